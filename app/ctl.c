@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* The control lcore: drains the punt rings, answers ARP/ND/ICMP, holds
+ * packets waiting for a neighbour, polls its own RX queue, runs the timers
+ * and the shell. It sleeps when it has nothing to do because on small
+ * machines it shares a core with a worker. */
+
+#include <errno.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "ss_app.h"
+#include "ss_shell.h"
+
+#define CTL_TIMER_MS 10
+#define CTL_NAP_US 200
+
+int
+ss_app_ctl_tx(uint8_t port, struct rte_mbuf *m, void *arg)
+{
+	struct ss_app *app = arg;
+
+	if (port >= app->nb_ports ||
+			rte_eth_tx_burst(app->port_id[port], app->nb_workers,
+				&m, 1) != 1) {
+		app->ctl.tx_drops++;
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	app->ctl.tx_pkts++;
+	return 0;
+}
+
+static void
+ctl_punted(struct ss_app *app, struct rte_mbuf *m)
+{
+	int port = ss_app_port_index(app, m->port);
+
+	if (port < 0) {
+		app->ctl.unhandled++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (m->hash.usr == SS_PUNT_HOLD) {
+		ss_net_ctl_hold(m, &app->ctl_net);
+		return;
+	}
+	if (ss_net_ctl_input(m, (uint8_t)port, &app->ctl_net) == -ENOTSUP) {
+		/* IKE (UDP 500/4500) and MKA (EAPOL) land here once those
+		 * control planes exist; until then they are counted. */
+		app->ctl.unhandled++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Frames that arrive on the control lcore's own RX queue (af_packet fans
+ * out over every queue; some NICs cannot keep RSS off it). Control-plane
+ * frames stay here; transit packets go to a worker. */
+static uint16_t
+ctl_rx(struct ss_app *app)
+{
+	struct rte_mbuf *m[SS_BURST];
+	uint8_t cls[SS_BURST];
+	uint16_t total = 0;
+	uint8_t p;
+
+	for (p = 0; p < app->nb_ports; p++) {
+		uint16_t n, i;
+
+		n = rte_eth_rx_burst(app->port_id[p], app->nb_workers, m,
+			SS_BURST);
+		if (n == 0)
+			continue;
+		total += n;
+		app->ctl.rx_pkts += n;
+		ss_net_classify_burst(m, n, p, cls, &app->ctl_net);
+		for (i = 0; i < n; i++) {
+			struct ss_worker *w;
+
+			switch (cls[i]) {
+			case SS_NET_CLASS_PUNT:
+				m[i]->hash.usr = SS_PUNT_CTL;
+				ctl_punted(app, m[i]);
+				break;
+			case SS_NET_CLASS_FORWARD:
+			case SS_NET_CLASS_ESP:
+				w = &app->workers[ss_app_ctl_owner(app, m[i])];
+				if (rte_ring_sp_enqueue(w->in[app->nb_workers],
+						m[i]) == 0) {
+					app->ctl.handoff_tx++;
+				} else {
+					app->ctl.handoff_drops++;
+					rte_pktmbuf_free(m[i]);
+				}
+				break;
+			default:
+				rte_pktmbuf_free(m[i]);
+				break;
+			}
+		}
+	}
+	return total;
+}
+
+static uint16_t
+ctl_drain_punt(struct ss_app *app)
+{
+	struct rte_mbuf *m[SS_BURST];
+	uint16_t i, total = 0;
+
+	for (i = 0; i < app->nb_workers; i++) {
+		unsigned int n, k;
+
+		n = rte_ring_sc_dequeue_burst(app->workers[i].punt,
+			(void **)m, SS_BURST, NULL);
+		app->ctl.punt_rx += n;
+		total += n;
+		for (k = 0; k < n; k++)
+			ctl_punted(app, m[k]);
+	}
+	return total;
+}
+
+void
+ss_app_ctl_loop(struct ss_app *app)
+{
+	const uint64_t hz = rte_get_timer_hz();
+	const uint64_t timer_period = hz * CTL_TIMER_MS / 1000;
+	uint64_t next_timer = rte_get_timer_cycles() + timer_period;
+	bool script = app->cmdline_file != NULL;
+	void *sh = NULL;
+
+	if (!script && app->interactive)
+		sh = ss_shell_start(app);
+	while (!app->quit) {
+		uint64_t now;
+		uint16_t work;
+
+		work = ctl_drain_punt(app);
+		work += ctl_rx(app);
+		now = rte_get_timer_cycles();
+		if (now >= next_timer) {
+			ss_net_ctl_timer(now, &app->ctl_net);
+			next_timer = now + timer_period;
+		}
+		if (script && !ss_shell_script_step(app)) {
+			script = false;
+			if (ss_shell_script_errors() != 0)
+				app->exit_status = 1;
+			if (app->interactive)
+				sh = ss_shell_start(app);
+			else
+				app->quit = true;
+		}
+		if (sh != NULL && !ss_shell_poll(sh)) {
+			ss_shell_stop(sh);
+			sh = NULL;
+			app->quit = true;
+		}
+		app->ctl.loops++;
+		if (work == 0) {
+			app->ctl.sleeps++;
+			rte_delay_us_sleep(CTL_NAP_US);
+		}
+	}
+	if (sh != NULL)
+		ss_shell_stop(sh);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#ifndef SS_APP_H
+#define SS_APP_H
+
+/*
+ * The shardsec program: lcore roles and the state they share.
+ *
+ * The main lcore is the control lcore: it owns the configuration, the
+ * neighbour/route writers, the shell and (later) IKE and MKA. Every other
+ * enabled lcore that hosts at least one server is a worker. Each port has
+ * one RX/TX queue pair per worker plus one for the control lcore. Workers
+ * talk to the control lcore and to each other only through single-producer
+ * single-consumer rings, so nothing on the packet path is shared.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+
+#include "ss_config.h"
+#include "ss_net.h"
+
+#define SS_MAX_WORKERS 16
+#define SS_BURST 32
+#define SS_PUNT_RING 1024
+#define SS_HANDOFF_RING 1024
+
+/* Why a worker punted a packet (kept in m->hash.usr on the punt ring). */
+enum ss_punt_reason {
+	SS_PUNT_CTL = 1,	/* control-plane frame: ARP, ND, ICMP to self... */
+	SS_PUNT_HOLD = 2,	/* transit packet waiting for ARP/ND */
+};
+
+struct ss_worker_stats {
+	uint64_t rx_pkts;
+	uint64_t tx_pkts;
+	uint64_t tx_drops;	/* TX queue full */
+	uint64_t punted;
+	uint64_t punt_drops;	/* punt ring full */
+	uint64_t handoff_tx;	/* given to another server's lcore */
+	uint64_t handoff_rx;
+	uint64_t handoff_drops;	/* handoff ring full */
+	uint64_t polls;
+	uint64_t busy_polls;
+	uint64_t esp_unhandled;	/* ESP to us with no SA database */
+};
+
+struct ss_worker {
+	unsigned int lcore;
+	uint16_t idx;				/* queue id on every port */
+	uint16_t nb_servers;
+	uint16_t servers[SS_CFG_MAX_SERVERS];	/* indexes into cfg servers */
+	struct rte_ring *punt;			/* worker -> control */
+	/* in[j]: packets handed over by worker j (j == nb_workers: the
+	 * control lcore's RX queue). */
+	struct rte_ring *in[SS_MAX_WORKERS + 1];
+	struct rte_eth_dev_tx_buffer *txb[SS_CFG_MAX_PORTS];
+	struct ss_worker_stats st;
+	struct ss_net_stats net;
+} __rte_cache_aligned;
+
+struct ss_ctl_stats {
+	uint64_t rx_pkts;
+	uint64_t punt_rx;
+	uint64_t tx_pkts;
+	uint64_t tx_drops;
+	uint64_t unhandled;	/* punted frame no control-plane user wants */
+	uint64_t handoff_tx;
+	uint64_t handoff_drops;
+	uint64_t loops;
+	uint64_t sleeps;
+};
+
+struct ss_app {
+	struct ss_config cfg;
+	struct rte_mempool *pool;
+	uint16_t nb_ports;
+	uint16_t port_id[SS_CFG_MAX_PORTS];
+	struct rte_ether_addr port_mac[SS_CFG_MAX_PORTS];
+	bool port_started[SS_CFG_MAX_PORTS];
+	uint16_t nb_workers;
+	struct ss_worker workers[SS_MAX_WORKERS];
+	/* server index -> worker index */
+	uint16_t server_worker[SS_CFG_MAX_SERVERS];
+	unsigned int main_lcore;
+	struct ss_ctl_stats ctl;
+	struct ss_net_stats ctl_net;
+	bool interactive;
+	const char *cmdline_file;
+	bool stats_on_exit;
+	bool key_export_debug;
+	volatile bool quit;
+	int exit_status;
+};
+
+extern struct ss_app ss_app;
+
+/* port.c */
+int ss_app_ports_init(struct ss_app *app);
+void ss_app_ports_fini(struct ss_app *app);
+int ss_app_port_index(const struct ss_app *app, uint16_t port_id);
+
+/* worker.c */
+/* Worker that owns a transit packet the control lcore received. */
+uint16_t ss_app_ctl_owner(const struct ss_app *app, const struct rte_mbuf *m);
+int ss_app_worker_main(void *arg);
+int ss_app_workers_init(struct ss_app *app);
+void ss_app_workers_fini(struct ss_app *app);
+
+/* ctl.c */
+void ss_app_ctl_loop(struct ss_app *app);
+int ss_app_ctl_tx(uint8_t port, struct rte_mbuf *m, void *arg);
+
+/* shell.c */
+void *ss_shell_start(struct ss_app *app);
+/* One step of the interactive shell: returns false once it has ended. */
+bool ss_shell_poll(void *sh);
+void ss_shell_stop(void *sh);
+
+/* stats.c */
+void ss_app_print_stats(const struct ss_app *app, FILE *f);
+
+#endif /* SS_APP_H */

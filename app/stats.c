@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* The --stats-on-exit summary. */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "ss_app.h"
+
+void
+ss_app_print_stats(const struct ss_app *app, FILE *f)
+{
+	struct ss_net_stats sum;
+	uint16_t i;
+	int d;
+
+	for (i = 0; i < app->nb_ports; i++) {
+		struct rte_eth_stats s;
+
+		if (rte_eth_stats_get(app->port_id[i], &s) != 0)
+			continue;
+		fprintf(f, "port %u (%s): rx %" PRIu64 " tx %" PRIu64
+			" missed %" PRIu64 " rx-errors %" PRIu64
+			" tx-errors %" PRIu64 "\n", i, app->cfg.ports[i].name,
+			s.ipackets, s.opackets, s.imissed, s.ierrors,
+			s.oerrors);
+	}
+	memset(&sum, 0, sizeof(sum));
+	ss_net_stats_add(&sum, &app->ctl_net);
+	for (i = 0; i < app->nb_workers; i++) {
+		const struct ss_worker_stats *s = &app->workers[i].st;
+
+		ss_net_stats_add(&sum, &app->workers[i].net);
+		fprintf(f, "worker %u (lcore %u): rx %" PRIu64 " tx %" PRIu64
+			" punted %" PRIu64 " handoff %" PRIu64 "/%" PRIu64
+			" tx-full %" PRIu64 "\n", i, app->workers[i].lcore,
+			s->rx_pkts, s->tx_pkts, s->punted, s->handoff_tx,
+			s->handoff_rx, s->tx_drops);
+	}
+	fprintf(f, "control: rx %" PRIu64 " punt-rx %" PRIu64 " tx %" PRIu64
+		" unhandled %" PRIu64 "\n", app->ctl.rx_pkts, app->ctl.punt_rx,
+		app->ctl.tx_pkts, app->ctl.unhandled);
+	for (d = 0; d < SS_NET_DROP_MAX; d++)
+		if (sum.drop[d] != 0)
+			fprintf(f, "drop %-24s %" PRIu64 "\n",
+				ss_net_drop_names[d], sum.drop[d]);
+}

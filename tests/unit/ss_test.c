@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "ss_test.h"
+
+void
+ss_test_eal_init(const char *const extra[])
+{
+	char prefix[64];
+	char *argv[32];
+	int argc = 0;
+	int i;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=sstest%d", getpid());
+	argv[argc++] = (char *)"ss_test";
+	argv[argc++] = (char *)"--no-huge";
+	argv[argc++] = (char *)"--no-pci";
+	argv[argc++] = (char *)"--no-shconf";
+	argv[argc++] = (char *)"-m";
+	argv[argc++] = (char *)"256";
+	argv[argc++] = (char *)"-l";
+	argv[argc++] = (char *)"0";
+	argv[argc++] = (char *)"--log-level=lib.eal:warning";
+	argv[argc++] = prefix;
+	for (i = 0; extra != NULL && extra[i] != NULL && argc < 31; i++)
+		argv[argc++] = (char *)extra[i];
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "ss_test: rte_eal_init failed\n");
+		abort();
+	}
+}
+
+struct rte_mempool *
+ss_test_pool(unsigned int n)
+{
+	static struct rte_mempool *mp;
+
+	if (mp == NULL)
+		mp = rte_pktmbuf_pool_create("ss_test_pool", n, 0, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (mp == NULL)
+		abort();
+	return mp;
+}
+
+size_t
+ss_test_hex(const char *hex, uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *hex != '\0' && n < len; hex++) {
+		int v;
+
+		if (!isxdigit((unsigned char)*hex))
+			continue;
+		v = isdigit((unsigned char)*hex) ? *hex - '0' :
+			tolower((unsigned char)*hex) - 'a' + 10;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			buf[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return n;
+}

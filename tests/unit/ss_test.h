@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#ifndef SS_TEST_H
+#define SS_TEST_H
+
+/* Shared by the Check suites: start EAL the way tests must on this kind of
+ * machine (no hugepages, no PCI probing, private runtime files). */
+
+#include <stdint.h>
+
+struct rte_mempool;
+
+/** rte_eal_init with --no-huge --no-pci -m 256 --no-shconf and a file
+ * prefix unique to this process; 'extra' (may be NULL) adds arguments,
+ * e.g. {"--vdev=crypto_aesni_gcm0", NULL}. Aborts on failure. */
+void
+ss_test_eal_init(const char *const extra[]);
+
+/** A pktmbuf pool of 'n' mbufs (2048 B data room), made once. */
+struct rte_mempool *
+ss_test_pool(unsigned int n);
+
+/** Fill buf from a hex string (spaces allowed); returns bytes written. */
+size_t
+ss_test_hex(const char *hex, uint8_t *buf, size_t len);
+
+#endif

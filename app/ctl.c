@@ -90,6 +90,8 @@ ctl_rx(struct ss_app *app)
 				break;
 			case SS_NET_CLASS_FORWARD:
 			case SS_NET_CLASS_ESP:
+				/* The worker steers it to its server. */
+				m[i]->hash.usr = cls[i];
 				w = &app->workers[ss_app_ctl_owner(app, m[i])];
 				if (rte_ring_sp_enqueue(w->in[app->nb_workers],
 						m[i]) == 0) {

@@ -160,6 +160,12 @@ load_config(const char *path)
 	int ret;
 
 	memset(&err, 0, sizeof(err));
+	ret = ss_sa_cfg_register(&ss_app.sacfg);
+	if (ret < 0) {
+		fprintf(stderr, "shardsec: cannot register 'ipsec': %s\n",
+			strerror(-ret));
+		return ret;
+	}
 	if (path != NULL)
 		ret = ss_cfg_load(path, &ss_app.cfg, &err);
 	else
@@ -184,6 +190,7 @@ shutdown_all(void)
 		ss_app_print_stats(&ss_app, stdout);
 	ss_app_workers_fini(&ss_app);
 	ss_app_ports_fini(&ss_app);
+	ss_app_ipsec_fini(&ss_app);
 	ss_net_fini();
 	rte_mempool_free(ss_app.pool);
 	ss_app.pool = NULL;
@@ -213,6 +220,8 @@ main(int argc, char **argv)
 	ss_app.main_lcore = rte_get_main_lcore();
 	if (load_config(cfg_path) < 0)
 		goto fail;
+	if (ss_app.cfg.log_level != 0)
+		rte_log_set_global_level(ss_app.cfg.log_level);
 	if (workers_assign(&ss_app) < 0)
 		goto fail;
 
@@ -234,12 +243,17 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	ss_net_ctl_set_tx(ss_app_ctl_tx, &ss_app, ss_app.pool);
+	if (ss_app_ipsec_init(&ss_app) < 0) {
+		fprintf(stderr, "shardsec: cannot set up the IPsec dataplane\n");
+		goto fail;
+	}
 	if (ss_app_workers_init(&ss_app) < 0)
 		goto fail;
 	if (ss_app.cmdline_file != NULL &&
 			ss_shell_script_open(&ss_app, ss_app.cmdline_file) < 0)
 		goto fail;
 
+	ss_app_telemetry_init();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 

@@ -320,7 +320,6 @@ show_stats(struct cmdline *cl)
 		v[4] += s->punt_drops;
 		v[5] += s->handoff_tx;
 		v[6] += s->handoff_drops;
-		v[7] += s->esp_unhandled;
 	}
 	cmdline_printf(cl, "workers:\n");
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", v[0]);
@@ -330,7 +329,6 @@ show_stats(struct cmdline *cl)
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punt_ring_full", v[4]);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff", v[5]);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff_ring_full", v[6]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "esp_no_sadb", v[7]);
 	cmdline_printf(cl, "control:\n");
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", ss_app.ctl.rx_pkts);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punt_rx",
@@ -531,19 +529,26 @@ static const char *const help_l3[] = {
 	"show route                    routing table (connected and static)",
 	NULL,
 };
+static const char *const help_ipsec[] = {
+	"show sa [<spi>]               SAs: SPI, instance-id, server, algorithm, counters",
+	"show servers                  per server: lcore, SAs, handed-over, re-steered",
+	"show spd                      security policies with hit counters",
+	NULL,
+};
 static const char *const help_system[] = {
 	"show config                   effective configuration (no keys)",
 	"show lcores                   lcore roles, servers, rx/tx, busy%",
 	"show stats                    every counter, drops by reason",
 	"clear stats                   zero every counter",
 	"sleep <ms>                    pause a command script",
-	"help [ports|l3|system]        this text",
+	"help [ports|l3|ipsec|system]  this text",
 	"quit                          stop the ports and exit",
 	NULL,
 };
 static const struct help_group help_groups[] = {
 	{ "ports", "port statistics and information", help_ports },
 	{ "l3", "neighbours and routes", help_l3 },
+	{ "ipsec", "SAs, servers, policies", help_ipsec },
 	{ "system", "configuration, lcores, counters, scripts", help_system },
 };
 
@@ -575,7 +580,7 @@ static cmdline_parse_token_string_t cmd_help_help =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, help, "help");
 static cmdline_parse_token_string_t cmd_help_group =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, group,
-		"ports#l3#system");
+		"ports#l3#ipsec#system");
 
 static cmdline_parse_inst_t cmd_help_all = {
 	.f = cmd_help_parsed,
@@ -590,13 +595,17 @@ static cmdline_parse_inst_t cmd_help_all = {
 static cmdline_parse_inst_t cmd_help_one = {
 	.f = cmd_help_parsed,
 	.data = NULL,
-	.help_str = "help ports|l3|system: the commands of one group",
+	.help_str = "help ports|l3|ipsec|system: the commands of one group",
 	.tokens = {
 		(void *)&cmd_help_help,
 		(void *)&cmd_help_group,
 		NULL,
 	},
 };
+
+extern cmdline_parse_inst_t ss_cmd_show_sa_all;
+extern cmdline_parse_inst_t ss_cmd_show_sa_one;
+extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
 
 static cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_help_all,
@@ -605,6 +614,9 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_port_info,
 	(cmdline_parse_inst_t *)&cmd_show,
 	(cmdline_parse_inst_t *)&cmd_clear,
+	&ss_cmd_show_sa_all,
+	&ss_cmd_show_sa_one,
+	&ss_cmd_show_servers_spd,
 	(cmdline_parse_inst_t *)&cmd_sleep,
 	(cmdline_parse_inst_t *)&cmd_quit,
 	NULL,

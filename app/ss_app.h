@@ -23,7 +23,11 @@
 #include <rte_ring.h>
 
 #include "ss_config.h"
+#include "ss_esp.h"
 #include "ss_net.h"
+#include "ss_sa.h"
+#include "ss_spd.h"
+#include "ss_steer.h"
 
 #define SS_MAX_WORKERS 16
 #define SS_BURST 32
@@ -47,8 +51,22 @@ struct ss_worker_stats {
 	uint64_t handoff_drops;	/* handoff ring full */
 	uint64_t polls;
 	uint64_t busy_polls;
-	uint64_t esp_unhandled;	/* ESP to us with no SA database */
 };
+
+/* Per server, written only by the worker that hosts it. */
+struct ss_server_stats {
+	uint64_t rx;		/* packets this server processed */
+	uint64_t esp_in;	/* ESP packets it took in for decryption */
+	uint64_t esp_out;	/* cleartext packets it protected */
+	uint64_t bypass;	/* forwarded in the clear by policy */
+	uint64_t spd_discard;	/* dropped by policy */
+	uint64_t handoff_in;	/* received from another lcore */
+	uint64_t handoff_out;	/* arrived here, owned by another server */
+	uint64_t resteer;	/* decrypted packet whose TEID/vtag names
+				 * another server */
+	uint64_t no_owner;	/* id names no configured server */
+	uint64_t too_big;	/* protected result above the MTU */
+} __rte_cache_aligned;
 
 struct ss_worker {
 	unsigned int lcore;
@@ -62,6 +80,7 @@ struct ss_worker {
 	struct rte_eth_dev_tx_buffer *txb[SS_CFG_MAX_PORTS];
 	struct ss_worker_stats st;
 	struct ss_net_stats net;
+	struct ss_steer_stats steer;
 } __rte_cache_aligned;
 
 struct ss_ctl_stats {
@@ -87,6 +106,14 @@ struct ss_app {
 	struct ss_worker workers[SS_MAX_WORKERS];
 	/* server index -> worker index */
 	uint16_t server_worker[SS_CFG_MAX_SERVERS];
+	struct ss_server_stats srv[SS_CFG_MAX_SERVERS];
+	/* IPsec dataplane (ipsec.c) */
+	struct ss_sa_cfg sacfg;
+	struct ss_steer_ctx *steer;
+	struct rte_rcu_qsbr *qsbr;
+	struct ss_sa_db *sadb;
+	struct ss_spd *spd;
+	struct ss_esp_server *esp[SS_CFG_MAX_SERVERS];
 	unsigned int main_lcore;
 	struct ss_ctl_stats ctl;
 	struct ss_net_stats ctl_net;
@@ -121,6 +148,13 @@ void *ss_shell_start(struct ss_app *app);
 /* One step of the interactive shell: returns false once it has ended. */
 bool ss_shell_poll(void *sh);
 void ss_shell_stop(void *sh);
+
+/* ipsec.c */
+int ss_app_ipsec_init(struct ss_app *app);
+void ss_app_ipsec_fini(struct ss_app *app);
+
+/* telemetry.c */
+void ss_app_telemetry_init(void);
 
 /* stats.c */
 void ss_app_print_stats(const struct ss_app *app, FILE *f);

@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 
 #include "ss_app.h"
 
@@ -80,27 +81,233 @@ worker_forward(struct ss_app *app, struct ss_worker *w,
 	worker_punt(w, hold, nh, SS_PUNT_HOLD);
 }
 
+/* What a handed-over packet is, kept in m->hash.usr with its server. */
+enum ss_ho_kind {
+	SS_HO_FWD = 1,		/* received transit packet (at L2) */
+	SS_HO_ESP = 2,		/* received ESP for us (at L2) */
+	SS_HO_INNER = 3,	/* decrypted inner packet (at L3) */
+};
+
+#define HO_TAG(kind, server) ((uint32_t)(server) << 16 | (kind))
+#define HO_KIND(tag) ((tag) & 0xff)
+#define HO_SERVER(tag) ((uint16_t)((tag) >> 16))
+
+static void
+worker_handoff(struct ss_app *app, struct ss_worker *w, uint16_t to,
+	struct rte_mbuf *m, uint32_t tag)
+{
+	m->hash.usr = tag;
+	if (likely(rte_ring_sp_enqueue(app->workers[to].in[w->idx], m) == 0)) {
+		w->st.handoff_tx++;
+	} else {
+		w->st.handoff_drops++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Data at L2 -> data at L3, as lib/esp wants it. */
+static inline void
+strip_l2(struct rte_mbuf *m)
+{
+	rte_pktmbuf_adj(m, m->l2_len);
+	m->l2_len = 0;
+}
+
+/* Forward decrypted inner packets (at L3). A GTP-U or SCTP packet whose
+ * embedded id names another server goes to that server: the peer, not
+ * us, chose the SA it came in on. */
+static void
+server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, uint16_t n, bool steer)
+{
+	uint16_t owner[SS_BURST];
+	uint8_t kind[SS_BURST];
+	struct rte_mbuf *keep[SS_BURST];
+	uint16_t i, nk = 0;
+
+	if (n == 0)
+		return;
+	if (!steer) {
+		worker_forward(app, w, m, n);
+		return;
+	}
+	ss_steer_classify_inner_burst(app->steer, m, n, owner, kind,
+		&w->steer);
+	for (i = 0; i < n; i++) {
+		if ((kind[i] == SS_STEER_GTPU || kind[i] == SS_STEER_SCTP) &&
+				owner[i] != srv &&
+				owner[i] != SS_STEER_OWNER_NONE) {
+			app->srv[srv].resteer++;
+			worker_handoff(app, w, app->server_worker[owner[i]],
+				m[i], HO_TAG(SS_HO_INNER, owner[i]));
+		} else {
+			keep[nk++] = m[i];
+		}
+	}
+	worker_forward(app, w, keep, nk);
+}
+
+static void
+server_esp(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, uint16_t n)
+{
+	struct rte_mbuf *out[SS_BURST];
+	uint16_t i, k;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		strip_l2(m[i]);
+	app->srv[srv].esp_in += n;
+	k = ss_esp_inbound_burst(app->esp[srv], m, n, out);
+	server_inner(app, w, srv, out, k, true);
+}
+
+static void
+server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, uint16_t n)
+{
+	const struct ss_spd_snapshot *spd = ss_spd_snapshot_get(app->spd);
+	struct rte_mbuf *prot[SS_BURST], *clear[SS_BURST], *out[SS_BURST];
+	uint32_t res[SS_BURST], tun[SS_BURST];
+	struct ss_esp_toobig tb;
+	int16_t port[SS_BURST];
+	uint16_t i, np = 0, nc = 0, k;
+
+	if (n == 0)
+		return;
+	ss_spd_lookup_burst(spd, m, n, res);
+	for (i = 0; i < n; i++) {
+		switch (SS_SPD_RES_ACTION(res[i])) {
+		case SS_SPD_PROTECT:
+			tun[np] = SS_SPD_RES_TUNNEL(res[i]);
+			prot[np++] = m[i];
+			break;
+		case SS_SPD_BYPASS:
+			clear[nc++] = m[i];
+			break;
+		default:
+			app->srv[srv].spd_discard++;
+			rte_pktmbuf_free(m[i]);
+			break;
+		}
+	}
+	app->srv[srv].bypass += nc;
+	worker_forward(app, w, clear, nc);
+	if (np == 0)
+		return;
+	for (i = 0; i < np; i++)
+		strip_l2(prot[i]);
+	app->srv[srv].esp_out += np;
+	tb.n = 0;
+	k = ss_esp_outbound_burst(app->esp[srv], prot, np, tun, out, &tb);
+	if (tb.n != 0) {
+		app->srv[srv].too_big += tb.n;
+		rte_pktmbuf_free_bulk(tb.m, tb.n);
+	}
+	if (k == 0)
+		return;
+	ss_net_output_burst(out, k, port, &w->net);
+	np = 0;
+	for (i = 0; i < k; i++) {
+		if (likely(port[i] >= 0)) {
+			w->st.tx_pkts++;
+			rte_eth_tx_buffer(app->port_id[port[i]], w->idx,
+				w->txb[port[i]], out[i]);
+		} else if (port[i] == SS_NET_FWD_HOLD) {
+			prot[np++] = out[i];
+		} else {
+			rte_pktmbuf_free(out[i]);
+		}
+	}
+	worker_punt(w, prot, np, SS_PUNT_HOLD);
+}
+
+/* Packets of one kind owned by servers of this worker, grouped per
+ * server (a worker hosts few servers, so a scan per server is cheap). */
+static void
+worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
+	const uint16_t owner[], uint16_t n, enum ss_ho_kind kind)
+{
+	struct rte_mbuf *b[SS_BURST];
+	uint16_t k, i, nb;
+
+	for (k = 0; k < w->nb_servers; k++) {
+		const uint16_t srv = w->servers[k];
+
+		nb = 0;
+		for (i = 0; i < n; i++)
+			if (owner[i] == srv)
+				b[nb++] = m[i];
+		if (nb == 0)
+			continue;
+		app->srv[srv].rx += nb;
+		if (kind == SS_HO_ESP)
+			server_esp(app, w, srv, b, nb);
+		else if (kind == SS_HO_FWD)
+			server_transit(app, w, srv, b, nb);
+		else
+			server_inner(app, w, srv, b, nb, false);
+	}
+}
+
+/* Steer IP packets (ESP to us, or transit) to the server that owns them:
+ * by SPI, TEID or SCTP tag, else by a symmetric 5-tuple hash. Another
+ * lcore's packet goes to it through its ring; a worker never processes a
+ * packet that belongs to another server. */
+static void
+worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
+	uint16_t n, enum ss_ho_kind kind)
+{
+	uint16_t owner[SS_BURST], lown[SS_BURST];
+	uint8_t skind[SS_BURST];
+	struct rte_mbuf *local[SS_BURST];
+	uint16_t i, nl = 0;
+
+	if (n == 0)
+		return;
+	ss_steer_classify_burst(app->steer, m, n, owner, skind, &w->steer);
+	for (i = 0; i < n; i++) {
+		uint16_t o = owner[i];
+
+		if (unlikely(o == SS_STEER_OWNER_NONE)) {
+			/* Counted by steer (bad headers, unknown id). */
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		if (app->server_worker[o] != w->idx) {
+			app->srv[w->servers[0]].handoff_out++;
+			worker_handoff(app, w, app->server_worker[o], m[i],
+				HO_TAG(kind, o));
+			continue;
+		}
+		lown[nl] = o;
+		local[nl++] = m[i];
+	}
+	worker_local(app, w, local, lown, nl, kind);
+}
+
 static void
 worker_input(struct ss_app *app, struct ss_worker *w, uint8_t port,
 	struct rte_mbuf **m, uint16_t n)
 {
 	uint8_t cls[SS_BURST];
-	struct rte_mbuf *fwd[SS_BURST], *punt[SS_BURST];
-	uint16_t i, nf = 0, np = 0;
+	struct rte_mbuf *fwd[SS_BURST], *esp[SS_BURST], *punt[SS_BURST];
+	uint16_t i, nf = 0, ne = 0, np = 0;
 
+	for (i = 0; i < n && i < 8; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
 	ss_net_classify_burst(m, n, port, cls, &w->net);
 	for (i = 0; i < n; i++) {
 		switch (cls[i]) {
 		case SS_NET_CLASS_FORWARD:
 			fwd[nf++] = m[i];
 			break;
+		case SS_NET_CLASS_ESP:
+			esp[ne++] = m[i];
+			break;
 		case SS_NET_CLASS_PUNT:
 			punt[np++] = m[i];
-			break;
-		case SS_NET_CLASS_ESP:
-			/* No SA database in this build: nothing can own it. */
-			w->st.esp_unhandled++;
-			rte_pktmbuf_free(m[i]);
 			break;
 		default:
 			rte_pktmbuf_free(m[i]);
@@ -108,17 +315,19 @@ worker_input(struct ss_app *app, struct ss_worker *w, uint8_t port,
 		}
 	}
 	worker_punt(w, punt, np, SS_PUNT_CTL);
-	worker_forward(app, w, fwd, nf);
+	worker_steer(app, w, esp, ne, SS_HO_ESP);
+	worker_steer(app, w, fwd, nf, SS_HO_FWD);
 }
 
 static uint16_t
 worker_drain_handoff(struct ss_app *app, struct ss_worker *w)
 {
-	struct rte_mbuf *m[SS_BURST];
+	struct rte_mbuf *m[SS_BURST], *b[SS_BURST];
+	uint16_t owner[SS_BURST];
 	uint16_t j, total = 0;
 
 	for (j = 0; j <= app->nb_workers; j++) {
-		unsigned int n;
+		unsigned int n, i, kind;
 
 		if (w->in[j] == NULL)
 			continue;
@@ -128,9 +337,35 @@ worker_drain_handoff(struct ss_app *app, struct ss_worker *w)
 			continue;
 		w->st.handoff_rx += n;
 		total += n;
-		/* Handed-over packets were validated by the lcore that
-		 * received them; only transit packets are handed over. */
-		worker_forward(app, w, m, n);
+		if (j == app->nb_workers) {
+			/* From the control lcore's RX queue: not steered yet
+			 * (tag holds the net class). */
+			uint16_t ne = 0, nf = 0;
+			struct rte_mbuf *esp[SS_BURST];
+
+			for (i = 0; i < n; i++) {
+				if (m[i]->hash.usr == SS_NET_CLASS_ESP)
+					esp[ne++] = m[i];
+				else
+					b[nf++] = m[i];
+			}
+			worker_steer(app, w, esp, ne, SS_HO_ESP);
+			worker_steer(app, w, b, nf, SS_HO_FWD);
+			continue;
+		}
+		for (kind = SS_HO_FWD; kind <= SS_HO_INNER; kind++) {
+			uint16_t nb = 0;
+
+			for (i = 0; i < n; i++) {
+				if (HO_KIND(m[i]->hash.usr) != kind)
+					continue;
+				owner[nb] = HO_SERVER(m[i]->hash.usr);
+				app->srv[owner[nb]].handoff_in++;
+				b[nb++] = m[i];
+			}
+			if (nb != 0)
+				worker_local(app, w, b, owner, nb, kind);
+		}
 	}
 	return total;
 }
@@ -148,6 +383,8 @@ ss_app_worker_main(void *arg)
 
 	APP_LOG(INFO, "worker %u on lcore %u: %u server(s)\n", w->idx,
 		w->lcore, w->nb_servers);
+	rte_rcu_qsbr_thread_register(app->qsbr, w->idx);
+	rte_rcu_qsbr_thread_online(app->qsbr, w->idx);
 	while (!app->quit) {
 		uint32_t got = 0;
 
@@ -165,6 +402,9 @@ ss_app_worker_main(void *arg)
 		for (p = 0; p < app->nb_ports; p++)
 			rte_eth_tx_buffer_flush(app->port_id[p], w->idx,
 				w->txb[p]);
+		/* Nothing from before this point is referenced any more:
+		 * SAs and SPD snapshots retired earlier may now be freed. */
+		rte_rcu_qsbr_quiescent(app->qsbr, w->idx);
 		w->st.polls++;
 		if (got != 0) {
 			w->st.busy_polls++;
@@ -175,6 +415,8 @@ ss_app_worker_main(void *arg)
 			rte_pause();
 		}
 	}
+	rte_rcu_qsbr_thread_offline(app->qsbr, w->idx);
+	rte_rcu_qsbr_thread_unregister(app->qsbr, w->idx);
 	return 0;
 }
 

@@ -177,8 +177,13 @@ hash_tuple(const uint8_t *src, const uint8_t *dst, uint8_t alen,
 		memcpy(&fa, src, 4);
 		memcpy(&fb, dst, 4);
 	} else {
-		fa = rte_hash_crc(src, 16, 0x5eed);
-		fb = rte_hash_crc(dst, 16, 0x5eed);
+		/* aligned copies: rte_hash_crc() would load unaligned u64 */
+		uint64_t a[2], b[2];
+
+		memcpy(a, src, 16);
+		memcpy(b, dst, 16);
+		fa = rte_hash_crc_8byte(a[1], rte_hash_crc_8byte(a[0], 0x5eed));
+		fb = rte_hash_crc_8byte(b[1], rte_hash_crc_8byte(b[0], 0x5eed));
 	}
 	ka = (uint64_t)fa << 16 | sport;
 	kb = (uint64_t)fb << 16 | dport;

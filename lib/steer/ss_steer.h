@@ -29,13 +29,20 @@
 #define SS_STEER_UDP_NATT 4500
 #define SS_STEER_UDP_GTPU 2152
 
-/** How a packet's owner was decided (kind[] of ss_steer_classify_burst). */
+/**
+ * How a packet's owner was decided (kind[] of ss_steer_classify_burst):
+ * ESP: by SPI (IP proto 50, or UDP dst 4500 with a non-zero marker and
+ * room for SPI + sequence number); GTPU: by TEID (UDP src or dst 2152,
+ * version 1, PT 1, type 255 G-PDU, TEID != 0); SCTP: by verification tag
+ * (!= 0); HASH: symmetric 5-tuple hash (everything else); BAD: not IP or
+ * headers truncated (owner NONE).
+ */
 enum ss_steer_kind {
-	SS_STEER_ESP = 0,	/* SPI: IP proto 50, or UDP dst 4500 non-zero marker */
-	SS_STEER_GTPU,		/* G-PDU TEID (UDP port 2152, version 1, type 255) */
-	SS_STEER_SCTP,		/* SCTP verification tag */
-	SS_STEER_HASH,		/* symmetric 5-tuple hash: everything else */
-	SS_STEER_BAD,		/* not IP, or headers truncated: owner NONE */
+	SS_STEER_ESP = 0,
+	SS_STEER_GTPU,
+	SS_STEER_SCTP,
+	SS_STEER_HASH,
+	SS_STEER_BAD,
 	SS_STEER_KIND_MAX
 };
 

@@ -91,9 +91,13 @@ flow_rule_fill(struct flow_rule *r, enum flow_kind k, int ipv6,
 static const char *
 flow_err_str(const struct rte_flow_error *e, int rc, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", strerror(-rc),
-		e->message != NULL ? ": " : "",
-		e->message != NULL ? e->message : "");
+	const char *what = strerror(-rc);
+	/* drivers often repeat strerror as the message */
+	const int extra = e->message != NULL &&
+		strcmp(e->message, what) != 0;
+
+	snprintf(buf, len, "%s%s%s", what, extra ? ": " : "",
+		extra ? e->message : "");
 	return buf;
 }
 

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* Control-lcore set-up of the IPsec dataplane: steering context, RCU,
+ * SA database, SPD and one ESP context per server. */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "ss_app.h"
+
+int
+ss_app_ipsec_init(struct ss_app *app)
+{
+	const struct ss_config *cfg = &app->cfg;
+	uint16_t ids[SS_CFG_MAX_SERVERS];
+	struct ss_sa_db_conf dbc;
+	struct ss_cfg_error cerr;
+	char err[256];
+	void *old = NULL;
+	size_t sz;
+	uint16_t s;
+	int socket = (int)rte_socket_id();
+	int ret;
+
+	for (s = 0; s < cfg->nb_servers; s++)
+		ids[s] = cfg->servers[s].id;
+	app->steer = ss_steer_ctx_create(cfg->instance_bits, ids,
+		cfg->nb_servers);
+	if (app->steer == NULL)
+		return -ENOMEM;
+
+	sz = rte_rcu_qsbr_get_memsize(app->nb_workers);
+	app->qsbr = rte_zmalloc("ss_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (app->qsbr == NULL ||
+			rte_rcu_qsbr_init(app->qsbr, app->nb_workers) != 0)
+		return -ENOMEM;
+
+	memset(&dbc, 0, sizeof(dbc));
+	dbc.name = "ss_sadb";
+	dbc.nb_servers = cfg->nb_servers;
+	dbc.instance_bits = cfg->instance_bits;
+	dbc.ids = ids;
+	dbc.socket = socket;
+	app->sadb = ss_sa_db_create(&dbc, app->qsbr);
+	if (app->sadb == NULL)
+		return -ENOMEM;
+	ret = ss_esp_crypto_init(socket, cfg->nb_servers + 1);
+	if (ret < 0) {
+		fprintf(stderr, "shardsec: crypto devices: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	ret = ss_esp_attach(app->sadb);
+	if (ret < 0)
+		return ret;
+	for (s = 0; s < cfg->nb_servers; s++) {
+		const unsigned int lcore =
+			app->workers[app->server_worker[s]].lcore;
+
+		app->esp[s] = ss_esp_server_create(app->sadb, s,
+			(int)rte_lcore_to_socket_id(lcore));
+		if (app->esp[s] == NULL)
+			return -ENOMEM;
+	}
+	if (app->sacfg.present) {
+		ret = ss_sa_cfg_apply(&app->sacfg, app->sadb, err,
+			sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "shardsec: %s: ipsec: %s\n",
+				cfg->source, err);
+			return ret;
+		}
+	}
+
+	app->spd = ss_spd_create("ss_spd", socket);
+	if (app->spd == NULL)
+		return -ENOMEM;
+	/* With no policies configured, traffic is forwarded in the clear,
+	 * like a router; once policies exist the operator's default rule
+	 * decides. */
+	ss_spd_set_default(app->spd, SS_SPD_BYPASS, 0);
+	if (app->sacfg.present && app->sacfg.policies != NULL) {
+		memset(&cerr, 0, sizeof(cerr));
+		ret = ss_spd_cfg_parse(cfg, app->sacfg.policies, app->spd,
+			ss_sa_cfg_tunnel_by_name, &app->sacfg, &cerr);
+		if (ret < 0) {
+			fprintf(stderr, "shardsec: %s\n", cerr.msg);
+			return ret;
+		}
+	}
+	ret = ss_spd_build(app->spd);
+	if (ret == 0)
+		ret = ss_spd_commit(app->spd, &old);
+	if (ret < 0) {
+		fprintf(stderr, "shardsec: cannot build the SPD: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	ss_spd_snapshot_free(old);
+	return 0;
+}
+
+void
+ss_app_ipsec_fini(struct ss_app *app)
+{
+	uint16_t s;
+
+	for (s = 0; s < SS_CFG_MAX_SERVERS; s++) {
+		ss_esp_server_free(app->esp[s]);
+		app->esp[s] = NULL;
+	}
+	if (app->spd != NULL)
+		ss_spd_destroy(app->spd);
+	app->spd = NULL;
+	if (app->sadb != NULL)
+		ss_sa_db_free(app->sadb);
+	app->sadb = NULL;
+	ss_esp_crypto_fini();
+	rte_free(app->qsbr);
+	app->qsbr = NULL;
+	if (app->steer != NULL)
+		ss_steer_ctx_free(app->steer);
+	app->steer = NULL;
+	ss_sa_cfg_clear(&app->sacfg);
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* Shell commands of the IPsec dataplane: show sa, show servers, show spd.
+ * Never prints key bytes. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_string.h>
+
+#include "ss_app.h"
+#include "ss_shell.h"
+
+struct sa_walk_arg {
+	struct cmdline *cl;
+	bool all;
+	uint32_t spi;
+	unsigned int found;
+};
+
+static int
+sa_cb(const struct ss_sa *sa, void *arg)
+{
+	struct sa_walk_arg *a = arg;
+	char buf[512];
+	unsigned int r;
+
+	if (!a->all && sa->spi != a->spi)
+		return 0;
+	a->found++;
+	ss_sa_format(sa, buf, sizeof(buf));
+	cmdline_printf(a->cl, "%s\n", buf);
+	if (a->all)
+		return 0;
+	/* One SA asked for: every drop reason, zero or not. */
+	for (r = 0; r < SS_SA_DROP_MAX; r++)
+		cmdline_printf(a->cl, "  %-20s %" PRIu64 "\n",
+			ss_sa_drop_name(r), sa->st.drops[r]);
+	return 0;
+}
+
+struct cmd_show_sa_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t sa;
+	cmdline_fixed_string_t spi;
+};
+
+static void
+show_sa(struct cmdline *cl, const char *spi)
+{
+	struct sa_walk_arg a = { .cl = cl, .all = spi == NULL };
+	char *end;
+
+	if (spi != NULL) {
+		unsigned long v = strtoul(spi, &end, 16);
+
+		if (*spi == '\0' || *end != '\0' || v > UINT32_MAX) {
+			ss_shell_fail(cl, "bad SPI '%s' (hex, e.g. 0x10000101)",
+				spi);
+			return;
+		}
+		a.spi = (uint32_t)v;
+	}
+	ss_sa_walk(ss_app.sadb, sa_cb, &a);
+	if (spi != NULL && a.found == 0)
+		ss_shell_fail(cl, "no SA with SPI 0x%08x", a.spi);
+	else if (a.found == 0)
+		cmdline_printf(cl, "no SAs\n");
+}
+
+static void
+cmd_show_sa_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show_sa_result *r = parsed;
+
+	show_sa(cl, data == NULL ? r->spi : NULL);
+}
+
+static cmdline_parse_token_string_t cmd_show_sa_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_sa_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_sa_sa =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_sa_result, sa, "sa");
+static cmdline_parse_token_string_t cmd_show_sa_spi =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_sa_result, spi, NULL);
+
+cmdline_parse_inst_t ss_cmd_show_sa_all = {
+	.f = cmd_show_sa_parsed,
+	.data = (void *)1,
+	.help_str = "show sa: every SA (SPI, id, server, dir, algorithm, mode, "
+		"encap, seq, replay top, packets, bytes, drops)",
+	.tokens = {
+		(void *)&cmd_show_sa_show,
+		(void *)&cmd_show_sa_sa,
+		NULL,
+	},
+};
+
+cmdline_parse_inst_t ss_cmd_show_sa_one = {
+	.f = cmd_show_sa_parsed,
+	.data = NULL,
+	.help_str = "show sa <spi>: one SA with every drop counter (SPI in hex)",
+	.tokens = {
+		(void *)&cmd_show_sa_show,
+		(void *)&cmd_show_sa_sa,
+		(void *)&cmd_show_sa_spi,
+		NULL,
+	},
+};
+
+/* ---- show servers / show spd --------------------------------------- */
+
+struct cmd_show2_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t what;
+};
+
+static int
+count_sa_cb(const struct ss_sa *sa, void *arg)
+{
+	uint32_t *n = arg;
+
+	n[sa->server]++;
+	return 0;
+}
+
+static void
+show_servers(struct cmdline *cl)
+{
+	uint32_t nsa[SS_CFG_MAX_SERVERS] = { 0 };
+	uint16_t s;
+
+	ss_sa_walk(ss_app.sadb, count_sa_cb, nsa);
+	cmdline_printf(cl, "%-6s %-6s %-6s %4s %12s %12s %12s %12s %10s %10s "
+		"%9s %9s\n", "server", "id", "lcore", "sas", "rx", "esp-in",
+		"esp-out", "bypass", "handoff-in", "handoff-out", "resteer",
+		"discard");
+	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+		const struct ss_server_stats *st = &ss_app.srv[s];
+
+		cmdline_printf(cl, "%-6u %-6u %-6u %4u %12" PRIu64 " %12" PRIu64
+			" %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
+			" %9" PRIu64 " %9" PRIu64 "\n", s,
+			ss_app.cfg.servers[s].id,
+			ss_app.workers[ss_app.server_worker[s]].lcore, nsa[s],
+			st->rx, st->esp_in, st->esp_out, st->bypass,
+			st->handoff_in, st->handoff_out, st->resteer,
+			st->spd_discard);
+	}
+}
+
+static int
+spd_cb(const struct ss_spd_rule *r, uint64_t hits, void *arg)
+{
+	struct cmdline *cl = arg;
+	char src[64], dst[64], tun[40] = "-";
+
+	if (r->action == SS_SPD_PROTECT) {
+		const struct ss_sa_tunnel *t =
+			ss_sa_tunnel_get(ss_app.sadb, r->tunnel);
+
+		snprintf(tun, sizeof(tun), "%s", t != NULL ? t->name : "?");
+	}
+	cmdline_printf(cl, "%-16s %5u %-24s %-24s %5u %5u-%-5u %5u-%-5u %-8s "
+		"%-12s %12" PRIu64 "\n", r->name, r->priority,
+		ss_prefix_str(&r->src, src, sizeof(src)),
+		ss_prefix_str(&r->dst, dst, sizeof(dst)), r->proto,
+		r->sport_lo, r->sport_hi, r->dport_lo, r->dport_hi,
+		ss_spd_action_name(r->action), tun, hits);
+	return 0;
+}
+
+static void
+cmd_show2_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show2_result *r = parsed;
+	uint64_t dflt = 0, malformed = 0;
+
+	RTE_SET_USED(data);
+	if (strcmp(r->what, "servers") == 0) {
+		show_servers(cl);
+		return;
+	}
+	cmdline_printf(cl, "%-16s %5s %-24s %-24s %5s %11s %11s %-8s %-12s "
+		"%12s\n", "name", "prio", "src", "dst", "proto", "sport",
+		"dport", "action", "tunnel", "hits");
+	ss_spd_walk(ss_app.spd, spd_cb, cl);
+	ss_spd_hits_other(ss_app.spd, &dflt, &malformed);
+	cmdline_printf(cl, "default action hits: %" PRIu64 ", malformed: %"
+		PRIu64 "\n", dflt, malformed);
+}
+
+static cmdline_parse_token_string_t cmd_show2_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show2_result, show, "show");
+static cmdline_parse_token_string_t cmd_show2_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_show2_result, what, "servers#spd");
+
+cmdline_parse_inst_t ss_cmd_show_servers_spd = {
+	.f = cmd_show2_parsed,
+	.help_str = "show servers|spd: per-server counters (lcore, SAs, "
+		"handed-over packets, re-steers) or the security policies",
+	.tokens = {
+		(void *)&cmd_show2_show,
+		(void *)&cmd_show2_what,
+		NULL,
+	},
+};

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* rte_telemetry endpoints, so that dpdk-telemetry.py and monitoring
+ * agents read the counters while the gateway runs. The callbacks run on
+ * the telemetry thread and only read counters that their lcores own. */
+
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+
+#include "ss_app.h"
+
+static int
+tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint16_t i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < ss_app.nb_ports; i++) {
+		struct rte_tel_data *p = rte_tel_data_alloc();
+		struct rte_eth_stats s;
+
+		if (p == NULL)
+			return -ENOMEM;
+		memset(&s, 0, sizeof(s));
+		rte_eth_stats_get(ss_app.port_id[i], &s);
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_int(p, "port_id", ss_app.port_id[i]);
+		rte_tel_data_add_dict_u64(p, "rx_packets", s.ipackets);
+		rte_tel_data_add_dict_u64(p, "tx_packets", s.opackets);
+		rte_tel_data_add_dict_u64(p, "rx_bytes", s.ibytes);
+		rte_tel_data_add_dict_u64(p, "tx_bytes", s.obytes);
+		rte_tel_data_add_dict_u64(p, "rx_missed", s.imissed);
+		rte_tel_data_add_dict_u64(p, "rx_errors", s.ierrors);
+		rte_tel_data_add_dict_u64(p, "tx_errors", s.oerrors);
+		rte_tel_data_add_dict_container(d, ss_app.cfg.ports[i].name, p,
+			0);
+	}
+	return 0;
+}
+
+static int
+tm_servers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint16_t s;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+		const struct ss_worker *w =
+			&ss_app.workers[ss_app.server_worker[s]];
+		struct rte_tel_data *p = rte_tel_data_alloc();
+		char name[16];
+
+		if (p == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_int(p, "instance_id",
+			ss_app.cfg.servers[s].id);
+		rte_tel_data_add_dict_int(p, "lcore", w->lcore);
+		rte_tel_data_add_dict_int(p, "worker", w->idx);
+		rte_tel_data_add_dict_u64(p, "worker_rx", w->st.rx_pkts);
+		rte_tel_data_add_dict_u64(p, "worker_tx", w->st.tx_pkts);
+		rte_tel_data_add_dict_u64(p, "handoff_tx", w->st.handoff_tx);
+		rte_tel_data_add_dict_u64(p, "handoff_rx", w->st.handoff_rx);
+		snprintf(name, sizeof(name), "server%u",
+			ss_app.cfg.servers[s].id);
+		rte_tel_data_add_dict_container(d, name, p, 0);
+	}
+	return 0;
+}
+
+static int
+tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct ss_net_stats sum;
+	uint16_t i;
+	int r;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	memset(&sum, 0, sizeof(sum));
+	ss_net_stats_add(&sum, &ss_app.ctl_net);
+	for (i = 0; i < ss_app.nb_workers; i++)
+		ss_net_stats_add(&sum, &ss_app.workers[i].net);
+	rte_tel_data_start_dict(d);
+	for (r = 0; r < SS_NET_DROP_MAX; r++)
+		rte_tel_data_add_dict_u64(d, ss_net_drop_names[r], sum.drop[r]);
+	return 0;
+}
+
+void
+ss_app_telemetry_init(void)
+{
+	rte_telemetry_register_cmd("/shardsec/ports", tm_ports,
+		"Per-port NIC counters, by port name");
+	rte_telemetry_register_cmd("/shardsec/servers", tm_servers,
+		"Per-server instance-id, lcore and worker counters");
+	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,
+		"Drops by reason, summed over all lcores");
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#ifndef SS_CRYPTO_H
+#define SS_CRYPTO_H
+
+/**
+ * Crypto back-end interface of the ESP data plane.
+ *
+ * Every SA names a back-end (enum ss_sa_backend). rte_ipsec prepares one
+ * rte_crypto_op per packet (type RTE_SECURITY_ACTION_TYPE_NONE); the
+ * back-end runs them and sets each op's status; rte_ipsec then finishes
+ * the packets. Built in:
+ *  - "cpu": rte_cryptodev_sym_cpu_crypto_process, synchronous, in the
+ *    worker (crypto_aesni_gcm for GCM, crypto_aesni_mb for the others).
+ *  - "lookaside": enqueue/dequeue on crypto_aesni_mb, one queue pair per
+ *    server (the server index), waiting for the burst to come back.
+ * Slots that exist but are not implemented (session_create returns
+ * -ENOTSUP with a sentence saying so, so ss_sa_add refuses the SA):
+ *  - "inline": rte_security inline IPsec on a capable NIC. A driver will
+ *    create an rte_security session on the port, and process() will only
+ *    set mbuf ol_flags (RTE_MBUF_F_TX_SEC_OFFLOAD) since the NIC encrypts.
+ *  - "swnic": the software inline NIC of the key-offload work (concepts
+ *    section 2), with its pause / acknowledge protocol.
+ * A driver replaces a slot with ss_crypto_backend_register() (from
+ * drivers/, linked into the program through ss_drivers_dep).
+ */
+
+#include <stdint.h>
+
+#include <rte_crypto.h>
+#include <rte_ipsec.h>
+
+#include "ss_sa.h"
+
+struct ss_esp_server;
+
+/* Offset of the IV inside each crypto op (rte_ipsec writes it there). */
+#define SS_ESP_IV_OFS (sizeof(struct rte_crypto_op) + \
+	sizeof(struct rte_crypto_sym_op))
+#define SS_ESP_OP_SIZE 256
+
+/** Data-plane state of one SA (ss_sa.dp). */
+struct ss_esp_sa {
+	struct rte_ipsec_session ss;
+	const struct ss_crypto_backend *be;
+	void *cs;			/* cryptodev session */
+	uint8_t dev_id;
+	uint8_t iv_len;
+	uint8_t icv_len;
+	uint8_t pad_align;
+	uint8_t outer_hl;		/* tunnel outer IP header length */
+	uint8_t inner_proto;		/* IPPROTO_IPIP / IPPROTO_IPV6 */
+	bool aead;
+	void *be_priv;			/* back-end's own */
+	struct rte_ipsec_sa *isa;
+};
+
+struct ss_crypto_backend {
+	const char *name;
+	/* Create the crypto session for xf on the right device; fill
+	 * esa->cs and esa->dev_id. -errno with err set. */
+	int (*session_create)(struct ss_esp_sa *esa, const struct ss_sa *sa,
+		struct rte_crypto_sym_xform *xf, char *err, size_t len);
+	void (*session_destroy)(struct ss_esp_sa *esa);
+	/* Run n prepared ops of one SA on the server's resources; each
+	 * op's status is set. Returns n (ops are handed back in place). */
+	uint16_t (*process)(struct ss_esp_server *srv, struct ss_esp_sa *esa,
+		struct rte_crypto_op *ops[], uint16_t n);
+};
+
+/** Replace a back-end slot (control lcore, before SAs use it). */
+int
+ss_crypto_backend_register(enum ss_sa_backend which,
+	const struct ss_crypto_backend *be);
+
+const struct ss_crypto_backend *
+ss_crypto_backend_get(enum ss_sa_backend which);
+
+/** Devices made by ss_esp_crypto_init (-1 before). */
+int ss_crypto_dev_gcm(void);
+int ss_crypto_dev_mb(void);
+unsigned int ss_crypto_nb_qp(void);
+struct rte_mempool *ss_crypto_sess_pool(void);
+
+#endif /* SS_CRYPTO_H */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#ifndef SS_ESP_H
+#define SS_ESP_H
+
+/**
+ * ESP data plane: bursts of packets in, bursts of packets out, with
+ * librte_ipsec and a per-SA crypto back-end (ss_crypto.h).
+ *
+ * One struct ss_esp_server per server, made on the control lcore, then
+ * used by exactly one worker. Outbound: cleartext IP packets and the
+ * tunnel each belongs to -> ESP packets (outer IP at the data start),
+ * encrypted with this server's outbound SA of the tunnel. Inbound: ESP
+ * (IP proto 50 or UDP-encapsulated) packets of SAs that this server owns
+ * -> the inner IP packets, checked against anti-replay (rte_ipsec, ESN)
+ * and the SA's traffic selectors. Each dropped packet is freed and
+ * counted under one reason (enum ss_sa_drop), per server and per SA.
+ * Packets are single-segment with their data at L3 (l2_len 0).
+ */
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "ss_sa.h"
+
+#define SS_ESP_BURST 32
+#define SS_ESP_TOOBIG_MAX 64
+
+/**
+ * Create the crypto devices crypto_aesni_gcm0 and crypto_aesni_mb0 when
+ * absent (rte_vdev_init), give each nb_qp queue pairs (lookaside uses
+ * queue pair = server index) and a session pool. Once per process;
+ * again with a larger nb_qp fails (-EALREADY).
+ */
+int
+ss_esp_crypto_init(int socket, unsigned int nb_qp);
+
+/** Stop and close what ss_esp_crypto_init made (after all SAs are gone). */
+void
+ss_esp_crypto_fini(void);
+
+/** Make the SA database create/destroy the ESP state of its SAs. */
+int
+ss_esp_attach(struct ss_sa_db *db);
+
+struct ss_esp_server;
+
+/** Context of server 'server' (an index of db). NULL + rte_errno. */
+struct ss_esp_server *
+ss_esp_server_create(struct ss_sa_db *db, uint16_t server, int socket);
+
+void
+ss_esp_server_free(struct ss_esp_server *srv);
+
+/** Packets the caller may answer with ICMP "too big" / "frag needed". */
+struct ss_esp_toobig {
+	uint16_t n;
+	struct rte_mbuf *m[SS_ESP_TOOBIG_MAX];
+	uint16_t mtu[SS_ESP_TOOBIG_MAX];	/* largest cleartext that fits */
+};
+
+/**
+ * Encrypt m[0..n) (data at the IP header) for tunnel[i] with this
+ * server's outbound SA of that tunnel. Results (outer IP header first,
+ * l3_len and packet_type set) are written to out[] (room for n), grouped
+ * by SA, in order within an SA; the count is returned. Dropped packets
+ * are freed and counted, except too-big ones when tb is not NULL: they
+ * are handed to the caller in tb (still counted as too_big).
+ */
+uint16_t
+ss_esp_outbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
+	uint16_t n, const uint32_t tunnel[], struct rte_mbuf **out,
+	struct ss_esp_toobig *tb);
+
+/**
+ * Decrypt m[0..n) (data at the outer IP header): ESP or ESP-in-UDP of
+ * inbound SAs owned by this server. Inner packets (data at the inner IP
+ * header) go to out[] (room for n); the count is returned.
+ */
+uint16_t
+ss_esp_inbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
+	uint16_t n, struct rte_mbuf **out);
+
+/** Per-server counters (written by its worker only). */
+struct ss_esp_stats {
+	uint64_t in_packets;		/* inner packets delivered */
+	uint64_t in_bytes;
+	uint64_t out_packets;		/* ESP packets produced */
+	uint64_t out_bytes;		/* cleartext bytes protected */
+	uint64_t drops[SS_SA_DROP_MAX];
+};
+
+void
+ss_esp_server_stats(const struct ss_esp_server *srv,
+	struct ss_esp_stats *st);
+
+#endif /* SS_ESP_H */

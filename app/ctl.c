@@ -149,6 +149,8 @@ ss_app_ctl_loop(struct ss_app *app)
 		now = rte_get_timer_cycles();
 		if (now >= next_timer) {
 			ss_net_ctl_timer(now, &app->ctl_net);
+			/* Free SAs that every worker has moved past. */
+			ss_sa_db_reclaim(app->sadb);
 			next_timer = now + timer_period;
 		}
 		if (script && !ss_shell_script_step(app)) {

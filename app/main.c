@@ -30,8 +30,6 @@
 #define APP_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
 	"shardsec: " __VA_ARGS__)
 
-struct ss_app ss_app;
-
 static void
 usage(const char *prog)
 {
@@ -110,98 +108,10 @@ on_signal(int sig)
 	ss_app.quit = true;
 }
 
-static bool
-lcore_enabled(unsigned int lcore)
-{
-	return rte_lcore_is_enabled(lcore) != 0;
-}
-
-/* Each distinct lcore named by a server becomes one worker. */
-static int
-workers_assign(struct ss_app *app)
-{
-	const struct ss_config *cfg = &app->cfg;
-	unsigned int lcore;
-	uint16_t s, w;
-
-	app->nb_workers = 0;
-	for (s = 0; s < cfg->nb_servers; s++) {
-		for (w = 0; w < app->nb_workers; w++)
-			if (app->workers[w].lcore == cfg->servers[s].lcore)
-				break;
-		if (w == app->nb_workers) {
-			if (w == SS_MAX_WORKERS) {
-				fprintf(stderr, "shardsec: more than %u worker "
-					"lcores\n", SS_MAX_WORKERS);
-				return -E2BIG;
-			}
-			app->workers[w].lcore = cfg->servers[s].lcore;
-			app->workers[w].idx = w;
-			app->nb_workers++;
-		}
-		app->workers[w].servers[app->workers[w].nb_servers++] = s;
-		app->server_worker[s] = w;
-	}
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		for (w = 0; w < app->nb_workers; w++)
-			if (app->workers[w].lcore == lcore)
-				break;
-		if (w == app->nb_workers)
-			APP_LOG(WARNING, "lcore %u hosts no server: left idle\n",
-				lcore);
-	}
-	return 0;
-}
-
-static int
-load_config(const char *path)
-{
-	struct ss_cfg_error err;
-	int ret;
-
-	memset(&err, 0, sizeof(err));
-	ret = ss_sa_cfg_register(&ss_app.sacfg);
-	if (ret < 0) {
-		fprintf(stderr, "shardsec: cannot register 'ipsec': %s\n",
-			strerror(-ret));
-		return ret;
-	}
-	if (path != NULL)
-		ret = ss_cfg_load(path, &ss_app.cfg, &err);
-	else
-		ret = ss_cfg_load_string(ss_cfg_default_text,
-			"<embedded default>", &ss_app.cfg, &err);
-	if (ret == 0)
-		ret = ss_cfg_check_lcores(&ss_app.cfg, lcore_enabled,
-			ss_app.main_lcore, &err);
-	if (ret < 0) {
-		fprintf(stderr, "shardsec: %s\n", err.msg);
-		return ret;
-	}
-	return 0;
-}
-
-static void
-shutdown_all(void)
-{
-	ss_app.quit = true;
-	rte_eal_mp_wait_lcore();
-	if (ss_app.stats_on_exit)
-		ss_app_print_stats(&ss_app, stdout);
-	ss_app_workers_fini(&ss_app);
-	ss_app_ports_fini(&ss_app);
-	ss_app_ipsec_fini(&ss_app);
-	ss_net_fini();
-	rte_mempool_free(ss_app.pool);
-	ss_app.pool = NULL;
-	ss_cfg_free(&ss_app.cfg);
-}
-
 int
 main(int argc, char **argv)
 {
 	const char *cfg_path = NULL;
-	uint16_t w;
 	int ret;
 
 	ret = rte_eal_init(argc, argv);
@@ -217,55 +127,15 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return ret > 0 ? 0 : 1;
 	}
-	ss_app.main_lcore = rte_get_main_lcore();
-	if (load_config(cfg_path) < 0)
-		goto fail;
-	if (ss_app.cfg.log_level != 0)
-		rte_log_set_global_level(ss_app.cfg.log_level);
-	if (workers_assign(&ss_app) < 0)
-		goto fail;
-
-	ss_app.pool = rte_pktmbuf_pool_create("ss_mbufs", ss_app.cfg.mbufs,
-		256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (ss_app.pool == NULL) {
-		fprintf(stderr, "shardsec: cannot create a pool of %u mbufs: "
-			"%s (raise -m or lower 'mbufs')\n", ss_app.cfg.mbufs,
-			rte_strerror(rte_errno));
-		goto fail;
-	}
-	if (ss_app_ports_init(&ss_app) < 0)
-		goto fail;
-	ret = ss_net_init(&ss_app.cfg, ss_app.port_id, ss_app.port_mac,
-		(int)rte_socket_id());
-	if (ret < 0) {
-		fprintf(stderr, "shardsec: cannot build the L3 tables: %s\n",
-			strerror(-ret));
-		goto fail;
-	}
-	ss_net_ctl_set_tx(ss_app_ctl_tx, &ss_app, ss_app.pool);
-	if (ss_app_ipsec_init(&ss_app) < 0) {
-		fprintf(stderr, "shardsec: cannot set up the IPsec dataplane\n");
-		goto fail;
-	}
-	if (ss_app_workers_init(&ss_app) < 0)
+	if (ss_app_setup(cfg_path, NULL) < 0)
 		goto fail;
 	if (ss_app.cmdline_file != NULL &&
 			ss_shell_script_open(&ss_app, ss_app.cmdline_file) < 0)
 		goto fail;
-
-	ss_app_telemetry_init();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-
-	for (w = 0; w < ss_app.nb_workers; w++) {
-		ret = rte_eal_remote_launch(ss_app_worker_main,
-			&ss_app.workers[w], ss_app.workers[w].lcore);
-		if (ret < 0) {
-			fprintf(stderr, "shardsec: cannot launch lcore %u: %s\n",
-				ss_app.workers[w].lcore, strerror(-ret));
-			goto fail;
-		}
-	}
+	if (ss_app_launch() < 0)
+		goto fail;
 	printf("shardsec: %u port(s), %u server(s) on %u worker lcore(s), "
 		"control on lcore %u (%s)\n", ss_app.nb_ports,
 		ss_app.cfg.nb_servers, ss_app.nb_workers, ss_app.main_lcore,
@@ -274,12 +144,12 @@ main(int argc, char **argv)
 
 	ss_app_ctl_loop(&ss_app);
 
-	shutdown_all();
+	ss_app_teardown();
 	rte_eal_cleanup();
 	printf("shardsec: stopped\n");
 	return ss_app.exit_status;
 fail:
-	shutdown_all();
+	ss_app_teardown();
 	rte_eal_cleanup();
 	return 1;
 }

@@ -338,6 +338,52 @@ show_stats(struct cmdline *cl)
 		ss_app.ctl.tx_drops);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "unhandled",
 		ss_app.ctl.unhandled);
+	memset(v, 0, sizeof(v));
+	cmdline_printf(cl, "esp (all servers):\n");
+	{
+		uint64_t esp[SS_SA_DROP_MAX] = { 0 };
+		struct ss_esp_stats es;
+		uint16_t s;
+
+		for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+			ss_esp_server_stats(ss_app.esp[s], &es);
+			v[0] += es.in_packets;
+			v[1] += es.out_packets;
+			for (d = 0; d < SS_SA_DROP_MAX; d++)
+				esp[d] += es.drops[d];
+		}
+		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "decrypted", v[0]);
+		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "encrypted", v[1]);
+		for (d = 0; d < SS_SA_DROP_MAX; d++)
+			cmdline_printf(cl, "  %-24s %" PRIu64 "\n",
+				ss_sa_drop_name(d), esp[d]);
+	}
+	cmdline_printf(cl, "steering (all lcores):\n");
+	{
+		struct ss_steer_stats t;
+		unsigned int k;
+
+		memset(&t, 0, sizeof(t));
+		for (i = 0; i < ss_app.nb_workers; i++) {
+			const struct ss_steer_stats *o =
+				&ss_app.workers[i].steer;
+
+			for (k = 0; k < SS_STEER_KIND_MAX; k++)
+				t.kind[k] += o->kind[k];
+			t.noid_gtpu += o->noid_gtpu;
+			t.noid_sctp += o->noid_sctp;
+			t.unknown_id += o->unknown_id;
+		}
+		for (k = 0; k < SS_STEER_KIND_MAX; k++)
+			cmdline_printf(cl, "  steer_%-18s %" PRIu64 "\n",
+				ss_steer_kind_name(k), t.kind[k]);
+		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "noid_gtpu",
+			t.noid_gtpu);
+		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "noid_sctp",
+			t.noid_sctp);
+		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "unknown_id",
+			t.unknown_id);
+	}
 	cmdline_printf(cl, "drops (all lcores):\n");
 	for (d = 0; d < SS_NET_DROP_MAX; d++)
 		cmdline_printf(cl, "  %-24s %" PRIu64 "\n",

@@ -51,6 +51,7 @@ struct ss_worker_stats {
 	uint64_t handoff_drops;	/* handoff ring full */
 	uint64_t polls;
 	uint64_t busy_polls;
+	uint64_t busy_cycles;	/* TSC spent on polls that found work */
 };
 
 /* Per server, written only by the worker that hosts it. */
@@ -126,6 +127,12 @@ struct ss_app {
 };
 
 extern struct ss_app ss_app;
+
+/* app.c: bring-up for the program and the benchmark. cfg_text is used
+ * when cfg_path is NULL; both NULL: the embedded default. */
+int ss_app_setup(const char *cfg_path, const char *cfg_text);
+int ss_app_launch(void);
+void ss_app_teardown(void);
 
 /* port.c */
 int ss_app_ports_init(struct ss_app *app);

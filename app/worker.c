@@ -386,6 +386,7 @@ ss_app_worker_main(void *arg)
 	rte_rcu_qsbr_thread_register(app->qsbr, w->idx);
 	rte_rcu_qsbr_thread_online(app->qsbr, w->idx);
 	while (!app->quit) {
+		const uint64_t t0 = rte_rdtsc();
 		uint32_t got = 0;
 
 		for (p = 0; p < app->nb_ports; p++) {
@@ -407,6 +408,7 @@ ss_app_worker_main(void *arg)
 		rte_rcu_qsbr_quiescent(app->qsbr, w->idx);
 		w->st.polls++;
 		if (got != 0) {
+			w->st.busy_cycles += rte_rdtsc() - t0;
 			w->st.busy_polls++;
 			idle = 0;
 		} else if (adaptive && ++idle > SS_IDLE_POLLS) {

@@ -41,6 +41,19 @@ struct ss_esp_server;
 	sizeof(struct rte_crypto_sym_op))
 #define SS_ESP_OP_SIZE 256
 
+#define SS_ESP_REPLAY_WORDS 128	/* power of two > SS_SA_REPLAY_MAX / 64 */
+
+/* Our own anti-replay window (RFC 4303 3.4.3, appendix A2 for ESN).
+ * rte_ipsec 22.11's window update stores 1 << (seq % 64) in a 32-bit
+ * variable, so it never records sequence numbers with seq % 64 >= 32 and
+ * accepts their duplicates; its window also admits top - W. rte_ipsec's
+ * window stays on (it reconstructs ESN high bits) but this one decides. */
+struct ss_esp_replay {
+	uint64_t top;
+	uint32_t w;
+	uint64_t bits[SS_ESP_REPLAY_WORDS];
+};
+
 /** Data-plane state of one SA (ss_sa.dp). */
 struct ss_esp_sa {
 	struct rte_ipsec_session ss;
@@ -55,6 +68,8 @@ struct ss_esp_sa {
 	bool aead;
 	void *be_priv;			/* back-end's own */
 	struct rte_ipsec_sa *isa;
+	uint32_t isa_size;
+	struct ss_esp_replay rp;		/* inbound */
 };
 
 struct ss_crypto_backend {

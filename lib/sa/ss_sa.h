@@ -372,7 +372,8 @@ struct ss_sa_cfg {
 	const config_setting_t *policies;	/* NULL when absent */
 };
 
-/** Register the "ipsec" section; out is filled by ss_cfg_load. */
+/** Register the "ipsec" section; out (zeroed, or filled by an earlier
+ * load: each parse clears it first) is filled by ss_cfg_load. */
 int
 ss_sa_cfg_register(struct ss_sa_cfg *out);
 

@@ -409,7 +409,7 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 int
 ss_sa_cfg_register(struct ss_sa_cfg *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* out is zeroed or was filled before: parsing clears it first. */
 	return ss_cfg_register_section("ipsec", parse_ipsec, out);
 }
 

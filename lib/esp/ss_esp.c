@@ -1,0 +1,1053 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_cryptodev.h>
+#include <rte_errno.h>
+#include <rte_esp.h>
+#include <rte_ip.h>
+#include <rte_ipsec.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+#include <rte_udp.h>
+
+#include "ss_esp_priv.h"
+
+RTE_LOG_REGISTER_DEFAULT(ss_esp_logtype, INFO);
+
+struct ss_esp_server {
+	struct ss_sa_db *db;
+	struct ss_sa *const *out_tab;
+	uint32_t max_tunnels;
+	uint16_t idx;
+	uint16_t qp;
+	struct ss_esp_stats st;
+	struct rte_crypto_op *ops[SS_ESP_BURST];
+	uint8_t opmem[SS_ESP_BURST][SS_ESP_OP_SIZE] __rte_cache_aligned;
+};
+
+/* Per-packet scratch kept in the mbuf across rte_ipsec calls that
+ * reorder the burst: original length and the 32-bit sequence number. */
+#define M_LEN(m) ((m)->hash.fdir.lo)
+#define M_SEQ(m) ((m)->hash.fdir.hi)
+
+uint16_t
+ss_esp_server_qp(const struct ss_esp_server *srv)
+{
+	return srv->qp;
+}
+
+/* ---- SA data-plane state -------------------------------------------- */
+
+static bool
+algo_is_gcm(uint8_t algo)
+{
+	return algo == SS_SA_ALGO_AES_GCM_128 || algo == SS_SA_ALGO_AES_GCM_256;
+}
+
+static int
+esp_sa_create(void *arg, struct ss_sa *sa, const struct ss_sa_params *p,
+	char *err, size_t len)
+{
+	struct rte_crypto_sym_xform xf[2];
+	struct rte_ipsec_sa_prm prm;
+	union {
+		struct rte_ipv4_hdr v4;
+		struct rte_ipv6_hdr v6;
+	} hdr;
+	const struct ss_crypto_backend *be;
+	struct ss_esp_sa *esa;
+	const uint8_t *key;
+	uint8_t klen, ek;
+	int sz, rc;
+	const bool out = sa->dir == SS_SA_DIR_OUT;
+
+	RTE_SET_USED(arg);
+	RTE_SET_USED(p);
+	be = ss_crypto_backend_get((enum ss_sa_backend)sa->backend);
+	if (be == NULL) {
+		snprintf(err, len, "no crypto back-end %u", sa->backend);
+		return -ENOTSUP;
+	}
+	key = ss_sa_key(sa, &klen);
+	memset(xf, 0, sizeof(xf));
+	memset(&prm, 0, sizeof(prm));
+	memset(&hdr, 0, sizeof(hdr));
+	esa = rte_zmalloc("ss_esp_sa", sizeof(*esa), RTE_CACHE_LINE_SIZE);
+	if (esa == NULL) {
+		snprintf(err, len, "no memory");
+		return -ENOMEM;
+	}
+	esa->be = be;
+	esa->icv_len = 16;
+	esa->rp.w = sa->replay_window;
+	if (algo_is_gcm(sa->algo)) {
+		ek = klen - 4;
+		esa->aead = true;
+		esa->iv_len = 8;
+		esa->pad_align = 4;
+		xf[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
+		xf[0].aead.op = out ? RTE_CRYPTO_AEAD_OP_ENCRYPT :
+			RTE_CRYPTO_AEAD_OP_DECRYPT;
+		xf[0].aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
+		xf[0].aead.key.data = key;
+		xf[0].aead.key.length = ek;
+		xf[0].aead.iv.offset = SS_ESP_IV_OFS;
+		xf[0].aead.iv.length = 12;
+		xf[0].aead.digest_length = 16;
+		xf[0].aead.aad_length = sa->esn ? 12 : 8;
+		memcpy(&prm.ipsec_xform.salt, key + ek, 4);
+	} else {
+		struct rte_crypto_sym_xform *c, *a;
+
+		ek = klen - 32;
+		esa->iv_len = ek ? 16 : 0;
+		esa->pad_align = ek ? 16 : 4;
+		/* rte_ipsec wants encrypt-then-MAC out, verify-then-decrypt
+		 * in. */
+		c = out ? &xf[0] : &xf[1];
+		a = out ? &xf[1] : &xf[0];
+		if (out)
+			c->next = a;
+		else
+			a->next = c;
+		c->type = RTE_CRYPTO_SYM_XFORM_CIPHER;
+		c->cipher.op = out ? RTE_CRYPTO_CIPHER_OP_ENCRYPT :
+			RTE_CRYPTO_CIPHER_OP_DECRYPT;
+		c->cipher.algo = ek ? RTE_CRYPTO_CIPHER_AES_CBC :
+			RTE_CRYPTO_CIPHER_NULL;
+		c->cipher.key.data = ek ? key : NULL;
+		c->cipher.key.length = ek;
+		c->cipher.iv.offset = SS_ESP_IV_OFS;
+		c->cipher.iv.length = esa->iv_len;
+		a->type = RTE_CRYPTO_SYM_XFORM_AUTH;
+		a->auth.op = out ? RTE_CRYPTO_AUTH_OP_GENERATE :
+			RTE_CRYPTO_AUTH_OP_VERIFY;
+		a->auth.algo = RTE_CRYPTO_AUTH_SHA256_HMAC;
+		a->auth.key.data = key + ek;
+		a->auth.key.length = 32;
+		a->auth.digest_length = 16;
+	}
+
+	prm.ipsec_xform.spi = sa->spi;
+	prm.ipsec_xform.options.esn = sa->esn;
+	prm.ipsec_xform.direction = out ? RTE_SECURITY_IPSEC_SA_DIR_EGRESS :
+		RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
+	prm.ipsec_xform.proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
+	prm.ipsec_xform.replay_win_sz = sa->replay_window;
+	prm.crypto_xform = &xf[0];
+	esa->inner_proto = sa->inner_family == AF_INET ? IPPROTO_IPIP :
+		IPPROTO_IPV6;
+	if (sa->mode == SS_SA_MODE_TUNNEL) {
+		prm.ipsec_xform.mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
+		prm.tun.next_proto = esa->inner_proto;
+		prm.tun.hdr_l3_off = 0;
+		prm.tun.hdr = &hdr;
+		if (sa->local.family == AF_INET) {
+			prm.ipsec_xform.tunnel.type =
+				RTE_SECURITY_IPSEC_TUNNEL_IPV4;
+			hdr.v4.version_ihl = 0x45;
+			hdr.v4.time_to_live = 64;
+			hdr.v4.next_proto_id = IPPROTO_ESP;
+			hdr.v4.src_addr = sa->local.v4;
+			hdr.v4.dst_addr = sa->peer.v4;
+			prm.tun.hdr_len = sizeof(hdr.v4);
+		} else {
+			prm.ipsec_xform.tunnel.type =
+				RTE_SECURITY_IPSEC_TUNNEL_IPV6;
+			hdr.v6.vtc_flow = rte_cpu_to_be_32(6u << 28);
+			hdr.v6.proto = IPPROTO_ESP;
+			hdr.v6.hop_limits = 64;
+			memcpy(hdr.v6.src_addr, sa->local.v6, 16);
+			memcpy(hdr.v6.dst_addr, sa->peer.v6, 16);
+			prm.tun.hdr_len = sizeof(hdr.v6);
+		}
+		esa->outer_hl = prm.tun.hdr_len;
+	} else {
+		prm.ipsec_xform.mode = RTE_SECURITY_IPSEC_SA_MODE_TRANSPORT;
+		/* rte_ipsec reads the IP version of the SA from here. */
+		prm.trs.proto = sa->local.family == AF_INET ? IPPROTO_IPIP :
+			IPPROTO_IPV6;
+	}
+
+	sz = rte_ipsec_sa_size(&prm);
+	if (sz < 0) {
+		snprintf(err, len, "rte_ipsec refuses the SA parameters (%s)",
+			strerror(-sz));
+		rc = sz;
+		goto fail;
+	}
+	esa->isa = rte_zmalloc("ss_esp_isa", sz, RTE_CACHE_LINE_SIZE);
+	esa->isa_size = (uint32_t)sz;
+	if (esa->isa == NULL) {
+		snprintf(err, len, "no memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = be->session_create(esa, sa, &xf[0], err, len);
+	if (rc != 0)
+		goto fail;
+	rc = rte_ipsec_sa_init(esa->isa, &prm, sz);
+	if (rc < 0) {
+		snprintf(err, len, "rte_ipsec_sa_init: %s", strerror(-rc));
+		goto fail;
+	}
+	esa->ss.sa = esa->isa;
+	esa->ss.type = RTE_SECURITY_ACTION_TYPE_NONE;
+	esa->ss.crypto.ses = esa->cs;
+	esa->ss.crypto.dev_id = esa->dev_id;
+	rc = rte_ipsec_session_prepare(&esa->ss);
+	if (rc != 0) {
+		snprintf(err, len, "rte_ipsec_session_prepare: %s",
+			strerror(-rc));
+		goto fail;
+	}
+	explicit_bzero(&prm, sizeof(prm));
+	explicit_bzero(xf, sizeof(xf));
+	sa->dp = esa;
+	return 0;
+fail:
+	explicit_bzero(&prm, sizeof(prm));
+	explicit_bzero(xf, sizeof(xf));
+	if (esa->cs != NULL)
+		be->session_destroy(esa);
+	if (esa->isa != NULL) {
+		rte_ipsec_sa_fini(esa->isa);
+		rte_free(esa->isa);
+	}
+	rte_free(esa);
+	return rc;
+}
+
+static void
+esp_sa_destroy(void *arg, struct ss_sa *sa)
+{
+	struct ss_esp_sa *esa = sa->dp;
+
+	RTE_SET_USED(arg);
+	if (esa == NULL)
+		return;
+	esa->be->session_destroy(esa);
+	rte_ipsec_sa_fini(esa->isa);
+	/* The SA object holds the GCM salt. */
+	explicit_bzero(esa->isa, esa->isa_size);
+	rte_free(esa->isa);
+	rte_free(esa);
+	sa->dp = NULL;
+}
+
+static const struct ss_sa_dp_ops esp_dp_ops = {
+	.create = esp_sa_create,
+	.destroy = esp_sa_destroy,
+};
+
+int
+ss_esp_attach(struct ss_sa_db *db)
+{
+	return ss_sa_db_set_dp(db, &esp_dp_ops, NULL);
+}
+
+/* ---- servers -------------------------------------------------------- */
+
+struct ss_esp_server *
+ss_esp_server_create(struct ss_sa_db *db, uint16_t server, int socket)
+{
+	struct ss_esp_server *srv;
+	unsigned int i;
+
+	if (db == NULL || server >= ss_sa_db_nb_servers(db)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	srv = rte_zmalloc_socket("ss_esp_srv", sizeof(*srv),
+		RTE_CACHE_LINE_SIZE, socket);
+	if (srv == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	srv->db = db;
+	srv->idx = server;
+	srv->qp = server;
+	srv->out_tab = ss_sa_out_table(db, server);
+	srv->max_tunnels = ss_sa_db_max_tunnels(db);
+	for (i = 0; i < SS_ESP_BURST; i++) {
+		struct rte_crypto_op *op = (void *)srv->opmem[i];
+
+		__rte_crypto_op_reset(op, RTE_CRYPTO_OP_TYPE_SYMMETRIC);
+		op->phys_addr = rte_mem_virt2iova(op);
+		op->mempool = NULL;
+		srv->ops[i] = op;
+	}
+	return srv;
+}
+
+void
+ss_esp_server_free(struct ss_esp_server *srv)
+{
+	rte_free(srv);
+}
+
+void
+ss_esp_server_stats(const struct ss_esp_server *srv, struct ss_esp_stats *st)
+{
+	memcpy(st, &srv->st, sizeof(*st));
+}
+
+static inline void
+drop(struct ss_esp_server *srv, struct ss_sa *sa, struct rte_mbuf *m,
+	enum ss_sa_drop why)
+{
+	srv->st.drops[why]++;
+	if (sa != NULL)
+		sa->st.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Stable grouping of a chunk by SA: returns the number of groups, with
+ * grp[g] the SA, cnt[g] its packets, and pk[] the packets by group. */
+static unsigned int
+group_by_sa(struct ss_sa *sas[], struct rte_mbuf *m[], unsigned int n,
+	struct ss_sa *grp[], uint16_t cnt[], struct rte_mbuf *pk[])
+{
+	uint8_t gi[SS_ESP_BURST];
+	uint16_t start[SS_ESP_BURST];
+	unsigned int i, g, ng = 0;
+
+	for (i = 0; i < n; i++) {
+		for (g = 0; g < ng && grp[g] != sas[i]; g++)
+			;
+		if (g == ng) {
+			grp[ng] = sas[i];
+			cnt[ng++] = 0;
+		}
+		gi[i] = (uint8_t)g;
+		cnt[g]++;
+	}
+	for (g = 0, i = 0; g < ng; g++) {
+		start[g] = (uint16_t)i;
+		i += cnt[g];
+	}
+	for (i = 0; i < n; i++)
+		pk[start[gi[i]]++] = m[i];
+	return ng;
+}
+
+static inline bool
+lifetime_hard(const struct ss_sa *sa)
+{
+	return (sa->hard_packets != 0 && sa->st.packets >= sa->hard_packets) ||
+		(sa->hard_bytes != 0 && sa->st.bytes >= sa->hard_bytes);
+}
+
+static inline void
+lifetime_update(struct ss_sa *sa)
+{
+	if ((sa->soft_packets != 0 && sa->st.packets >= sa->soft_packets) ||
+			(sa->soft_bytes != 0 && sa->st.bytes >= sa->soft_bytes))
+		sa->st.soft_expired = 1;
+	if (lifetime_hard(sa))
+		sa->st.hard_expired = 1;
+}
+
+/* Length of the IP header at the start of m and the datagram length
+ * from the header; 0 when malformed. Trims link-layer padding. */
+static inline uint32_t
+ip_hdr_check(struct rte_mbuf *m, uint8_t *family)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), hl, tot;
+
+	if (len < 20)
+		return 0;
+	if ((d[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *h = (const void *)d;
+
+		hl = (uint32_t)(h->version_ihl & 0xf) * 4;
+		tot = rte_be_to_cpu_16(h->total_length);
+		*family = AF_INET;
+	} else if ((d[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *h = (const void *)d;
+
+		if (len < 40)
+			return 0;
+		hl = 40;
+		tot = 40u + rte_be_to_cpu_16(h->payload_len);
+		*family = AF_INET6;
+	} else {
+		return 0;
+	}
+	if (hl < 20 || tot < hl || tot > len)
+		return 0;
+	if (tot < len)
+		rte_pktmbuf_trim(m, (uint16_t)(len - tot));
+	return hl;
+}
+
+static inline void
+ipv4_cksum_set(struct rte_ipv4_hdr *h)
+{
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+}
+
+/* ---- outbound ------------------------------------------------------- */
+
+/* Bytes that ESP adds to a cleartext of plen bytes (plen: the part that
+ * gets encrypted, i.e. whole inner packet in tunnel mode). */
+static inline uint32_t
+esp_out_len(const struct ss_sa *sa, const struct ss_esp_sa *esa,
+	uint32_t hl, uint32_t plen)
+{
+	uint32_t l = sizeof(struct rte_esp_hdr) + esa->iv_len +
+		RTE_ALIGN_CEIL(plen + 2, esa->pad_align) + esa->icv_len;
+
+	l += sa->mode == SS_SA_MODE_TUNNEL ? esa->outer_hl : hl;
+	if (sa->udp_encap)
+		l += sizeof(struct rte_udp_hdr);
+	return l;
+}
+
+/* Largest cleartext packet that fits the SA's MTU. */
+static uint16_t
+esp_inner_mtu(const struct ss_sa *sa, const struct ss_esp_sa *esa,
+	uint32_t hl)
+{
+	uint32_t fixed = sizeof(struct rte_esp_hdr) + esa->iv_len +
+		esa->icv_len + (sa->udp_encap ? 8 : 0) +
+		(sa->mode == SS_SA_MODE_TUNNEL ? esa->outer_hl : hl);
+	uint32_t room;
+
+	if (sa->mtu <= fixed + 2)
+		return 0;
+	room = RTE_ALIGN_FLOOR(sa->mtu - fixed, esa->pad_align) - 2;
+	if (sa->mode == SS_SA_MODE_TRANSPORT)
+		room += hl;
+	return (uint16_t)room;
+}
+
+static void
+outb_finish(const struct ss_sa *sa, struct rte_mbuf *m)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t hl = sa->local.family == AF_INET ?
+		(uint32_t)(d[0] & 0xf) * 4 : 40;
+
+	if (sa->udp_encap) {
+		struct rte_udp_hdr *u;
+		uint8_t *nd = (uint8_t *)rte_pktmbuf_prepend(m, 8);
+
+		/* Headroom was checked before rte_ipsec ran. */
+		memmove(nd, d, hl);
+		d = nd;
+		u = (struct rte_udp_hdr *)(d + hl);
+		u->src_port = rte_cpu_to_be_16(sa->encap_local_port);
+		u->dst_port = rte_cpu_to_be_16(sa->encap_peer_port);
+		u->dgram_len = rte_cpu_to_be_16(
+			(uint16_t)(rte_pktmbuf_pkt_len(m) - hl));
+		u->dgram_cksum = 0;
+		if (sa->local.family == AF_INET) {
+			struct rte_ipv4_hdr *h = (void *)d;
+
+			h->next_proto_id = IPPROTO_UDP;
+			h->total_length = rte_cpu_to_be_16(
+				(uint16_t)rte_pktmbuf_pkt_len(m));
+		} else {
+			struct rte_ipv6_hdr *h = (void *)d;
+
+			h->proto = IPPROTO_UDP;
+			h->payload_len = rte_cpu_to_be_16(
+				(uint16_t)(rte_pktmbuf_pkt_len(m) - 40));
+			/* IPv6 forbids a zero UDP checksum here (RFC 8200). */
+			u->dgram_cksum = rte_ipv6_udptcp_cksum(h, u);
+		}
+	}
+	if (sa->local.family == AF_INET)
+		ipv4_cksum_set((struct rte_ipv4_hdr *)d);
+	m->l2_len = 0;
+	m->l3_len = hl;
+	m->packet_type = (sa->local.family == AF_INET ? RTE_PTYPE_L3_IPV4 :
+		RTE_PTYPE_L3_IPV6) | (sa->udp_encap ? RTE_PTYPE_L4_UDP : 0);
+	m->ol_flags &= ~(RTE_MBUF_F_TX_SEC_OFFLOAD | RTE_MBUF_F_TX_IP_CKSUM |
+		RTE_MBUF_F_TX_L4_MASK);
+}
+
+static uint16_t
+outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
+{
+	struct ss_esp_sa *esa = sa->dp;
+	struct rte_crypto_op **ops = srv->ops;
+	struct rte_mbuf *good[SS_ESP_BURST];
+	uint16_t k, g, i, done;
+	uint64_t bytes = 0;
+
+	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
+	if (k != n) {
+		enum ss_sa_drop why = rte_errno == EOVERFLOW ?
+			SS_SA_DROP_SEQ_OVERFLOW : SS_SA_DROP_NO_ROOM;
+
+		for (i = k; i < n; i++)
+			drop(srv, sa, mb[i], why);
+	}
+	sa->st.seq += k;
+	if (k == 0)
+		return 0;
+	esa->be->process(srv, esa, ops, k);
+	for (i = 0, g = 0; i < k; i++) {
+		struct rte_mbuf *m = ops[i]->sym->m_src;
+
+		if (ops[i]->status == RTE_CRYPTO_OP_STATUS_SUCCESS)
+			good[g++] = m;
+		else
+			drop(srv, sa, m, SS_SA_DROP_CRYPTO_ERROR);
+	}
+	done = rte_ipsec_pkt_process(&esa->ss, good, g);
+	for (i = done; i < g; i++)
+		drop(srv, sa, good[i], SS_SA_DROP_CRYPTO_ERROR);
+	for (i = 0; i < done; i++) {
+		bytes += M_LEN(good[i]);
+		outb_finish(sa, good[i]);
+		out[i] = good[i];
+	}
+	sa->st.packets += done;
+	sa->st.bytes += bytes;
+	srv->st.out_packets += done;
+	srv->st.out_bytes += bytes;
+	lifetime_update(sa);
+	return done;
+}
+
+static uint16_t
+outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
+	const uint32_t tunnel[], struct rte_mbuf **out,
+	struct ss_esp_toobig *tb)
+{
+	struct ss_sa *sas[SS_ESP_BURST], *grp[SS_ESP_BURST];
+	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
+	uint16_t cnt[SS_ESP_BURST];
+	unsigned int i, k = 0, ng, g, o = 0, nout = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *p = m[i];
+		const struct ss_esp_sa *esa;
+		struct ss_sa *sa = NULL;
+		uint32_t hl, plen, need;
+		uint8_t fam = 0;
+
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
+		if (tunnel[i] < srv->max_tunnels)
+			sa = __atomic_load_n(&srv->out_tab[tunnel[i]],
+				__ATOMIC_ACQUIRE);
+		if (unlikely(sa == NULL)) {
+			drop(srv, NULL, p, SS_SA_DROP_NO_SA);
+			continue;
+		}
+		esa = sa->dp;
+		if (unlikely(esa == NULL)) {
+			drop(srv, sa, p, SS_SA_DROP_BACKEND);
+			continue;
+		}
+		if (unlikely(p->nb_segs > 1) && rte_pktmbuf_linearize(p) != 0) {
+			drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
+			continue;
+		}
+		hl = ip_hdr_check(p, &fam);
+		if (unlikely(hl == 0 || fam != sa->inner_family)) {
+			drop(srv, sa, p, SS_SA_DROP_BAD_INNER);
+			continue;
+		}
+		if (unlikely(sa->st.hard_expired || lifetime_hard(sa))) {
+			sa->st.hard_expired = 1;
+			drop(srv, sa, p, SS_SA_DROP_EXPIRED);
+			continue;
+		}
+		plen = rte_pktmbuf_pkt_len(p);
+		if (sa->mode == SS_SA_MODE_TRANSPORT)
+			plen -= hl;
+		if (unlikely(esp_out_len(sa, esa, hl, plen) > sa->mtu)) {
+			srv->st.drops[SS_SA_DROP_TOO_BIG]++;
+			sa->st.drops[SS_SA_DROP_TOO_BIG]++;
+			if (tb != NULL && tb->n < SS_ESP_TOOBIG_MAX) {
+				tb->mtu[tb->n] = esp_inner_mtu(sa, esa, hl);
+				tb->m[tb->n++] = p;
+			} else {
+				rte_pktmbuf_free(p);
+			}
+			continue;
+		}
+		/* Head: outer IP (tunnel), ESP header, IV, UDP; tail:
+		 * padding, trailer, ICV, ESN high bits and AAD scratch. */
+		need = sizeof(struct rte_esp_hdr) + esa->iv_len + 8 +
+			(sa->mode == SS_SA_MODE_TUNNEL ? esa->outer_hl : 0);
+		if (unlikely(rte_pktmbuf_headroom(p) < need ||
+				rte_pktmbuf_tailroom(p) < 64u)) {
+			drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
+			continue;
+		}
+		p->l2_len = 0;
+		p->l3_len = hl;
+		M_LEN(p) = rte_pktmbuf_pkt_len(p);
+		sas[k] = sa;
+		keep[k++] = p;
+	}
+	if (k == 0)
+		return 0;
+	ng = group_by_sa(sas, keep, k, grp, cnt, pk);
+	for (g = 0; g < ng; g++) {
+		nout += outb_group(srv, grp[g], pk + o, cnt[g], out + nout);
+		o += cnt[g];
+	}
+	return (uint16_t)nout;
+}
+
+uint16_t
+ss_esp_outbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
+	uint16_t n, const uint32_t tunnel[], struct rte_mbuf **out,
+	struct ss_esp_toobig *tb)
+{
+	uint16_t i, c, nout = 0;
+
+	if (tb != NULL)
+		tb->n = 0;
+	for (i = 0; i < n; i += c) {
+		c = RTE_MIN((uint16_t)(n - i), (uint16_t)SS_ESP_BURST);
+		nout += outb_chunk(srv, m + i, c, tunnel + i, out + nout, tb);
+	}
+	return nout;
+}
+
+/* ---- inbound -------------------------------------------------------- */
+
+static inline bool
+prefix_match(const struct ss_prefix *p, uint8_t fam, const uint8_t *a)
+{
+	unsigned int bytes, bits;
+	const uint8_t *pa;
+
+	if (p->addr.family == 0)
+		return true;
+	if (p->addr.family != fam)
+		return false;
+	pa = fam == AF_INET ? (const uint8_t *)&p->addr.v4 : p->addr.v6;
+	bytes = p->len / 8;
+	bits = p->len % 8;
+	if (memcmp(pa, a, bytes) != 0)
+		return false;
+	if (bits != 0) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits));
+
+		if ((pa[bytes] ^ a[bytes]) & mask)
+			return false;
+	}
+	return true;
+}
+
+/* Inner packet against the SA's selectors; false: no selector admits it. */
+static bool
+ts_match(const struct ss_sa *sa, const uint8_t *d, uint32_t len,
+	uint8_t fam, uint32_t hl)
+{
+	const uint8_t *src, *dst;
+	uint16_t sp = 0, dp = 0;
+	uint8_t proto;
+	bool ports = false;
+	unsigned int i;
+
+	if (sa->nb_ts == 0)
+		return true;
+	if (fam == AF_INET) {
+		const struct rte_ipv4_hdr *h = (const void *)d;
+
+		src = (const uint8_t *)&h->src_addr;
+		dst = (const uint8_t *)&h->dst_addr;
+		proto = h->next_proto_id;
+		ports = (h->fragment_offset &
+			rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) == 0;
+	} else {
+		const struct rte_ipv6_hdr *h = (const void *)d;
+
+		src = h->src_addr;
+		dst = h->dst_addr;
+		proto = h->proto;
+		ports = true;
+	}
+	if (ports && (proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+			proto == IPPROTO_SCTP) && len >= hl + 4) {
+		sp = (uint16_t)(d[hl] << 8 | d[hl + 1]);
+		dp = (uint16_t)(d[hl + 2] << 8 | d[hl + 3]);
+	}
+	for (i = 0; i < sa->nb_ts; i++) {
+		const struct ss_sa_ts *t = &sa->ts[i];
+
+		if (!prefix_match(&t->src, fam, src) ||
+				!prefix_match(&t->dst, fam, dst))
+			continue;
+		if (t->proto != 0 && t->proto != proto)
+			continue;
+		if (sp < t->sport_lo || sp > t->sport_hi ||
+				dp < t->dport_lo || dp > t->dport_hi)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* RFC 4303 appendix A2.2: the high half of an ESN from its low half. */
+static inline uint64_t
+esn_guess(uint64_t top, uint32_t seq, uint32_t win)
+{
+	uint32_t tl = (uint32_t)top;
+	uint32_t th = (uint32_t)(top >> 32);
+
+	if (tl >= win - 1) {
+		if (seq < tl - win + 1)
+			th++;
+	} else {
+		if (seq >= tl - win + 1 && th != 0)
+			th--;
+	}
+	return (uint64_t)th << 32 | seq;
+}
+
+static inline uint64_t
+replay_seq(const struct ss_sa *sa, const struct ss_esp_replay *r,
+	uint32_t seq)
+{
+	return sa->esn ? esn_guess(r->top, seq, r->w) : seq;
+}
+
+/* true: s may be new (inside the window or ahead, not yet seen) */
+static inline bool
+replay_check(const struct ss_esp_replay *r, uint64_t s)
+{
+	if (s == 0)
+		return false;
+	if (s > r->top)
+		return true;
+	if (s + r->w <= r->top)
+		return false;
+	return !(r->bits[(s >> 6) & (SS_ESP_REPLAY_WORDS - 1)] &
+		(UINT64_C(1) << (s & 63)));
+}
+
+/* After authentication: record s, moving the window when ahead. */
+static inline bool
+replay_update(struct ss_esp_replay *r, uint64_t s)
+{
+	uint64_t *wd;
+
+	if (!replay_check(r, s))
+		return false;
+	if (s > r->top) {
+		uint64_t from = r->top >> 6, to = s >> 6, i;
+
+		if (to - from > SS_ESP_REPLAY_WORDS)
+			from = to - SS_ESP_REPLAY_WORDS;
+		for (i = from + 1; i <= to; i++)
+			r->bits[i & (SS_ESP_REPLAY_WORDS - 1)] = 0;
+		r->top = s;
+	}
+	wd = &r->bits[(s >> 6) & (SS_ESP_REPLAY_WORDS - 1)];
+	*wd |= UINT64_C(1) << (s & 63);
+	return true;
+}
+
+static uint16_t
+inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
+{
+	struct ss_esp_sa *esa = sa->dp;
+	struct rte_crypto_op **ops = srv->ops;
+	struct rte_mbuf *good[SS_ESP_BURST];
+	uint16_t k, g, i, done, nout = 0;
+	uint64_t bytes = 0;
+
+	/* Lengths and room were checked, so a refusal here can only be
+	 * the replay window (sequence zero, too old, or already seen). */
+	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
+	for (i = k; i < n; i++)
+		drop(srv, sa, mb[i], SS_SA_DROP_REPLAY);
+	if (k == 0)
+		return 0;
+	esa->be->process(srv, esa, ops, k);
+	for (i = 0, g = 0; i < k; i++) {
+		struct rte_mbuf *m = ops[i]->sym->m_src;
+		const uint8_t *t;
+		uint32_t cstart, tofs;
+		uint8_t pad, j;
+
+		if (unlikely(ops[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
+				drop(srv, sa, m, ops[i]->status ==
+				RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
+				SS_SA_DROP_AUTH_FAILED :
+				SS_SA_DROP_CRYPTO_ERROR);
+			continue;
+		}
+		/* Trailer check here so that rte_ipsec_pkt_process can only
+		 * fail on the replay window (it reports one errno for all). */
+		tofs = M_LEN(m) - esa->icv_len - 2;
+		cstart = m->l3_len + sizeof(struct rte_esp_hdr) + esa->iv_len;
+		t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
+		pad = t[0];
+		if (unlikely(cstart + pad > tofs)) {
+			drop(srv, sa, m, SS_SA_DROP_BAD_PADDING);
+			continue;
+		}
+		for (j = 0; j < pad; j++)
+			if (t[(int)j - pad] != j + 1)
+				break;
+		if (unlikely(j != pad)) {
+			drop(srv, sa, m, SS_SA_DROP_BAD_PADDING);
+			continue;
+		}
+		if (unlikely(sa->mode == SS_SA_MODE_TUNNEL &&
+				t[1] != esa->inner_proto)) {
+			drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
+			continue;
+		}
+		if (unlikely(!replay_update(&esa->rp,
+				replay_seq(sa, &esa->rp, M_SEQ(m))))) {
+			drop(srv, sa, m, SS_SA_DROP_REPLAY);
+			continue;
+		}
+		good[g++] = m;
+	}
+	done = rte_ipsec_pkt_process(&esa->ss, good, g);
+	for (i = done; i < g; i++)
+		drop(srv, sa, good[i], SS_SA_DROP_REPLAY);
+	for (i = 0; i < done; i++) {
+		struct rte_mbuf *m = good[i];
+		uint32_t hl;
+		uint8_t fam = 0;
+
+		hl = ip_hdr_check(m, &fam);
+		if (unlikely(hl == 0 || fam != sa->inner_family)) {
+			drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
+			continue;
+		}
+		if (sa->mode == SS_SA_MODE_TRANSPORT && fam == AF_INET)
+			ipv4_cksum_set(rte_pktmbuf_mtod(m,
+				struct rte_ipv4_hdr *));
+		if (unlikely(!ts_match(sa, rte_pktmbuf_mtod(m, uint8_t *),
+				rte_pktmbuf_pkt_len(m), fam, hl))) {
+			drop(srv, sa, m, SS_SA_DROP_SELECTOR_MISMATCH);
+			continue;
+		}
+		m->l2_len = 0;
+		m->l3_len = hl;
+		m->packet_type = fam == AF_INET ? RTE_PTYPE_L3_IPV4 :
+			RTE_PTYPE_L3_IPV6;
+		bytes += rte_pktmbuf_pkt_len(m);
+		out[nout++] = m;
+	}
+	sa->st.replay_top = esa->rp.top;
+	sa->st.packets += nout;
+	sa->st.bytes += bytes;
+	srv->st.in_packets += nout;
+	srv->st.in_bytes += bytes;
+	lifetime_update(sa);
+	return nout;
+}
+
+static inline bool
+addr_eq(const struct ss_ipaddr *a, uint8_t fam, const uint8_t *b)
+{
+	if (a->family != fam)
+		return false;
+	return fam == AF_INET ? memcmp(&a->v4, b, 4) == 0 :
+		memcmp(a->v6, b, 16) == 0;
+}
+
+static uint16_t
+inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
+	struct rte_mbuf **out)
+{
+	struct ss_sa *sas[SS_ESP_BURST], *grp[SS_ESP_BURST];
+	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
+	uint32_t spi[SS_ESP_BURST];
+	uint16_t cnt[SS_ESP_BURST], eoff[SS_ESP_BURST], dport[SS_ESP_BURST];
+	uint8_t fam[SS_ESP_BURST];
+	bool udp[SS_ESP_BURST];
+	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
+
+	/* Pass 1: outer headers, SPI, owner. */
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *p = m[i];
+		const uint8_t *d;
+		uint32_t hl, len;
+		uint8_t f = 0, proto;
+
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
+		p->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
+			RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+		if (unlikely(p->nb_segs > 1) && rte_pktmbuf_linearize(p) != 0) {
+			drop(srv, NULL, p, SS_SA_DROP_NO_ROOM);
+			continue;
+		}
+		hl = ip_hdr_check(p, &f);
+		if (unlikely(hl == 0)) {
+			drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
+			continue;
+		}
+		d = rte_pktmbuf_mtod(p, const uint8_t *);
+		len = rte_pktmbuf_pkt_len(p);
+		proto = f == AF_INET ? d[9] : d[6];
+		if (f == AF_INET && (((const struct rte_ipv4_hdr *)d)->
+				fragment_offset & rte_cpu_to_be_16(
+				RTE_IPV4_HDR_MF_FLAG |
+				RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+			/* Fragments are reassembled before ESP. */
+			drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
+			continue;
+		}
+		udp[k] = proto == IPPROTO_UDP;
+		dport[k] = 0;
+		if (proto == IPPROTO_ESP) {
+			eoff[k] = (uint16_t)hl;
+		} else if (proto == IPPROTO_UDP && len >= hl + 8 + 4 &&
+				(d[hl + 8] | d[hl + 9] | d[hl + 10] |
+				 d[hl + 11]) != 0) {
+			/* Non-zero first word: ESP, not IKE (RFC 3948). */
+			eoff[k] = (uint16_t)(hl + 8);
+			dport[k] = (uint16_t)(d[hl + 2] << 8 | d[hl + 3]);
+		} else {
+			drop(srv, NULL, p, SS_SA_DROP_NOT_ESP);
+			continue;
+		}
+		if (unlikely(len < eoff[k] + 8u)) {
+			drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
+			continue;
+		}
+		spi[k] = rte_be_to_cpu_32(*(const rte_be32_t *)(d + eoff[k]));
+		if (unlikely(spi[k] < 256)) {
+			drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
+			continue;
+		}
+		if (unlikely(ss_sa_db_server_of_spi(srv->db, spi[k]) !=
+				srv->idx)) {
+			drop(srv, NULL, p, SS_SA_DROP_WRONG_SERVER);
+			continue;
+		}
+		p->l3_len = hl;
+		fam[k] = f;
+		keep[k++] = p;
+	}
+	if (k == 0)
+		return 0;
+	ss_sa_lookup_in_bulk(srv->db, srv->idx, spi, k, sas);
+
+	/* Pass 2: SA checks and the lengths rte_ipsec would refuse. */
+	for (i = 0, j = 0; i < k; i++) {
+		struct rte_mbuf *p = keep[i];
+		struct ss_sa *sa = sas[i];
+		const struct ss_esp_sa *esa;
+		uint8_t *d = rte_pktmbuf_mtod(p, uint8_t *);
+		uint32_t hl = p->l3_len, clen;
+		const uint8_t *dst = fam[i] == AF_INET ? d + 16 : d + 24;
+
+		if (unlikely(sa == NULL || !addr_eq(&sa->local, fam[i], dst))) {
+			drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
+			continue;
+		}
+		esa = sa->dp;
+		if (unlikely(esa == NULL)) {
+			drop(srv, sa, p, SS_SA_DROP_BACKEND);
+			continue;
+		}
+		if (unlikely(udp[i] != sa->udp_encap || (udp[i] &&
+				dport[i] != sa->encap_local_port))) {
+			drop(srv, sa, p, SS_SA_DROP_BAD_ENCAP);
+			continue;
+		}
+		if (unlikely(sa->st.hard_expired || lifetime_hard(sa))) {
+			sa->st.hard_expired = 1;
+			drop(srv, sa, p, SS_SA_DROP_EXPIRED);
+			continue;
+		}
+		clen = rte_pktmbuf_pkt_len(p) - eoff[i];
+		if (unlikely(clen < sizeof(struct rte_esp_hdr) + esa->iv_len +
+				esa->icv_len + RTE_MAX(2u, esa->pad_align ==
+				16 ? 16u : 4u))) {
+			drop(srv, sa, p, SS_SA_DROP_TRUNCATED);
+			continue;
+		}
+		clen -= sizeof(struct rte_esp_hdr) + esa->iv_len +
+			esa->icv_len;
+		if (unlikely((clen & (esa->pad_align - 1)) != 0)) {
+			drop(srv, sa, p, SS_SA_DROP_TRUNCATED);
+			continue;
+		}
+		/* ESN high bits and AAD are written behind the ICV. */
+		if (unlikely(rte_pktmbuf_tailroom(p) < 32)) {
+			drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
+			continue;
+		}
+		if (udp[i]) {
+			if (sa->mode == SS_SA_MODE_TUNNEL) {
+				/* rte_ipsec cuts everything before ESP. */
+				p->l3_len = hl + 8;
+			} else {
+				/* Transport: close the UDP gap so the IP
+				 * header sits right before ESP again. */
+				memmove(d + 8, d, hl);
+				rte_pktmbuf_adj(p, 8);
+				d += 8;
+				if (fam[i] == AF_INET) {
+					struct rte_ipv4_hdr *h = (void *)d;
+
+					h->next_proto_id = IPPROTO_ESP;
+					h->total_length = rte_cpu_to_be_16(
+						(uint16_t)
+						rte_pktmbuf_pkt_len(p));
+				} else {
+					struct rte_ipv6_hdr *h = (void *)d;
+
+					h->proto = IPPROTO_ESP;
+					h->payload_len = rte_cpu_to_be_16(
+						(uint16_t)(
+						rte_pktmbuf_pkt_len(p) - 40));
+				}
+			}
+		}
+		p->l2_len = 0;
+		M_LEN(p) = rte_pktmbuf_pkt_len(p);
+		M_SEQ(p) = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(p,
+			const rte_be32_t *, p->l3_len + 4));
+		/* Cheap refusal before any crypto work. */
+		if (unlikely(!replay_check(&esa->rp,
+				replay_seq(sa, &esa->rp, M_SEQ(p))))) {
+			drop(srv, sa, p, SS_SA_DROP_REPLAY);
+			continue;
+		}
+		sas[j] = sa;
+		keep[j++] = p;
+	}
+	if (j == 0)
+		return 0;
+	ng = group_by_sa(sas, keep, j, grp, cnt, pk);
+	for (g = 0; g < ng; g++) {
+		nout += inb_group(srv, grp[g], pk + o, cnt[g], out + nout);
+		o += cnt[g];
+	}
+	return (uint16_t)nout;
+}
+
+uint16_t
+ss_esp_inbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
+	uint16_t n, struct rte_mbuf **out)
+{
+	uint16_t i, c, nout = 0;
+
+	for (i = 0; i < n; i += c) {
+		c = RTE_MIN((uint16_t)(n - i), (uint16_t)SS_ESP_BURST);
+		nout += inb_chunk(srv, m + i, c, out + nout);
+	}
+	return nout;
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 shardsec authors
+"""scapy as the remote IPsec peer, run inside the outside namespace.
+
+  esp_peer.py recv SA_JSON SECONDS   sniff ESP on eth0, decrypt with the
+                                     gateway's outbound SAs, print JSON
+  esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA
+                                     encrypt UDP packets to DST with each of
+                                     the gateway's inbound SAs and send them
+SA_JSON: list of {spi, algo, key (hex), udp_encap, local, peer}.
+"""
+import json
+import sys
+
+from scapy.all import (IP, UDP, Ether, Raw, AsyncSniffer, conf, sendp)
+from scapy.layers.ipsec import ESP, SecurityAssociation
+
+conf.verb = 0
+
+
+def make_sa(d, src, dst):
+    kw = {}
+    key = bytes.fromhex(d['key'])
+    if d['algo'].startswith('aes-gcm'):
+        kw.update(crypt_algo='AES-GCM', crypt_key=key)
+    elif d['algo'].startswith('aes-cbc'):
+        n = 16 if '128' in d['algo'] else 32
+        kw.update(crypt_algo='AES-CBC', crypt_key=key[:n],
+                  auth_algo='SHA2-256-128', auth_key=key[n:])
+    else:
+        kw.update(crypt_algo='NULL', auth_algo='SHA2-256-128', auth_key=key)
+    if d.get('udp_encap'):
+        kw['nat_t_header'] = UDP(sport=4500, dport=4500)
+    return SecurityAssociation(ESP, spi=d['spi'],
+                               tunnel_header=IP(src=src, dst=dst), **kw)
+
+
+def recv(sas, seconds):
+    by_spi = {d['spi']: d for d in sas}
+    pk = AsyncSniffer(iface='eth0', filter='esp or udp port 4500',
+                      store=True)
+    pk.start()
+    import time
+    time.sleep(seconds)
+    pk.stop()
+    res = {'per_spi': {}, 'bad': 0, 'flows': []}
+    for p in pk.results:
+        if IP not in p:
+            continue
+        ip = p[IP]
+        if ESP in ip:
+            spi = ip[ESP].spi
+        elif UDP in ip and ip[UDP].dport == 4500 and len(ip[UDP].payload) > 8:
+            esp = ESP(bytes(ip[UDP].payload))
+            spi = esp.spi
+        else:
+            continue
+        d = by_spi.get(spi)
+        if d is None:
+            res['bad'] += 1
+            continue
+        sa = make_sa(d, d['local'], d['peer'])
+        try:
+            inner = sa.decrypt(ip)
+            flow = '%s>%s:%d' % (inner.src, inner.dst, inner[UDP].dport)
+            res['per_spi'].setdefault('%08x' % spi, []).append(flow)
+        except Exception as e:  # noqa: B902
+            res['bad'] += 1
+            res.setdefault('errors', []).append(str(e))
+    print(json.dumps(res))
+
+
+def send(sas, gw_mac, dst, count):
+    frames = []
+    for d in sas:
+        sa = make_sa(d, d['peer'], d['local'])
+        for i in range(count):
+            inner = IP(src='198.18.0.5', dst=dst) / UDP(
+                sport=40000 + i, dport=d['spi'] % 1000 + 1000) / Raw(
+                    b'shardsec-%08x-%d' % (d['spi'], i))
+            frames.append(Ether(dst=gw_mac) / sa.encrypt(inner))
+    sendp(frames, iface='eth0')
+    print(json.dumps({'sent': len(frames)}))
+
+
+if __name__ == '__main__':
+    sas = json.loads(sys.argv[2])
+    if sys.argv[1] == 'recv':
+        recv(sas, float(sys.argv[3]))
+    else:
+        send(sas, sys.argv[3], sys.argv[4], int(sys.argv[5]))

@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 shardsec authors
+"""ESP through the real gateway, with scapy as the independent peer.
+
+Two servers (instance-ids 1 and 2), one tunnel, one SA pair per server.
+For each algorithm and with/without UDP encapsulation:
+- inbound: scapy encrypts with each of the gateway's inbound SAs; every
+  packet arrives decrypted at the inside host, and each is processed by
+  the server whose id is in the SPI (per-server counters: 100%);
+- outbound: UDP flows from the inside host come out as ESP that scapy
+  decrypts back to the original flows;
+- bad input: replayed packets, a wrong key, an unknown SPI: each dropped
+  with its own counter.
+Usage: test_esp.py PATH/TO/shardsec
+"""
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sstopo  # noqa: E402
+from sstopo import sh  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+results = []
+COUNT = 20
+
+
+def check(name, ok, detail=''):
+    results.append(bool(ok))
+    print('%s: %s%s' % ('PASS' if ok else 'FAIL', name,
+                        (' (' + str(detail)[-1500:] + ')')
+                        if detail and not ok else ''))
+    sys.stdout.flush()
+
+
+def key_len(algo):
+    return {'aes-gcm-128': 20, 'aes-gcm-256': 36,
+            'aes-cbc-128-hmac-sha256': 48}[algo]
+
+
+def sa_config(algo, encap):
+    sas = []
+    for sid in (1, 2):
+        for d in ('in', 'out'):
+            spi = (sid << 28) | (0x100 + sid * 16 + (d == 'out'))
+            if d == 'out':
+                spi = 0x0a000000 | sid
+            sas.append({'server': sid, 'dir': d, 'spi': spi, 'algo': algo,
+                        'key': secrets.token_hex(key_len(algo)),
+                        'udp_encap': encap})
+    lines = []
+    for s in sas:
+        lines.append('{ server = %d; dir = "%s"; spi = 0x%08x; algo = "%s";'
+                     ' key = "%s"; }' % (s['server'], s['dir'], s['spi'],
+                                         s['algo'], s['key']))
+    text = '''ipsec = {
+  replay_window = 64;
+  esn = false;
+  tunnels = ( {
+    name = "remote"; local = "198.51.100.1"; peer = "198.51.100.2";
+    mode = "tunnel"; udp_encap = %s;
+    local_ts = [ "192.0.2.0/24" ]; remote_ts = [ "198.18.0.0/24" ];
+    sas = ( %s );
+  } );
+  policies = ( { name = "to-remote"; src = "192.0.2.0/24";
+                 dst = "198.18.0.0/24"; action = "protect";
+                 tunnel = "remote"; } );
+};
+''' % ('true' if encap else 'false', ',\n      '.join(lines))
+    for s in sas:
+        s['local'] = '198.51.100.1'
+        s['peer'] = '198.51.100.2'
+    return text, sas
+
+
+SNIFF_INSIDE = r'''
+import sys, json, time
+from scapy.all import AsyncSniffer, UDP, IP, conf
+conf.verb = 0
+s = AsyncSniffer(iface="eth0", filter="udp and src host 198.18.0.5")
+s.start(); print("ready", flush=True); time.sleep(float(sys.argv[1])); s.stop()
+print(json.dumps(sorted(bytes(p[UDP].payload).decode(errors="replace")
+                        for p in s.results if UDP in p)))
+'''
+
+SEND_INSIDE = r'''
+import socket, sys
+n = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(n):
+    s.sendto(b"flow-%d" % i, ("198.18.0.%d" % (1 + i % 8), 7000 + i))
+'''
+
+
+def peer(topo, mode, sas, *args, timeout=60):
+    return sh(['/usr/bin/python3', os.path.join(HERE, 'esp_peer.py'), mode,
+               json.dumps(sas)] + [str(a) for a in args], ns=topo.ns_out,
+              timeout=timeout)
+
+
+def sa_counts(gw):
+    out = gw.cmd('show sa')
+    return out
+
+
+def server_rows(gw):
+    out = gw.cmd('show servers')
+    rows = {}
+    for m in re.finditer(r'^(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+'
+                         r'(\d+)', out, re.M):
+        rows[int(m.group(2))] = {'rx': int(m.group(5)),
+                                 'esp_in': int(m.group(6)),
+                                 'esp_out': int(m.group(7))}
+    return rows, out
+
+
+def one_case(binary, topo, algo, encap):
+    tag = '%s%s' % (algo, '+udp' if encap else '')
+    text, sas = sa_config(algo, encap)
+    gw = sstopo.Gateway(binary, topo, topo.config(extra=text))
+    try:
+        gw_mac = sh(['cat', '/sys/class/net/%s/address' %
+                     topo.gw_out]).stdout.strip()
+        # warm up ARP/ND both ways
+        sh(['ping', '-c', '2', '-i', '0.2', '192.0.2.1'], ns=topo.ns_in,
+           check=False)
+        sh(['ping', '-c', '2', '-i', '0.2', '198.51.100.1'], ns=topo.ns_out,
+           check=False)
+        sh(['ping', '-c', '1', '192.0.2.2'], ns=topo.ns_in, check=False)
+        inb = [s for s in sas if s['dir'] == 'in']
+        outb = [s for s in sas if s['dir'] == 'out']
+
+        # inbound: scapy encrypts, the inside host must get every packet
+        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                               '/usr/bin/python3', '-c', SNIFF_INSIDE, '6'],
+                              stdout=subprocess.PIPE, text=True)
+        sn.stdout.readline()
+        time.sleep(0.5)
+        peer(topo, 'send', inb, gw_mac, '192.0.2.2', COUNT)
+        got = json.loads(sn.communicate(timeout=30)[0].strip().splitlines()
+                         [-1])
+        want = sorted('shardsec-%08x-%d' % (s['spi'], i) for s in inb
+                      for i in range(COUNT))
+        check('[%s] inbound: all %d packets decrypted and delivered' %
+              (tag, len(want)), got == want,
+              'got %d: %s' % (len(got), got[:4]))
+        rows, out = server_rows(gw)
+        check('[%s] inbound steering: server 1 decrypted exactly its %d' %
+              (tag, COUNT), rows.get(1, {}).get('esp_in') == COUNT, out)
+        check('[%s] inbound steering: server 2 decrypted exactly its %d' %
+              (tag, COUNT), rows.get(2, {}).get('esp_in') == COUNT, out)
+        for s in inb:
+            o = gw.cmd('show sa %x' % s['spi'])
+            check('[%s] show sa %08x counts %d packets' % (tag, s['spi'],
+                                                           COUNT),
+                  re.search(r'packets=%d\b' % COUNT, o) is not None, o)
+            check('[%s] show sa never prints the key' % tag,
+                  s['key'][:16] not in o, o)
+
+        # bad input: replay (same sequence numbers again), wrong key,
+        # unknown SPI
+        before = gw.cmd('show sa %x' % inb[0]['spi'])
+        peer(topo, 'send', [inb[0]], gw_mac, '192.0.2.2', 5)
+        bad = dict(inb[0], key=('00' if inb[0]['key'][:2] != '00' else '11')
+                   + inb[0]['key'][2:])
+        peer(topo, 'send', [bad], gw_mac, '192.0.2.2', 3)
+        unknown = dict(inb[0], spi=(1 << 28) | 0xbeef)
+        peer(topo, 'send', [unknown], gw_mac, '192.0.2.2', 4)
+        time.sleep(1)
+        after = gw.cmd('show sa %x' % inb[0]['spi'])
+
+        def drop(text, name):
+            m = re.search(r'^\s+%s\s+(\d+)' % name, text, re.M)
+            return int(m.group(1)) if m else -1
+        check('[%s] 5 replayed packets counted as replay' % tag,
+              drop(after, 'replay') - drop(before, 'replay') == 5, after)
+        check('[%s] 3 wrong-key packets counted as auth_failed' % tag,
+              drop(after, 'auth_failed') - drop(before, 'auth_failed') == 3,
+              after)
+        st = gw.cmd('show stats')
+        check('[%s] unknown SPI counted' % tag,
+              re.search(r'unknown_spi\s+4\b', st) is not None, st)
+
+        # outbound: the inside host's flows come out as ESP scapy decrypts
+        rc = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
+                               '/usr/bin/python3',
+                               os.path.join(HERE, 'esp_peer.py'), 'recv',
+                               json.dumps(outb), '5'],
+                              stdout=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        sh(['/usr/bin/python3', '-c', SEND_INSIDE, str(COUNT * 2)],
+           ns=topo.ns_in)
+        res = json.loads(rc.communicate(timeout=30)[0].strip().splitlines()
+                         [-1])
+        flows = sum(len(v) for v in res['per_spi'].values())
+        check('[%s] outbound: %d flows encrypted, all decrypt in scapy' %
+              (tag, COUNT * 2), flows == COUNT * 2 and res['bad'] == 0, res)
+        rows, out = server_rows(gw)
+        used = {k for k in res['per_spi']}
+        check('[%s] outbound used both servers\' SAs' % tag,
+              used == {'%08x' % s['spi'] for s in outb}, res['per_spi'].keys())
+        check('[%s] outbound: each server encrypted what its SA carried' %
+              tag, all(rows.get(s['server'], {}).get('esp_out') ==
+                       len(res['per_spi'].get('%08x' % s['spi'], []))
+                       for s in outb), out)
+    finally:
+        rc, err = gw.stop()
+        check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
+              err)
+
+
+def main():
+    binary = sys.argv[1]
+    topo = sstopo.Topology()
+    try:
+        topo.up()
+        for algo in ('aes-gcm-128', 'aes-cbc-128-hmac-sha256'):
+            for encap in (False, True):
+                one_case(binary, topo, algo, encap)
+    finally:
+        topo.close()
+    failed = results.count(False)
+    print('%d passed, %d failed' % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

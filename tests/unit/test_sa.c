@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* SA database: SPI allocation, add / delete / lookup, outbound rekey,
+ * deferred free under RCU with key wiping, and the "ipsec" section. */
+
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "ss_test.h"
+#include "ss_steer.h"
+#include "ss_sa.h"
+
+static const uint16_t ids[3] = { 1, 2, 0 };
+static unsigned int db_seq;
+
+static struct ss_sa_db *
+mkdb(struct rte_rcu_qsbr *q)
+{
+	char name[32];
+	struct ss_sa_db_conf c = {
+		.name = name, .nb_servers = 3, .instance_bits = 4, .ids = ids,
+		.max_tunnels = 4, .max_sa_per_server = 4096,
+		.socket = SOCKET_ID_ANY,
+	};
+	struct ss_sa_tunnel_params tp = { .name = "t0" };
+	struct ss_sa_db *db;
+
+	snprintf(name, sizeof(name), "s%u", db_seq++);
+	db = ss_sa_db_create(&c, q);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(ss_sa_tunnel_add(db, &tp, NULL), 0);
+	return db;
+}
+
+static void
+params(struct ss_sa_params *p, uint32_t spi, enum ss_sa_dir dir,
+	uint16_t server)
+{
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	p->spi = spi;
+	p->dir = dir;
+	p->server = server;
+	p->algo = SS_SA_ALGO_AES_GCM_128;
+	p->key_len = 20;
+	for (i = 0; i < 20; i++)
+		p->key[i] = (uint8_t)(0xa0 + i);
+	ss_ipaddr_parse("192.0.2.1", &p->local);
+	ss_ipaddr_parse("192.0.2.2", &p->peer);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+START_TEST(test_spi_alloc)
+{
+	struct ss_sa_db *db = mkdb(NULL);
+	static uint32_t v[3 * 100];
+	struct ss_sa_params p;
+	unsigned int s, i, n = 0;
+
+	for (s = 0; s < 3; s++)
+		for (i = 0; i < 100; i++) {
+			uint32_t spi;
+
+			ck_assert_int_eq(ss_sa_spi_alloc(db, (uint16_t)s, &spi),
+				0);
+			ck_assert_uint_ge(spi, 256);
+			ck_assert_uint_eq(ss_steer_id_get(spi, 4), ids[s]);
+			ck_assert_uint_eq(ss_sa_db_server_of_spi(db, spi), s);
+			v[n++] = spi;
+			/* half become live SAs, half stay reserved */
+			if (i % 2 == 0) {
+				params(&p, spi, SS_SA_DIR_IN, (uint16_t)s);
+				ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+			}
+		}
+	qsort(v, n, sizeof(v[0]), cmp_u32);
+	for (i = 1; i < n; i++)
+		ck_assert_uint_ne(v[i], v[i - 1]);
+	/* reservations are capped, and released ones are usable again */
+	{
+		uint32_t spi;
+
+		ck_assert_int_eq(ss_sa_spi_alloc(db, 0, &spi), 0);
+		ss_sa_spi_release(db, spi);
+		params(&p, spi, SS_SA_DIR_IN, 0);
+		ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	}
+	ck_assert_int_eq(ss_sa_spi_alloc(db, 3, NULL), -EINVAL);
+	ss_sa_db_free(db);
+}
+END_TEST
+
+START_TEST(test_add_del_lookup)
+{
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_sa_params p;
+	struct ss_sa *in, *o1, *o2;
+	struct ss_sa *const *out;
+	char line[512];
+
+	params(&p, 0x10000101, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, &in), 0);
+	ck_assert_ptr_eq(ss_sa_lookup_in(db, 0, 0x10000101), in);
+	ck_assert_ptr_null(ss_sa_lookup_in(db, 1, 0x10000101));
+	ck_assert_ptr_null(ss_sa_lookup_in(db, 0, 0x10000102));
+	/* duplicate, wrong id bits, reserved range, key length */
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -EEXIST);
+	ck_assert_str_eq(ss_sa_db_errstr(db),
+		"inbound SPI 0x10000101 is in use");
+	params(&p, 0x20000101, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -EINVAL);
+	ck_assert_str_eq(ss_sa_db_errstr(db),
+		"inbound SPI 0x20000101 carries instance-id 2, not server 0's id 1");
+	params(&p, 200, SS_SA_DIR_OUT, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -EINVAL);
+	ck_assert_str_eq(ss_sa_db_errstr(db),
+		"SPI 0x000000c8: 0..255 are reserved (RFC 4303)");
+	params(&p, 0x300, SS_SA_DIR_OUT, 0);
+	p.key_len = 16;
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -EINVAL);
+	ck_assert_str_eq(ss_sa_db_errstr(db),
+		"SPI 0x00000300: aes-gcm-128 needs a 20-byte key, got 16");
+	/* outbound: newest is the pick; deleting it falls back */
+	params(&p, 0xabc, SS_SA_DIR_OUT, 1);
+	ck_assert_int_eq(ss_sa_add(db, &p, &o1), 0);
+	params(&p, 0xabd, SS_SA_DIR_OUT, 1);
+	ck_assert_int_eq(ss_sa_add(db, &p, &o2), 0);
+	out = ss_sa_out_table(db, 1);
+	ck_assert_ptr_eq(out[0], o2);
+	ck_assert(o2->active && !o1->active);
+	ck_assert_ptr_null(ss_sa_out_table(db, 0)[0]);
+	ck_assert_int_eq(ss_sa_del(db, 0xabd, SS_SA_DIR_OUT), 0);
+	ck_assert_ptr_eq(out[0], o1);
+	ck_assert(o1->active);
+	ck_assert_int_eq(ss_sa_del(db, 0xabd, SS_SA_DIR_OUT), -ENOENT);
+	ck_assert_int_eq(ss_sa_tunnel_del(db, 0), -EBUSY);
+	/* the shell line: fields, never the key */
+	ss_sa_format(in, line, sizeof(line));
+	ck_assert_ptr_nonnull(strstr(line, "spi=0x10000101 id=1 server=0 in "
+		"aes-gcm-128 tunnel"));
+	ck_assert_ptr_null(strstr(line, "a0a1a2"));
+	ck_assert_int_eq(ss_sa_del(db, 0x10000101, SS_SA_DIR_IN), 0);
+	ck_assert_ptr_null(ss_sa_lookup_in(db, 0, 0x10000101));
+	ck_assert_int_eq(ss_sa_del(db, 0xabc, SS_SA_DIR_OUT), 0);
+	ck_assert_ptr_null(out[0]);
+	ck_assert_int_eq(ss_sa_tunnel_del(db, 0), 0);
+	ss_sa_db_free(db);
+}
+END_TEST
+
+static unsigned int keys_freed;
+static bool keys_zero;
+
+static void
+key_hook(const uint8_t *key, size_t len)
+{
+	size_t i;
+
+	keys_freed++;
+	for (i = 0; i < len; i++)
+		if (key[i] != 0)
+			keys_zero = false;
+}
+
+START_TEST(test_rcu_deferred_free)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(2);
+	struct rte_rcu_qsbr *q = rte_zmalloc("q", sz, RTE_CACHE_LINE_SIZE);
+	struct ss_sa_db *db;
+	struct ss_sa_params p;
+	struct ss_sa *sa, *held;
+
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(rte_rcu_qsbr_init(q, 2), 0);
+	/* two simulated workers (thread ids 0 and 1) */
+	ck_assert_int_eq(rte_rcu_qsbr_thread_register(q, 0), 0);
+	ck_assert_int_eq(rte_rcu_qsbr_thread_register(q, 1), 0);
+	rte_rcu_qsbr_thread_online(q, 0);
+	rte_rcu_qsbr_thread_online(q, 1);
+	db = mkdb(q);
+	params(&p, 0x10000400, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, &sa), 0);
+	/* worker 0 holds the SA inside its read-side section */
+	held = ss_sa_lookup_in(db, 0, 0x10000400);
+	ck_assert_ptr_eq(held, sa);
+	keys_freed = 0;
+	keys_zero = true;
+	ss_sa_test_key_freed = key_hook;
+	ck_assert_int_eq(ss_sa_del(db, 0x10000400, SS_SA_DIR_IN), 0);
+	/* gone for new readers, alive for the holder */
+	ck_assert_ptr_null(ss_sa_lookup_in(db, 0, 0x10000400));
+	ck_assert_uint_eq(ss_sa_db_reclaim(db), 1);
+	ck_assert_uint_eq(keys_freed, 0);
+	ck_assert_uint_eq(held->spi, 0x10000400);
+	rte_rcu_qsbr_quiescent(q, 0);
+	ck_assert_uint_eq(ss_sa_db_reclaim(db), 1);	/* worker 1 not yet */
+	ck_assert_uint_eq(keys_freed, 0);
+	rte_rcu_qsbr_quiescent(q, 1);
+	ck_assert_uint_eq(ss_sa_db_reclaim(db), 0);
+	ck_assert_uint_eq(keys_freed, 1);
+	ck_assert(keys_zero);
+	/* the SPI can be used again once the slot is free */
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	rte_rcu_qsbr_thread_offline(q, 0);
+	rte_rcu_qsbr_thread_offline(q, 1);
+	ss_sa_db_free(db);
+	ck_assert_uint_eq(keys_freed, 2);
+	ck_assert(keys_zero);
+	ss_sa_test_key_freed = NULL;
+	rte_free(q);
+}
+END_TEST
+
+/* ---- configuration -------------------------------------------------- */
+
+static struct ss_config cfg;
+static struct ss_cfg_error err;
+static struct ss_sa_cfg sc;
+
+#define HEAD "ports = ( { name = \"a\"; device = \"net_null0\"; " \
+	"addresses = ( \"192.0.2.1/24\" ); } );\n" \
+	"servers = ( { id = 1; lcore = 1; }, { id = 2; lcore = 1; } );\n"
+#define TUN(sas) "ipsec = {\n replay_window = 1024;\n esn = true;\n" \
+	" tunnels = ( {\n  name = \"remote\"; local = \"198.51.100.1\";\n" \
+	"  peer = \"198.51.100.2\"; mode = \"tunnel\"; udp_encap = false;\n" \
+	"  local_ts = [ \"10.1.0.0/16\" ]; remote_ts = [ \"10.2.0.0/16\" ];\n" \
+	"  sas = ( " sas " ); } );\n policies = ( );\n};\n"
+#define KEY20 "\"0x000102030405060708090a0b0c0d0e0f10111213\""
+
+static int
+load(const char *text)
+{
+	ss_cfg_free(&cfg);
+	ss_cfg_unregister_all();
+	ck_assert_int_eq(ss_sa_cfg_register(&sc), 0);
+	return ss_cfg_load_string(text, "t.cfg", &cfg, &err);
+}
+
+static void
+expect_err(const char *text, const char *msg)
+{
+	ck_assert_msg(load(text) == -EINVAL, "accepted: %s", text);
+	ck_assert_str_eq(err.msg, msg);
+}
+
+START_TEST(test_cfg_good)
+{
+	struct ss_sa_db *db;
+	struct ss_sa_db_conf c = {
+		.name = "cfgdb", .nb_servers = 2, .instance_bits = 4,
+		.socket = SOCKET_ID_ANY,
+	};
+	uint16_t sid[2];
+	char e[256];
+	struct ss_sa *sa;
+
+	ck_assert_msg(load(HEAD TUN(
+		"{ server = 1; dir = \"out\"; spi = 0x90000101;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; },\n"
+		"{ server = 2; dir = \"in\"; spi = 0x20000101;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; replay_window = 128;"
+		" backend = \"lookaside\"; }")) == 0, "%s", err.msg);
+	ck_assert(sc.present);
+	ck_assert_uint_eq(sc.nb_tunnels, 1);
+	ck_assert_uint_eq(sc.nb_sas, 2);
+	ck_assert_uint_eq(sc.sas[0].spi, 0x90000101);
+	ck_assert_uint_eq(sc.sas[0].server, 0);
+	ck_assert(sc.sas[0].esn);
+	ck_assert_uint_eq(sc.sas[1].server, 1);
+	ck_assert_uint_eq(sc.sas[1].replay_window, 128);
+	ck_assert_uint_eq(sc.sas[1].backend, SS_SA_BACKEND_LOOKASIDE);
+	ck_assert_uint_eq(sc.sas[0].replay_window, 1024);
+	ck_assert_uint_eq(sc.sas[1].nb_ts, 1);
+	ck_assert_uint_eq(sc.sas[1].key[19], 0x13);
+	ck_assert_ptr_nonnull(sc.policies);
+	ck_assert_uint_eq(ss_sa_cfg_tunnel_by_name("remote", &sc), 0);
+	ck_assert_uint_eq(ss_sa_cfg_tunnel_by_name("x", &sc),
+		SS_SA_TUNNEL_NONE);
+	sid[0] = cfg.servers[0].id;
+	sid[1] = cfg.servers[1].id;
+	c.ids = sid;
+	db = ss_sa_db_create(&c, NULL);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_msg(ss_sa_cfg_apply(&sc, db, e, sizeof(e)) == 0, "%s", e);
+	sa = ss_sa_lookup_in(db, 1, 0x20000101);
+	ck_assert_ptr_nonnull(sa);
+	ck_assert_uint_eq(sa->replay_window, 128);
+	ck_assert_ptr_nonnull(ss_sa_out_table(db, 0)[0]);
+	ss_sa_db_free(db);
+	ss_sa_cfg_clear(&sc);
+	ss_cfg_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_cfg_bad)
+{
+	expect_err(HEAD TUN("{ server = 1; dir = \"in\"; spi = 0x20000101;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; }"),
+		"t.cfg:10: ipsec.tunnels.[0].sas.[0].spi: inbound SPI 0x20000101"
+		" must carry server id 1 in its top 4 bits (it carries 2)");
+	expect_err(HEAD TUN("{ server = 3; dir = \"in\"; spi = 0x30000101;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; }"),
+		"t.cfg:10: ipsec.tunnels.[0].sas.[0].server: no server with id 3"
+		" in servers");
+	expect_err(HEAD TUN("{ server = 1; dir = \"in\"; spi = 0x10000101;"
+		" algo = \"aes-gcm-128\"; key = \"0x0001\"; }"),
+		"t.cfg:10: ipsec.tunnels.[0].sas.[0].key: expected 20 bytes of hex,"
+		" got 2");
+	expect_err(HEAD TUN("{ server = 1; dir = \"in\"; spi = 0x10000101;"
+		" algo = \"des\"; key = " KEY20 "; }"),
+		"t.cfg:10: ipsec.tunnels.[0].sas.[0].algo: unknown algorithm 'des'"
+		" (aes-gcm-128, aes-gcm-256, aes-cbc-128-hmac-sha256,"
+		" aes-cbc-256-hmac-sha256, null-hmac-sha256)");
+	expect_err(HEAD TUN("{ server = 1; dir = \"out\"; spi = 7;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; }"),
+		"t.cfg:10: ipsec.tunnels.[0].sas.[0].spi: must be 256..4294967295,"
+		" got 7 (0..255 are reserved)");
+	expect_err(HEAD TUN("{ server = 1; dir = \"in\"; spi = 0x10000101;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; },"
+		"{ server = 1; dir = \"in\"; spi = 0x10000101;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; }"),
+		"t.cfg:10: ipsec.tunnels.[0].sas.[1].spi: inbound SPI 0x10000101"
+		" used twice");
+	expect_err(HEAD TUN("{ server = 1; dir = \"in\"; spi = 0x10000101;"
+		" algo = \"aes-gcm-128\"; key = " KEY20 "; replay_window = 32; }"),
+		"t.cfg:10: ipsec.tunnels.[0].sas.[0].replay_window: must be"
+		" 64..4096, got 32");
+	expect_err(HEAD "ipsec = { tunnels = ( { name = \"x\"; local ="
+		" \"192.0.2.1\"; peer = \"2001:db8::1\"; } ); };\n",
+		"t.cfg:3: ipsec.tunnels.[0].peer: local and peer must be of the"
+		" same family");
+	expect_err(HEAD "ipsec = { colour = 1; };\n",
+		"t.cfg:3: ipsec: unknown setting 'colour'");
+	ss_sa_cfg_clear(&sc);
+	ss_cfg_free(&cfg);
+	ss_cfg_unregister_all();
+}
+END_TEST
+
+static Suite *
+sa_suite(void)
+{
+	Suite *s = suite_create("sa");
+	TCase *tc = tcase_create("sa");
+
+	tcase_add_test(tc, test_spi_alloc);
+	tcase_add_test(tc, test_add_del_lookup);
+	tcase_add_test(tc, test_rcu_deferred_free);
+	tcase_add_test(tc, test_cfg_good);
+	tcase_add_test(tc, test_cfg_bad);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	ss_test_eal_init(NULL);
+	sr = srunner_create(sa_suite());
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

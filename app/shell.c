@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cmdline.h>
@@ -407,8 +409,9 @@ cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 		}
 		ss_cfg_dump(&ss_app.cfg, f);
 		fclose(f);
-		/* cmdline_printf truncates long strings: write directly. */
-		if (write(cl->s_out, buf, len) < 0)
+		/* cmdline_printf truncates long strings; the shell's output
+		 * is stdout in every mode. */
+		if (write(STDOUT_FILENO, buf, len) < 0)
 			cmd_failed = 1;
 		free(buf);
 	} else if (strcmp(r->what, "lcores") == 0) {
@@ -806,18 +809,24 @@ ss_shell_start(struct ss_app *app)
 	return sh;
 }
 
+/* cmdline_poll() reads one byte per call and, on a pipe that reached
+ * EOF, feeds 0xff forever: read what is there ourselves and stop at EOF. */
 bool
 ss_shell_poll(void *arg)
 {
 	struct ss_shell *sh = arg;
-	int st;
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char buf[256];
+	ssize_t n;
 
 	if (sh == NULL)
 		return true;
-	st = cmdline_poll(sh->cl);
-	if (st == RDLINE_EXITED || st < 0)
+	if (poll(&pfd, 1, 0) <= 0)
+		return true;
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n <= 0)
 		return false;
-	return true;
+	return cmdline_in(sh->cl, buf, (int)n) >= 0;
 }
 
 void

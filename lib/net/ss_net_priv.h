@@ -19,7 +19,7 @@ extern int ss_net_logtype;
 #define NET_MAX_ADDRS (2 * SS_CFG_MAX_ADDRS)
 #define NET_MAX_NH (SS_CFG_MAX_ROUTES + SS_NET_MAX_PORTS * NET_MAX_ADDRS)
 #define NET_MAX_NEIGH 4096
-#define NET_NH_NONE 0xffffffffu
+#define NET_NH_NONE 0x7fffffffu	/* the largest next hop a 4-byte FIB entry holds */
 #define NET_HOLD_MAX 1024
 
 /* Bit 63: MAC valid; bits 0..47: the MAC. One 64-bit word so that a

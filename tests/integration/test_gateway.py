@@ -98,11 +98,11 @@ from scapy.all import Ether, IP, IPv6, ARP, UDP, Raw, sendp, conf
 conf.verb = 0
 gw = sys.argv[1]
 me = sys.argv[2]
-e = Ether(dst=gw, src=me)
+e = Ether(dst=gw, src=me, type=0x0800)
 good = IP(src="192.0.2.2", dst="198.51.100.2") / UDP(sport=1, dport=9) / Raw(b"x" * 20)
 raw = bytes(good)
 frames = {
-    "runt": bytes(e)[:10],
+    "ethertype": bytes(Ether(dst=gw, src=me, type=0x88b5)) + b"z" * 46,
     "ip4_hdrlen": bytes(e) + bytes([0x43]) + raw[1:],
     "ip4_totlen": bytes(e) + raw[:2] + b"\x0f\xff" + raw[4:],
     "ip4_csum": bytes(e) + raw[:10] + b"\x12\x34" + raw[12:],
@@ -178,7 +178,9 @@ def main():
         check('malformed frames sent', r.returncode == 0, r.stderr[-500:])
         time.sleep(1)
         after = counters(gw)
-        for name in ('runt', 'ip4_hdrlen', 'ip4_totlen', 'ip4_csum',
+        # (A frame shorter than 14 bytes cannot be sent on veth: the runt
+        # counter is covered by the unit suite.)
+        for name in ('ethertype', 'ip4_hdrlen', 'ip4_totlen', 'ip4_csum',
                      'ip4_version', 'ip4_trunc', 'ip6_trunc', 'ip6_plen',
                      'arp_malformed'):
             d = after.get(name, 0) - before.get(name, 0)

@@ -681,9 +681,8 @@ shell_exec(struct cmdline *cl, const char *line)
 
 	cmd_failed = 0;
 	ret = cmdline_parse(cl, line);
+	/* On success cmdline_parse() returns the length it consumed. */
 	switch (ret) {
-	case CMDLINE_PARSE_SUCCESS:
-		break;
 	case CMDLINE_PARSE_AMBIGUOUS:
 		cmdline_printf(cl, "error: ambiguous command\n");
 		return -1;
@@ -694,8 +693,7 @@ shell_exec(struct cmdline *cl, const char *line)
 		cmdline_printf(cl, "error: bad arguments (try 'help')\n");
 		return -1;
 	default:
-		/* empty line or comment */
-		return 0;
+		break;
 	}
 	return cmd_failed ? -1 : 0;
 }

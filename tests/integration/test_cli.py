@@ -89,7 +89,7 @@ def main():
                              'mtux = 3;')
         r, dd = run(binary, topo, [], broken)
         check('unknown setting refused with file:line',
-              r.returncode == 1 and "gw.cfg:3: mtux: unknown setting 'mtux'"
+              r.returncode == 1 and "gw.cfg:3: unknown setting 'mtux'"
               in r.stderr, r.stderr[-600:])
         r, dd = run(binary, topo, [], cfg.replace('{ id = 2; lcore = 2; }',
                                                   '{ id = 2; lcore = 7; }'))

@@ -1,0 +1,1255 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/*
+ * ESP pipeline benchmark. Runs the real gateway (ss_app_setup/launch:
+ * the same workers, classification, steering, SPD, SA, ESP, routing and
+ * TX as the program) on virtual ports, and plays the traffic generator
+ * on the main lcore:
+ *
+ *   net_ring0 "inside"  cleartext source (outbound rows)
+ *   net_ring1 "outside" ESP source (inbound rows)
+ *   net_null0 "lan"     sink for decrypted packets
+ *   net_null1 "wan"     sink for ESP
+ *
+ * A net_ring port's queue q receives from and transmits to the same ring
+ * (ETH_RXTX<q>_net_ringN), so nothing is ever routed to a ring port.
+ *
+ * Each row runs in batches: the generator first builds a batch of
+ * packets per server (cleartext, or ESP encrypted with the peer's side
+ * of the server's SA by a second lib/esp instance), then feeds them into
+ * the ring of the worker that owns each server, waiting when a ring is
+ * full (backpressure, counted), and waits until the workers have taken
+ * all of them. Per batch, busy TSC cycles / packets of the workers give
+ * one sample; the row reports the median. Building the batch outside the
+ * measured part keeps the generator's crypto out of the workers' way and
+ * keeps their bursts full.
+ *
+ * Every batch is checked: each packet must have been encrypted or
+ * decrypted by its server's SA and sent on the sink port, with no drop
+ * anywhere (ESP, SPD, net, TX, handoff, punt). A row with a mismatch is
+ * reported as FAIL.
+ *
+ * The crypto floor is the same intel-ipsec-mb operation as the ESP layer
+ * asks of crypto_aesni_gcm / crypto_aesni_mb, on the same byte counts,
+ * called directly: GCM init/update/finalize per packet; AES-CBC + HMAC
+ * jobs submitted in bursts of 32 then flushed (as the aesni_mb PMD's
+ * CPU-crypto path does), on a small set of cache-hot buffers.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <intel-ipsec-mb.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "ss_app.h"
+
+#define B_MAX_SERVERS 2
+#define B_FLOWS 16		/* flows per server */
+#define B_BURST 32
+#define B_MAX_PAT 16
+#define B_MAX_SAMPLES 100000
+#define B_FLOOR_BUFS 64
+#define B_FLOOR_REPS 9
+#define B_FLOOR_BURSTS 64
+#define B_BUF_LEN 2048
+
+/* Ports, in config order. */
+enum {
+	P_INSIDE = 0,
+	P_OUTSIDE = 1,
+	P_LAN = 2,
+	P_WAN = 3,
+};
+
+enum b_algo {
+	B_GCM = 0,
+	B_CBC = 1,
+};
+
+struct b_size {
+	const char *name;
+	uint16_t n;
+	uint16_t len[B_MAX_PAT];	/* inner IP packet lengths, cycled */
+};
+
+/* IMIX: 7:4:1 of 64/570/1500-byte IP packets, interleaved. */
+static const struct b_size imix = {
+	"imix", 12,
+	{ 64, 570, 64, 64, 570, 64, 1500, 64, 570, 64, 64, 570 },
+};
+
+struct b_flow {
+	uint32_t src, dst;		/* network order */
+	uint16_t sport, dport;		/* network order */
+};
+
+struct b_snap {
+	uint64_t busy[SS_MAX_WORKERS];
+	uint64_t rx[SS_MAX_WORKERS];
+	uint64_t bpolls[SS_MAX_WORKERS];
+	uint64_t tx, tx_drops, punted, punt_drops, handoff, handoff_drops;
+	uint64_t esp_done[B_MAX_SERVERS];	/* out_packets or in_packets */
+	uint64_t esp_drops;
+	uint64_t srv_bad;	/* spd_discard, too_big, no_owner, resteer */
+	uint64_t net_drops;
+	uint64_t sink_tx;
+};
+
+static struct {
+	enum b_algo algo;
+	uint16_t nb_workers;
+	double seconds;
+	uint32_t batch;
+	const char *csv;
+	bool esn;
+	struct b_size sizes[8];
+	unsigned int nb_sizes;
+	bool dir_out, dir_in;
+	uint64_t hz;
+	/* SA material, made here and written into the config text. */
+	uint8_t key_in[B_MAX_SERVERS][48];	/* gateway inbound SA */
+	uint8_t key_out[B_MAX_SERVERS][48];
+	uint8_t key_len;
+	uint32_t spi_in[B_MAX_SERVERS];
+	uint32_t spi_out[B_MAX_SERVERS];
+	/* Peer side: encrypts the inbound traffic. */
+	struct ss_sa_db *peer_db;
+	struct ss_esp_server *peer_esp[B_MAX_SERVERS];
+	uint32_t peer_tunnel;
+	struct b_flow out_flow[B_MAX_SERVERS][B_FLOWS];
+	struct b_flow in_flow[B_MAX_SERVERS][B_FLOWS];
+	struct rte_ring *ring[2][B_MAX_SERVERS];	/* [inside|outside][srv] */
+	struct rte_mbuf **bq[B_MAX_SERVERS];
+	uint8_t payload[B_BUF_LEN];
+	struct rte_ether_addr peer_mac, host_mac;
+} B;
+
+static double samples[B_MAX_SAMPLES];
+
+/* ---- helpers -------------------------------------------------------- */
+
+static uint64_t
+ld(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	const double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, unsigned int n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+sleep_ns(long ns)
+{
+	const struct timespec ts = { 0, ns };
+
+	nanosleep(&ts, NULL);
+}
+
+static uint32_t
+ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return htonl((uint32_t)a << 24 | (uint32_t)b << 16 |
+		(uint32_t)c << 8 | d);
+}
+
+static const char *
+algo_cfg_name(void)
+{
+	return B.algo == B_GCM ? "aes-gcm-128" : "aes-cbc-128-hmac-sha256";
+}
+
+static const char *
+algo_short(void)
+{
+	return B.algo == B_GCM ? "gcm128" : "cbc128-sha256";
+}
+
+static void
+hex(char *out, const uint8_t *k, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", k[i]);
+}
+
+/* ---- configuration -------------------------------------------------- */
+
+static char *
+config_text(void)
+{
+	char sas[4096], kin[2 * 48 + 1], kout[2 * 48 + 1];
+	char *t;
+	size_t o = 0;
+	uint16_t s;
+	int n;
+
+	for (s = 0; s < B.nb_workers; s++) {
+		hex(kin, B.key_in[s], B.key_len);
+		hex(kout, B.key_out[s], B.key_len);
+		n = snprintf(sas + o, sizeof(sas) - o,
+			"%s{ server = %u; dir = \"in\"; spi = 0x%08x; "
+			"algo = \"%s\"; key = \"%s\"; },\n"
+			"{ server = %u; dir = \"out\"; spi = 0x%08x; "
+			"algo = \"%s\"; key = \"%s\"; }",
+			s ? ",\n" : "", s + 1, B.spi_in[s], algo_cfg_name(),
+			kin, s + 1, B.spi_out[s], algo_cfg_name(), kout);
+		o += (size_t)n;
+	}
+	explicit_bzero(kin, sizeof(kin));
+	explicit_bzero(kout, sizeof(kout));
+	t = malloc(8192);
+	if (t == NULL)
+		return NULL;
+	snprintf(t, 8192,
+		"instance_bits = 4;\n"
+		"mbufs = 65535;\n"
+		"poll_mode = \"adaptive\";\n"
+		"log_level = \"warning\";\n"
+		"ports = (\n"
+		" { name = \"inside\"; device = \"net_ring0\"; mtu = 1500;\n"
+		"   addresses = ( \"192.0.2.1/24\" ); },\n"
+		" { name = \"outside\"; device = \"net_ring1\"; mtu = 1600;\n"
+		"   addresses = ( \"198.51.100.1/24\" ); },\n"
+		" { name = \"lan\"; device = \"net_null0,no-rx=1\"; mtu = 1500;\n"
+		"   addresses = ( \"192.168.100.1/24\" ); },\n"
+		" { name = \"wan\"; device = \"net_null1,no-rx=1\"; mtu = 1600;\n"
+		"   addresses = ( \"192.168.200.1/24\" ); }\n"
+		");\n"
+		"servers = ( { id = 1; lcore = 1; }%s );\n"
+		"neighbours = (\n"
+		" { port = \"lan\"; ip = \"192.168.100.2\"; "
+		"mac = \"02:00:00:00:10:02\"; },\n"
+		" { port = \"wan\"; ip = \"192.168.200.2\"; "
+		"mac = \"02:00:00:00:20:02\"; }\n"
+		");\n"
+		"routes = (\n"
+		" { dst = \"10.1.0.0/16\"; via = \"192.168.100.2\"; },\n"
+		" { dst = \"10.2.0.0/16\"; via = \"192.168.200.2\"; },\n"
+		" { dst = \"203.0.113.0/24\"; via = \"192.168.200.2\"; }\n"
+		");\n"
+		"ipsec = {\n"
+		" replay_window = 1024;\n"
+		" esn = %s;\n"
+		" tunnels = ( {\n"
+		"  name = \"peer\"; local = \"198.51.100.1\";\n"
+		"  peer = \"203.0.113.2\"; mode = \"tunnel\"; inner = \"ipv4\";\n"
+		"  mtu = 1600;\n"
+		"  local_ts = [ \"10.1.0.0/16\" ]; remote_ts = [ \"10.2.0.0/16\" ];\n"
+		"  sas = ( %s );\n"
+		" } );\n"
+		" policies = ( { name = \"protect\"; src = \"10.1.0.0/16\";\n"
+		"   dst = \"10.2.0.0/16\"; action = \"protect\";\n"
+		"   tunnel = \"peer\"; } );\n"
+		"};\n",
+		B.nb_workers > 1 ? ", { id = 2; lcore = 2; }" : "",
+		B.esn ? "true" : "false", sas);
+	explicit_bzero(sas, sizeof(sas));
+	return t;
+}
+
+/* The peer's side of every server's inbound SA, as an outbound SA of a
+ * second database, so that lib/esp itself makes the ESP we feed in. */
+static int
+peer_setup(void)
+{
+	struct ss_sa_tunnel_params tp;
+	struct ss_sa_db_conf dbc;
+	struct ss_sa_params p;
+	uint16_t ids[B_MAX_SERVERS];
+	uint16_t s;
+	int ret;
+
+	for (s = 0; s < B.nb_workers; s++)
+		ids[s] = s + 1;
+	memset(&dbc, 0, sizeof(dbc));
+	dbc.name = "bench_peer";
+	dbc.nb_servers = B.nb_workers;
+	dbc.instance_bits = 4;
+	dbc.ids = ids;
+	dbc.socket = (int)rte_socket_id();
+	B.peer_db = ss_sa_db_create(&dbc, NULL);
+	if (B.peer_db == NULL)
+		return -rte_errno;
+	ret = ss_esp_attach(B.peer_db);
+	if (ret < 0)
+		return ret;
+	memset(&tp, 0, sizeof(tp));
+	snprintf(tp.name, sizeof(tp.name), "gw");
+	tp.local.family = AF_INET;
+	tp.local.v4 = ip4(203, 0, 113, 2);
+	tp.peer.family = AF_INET;
+	tp.peer.v4 = ip4(198, 51, 100, 1);
+	ret = ss_sa_tunnel_add(B.peer_db, &tp, &B.peer_tunnel);
+	if (ret < 0)
+		return ret;
+	for (s = 0; s < B.nb_workers; s++) {
+		memset(&p, 0, sizeof(p));
+		p.spi = B.spi_in[s];
+		p.dir = SS_SA_DIR_OUT;
+		p.server = s;
+		p.tunnel = B.peer_tunnel;
+		p.algo = B.algo == B_GCM ? SS_SA_ALGO_AES_GCM_128 :
+			SS_SA_ALGO_AES_CBC_128_HMAC_SHA256;
+		p.mode = SS_SA_MODE_TUNNEL;
+		p.backend = SS_SA_BACKEND_CPU;
+		p.local = tp.local;
+		p.peer = tp.peer;
+		p.inner_family = AF_INET;
+		p.esn = B.esn;
+		p.mtu = 1600;
+		memcpy(p.key, B.key_in[s], B.key_len);
+		p.key_len = B.key_len;
+		ret = ss_sa_add(B.peer_db, &p, NULL);
+		explicit_bzero(&p, sizeof(p));
+		if (ret < 0) {
+			fprintf(stderr, "bench: peer SA: %s\n",
+				ss_sa_db_errstr(B.peer_db));
+			return ret;
+		}
+		B.peer_esp[s] = ss_esp_server_create(B.peer_db, s,
+			(int)rte_socket_id());
+		if (B.peer_esp[s] == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+peer_teardown(void)
+{
+	uint16_t s;
+
+	for (s = 0; s < B_MAX_SERVERS; s++) {
+		ss_esp_server_free(B.peer_esp[s]);
+		B.peer_esp[s] = NULL;
+	}
+	if (B.peer_db != NULL)
+		ss_sa_db_free(B.peer_db);
+	B.peer_db = NULL;
+}
+
+/* ---- packets -------------------------------------------------------- */
+
+/* IPv4 + UDP of flow f, total IP length len, at d. */
+static void
+write_ip_udp(uint8_t *d, const struct b_flow *f, uint16_t len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)d;
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
+
+	ip->version_ihl = 0x45;
+	ip->type_of_service = 0;
+	ip->total_length = htons(len);
+	ip->packet_id = 0;
+	ip->fragment_offset = 0;
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = f->src;
+	ip->dst_addr = f->dst;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	u->src_port = f->sport;
+	u->dst_port = f->dport;
+	u->dgram_len = htons((uint16_t)(len - 20));
+	u->dgram_cksum = 0;
+	memcpy(u + 1, B.payload, len - 28u);
+}
+
+static void
+write_eth(uint8_t *d, const struct rte_ether_addr *dst,
+	const struct rte_ether_addr *src)
+{
+	struct rte_ether_hdr *e = (struct rte_ether_hdr *)d;
+
+	rte_ether_addr_copy(dst, &e->dst_addr);
+	rte_ether_addr_copy(src, &e->src_addr);
+	e->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+}
+
+/* Flows from the inside hosts that the gateway's own steering (5-tuple
+ * hash) gives to each server. */
+static int
+pick_flows(void)
+{
+	struct rte_mbuf *m;
+	unsigned int have[B_MAX_SERVERS] = { 0 };
+	uint32_t i;
+	uint16_t s, owner;
+	uint8_t kind;
+
+	m = rte_pktmbuf_alloc(ss_app.pool);
+	if (m == NULL)
+		return -ENOMEM;
+	for (i = 0; i < 100000; i++) {
+		struct b_flow f;
+		uint8_t *d;
+		bool done = true;
+
+		f.src = ip4(10, 1, (uint8_t)(i / 200), (uint8_t)(1 + i % 200));
+		f.dst = ip4(10, 2, 0, (uint8_t)(1 + i % 100));
+		f.sport = htons((uint16_t)(1024 + i));
+		f.dport = htons(5000);
+		rte_pktmbuf_reset(m);
+		d = (uint8_t *)rte_pktmbuf_append(m, 14 + 64);
+		write_eth(d, &ss_app.port_mac[P_INSIDE], &B.host_mac);
+		write_ip_udp(d + 14, &f, 64);
+		m->l2_len = 14;
+		ss_steer_classify_burst(ss_app.steer, &m, 1, &owner, &kind,
+			NULL);
+		if (owner < B.nb_workers && have[owner] < B_FLOWS)
+			B.out_flow[owner][have[owner]++] = f;
+		for (s = 0; s < B.nb_workers; s++)
+			done = done && have[s] == B_FLOWS;
+		if (done)
+			break;
+	}
+	rte_pktmbuf_free(m);
+	for (s = 0; s < B.nb_workers; s++) {
+		if (have[s] != B_FLOWS) {
+			fprintf(stderr, "bench: found only %u flows for "
+				"server %u\n", have[s], s);
+			return -ENOENT;
+		}
+		/* Inbound: from remote hosts; the SPI picks the server. */
+		for (i = 0; i < B_FLOWS; i++) {
+			struct b_flow *f = &B.in_flow[s][i];
+
+			f->src = ip4(10, 2, (uint8_t)s, (uint8_t)(1 + i));
+			f->dst = ip4(10, 1, 0, (uint8_t)(1 + i));
+			f->sport = htons((uint16_t)(6000 + i));
+			f->dport = htons(7000);
+		}
+	}
+	return 0;
+}
+
+static int
+rings_find(void)
+{
+	char name[RTE_RING_NAMESIZE];
+	uint16_t s, q;
+	int side;
+
+	for (side = 0; side < 2; side++) {
+		for (s = 0; s < B.nb_workers; s++) {
+			q = ss_app.workers[ss_app.server_worker[s]].idx;
+			snprintf(name, sizeof(name), "ETH_RXTX%u_net_ring%d",
+				q, side);
+			B.ring[side][s] = rte_ring_lookup(name);
+			if (B.ring[side][s] == NULL) {
+				fprintf(stderr, "bench: no ring %s\n", name);
+				return -ENOENT;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Fill bq[s][0..batch) for server s. Returns 0 or -errno. */
+static int
+batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
+{
+	struct rte_mbuf **q = B.bq[s];
+	const uint16_t port = ss_app.port_id[out ? P_INSIDE : P_OUTSIDE];
+	uint32_t i, j;
+
+	for (i = 0; i < B.batch; i += B_BURST) {
+		struct rte_mbuf **m = q + i;
+		struct rte_mbuf *enc[B_BURST];
+		uint32_t tun[B_BURST];
+		uint16_t n = B_BURST, e;
+
+		if (rte_pktmbuf_alloc_bulk(ss_app.pool, m, n) != 0) {
+			fprintf(stderr, "bench: mbuf pool empty\n");
+			return -ENOMEM;
+		}
+		for (j = 0; j < n; j++, (*k)++) {
+			const uint16_t len = sz->len[*k % sz->n];
+			uint8_t *d;
+
+			if (out) {
+				d = (uint8_t *)rte_pktmbuf_append(m[j],
+					14 + len);
+				write_eth(d, &ss_app.port_mac[P_INSIDE],
+					&B.host_mac);
+				write_ip_udp(d + 14,
+					&B.out_flow[s][*k % B_FLOWS], len);
+			} else {
+				d = (uint8_t *)rte_pktmbuf_append(m[j], len);
+				write_ip_udp(d, &B.in_flow[s][*k % B_FLOWS],
+					len);
+				tun[j] = B.peer_tunnel;
+			}
+			m[j]->port = port;
+		}
+		if (out)
+			continue;
+		e = ss_esp_outbound_burst(B.peer_esp[s], m, n, tun, enc,
+			NULL);
+		if (e != n) {
+			fprintf(stderr, "bench: peer ESP made %u of %u\n", e,
+				n);
+			return -EIO;
+		}
+		for (j = 0; j < n; j++) {
+			uint8_t *d = (uint8_t *)rte_pktmbuf_prepend(enc[j],
+				14);
+
+			write_eth(d, &ss_app.port_mac[P_OUTSIDE], &B.peer_mac);
+			enc[j]->port = port;
+			enc[j]->packet_type = 0;
+			enc[j]->l2_len = 0;
+			enc[j]->l3_len = 0;
+			m[j] = enc[j];
+		}
+	}
+	return 0;
+}
+
+static void
+snap(struct b_snap *t, bool out)
+{
+	struct ss_esp_stats es;
+	struct rte_eth_stats ps;
+	uint16_t w, s;
+	int d;
+
+	memset(t, 0, sizeof(*t));
+	for (w = 0; w < ss_app.nb_workers; w++) {
+		const struct ss_worker *wk = &ss_app.workers[w];
+
+		t->busy[w] = ld(&wk->st.busy_cycles);
+		t->rx[w] = ld(&wk->st.rx_pkts);
+		t->bpolls[w] = ld(&wk->st.busy_polls);
+		t->tx += ld(&wk->st.tx_pkts);
+		t->tx_drops += ld(&wk->st.tx_drops);
+		t->punted += ld(&wk->st.punted);
+		t->punt_drops += ld(&wk->st.punt_drops);
+		t->handoff += ld(&wk->st.handoff_tx);
+		t->handoff_drops += ld(&wk->st.handoff_drops);
+		for (d = 0; d < SS_NET_DROP_MAX; d++)
+			t->net_drops += ld(&wk->net.drop[d]);
+	}
+	for (s = 0; s < B.nb_workers; s++) {
+		const struct ss_server_stats *ss = &ss_app.srv[s];
+
+		ss_esp_server_stats(ss_app.esp[s], &es);
+		t->esp_done[s] = out ? es.out_packets : es.in_packets;
+		for (d = 0; d < SS_SA_DROP_MAX; d++)
+			t->esp_drops += es.drops[d];
+		t->srv_bad += ld(&ss->spd_discard) + ld(&ss->too_big) +
+			ld(&ss->no_owner) + ld(&ss->resteer) +
+			ld(&ss->bypass);
+	}
+	if (rte_eth_stats_get(ss_app.port_id[out ? P_WAN : P_LAN], &ps) == 0)
+		t->sink_tx = ps.opackets;
+}
+
+/* Wait until every worker has received target[w] packets and finished
+ * the poll that got the last one. */
+static int
+wait_done(const uint64_t target[])
+{
+	const uint64_t limit = rte_rdtsc() + 10 * B.hz;
+	uint64_t polls[SS_MAX_WORKERS];
+	uint16_t w;
+
+	for (w = 0; w < ss_app.nb_workers; w++) {
+		while (ld(&ss_app.workers[w].st.rx_pkts) < target[w]) {
+			if (rte_rdtsc() > limit)
+				return -ETIMEDOUT;
+			rte_pause();
+		}
+	}
+	for (w = 0; w < ss_app.nb_workers; w++)
+		polls[w] = ld(&ss_app.workers[w].st.polls);
+	for (w = 0; w < ss_app.nb_workers; w++)
+		while (ld(&ss_app.workers[w].st.polls) < polls[w] + 2) {
+			if (rte_rdtsc() > limit)
+				return -ETIMEDOUT;
+			rte_pause();
+		}
+	return 0;
+}
+
+/* ---- crypto floor --------------------------------------------------- */
+
+struct floor_ctx {
+	IMB_MGR *mgr;
+	IMB_ARCH arch;
+	struct gcm_key_data *gkey;
+	uint8_t *enc_keys, *dec_keys;	/* 16-byte aligned, 15 rounds */
+	uint8_t ipad[32], opad[32];
+	uint8_t *buf[B_FLOOR_BUFS];
+	uint8_t tag[B_BURST][16];
+};
+
+static struct floor_ctx F;
+
+static int
+floor_init(void)
+{
+	uint8_t key[48], blk[64];
+	unsigned int i;
+
+	F.mgr = alloc_mb_mgr(0);
+	if (F.mgr == NULL)
+		return -ENOMEM;
+	init_mb_mgr_auto(F.mgr, &F.arch);
+	F.gkey = rte_zmalloc("bench_gkey", sizeof(*F.gkey), 64);
+	F.enc_keys = rte_zmalloc("bench_ek", 16 * 15, 64);
+	F.dec_keys = rte_zmalloc("bench_dk", 16 * 15, 64);
+	if (F.gkey == NULL || F.enc_keys == NULL || F.dec_keys == NULL)
+		return -ENOMEM;
+	for (i = 0; i < B_FLOOR_BUFS; i++) {
+		F.buf[i] = rte_zmalloc("bench_fb", B_BUF_LEN, 64);
+		if (F.buf[i] == NULL)
+			return -ENOMEM;
+	}
+	/* Throw-away keys: the floor's cost does not depend on them. */
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)rte_rand();
+	IMB_AES128_GCM_PRE(F.mgr, key, F.gkey);
+	IMB_AES_KEYEXP_128(F.mgr, key, F.enc_keys, F.dec_keys);
+	memset(blk, 0x36, sizeof(blk));
+	for (i = 0; i < 32; i++)
+		blk[i] ^= key[16 + i];
+	IMB_SHA256_ONE_BLOCK(F.mgr, blk, F.ipad);
+	memset(blk, 0x5c, sizeof(blk));
+	for (i = 0; i < 32; i++)
+		blk[i] ^= key[16 + i];
+	IMB_SHA256_ONE_BLOCK(F.mgr, blk, F.opad);
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(blk, sizeof(blk));
+	return 0;
+}
+
+static void
+floor_fini(void)
+{
+	unsigned int i;
+
+	if (F.gkey != NULL)
+		rte_memzero_explicit(F.gkey, sizeof(*F.gkey));
+	rte_free(F.gkey);
+	rte_free(F.enc_keys);
+	rte_free(F.dec_keys);
+	for (i = 0; i < B_FLOOR_BUFS; i++)
+		rte_free(F.buf[i]);
+	if (F.mgr != NULL)
+		free_mb_mgr(F.mgr);
+	memset(&F, 0, sizeof(F));
+}
+
+/* Bytes the ESP layer encrypts for an inner packet of len bytes in
+ * tunnel mode: the packet, padding, pad length and next header. */
+static uint32_t
+esp_plain_len(uint16_t len)
+{
+	return RTE_ALIGN_CEIL((uint32_t)len + 2, B.algo == B_GCM ? 4u : 16u);
+}
+
+static void
+floor_gcm_burst(bool enc, const struct b_size *sz, uint64_t *k)
+{
+	struct gcm_context_data ctx;
+	uint8_t iv[12], aad[12], tag[16];
+	unsigned int i;
+
+	memset(iv, 0x5a, sizeof(iv));
+	memset(aad, 0xa5, sizeof(aad));
+	for (i = 0; i < B_BURST; i++, (*k)++) {
+		uint8_t *b = F.buf[*k % B_FLOOR_BUFS];
+		const uint32_t p = esp_plain_len(sz->len[*k % sz->n]);
+
+		if (enc) {
+			IMB_AES128_GCM_INIT(F.mgr, F.gkey, &ctx, iv, aad,
+				B.esn ? 12 : 8);
+			IMB_AES128_GCM_ENC_UPDATE(F.mgr, F.gkey, &ctx, b, b,
+				p);
+			IMB_AES128_GCM_ENC_FINALIZE(F.mgr, F.gkey, &ctx,
+				b + p, 16);
+		} else {
+			IMB_AES128_GCM_INIT(F.mgr, F.gkey, &ctx, iv, aad,
+				B.esn ? 12 : 8);
+			IMB_AES128_GCM_DEC_UPDATE(F.mgr, F.gkey, &ctx, b, b,
+				p);
+			IMB_AES128_GCM_DEC_FINALIZE(F.mgr, F.gkey, &ctx, tag,
+				16);
+			F.tag[0][0] ^= (uint8_t)(memcmp(tag, b + p, 16) != 0);
+		}
+	}
+}
+
+/* ESP header (8) + IV (16) + ciphertext, plus the ESN high half that
+ * rte_ipsec appends for the ICV; one job each, burst then flush. */
+static unsigned int
+floor_cbc_burst(bool enc, const struct b_size *sz, uint64_t *k)
+{
+	unsigned int i, done = 0;
+	IMB_JOB *job;
+
+	for (i = 0; i < B_BURST; i++, (*k)++) {
+		uint8_t *b = F.buf[*k % B_FLOOR_BUFS];
+		const uint32_t p = esp_plain_len(sz->len[*k % sz->n]);
+
+		job = IMB_GET_NEXT_JOB(F.mgr);
+		job->enc_keys = F.enc_keys;
+		job->dec_keys = F.dec_keys;
+		job->key_len_in_bytes = IMB_KEY_128_BYTES;
+		job->src = b;
+		job->dst = b;
+		job->cipher_start_src_offset_in_bytes = 24;
+		job->msg_len_to_cipher_in_bytes = p;
+		job->iv = b + 8;
+		job->iv_len_in_bytes = 16;
+		job->hash_start_src_offset_in_bytes = 0;
+		job->msg_len_to_hash_in_bytes = 24 + p + (B.esn ? 4 : 0);
+		job->auth_tag_output = F.tag[i];
+		job->auth_tag_output_len_in_bytes = 16;
+		job->u.HMAC._hashed_auth_key_xor_ipad = F.ipad;
+		job->u.HMAC._hashed_auth_key_xor_opad = F.opad;
+		job->cipher_mode = IMB_CIPHER_CBC;
+		job->hash_alg = IMB_AUTH_HMAC_SHA_256;
+		if (enc) {
+			job->cipher_direction = IMB_DIR_ENCRYPT;
+			job->chain_order = IMB_ORDER_CIPHER_HASH;
+		} else {
+			job->cipher_direction = IMB_DIR_DECRYPT;
+			job->chain_order = IMB_ORDER_HASH_CIPHER;
+		}
+		job->user_data = b + 24 + p;
+		job = IMB_SUBMIT_JOB(F.mgr);
+		if (job != NULL)
+			done += job->status == IMB_STATUS_COMPLETED;
+	}
+	while ((job = IMB_FLUSH_JOB(F.mgr)) != NULL)
+		done += job->status == IMB_STATUS_COMPLETED;
+	return done;
+}
+
+/* Median cycles per packet of the bare operation, over the row's mix. */
+static double
+floor_cycles(bool enc, const struct b_size *sz, bool *ok)
+{
+	double v[B_FLOOR_REPS];
+	uint64_t k = 0;
+	unsigned int r, b, done = 0, want = 0;
+
+	for (r = 0; r <= B_FLOOR_REPS; r++) {
+		const uint64_t t0 = rte_rdtsc_precise();
+
+		for (b = 0; b < B_FLOOR_BURSTS; b++) {
+			if (B.algo == B_GCM)
+				floor_gcm_burst(enc, sz, &k);
+			else
+				done += floor_cbc_burst(enc, sz, &k);
+			want += B_BURST;
+		}
+		/* r == 0 warms caches and the manager up. */
+		if (r > 0)
+			v[r - 1] = (double)(rte_rdtsc_precise() - t0) /
+				(B_FLOOR_BURSTS * B_BURST);
+	}
+	*ok = B.algo == B_GCM || done == want;
+	return median(v, B_FLOOR_REPS);
+}
+
+/* ---- one row -------------------------------------------------------- */
+
+struct b_row {
+	uint64_t pkts, batches, waits;
+	double cyc_med, cyc_min, cyc_all;
+	double cyc_w[SS_MAX_WORKERS];
+	double floor;
+	double wall_mpps;
+	double burst;
+	bool ok;
+	char why[256];
+};
+
+static void
+row_check(const struct b_snap *a, const struct b_snap *b,
+	const uint64_t fed[], uint64_t total, struct b_row *r)
+{
+	uint16_t s;
+	int n = 0;
+
+#define BAD(...) do { \
+	r->ok = false; \
+	if (n < (int)sizeof(r->why) - 1) \
+		n += snprintf(r->why + n, sizeof(r->why) - n, __VA_ARGS__); \
+} while (0)
+	for (s = 0; s < B.nb_workers; s++)
+		if (b->esp_done[s] - a->esp_done[s] != fed[s])
+			BAD("server %u: %" PRIu64 " of %" PRIu64 " through "
+				"ESP; ", s, b->esp_done[s] - a->esp_done[s],
+				fed[s]);
+	if (b->tx - a->tx != total)
+		BAD("tx %" PRIu64 " of %" PRIu64 "; ", b->tx - a->tx, total);
+	if (b->sink_tx - a->sink_tx != total)
+		BAD("sink port sent %" PRIu64 " of %" PRIu64 "; ",
+			b->sink_tx - a->sink_tx, total);
+	if (b->esp_drops != a->esp_drops)
+		BAD("esp drops %" PRIu64 "; ", b->esp_drops - a->esp_drops);
+	if (b->net_drops != a->net_drops)
+		BAD("net drops %" PRIu64 "; ", b->net_drops - a->net_drops);
+	if (b->srv_bad != a->srv_bad)
+		BAD("spd/too-big/bypass %" PRIu64 "; ",
+			b->srv_bad - a->srv_bad);
+	if (b->tx_drops != a->tx_drops)
+		BAD("tx queue full %" PRIu64 "; ",
+			b->tx_drops - a->tx_drops);
+	if (b->punted != a->punted || b->punt_drops != a->punt_drops)
+		BAD("punted %" PRIu64 "; ", b->punted - a->punted);
+	if (b->handoff != a->handoff || b->handoff_drops != a->handoff_drops)
+		BAD("handed off %" PRIu64 "; ", b->handoff - a->handoff);
+#undef BAD
+}
+
+static int
+run_row(bool out, const struct b_size *sz, struct b_row *r)
+{
+	const uint64_t end = rte_rdtsc() + (uint64_t)(B.seconds * B.hz);
+	const uint16_t nw = ss_app.nb_workers;
+	struct b_snap first, a, b;
+	uint64_t busy_all = 0, rx_all = 0, bp_all = 0, wall = 0;
+	uint64_t busy_w[SS_MAX_WORKERS] = { 0 }, rx_w[SS_MAX_WORKERS] = { 0 };
+	uint64_t fed_all[B_MAX_SERVERS] = { 0 }, k = 0;
+	unsigned int ns = 0;
+	uint16_t s, w;
+	bool fok;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->ok = true;
+	r->floor = floor_cycles(out, sz, &fok);
+	if (!fok) {
+		r->ok = false;
+		snprintf(r->why, sizeof(r->why), "floor jobs failed");
+	}
+	snap(&first, out);
+	do {
+		uint64_t target[SS_MAX_WORKERS], pos[B_MAX_SERVERS] = { 0 };
+		uint64_t t0, t1, left;
+		double db = 0, dr = 0;
+
+		for (s = 0; s < B.nb_workers; s++) {
+			uint64_t kk = k;
+
+			ret = batch_build(s, out, sz, &kk);
+			if (ret < 0)
+				return ret;
+			if (s == B.nb_workers - 1)
+				k = kk;
+		}
+		snap(&a, out);
+		for (w = 0; w < nw; w++)
+			target[w] = a.rx[w];
+		for (s = 0; s < B.nb_workers; s++)
+			target[ss_app.server_worker[s]] += B.batch;
+		t0 = rte_rdtsc();
+		left = (uint64_t)B.batch * B.nb_workers;
+		while (left != 0) {
+			unsigned int moved = 0;
+
+			for (s = 0; s < B.nb_workers; s++) {
+				struct rte_ring *rg = B.ring[out ? 0 : 1][s];
+				unsigned int room, n;
+
+				if (pos[s] == B.batch)
+					continue;
+				room = rte_ring_free_count(rg);
+				n = RTE_MIN(room, (unsigned int)(B.batch -
+					pos[s]));
+				if (n < B_BURST && n != B.batch - pos[s])
+					continue;
+				n = rte_ring_enqueue_burst(rg,
+					(void **)&B.bq[s][pos[s]], n, NULL);
+				pos[s] += n;
+				moved += n;
+			}
+			left = 0;
+			for (s = 0; s < B.nb_workers; s++)
+				left += B.batch - pos[s];
+			if (moved == 0 && left != 0) {
+				/* Rings full: the workers are behind. */
+				r->waits++;
+				sleep_ns(50000);
+			}
+		}
+		ret = wait_done(target);
+		t1 = rte_rdtsc();
+		if (ret < 0) {
+			r->ok = false;
+			snprintf(r->why, sizeof(r->why), "workers did not "
+				"take the batch within 10 s");
+			break;
+		}
+		snap(&b, out);
+		for (w = 0; w < nw; w++) {
+			busy_w[w] += b.busy[w] - a.busy[w];
+			rx_w[w] += b.rx[w] - a.rx[w];
+			bp_all += b.bpolls[w] - a.bpolls[w];
+			db += (double)(b.busy[w] - a.busy[w]);
+			dr += (double)(b.rx[w] - a.rx[w]);
+		}
+		if (ns < B_MAX_SAMPLES && dr > 0)
+			samples[ns++] = db / dr;
+		wall += t1 - t0;
+		for (s = 0; s < B.nb_workers; s++)
+			fed_all[s] += B.batch;
+		r->batches++;
+	} while (rte_rdtsc() < end);
+
+	snap(&b, out);
+	for (w = 0; w < nw; w++) {
+		busy_all += busy_w[w];
+		rx_all += rx_w[w];
+		r->cyc_w[w] = rx_w[w] ? (double)busy_w[w] / rx_w[w] : NAN;
+	}
+	for (s = 0; s < B.nb_workers; s++)
+		r->pkts += fed_all[s];
+	if (r->ok)
+		row_check(&first, &b, fed_all, r->pkts, r);
+	r->cyc_all = rx_all ? (double)busy_all / rx_all : NAN;
+	r->cyc_min = NAN;
+	if (ns > 0) {
+		r->cyc_med = median(samples, ns);
+		r->cyc_min = samples[0];
+	}
+	r->burst = bp_all ? (double)rx_all / bp_all : 0;
+	r->wall_mpps = wall ? (double)r->pkts / ((double)wall / B.hz) / 1e6 :
+		0;
+	return 0;
+}
+
+/* ---- main ----------------------------------------------------------- */
+
+static int
+parse_sizes(const char *arg)
+{
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	B.nb_sizes = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+			tok = strtok_r(NULL, ",", &save)) {
+		struct b_size *z;
+		char *e;
+		long v;
+
+		if (B.nb_sizes == RTE_DIM(B.sizes))
+			return -E2BIG;
+		z = &B.sizes[B.nb_sizes];
+		if (strcmp(tok, "imix") == 0) {
+			*z = imix;
+		} else {
+			v = strtol(tok, &e, 10);
+			if (*e != '\0' || v < 64 || v > 1500)
+				return -EINVAL;
+			z->name = tok[0] == '6' && v == 64 ? "64" :
+				NULL;
+			z->n = 1;
+			z->len[0] = (uint16_t)v;
+		}
+		B.nb_sizes++;
+	}
+	return B.nb_sizes ? 0 : -EINVAL;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s EAL-ARGS -- [--algo gcm|cbc] [--workers 1|2]\n"
+		"  [--sizes 64,512,1420,imix] [--dirs out,in] [--seconds S]\n"
+		"  [--batch N] [--esn 0|1] [--csv FILE]\n"
+		"Sizes are inner IP packet lengths; imix is 7:4:1 of\n"
+		"64/570/1500-byte IP packets.\n", prog);
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "algo", required_argument, NULL, 'a' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "dirs", required_argument, NULL, 'd' },
+		{ "seconds", required_argument, NULL, 't' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "esn", required_argument, NULL, 'e' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	B.algo = B_GCM;
+	B.nb_workers = 1;
+	B.seconds = 2.0;
+	B.batch = 4096;
+	B.esn = true;
+	B.dir_out = B.dir_in = true;
+	parse_sizes("64,512,1420,imix");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (strcmp(optarg, "gcm") == 0)
+				B.algo = B_GCM;
+			else if (strcmp(optarg, "cbc") == 0)
+				B.algo = B_CBC;
+			else
+				return -EINVAL;
+			break;
+		case 'w':
+			B.nb_workers = (uint16_t)atoi(optarg);
+			if (B.nb_workers < 1 || B.nb_workers > B_MAX_SERVERS)
+				return -EINVAL;
+			break;
+		case 's':
+			if (parse_sizes(optarg) < 0)
+				return -EINVAL;
+			break;
+		case 'd':
+			B.dir_out = strstr(optarg, "out") != NULL;
+			B.dir_in = strstr(optarg, "in") != NULL;
+			if (!B.dir_out && !B.dir_in)
+				return -EINVAL;
+			break;
+		case 't':
+			B.seconds = atof(optarg);
+			if (!(B.seconds > 0 && B.seconds < 600))
+				return -EINVAL;
+			break;
+		case 'b':
+			B.batch = (uint32_t)atoi(optarg);
+			if (B.batch < B_BURST || B.batch > 16384 ||
+					B.batch % B_BURST != 0)
+				return -EINVAL;
+			break;
+		case 'e':
+			B.esn = atoi(optarg) != 0;
+			break;
+		case 'c':
+			B.csv = optarg;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static const char *
+size_name(const struct b_size *z, char *buf, size_t len)
+{
+	if (z->name != NULL && strcmp(z->name, "imix") == 0)
+		return "imix";
+	snprintf(buf, len, "%u", z->len[0]);
+	return buf;
+}
+
+static void
+emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
+{
+	const double mpps = B.hz / r->cyc_med / 1e6;
+	char nb[16];
+
+	printf("  %-3s %-14s %5s %uw: %8.1f cyc/pkt (floor %7.1f, overhead "
+		"%7.1f) %6.3f Mpps/worker, wall %6.3f Mpps, burst %4.1f, "
+		"%" PRIu64 " pkts, ring-full waits %" PRIu64 ": %s%s\n",
+		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
+		B.nb_workers, r->cyc_med, r->floor, r->cyc_med - r->floor,
+		mpps, r->wall_mpps, r->burst, r->pkts, r->waits,
+		r->ok ? "verified" : "FAIL: ", r->why);
+	fflush(stdout);
+	if (csv == NULL)
+		return;
+	fprintf(csv, "%s,%s,%s,%u,%.1f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.1f,"
+		"%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,"
+		"%.0f\n",
+		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
+		B.nb_workers, r->cyc_med, mpps, mpps * B.nb_workers,
+		r->wall_mpps, r->floor, r->cyc_med - r->floor,
+		r->cyc_med / r->floor, r->cyc_min, r->cyc_all, r->cyc_w[0],
+		B.nb_workers > 1 ? r->cyc_w[1] : NAN, r->burst, r->pkts,
+		r->waits, r->batches, r->ok ? "ok" : "FAIL",
+		(double)B.hz / 1e6);
+	fflush(csv);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const arch_names[] = {
+		"none", "noaesni", "sse", "avx", "avx2", "avx512",
+	};
+	FILE *csv = NULL;
+	char *cfg;
+	unsigned int i, nfail = 0;
+	uint16_t s;
+	int ret, dir;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "bench: EAL init failed\n");
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	argv[0] = (char *)(uintptr_t)"ss_bench";
+	if (parse_args(argc, argv) < 0) {
+		usage("ss_bench");
+		rte_eal_cleanup();
+		return 2;
+	}
+	if (rte_lcore_count() < (unsigned int)B.nb_workers + 1) {
+		fprintf(stderr, "bench: %u workers need %u lcores "
+			"(--lcores)\n", B.nb_workers, B.nb_workers + 1);
+		rte_eal_cleanup();
+		return 2;
+	}
+	B.hz = rte_get_tsc_hz();
+	B.key_len = B.algo == B_GCM ? 20 : 48;
+	for (s = 0; s < B.nb_workers; s++) {
+		for (i = 0; i < B.key_len; i++) {
+			B.key_in[s][i] = (uint8_t)rte_rand();
+			B.key_out[s][i] = (uint8_t)rte_rand();
+		}
+		B.spi_in[s] = ss_steer_spi_make(s + 1, 4,
+			(uint32_t)rte_rand());
+		B.spi_out[s] = 0x0a000000u | (s + 1);
+	}
+	for (i = 0; i < sizeof(B.payload); i++)
+		B.payload[i] = (uint8_t)i;
+	B.host_mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 1 } };
+	B.peer_mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 2 } };
+
+	cfg = config_text();
+	if (cfg == NULL)
+		goto fail_eal;
+	ret = ss_app_setup(NULL, cfg);
+	explicit_bzero(cfg, strlen(cfg));
+	free(cfg);
+	if (ret < 0) {
+		fprintf(stderr, "bench: gateway set-up failed (%d)\n", ret);
+		goto fail_app;
+	}
+	if (ss_app.nb_workers != B.nb_workers) {
+		fprintf(stderr, "bench: %u workers, wanted %u\n",
+			ss_app.nb_workers, B.nb_workers);
+		goto fail_app;
+	}
+	if (peer_setup() < 0 || pick_flows() < 0 || rings_find() < 0 ||
+			floor_init() < 0)
+		goto fail_peer;
+	for (s = 0; s < B.nb_workers; s++) {
+		B.bq[s] = rte_zmalloc("bench_bq", sizeof(void *) * B.batch, 0);
+		if (B.bq[s] == NULL)
+			goto fail_peer;
+	}
+	if (B.csv != NULL) {
+		csv = fopen(B.csv, "a");
+		if (csv == NULL) {
+			perror(B.csv);
+			goto fail_peer;
+		}
+	}
+	ret = ss_app_launch();
+	if (ret < 0)
+		goto fail_peer;
+	printf("bench: %s, %u worker(s), ESN %s, TSC %.0f MHz, "
+		"intel-ipsec-mb %s (%s), %.1f s/row, batch %u/server\n",
+		algo_short(), B.nb_workers, B.esn ? "on" : "off",
+		(double)B.hz / 1e6, imb_get_version_str(),
+		F.arch < RTE_DIM(arch_names) ? arch_names[F.arch] : "?",
+		B.seconds, B.batch);
+	fflush(stdout);
+	for (dir = 0; dir < 2; dir++) {
+		const bool out = dir == 0;
+
+		if ((out && !B.dir_out) || (!out && !B.dir_in))
+			continue;
+		for (i = 0; i < B.nb_sizes; i++) {
+			struct b_row r;
+
+			ret = run_row(out, &B.sizes[i], &r);
+			if (ret < 0) {
+				fprintf(stderr, "bench: row failed: %s\n",
+					strerror(-ret));
+				nfail++;
+				break;
+			}
+			emit(csv, out, &B.sizes[i], &r);
+			nfail += !r.ok;
+		}
+	}
+	if (csv != NULL)
+		fclose(csv);
+	ss_app.quit = true;
+	rte_eal_mp_wait_lcore();
+	for (s = 0; s < B_MAX_SERVERS; s++)
+		rte_free(B.bq[s]);
+	floor_fini();
+	peer_teardown();
+	ss_app_teardown();
+	explicit_bzero(B.key_in, sizeof(B.key_in));
+	explicit_bzero(B.key_out, sizeof(B.key_out));
+	rte_eal_cleanup();
+	return nfail ? 1 : 0;
+
+fail_peer:
+	ss_app.quit = true;
+	rte_eal_mp_wait_lcore();
+	floor_fini();
+	peer_teardown();
+fail_app:
+	ss_app_teardown();
+fail_eal:
+	explicit_bzero(B.key_in, sizeof(B.key_in));
+	explicit_bzero(B.key_out, sizeof(B.key_out));
+	rte_eal_cleanup();
+	return 1;
+}

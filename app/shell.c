@@ -471,6 +471,7 @@ cmd_clear_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	memset(&ss_app.ctl, 0, sizeof(ss_app.ctl));
 	memset(&ss_app.ctl_net, 0, sizeof(ss_app.ctl_net));
+	memset(ss_app.srv, 0, sizeof(ss_app.srv));
 	for (i = 0; i < ss_app.nb_ports; i++)
 		rte_eth_stats_reset(ss_app.port_id[i]);
 	cmdline_printf(cl, "  all statistics cleared\n");

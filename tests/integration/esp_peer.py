@@ -71,10 +71,11 @@ def recv(sas, seconds):
     print(json.dumps(res))
 
 
-def send(sas, gw_mac, dst, count):
+def send(sas, gw_mac, dst, count, seq=1):
     frames = []
     for d in sas:
         sa = make_sa(d, d['peer'], d['local'])
+        sa.seq_num = seq
         for i in range(count):
             inner = IP(src='198.18.0.5', dst=dst) / UDP(
                 sport=40000 + i, dport=d['spi'] % 1000 + 1000) / Raw(
@@ -89,4 +90,5 @@ if __name__ == '__main__':
     if sys.argv[1] == 'recv':
         recv(sas, float(sys.argv[3]))
     else:
-        send(sas, sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        send(sas, sys.argv[3], sys.argv[4], int(sys.argv[5]),
+             int(sys.argv[6]) if len(sys.argv) > 6 else 1)

@@ -322,6 +322,7 @@ show_stats(struct cmdline *cl)
 		v[4] += s->punt_drops;
 		v[5] += s->handoff_tx;
 		v[6] += s->handoff_drops;
+		v[7] += s->esp_no_spi;
 	}
 	cmdline_printf(cl, "workers:\n");
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", v[0]);
@@ -331,6 +332,7 @@ show_stats(struct cmdline *cl)
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punt_ring_full", v[4]);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff", v[5]);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff_ring_full", v[6]);
+	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "esp_no_spi", v[7]);
 	cmdline_printf(cl, "control:\n");
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", ss_app.ctl.rx_pkts);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punt_rx",

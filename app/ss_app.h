@@ -52,6 +52,7 @@ struct ss_worker_stats {
 	uint64_t polls;
 	uint64_t busy_polls;
 	uint64_t busy_cycles;	/* TSC spent on polls that found work */
+	uint64_t esp_no_spi;	/* ESP to us whose SPI steering cannot read */
 };
 
 /* Per server, written only by the worker that hosts it. */

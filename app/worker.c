@@ -275,6 +275,14 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 			rte_pktmbuf_free(m[i]);
 			continue;
 		}
+		if (unlikely(kind == SS_HO_ESP && skind[i] != SS_STEER_ESP)) {
+			/* ESP to us by its IP header but without a usable
+			 * SPI (e.g. a UDP length that leaves no room for
+			 * one): it has no owner, so it has no SA. */
+			w->st.esp_no_spi++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
 		if (app->server_worker[o] != w->idx) {
 			app->srv[w->servers[0]].handoff_out++;
 			worker_handoff(app, w, app->server_worker[o], m[i],
@@ -323,7 +331,6 @@ static uint16_t
 worker_drain_handoff(struct ss_app *app, struct ss_worker *w)
 {
 	struct rte_mbuf *m[SS_BURST], *b[SS_BURST];
-	uint16_t owner[SS_BURST];
 	uint16_t j, total = 0;
 
 	for (j = 0; j <= app->nb_workers; j++) {
@@ -353,18 +360,30 @@ worker_drain_handoff(struct ss_app *app, struct ss_worker *w)
 			worker_steer(app, w, b, nf, SS_HO_FWD);
 			continue;
 		}
-		for (kind = SS_HO_FWD; kind <= SS_HO_INNER; kind++) {
-			uint16_t nb = 0;
+		/* Split by kind before processing anything: processing
+		 * reuses the mbuf's hash field (and may free the mbuf). */
+		{
+			struct rte_mbuf *k_m[3][SS_BURST];
+			uint16_t k_own[3][SS_BURST], k_n[3] = { 0, 0, 0 };
 
 			for (i = 0; i < n; i++) {
-				if (HO_KIND(m[i]->hash.usr) != kind)
+				const uint32_t tag = m[i]->hash.usr;
+
+				kind = HO_KIND(tag);
+				if (unlikely(kind < SS_HO_FWD ||
+						kind > SS_HO_INNER)) {
+					rte_pktmbuf_free(m[i]);
 					continue;
-				owner[nb] = HO_SERVER(m[i]->hash.usr);
-				app->srv[owner[nb]].handoff_in++;
-				b[nb++] = m[i];
+				}
+				k_own[kind - 1][k_n[kind - 1]] = HO_SERVER(tag);
+				k_m[kind - 1][k_n[kind - 1]++] = m[i];
+				app->srv[HO_SERVER(tag)].handoff_in++;
 			}
-			if (nb != 0)
-				worker_local(app, w, b, owner, nb, kind);
+			for (kind = SS_HO_FWD; kind <= SS_HO_INNER; kind++)
+				if (k_n[kind - 1] != 0)
+					worker_local(app, w, k_m[kind - 1],
+						k_own[kind - 1], k_n[kind - 1],
+						kind);
 		}
 	}
 	return total;

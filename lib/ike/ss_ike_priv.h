@@ -287,8 +287,27 @@ struct ike_iov {
 	size_t n;
 };
 
+/* Not negotiable (no config name): only for the NIST CAVP KDF vectors. */
+#define IKE_PRF_HMAC_SHA1 2
+
 size_t
 ike_prf_len(uint16_t prf);
+/* SKEYSEED = prf(Ni | Nr, g^ir), or with old_skd (rekey):
+ * prf(SK_d, g^ir | Ni | Nr). */
+int
+ike_skeyseed(uint16_t prf, const uint8_t *ni, size_t ni_len,
+	const uint8_t *nr, size_t nr_len, const uint8_t *g, size_t glen,
+	const uint8_t *old_skd, size_t old_len, uint8_t *out);
+/* prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) */
+int
+ike_dkm(uint16_t prf, const uint8_t *skeyseed, const uint8_t *ni,
+	size_t ni_len, const uint8_t *nr, size_t nr_len, uint64_t spi_i,
+	uint64_t spi_r, uint8_t *out, size_t outlen);
+/* KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr) */
+int
+ike_child_dkm(uint16_t prf, const uint8_t *skd, const uint8_t *g,
+	size_t glen, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+	size_t nr_len, uint8_t *out, size_t outlen);
 int
 ike_prf(uint16_t prf, const uint8_t *key, size_t klen,
 	const struct ike_iov *iov, unsigned int nb, uint8_t *out);

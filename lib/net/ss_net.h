@@ -9,7 +9,7 @@
  * The gateway's own L2/L3 layer.
  *
  * Workers validate and classify received frames, forward transit IP
- * packets (route in rte_fib/rte_fib6, neighbour in a lock-free rte_hash)
+ * packets (route in rte_fib / rte_fib6, neighbour in a lock-free rte_hash)
  * and read neighbour MACs with single atomic loads. The control lcore is
  * the only writer: it answers ARP, ND and ICMP echo for the gateway's own
  * addresses, learns neighbours, and holds packets that wait for a
@@ -25,62 +25,79 @@
 #include "ss_config.h"
 
 #define SS_NET_MAX_PORTS SS_CFG_MAX_PORTS
+/** Neighbour table size (static + learned, all ports and families). */
+#define SS_NET_NEIGH_MAX 4096
 
+/** Why a frame was dropped; one counter each in struct ss_net_stats. */
 enum ss_net_drop {
-	SS_NET_DROP_RUNT = 0,
-	SS_NET_DROP_ETHERTYPE,
+	SS_NET_DROP_RUNT = 0,		/* shorter than an Ethernet header */
+	SS_NET_DROP_ETHERTYPE,		/* unsupported ethertype (VLAN...) */
 	SS_NET_DROP_ARP_MALFORMED,
 	SS_NET_DROP_IP4_TRUNC,
-	SS_NET_DROP_IP4_HDRLEN,
-	SS_NET_DROP_IP4_TOTLEN,
+	SS_NET_DROP_IP4_HDRLEN,		/* IHL < 5 */
+	SS_NET_DROP_IP4_TOTLEN,		/* total length < IHL or > frame */
 	SS_NET_DROP_IP4_CSUM,
 	SS_NET_DROP_IP4_VERSION,
-	SS_NET_DROP_IP4_FRAG,
+	SS_NET_DROP_IP4_FRAG,		/* fragment to us: no reassembly */
 	SS_NET_DROP_IP6_TRUNC,
-	SS_NET_DROP_IP6_PLEN,
+	SS_NET_DROP_IP6_PLEN,		/* payload length > frame */
 	SS_NET_DROP_IP6_VERSION,
-	SS_NET_DROP_TTL,
+	SS_NET_DROP_TTL,		/* TTL / hop limit expired in transit */
 	SS_NET_DROP_NO_ROUTE,
-	SS_NET_DROP_NO_NEIGH,
-	SS_NET_DROP_HOLD_FULL,
-	SS_NET_DROP_HOLD_TIMEOUT,
-	SS_NET_DROP_MTU,
-	SS_NET_DROP_L4_TRUNC,
-	SS_NET_DROP_ICMP_CSUM,
-	SS_NET_DROP_SRC_INVALID,
-	SS_NET_DROP_NOT_FOR_US,
-	SS_NET_DROP_NATT_KEEPALIVE,
-	SS_NET_DROP_ND_INVALID,
+	SS_NET_DROP_NO_NEIGH,		/* neighbour table full, no source */
+	SS_NET_DROP_HOLD_FULL,		/* hold queue of the neighbour full */
+	SS_NET_DROP_HOLD_TIMEOUT,	/* neighbour unresolved in time */
+	SS_NET_DROP_MTU,		/* longer than the output port's MTU */
+	SS_NET_DROP_L4_TRUNC,		/* ICMP/UDP/ESP header cut short */
+	SS_NET_DROP_ICMP_CSUM,		/* ICMP or ICMPv6 checksum */
+	SS_NET_DROP_SRC_INVALID,	/* multicast/broadcast/own source */
+	SS_NET_DROP_NOT_FOR_US,		/* other dst MAC, unhandled proto */
+	SS_NET_DROP_NATT_KEEPALIVE,	/* 1-byte 0xff on UDP 4500 */
+	SS_NET_DROP_ND_INVALID,		/* ND message failing RFC 4861 */
+	SS_NET_DROP_IP6_FRAG,		/* fragment to us: no reassembly */
+	SS_NET_DROP_IP6_EXT,		/* bad or too many extension hdrs */
+	SS_NET_DROP_NO_HEADROOM,	/* no room to prepend Ethernet */
+	SS_NET_DROP_NO_MBUF,		/* control lcore: allocation failed */
 	SS_NET_DROP_MAX
 };
 
 extern const char *const ss_net_drop_names[SS_NET_DROP_MAX];
 
-/** Counters of one lcore; never shared. */
+/** Counters of one lcore; never shared. Only uint64_t members (summed
+ * as an array by ss_net_stats_add). */
 struct ss_net_stats {
 	uint64_t drop[SS_NET_DROP_MAX];
-	uint64_t punted;
-	uint64_t forwarded;
-	uint64_t held;
-	uint64_t released;
+	uint64_t punted;	/* classified PUNT */
+	uint64_t forwarded;	/* ss_net_forward_burst: port chosen */
+	uint64_t originated;	/* ss_net_output_burst: port chosen */
+	uint64_t held;		/* queued on a neighbour */
+	uint64_t released;	/* held, then sent once resolved */
 	uint64_t arp_req_tx;
 	uint64_t arp_rep_tx;
 	uint64_t nd_ns_tx;
 	uint64_t nd_na_tx;
 	uint64_t echo_rep_tx;
-	uint64_t learned;
+	uint64_t learned;	/* neighbour created or MAC changed */
+	uint64_t ctl_ignored;	/* well-formed but needs no answer */
 };
 
 enum ss_net_class {
 	SS_NET_CLASS_DROP = 0,	/* counted; caller frees */
-	SS_NET_CLASS_PUNT,	/* control plane */
-	SS_NET_CLASS_ESP,	/* ESP (or ESP in UDP 4500) to us */
+	/* control plane: ARP, ND/RS/RA, ICMP/ICMPv6 to us, UDP 500 and
+	 * non-ESP UDP 4500 to us, EAPOL (0x888e) */
+	SS_NET_CLASS_PUNT,
+	/* to one of our addresses: IP proto 50, or UDP 4500 whose first
+	 * four payload bytes are not zero */
+	SS_NET_CLASS_ESP,
 	SS_NET_CLASS_FORWARD,	/* transit IPv4 / IPv6 */
 };
 
 /**
- * Validate and classify frames received on port index 'port'. Sets
- * l2_len, l3_len, packet_type and trims Ethernet padding.
+ * Validate and classify frames received on port index 'port' (index in
+ * cfg->ports[]). Sets l2_len, l3_len (for ESP and UDP to us: up to the
+ * L4 header, extension headers included), packet_type, m->port (the DPDK
+ * port id) and trims Ethernet padding. An IPv4 header checksum is
+ * checked unless the PMD flagged it (RTE_MBUF_F_RX_IP_CKSUM_*).
  */
 void
 ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
@@ -92,8 +109,10 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 /**
  * Forward transit IP packets: data at L2 (l2_len set) or at L3
  * (l2_len 0: an Ethernet header is prepended). TTL / hop limit is
- * decremented. res[i] >= 0: output port index, frame ready; HOLD: give
- * it to the control lcore (ss_net_ctl_hold); DROP: counted, caller frees.
+ * decremented. res[i] >= 0: output port index, frame ready (l2_len 14);
+ * SS_NET_FWD_HOLD: give it to the control lcore (ss_net_ctl_hold), the
+ * frame is complete but for its destination MAC; SS_NET_FWD_DROP:
+ * counted, caller frees. Any n (looked up in chunks of 64).
  */
 void
 ss_net_forward_burst(struct rte_mbuf **m, uint16_t n, int16_t res[],
@@ -104,46 +123,65 @@ void
 ss_net_output_burst(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	struct ss_net_stats *st);
 
+/**
+ * Build the tables (control lcore, before workers start): connected
+ * routes from the ports' addresses, static routes and neighbours from
+ * cfg. port_ids[i] is the DPDK port id of cfg->ports[i], macs[i] its MAC.
+ * 0, or -EINVAL (bad config: logged), -EBUSY (already up), -ENOMEM.
+ */
 int
 ss_net_init(const struct ss_config *cfg, const uint16_t port_ids[],
 	const struct rte_ether_addr macs[], int socket_id);
+/** Free everything, held packets included. Safe when not initialised. */
 void
 ss_net_fini(void);
+/** DPDK port id of port index 'port'. */
 uint16_t
 ss_net_port_id(uint8_t port);
+/** One of our addresses (configured, or a port's fe80:: link-local)?
+ * *port (may be NULL) gets the port that has it. */
 bool
 ss_net_is_local(const struct ss_ipaddr *a, uint8_t *port);
 
+/** Transmit one frame from the control lcore; frees m on failure. */
 typedef int (*ss_net_tx_fn)(uint8_t port, struct rte_mbuf *m, void *arg);
 
+/** Where the control lcore sends, and allocates requests from. */
 void
 ss_net_ctl_set_tx(ss_net_tx_fn tx, void *arg, struct rte_mempool *mp);
 
 /**
- * A punted frame (data at L2). Returns 0 when consumed (answered, learned
- * or dropped with a counter) or -ENOTSUP when it is for another control
- * plane (IKE, MKA).
+ * A punted frame (data at L2) received on port index 'port'. Answers
+ * ARP requests and NS for the port's addresses, learns neighbours from
+ * ARP and NA/NS, answers ICMP / ICMPv6 echo requests to us. Returns 0
+ * when consumed (answered, learned or dropped with a counter) or
+ * -ENOTSUP when it is for another control plane (IKE, MKA): then m is
+ * untouched and still the caller's.
  */
 int
 ss_net_ctl_input(struct rte_mbuf *m, uint8_t port, struct ss_net_stats *st);
 
-/** A packet that got SS_NET_FWD_HOLD. */
+/** A packet that got SS_NET_FWD_HOLD: queue it on its neighbour (at most
+ * cfg->arp_hold_pkts, newer ones dropped), solicit the neighbour, send
+ * the queue in order once it answers. Always consumes m. */
 void
 ss_net_ctl_hold(struct rte_mbuf *m, struct ss_net_stats *st);
 
-/** Ageing and retransmission; call every few ms with the TSC. */
+/** Hold timeouts, retries, ageing; call every few ms with
+ * rte_get_timer_cycles(). */
 void
 ss_net_ctl_timer(uint64_t now, struct ss_net_stats *st);
 
 struct ss_net_neigh_info {
 	uint8_t port;
 	struct ss_ipaddr ip;
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac;	/* zero while incomplete */
 	const char *state;	/* static reachable incomplete stale */
 	uint32_t held;
-	uint64_t age_ms;
+	uint64_t age_ms;	/* since last confirmed (or created) */
 };
 
+/** Control lcore. cb returning non-zero stops the walk (returned). */
 int
 ss_net_neigh_walk(int (*cb)(const struct ss_net_neigh_info *, void *),
 	void *arg);

@@ -2,149 +2,181 @@
  * Copyright(c) 2026 shardsec authors
  */
 
-/* Forwarding (workers): TTL, route, neighbour, Ethernet header. Reads
- * only: the tables are written by the control lcore. */
+/* Forwarding (workers): TTL, route, MTU, neighbour, Ethernet header.
+ * Only reads the tables, which the control lcore writes: the neighbour's
+ * MAC comes from one atomic 64-bit load. */
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 
 #include "ss_net_priv.h"
 
-enum {
-	STEP_OK = 0,
-	STEP_DROP,
-	STEP_HOLD,
-};
-
-/* Decrement TTL / hop limit in place; RFC 1624 incremental checksum. */
-static inline int
-ttl_dec(struct rte_mbuf *m, bool v4, struct ss_net_stats *st)
+/* RFC 1624 incremental update for a TTL decrement (as Linux does). */
+static inline void
+ip4_ttl_dec(uint8_t *l3)
 {
-	if (v4) {
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
-			struct rte_ipv4_hdr *, m->l2_len);
-		uint32_t sum;
+	uint16_t ck;
+	uint32_t s;
 
-		if (unlikely(ip->time_to_live <= 1)) {
-			st->drop[SS_NET_DROP_TTL]++;
-			return STEP_DROP;
-		}
-		ip->time_to_live--;
-		sum = (uint32_t)ip->hdr_checksum + RTE_BE16(0x0100);
-		ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
-	} else {
-		struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m,
-			struct rte_ipv6_hdr *, m->l2_len);
-
-		if (unlikely(ip6->hop_limits <= 1)) {
-			st->drop[SS_NET_DROP_TTL]++;
-			return STEP_DROP;
-		}
-		ip6->hop_limits--;
-	}
-	return STEP_OK;
+	memcpy(&ck, l3 + 10, 2);
+	s = (uint32_t)ck + RTE_BE16(0x0100);
+	ck = (uint16_t)(s + (s >= 0xffff));
+	memcpy(l3 + 10, &ck, 2);
+	l3[8]--;
 }
 
-static inline bool
-is_v4(const struct rte_mbuf *m)
+static inline void
+fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
+	struct ss_net_stats *st, bool transit)
 {
-	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-		m->l2_len);
+	const struct net_ctx *c = &ss_net_ctx;
+	uint32_t a4[NET_CHUNK];
+	uint8_t a6[NET_CHUNK][16];
+	uint64_t nh4[NET_CHUNK], nh6[NET_CHUNK];
+	uint16_t i4[NET_CHUNK], i6[NET_CHUNK], ki[NET_CHUNK];
+	struct net_neigh_key keys[NET_CHUNK];
+	const void *kp[NET_CHUNK];
+	void *data[NET_CHUNK];
+	uint32_t knh[NET_CHUNK];
+	uint64_t hits = 0;
+	uint16_t n4 = 0, n6 = 0, nk = 0, i, j;
 
-	return (l3[0] >> 4) == 4;
-}
-
-static void
-route_burst(struct rte_mbuf **m, uint16_t n, int16_t res[],
-	struct ss_net_stats *st, bool decrement)
-{
-	struct net_ctx *c = &ss_net_ctx;
-	uint32_t a4[32];
-	uint8_t a6[32][16];
-	uint64_t nh4[32], nh6[32];
-	uint16_t i4[32], i6[32], n4 = 0, n6 = 0, i;
-	bool v4[32];
-
+	/* 1: an Ethernet header in front of every packet; versions, TTLs,
+	 * destinations. */
 	for (i = 0; i < n; i++) {
+		struct rte_mbuf *p = m[i];
+		const uint8_t *l3;
+
 		res[i] = SS_NET_FWD_DROP;
-		v4[i] = is_v4(m[i]);
-		if (decrement && ttl_dec(m[i], v4[i], st) != STEP_OK)
-			continue;
-		if (v4[i]) {
-			const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
-				m[i], const struct rte_ipv4_hdr *, m[i]->l2_len);
-
-			a4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+		if (p->l2_len != RTE_ETHER_HDR_LEN) {
+			if (p->l2_len != 0)
+				rte_pktmbuf_adj(p, p->l2_len);
+			if (unlikely(rte_pktmbuf_prepend(p,
+					RTE_ETHER_HDR_LEN) == NULL)) {
+				st->drop[SS_NET_DROP_NO_HEADROOM]++;
+				continue;
+			}
+			p->l2_len = RTE_ETHER_HDR_LEN;
+		}
+		l3 = rte_pktmbuf_mtod_offset(p, const uint8_t *,
+			RTE_ETHER_HDR_LEN);
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+		if (likely((l3[0] >> 4) == 4)) {
+			if (unlikely(rte_pktmbuf_data_len(p) <
+					RTE_ETHER_HDR_LEN + 20)) {
+				st->drop[SS_NET_DROP_IP4_TRUNC]++;
+				continue;
+			}
+			if (transit && unlikely(l3[8] <= 1)) {
+				st->drop[SS_NET_DROP_TTL]++;
+				continue;
+			}
+			memcpy(&a4[n4], l3 + 16, 4);
+			a4[n4] = rte_be_to_cpu_32(a4[n4]);
 			i4[n4++] = i;
-		} else {
-			const struct rte_ipv6_hdr *ip6 =
-				rte_pktmbuf_mtod_offset(m[i],
-				const struct rte_ipv6_hdr *, m[i]->l2_len);
-
-			memcpy(a6[n6], ip6->dst_addr, 16);
+		} else if ((l3[0] >> 4) == 6) {
+			if (unlikely(rte_pktmbuf_data_len(p) <
+					RTE_ETHER_HDR_LEN + 40)) {
+				st->drop[SS_NET_DROP_IP6_TRUNC]++;
+				continue;
+			}
+			if (transit && unlikely(l3[7] <= 1)) {
+				st->drop[SS_NET_DROP_TTL]++;
+				continue;
+			}
+			memcpy(a6[n6], l3 + 24, 16);
 			i6[n6++] = i;
+		} else {
+			st->drop[SS_NET_DROP_IP4_VERSION]++;
 		}
 	}
+
+	/* 2: routes */
 	if (n4 != 0)
 		rte_fib_lookup_bulk(c->fib4, a4, nh4, n4);
 	if (n6 != 0)
 		rte_fib6_lookup_bulk(c->fib6, a6, nh6, n6);
 
-	for (i = 0; i < n4 + n6; i++) {
-		const bool is4 = i < n4;
-		const uint16_t k = is4 ? i4[i] : i6[i - n4];
-		const uint32_t nhi = (uint32_t)(is4 ? nh4[i] : nh6[i - n4]);
-		struct rte_mbuf *p = m[k];
+	/* 3: next hop, MTU, neighbour key */
+	for (j = 0; j < n4 + n6; j++) {
+		const bool v4 = j < n4;
+		const uint16_t k = v4 ? i4[j] : i6[j - n4];
+		const uint32_t nhi = (uint32_t)(v4 ? nh4[j] : nh6[j - n4]);
 		const struct net_nh *nh;
-		struct ss_ipaddr hop;
-		struct rte_ether_hdr *eh;
-		uint64_t macv;
-		int idx;
+		struct net_neigh_key *key = &keys[nk];
 
-		if (unlikely(nhi == NET_NH_NONE || nhi >= c->nb_nh)) {
-			st->drop[SS_NET_DROP_NO_ROUTE]++;
+		if (unlikely(nhi < NET_NH_FIRST || nhi >= c->nb_nh)) {
+			st->drop[nhi == NET_NH_LOCAL ? SS_NET_DROP_NOT_FOR_US :
+				SS_NET_DROP_NO_ROUTE]++;
 			continue;
 		}
 		nh = &c->nh[nhi];
-		if (nh->has_via) {
-			hop = nh->via;
-		} else if (is4) {
-			hop.family = AF_INET;
-			hop.v4 = rte_cpu_to_be_32(a4[i]);
-		} else {
-			hop.family = AF_INET6;
-			memcpy(hop.v6, a6[i - n4], 16);
-		}
-		if (unlikely(rte_pktmbuf_pkt_len(p) - p->l2_len >
+		if (unlikely(rte_pktmbuf_pkt_len(m[k]) - RTE_ETHER_HDR_LEN >
 				c->port[nh->port].mtu)) {
+			/* Fragmentation and ICMP too-big: not here. */
 			st->drop[SS_NET_DROP_MTU]++;
 			continue;
 		}
-		idx = net_neigh_find(nh->port, &hop);
-		macv = idx < 0 ? 0 : __atomic_load_n(&c->neigh[idx].macv,
-			__ATOMIC_ACQUIRE);
+		memset(key, 0, sizeof(*key));
+		key->port = nh->port;
+		if (v4) {
+			key->family = AF_INET;
+			if (nh->has_via) {
+				memcpy(key->addr, &nh->via.v4, 4);
+			} else {
+				uint32_t a = rte_cpu_to_be_32(a4[j]);
+
+				memcpy(key->addr, &a, 4);
+			}
+		} else {
+			key->family = AF_INET6;
+			memcpy(key->addr, nh->has_via ? nh->via.v6 :
+				a6[j - n4], 16);
+		}
+		kp[nk] = key;
+		knh[nk] = nhi;
+		ki[nk++] = k;
+	}
+	if (nk != 0)
+		rte_hash_lookup_bulk_data(c->neigh_hash, kp, nk, &hits, data);
+
+	/* 4: TTL, Ethernet header; the MAC word is read once, whole. */
+	for (j = 0; j < nk; j++) {
+		struct rte_mbuf *p = m[ki[j]];
+		const struct net_nh *nh = &c->nh[knh[j]];
+		const struct net_port *op = &c->port[nh->port];
+		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(p,
+			struct rte_ether_hdr *);
+		uint8_t *l3 = (uint8_t *)(eh + 1);
+		uint64_t macv = 0;
+
+		if (hits & (1ULL << j))
+			macv = __atomic_load_n(&c->mac[(uintptr_t)data[j]],
+				__ATOMIC_ACQUIRE);
+		if (keys[j].family == AF_INET) {
+			if (transit)
+				ip4_ttl_dec(l3);
+			eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		} else {
+			if (transit)
+				l3[7]--;
+			eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		}
+		rte_ether_addr_copy(&op->mac, &eh->src_addr);
 		if (unlikely(!(macv & NET_MAC_VALID))) {
-			res[k] = SS_NET_FWD_HOLD;
+			/* The control lcore resolves and sends it. */
+			memset(&eh->dst_addr, 0, RTE_ETHER_ADDR_LEN);
+			res[ki[j]] = SS_NET_FWD_HOLD;
 			continue;
 		}
-		if (p->l2_len == 0) {
-			eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(p,
-				RTE_ETHER_HDR_LEN);
-			if (unlikely(eh == NULL)) {
-				st->drop[SS_NET_DROP_NO_NEIGH]++;
-				continue;
-			}
-			p->l2_len = RTE_ETHER_HDR_LEN;
-		} else {
-			eh = rte_pktmbuf_mtod(p, struct rte_ether_hdr *);
-		}
 		memcpy(eh->dst_addr.addr_bytes, &macv, RTE_ETHER_ADDR_LEN);
-		rte_ether_addr_copy(&c->port[nh->port].mac, &eh->src_addr);
-		eh->ether_type = is4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
-			RTE_BE16(RTE_ETHER_TYPE_IPV6);
-		p->port = c->port[nh->port].port_id;
-		st->forwarded++;
-		res[k] = (int16_t)nh->port;
+		res[ki[j]] = nh->port;
+		if (transit)
+			st->forwarded++;
+		else
+			st->originated++;
 	}
 }
 
@@ -154,8 +186,9 @@ ss_net_forward_burst(struct rte_mbuf **m, uint16_t n, int16_t res[],
 {
 	uint16_t i;
 
-	for (i = 0; i < n; i += 32)
-		route_burst(&m[i], RTE_MIN(32, n - i), &res[i], st, true);
+	for (i = 0; i < n; i += NET_CHUNK)
+		fwd_chunk(&m[i], RTE_MIN(NET_CHUNK, n - i), &res[i], st,
+			true);
 }
 
 void
@@ -164,6 +197,7 @@ ss_net_output_burst(struct rte_mbuf **m, uint16_t n, int16_t res[],
 {
 	uint16_t i;
 
-	for (i = 0; i < n; i += 32)
-		route_burst(&m[i], RTE_MIN(32, n - i), &res[i], st, false);
+	for (i = 0; i < n; i += NET_CHUNK)
+		fwd_chunk(&m[i], RTE_MIN(NET_CHUNK, n - i), &res[i], st,
+			false);
 }

@@ -80,7 +80,17 @@ def send(sas, gw_mac, dst, count, seq=1):
             inner = IP(src='198.18.0.5', dst=dst) / UDP(
                 sport=40000 + i, dport=d['spi'] % 1000 + 1000) / Raw(
                     b'shardsec-%08x-%d' % (d['spi'], i))
-            frames.append(Ether(dst=gw_mac) / sa.encrypt(inner))
+            pkt = sa.encrypt(inner)
+            if UDP in pkt:
+                # scapy 2.5 serialises the IPv4 + NAT-T header before it
+                # appends the ESP payload, freezing the UDP length at 8:
+                # put the real length back, as a real peer sends it.
+                raw = bytearray(bytes(pkt))
+                ihl = (raw[0] & 0xf) * 4
+                ulen = len(raw) - ihl
+                raw[ihl + 4:ihl + 6] = ulen.to_bytes(2, 'big')
+                pkt = IP(bytes(raw))
+            frames.append(Ether(dst=gw_mac) / pkt)
     sendp(frames, iface='eth0')
     print(json.dumps({'sent': len(frames)}))
 

@@ -133,6 +133,8 @@ class Gateway:
                                   text=True, bufsize=1)
         self.out = ''
         self.wait_for(r'shardsec: \d+ port', 60)
+        # the shell's first prompt follows the banner
+        self.wait_for(r'shardsec> $', 20)
 
     def read(self, timeout):
         end = time.time() + timeout
@@ -172,7 +174,10 @@ class Gateway:
         # In pipe mode the shell prints its prompt again when the command
         # has finished.
         while time.time() < end:
-            if self.out[mark:].endswith('shardsec> '):
+            seg = self.out[mark:]
+            i = seg.find(line)
+            # rdline echoes the command; the output ends with a prompt
+            if i >= 0 and seg[i + len(line):].endswith('shardsec> '):
                 break
             self.read(0.2)
         return self.out[mark:]

@@ -1,0 +1,1596 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* lib/net: classification and its drop counters, forwarding (LPM, TTL,
+ * MTU, neighbours), ARP / ND / echo answers byte by byte, hold queues,
+ * neighbour ageing. Frames are crafted here; checksums are verified with
+ * an implementation of our own, not the library's. */
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "ss_net.h"
+#include "ss_test.h"
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static const struct rte_ether_addr mac0 = {{ 0x02, 0, 0, 0, 0, 0x01 }};
+static const struct rte_ether_addr mac1 = {{ 0x02, 0, 0, 0, 0, 0x02 }};
+static const struct rte_ether_addr hmac = {{ 0x02, 0xaa, 0, 0, 0, 0x01 }};
+static const struct rte_ether_addr gw1mac = {{ 0x02, 0xbb, 0, 0, 0x01, 0xfe }};
+static const struct rte_ether_addr gw0mac = {{ 0x02, 0xbb, 0, 0, 0x00, 0xfe }};
+static const struct rte_ether_addr gw6mac = {{ 0x02, 0xbb, 0, 0, 0x06, 0xfe }};
+static const uint16_t port_ids[2] = { 10, 11 };
+static struct ss_config cfg;
+static struct ss_net_stats st;
+
+struct txrec {
+	unsigned int n;
+	uint8_t port[64];
+	struct rte_mbuf *m[64];
+};
+static struct txrec txr;
+
+static int
+tx_cb(uint8_t port, struct rte_mbuf *m, void *arg)
+{
+	struct txrec *r = arg;
+
+	if (r->n >= RTE_DIM(r->m)) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	r->port[r->n] = port;
+	r->m[r->n++] = m;
+	return 0;
+}
+
+static void
+tx_clear(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < txr.n; i++)
+		rte_pktmbuf_free(txr.m[i]);
+	txr.n = 0;
+}
+
+static struct rte_mempool *
+pool(void)
+{
+	return ss_test_pool(2048);
+}
+
+static void
+pfx(struct ss_prefix *p, const char *s)
+{
+	ck_assert_int_eq(ss_prefix_parse(s, p), 0);
+}
+
+static void
+ipa(struct ss_ipaddr *a, const char *s)
+{
+	ck_assert_int_eq(ss_ipaddr_parse(s, a), 0);
+}
+
+/* inside (0): 192.0.2.1/24, 2001:db8:1::1/64, MTU 1500.
+ * outside (1): 198.51.100.1/24, 2001:db8:2::1/64, MTU 1400.
+ * 10.0.0.0/8 via 198.51.100.254 (static neighbour), 10.1.0.0/16 via
+ * 192.0.2.254 (static neighbour), 2001:db8:100::/48 via 2001:db8:2::fe
+ * (static neighbour), ::/0 via 2001:db8:1::fe (not resolved). */
+static void
+cfg_default(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.nb_ports = 2;
+	snprintf(cfg.ports[0].name, sizeof(cfg.ports[0].name), "inside");
+	cfg.ports[0].mtu = 1500;
+	pfx(&cfg.ports[0].addrs[0], "192.0.2.1/24");
+	pfx(&cfg.ports[0].addrs[1], "2001:db8:1::1/64");
+	cfg.ports[0].nb_addrs = 2;
+	snprintf(cfg.ports[1].name, sizeof(cfg.ports[1].name), "outside");
+	cfg.ports[1].mtu = 1400;
+	pfx(&cfg.ports[1].addrs[0], "198.51.100.1/24");
+	pfx(&cfg.ports[1].addrs[1], "2001:db8:2::1/64");
+	cfg.ports[1].nb_addrs = 2;
+	pfx(&cfg.routes[0].dst, "10.0.0.0/8");
+	cfg.routes[0].has_via = true;
+	ipa(&cfg.routes[0].via, "198.51.100.254");
+	cfg.routes[0].port = 1;
+	pfx(&cfg.routes[1].dst, "10.1.0.0/16");
+	cfg.routes[1].has_via = true;
+	ipa(&cfg.routes[1].via, "192.0.2.254");
+	cfg.routes[1].port = 0;
+	pfx(&cfg.routes[2].dst, "2001:db8:100::/48");
+	cfg.routes[2].has_via = true;
+	ipa(&cfg.routes[2].via, "2001:db8:2::fe");
+	cfg.routes[2].port = 1;
+	pfx(&cfg.routes[3].dst, "::/0");
+	cfg.routes[3].has_via = true;
+	ipa(&cfg.routes[3].via, "2001:db8:1::fe");
+	cfg.routes[3].port = 0;
+	cfg.nb_routes = 4;
+	cfg.neigh[0].port = 1;
+	ipa(&cfg.neigh[0].ip, "198.51.100.254");
+	cfg.neigh[0].mac = gw1mac;
+	cfg.neigh[1].port = 0;
+	ipa(&cfg.neigh[1].ip, "192.0.2.254");
+	cfg.neigh[1].mac = gw0mac;
+	cfg.neigh[2].port = 1;
+	ipa(&cfg.neigh[2].ip, "2001:db8:2::fe");
+	cfg.neigh[2].mac = gw6mac;
+	cfg.nb_neigh = 3;
+	cfg.arp_hold_ms = 300;
+	cfg.arp_hold_pkts = 4;
+}
+
+static void
+net_up(void)
+{
+	const struct rte_ether_addr macs[2] = { mac0, mac1 };
+
+	ck_assert_int_eq(ss_net_init(&cfg, port_ids, macs, SOCKET_ID_ANY), 0);
+	ss_net_ctl_set_tx(tx_cb, &txr, pool());
+}
+
+static void
+setup(void)
+{
+	ss_net_fini();
+	memset(&st, 0, sizeof(st));
+	txr.n = 0;
+	cfg_default();
+	net_up();
+}
+
+static void
+teardown(void)
+{
+	tx_clear();
+	ss_net_fini();
+}
+
+/* ---- frames --------------------------------------------------------------- */
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Our own one's complement sum (folded, not inverted). */
+static uint16_t
+sum16(const uint8_t *p, size_t len, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+static uint16_t
+pseudo6_sum(const uint8_t *ip6, uint32_t len, uint8_t nxt)
+{
+	uint8_t ph[40];
+
+	memcpy(ph, ip6 + 8, 32);
+	ph[32] = len >> 24;
+	ph[33] = (len >> 16) & 0xff;
+	ph[34] = (len >> 8) & 0xff;
+	ph[35] = len & 0xff;
+	ph[36] = ph[37] = ph[38] = 0;
+	ph[39] = nxt;
+	return sum16(ph, sizeof(ph), 0);
+}
+
+static void
+addr4(uint8_t *p, const char *s)
+{
+	struct ss_ipaddr a;
+
+	ipa(&a, s);
+	memcpy(p, &a.v4, 4);
+}
+
+static void
+addr6(uint8_t *p, const char *s)
+{
+	struct ss_ipaddr a;
+
+	ipa(&a, s);
+	memcpy(p, a.v6, 16);
+}
+
+static size_t
+eth(uint8_t *f, const struct rte_ether_addr *dst,
+	const struct rte_ether_addr *src, uint16_t type)
+{
+	memcpy(f, dst->addr_bytes, 6);
+	memcpy(f + 6, src->addr_bytes, 6);
+	put16(f + 12, type);
+	return 14;
+}
+
+/* Ethernet + IPv4 (no options) + l4; returns the frame length. */
+static size_t
+frame4(uint8_t *f, const struct rte_ether_addr *dmac, const char *src,
+	const char *dst, uint8_t proto, uint8_t ttl, const uint8_t *l4,
+	size_t l4len)
+{
+	uint8_t *ip = f + eth(f, dmac, &hmac, 0x0800);
+
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(20 + l4len));
+	put16(ip + 4, 0x1234);
+	ip[8] = ttl;
+	ip[9] = proto;
+	addr4(ip + 12, src);
+	addr4(ip + 16, dst);
+	put16(ip + 10, (uint16_t)~sum16(ip, 20, 0));
+	memcpy(ip + 20, l4, l4len);
+	return 14 + 20 + l4len;
+}
+
+static size_t
+frame6(uint8_t *f, const struct rte_ether_addr *dmac, const char *src,
+	const char *dst, uint8_t proto, uint8_t hops, const uint8_t *l4,
+	size_t l4len)
+{
+	uint8_t *ip = f + eth(f, dmac, &hmac, 0x86dd);
+
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	put16(ip + 4, (uint16_t)l4len);
+	ip[6] = proto;
+	ip[7] = hops;
+	addr6(ip + 8, src);
+	addr6(ip + 24, dst);
+	memcpy(ip + 40, l4, l4len);
+	return 14 + 40 + l4len;
+}
+
+/* Set the ICMPv6 checksum of a frame made by frame6. */
+static void
+icmp6_fix(uint8_t *f)
+{
+	uint8_t *ip = f + 14;
+	const uint16_t len = get16(ip + 4);
+
+	ip[40 + 2] = ip[40 + 3] = 0;
+	put16(ip + 42, (uint16_t)~sum16(ip + 40, len,
+		pseudo6_sum(ip, len, 58)));
+}
+
+static struct rte_mbuf *
+mk(const uint8_t *f, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool());
+	uint8_t *p;
+
+	ck_assert_ptr_nonnull(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, f, len);
+	return m;
+}
+
+static uint8_t
+classify1(struct rte_mbuf *m, uint8_t port)
+{
+	uint8_t cls = 0xee;
+
+	ss_net_classify_burst(&m, 1, port, &cls, &st);
+	return cls;
+}
+
+/* Classify a frame that must be dropped for 'why' alone. */
+static void
+expect_drop(const uint8_t *f, size_t len, uint8_t port, enum ss_net_drop why)
+{
+	struct ss_net_stats before = st;
+	struct rte_mbuf *m = mk(f, len);
+	unsigned int d;
+
+	ck_assert_msg(classify1(m, port) == SS_NET_CLASS_DROP,
+		"expected drop %s", ss_net_drop_names[why]);
+	for (d = 0; d < SS_NET_DROP_MAX; d++)
+		ck_assert_msg(st.drop[d] == before.drop[d] + (d == why),
+			"counter %s: %" PRIu64 " (wanted %s)",
+			ss_net_drop_names[d], st.drop[d] - before.drop[d],
+			ss_net_drop_names[why]);
+	rte_pktmbuf_free(m);
+}
+
+static const uint8_t echo_req[16] = { 8, 0, 0, 0, 0x12, 0x34, 0, 1,
+	'p', 'i', 'n', 'g', 'd', 'a', 't', 'a' };
+
+static void
+icmp4_fix(uint8_t *l4, size_t len)
+{
+	l4[2] = l4[3] = 0;
+	put16(l4 + 2, (uint16_t)~sum16(l4, len, 0));
+}
+
+/* ---- classification ------------------------------------------------------- */
+
+START_TEST(test_classify_classes)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct rte_ether_addr pae = {{ 0x01, 0x80, 0xc2, 0, 0,
+		0x03 }};
+	static const struct rte_ether_addr snmc = {{ 0x33, 0x33, 0xff, 0, 0,
+		0x01 }};
+	uint8_t f[256], l4[64];
+	struct rte_mbuf *m[12];
+	uint8_t cls[12];
+	size_t len[12];
+	uint8_t *p;
+	unsigned int i, n = 0;
+	const uint8_t want[] = {
+		SS_NET_CLASS_PUNT, SS_NET_CLASS_PUNT, SS_NET_CLASS_PUNT,
+		SS_NET_CLASS_PUNT, SS_NET_CLASS_ESP, SS_NET_CLASS_ESP,
+		SS_NET_CLASS_PUNT, SS_NET_CLASS_FORWARD, SS_NET_CLASS_FORWARD,
+		SS_NET_CLASS_PUNT, SS_NET_CLASS_ESP, SS_NET_CLASS_PUNT,
+	};
+
+	/* 0 ARP request (broadcast) */
+	p = f + eth(f, &bcast, &hmac, 0x0806);
+	memcpy(p, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	memcpy(p + 8, hmac.addr_bytes, 6);
+	addr4(p + 14, "192.0.2.10");
+	memset(p + 18, 0, 6);
+	addr4(p + 24, "192.0.2.1");
+	len[n] = 42;
+	m[n++] = mk(f, 42);
+	/* 1 ICMP echo to us */
+	memcpy(l4, echo_req, sizeof(echo_req));
+	icmp4_fix(l4, sizeof(echo_req));
+	len[n] = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 1, 64, l4,
+		sizeof(echo_req));
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 2 UDP 500 to us (on the other port's address: weak host) */
+	memset(l4, 0, 40);
+	put16(l4, 500);
+	put16(l4 + 2, 500);
+	put16(l4 + 4, 40);
+	len[n] = frame4(f, &mac0, "192.0.2.10", "198.51.100.1", 17, 64, l4,
+		40);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 3 UDP 4500, non-ESP marker: IKE */
+	put16(l4, 4500);
+	put16(l4 + 2, 4500);
+	len[n] = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4, 40);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 4 UDP 4500 with an SPI: ESP */
+	l4[8] = 0xc0;
+	len[n] = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4, 40);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 5 ESP */
+	len[n] = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 40);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 6 EAPOL to the PAE group address */
+	eth(f, &pae, &hmac, 0x888e);
+	memset(f + 14, 0, 46);
+	len[n] = 60;
+	m[n++] = mk(f, 60);
+	/* 7 transit IPv4 */
+	len[n] = frame4(f, &mac0, "192.0.2.10", "10.2.3.4", 6, 64, l4, 40);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 8 transit IPv6 */
+	len[n] = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:100::5", 17,
+		64, l4, 40);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 9 NS to the solicited-node group */
+	memset(l4, 0, 32);
+	l4[0] = 135;
+	len[n] = frame6(f, &snmc, "2001:db8:1::10", "ff02::1:ff00:1", 58,
+		255, l4, 32);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 10 ESP over IPv6 */
+	len[n] = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 50, 64,
+		l4, 40);
+	m[n] = mk(f, len[n]);
+	n++;
+	/* 11 echo to our link-local address */
+	memcpy(l4, echo_req, sizeof(echo_req));
+	l4[0] = 128;
+	len[n] = frame6(f, &mac0, "fe80::aa:ff:fe00:1",
+		"fe80::ff:fe00:1", 58, 64, l4, sizeof(echo_req));
+	m[n] = mk(f, len[n]);
+	n++;
+
+	ss_net_classify_burst(m, (uint16_t)n, 0, cls, &st);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(cls[i] == want[i], "frame %u: class %u, want %u",
+			i, cls[i], want[i]);
+		ck_assert_uint_eq(m[i]->port, 10);
+		ck_assert_uint_eq(m[i]->l2_len, 14);
+		ck_assert_uint_eq(m[i]->pkt_len, len[i]);
+	}
+	for (i = 0; i < SS_NET_DROP_MAX; i++)
+		ck_assert_uint_eq(st.drop[i], 0);
+	ck_assert_uint_eq(st.punted, 7);
+	ck_assert_uint_eq(m[1]->l3_len, 20);
+	ck_assert_uint_eq(m[1]->packet_type, RTE_PTYPE_L2_ETHER |
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_ICMP);
+	ck_assert_uint_eq(m[4]->packet_type, RTE_PTYPE_L2_ETHER |
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP);
+	ck_assert_uint_eq(m[5]->packet_type, RTE_PTYPE_L2_ETHER |
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_TUNNEL_ESP);
+	ck_assert_uint_eq(m[8]->l3_len, 40);
+	ck_assert_uint_eq(m[8]->packet_type & RTE_PTYPE_L3_MASK,
+		RTE_PTYPE_L3_IPV6);
+	ck_assert_uint_eq(m[0]->packet_type, RTE_PTYPE_L2_ETHER_ARP);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+}
+END_TEST
+
+START_TEST(test_classify_padding_ext)
+{
+	uint8_t f[256], l4[64];
+	struct rte_mbuf *m;
+	size_t len;
+
+	/* A 60-byte frame carrying a 48-byte IPv4 packet loses its padding. */
+	memcpy(l4, echo_req, sizeof(echo_req));
+	icmp4_fix(l4, sizeof(echo_req));
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 1, 64, l4,
+		sizeof(echo_req));
+	ck_assert_uint_eq(len, 50);
+	memset(f + len, 0xee, 10);
+	m = mk(f, 60);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_uint_eq(m->pkt_len, 50);
+	rte_pktmbuf_free(m);
+
+	/* ESP to us behind a destination options header: l3_len covers it */
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 50;		/* next: ESP */
+	l4[1] = 0;		/* 8 bytes */
+	l4[8] = 1;		/* SPI */
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 60, 64, l4,
+		40);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_ESP);
+	ck_assert_uint_eq(m->l3_len, 48);
+	ck_assert_uint_eq(m->packet_type, RTE_PTYPE_L2_ETHER |
+		RTE_PTYPE_L3_IPV6_EXT | RTE_PTYPE_TUNNEL_ESP);
+	rte_pktmbuf_free(m);
+
+	/* PMD said the IPv4 checksum is good: not recomputed. */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	f[14 + 10] ^= 0x55;
+	m = mk(f, len);
+	m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_FORWARD);
+	rte_pktmbuf_free(m);
+}
+END_TEST
+
+START_TEST(test_classify_drops)
+{
+	static const struct rte_ether_addr other = {{ 0x02, 0xcc, 0, 0, 0,
+		0x09 }};
+	static const struct rte_ether_addr mcast = {{ 0x01, 0, 0x5e, 0, 0,
+		1 }};
+	uint8_t f[256], l4[64];
+	struct rte_mbuf *m;
+	size_t len;
+
+	memset(l4, 0, sizeof(l4));
+	put16(l4 + 4, 40);
+
+	/* runt */
+	eth(f, &mac0, &hmac, 0x0800);
+	expect_drop(f, 10, 0, SS_NET_DROP_RUNT);
+	/* unsupported ethertype (VLAN) */
+	expect_drop(f, eth(f, &mac0, &hmac, 0x8100) + 46, 0,
+		SS_NET_DROP_ETHERTYPE);
+	/* ARP with a bad hardware length */
+	eth(f, &mac0, &hmac, 0x0806);
+	memcpy(f + 14, "\x00\x01\x08\x00\x05\x04\x00\x01", 8);
+	expect_drop(f, 42, 0, SS_NET_DROP_ARP_MALFORMED);
+	/* ARP cut short */
+	memcpy(f + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	expect_drop(f, 30, 0, SS_NET_DROP_ARP_MALFORMED);
+	/* IPv4 shorter than its header */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, 14 + 12, 0, SS_NET_DROP_IP4_TRUNC);
+	/* IHL 4 */
+	f[14] = 0x44;
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_HDRLEN);
+	/* IHL 15 in a 34-byte packet */
+	f[14] = 0x4f;
+	expect_drop(f, 14 + 40, 0, SS_NET_DROP_IP4_TRUNC);
+	/* total length beyond the frame, and below the header */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	put16(f + 16, 61);
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_TOTLEN);
+	put16(f + 16, 19);
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_TOTLEN);
+	/* bad header checksum */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	f[14 + 10] ^= 1;
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_CSUM);
+	/* version 5 under ethertype IPv4 */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	f[14] = 0x55;
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_VERSION);
+	/* the PMD's verdict wins: good checksum flagged bad */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	m = mk(f, len);
+	m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_DROP);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_IP4_CSUM], 2);
+	rte_pktmbuf_free(m);
+	/* fragment to us */
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 40);
+	f[14 + 6] = 0x20;	/* MF */
+	f[14 + 10] = f[14 + 11] = 0;
+	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 20, 0));
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_FRAG);
+	/* multicast, broadcast and own sources */
+	len = frame4(f, &mac0, "224.0.0.5", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	len = frame4(f, &mac0, "192.0.2.255", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	len = frame4(f, &mac0, "198.51.100.1", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	len = frame6(f, &mac0, "ff02::1", "2001:db8:100::5", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	len = frame6(f, &mac0, "2001:db8:2::1", "2001:db8:100::5", 17, 64,
+		l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	/* multicast source MAC */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	memcpy(f + 6, mcast.addr_bytes, 6);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	/* another host's MAC; unhandled protocol to us; directed
+	 * broadcast; an IPv4 group */
+	len = frame4(f, &other, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 6, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.255", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	len = frame4(f, &mcast, "192.0.2.10", "224.0.0.1", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	/* UDP to us: other port; header cut; length field too big */
+	put16(l4 + 2, 53);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4, 6);
+	expect_drop(f, len, 0, SS_NET_DROP_L4_TRUNC);
+	put16(l4 + 2, 4500);
+	put16(l4 + 4, 41);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_L4_TRUNC);
+	/* ESP header cut */
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 6);
+	expect_drop(f, len, 0, SS_NET_DROP_L4_TRUNC);
+	/* NAT-T keepalive: one 0xff byte */
+	put16(l4 + 4, 9);
+	l4[8] = 0xff;
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4, 9);
+	expect_drop(f, len, 0, SS_NET_DROP_NATT_KEEPALIVE);
+	/* ... over IPv6 too */
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 17, 64, l4,
+		9);
+	expect_drop(f, len, 0, SS_NET_DROP_NATT_KEEPALIVE);
+	/* IPv6 cut, bad version, payload length beyond the frame */
+	memset(l4, 0, sizeof(l4));
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:100::5", 17, 64,
+		l4, 40);
+	expect_drop(f, 14 + 39, 0, SS_NET_DROP_IP6_TRUNC);
+	f[14] = 0x40;
+	expect_drop(f, len, 0, SS_NET_DROP_IP6_VERSION);
+	f[14] = 0x60;
+	put16(f + 18, 41);
+	expect_drop(f, len, 0, SS_NET_DROP_IP6_PLEN);
+	/* IPv6 fragment to us; extension header running past the end */
+	l4[0] = 50;
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 44, 64, l4,
+		40);
+	expect_drop(f, len, 0, SS_NET_DROP_IP6_FRAG);
+	l4[1] = 9;		/* 80 bytes in 40 */
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 60, 64, l4,
+		40);
+	expect_drop(f, len, 0, SS_NET_DROP_IP6_EXT);
+	/* link-local source cannot be forwarded; unspecified source to a
+	 * unicast address of ours */
+	len = frame6(f, &mac0, "fe80::1", "2001:db8:100::5", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	len = frame6(f, &mac0, "::", "2001:db8:1::1", 50, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	/* another port's link-local address is not ours on this link */
+	len = frame6(f, &mac0, "2001:db8:1::10", "fe80::ff:fe00:2", 58, 64, l4,
+		40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	/* UDP to an IPv6 group */
+	len = frame6(f, &mcast, "fe80::5", "ff02::1", 17, 1, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+}
+END_TEST
+
+/* ---- ARP ----------------------------------------------------------------- */
+
+static size_t
+arp_frame(uint8_t *f, const struct rte_ether_addr *edst, uint16_t op,
+	const struct rte_ether_addr *sha, const char *sip,
+	const struct rte_ether_addr *tha, const char *tip)
+{
+	uint8_t *p = f + eth(f, edst, sha, 0x0806);
+
+	memcpy(p, "\x00\x01\x08\x00\x06\x04", 6);
+	put16(p + 6, op);
+	memcpy(p + 8, sha->addr_bytes, 6);
+	addr4(p + 14, sip);
+	memcpy(p + 18, tha->addr_bytes, 6);
+	addr4(p + 24, tip);
+	return 42;
+}
+
+struct walk_find {
+	struct ss_ipaddr ip;
+	struct ss_net_neigh_info found;
+	int n;
+};
+
+static int
+neigh_find_cb(const struct ss_net_neigh_info *ni, void *arg)
+{
+	struct walk_find *w = arg;
+
+	if (ss_ipaddr_equal(&ni->ip, &w->ip)) {
+		w->found = *ni;
+		w->n++;
+	}
+	return 0;
+}
+
+/* State name of a neighbour, NULL when absent. */
+static const char *
+neigh_state(const char *ip, struct rte_ether_addr *mac, uint32_t *held)
+{
+	struct walk_find w;
+
+	memset(&w, 0, sizeof(w));
+	ipa(&w.ip, ip);
+	ss_net_neigh_walk(neigh_find_cb, &w);
+	if (w.n == 0)
+		return NULL;
+	ck_assert_int_eq(w.n, 1);
+	if (mac != NULL)
+		*mac = w.found.mac;
+	if (held != NULL)
+		*held = w.found.held;
+	return w.found.state;
+}
+
+START_TEST(test_arp_reply)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct rte_ether_addr zero;
+	uint8_t f[64], want[64];
+	struct rte_ether_addr mac;
+	struct rte_mbuf *m;
+	size_t len;
+
+	len = arp_frame(f, &bcast, 1, &hmac, "192.0.2.10", &zero,
+		"192.0.2.1");
+	memset(f + len, 0, 18);		/* padded to 60 on the wire */
+	m = mk(f, 60);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_uint_eq(txr.port[0], 0);
+	len = ss_test_hex("02aa00000001 020000000001 0806"
+		"0001 0800 06 04 0002 020000000001 c0000201"
+		"02aa00000001 c000020a", want, sizeof(want));
+	ck_assert_uint_eq(len, 42);
+	ck_assert_uint_eq(txr.m[0]->pkt_len, 42);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(txr.m[0], uint8_t *), want, 42);
+	ck_assert_uint_eq(st.arp_rep_tx, 1);
+	/* The requester is learned (it will talk to us). */
+	ck_assert_str_eq(neigh_state("192.0.2.10", &mac, NULL), "reachable");
+	ck_assert(rte_is_same_ether_addr(&mac, &hmac));
+	tx_clear();
+
+	/* A request for someone else: no answer, nothing created. */
+	len = arp_frame(f, &bcast, 1, &hmac, "192.0.2.11", &zero,
+		"192.0.2.99");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+	ck_assert_ptr_null(neigh_state("192.0.2.11", NULL, NULL));
+	/* For our address on the other port: not answered on this one. */
+	len = arp_frame(f, &bcast, 1, &hmac, "192.0.2.11", &zero,
+		"198.51.100.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+	/* An unsolicited reply creates nothing either. */
+	len = arp_frame(f, &mac0, 2, &hmac, "192.0.2.12", &mac0, "192.0.2.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_ptr_null(neigh_state("192.0.2.12", NULL, NULL));
+	/* Someone claiming our address */
+	len = arp_frame(f, &bcast, 1, &hmac, "192.0.2.1", &zero, "192.0.2.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_SRC_INVALID], 1);
+	/* A static neighbour keeps its MAC whatever ARP says. */
+	len = arp_frame(f, &bcast, 1, &hmac, "192.0.2.254", &zero,
+		"192.0.2.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_str_eq(neigh_state("192.0.2.254", &mac, NULL), "static");
+	ck_assert(rte_is_same_ether_addr(&mac, &gw0mac));
+	ck_assert_uint_eq(txr.n, 1);	/* but it gets its answer */
+	/* RFC 5227 probe (sender 0.0.0.0) for our address: answered,
+	 * nothing learned. */
+	tx_clear();
+	len = arp_frame(f, &bcast, 1, &hmac, "0.0.0.0", &zero, "192.0.2.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_ptr_null(neigh_state("0.0.0.0", NULL, NULL));
+	/* Not ARP, not ICMP: for another control plane. */
+	memset(want, 0, sizeof(want));
+	put16(want, 500);
+	put16(want + 2, 500);
+	put16(want + 4, 16);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, want, 16);
+	m = mk(f, len);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), -ENOTSUP);
+	rte_pktmbuf_free(m);
+}
+END_TEST
+
+/* ---- forwarding ----------------------------------------------------------- */
+
+/* A transit IPv4 frame received on port 1 (data at L2). */
+static struct rte_mbuf *
+transit4(const char *dst, uint8_t ttl, uint16_t l4len, uint8_t mark)
+{
+	uint8_t f[2048], l4[2000];
+
+	memset(l4, mark, l4len);
+	return mk(f, frame4(f, &mac1, "203.0.113.9", dst, 17, ttl, l4,
+		l4len));
+}
+
+static struct rte_mbuf *
+transit6(const char *dst, uint8_t hops, uint16_t l4len, uint8_t mark)
+{
+	uint8_t f[2048], l4[2000];
+
+	memset(l4, mark, l4len);
+	return mk(f, frame6(f, &mac1, "2001:db8:2::9", dst, 17, hops, l4,
+		l4len));
+}
+
+static void
+fwd1(struct rte_mbuf *m, int16_t *res)
+{
+	ck_assert_uint_eq(classify1(m, 1), SS_NET_CLASS_FORWARD);
+	ss_net_forward_burst(&m, 1, res, &st);
+}
+
+START_TEST(test_route_lpm)
+{
+	struct rte_mbuf *m[6];
+	int16_t res[6];
+	const uint8_t *p;
+	unsigned int i;
+
+	m[0] = transit4("10.1.2.3", 64, 8, 0);	/* /16 via 192.0.2.254 */
+	m[1] = transit4("10.2.3.4", 64, 8, 0);	/* /8 via 198.51.100.254 */
+	m[2] = transit4("203.0.113.1", 64, 8, 0);	/* no route */
+	m[3] = transit4("192.0.2.254", 64, 8, 0);	/* connected, static */
+	m[4] = transit6("2001:db8:100::5", 64, 8, 0);	/* via gw6 */
+	m[5] = transit6("2001:db8:1::77", 64, 8, 0);	/* connected, unresolved */
+	for (i = 0; i < 6; i++)
+		ck_assert_uint_eq(classify1(m[i], 1), SS_NET_CLASS_FORWARD);
+	ss_net_forward_burst(m, 6, res, &st);
+	ck_assert_int_eq(res[0], 0);
+	ck_assert_int_eq(res[1], 1);
+	ck_assert_int_eq(res[2], SS_NET_FWD_DROP);
+	ck_assert_int_eq(res[3], 0);
+	ck_assert_int_eq(res[4], 1);
+	ck_assert_int_eq(res[5], SS_NET_FWD_HOLD);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_NO_ROUTE], 1);
+	ck_assert_uint_eq(st.forwarded, 4);
+	p = rte_pktmbuf_mtod(m[0], const uint8_t *);
+	ck_assert_mem_eq(p, gw0mac.addr_bytes, 6);
+	ck_assert_mem_eq(p + 6, mac0.addr_bytes, 6);
+	ck_assert_uint_eq(get16(p + 12), 0x0800);
+	p = rte_pktmbuf_mtod(m[1], const uint8_t *);
+	ck_assert_mem_eq(p, gw1mac.addr_bytes, 6);
+	ck_assert_mem_eq(p + 6, mac1.addr_bytes, 6);
+	p = rte_pktmbuf_mtod(m[4], const uint8_t *);
+	ck_assert_mem_eq(p, gw6mac.addr_bytes, 6);
+	ck_assert_uint_eq(get16(p + 12), 0x86dd);
+	ck_assert_uint_eq(p[14 + 7], 63);
+	/* The held frame is complete but for its destination MAC. */
+	p = rte_pktmbuf_mtod(m[5], const uint8_t *);
+	ck_assert_mem_eq(p + 6, mac0.addr_bytes, 6);
+	ck_assert_uint_eq(p[14 + 7], 63);
+	for (i = 0; i < 6; i++)
+		rte_pktmbuf_free(m[i]);
+}
+END_TEST
+
+START_TEST(test_ttl)
+{
+	struct rte_mbuf *m;
+	const uint8_t *ip;
+	int16_t res;
+	unsigned int ttl, id;
+
+	/* Every TTL, and IDs making the checksum take every value (the
+	 * end-around carry included): decremented once, checksum right
+	 * (recomputed from scratch to compare). */
+	for (id = 0; id <= 0xffff; id++) {
+		struct rte_ipv4_hdr h;
+		uint8_t *w;
+
+		ttl = 2 + id % 254;
+		m = transit4("10.2.3.4", (uint8_t)ttl, 30, (uint8_t)ttl);
+		w = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+		put16(w + 4, (uint16_t)id);
+		w[10] = w[11] = 0;
+		put16(w + 10, (uint16_t)~sum16(w, 20, 0));
+		fwd1(m, &res);
+		ck_assert_int_eq(res, 1);
+		ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+		ck_assert_uint_eq(ip[8], ttl - 1);
+		ck_assert_uint_eq(sum16(ip, 20, 0), 0xffff);
+		memcpy(&h, ip, sizeof(h));
+		h.hdr_checksum = 0;
+		ck_assert_uint_eq(rte_ipv4_cksum(&h),
+			(uint16_t)(ip[10] | ip[11] << 8));
+		rte_pktmbuf_free(m);
+	}
+	/* TTL 1 and 0: expired */
+	m = transit4("10.2.3.4", 1, 30, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_DROP);
+	rte_pktmbuf_free(m);
+	m = transit4("10.2.3.4", 0, 30, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_DROP);
+	rte_pktmbuf_free(m);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_TTL], 2);
+	/* IPv6 hop limit */
+	m = transit6("2001:db8:100::5", 2, 30, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, 1);
+	ck_assert_uint_eq(rte_pktmbuf_mtod(m, const uint8_t *)[14 + 7], 1);
+	rte_pktmbuf_free(m);
+	m = transit6("2001:db8:100::5", 1, 30, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_DROP);
+	rte_pktmbuf_free(m);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_TTL], 3);
+}
+END_TEST
+
+START_TEST(test_output_l3)
+{
+	uint8_t f[128], l4[16];
+	struct rte_mbuf *m[3];
+	int16_t res[3];
+	const uint8_t *p;
+	unsigned int i;
+
+	/* Packets we originate start at L3: an Ethernet header is put in
+	 * front, the TTL stays. */
+	memset(l4, 0, sizeof(l4));
+	frame4(f, &mac1, "198.51.100.1", "10.2.3.4", 50, 64, l4, 16);
+	m[0] = mk(f + 14, 36);
+	frame6(f, &mac1, "2001:db8:2::1", "2001:db8:100::1", 50, 64, l4, 16);
+	m[1] = mk(f + 14, 56);
+	/* to one of our own addresses: never sent out */
+	frame4(f, &mac1, "198.51.100.1", "192.0.2.1", 50, 64, l4, 16);
+	m[2] = mk(f + 14, 36);
+	for (i = 0; i < 3; i++)
+		m[i]->l2_len = 0;
+	ss_net_output_burst(m, 3, res, &st);
+	ck_assert_int_eq(res[0], 1);
+	ck_assert_int_eq(res[1], 1);
+	ck_assert_int_eq(res[2], SS_NET_FWD_DROP);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_NOT_FOR_US], 1);
+	ck_assert_uint_eq(st.originated, 2);
+	p = rte_pktmbuf_mtod(m[0], const uint8_t *);
+	ck_assert_uint_eq(m[0]->pkt_len, 50);
+	ck_assert_uint_eq(m[0]->l2_len, 14);
+	ck_assert_mem_eq(p, gw1mac.addr_bytes, 6);
+	ck_assert_mem_eq(p + 6, mac1.addr_bytes, 6);
+	ck_assert_uint_eq(get16(p + 12), 0x0800);
+	ck_assert_uint_eq(p[14 + 8], 64);
+	ck_assert_uint_eq(sum16(p + 14, 20, 0), 0xffff);
+	p = rte_pktmbuf_mtod(m[1], const uint8_t *);
+	ck_assert_uint_eq(get16(p + 12), 0x86dd);
+	ck_assert_uint_eq(p[14 + 7], 64);
+	for (i = 0; i < 3; i++)
+		rte_pktmbuf_free(m[i]);
+}
+END_TEST
+
+START_TEST(test_mtu)
+{
+	struct rte_mbuf *m;
+	int16_t res;
+
+	/* outside has MTU 1400: 1400 bytes of IP pass, 1401 do not */
+	m = transit4("10.2.3.4", 64, 1400 - 20, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, 1);
+	rte_pktmbuf_free(m);
+	m = transit4("10.2.3.4", 64, 1401 - 20, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_DROP);
+	rte_pktmbuf_free(m);
+	m = transit6("2001:db8:100::5", 64, 1401 - 40, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_DROP);
+	rte_pktmbuf_free(m);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_MTU], 2);
+	/* inside has 1500 */
+	m = transit4("10.1.0.1", 64, 1500 - 20, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, 0);
+	rte_pktmbuf_free(m);
+}
+END_TEST
+
+/* ---- hold queues ---------------------------------------------------------- */
+
+static const uint8_t *
+txd(unsigned int i)
+{
+	return rte_pktmbuf_mtod(txr.m[i], const uint8_t *);
+}
+
+START_TEST(test_hold_release)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct rte_ether_addr zero;
+	uint8_t f[64], want[64];
+	struct rte_mbuf *m;
+	struct rte_ether_addr mac;
+	uint32_t held;
+	int16_t res;
+	unsigned int i;
+	size_t len;
+
+	/* Three packets for an unresolved host on the inside. */
+	for (i = 0; i < 3; i++) {
+		m = transit4("192.0.2.20", 64, 20, (uint8_t)(0xa0 + i));
+		fwd1(m, &res);
+		ck_assert_int_eq(res, SS_NET_FWD_HOLD);
+		ss_net_ctl_hold(m, &st);
+	}
+	ck_assert_uint_eq(st.held, 3);
+	ck_assert_str_eq(neigh_state("192.0.2.20", NULL, &held),
+		"incomplete");
+	ck_assert_uint_eq(held, 3);
+	/* One broadcast request, not one per packet */
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_uint_eq(st.arp_req_tx, 1);
+	len = ss_test_hex("ffffffffffff 020000000001 0806 0001 0800 0604 0001"
+		"020000000001 c0000201 000000000000 c0000214", want,
+		sizeof(want));
+	ck_assert_uint_eq(txr.m[0]->pkt_len, len);
+	ck_assert_mem_eq(txd(0), want, len);
+	tx_clear();
+
+	/* The answer releases them, in order, with its MAC. */
+	len = arp_frame(f, &mac0, 2, &hmac, "192.0.2.20", &mac0, "192.0.2.1");
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(txr.port[i], 0);
+		ck_assert_mem_eq(txd(i), hmac.addr_bytes, 6);
+		ck_assert_mem_eq(txd(i) + 6, mac0.addr_bytes, 6);
+		ck_assert_uint_eq(txd(i)[14 + 8], 63);	/* once */
+		ck_assert_uint_eq(sum16(txd(i) + 14, 20, 0), 0xffff);
+		ck_assert_uint_eq(txd(i)[14 + 28], 0xa0 + i);
+	}
+	ck_assert_uint_eq(st.released, 3);
+	ck_assert_str_eq(neigh_state("192.0.2.20", &mac, &held), "reachable");
+	ck_assert(rte_is_same_ether_addr(&mac, &hmac));
+	ck_assert_uint_eq(held, 0);
+	tx_clear();
+	/* Now the worker finds it. */
+	m = transit4("192.0.2.20", 64, 20, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, 0);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), hmac.addr_bytes, 6);
+	rte_pktmbuf_free(m);
+	/* A changed MAC (gratuitous ARP) is taken. */
+	len = arp_frame(f, &bcast, 1, &gw1mac, "192.0.2.20", &zero,
+		"192.0.2.20");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_str_eq(neigh_state("192.0.2.20", &mac, NULL), "reachable");
+	ck_assert(rte_is_same_ether_addr(&mac, &gw1mac));
+	ck_assert_uint_eq(txr.n, 0);
+}
+END_TEST
+
+START_TEST(test_hold_full_timeout)
+{
+	const uint64_t hz = rte_get_timer_hz();
+	uint64_t t0;
+	struct rte_mbuf *m;
+	int16_t res;
+	unsigned int i;
+
+	t0 = rte_get_timer_cycles();
+	for (i = 0; i < 6; i++) {
+		m = transit4("192.0.2.30", 64, 20, 0);
+		fwd1(m, &res);
+		ck_assert_int_eq(res, SS_NET_FWD_HOLD);
+		ss_net_ctl_hold(m, &st);
+	}
+	/* arp_hold_pkts 4: the two newest are refused */
+	ck_assert_uint_eq(st.held, 4);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_HOLD_FULL], 2);
+	ck_assert_uint_eq(st.arp_req_tx, 1);
+	/* Retries every third of the hold time (300 ms) */
+	ss_net_ctl_timer(t0 + hz * 50 / 1000, &st);
+	ck_assert_uint_eq(st.arp_req_tx, 1);
+	ss_net_ctl_timer(t0 + hz * 110 / 1000, &st);
+	ck_assert_uint_eq(st.arp_req_tx, 2);
+	ss_net_ctl_timer(t0 + hz * 220 / 1000, &st);
+	ck_assert_uint_eq(st.arp_req_tx, 3);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_HOLD_TIMEOUT], 0);
+	/* After the hold time they are dropped, and the entry goes. */
+	ss_net_ctl_timer(t0 + hz * 400 / 1000, &st);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_HOLD_TIMEOUT], 4);
+	ck_assert_ptr_null(neigh_state("192.0.2.30", NULL, NULL));
+	/* ... and its slot comes back after the grace time: a new hold
+	 * works the same way. */
+	ss_net_ctl_timer(t0 + hz * 2, &st);
+	tx_clear();
+	m = transit4("192.0.2.30", 64, 20, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_HOLD);
+	ss_net_ctl_hold(m, &st);
+	ck_assert_str_eq(neigh_state("192.0.2.30", NULL, NULL), "incomplete");
+	ck_assert_uint_eq(txr.n, 1);
+	/* fini frees what is still held (ASan would say otherwise) */
+}
+END_TEST
+
+START_TEST(test_stale)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct rte_ether_addr zero;
+	const uint64_t hz = rte_get_timer_hz();
+	uint8_t f[64];
+	uint64_t t0;
+	struct rte_mbuf *m;
+	int16_t res;
+	size_t len;
+
+	len = arp_frame(f, &bcast, 1, &hmac, "192.0.2.10", &zero,
+		"192.0.2.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	t0 = rte_get_timer_cycles();
+	tx_clear();
+	ss_net_ctl_timer(t0 + hz * 59, &st);
+	ck_assert_str_eq(neigh_state("192.0.2.10", NULL, NULL), "reachable");
+	ck_assert_uint_eq(txr.n, 0);
+	/* 60 s: stale, refreshed with a unicast request */
+	ss_net_ctl_timer(t0 + hz * 61, &st);
+	ck_assert_str_eq(neigh_state("192.0.2.10", NULL, NULL), "stale");
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_mem_eq(txd(0), hmac.addr_bytes, 6);
+	ck_assert_uint_eq(get16(txd(0) + 20), 1);
+	/* still used while stale */
+	m = transit4("192.0.2.10", 64, 20, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, 0);
+	rte_pktmbuf_free(m);
+	/* an answer makes it reachable again */
+	len = arp_frame(f, &mac0, 2, &hmac, "192.0.2.10", &mac0, "192.0.2.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_str_eq(neigh_state("192.0.2.10", NULL, NULL), "reachable");
+	tx_clear();
+	/* no answers: three probes, then it is gone */
+	t0 = rte_get_timer_cycles();
+	ss_net_ctl_timer(t0 + hz * 61, &st);
+	ss_net_ctl_timer(t0 + hz * 62 + 1, &st);
+	ss_net_ctl_timer(t0 + hz * 63 + 2, &st);
+	ck_assert_uint_eq(txr.n, 3);
+	ck_assert_str_eq(neigh_state("192.0.2.10", NULL, NULL), "stale");
+	ss_net_ctl_timer(t0 + hz * 64 + 3, &st);
+	ck_assert_ptr_null(neigh_state("192.0.2.10", NULL, NULL));
+	m = transit4("192.0.2.10", 64, 20, 0);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_HOLD);
+	rte_pktmbuf_free(m);
+	/* static entries never age */
+	ck_assert_str_eq(neigh_state("192.0.2.254", NULL, NULL), "static");
+}
+END_TEST
+
+/* ---- IPv6 neighbour discovery ---------------------------------------------- */
+
+static size_t
+ns_frame(uint8_t *f, const char *src, const char *dst, const char *target,
+	bool sllao, uint8_t hops)
+{
+	struct rte_ether_addr dmac = {{ 0x33, 0x33, 0xff, 0, 0, 0 }};
+	uint8_t l4[32];
+	struct ss_ipaddr d;
+	size_t len;
+
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 135;
+	addr6(l4 + 8, target);
+	l4[24] = 1;
+	l4[25] = 1;
+	memcpy(l4 + 26, hmac.addr_bytes, 6);
+	ipa(&d, dst);
+	memcpy(&dmac.addr_bytes[2], d.v6 + 12, 4);
+	len = frame6(f, &dmac, src, dst, 58, hops, l4, sllao ? 32 : 24);
+	icmp6_fix(f);
+	return len;
+}
+
+START_TEST(test_ns_na)
+{
+	uint8_t f[128], tgt[16], hsrc[16];
+	const uint8_t *p;
+	struct rte_ether_addr mac;
+	struct rte_mbuf *m;
+	size_t len;
+
+	len = ns_frame(f, "2001:db8:1::10", "ff02::1:ff00:1", "2001:db8:1::1",
+		true, 255);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_uint_eq(st.nd_na_tx, 1);
+	p = txd(0);
+	ck_assert_uint_eq(txr.m[0]->pkt_len, 14 + 40 + 32);
+	ck_assert_mem_eq(p, hmac.addr_bytes, 6);
+	ck_assert_mem_eq(p + 6, mac0.addr_bytes, 6);
+	ck_assert_uint_eq(get16(p + 12), 0x86dd);
+	p += 14;
+	addr6(tgt, "2001:db8:1::1");
+	addr6(hsrc, "2001:db8:1::10");
+	ck_assert_uint_eq(p[0] >> 4, 6);
+	ck_assert_uint_eq(get16(p + 4), 32);
+	ck_assert_uint_eq(p[6], 58);
+	ck_assert_uint_eq(p[7], 255);
+	ck_assert_mem_eq(p + 8, tgt, 16);
+	ck_assert_mem_eq(p + 24, hsrc, 16);
+	ck_assert_uint_eq(p[40], 136);
+	ck_assert_uint_eq(p[41], 0);
+	ck_assert_uint_eq(p[44], 0xe0);	/* router, solicited, override */
+	ck_assert_uint_eq(p[45] | p[46] | p[47], 0);
+	ck_assert_mem_eq(p + 48, tgt, 16);
+	ck_assert_uint_eq(p[64], 2);		/* target link-layer address */
+	ck_assert_uint_eq(p[65], 1);
+	ck_assert_mem_eq(p + 66, mac0.addr_bytes, 6);
+	ck_assert_uint_eq(sum16(p + 40, 32, pseudo6_sum(p, 32, 58)), 0xffff);
+	/* the soliciting host is learned from its SLLAO */
+	ck_assert_str_eq(neigh_state("2001:db8:1::10", &mac, NULL),
+		"reachable");
+	ck_assert(rte_is_same_ether_addr(&mac, &hmac));
+	tx_clear();
+
+	/* NS for the link-local address, from a link-local, unicast */
+	len = ns_frame(f, "fe80::aa:ff:fe00:1", "fe80::ff:fe00:1",
+		"fe80::ff:fe00:1", true, 255);
+	memcpy(f, mac0.addr_bytes, 6);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	tx_clear();
+
+	/* DAD (unspecified source): not answered */
+	len = ns_frame(f, "::", "ff02::1:ff00:1", "2001:db8:1::1", false, 255);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+	/* hop limit not 255: refused */
+	len = ns_frame(f, "2001:db8:1::10", "ff02::1:ff00:1", "2001:db8:1::1",
+		true, 254);
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_ND_INVALID], 1);
+	/* zero-length option: refused */
+	len = ns_frame(f, "2001:db8:1::10", "ff02::1:ff00:1", "2001:db8:1::1",
+		true, 255);
+	f[14 + 40 + 25] = 0;
+	icmp6_fix(f);
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_ND_INVALID], 2);
+	/* bad checksum */
+	len = ns_frame(f, "2001:db8:1::10", "ff02::1:ff00:1", "2001:db8:1::1",
+		true, 255);
+	f[14 + 40 + 2] ^= 0x10;
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_ICMP_CSUM], 1);
+	/* the other port's address is not answered on this link */
+	len = ns_frame(f, "2001:db8:1::10", "ff02::1:ff00:1", "2001:db8:2::1",
+		true, 255);
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+	/* someone else's target */
+	len = ns_frame(f, "2001:db8:1::10", "ff02::1:ff00:99",
+		"2001:db8:1::99", true, 255);
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+	ck_assert_uint_eq(st.nd_na_tx, 2);
+}
+END_TEST
+
+START_TEST(test_nd_resolve)
+{
+	uint8_t f[128], l4[32], sn[16];
+	const uint8_t *p;
+	struct rte_mbuf *m;
+	int16_t res;
+	size_t len;
+
+	/* A packet for an unresolved inside host: NS to its
+	 * solicited-node group, from our address in its subnet. */
+	m = transit6("2001:db8:1::abcd:77", 64, 20, 0x5a);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_HOLD);
+	ss_net_ctl_hold(m, &st);
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_uint_eq(st.nd_ns_tx, 1);
+	p = txd(0);
+	ck_assert_mem_eq(p, "\x33\x33\xff\xcd\x00\x77", 6);
+	addr6(sn, "ff02::1:ffcd:77");
+	ck_assert_mem_eq(p + 14 + 24, sn, 16);
+	addr6(sn, "2001:db8:1::1");
+	ck_assert_mem_eq(p + 14 + 8, sn, 16);
+	ck_assert_uint_eq(p[14 + 7], 255);
+	ck_assert_uint_eq(p[14 + 40], 135);
+	ck_assert_uint_eq(p[14 + 40 + 24], 1);	/* SLLAO */
+	ck_assert_mem_eq(p + 14 + 40 + 26, mac0.addr_bytes, 6);
+	ck_assert_uint_eq(sum16(p + 14 + 40, 32, pseudo6_sum(p + 14, 32, 58)),
+		0xffff);
+	tx_clear();
+	/* Solicited NA with its TLLAO releases the packet. */
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 136;
+	l4[4] = 0x60;
+	addr6(l4 + 8, "2001:db8:1::abcd:77");
+	l4[24] = 2;
+	l4[25] = 1;
+	memcpy(l4 + 26, hmac.addr_bytes, 6);
+	len = frame6(f, &mac0, "2001:db8:1::abcd:77", "2001:db8:1::1", 58,
+		255, l4, 32);
+	icmp6_fix(f);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	p = txd(0);
+	ck_assert_mem_eq(p, hmac.addr_bytes, 6);
+	ck_assert_uint_eq(p[14 + 7], 63);
+	ck_assert_uint_eq(p[14 + 48], 0x5a);
+	ck_assert_uint_eq(st.released, 1);
+	/* Solicited flag on a multicast NA: invalid */
+	l4[4] = 0x60;
+	len = frame6(f, &mac0, "2001:db8:1::abcd:77", "ff02::1", 58, 255, l4,
+		32);
+	icmp6_fix(f);
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_ND_INVALID], 1);
+}
+END_TEST
+
+/* ---- echo ----------------------------------------------------------------- */
+
+START_TEST(test_echo4)
+{
+	uint8_t f[128], l4[16], a[4];
+	const uint8_t *p;
+	struct rte_mbuf *m;
+	size_t len;
+
+	memcpy(l4, echo_req, sizeof(l4));
+	icmp4_fix(l4, sizeof(l4));
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 1, 64, l4,
+		sizeof(l4));
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_uint_eq(st.echo_rep_tx, 1);
+	p = txd(0);
+	ck_assert_uint_eq(txr.m[0]->pkt_len, len);
+	ck_assert_mem_eq(p, hmac.addr_bytes, 6);
+	ck_assert_mem_eq(p + 6, mac0.addr_bytes, 6);
+	addr4(a, "192.0.2.1");
+	ck_assert_mem_eq(p + 14 + 12, a, 4);
+	addr4(a, "192.0.2.10");
+	ck_assert_mem_eq(p + 14 + 16, a, 4);
+	ck_assert_uint_eq(sum16(p + 14, 20, 0), 0xffff);
+	ck_assert_uint_eq(p[34], 0);			/* echo reply */
+	ck_assert_mem_eq(p + 34 + 4, echo_req + 4, 12);	/* id, seq, data */
+	ck_assert_uint_eq(sum16(p + 34, 16, 0), 0xffff);
+	tx_clear();
+
+	/* bad ICMP checksum */
+	l4[2] ^= 1;
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 1, 64, l4,
+		sizeof(l4));
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_ICMP_CSUM], 1);
+	ck_assert_uint_eq(txr.n, 0);
+	/* an echo reply to us needs no answer */
+	memcpy(l4, echo_req, sizeof(l4));
+	l4[0] = 0;
+	icmp4_fix(l4, sizeof(l4));
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 1, 64, l4,
+		sizeof(l4));
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+}
+END_TEST
+
+START_TEST(test_echo6)
+{
+	uint8_t f[128], l4[16], a[16];
+	const uint8_t *p;
+	struct rte_mbuf *m;
+	size_t len;
+
+	memcpy(l4, echo_req, sizeof(l4));
+	l4[0] = 128;
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:2::1", 58, 64, l4,
+		sizeof(l4));
+	icmp6_fix(f);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	p = txd(0);
+	ck_assert_mem_eq(p, hmac.addr_bytes, 6);
+	ck_assert_mem_eq(p + 6, mac0.addr_bytes, 6);
+	addr6(a, "2001:db8:2::1");
+	ck_assert_mem_eq(p + 14 + 8, a, 16);
+	addr6(a, "2001:db8:1::10");
+	ck_assert_mem_eq(p + 14 + 24, a, 16);
+	ck_assert_uint_eq(p[14 + 40], 129);
+	ck_assert_mem_eq(p + 14 + 44, echo_req + 4, 12);
+	ck_assert_uint_eq(sum16(p + 54, 16, pseudo6_sum(p + 14, 16, 58)),
+		0xffff);
+	ck_assert_uint_eq(st.echo_rep_tx, 1);
+	tx_clear();
+	/* to a group: no answer */
+	len = frame6(f, &mac0, "2001:db8:1::10", "ff02::1", 58, 64, l4,
+		sizeof(l4));
+	icmp6_fix(f);
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+}
+END_TEST
+
+/* ---- a worker reading while the control lcore writes ---------------------- */
+
+struct reader {
+	volatile bool stop;
+	unsigned int iters, torn, held, other;
+};
+
+static const struct rte_ether_addr flip_a = {{ 0x02, 0x11, 0x11, 0x11, 0x11,
+	0x11 }};
+static const struct rte_ether_addr flip_b = {{ 0x06, 0x22, 0x22, 0x22, 0x22,
+	0x22 }};
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct ss_net_stats rst;
+	struct rte_mbuf *m = transit4("192.0.2.40", 64, 20, 0);
+	int16_t res;
+
+	memset(&rst, 0, sizeof(rst));
+	m->l2_len = 14;
+	while (!r->stop && r->iters < 2000000) {
+		const uint8_t *d;
+
+		ss_net_output_burst(&m, 1, &res, &rst);
+		r->iters++;
+		if (res == SS_NET_FWD_HOLD) {
+			r->held++;
+			continue;
+		}
+		if (res != 0) {
+			r->other++;
+			continue;
+		}
+		d = rte_pktmbuf_mtod(m, const uint8_t *);
+		if (memcmp(d, flip_a.addr_bytes, 6) != 0 &&
+				memcmp(d, flip_b.addr_bytes, 6) != 0)
+			r->torn++;
+	}
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+START_TEST(test_concurrent_update)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct rte_ether_addr zero;
+	struct reader r;
+	pthread_t th;
+	uint8_t f[64];
+	unsigned int i;
+	size_t len;
+
+	/* The entry exists (a request to us creates it). */
+	len = arp_frame(f, &bcast, 1, &flip_a, "192.0.2.40", &zero,
+		"192.0.2.1");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	tx_clear();
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(pthread_create(&th, NULL, reader_main, &r), 0);
+	/* Gratuitous ARP flipping the MAC: every byte differs. */
+	for (i = 0; i < 20000; i++) {
+		len = arp_frame(f, &bcast, 1, (i & 1) ? &flip_a : &flip_b,
+			"192.0.2.40", &zero, "192.0.2.40");
+		ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	}
+	r.stop = true;
+	pthread_join(th, NULL);
+	ck_assert_uint_gt(r.iters, 0);
+	ck_assert_uint_eq(r.torn, 0);
+	ck_assert_uint_eq(r.held, 0);
+	ck_assert_uint_eq(r.other, 0);
+	ck_assert_uint_ge(st.learned, 20000);
+}
+END_TEST
+
+/* ---- set-up and walks ----------------------------------------------------- */
+
+static int
+count_cb(const struct ss_net_route_info *r, void *arg)
+{
+	unsigned int *c = arg;
+
+	if (strcmp(r->type, "connected") == 0)
+		c[0]++;
+	else if (strcmp(r->type, "static") == 0 && r->has_via)
+		c[1]++;
+	return 0;
+}
+
+START_TEST(test_init_walks)
+{
+	const struct rte_ether_addr macs[2] = { mac0, mac1 };
+	unsigned int c[2] = { 0, 0 };
+	struct ss_ipaddr a;
+	struct ss_net_stats s1, s2;
+	uint8_t port;
+
+	ck_assert_int_eq(ss_net_route_walk(count_cb, c), 0);
+	ck_assert_uint_eq(c[0], 4);
+	ck_assert_uint_eq(c[1], 4);
+	ck_assert_int_eq(ss_net_init(&cfg, port_ids, macs, SOCKET_ID_ANY),
+		-EBUSY);
+	ck_assert_uint_eq(ss_net_port_id(1), 11);
+	ipa(&a, "198.51.100.1");
+	ck_assert(ss_net_is_local(&a, &port));
+	ck_assert_uint_eq(port, 1);
+	ipa(&a, "fe80::ff:fe00:2");
+	ck_assert(ss_net_is_local(&a, &port));
+	ck_assert_uint_eq(port, 1);
+	ipa(&a, "198.51.100.2");
+	ck_assert(!ss_net_is_local(&a, NULL));
+	ck_assert_str_eq(neigh_state("2001:db8:2::fe", NULL, NULL), "static");
+
+	/* the same prefix twice is refused */
+	ss_net_fini();
+	cfg.routes[4] = cfg.routes[0];
+	cfg.nb_routes = 5;
+	ck_assert_int_eq(ss_net_init(&cfg, port_ids, macs, SOCKET_ID_ANY),
+		-EINVAL);
+	cfg.nb_routes = 4;
+	net_up();
+
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	s1.drop[SS_NET_DROP_MTU] = 2;
+	s1.ctl_ignored = 5;
+	s2.drop[SS_NET_DROP_MTU] = 3;
+	s2.ctl_ignored = 1;
+	s2.punted = 7;
+	ss_net_stats_add(&s1, &s2);
+	ck_assert_uint_eq(s1.drop[SS_NET_DROP_MTU], 5);
+	ck_assert_uint_eq(s1.ctl_ignored, 6);
+	ck_assert_uint_eq(s1.punted, 7);
+	for (port = 0; port < SS_NET_DROP_MAX; port++)
+		ck_assert_ptr_nonnull(ss_net_drop_names[port]);
+}
+END_TEST
+
+static Suite *
+net_suite(void)
+{
+	Suite *s = suite_create("net");
+	TCase *tc = tcase_create("net");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_classify_classes);
+	tcase_add_test(tc, test_classify_padding_ext);
+	tcase_add_test(tc, test_classify_drops);
+	tcase_add_test(tc, test_arp_reply);
+	tcase_add_test(tc, test_route_lpm);
+	tcase_add_test(tc, test_ttl);
+	tcase_add_test(tc, test_output_l3);
+	tcase_add_test(tc, test_mtu);
+	tcase_add_test(tc, test_hold_release);
+	tcase_add_test(tc, test_hold_full_timeout);
+	tcase_add_test(tc, test_stale);
+	tcase_add_test(tc, test_ns_na);
+	tcase_add_test(tc, test_nd_resolve);
+	tcase_add_test(tc, test_echo4);
+	tcase_add_test(tc, test_echo6);
+	tcase_add_test(tc, test_concurrent_update);
+	tcase_add_test(tc, test_init_walks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	ss_test_eal_init(NULL);
+	sr = srunner_create(net_suite());
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

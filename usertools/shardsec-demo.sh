@@ -28,18 +28,21 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 NI=ss-demo-in
 NO=ss-demo-out
-work=$(mktemp -d /tmp/shardsec-demo.XXXXXX)
 
-cleanup() {
-	if [ -n "${tpid:-}" ]; then kill "$tpid" 2>/dev/null || true; fi
+net_down() {
 	$SUDO ip netns del $NI 2>/dev/null || true
 	$SUDO ip netns del $NO 2>/dev/null || true
 	$SUDO ip link del ssgw-in 2>/dev/null || true
 	$SUDO ip link del ssgw-out 2>/dev/null || true
+}
+cleanup() {
+	if [ -n "${tpid:-}" ]; then kill "$tpid" 2>/dev/null || true; fi
+	net_down
 	rm -rf "$work"
 }
+net_down		# left over from an interrupted run
+work=$(mktemp -d /tmp/shardsec-demo.XXXXXX)
 trap cleanup EXIT INT TERM
-cleanup
 
 host() { # ns gw-end v4 gw4 v6 gw6
 	$SUDO ip netns add "$1"

@@ -23,8 +23,9 @@ ninja -C build-san -j "$jobs"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 rc=0
-echo "== unit tests (ASan+UBSan build)"
-meson test -C build-san --suite unit --print-errorlogs || rc=1
+echo "== unit and integration tests (ASan+UBSan build)"
+$SUDO meson test -C build-san --suite unit --suite integration \
+	--print-errorlogs --timeout-multiplier 3 || rc=1
 echo "== unit and integration tests (release build)"
 $SUDO meson test -C build --print-errorlogs --timeout-multiplier 2 || rc=1
 exit $rc

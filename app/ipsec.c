@@ -102,7 +102,30 @@ ss_app_ipsec_init(struct ss_app *app)
 		return ret;
 	}
 	ss_spd_snapshot_free(old);
+	ss_app_flow_probe(app);
 	return 0;
+}
+
+/* Ask each NIC to steer ESP SPIs, GTP-U TEIDs and SCTP tags to the queue
+ * of the owning server; what it refuses is steered in software. */
+void
+ss_app_flow_probe(struct ss_app *app)
+{
+	uint16_t q[SS_CFG_MAX_SERVERS];
+	char report[512];
+	uint16_t s;
+	uint8_t p;
+
+	for (s = 0; s < app->cfg.nb_servers; s++)
+		q[s] = app->server_worker[s];
+	for (p = 0; p < app->nb_ports; p++) {
+		int n = ss_steer_flow_install(app->port_id[p], app->steer, q,
+			report, sizeof(report));
+
+		printf("shardsec: port %s: NIC steering %s: %s\n",
+			app->cfg.ports[p].name, n > 0 ? "partly in hardware" :
+			"in software", report);
+	}
 }
 
 void

@@ -585,6 +585,7 @@ static const char *const help_ipsec[] = {
 	"show sa [<spi>]               SAs: SPI, instance-id, server, algorithm, counters",
 	"show servers                  per server: lcore, SAs, handed-over, re-steered",
 	"show spd                      security policies with hit counters",
+	"sa del in|out <spi>           delete an SA (keys wiped after RCU)",
 	NULL,
 };
 static const char *const help_system[] = {
@@ -658,6 +659,7 @@ static cmdline_parse_inst_t cmd_help_one = {
 extern cmdline_parse_inst_t ss_cmd_show_sa_all;
 extern cmdline_parse_inst_t ss_cmd_show_sa_one;
 extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
+extern cmdline_parse_inst_t ss_cmd_sa_del;
 
 static cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_help_all,
@@ -669,6 +671,7 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	&ss_cmd_show_sa_all,
 	&ss_cmd_show_sa_one,
 	&ss_cmd_show_servers_spd,
+	&ss_cmd_sa_del,
 	(cmdline_parse_inst_t *)&cmd_sleep,
 	(cmdline_parse_inst_t *)&cmd_quit,
 	NULL,

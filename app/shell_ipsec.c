@@ -210,3 +210,62 @@ cmdline_parse_inst_t ss_cmd_show_servers_spd = {
 		NULL,
 	},
 };
+
+/* ---- sa del -------------------------------------------------------- */
+
+struct cmd_sa_del_result {
+	cmdline_fixed_string_t sa;
+	cmdline_fixed_string_t del;
+	cmdline_fixed_string_t dir;
+	cmdline_fixed_string_t spi;
+};
+
+static void
+cmd_sa_del_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_sa_del_result *r = parsed;
+	const enum ss_sa_dir dir = strcmp(r->dir, "in") == 0 ?
+		SS_SA_DIR_IN : SS_SA_DIR_OUT;
+	char *end;
+	unsigned long v;
+	int ret;
+
+	RTE_SET_USED(data);
+	v = strtoul(r->spi, &end, 16);
+	if (r->spi[0] == '\0' || *end != '\0' || v > UINT32_MAX) {
+		ss_shell_fail(cl, "bad SPI '%s' (hex, e.g. 0x10000101)",
+			r->spi);
+		return;
+	}
+	/* Workers stop finding it at once; its memory and keys go after
+	 * every worker has passed a quiescent point. */
+	ret = ss_sa_del(ss_app.sadb, (uint32_t)v, dir);
+	if (ret < 0) {
+		ss_shell_fail(cl, "cannot delete %s SA 0x%08lx: %s", r->dir, v,
+			ret == -ENOENT ? "no such SA" : strerror(-ret));
+		return;
+	}
+	cmdline_printf(cl, "  deleted %s SA 0x%08lx\n", r->dir, v);
+}
+
+static cmdline_parse_token_string_t cmd_sa_del_sa =
+	TOKEN_STRING_INITIALIZER(struct cmd_sa_del_result, sa, "sa");
+static cmdline_parse_token_string_t cmd_sa_del_del =
+	TOKEN_STRING_INITIALIZER(struct cmd_sa_del_result, del, "del");
+static cmdline_parse_token_string_t cmd_sa_del_dir =
+	TOKEN_STRING_INITIALIZER(struct cmd_sa_del_result, dir, "in#out");
+static cmdline_parse_token_string_t cmd_sa_del_spi =
+	TOKEN_STRING_INITIALIZER(struct cmd_sa_del_result, spi, NULL);
+
+cmdline_parse_inst_t ss_cmd_sa_del = {
+	.f = cmd_sa_del_parsed,
+	.help_str = "sa del in|out <spi>: delete an SA while traffic flows "
+		"(keys wiped once no worker can see it)",
+	.tokens = {
+		(void *)&cmd_sa_del_sa,
+		(void *)&cmd_sa_del_del,
+		(void *)&cmd_sa_del_dir,
+		(void *)&cmd_sa_del_spi,
+		NULL,
+	},
+};

@@ -160,6 +160,7 @@ void ss_shell_stop(void *sh);
 /* ipsec.c */
 int ss_app_ipsec_init(struct ss_app *app);
 void ss_app_ipsec_fini(struct ss_app *app);
+void ss_app_flow_probe(struct ss_app *app);
 
 /* telemetry.c */
 void ss_app_telemetry_init(void);

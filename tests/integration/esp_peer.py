@@ -5,7 +5,7 @@
 
   esp_peer.py recv SA_JSON SECONDS   sniff ESP on eth0, decrypt with the
                                      gateway's outbound SAs, print JSON
-  esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA
+  esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA [SEQ [INTERVAL]]
                                      encrypt UDP packets to DST with each of
                                      the gateway's inbound SAs and send them
 SA_JSON: list of {spi, algo, key (hex), udp_encap, local, peer}.
@@ -71,7 +71,7 @@ def recv(sas, seconds):
     print(json.dumps(res))
 
 
-def send(sas, gw_mac, dst, count, seq=1):
+def send(sas, gw_mac, dst, count, seq=1, inter=0.0):
     frames = []
     for d in sas:
         sa = make_sa(d, d['peer'], d['local'])
@@ -91,7 +91,7 @@ def send(sas, gw_mac, dst, count, seq=1):
                 raw[ihl + 4:ihl + 6] = ulen.to_bytes(2, 'big')
                 pkt = IP(bytes(raw))
             frames.append(Ether(dst=gw_mac) / pkt)
-    sendp(frames, iface='eth0')
+    sendp(frames, iface='eth0', inter=inter)
     print(json.dumps({'sent': len(frames)}))
 
 
@@ -101,4 +101,5 @@ if __name__ == '__main__':
         recv(sas, float(sys.argv[3]))
     else:
         send(sas, sys.argv[3], sys.argv[4], int(sys.argv[5]),
-             int(sys.argv[6]) if len(sys.argv) > 6 else 1)
+             int(sys.argv[6]) if len(sys.argv) > 6 else 1,
+             float(sys.argv[7]) if len(sys.argv) > 7 else 0.0)

@@ -925,7 +925,14 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
 			continue;
 		}
-		spi[k] = rte_be_to_cpu_32(*(const rte_be32_t *)(d + eoff[k]));
+		{
+			/* The IP header sits 2 bytes off a 4-byte boundary
+			 * once the Ethernet header is gone. */
+			rte_be32_t v;
+
+			memcpy(&v, d + eoff[k], sizeof(v));
+			spi[k] = rte_be_to_cpu_32(v);
+		}
 		if (unlikely(spi[k] < 256)) {
 			drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
 			continue;
@@ -1018,8 +1025,13 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		}
 		p->l2_len = 0;
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
-		M_SEQ(p) = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(p,
-			const rte_be32_t *, p->l3_len + 4));
+		{
+			rte_be32_t sq;
+
+			memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
+				p->l3_len + 4), sizeof(sq));
+			M_SEQ(p) = rte_be_to_cpu_32(sq);
+		}
 		/* Cheap refusal before any crypto work. */
 		if (unlikely(!replay_check(&esa->rp,
 				replay_seq(sa, &esa->rp, M_SEQ(p))))) {

@@ -81,6 +81,11 @@ load_config(const char *path, const char *text)
 			strerror(-ret));
 		return ret;
 	}
+#ifdef SS_HAVE_IKE
+	ret = ss_app_ike_register(&ss_app);
+	if (ret < 0)
+		return ret;
+#endif
 	if (path != NULL)
 		ret = ss_cfg_load(path, &ss_app.cfg, &err);
 	else
@@ -105,6 +110,9 @@ ss_app_teardown(void)
 	if (ss_app.stats_on_exit)
 		ss_app_print_stats(&ss_app, stdout);
 	ss_app_workers_fini(&ss_app);
+#ifdef SS_HAVE_IKE
+	ss_app_ike_fini(&ss_app);
+#endif
 	ss_app_ports_fini(&ss_app);
 	ss_app_ipsec_fini(&ss_app);
 	ss_net_fini();
@@ -152,6 +160,11 @@ ss_app_setup(const char *cfg_path, const char *cfg_text)
 	ret = ss_app_workers_init(&ss_app);
 	if (ret < 0)
 		return ret;
+#ifdef SS_HAVE_IKE
+	ret = ss_app_ike_init(&ss_app);
+	if (ret < 0)
+		return ret;
+#endif
 	ss_app_telemetry_init();
 	return 0;
 }

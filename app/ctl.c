@@ -51,12 +51,15 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 		ss_net_ctl_hold(m, &app->ctl_net);
 		return;
 	}
-	if (ss_net_ctl_input(m, (uint8_t)port, &app->ctl_net) == -ENOTSUP) {
-		/* IKE (UDP 500/4500) and MKA (EAPOL) land here once those
-		 * control planes exist; until then they are counted. */
-		app->ctl.unhandled++;
-		rte_pktmbuf_free(m);
-	}
+	if (ss_net_ctl_input(m, (uint8_t)port, &app->ctl_net) != -ENOTSUP)
+		return;
+#ifdef SS_HAVE_IKE
+	if (ss_app_ike_input(app, m, (uint8_t)port) != -ENOTSUP)
+		return;
+#endif
+	/* MKA (EAPOL) lands here once it exists; until then counted. */
+	app->ctl.unhandled++;
+	rte_pktmbuf_free(m);
 }
 
 /* Frames that arrive on the control lcore's own RX queue (af_packet fans
@@ -151,6 +154,9 @@ ss_app_ctl_loop(struct ss_app *app)
 			ss_net_ctl_timer(now, &app->ctl_net);
 			/* Free SAs that every worker has moved past. */
 			ss_sa_db_reclaim(app->sadb);
+#ifdef SS_HAVE_IKE
+			ss_app_ike_timer(app, now);
+#endif
 			next_timer = now + timer_period;
 		}
 		if (script && !ss_shell_script_step(app)) {

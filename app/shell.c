@@ -598,10 +598,16 @@ static const char *const help_system[] = {
 	"quit                          stop the ports and exit",
 	NULL,
 };
+#ifdef SS_HAVE_IKE
+extern const char *const ss_help_ike[];	/* shell_ike.c */
+#endif
 static const struct help_group help_groups[] = {
 	{ "ports", "port statistics and information", help_ports },
 	{ "l3", "neighbours and routes", help_l3 },
 	{ "ipsec", "SAs, servers, policies", help_ipsec },
+#ifdef SS_HAVE_IKE
+	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_help_ike },
+#endif
 	{ "system", "configuration, lcores, counters, scripts", help_system },
 };
 
@@ -633,7 +639,7 @@ static cmdline_parse_token_string_t cmd_help_help =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, help, "help");
 static cmdline_parse_token_string_t cmd_help_group =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, group,
-		"ports#l3#ipsec#system");
+		"ports#l3#ipsec#ike#system");
 
 static cmdline_parse_inst_t cmd_help_all = {
 	.f = cmd_help_parsed,
@@ -660,8 +666,12 @@ extern cmdline_parse_inst_t ss_cmd_show_sa_all;
 extern cmdline_parse_inst_t ss_cmd_show_sa_one;
 extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
 extern cmdline_parse_inst_t ss_cmd_sa_del;
+#ifdef SS_HAVE_IKE
+/* NULL-terminated, from shell_ike.c */
+extern cmdline_parse_inst_t *const ss_cmd_ike[];
+#endif
 
-static cmdline_parse_ctx_t main_ctx[] = {
+static cmdline_parse_ctx_t base_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_help_all,
 	(cmdline_parse_inst_t *)&cmd_help_one,
 	(cmdline_parse_inst_t *)&cmd_port_stats,
@@ -676,6 +686,25 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_quit,
 	NULL,
 };
+
+/* The commands of every subsystem, gathered once. */
+static cmdline_parse_ctx_t main_ctx[96];
+
+static void
+ctx_init(void)
+{
+	unsigned int n = 0, i;
+
+	if (main_ctx[0] != NULL)
+		return;
+	for (i = 0; base_ctx[i] != NULL; i++)
+		main_ctx[n++] = base_ctx[i];
+#ifdef SS_HAVE_IKE
+	for (i = 0; ss_cmd_ike[i] != NULL && n < RTE_DIM(main_ctx) - 1; i++)
+		main_ctx[n++] = ss_cmd_ike[i];
+#endif
+	main_ctx[n] = NULL;
+}
 
 /* ---- running commands ---------------------------------------------- */
 
@@ -729,6 +758,7 @@ ss_shell_script_open(struct ss_app *app, const char *path)
 		return -errno;
 	}
 	sh->script_name = path;
+	ctx_init();
 	sh->cl = cmdline_new(main_ctx, PROMPT, -1, STDOUT_FILENO);
 	if (sh->cl == NULL) {
 		fclose(sh->script);
@@ -796,6 +826,7 @@ ss_shell_start(struct ss_app *app)
 	if (sh == NULL)
 		return NULL;
 	sh->tty = isatty(STDIN_FILENO) == 1;
+	ctx_init();
 	if (sh->tty) {
 		/* Raw terminal: rdline does echo, history and completion;
 		 * cmdline_stdin_exit() restores the terminal. */

@@ -116,6 +116,7 @@ struct ss_app {
 	struct ss_sa_db *sadb;
 	struct ss_spd *spd;
 	struct ss_esp_server *esp[SS_CFG_MAX_SERVERS];
+	void *ike;			/* struct ss_app_ike, ike.c */
 	unsigned int main_lcore;
 	struct ss_ctl_stats ctl;
 	struct ss_net_stats ctl_net;
@@ -156,6 +157,16 @@ void *ss_shell_start(struct ss_app *app);
 /* One step of the interactive shell: returns false once it has ended. */
 bool ss_shell_poll(void *sh);
 void ss_shell_stop(void *sh);
+
+/* ike.c: the IKEv2 control plane on the control lcore (when built). */
+struct rte_mbuf;
+int ss_app_ike_register(struct ss_app *app);	/* before config load */
+int ss_app_ike_init(struct ss_app *app);	/* after ss_app_ipsec_init */
+void ss_app_ike_fini(struct ss_app *app);
+/* A punted frame (data at L2) for UDP 500/4500 of one of our addresses:
+ * 0 when consumed, -ENOTSUP when it is not IKE. */
+int ss_app_ike_input(struct ss_app *app, struct rte_mbuf *m, uint8_t port);
+void ss_app_ike_timer(struct ss_app *app, uint64_t now_tsc);
 
 /* ipsec.c */
 int ss_app_ipsec_init(struct ss_app *app);

@@ -69,6 +69,14 @@ tm_servers(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(p, "worker_tx", w->st.tx_pkts);
 		rte_tel_data_add_dict_u64(p, "handoff_tx", w->st.handoff_tx);
 		rte_tel_data_add_dict_u64(p, "handoff_rx", w->st.handoff_rx);
+		rte_tel_data_add_dict_u64(p, "rx", ss_app.srv[s].rx);
+		rte_tel_data_add_dict_u64(p, "esp_in", ss_app.srv[s].esp_in);
+		rte_tel_data_add_dict_u64(p, "esp_out", ss_app.srv[s].esp_out);
+		rte_tel_data_add_dict_u64(p, "handoff_in",
+			ss_app.srv[s].handoff_in);
+		rte_tel_data_add_dict_u64(p, "handoff_out",
+			ss_app.srv[s].handoff_out);
+		rte_tel_data_add_dict_u64(p, "resteer", ss_app.srv[s].resteer);
 		snprintf(name, sizeof(name), "server%u",
 			ss_app.cfg.servers[s].id);
 		rte_tel_data_add_dict_container(d, name, p, 0);
@@ -95,6 +103,48 @@ tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+static int
+tm_sa_one(const struct ss_sa *sa, void *arg)
+{
+	struct rte_tel_data *d = arg;
+	struct rte_tel_data *p = rte_tel_data_alloc();
+	char name[16];
+	unsigned int r;
+
+	if (p == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(p);
+	rte_tel_data_add_dict_string(p, "dir",
+		sa->dir == SS_SA_DIR_IN ? "in" : "out");
+	rte_tel_data_add_dict_int(p, "instance_id", sa->instance_id);
+	rte_tel_data_add_dict_int(p, "server", sa->server);
+	rte_tel_data_add_dict_string(p, "algo", ss_sa_algo_name(sa->algo));
+	rte_tel_data_add_dict_u64(p, "packets", sa->st.packets);
+	rte_tel_data_add_dict_u64(p, "bytes", sa->st.bytes);
+	rte_tel_data_add_dict_u64(p, sa->dir == SS_SA_DIR_IN ? "replay_top" :
+		"seq", sa->dir == SS_SA_DIR_IN ? sa->st.replay_top :
+		sa->st.seq);
+	for (r = 0; r < SS_SA_DROP_MAX; r++)
+		if (sa->st.drops[r] != 0)
+			rte_tel_data_add_dict_u64(p, ss_sa_drop_name(r),
+				sa->st.drops[r]);
+	snprintf(name, sizeof(name), "0x%08x", sa->spi);
+	rte_tel_data_add_dict_container(d, name, p, 0);
+	return 0;
+}
+
+/* Never key bytes: only what "show sa" prints. */
+static int
+tm_sa(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	if (ss_app.sadb != NULL)
+		ss_sa_walk(ss_app.sadb, tm_sa_one, d);
+	return 0;
+}
+
 void
 ss_app_telemetry_init(void)
 {
@@ -102,6 +152,8 @@ ss_app_telemetry_init(void)
 		"Per-port NIC counters, by port name");
 	rte_telemetry_register_cmd("/shardsec/servers", tm_servers,
 		"Per-server instance-id, lcore and worker counters");
+	rte_telemetry_register_cmd("/shardsec/sa", tm_sa,
+		"Every SA: direction, instance-id, server, counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,
 		"Drops by reason, summed over all lcores");
 }

@@ -151,6 +151,20 @@ def main():
             check('server %d (lcore %s): ESP, GTP-U and SCTP of id %d all '
                   'here (%d = 3 x %d)' % (k, r.get('lcore'), k, 3 * N, N),
                   r.get('rx') == 3 * N and r.get('esp_in') == N, out)
+        # the same figures through rte_telemetry, for monitoring agents
+        tel = sh(['/usr/bin/python3', os.path.join(HERE, '..', '..',
+                  'usertools', 'ss-telemetry.py'), '-f', 'ss' + topo.tag,
+                  '/shardsec/servers', '/shardsec/sa']).stdout
+        objs = [json.loads(x) for x in tel.splitlines()]
+        srv = objs[0]['/shardsec/servers']
+        check('telemetry /shardsec/servers: esp_in per server',
+              all(srv['server%d' % k]['esp_in'] == N for k in (1, 2, 3, 4)),
+              tel)
+        tsa = objs[1]['/shardsec/sa']
+        check('telemetry /shardsec/sa lists the 8 SAs, never a key',
+              len(tsa) == 8 and all(x['key'] not in tel for x in sas) and
+              tsa['0x%08x' % inb[0]['spi']]['packets'] == N, tel)
+
         # no usable id: hashed, counted
         sh(['/usr/bin/python3', '-c', APP, mac_in, str(N), 'noid'],
            ns=topo.ns_in, timeout=120)

@@ -42,6 +42,10 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 {
 	int port = ss_app_port_index(app, m->port);
 
+	if ((m->hash.usr & 0xffff) == SS_PUNT_TOO_BIG) {
+		ss_app_icmp_too_big(app, m, (uint16_t)(m->hash.usr >> 16));
+		return;
+	}
 	if (port < 0) {
 		app->ctl.unhandled++;
 		rte_pktmbuf_free(m);

@@ -342,6 +342,10 @@ show_stats(struct cmdline *cl)
 		ss_app.ctl.tx_drops);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "unhandled",
 		ss_app.ctl.unhandled);
+	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "icmp_too_big_sent",
+		ss_app.ctl.icmp_too_big);
+	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "too_big_dropped",
+		ss_app.ctl.too_big_dropped);
 	memset(v, 0, sizeof(v));
 	cmdline_printf(cl, "esp (all servers):\n");
 	{

@@ -38,6 +38,8 @@
 enum ss_punt_reason {
 	SS_PUNT_CTL = 1,	/* control-plane frame: ARP, ND, ICMP to self... */
 	SS_PUNT_HOLD = 2,	/* transit packet waiting for ARP/ND */
+	SS_PUNT_TOO_BIG = 3,	/* protected form above the MTU: answer
+				 * with ICMP; the MTU is in the top 16 bits */
 };
 
 struct ss_worker_stats {
@@ -95,6 +97,8 @@ struct ss_ctl_stats {
 	uint64_t handoff_drops;
 	uint64_t loops;
 	uint64_t sleeps;
+	uint64_t icmp_too_big;		/* frag-needed / packet-too-big sent */
+	uint64_t too_big_dropped;	/* too big, no ICMP (IPv4 DF clear) */
 };
 
 struct ss_app {
@@ -172,6 +176,10 @@ void ss_app_ike_timer(struct ss_app *app, uint64_t now_tsc);
 int ss_app_ipsec_init(struct ss_app *app);
 void ss_app_ipsec_fini(struct ss_app *app);
 void ss_app_flow_probe(struct ss_app *app);
+
+/* icmp_err.c: answer a too-big packet (data at L3) with ICMP; frees it. */
+void ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig,
+	uint16_t mtu);
 
 /* telemetry.c */
 void ss_app_telemetry_init(void);

@@ -203,7 +203,17 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	k = ss_esp_outbound_burst(app->esp[srv], prot, np, tun, out, &tb);
 	if (tb.n != 0) {
 		app->srv[srv].too_big += tb.n;
-		rte_pktmbuf_free_bulk(tb.m, tb.n);
+		/* The control lcore answers them with ICMP (path MTU). */
+		for (i = 0; i < tb.n; i++) {
+			tb.m[i]->hash.usr = (uint32_t)tb.mtu[i] << 16 |
+				SS_PUNT_TOO_BIG;
+			if (rte_ring_sp_enqueue(w->punt, tb.m[i]) != 0) {
+				w->st.punt_drops++;
+				rte_pktmbuf_free(tb.m[i]);
+			} else {
+				w->st.punted++;
+			}
+		}
 	}
 	if (k == 0)
 		return;

@@ -220,6 +220,20 @@ def one_case(binary, topo, algo, encap):
               tag, all(rows.get(s['server'], {}).get('esp_out', 0) >=
                        len(res['per_spi'].get('%08x' % s['spi'], [])) > 0
                        for s in outb), out)
+        # a DF packet whose protected form exceeds the tunnel MTU: the
+        # sender gets "fragmentation needed" with the MTU that fits
+        # (a destination per case: the host caches the path MTU)
+        far = '198.18.0.%d' % (20 + sum(map(ord, tag)) % 200)
+        r = sh(['ping', '-M', 'do', '-s', '1472', '-c', '2', '-W', '2',
+                far], ns=topo.ns_in, check=False)
+        m = re.search(r'mtu ?= ?(\d+)', r.stdout + r.stderr)
+        check('[%s] too big + DF: ICMP frag-needed with the MTU that fits '
+              '(%s)' % (tag, m.group(1) if m else '?'),
+              m is not None and 1300 < int(m.group(1)) < 1500,
+              r.stdout + r.stderr)
+        st = gw.cmd('show stats')
+        check('[%s] too-big counted and answered' % tag,
+              re.search(r'icmp_too_big_sent\s+[1-9]', st) is not None, st)
     finally:
         rc, err = gw.stop()
         check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,

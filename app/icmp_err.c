@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* ICMP errors the gateway originates on the control lcore: "fragmentation
+ * needed" (IPv4, DF set) and ICMPv6 "packet too big" for a cleartext
+ * packet whose protected form would exceed the tunnel MTU, so that the
+ * sender's path-MTU discovery shrinks it instead of losing it. */
+
+#include <string.h>
+
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "ss_app.h"
+
+#define ICMP4_UNREACH 3
+#define ICMP4_FRAG_NEEDED 4
+#define ICMP6_PKT_TOO_BIG 2
+#define ICMP6_MIN_MTU 1280u
+
+/* Our address of 'family' on port 'port' (first one configured). */
+static bool
+port_addr(const struct ss_app *app, uint8_t port, uint8_t family,
+	struct ss_ipaddr *out)
+{
+	const struct ss_cfg_port *cp = &app->cfg.ports[port];
+	uint8_t i;
+
+	for (i = 0; i < cp->nb_addrs; i++) {
+		if (cp->addrs[i].addr.family == family) {
+			*out = cp->addrs[i].addr;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct rte_mbuf *
+build_v4(struct ss_app *app, const uint8_t *orig, uint32_t olen,
+	uint16_t mtu)
+{
+	const struct rte_ipv4_hdr *oh = (const void *)orig;
+	const uint32_t ohl = (oh->version_ihl & 0xf) * 4u;
+	const uint32_t quote = RTE_MIN(olen, ohl + 8);
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *ic;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	m = rte_pktmbuf_alloc(app->pool);
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, sizeof(*ip) + 8 + quote);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	ip = (struct rte_ipv4_hdr *)p;
+	ic = (struct rte_icmp_hdr *)(ip + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + 8 + quote);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->dst_addr = oh->src_addr;
+	ic->icmp_type = ICMP4_UNREACH;
+	ic->icmp_code = ICMP4_FRAG_NEEDED;
+	ic->icmp_cksum = 0;
+	/* RFC 1191: unused (16 bits) then the next-hop MTU. */
+	ic->icmp_ident = 0;
+	ic->icmp_seq_nb = rte_cpu_to_be_16(mtu);
+	memcpy(ic + 1, orig, quote);
+	ic->icmp_cksum = ~rte_raw_cksum(ic, 8 + quote);
+	m->l2_len = 0;
+	m->l3_len = sizeof(*ip);
+	m->packet_type = RTE_PTYPE_L3_IPV4;
+	return m;
+}
+
+static struct rte_mbuf *
+build_v6(struct ss_app *app, const uint8_t *orig, uint32_t olen,
+	uint16_t mtu)
+{
+	const struct rte_ipv6_hdr *oh = (const void *)orig;
+	const uint32_t quote = RTE_MIN(olen,
+		ICMP6_MIN_MTU - sizeof(struct rte_ipv6_hdr) - 8);
+	struct rte_ipv6_hdr *ip6;
+	uint8_t *ic;
+	struct rte_mbuf *m;
+	uint32_t v;
+
+	m = rte_pktmbuf_alloc(app->pool);
+	if (m == NULL)
+		return NULL;
+	ip6 = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m,
+		sizeof(*ip6) + 8 + quote);
+	if (ip6 == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	ic = (uint8_t *)(ip6 + 1);
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->vtc_flow = RTE_BE32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16(8 + quote);
+	ip6->proto = IPPROTO_ICMPV6;
+	ip6->hop_limits = 64;
+	memcpy(ip6->dst_addr, oh->src_addr, 16);
+	ic[0] = ICMP6_PKT_TOO_BIG;
+	ic[1] = 0;
+	ic[2] = ic[3] = 0;
+	v = rte_cpu_to_be_32(RTE_MAX((uint32_t)mtu, ICMP6_MIN_MTU));
+	memcpy(ic + 4, &v, 4);
+	memcpy(ic + 8, orig, quote);
+	m->l2_len = 0;
+	m->l3_len = sizeof(*ip6);
+	m->packet_type = RTE_PTYPE_L3_IPV6;
+	return m;
+}
+
+/* Fill in the source address (ours, on the port the error leaves by) and
+ * the checksums once the route is known. */
+static bool
+finish(struct ss_app *app, struct rte_mbuf *m, uint8_t port)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+	struct ss_ipaddr src;
+
+	if ((l3[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+		if (!port_addr(app, port, AF_INET, &src))
+			return false;
+		ip->src_addr = src.v4;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)l3;
+		uint8_t *ic = (uint8_t *)(ip6 + 1);
+		uint16_t c;
+
+		if (!port_addr(app, port, AF_INET6, &src))
+			return false;
+		memcpy(ip6->src_addr, src.v6, 16);
+		ic[2] = ic[3] = 0;
+		c = rte_ipv6_udptcp_cksum(ip6, ic);
+		memcpy(ic + 2, &c, 2);
+	}
+	return true;
+}
+
+void
+ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(orig, const uint8_t *,
+		orig->l2_len);
+	const uint32_t olen = rte_pktmbuf_data_len(orig) - orig->l2_len;
+	struct rte_mbuf *m = NULL;
+	int16_t res;
+
+	if (olen >= sizeof(struct rte_ipv4_hdr) && (l3[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *oh = (const void *)l3;
+
+		/* DF clear: RFC 791 would fragment; we do not, and say so
+		 * in the counter instead of lying with an ICMP. */
+		if (oh->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+			m = build_v4(app, l3, olen, mtu);
+	} else if (olen >= sizeof(struct rte_ipv6_hdr) && (l3[0] >> 4) == 6) {
+		m = build_v6(app, l3, olen, mtu);
+	}
+	rte_pktmbuf_free(orig);
+	if (m == NULL) {
+		app->ctl.too_big_dropped++;
+		return;
+	}
+	ss_net_output_burst(&m, 1, &res, &app->ctl_net);
+	if (res >= 0 && finish(app, m, (uint8_t)res)) {
+		if (ss_app_ctl_tx((uint8_t)res, m, app) == 0)
+			app->ctl.icmp_too_big++;
+		return;
+	}
+	/* The sender just reached us, so its next hop is normally
+	 * resolved; if not, the error is not worth holding. */
+	app->ctl.too_big_dropped++;
+	rte_pktmbuf_free(m);
+}

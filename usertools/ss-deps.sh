@@ -14,7 +14,7 @@ libnuma-dev libpcap-dev python3"
 run="iproute2 iputils-ping ethtool procps"
 test="python3-scapy python3-cryptography tshark netcat-openbsd
 strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libstrongswan-extra-plugins gnuplot-nox"
+libstrongswan-extra-plugins libstrongswan-standard-plugins gnuplot-nox clang"
 
 case "$what" in
 build) pkgs="$build" ;;

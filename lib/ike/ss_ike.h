@@ -104,6 +104,9 @@ struct ss_ike_child_conf {
 	uint32_t life_time;		/* s, 0: never (hard) */
 	uint64_t rekey_bytes, rekey_packets;
 	uint32_t jitter;		/* s subtracted at random from rekey */
+	/* responder: pairs of these selectors accepted before answering
+	 * TS_MAX_QUEUE (RFC 9611); 0 no limit */
+	uint16_t max_pairs;
 };
 
 enum ss_ike_id_type {
@@ -250,6 +253,12 @@ ss_ike_initiate(struct ss_ike *ike, const char *peer, uint64_t now_ms);
 int
 ss_ike_start_all(struct ss_ike *ike, uint64_t now_ms);
 
+/** On-demand start (a packet is held for want of an SA): initiate the
+ * peer, or re-create its first pair when the IKE SA has none. 0,
+ * -EINPROGRESS (being set up), -ENOENT. */
+int
+ss_ike_acquire(struct ss_ike *ike, const char *peer, uint64_t now_ms);
+
 /** Delete the peer's IKE SA (INFORMATIONAL Delete). 0 or -ENOENT. */
 int
 ss_ike_terminate(struct ss_ike *ike, const char *peer, uint64_t now_ms);
@@ -312,9 +321,10 @@ void
 ss_ike_get_stats(const struct ss_ike *ike, struct ss_ike_stats *st);
 
 /** Wireshark key tables (strongSwan save-keys format) for every live SA:
- * ikev2_decryption_table and esp_sa lines. Key material: only call this
- * when the operator explicitly enabled key export. Returns lines written.
- */
+ * ikev2_decryption_table and esp_sa lines (either FILE may be NULL).
+ * Debug only: -EPERM unless the configuration enabled key export
+ * (ike.save_keys = "FOLDER", where the engine also rewrites both files
+ * at every new SA). Returns the number of lines written. */
 int
 ss_ike_export_keys(const struct ss_ike *ike, FILE *ike_f, FILE *esp_f);
 

@@ -2,7 +2,46 @@
  * Copyright(c) 2026 shardsec authors
  */
 
-/* The "ike" configuration section, proposal strings and identities. */
+/*
+ * The "ike" configuration section, proposal strings and identities.
+ *
+ * ike = {
+ *   retransmit_ms = 1000;       # first timeout, doubled per retry
+ *   retransmit_tries = 5;       # then the SA is given up
+ *   cookie_threshold = 10;      # half-open SAs before COOKIE is demanded
+ *   half_open_timeout = 30;     # s
+ *   keepalive_interval = 20;    # s, NAT keepalives when behind a NAT
+ *   save_keys = "/dir";         # DEBUG: Wireshark key tables (off if unset)
+ *   peers = ( {
+ *     name = "gw2";
+ *     local_addr = "198.51.100.1";  local_port = 500;    # optional port
+ *     remote_addr = "203.0.113.2";  # or "%any" (responder only)
+ *     local_id = "gw1.example";     # fqdn, user@fqdn, IP, keyid:0x..|text
+ *     remote_id = "gw2.example";    # unset or "%any": any identity
+ *     psk = "secret" | "0x00112233";  # never printed
+ *     ike_proposals = [ "aes256gcm16-prfsha256-ecp256", ... ];
+ *     rekey_time = 14400; over_time = 1440; jitter = 1440;   # s
+ *     dpd_interval = 30;            # s, 0 off
+ *     encap = false;                # pretend NAT: UDP 4500 from IKE_AUTH
+ *     children = ( {
+ *       name = "net";
+ *       local_ts = [ "10.1.0.0/24" ]; remote_ts = [ "10.2.0.0/24" ];
+ *       esp_proposals = [ "aes128gcm16-esn", "aes256-sha256-noesn" ];
+ *       mode = "tunnel" | "transport";
+ *       per_server = true;            # one pair per server
+ *       start_action = "start" | "on-demand" | "none";
+ *       rekey_time = 3600; life_time = 3960; jitter = 360;  # s
+ *       rekey_bytes = 0; rekey_packets = 0;
+ *       max_pairs = 0;                # responder: TS_MAX_QUEUE after N
+ *     } );
+ *   } );
+ * };
+ *
+ * Proposal words: aes128 aes256 (CBC) aes128gcm16 aes256gcm16, sha256
+ * (HMAC-SHA2-256-128; also names the PRF if none is given), prfsha256
+ * prfsha384 prfsha512, modp2048 ecp256 ecp384 curve25519 (a group in an
+ * ESP proposal means PFS for CREATE_CHILD_SA), esn noesn (ESP).
+ */
 
 #include <ctype.h>
 #include <errno.h>
@@ -283,7 +322,7 @@ parse_child(const config_setting_t *g, struct ss_ike_child_conf *c,
 	static const char *const keys[] = { "name", "local_ts", "remote_ts",
 		"mode", "per_server", "start_action", "esp_proposals",
 		"rekey_time", "life_time", "rekey_bytes", "rekey_packets",
-		"jitter", NULL };
+		"jitter", "max_pairs", NULL };
 	static const char *const modes[] = { "tunnel", "transport", NULL };
 	static const char *const starts[] = { "none", "start", "on-demand",
 		NULL };
@@ -308,6 +347,10 @@ parse_child(const config_setting_t *g, struct ss_ike_child_conf *c,
 		get_u32(g, "life_time", 0, 86400 * 30, &c->life_time, err) < 0 ||
 		get_u32(g, "jitter", 0, 86400, &c->jitter, err) < 0)
 		return -EINVAL;
+	v = 0;
+	if (ss_cfg_get_int(g, "max_pairs", false, 0, 65535, &v, err) < 0)
+		return -EINVAL;
+	c->max_pairs = (uint16_t)v;
 	c->transport = mode == 1;
 	c->start = start == 0 ? SS_IKE_START_NONE : start == 1 ?
 		SS_IKE_START_START : SS_IKE_START_ON_DEMAND;

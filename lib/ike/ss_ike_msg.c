@@ -558,7 +558,8 @@ ike_prop_from_conf(const struct ss_ike_proposal *c, uint8_t proto,
 	out->num = num;
 	out->proto = proto;
 	out->spi_size = spi_size;
-	memcpy(out->spi, spi, spi_size);
+	if (spi_size > 0)
+		memcpy(out->spi, spi, spi_size);
 #define ADD(t, i_, b_) do { \
 		out->xf[out->nb_xf].type = (t); \
 		out->xf[out->nb_xf].id = (i_); \
@@ -710,7 +711,7 @@ ike_prop_check(const struct ike_sa_pl *rx, uint8_t proto,
 	struct ike_alg *alg)
 {
 	const struct ike_prop *p;
-	unsigned int i, j, cnt[6] = { 0 };
+	unsigned int i, cnt[6] = { 0 };
 	int chosen;
 
 	/* a responder answers one proposal with one transform per type */
@@ -723,6 +724,5 @@ ike_prop_check(const struct ike_sa_pl *rx, uint8_t proto,
 		if (++cnt[p->xf[i].type] > 1)
 			return -EBADMSG;
 	}
-	(void)j;
 	return ike_prop_select(rx, proto, local, nb_local, alg, &chosen);
 }

@@ -320,6 +320,10 @@ int
 ike_sha256(const struct ike_iov *iov, unsigned int nb, uint8_t out[32]);
 int
 ike_random(void *p, size_t n);
+#ifdef SS_IKE_FUZZING
+void
+ike_fuzz_reset(void);
+#endif
 
 struct ike_dh;
 

@@ -867,6 +867,20 @@ child_install(struct ss_ike *ike, struct ike_sa *sa, uint8_t cc_idx,
 	return c;
 }
 
+/* IKE_AUTH carries no KE: its child is negotiated without DH (RFC 7296
+ * 1.2), whatever the PFS setting of later CREATE_CHILD_SAs. */
+static void
+esp_props_no_dh(const struct ss_ike_child_conf *cc,
+	struct ss_ike_proposal out[SS_IKE_MAX_PROPS])
+{
+	unsigned int i;
+
+	for (i = 0; i < cc->nb_esp; i++) {
+		out[i] = cc->esp[i];
+		out[i].nb_dh = 0;
+	}
+}
+
 /* ESP proposals of child conf with our inbound SPI. */
 static void
 put_child_sa(struct ike_buf *b, const struct ss_ike_child_conf *cc,
@@ -903,7 +917,8 @@ put_chosen(struct ike_buf *b, uint8_t proto, uint8_t num, const uint8_t *spi,
 	p.num = num;
 	p.proto = proto;
 	p.spi_size = spi_size;
-	memcpy(p.spi, spi, spi_size);
+	if (spi_size > 0)
+		memcpy(p.spi, spi, spi_size);
 #define ADD(t, i_, b_) do { \
 		p.xf[p.nb_xf].type = (t); \
 		p.xf[p.nb_xf].id = (i_); \
@@ -1529,7 +1544,7 @@ respond_child(struct ss_ike *ike, struct ike_sa *sa, const struct ike_msg *m,
 	size_t glen = 0;
 	uint32_t spi_out, spi_in;
 	uint16_t server_id;
-	int chosen, cci = -1;
+	int chosen, cci = -1, ret;
 	unsigned int i;
 	bool transport = ike_msg_notify(m, N_USE_TRANSPORT_MODE, &n);
 
@@ -1577,9 +1592,30 @@ respond_child(struct ss_ike *ike, struct ike_sa *sa, const struct ike_msg *m,
 		ike_put_notify(b, 0, NULL, 0, N_TS_UNACCEPTABLE, NULL, 0);
 		return NULL;
 	}
-	if (ike_prop_select(&sap, PROTO_ESP, sa->pc->child[cci].esp,
-		sa->pc->child[cci].nb_esp, &a, &chosen) < 0 ||
-		(!create_child && a.dh != SS_IKE_DH_NONE)) {
+	if (old == NULL && sa->pc->child[cci].max_pairs != 0) {
+		const struct child *x;
+		unsigned int n = 0;
+
+		TAILQ_FOREACH(x, &sa->children, next)
+			if (x->cc == cci && x->state != C_REKEYED &&
+				x->state != C_DELETING)
+				n++;
+		if (n >= sa->pc->child[cci].max_pairs) {
+			/* RFC 9611: no more per-resource SAs for these TS */
+			CNT(ike, ts_max_queue);
+			ike_put_notify(b, 0, NULL, 0, N_TS_MAX_QUEUE, NULL, 0);
+			return NULL;
+		}
+	}
+	{
+		struct ss_ike_proposal nodh[SS_IKE_MAX_PROPS];
+
+		esp_props_no_dh(&sa->pc->child[cci], nodh);
+		ret = ike_prop_select(&sap, PROTO_ESP, create_child ?
+			sa->pc->child[cci].esp : nodh,
+			sa->pc->child[cci].nb_esp, &a, &chosen);
+	}
+	if (ret < 0 || (!create_child && a.dh != SS_IKE_DH_NONE)) {
 		CNT(ike, no_proposal_chosen);
 		event(ike, sa, "child refused: NO_PROPOSAL_CHOSEN");
 		ike_put_notify(b, 0, NULL, 0, N_NO_PROPOSAL_CHOSEN, NULL, 0);
@@ -1915,6 +1951,7 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 	struct ike_notify n;
 	uint16_t err = ike_msg_error(m);
 	uint32_t spi_out;
+	struct ss_ike_proposal nodh[SS_IKE_MAX_PROPS];
 	if (err != 0) {
 		switch (err) {
 		case N_TS_UNACCEPTABLE:
@@ -1941,8 +1978,9 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 		CNT(ike, rx_bad_payload);
 		return -EBADMSG;
 	}
-	if (ike_prop_check(&sap, PROTO_ESP, cc->esp, cc->nb_esp, &a) < 0 ||
-		sap.prop[0].spi_size != 4 ||
+	esp_props_no_dh(cc, nodh);
+	if (ike_prop_check(&sap, PROTO_ESP, g == NULL ? nodh : cc->esp,
+		cc->nb_esp, &a) < 0 || sap.prop[0].spi_size != 4 ||
 		(g == NULL && a.dh != SS_IKE_DH_NONE)) {
 		CNT(ike, no_proposal_chosen);
 		event(ike, sa, "child %s: unoffered proposal", cc->name);
@@ -2092,8 +2130,9 @@ handle_create_child_response(struct ss_ike *ike, struct ike_sa *sa,
 			ike_dh_shared(sa->x_dh, ke->body + 4, ke->len - 4, g,
 				&glen) < 0) {
 			event(ike, sa, "IKE rekey failed (error %u)", err);
-			/* retry later */
-			sa->rekey_ms = ike->now + 10000;
+			/* retry later; the jitter breaks repeated collisions
+			 * (we answer a simultaneous rekey TEMPORARY_FAILURE) */
+			sa->rekey_ms = ike->now + 5000 + rnd32() % 10000;
 			return;
 		}
 		for (i = 0; i < 8; i++)
@@ -2370,6 +2409,22 @@ find_sa(struct ss_ike *ike, const struct ike_msg *m)
 	return NULL;
 }
 
+/* An IKE_SA_INIT request we already answered (SPIr still zero in it). */
+static struct ike_sa *
+find_half_open(struct ss_ike *ike, const struct ike_msg *m,
+	const struct ss_ike_addr *remote)
+{
+	struct ike_sa *sa;
+
+	if (m->spi_r != 0)
+		return NULL;
+	TAILQ_FOREACH(sa, &ike->sas, next)
+		if (!sa->initiator && sa->spi_i == m->spi_i &&
+			ss_ipaddr_equal(&sa->remote.ip, &remote->ip))
+			return sa;
+	return NULL;
+}
+
 static void
 handle_request(struct ss_ike *ike, struct ike_sa *sa, const struct ike_msg *m)
 {
@@ -2485,6 +2540,9 @@ ss_ike_input(struct ss_ike *ike, const struct ss_ike_addr *local,
 		return;
 	}
 	sa = find_sa(ike, &m);
+	if (sa == NULL && m.exch == EXCH_IKE_SA_INIT &&
+		!(m.flags & FLAG_RESPONSE))
+		sa = find_half_open(ike, &m, &rr);
 	if (m.unsupported_critical != 0 && m.sk < 0) {
 		unsupported_critical(ike, &rl, &rr, &m, sa);
 		return;
@@ -2616,6 +2674,19 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 		if (sa->state != S_ESTABLISHED)
 			continue;
 		if (sa->expire_ms && now_ms >= sa->expire_ms) {
+			struct ike_buf b;
+			size_t o;
+
+			/* tell the peer once, without waiting for it */
+			ike_buf_init(&b, ike->inner, sizeof(ike->inner));
+			o = ike_pl_begin(&b, PL_DELETE);
+			ike_put8(&b, PROTO_IKE);
+			ike_put8(&b, 0);
+			ike_put16(&b, 0);
+			ike_pl_end(&b, o);
+			if (!sa->req_pending)
+				sk_send(ike, sa, EXCH_INFORMATIONAL, false,
+					sa->my_msgid, &b);
 			sa_destroy(ike, sa, "hard lifetime");
 			continue;
 		}
@@ -2713,6 +2784,36 @@ ss_ike_initiate(struct ss_ike *ike, const char *peer, uint64_t now_ms)
 	if (ret < 0)
 		sa_destroy(ike, sa, "send failed");
 	return ret;
+}
+
+int
+ss_ike_acquire(struct ss_ike *ike, const char *peer, uint64_t now_ms)
+{
+	const struct ss_ike_peer_conf *pc = peer_by_name(ike, peer);
+	struct ike_sa *sa;
+	unsigned int i;
+
+	ike->now = now_ms;
+	if (pc == NULL)
+		return -ENOENT;
+	sa = sa_of_peer(ike, pc);
+	if (sa == NULL)
+		return ss_ike_initiate(ike, peer, now_ms);
+	if (sa->state != S_ESTABLISHED)
+		return -EINPROGRESS;
+	/* established but without pairs (refused, deleted): ask again */
+	if (sa->nb_children == 0 && sa->q_len == 0 && !sa->req_pending) {
+		for (i = 0; i < pc->nb_child; i++)
+			if (pc->child[i].start == SS_IKE_START_ON_DEMAND ||
+				pc->child[i].start == SS_IKE_START_START)
+				break;
+		if (i == pc->nb_child)
+			return -ENOENT;
+		queue_task(sa, T_CHILD_CREATE, (uint8_t)i,
+			ike->nb_servers ? ike->servers[0] : 0, 0);
+		start_next_task(ike, sa);
+	}
+	return 0;
 }
 
 int
@@ -3018,11 +3119,11 @@ hex(FILE *f, const uint8_t *p, size_t n)
 {
 	size_t i;
 
-	fputs("0x", f);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%02x", p[i]);
 }
 
+/* Wireshark's names, as strongSwan's save-keys plugin writes them. */
 static const char *
 ws_ike_encr(uint16_t encr, uint16_t bits)
 {
@@ -3038,22 +3139,20 @@ esp_line(FILE *f, const struct ss_ike_addr *src, const struct ss_ike_addr *dst,
 	const uint8_t *ak)
 {
 	char s[INET6_ADDRSTRLEN + 4], d[INET6_ADDRSTRLEN + 4];
-	size_t ekl = ike_encr_keylen(c->alg.encr, c->alg.encr_bits);
+	const bool gcm = c->alg.encr == SS_IKE_ENCR_AES_GCM16;
 
-	fprintf(f, "\"%s\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"",
+	fprintf(f, "\"%s\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x",
 		src->ip.family == AF_INET ? "IPv4" : "IPv6",
 		ss_ipaddr_str(&src->ip, s, sizeof(s)),
 		ss_ipaddr_str(&dst->ip, d, sizeof(d)), spi,
-		c->alg.encr == SS_IKE_ENCR_AES_GCM16 ?
-		"AES-GCM with 16 octet ICV [RFC4106]" : "AES-CBC [RFC3602]");
-	hex(f, ek, ekl);
-	if (c->alg.integ == SS_IKE_INTEG_HMAC_SHA2_256_128) {
-		fputs("\",\"HMAC-SHA-256-128 [RFC4868]\",\"", f);
-		hex(f, ak, 32);
-		fputs("\"\n", f);
-	} else {
-		fputs("\",\"NULL\",\"\"\n", f);
-	}
+		gcm ? "AES-GCM [RFC4106]" : "AES-CBC [RFC3602]");
+	hex(f, ek, ike_encr_keylen(c->alg.encr, c->alg.encr_bits));
+	fprintf(f, "\",\"%s\",\"0x", gcm ?
+		"ANY 128 bit authentication [no checking]" :
+		"HMAC-SHA-256-128 [RFC4868]");
+	if (!gcm)
+		hex(f, ak, ike_integ_keylen(c->alg.integ));
+	fputs("\"\n", f);
 }
 
 int
@@ -3063,10 +3162,15 @@ ss_ike_export_keys(const struct ss_ike *ike, FILE *ike_f, FILE *esp_f)
 	const struct child *c;
 	int n = 0;
 
+	/* key material leaves the engine only when the operator turned the
+	 * export on in the configuration (ike.save_keys) */
+	if (ike->conf.save_keys[0] == '\0')
+		return -EPERM;
 	TAILQ_FOREACH(sa, &ike->sas, next) {
 		if (sa->prf_len == 0)
 			continue;
 		if (ike_f != NULL) {
+			/* SPIi,SPIr,SK_ei,SK_er,"encr",SK_ai,SK_ar,"integ" */
 			fprintf(ike_f, "%016" PRIx64 ",%016" PRIx64 ",",
 				sa->spi_i, sa->spi_r);
 			hex(ike_f, sa->sk_ei, sa->ek_len);
@@ -3074,15 +3178,12 @@ ss_ike_export_keys(const struct ss_ike *ike, FILE *ike_f, FILE *esp_f)
 			hex(ike_f, sa->sk_er, sa->ek_len);
 			fprintf(ike_f, ",\"%s\",",
 				ws_ike_encr(sa->alg.encr, sa->alg.encr_bits));
-			if (sa->ak_len) {
-				hex(ike_f, sa->sk_ai, sa->ak_len);
-				fputc(',', ike_f);
-				hex(ike_f, sa->sk_ar, sa->ak_len);
-				fputs(",\"HMAC_SHA2_256_128 [RFC4868]\"\n",
-					ike_f);
-			} else {
-				fputs(",,\"NONE [RFC4306]\"\n", ike_f);
-			}
+			hex(ike_f, sa->sk_ai, sa->ak_len);
+			fputc(',', ike_f);
+			hex(ike_f, sa->sk_ar, sa->ak_len);
+			fprintf(ike_f, ",\"%s\"\n", sa->ak_len ?
+				"HMAC_SHA2_256_128 [RFC4868]" :
+				"NONE [RFC4306]");
 			n++;
 		}
 		if (esp_f == NULL)

@@ -5,11 +5,15 @@
 /*
  * Fuzz target for the IKEv2 message parser and the engine's input path.
  *
- * libFuzzer: clang -fsanitize=fuzzer,address (tests/ike/build_libfuzzer.sh).
+ * Built with -DSS_IKE_FUZZING together with the library sources (never the
+ * library itself): the RNG is reproducible and the SK payload is not
+ * encrypted, so a scripted exchange between two engines replays byte for
+ * byte and one of its messages can be replaced by a mutated one that
+ * reaches the state machine with valid SPIs and message IDs.
+ *
+ * libFuzzer: tests/ike/build_libfuzzer.sh (clang, ASan, UBSan).
  * Plain program (-DSS_FUZZ_STANDALONE, built by meson): a built-in mutator
- * runs N iterations (argv[1], default 100000) over seed messages recorded
- * from a real in-memory exchange (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA,
- * INFORMATIONAL), fed to the decoders and to established engines.
+ * runs N iterations (argv[1], default 5000) over the recorded messages.
  */
 
 #include <stdio.h>
@@ -36,6 +40,10 @@ static struct pkt q[256];
 static unsigned int q_len;
 static bool recording;
 static uint64_t now = 1000;
+/* replay: message number 'stop_at' of the exchange is replaced */
+static int stop_at = -1, seq;
+static const uint8_t *fz_data;
+static size_t fz_len;
 
 static int
 f_send(void *ctx, const struct ss_ike_addr *local,
@@ -64,9 +72,17 @@ pump(void)
 	while (i < q_len) {
 		struct pkt *p = &q[i++];
 		int k = p->port == SS_IKE_PORT_NATT;
+		const uint8_t *b = p->buf;
+		size_t l = p->len;
 
-		ss_ike_input(eng[p->to], &addr[p->to][k], &addr[!p->to][k],
-			p->buf, p->len, now);
+		if (seq++ == stop_at) {
+			b = fz_data;
+			l = fz_len;
+		}
+		ss_ike_input(eng[p->to], &addr[p->to][k], &addr[!p->to][k], b,
+			l, now);
+		if (i == q_len)
+			i = q_len = 0;
 	}
 	q_len = 0;
 }
@@ -111,12 +127,39 @@ make(int side)
 	return e;
 }
 
+/* The whole scripted exchange: IKE_SA_INIT, IKE_AUTH, a second pair,
+ * a child rekey (CREATE_CHILD_SA, INFORMATIONAL delete), a server
+ * removal. Deterministic in fuzz builds (same bytes each time). */
+static void
+exchange(void)
+{
+	int s;
+
+	for (s = 0; s < 2; s++)
+		ss_ike_destroy(eng[s]);
+	ike_fuzz_reset();
+	q_len = 0;
+	seq = 0;
+	eng[0] = make(0);
+	eng[1] = make(1);
+	ss_ike_initiate(eng[0], "p", now);
+	pump();
+	ss_ike_rekey(eng[0], "p", true, now);
+	pump();
+	ss_ike_rekey(eng[1], "p", false, now);
+	pump();
+	ss_ike_server_del(eng[0], 2, now);
+	pump();
+	ss_ike_terminate(eng[1], "p", now);
+	pump();
+}
+
 static void
 setup(void)
 {
 	int s, k;
 
-	if (eng[0] != NULL)
+	if (nb_seeds > 0)
 		return;
 	rte_log_set_global_level(RTE_LOG_EMERG);
 	for (s = 0; s < 2; s++)
@@ -125,15 +168,8 @@ setup(void)
 			addr[s][k].ip.v4 = htonl(0x0a000001 + s);
 			addr[s][k].port = k ? SS_IKE_PORT_NATT : SS_IKE_PORT;
 		}
-	eng[0] = make(0);
-	eng[1] = make(1);
 	recording = true;
-	ss_ike_initiate(eng[0], "p", now);
-	pump();
-	ss_ike_rekey(eng[0], "p", true, now);
-	pump();
-	ss_ike_server_del(eng[0], 2, now);
-	pump();
+	exchange();
 	recording = false;
 }
 
@@ -188,23 +224,80 @@ decode_all(const uint8_t *data, size_t size)
 	}
 }
 
+/* With SS_FUZZ_SEED_DIR set, the recorded exchange is written there as
+ * seed inputs (the libFuzzer corpus); first byte = engine selector. */
+static void
+write_seeds(void)
+{
+	const char *dir = getenv("SS_FUZZ_SEED_DIR");
+	unsigned int i;
+
+	if (dir == NULL)
+		return;
+	for (i = 0; i < nb_seeds; i++) {
+		char path[512];
+		FILE *f;
+		uint8_t sel = (uint8_t)(i | 0x80);
+
+		snprintf(path, sizeof(path), "%s/seed-%02u", dir, i);
+		f = fopen(path, "wb");
+		if (f == NULL)
+			continue;
+		fwrite(&sel, 1, 1, f);
+		fwrite(seeds[i].buf, 1, seeds[i].len, f);
+		fclose(f);
+	}
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	setup();
+	write_seeds();
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * Input: [k][message]. Byte k picks which message of the scripted
+ * exchange is replaced by 'message' (k % number of messages); bit 7 of k
+ * asks the harness to fix the IKE length field so that mutations reach
+ * past the header check. Everything around it runs for real.
+ */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	setup();
-	decode_all(data, size);
-	/* through the engines: unknown SPIs, the established SAs' SPIs
-	 * (seeds carry them), both ports, both directions */
-	if (size > 0) {
-		int to = data[0] & 1, k = (data[0] >> 1) & 1;
+	static uint8_t buf[IKE_MAX_MSG + 16];
+	unsigned int k;
+	size_t off;
 
-		ss_ike_input(eng[to], &addr[to][k], &addr[!to][k], data + 1,
-			size - 1, now);
-		pump();
+	setup();
+	if (size < 1 || size - 1 > sizeof(buf))
+		return 0;
+	decode_all(data + 1, size - 1);
+	k = (data[0] & 0x7f) % nb_seeds;
+	memcpy(buf, data + 1, size - 1);
+	off = seeds[k].port == SS_IKE_PORT_NATT ? 4 : 0;
+	if ((data[0] & 0x80) && size - 1 >= off + IKE_HDR_LEN) {
+		uint32_t l = (uint32_t)(size - 1 - off);
+
+		buf[off + 24] = (uint8_t)(l >> 24);
+		buf[off + 25] = (uint8_t)(l >> 16);
+		buf[off + 26] = (uint8_t)(l >> 8);
+		buf[off + 27] = (uint8_t)l;
 	}
+	fz_data = buf;
+	fz_len = size - 1;
+	stop_at = (int)k;
+	exchange();
+	stop_at = -1;
 	return 0;
 }
 
@@ -280,27 +373,49 @@ mutate(uint8_t *b, size_t len, size_t cap)
 int
 main(int argc, char **argv)
 {
-	unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 0) : 100000;
+	unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 0) : 5000;
 	static uint8_t buf[IKE_MAX_MSG + 16];
 	unsigned long i;
 	size_t len;
 
 	setup();
-	printf("fuzz_ike: %u seed messages, %lu iterations\n", nb_seeds,
-		iters);
-	if (nb_seeds < 6) {
-		fprintf(stderr, "fuzz_ike: the seed exchange failed\n");
+	printf("fuzz_ike: %u messages in the scripted exchange, %lu "
+		"iterations\n", nb_seeds, iters);
+	if (nb_seeds < 12) {
+		fprintf(stderr, "fuzz_ike: the scripted exchange failed\n");
 		return 1;
 	}
-	for (i = 0; i < iters; i++) {
-		const struct pkt *s = &seeds[rnd() % nb_seeds];
+	{
+		/* the replay must be exact, or replacing message k would not
+		 * put the mutation where the seed was */
+		static struct pkt first[MAX_SEEDS];
+		unsigned int n = nb_seeds, j;
 
-		/* first byte: engine selector (to, port) */
-		buf[0] = (uint8_t)(s->to | (s->port == SS_IKE_PORT_NATT) << 1);
+		memcpy(first, seeds, sizeof(first));
+		nb_seeds = 0;
+		recording = true;
+		exchange();
+		recording = false;
+		for (j = 0; j < n; j++)
+			if (first[j].len != seeds[j].len ||
+				memcmp(first[j].buf, seeds[j].buf,
+					first[j].len) != 0) {
+				fprintf(stderr, "fuzz_ike: replay differs at "
+					"message %u\n", j);
+				return 1;
+			}
+		if (nb_seeds != n)
+			return 1;
+	}
+	for (i = 0; i < iters; i++) {
+		unsigned int k = rnd() % nb_seeds;
+		const struct pkt *s = &seeds[k];
+
+		buf[0] = (uint8_t)(k | ((rnd() & 3) ? 0x80 : 0));
 		memcpy(buf + 1, s->buf, s->len);
 		len = 1 + mutate(buf + 1, s->len, sizeof(buf) - 1);
 		LLVMFuzzerTestOneInput(buf, len);
-		if ((i & 0xfff) == 0)
+		if ((i & 0xff) == 0)
 			now += 1000;
 	}
 	printf("fuzz_ike: done, no crash\n");

@@ -154,7 +154,7 @@ class Env:
     # -- shardsec driver ---------------------------------------------
     def ss_config(self, servers=(1, 2), psk=PSK, esp='aes128gcm16-esn-noesn',
                   ike='aes256gcm16-prfsha256-ecp256', dpd=0, encap=False,
-                  extra_child=''):
+                  extra_child='', save_keys=None):
         path = os.path.join(self.tmp, 'ss.cfg')
         srv = ',\n'.join('{ id = %d; lcore = %d; }' % (s, i + 1)
                          for i, s in enumerate(servers))
@@ -165,6 +165,7 @@ servers = ( %s );
 ike = {
   retransmit_ms = 500;
   retransmit_tries = 3;
+  %s
   peers = ( {
     name = "sw";
     local_addr = "%s";
@@ -185,7 +186,8 @@ ike = {
     } );
   } );
 };
-''' % (srv, SS_IP, SW_IP, psk, ike, dpd, 'true' if encap else 'false',
+''' % (srv, 'save_keys = "%s";' % save_keys if save_keys else '',
+                SS_IP, SW_IP, psk, ike, dpd, 'true' if encap else 'false',
                 SS_NET, SW_NET, esp, extra_child))
         return path
 
@@ -350,6 +352,97 @@ def case_responder(env):
     env.stop_charon()
 
 
+def case_responder_peer_rekeys(env):
+    """strongSwan rekeys the pair and the IKE SA, then deletes it all."""
+    env.start_charon()
+    cfg = env.ss_config(servers=(1, 2))
+    p = env.driver_run(['--config', cfg, '--expect-children', '1',
+                        '--timeout', '25', '--linger', '6'])
+    time.sleep(0.5)
+    uri = ['--uri', env.vici()]
+    r = sh(['swanctl', '--initiate', '--child', 'net', '--timeout', '10']
+           + uri, check=False, timeout=30)
+    check(r.returncode == 0, 'initiate: ' + r.stdout[-1000:])
+    time.sleep(1)
+    r = sh(['swanctl', '--rekey', '--child', 'net'] + uri, check=False)
+    check(r.returncode == 0, 'child rekey: ' + r.stdout + r.stderr)
+    time.sleep(1)
+    r = sh(['swanctl', '--rekey', '--ike', 'ss'] + uri, check=False)
+    check(r.returncode == 0, 'ike rekey: ' + r.stdout + r.stderr)
+    time.sleep(1)
+    mid = env.list_sas()
+    r = sh(['swanctl', '--terminate', '--ike', 'ss', '--timeout', '5'] + uri,
+           check=False, timeout=30)
+    check(r.returncode == 0, 'terminate: ' + r.stdout + r.stderr)
+    rc, out = env.driver_wait(p)
+    check(rc == 0, 'driver failed:\n' + out[-3000:])
+    ch = driver_children(out)
+    check(len(ch) == 2, 'installs %d:\n%s' % (len(ch), out[-2000:]))
+    check(ch[1]['replaces'] == ch[0]['in'], 'rekey did not name the old SA')
+    check(int(ch[1]['in'], 16) >> 28 == int(ch[0]['in'], 16) >> 28,
+          'rekeyed pair moved server')
+    check('ike_rekeyed=1' in out, 'IKE rekey not seen:\n' + out[-1500:])
+    check(out.count('CHILD_DELETE') == 2, 'deletes:\n' + out[-1500:])
+    check('IKE_SA ' not in out.split('CONDITION_MET')[-1].split(
+        'STATS')[0], 'an IKE SA is left:\n' + out[-1500:])
+    sw = parse_sw_children(mid)
+    check(len(sw) == 1 and sw[0][1] == int(ch[1]['in'], 16),
+          'strongSwan before delete:\n' + mid)
+    env.stop_charon()
+
+
+def case_wireshark_decrypts(env):
+    """Exported keys (save_keys) let Wireshark decrypt the captured
+    IKE_AUTH and strongSwan's ESP to us: our KDF agrees with both."""
+    keys = os.path.join(env.tmp, 'keys')
+    wsdir = os.path.join(env.tmp, 'home', '.config', 'wireshark')
+    os.makedirs(keys)
+    os.makedirs(wsdir)
+    pcap = os.path.join(env.tmp, 'cap.pcapng')
+    env.start_charon(ike='aes256-sha256-modp2048', esp='aes128-sha256')
+    cap = subprocess.Popen(['ip', 'netns', 'exec', NS_SS, 'dumpcap', '-q',
+                            '-i', 'ssv' + TAG, '-w', pcap],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    env.procs.append(cap)
+    time.sleep(1)
+    cfg = env.ss_config(servers=(1, 2), save_keys=keys,
+                        ike='aes256-sha256-modp2048',
+                        esp='aes128-sha256-noesn')
+    p = env.driver_run(['--config', cfg, '--initiate', 'sw',
+                        '--expect-children', '2', '--timeout', '20',
+                        '--linger', '3'])
+    time.sleep(1.5)
+    # strongSwan encrypts towards us (our inbound SPIs)
+    sh(['ping', '-c', '2', '-i', '0.2', '-W', '1', '-I', '10.2.0.1',
+        '10.1.0.5'], ns=NS_SW, check=False, timeout=10)
+    rc, out = env.driver_wait(p)
+    time.sleep(0.5)
+    cap.terminate()
+    cap.wait()
+    check(rc == 0, 'driver failed:\n' + out[-3000:])
+    for f in ('ikev2_decryption_table', 'esp_sa'):
+        shutil.copy(os.path.join(keys, f), os.path.join(wsdir, f))
+    env2 = dict(os.environ, HOME=os.path.join(env.tmp, 'home'))
+    r = subprocess.run(['tshark', '-r', pcap, '-o',
+                        'esp.enable_encryption_decode:TRUE', '-V'],
+                       capture_output=True, text=True, env=env2, timeout=60)
+    txt = r.stdout
+    if os.environ.get('SS_KEEP_CAPTURE'):
+        shutil.copytree(env.tmp, os.environ['SS_KEEP_CAPTURE'],
+                        dirs_exist_ok=True)
+    dbg = '\n'.join(l for l in txt.splitlines()
+                    if 'Decrypted' in l or 'Identification' in l
+                    or 'ICMP' in l or 'ESP' in l)[-3000:]
+    check('Decrypted Data' in txt and
+          'Payload: Identification - Initiator (35)' in txt and
+          'Payload: Identification - Responder (36)' in txt,
+          'IKE_AUTH not decrypted by tshark:\n' + dbg)
+    check('Internet Control Message Protocol' in txt,
+          'ESP not decrypted by tshark (esp_sa):\n' + dbg)
+    env.stop_charon()
+
+
 def case_wrong_psk(env, initiator=True):
     """Wrong PSK: AUTHENTICATION_FAILED on both sides, nothing installed."""
     env.start_charon(psk='another-secret-5678')
@@ -439,6 +532,7 @@ def case_server_add_del(env):
 CASES = [
     ('initiator_two_servers', case_initiator_two_servers),
     ('responder', case_responder),
+    ('responder_peer_rekeys_and_deletes', case_responder_peer_rekeys),
     ('wrong_psk_initiator', case_wrong_psk),
     ('wrong_psk_responder', case_wrong_psk_responder),
     ('initiator_cbc_modp_3servers', case_initiator_cbc_modp),
@@ -447,6 +541,7 @@ CASES = [
     ('rekey_child_and_ike', case_rekey_child),
     ('server_add_del', case_server_add_del),
     ('dpd_dead_peer', case_dpd_dead),
+    ('wireshark_decrypts_exported_keys', case_wireshark_decrypts),
 ]
 
 

@@ -590,6 +590,7 @@ static const char *const help_ipsec[] = {
 	"show servers                  per server: lcore, SAs, handed-over, re-steered",
 	"show spd                      security policies with hit counters",
 	"sa del in|out <spi>           delete an SA (keys wiped after RCU)",
+	"show sa|servers|ports json    the counters as JSON, for scripts",
 	NULL,
 };
 static const char *const help_system[] = {
@@ -670,6 +671,7 @@ extern cmdline_parse_inst_t ss_cmd_show_sa_all;
 extern cmdline_parse_inst_t ss_cmd_show_sa_one;
 extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
 extern cmdline_parse_inst_t ss_cmd_sa_del;
+extern cmdline_parse_inst_t ss_cmd_show_json;
 #ifdef SS_HAVE_IKE
 /* NULL-terminated, from shell_ike.c */
 extern cmdline_parse_inst_t *const ss_cmd_ike[];
@@ -686,6 +688,7 @@ static cmdline_parse_ctx_t base_ctx[] = {
 	&ss_cmd_show_sa_one,
 	&ss_cmd_show_servers_spd,
 	&ss_cmd_sa_del,
+	&ss_cmd_show_json,
 	(cmdline_parse_inst_t *)&cmd_sleep,
 	(cmdline_parse_inst_t *)&cmd_quit,
 	NULL,

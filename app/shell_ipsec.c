@@ -13,6 +13,7 @@
 #include <cmdline.h>
 #include <cmdline_parse.h>
 #include <cmdline_parse_string.h>
+#include <rte_ethdev.h>
 
 #include "ss_app.h"
 #include "ss_shell.h"
@@ -74,12 +75,18 @@ show_sa(struct cmdline *cl, const char *spi)
 		cmdline_printf(cl, "no SAs\n");
 }
 
+static void show_sa_json(struct cmdline *cl);
+
 static void
 cmd_show_sa_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_sa_result *r = parsed;
 
-	show_sa(cl, data == NULL ? r->spi : NULL);
+	/* "json" would be ambiguous with an SPI token: it is one. */
+	if (data == NULL && strcmp(r->spi, "json") == 0)
+		show_sa_json(cl);
+	else
+		show_sa(cl, data == NULL ? r->spi : NULL);
 }
 
 static cmdline_parse_token_string_t cmd_show_sa_show =
@@ -104,7 +111,8 @@ cmdline_parse_inst_t ss_cmd_show_sa_all = {
 cmdline_parse_inst_t ss_cmd_show_sa_one = {
 	.f = cmd_show_sa_parsed,
 	.data = NULL,
-	.help_str = "show sa <spi>: one SA with every drop counter (SPI in hex)",
+	.help_str = "show sa <spi>|json: one SA with every drop counter (SPI "
+		"in hex), or every SA as JSON",
 	.tokens = {
 		(void *)&cmd_show_sa_show,
 		(void *)&cmd_show_sa_sa,
@@ -266,6 +274,120 @@ cmdline_parse_inst_t ss_cmd_sa_del = {
 		(void *)&cmd_sa_del_del,
 		(void *)&cmd_sa_del_dir,
 		(void *)&cmd_sa_del_spi,
+		NULL,
+	},
+};
+
+/* ---- json variants for scripts ---------------------------------------- */
+
+struct cmd_json_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t what;
+	cmdline_fixed_string_t json;
+};
+
+static int
+sa_json_cb(const struct ss_sa *sa, void *arg)
+{
+	struct cmdline *cl = ((void **)arg)[0];
+	unsigned int *n = ((void **)arg)[1];
+	unsigned int r;
+
+	cmdline_printf(cl, "%s\n  {\"spi\": \"0x%08x\", \"dir\": \"%s\", "
+		"\"instance_id\": %u, \"server\": %u, \"algo\": \"%s\", "
+		"\"mode\": \"%s\", \"udp_encap\": %s, \"esn\": %s, "
+		"\"%s\": %" PRIu64 ", \"packets\": %" PRIu64 ", \"bytes\": %"
+		PRIu64 ", \"drops\": {", (*n)++ == 0 ? "" : ",", sa->spi,
+		sa->dir == SS_SA_DIR_IN ? "in" : "out", sa->instance_id,
+		sa->server, ss_sa_algo_name(sa->algo),
+		sa->mode == SS_SA_MODE_TUNNEL ? "tunnel" : "transport",
+		sa->udp_encap ? "true" : "false", sa->esn ? "true" : "false",
+		sa->dir == SS_SA_DIR_IN ? "replay_top" : "seq",
+		sa->dir == SS_SA_DIR_IN ? sa->st.replay_top : sa->st.seq,
+		sa->st.packets, sa->st.bytes);
+	for (r = 0; r < SS_SA_DROP_MAX; r++)
+		cmdline_printf(cl, "%s\"%s\": %" PRIu64, r == 0 ? "" : ", ",
+			ss_sa_drop_name(r), sa->st.drops[r]);
+	cmdline_printf(cl, "}}");
+	return 0;
+}
+
+static void
+show_sa_json(struct cmdline *cl)
+{
+	unsigned int n = 0;
+	void *arg[2] = { cl, &n };
+
+	cmdline_printf(cl, "[");
+	ss_sa_walk(ss_app.sadb, sa_json_cb, arg);
+	cmdline_printf(cl, "\n]\n");
+}
+
+static void
+cmd_json_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_json_result *r = parsed;
+	uint16_t s;
+
+	RTE_SET_USED(data);
+	if (strcmp(r->what, "servers") == 0) {
+		uint32_t nsa[SS_CFG_MAX_SERVERS] = { 0 };
+
+		ss_sa_walk(ss_app.sadb, count_sa_cb, nsa);
+		cmdline_printf(cl, "[");
+		for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+			const struct ss_server_stats *st = &ss_app.srv[s];
+
+			cmdline_printf(cl, "%s\n  {\"server\": %u, \"instance_id\":"
+				" %u, \"lcore\": %u, \"sas\": %u, \"rx\": %" PRIu64
+				", \"esp_in\": %" PRIu64 ", \"esp_out\": %" PRIu64
+				", \"bypass\": %" PRIu64 ", \"handoff_in\": %"
+				PRIu64 ", \"handoff_out\": %" PRIu64
+				", \"resteer\": %" PRIu64 ", \"spd_discard\": %"
+				PRIu64 ", \"too_big\": %" PRIu64 "}",
+				s == 0 ? "" : ",", s, ss_app.cfg.servers[s].id,
+				ss_app.workers[ss_app.server_worker[s]].lcore,
+				nsa[s], st->rx, st->esp_in, st->esp_out,
+				st->bypass, st->handoff_in, st->handoff_out,
+				st->resteer, st->spd_discard, st->too_big);
+		}
+		cmdline_printf(cl, "\n]\n");
+		return;
+	}
+	/* ports */
+	cmdline_printf(cl, "[");
+	for (s = 0; s < ss_app.nb_ports; s++) {
+		struct rte_eth_stats e;
+
+		memset(&e, 0, sizeof(e));
+		rte_eth_stats_get(ss_app.port_id[s], &e);
+		cmdline_printf(cl, "%s\n  {\"port\": %u, \"name\": \"%s\", "
+			"\"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
+			", \"rx_bytes\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
+			", \"rx_missed\": %" PRIu64 ", \"rx_errors\": %" PRIu64
+			", \"tx_errors\": %" PRIu64 "}", s == 0 ? "" : ",", s,
+			ss_app.cfg.ports[s].name, e.ipackets, e.opackets,
+			e.ibytes, e.obytes, e.imissed, e.ierrors, e.oerrors);
+	}
+	cmdline_printf(cl, "\n]\n");
+}
+
+static cmdline_parse_token_string_t cmd_json_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_json_result, show, "show");
+static cmdline_parse_token_string_t cmd_json_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_json_result, what,
+		"servers#ports");
+static cmdline_parse_token_string_t cmd_json_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_json_result, json, "json");
+
+cmdline_parse_inst_t ss_cmd_show_json = {
+	.f = cmd_json_parsed,
+	.help_str = "show servers|ports json: the same counters as JSON, "
+		"for scripts",
+	.tokens = {
+		(void *)&cmd_json_show,
+		(void *)&cmd_json_what,
+		(void *)&cmd_json_json,
 		NULL,
 	},
 };

@@ -165,6 +165,24 @@ def main():
               len(tsa) == 8 and all(x['key'] not in tel for x in sas) and
               tsa['0x%08x' % inb[0]['spi']]['packets'] == N, tel)
 
+        # the shell's JSON for scripts
+        js = gw.cmd('show servers json')
+        try:
+            arr = json.loads(js[js.index('['):js.rindex(']') + 1])
+        except ValueError:
+            arr = []
+        check('show servers json: esp_in per instance-id',
+              sorted((x['instance_id'], x['esp_in']) for x in arr) ==
+              [(k, N) for k in (1, 2, 3, 4)], js)
+        js = gw.cmd('show sa json')
+        try:
+            arr = json.loads(js[js.index('['):js.rindex(']') + 1])
+        except ValueError:
+            arr = []
+        check('show sa json: 8 SAs, drops by reason, no key',
+              len(arr) == 8 and 'replay' in arr[0]['drops'] and
+              all(x['key'] not in js for x in sas), js[-600:])
+
         # no usable id: hashed, counted
         sh(['/usr/bin/python3', '-c', APP, mac_in, str(N), 'noid'],
            ns=topo.ns_in, timeout=120)

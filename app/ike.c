@@ -188,10 +188,10 @@ ike_send(void *ctx, const struct ss_ike_addr *local,
 	struct ss_app_ike *s = ctx;
 	struct ss_app *app = s->app;
 	const bool v4 = remote->ip.family == AF_INET;
-	const size_t marker = local->port == SS_IKE_PORT_NATT ? 4 : 0;
 	const size_t l3 = v4 ? sizeof(struct rte_ipv4_hdr) :
 		sizeof(struct rte_ipv6_hdr);
-	const size_t ulen = sizeof(struct rte_udp_hdr) + marker + len;
+	/* on 4500 lib/ike has already put the non-ESP marker in buf */
+	const size_t ulen = sizeof(struct rte_udp_hdr) + len;
 	struct rte_udp_hdr *udp;
 	struct rte_mbuf *m;
 	uint8_t *p;
@@ -225,8 +225,7 @@ ike_send(void *ctx, const struct ss_ike_addr *local,
 	udp->dst_port = rte_cpu_to_be_16(remote->port);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)ulen);
 	udp->dgram_cksum = 0;
-	memset(udp + 1, 0, marker);
-	memcpy((uint8_t *)(udp + 1) + marker, buf, len);
+	memcpy(udp + 1, buf, len);
 	if (v4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
 
@@ -292,9 +291,9 @@ ss_app_ike_input(struct ss_app *app, struct rte_mbuf *m, uint8_t port)
 	uint16_t dport;
 
 	RTE_SET_USED(port);
-	if (s == NULL ||
-			(m->packet_type & RTE_PTYPE_L4_MASK) != RTE_PTYPE_L4_UDP ||
-			m->l2_len == 0 || m->l3_len == 0)
+	if (s == NULL || m->l2_len == 0 || m->l3_len == 0 ||
+			(m->packet_type & RTE_PTYPE_L4_MASK) !=
+			RTE_PTYPE_L4_UDP)
 		return -ENOTSUP;
 	l4off = (uint32_t)m->l2_len + m->l3_len;
 	if (rte_pktmbuf_data_len(m) < m->l2_len + 1 ||
@@ -379,7 +378,8 @@ range_to_prefixes(uint8_t family, const uint8_t *lo_in, const uint8_t *hi,
 		for (;;) {
 			memcpy(top, lo, alen);
 			for (i = 0; i < k; i++)
-				top[alen - 1 - i / 8] |= (uint8_t)(1u << (i % 8));
+				top[alen - 1 - i / 8] |=
+					(uint8_t)(1u << (i % 8));
 			if (memcmp(top, hi, alen) <= 0)
 				break;
 			k--;
@@ -397,9 +397,9 @@ range_to_prefixes(uint8_t family, const uint8_t *lo_in, const uint8_t *hi,
 		/* lo = top + 1 */
 		memcpy(lo, top, alen);
 		carry = true;
-		for (i = alen; i-- > 0 && carry;) {
-			lo[i]++;
-			carry = lo[i] == 0;
+		for (i = alen; i > 0 && carry; i--) {
+			lo[i - 1]++;
+			carry = lo[i - 1] == 0;
 		}
 		if (carry)
 			break;

@@ -97,8 +97,9 @@ sa_cb(const struct ss_ike_sa_info *i, void *arg)
 		addr_str(&i->local, l, sizeof(l)),
 		addr_str(&i->remote, r, sizeof(r)), i->nat ? " nat-t" : "");
 	cmdline_printf(a->cl, "  %s%s/%s/%s, established %" PRIu64 " s ago, "
-		"%u child SA pair(s)\n", ss_ike_encr_name(i->encr, i->encr_bits),
-		integ_name(i->integ), prf_name(i->prf), ss_ike_dh_name(i->dh),
+		"%u child SA pair(s)\n",
+		ss_ike_encr_name(i->encr, i->encr_bits), integ_name(i->integ),
+		prf_name(i->prf), ss_ike_dh_name(i->dh),
 		i->established_ms && a->now >= i->established_ms ?
 		(a->now - i->established_ms) / 1000 : 0, i->nb_children);
 }
@@ -140,6 +141,18 @@ peer_look_cb(const struct ss_ike_sa_info *i, void *arg)
 }
 
 static void
+child_conf_print(struct cmdline *cl, const struct ss_ike_child_conf *cc)
+{
+	const char *start = cc->start == SS_IKE_START_START ? "at boot" :
+		cc->start == SS_IKE_START_ON_DEMAND ? "on demand" : "manual";
+
+	cmdline_printf(cl, "  child %s: %u/%u selectors, %s, %s, start %s\n",
+		cc->name, cc->nb_local_ts, cc->nb_remote_ts,
+		cc->transport ? "transport" : "tunnel",
+		cc->per_server ? "one pair per server" : "one pair", start);
+}
+
+static void
 show_peers(struct cmdline *cl, const struct ss_ike *ike)
 {
 	const struct ss_ike_conf *conf = ss_app_ike_conf();
@@ -158,17 +171,8 @@ show_peers(struct cmdline *cl, const struct ss_ike *ike)
 			pc->encap ? " (encap)" : "",
 			pl.state != NULL ? pl.state : "no IKE SA", pl.children,
 			pl.nat ? " nat-t" : "");
-		for (c = 0; c < pc->nb_child; c++) {
-			const struct ss_ike_child_conf *cc = &pc->child[c];
-
-			cmdline_printf(cl, "  child %s: %u/%u selectors, %s, "
-				"%s, start %s\n", cc->name, cc->nb_local_ts,
-				cc->nb_remote_ts, cc->transport ? "transport" :
-				"tunnel", cc->per_server ? "one pair per server" :
-				"one pair", cc->start == SS_IKE_START_START ?
-				"at boot" : cc->start ==
-				SS_IKE_START_ON_DEMAND ? "on demand" : "manual");
-		}
+		for (c = 0; c < pc->nb_child; c++)
+			child_conf_print(cl, &pc->child[c]);
 		ev = ss_app_ike_last_event(&ss_app, i);
 		if (ev[0] != '\0')
 			cmdline_printf(cl, "  last event: %s\n", ev);

@@ -1149,6 +1149,43 @@ queue_initial_children(struct ss_ike *ike, struct ike_sa *sa)
 	}
 }
 
+/*
+ * The peer initiated and asked for one pair of a per-server child, and did
+ * not announce RFC 9611 support: every other server still needs its own
+ * pair (same selectors), so create them ourselves, as the initiator would
+ * (strongSwan 5.9 accepts duplicate-selector children as responder but
+ * never initiates them).
+ */
+static void
+queue_responder_children(struct ss_ike *ike, struct ike_sa *sa)
+{
+	const struct ss_ike_peer_conf *pc = sa->pc;
+	unsigned int i, s;
+
+	for (i = 0; i < pc->nb_child; i++) {
+		const struct child *c;
+		bool negotiated = false;
+
+		if (!pc->child[i].per_server)
+			continue;
+		TAILQ_FOREACH(c, &sa->children, next)
+			if (c->cc == i)
+				negotiated = true;
+		if (!negotiated)
+			continue;
+		for (s = 0; s < ike->nb_servers; s++) {
+			const uint16_t id = ike->servers[s];
+			bool has = false;
+
+			TAILQ_FOREACH(c, &sa->children, next)
+				if (c->cc == i && c->server_id == id)
+					has = true;
+			if (!has)
+				queue_task(sa, T_CHILD_CREATE, (uint8_t)i, id, 0);
+		}
+	}
+}
+
 static int
 process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 	const struct ike_msg *m, const uint8_t *g, size_t glen,
@@ -1765,6 +1802,10 @@ handle_auth_request(struct ss_ike *ike, struct ike_sa *sa,
 	if (find_pl(m, PL_SA) != NULL)
 		respond_child(ike, sa, m, &b, false, 0);
 	sk_send(ike, sa, EXCH_IKE_AUTH, true, m->msgid, &b);
+	/* An RFC 9611 peer says so with SA_RESOURCE_INFO and creates its
+	 * per-resource children itself; for any other, we do it. */
+	if (!ike_msg_notify(m, N_SA_RESOURCE_INFO, &n))
+		queue_responder_children(ike, sa);
 }
 
 /* ---- CREATE_CHILD_SA and INFORMATIONAL -------------------------------- */

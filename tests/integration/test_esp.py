@@ -166,6 +166,11 @@ def one_case(binary, topo, algo, encap):
             check('[%s] show sa never prints the key' % tag,
                   s['key'][:16] not in o, o)
 
+        conf = gw.cmd('show config')
+        check('[%s] show config never prints an SA key' % tag,
+              'ipsec' in conf and all(x['key'][:16] not in conf
+                                      for x in sas), conf[-800:])
+
         # bad input: replay (same sequence numbers again), wrong key,
         # unknown SPI
         before = gw.cmd('show sa %x' % inb[0]['spi'])

@@ -17,15 +17,6 @@
 #include "ss_ike.h"
 #include "ss_shell.h"
 
-/* ike.c */
-struct ss_ike *ss_app_ike_engine(const struct ss_app *app);
-const struct ss_ike_conf *ss_app_ike_conf(void);
-uint64_t ss_app_ike_now(const struct ss_app *app);
-const char *ss_app_ike_last_event(const struct ss_app *app,
-	unsigned int peer);
-void ss_app_ike_counters(const struct ss_app *app, uint64_t c[7]);
-int ss_app_ike_initiate(struct ss_app *app, const char *peer);
-
 static struct ss_ike *
 engine_or_fail(struct cmdline *cl)
 {

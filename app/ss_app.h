@@ -171,6 +171,16 @@ void ss_app_ike_fini(struct ss_app *app);
  * 0 when consumed, -ENOTSUP when it is not IKE. */
 int ss_app_ike_input(struct ss_app *app, struct rte_mbuf *m, uint8_t port);
 void ss_app_ike_timer(struct ss_app *app, uint64_t now_tsc);
+/* For the shell (shell_ike.c). */
+struct ss_ike;
+struct ss_ike_conf;
+struct ss_ike *ss_app_ike_engine(const struct ss_app *app);
+const struct ss_ike_conf *ss_app_ike_conf(void);
+uint64_t ss_app_ike_now(const struct ss_app *app);
+const char *ss_app_ike_last_event(const struct ss_app *app,
+	unsigned int peer);
+void ss_app_ike_counters(const struct ss_app *app, uint64_t c[7]);
+int ss_app_ike_initiate(struct ss_app *app, const char *peer);
 
 /* ipsec.c */
 int ss_app_ipsec_init(struct ss_app *app);

@@ -61,7 +61,7 @@ workers_assign(struct ss_app *app)
 		for (w = 0; w < app->nb_workers; w++)
 			if (app->workers[w].lcore == lcore)
 				break;
-		if (w == app->nb_workers)
+		if (w == app->nb_workers && !ss_app_gen_lcore(app, lcore))
 			APP_LOG(WARNING, "lcore %u hosts no server: left idle\n",
 				lcore);
 	}
@@ -86,6 +86,9 @@ load_config(const char *path, const char *text)
 	if (ret < 0)
 		return ret;
 #endif
+	ret = ss_app_gen_register(&ss_app);
+	if (ret < 0)
+		return ret;
 	if (path != NULL)
 		ret = ss_cfg_load(path, &ss_app.cfg, &err);
 	else
@@ -109,6 +112,7 @@ ss_app_teardown(void)
 	rte_eal_mp_wait_lcore();
 	if (ss_app.stats_on_exit)
 		ss_app_print_stats(&ss_app, stdout);
+	ss_app_gen_fini(&ss_app);
 	ss_app_workers_fini(&ss_app);
 #ifdef SS_HAVE_IKE
 	ss_app_ike_fini(&ss_app);
@@ -160,6 +164,9 @@ ss_app_setup(const char *cfg_path, const char *cfg_text)
 	ret = ss_app_workers_init(&ss_app);
 	if (ret < 0)
 		return ret;
+	ret = ss_app_gen_init(&ss_app);
+	if (ret < 0)
+		return ret;
 #ifdef SS_HAVE_IKE
 	ret = ss_app_ike_init(&ss_app);
 	if (ret < 0)
@@ -184,5 +191,5 @@ ss_app_launch(void)
 			return ret;
 		}
 	}
-	return 0;
+	return ss_app_gen_launch(&ss_app);
 }

@@ -136,33 +136,44 @@ ctl_drain_punt(struct ss_app *app)
 	return total;
 }
 
+static uint64_t ctl_next_timer;
+
+uint16_t
+ss_app_ctl_service(struct ss_app *app)
+{
+	const uint64_t period = rte_get_timer_hz() * CTL_TIMER_MS / 1000;
+	uint64_t now;
+	uint16_t work;
+
+	work = ctl_drain_punt(app);
+	work += ctl_rx(app);
+	now = rte_get_timer_cycles();
+	if (now >= ctl_next_timer) {
+		ss_net_ctl_timer(now, &app->ctl_net);
+		/* Free SAs that every worker has moved past. */
+		ss_sa_db_reclaim(app->sadb);
+#ifdef SS_HAVE_IKE
+		ss_app_ike_timer(app, now);
+#endif
+		ctl_next_timer = now + period;
+	}
+	return work;
+}
+
 void
 ss_app_ctl_loop(struct ss_app *app)
 {
-	const uint64_t hz = rte_get_timer_hz();
-	const uint64_t timer_period = hz * CTL_TIMER_MS / 1000;
-	uint64_t next_timer = rte_get_timer_cycles() + timer_period;
 	bool script = app->cmdline_file != NULL;
 	void *sh = NULL;
 
+	ctl_next_timer = rte_get_timer_cycles() +
+		rte_get_timer_hz() * CTL_TIMER_MS / 1000;
 	if (!script && app->interactive)
 		sh = ss_shell_start(app);
 	while (!app->quit) {
-		uint64_t now;
 		uint16_t work;
 
-		work = ctl_drain_punt(app);
-		work += ctl_rx(app);
-		now = rte_get_timer_cycles();
-		if (now >= next_timer) {
-			ss_net_ctl_timer(now, &app->ctl_net);
-			/* Free SAs that every worker has moved past. */
-			ss_sa_db_reclaim(app->sadb);
-#ifdef SS_HAVE_IKE
-			ss_app_ike_timer(app, now);
-#endif
-			next_timer = now + timer_period;
-		}
+		work = ss_app_ctl_service(app);
 		if (script && !ss_shell_script_step(app)) {
 			script = false;
 			if (ss_shell_script_errors() != 0)

@@ -606,6 +606,7 @@ static const char *const help_system[] = {
 #ifdef SS_HAVE_IKE
 extern const char *const ss_help_ike[];	/* shell_ike.c */
 #endif
+extern const char *const ss_help_gen[];	/* shell_gen.c */
 static const struct help_group help_groups[] = {
 	{ "ports", "port statistics and information", help_ports },
 	{ "l3", "neighbours and routes", help_l3 },
@@ -613,6 +614,7 @@ static const struct help_group help_groups[] = {
 #ifdef SS_HAVE_IKE
 	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_help_ike },
 #endif
+	{ "gen", "traffic generator and latency", ss_help_gen },
 	{ "system", "configuration, lcores, counters, scripts", help_system },
 };
 
@@ -644,7 +646,7 @@ static cmdline_parse_token_string_t cmd_help_help =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, help, "help");
 static cmdline_parse_token_string_t cmd_help_group =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, group,
-		"ports#l3#ipsec#ike#system");
+		"ports#l3#ipsec#ike#gen#system");
 
 static cmdline_parse_inst_t cmd_help_all = {
 	.f = cmd_help_parsed,
@@ -672,6 +674,8 @@ extern cmdline_parse_inst_t ss_cmd_show_sa_one;
 extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
 extern cmdline_parse_inst_t ss_cmd_sa_del;
 extern cmdline_parse_inst_t ss_cmd_show_json;
+extern cmdline_parse_inst_t ss_cmd_gen_ctl, ss_cmd_gen_wait_ms, ss_cmd_gen_rate,
+	ss_cmd_show_gen, ss_cmd_show_gen_json, ss_cmd_clear_gen; /* shell_gen.c */
 #ifdef SS_HAVE_IKE
 /* NULL-terminated, from shell_ike.c */
 extern cmdline_parse_inst_t *const ss_cmd_ike[];
@@ -689,6 +693,8 @@ static cmdline_parse_ctx_t base_ctx[] = {
 	&ss_cmd_show_servers_spd,
 	&ss_cmd_sa_del,
 	&ss_cmd_show_json,
+	&ss_cmd_gen_ctl, &ss_cmd_gen_wait_ms, &ss_cmd_gen_rate,
+	&ss_cmd_show_gen, &ss_cmd_show_gen_json, &ss_cmd_clear_gen,
 	(cmdline_parse_inst_t *)&cmd_sleep,
 	(cmdline_parse_inst_t *)&cmd_quit,
 	NULL,

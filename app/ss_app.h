@@ -121,6 +121,7 @@ struct ss_app {
 	struct ss_spd *spd;
 	struct ss_esp_server *esp[SS_CFG_MAX_SERVERS];
 	void *ike;			/* struct ss_app_ike, ike.c */
+	struct ss_app_gen *gen;		/* traffic generator, gen.c */
 	unsigned int main_lcore;
 	struct ss_ctl_stats ctl;
 	struct ss_net_stats ctl_net;
@@ -154,6 +155,9 @@ void ss_app_workers_fini(struct ss_app *app);
 
 /* ctl.c */
 void ss_app_ctl_loop(struct ss_app *app);
+/* One turn of the control work (punt rings, control RX queue, timers)
+ * without the shell: for commands that wait while the gateway runs. */
+uint16_t ss_app_ctl_service(struct ss_app *app);
 int ss_app_ctl_tx(uint8_t port, struct rte_mbuf *m, void *arg);
 
 /* shell.c */
@@ -181,6 +185,14 @@ const char *ss_app_ike_last_event(const struct ss_app *app,
 	unsigned int peer);
 void ss_app_ike_counters(const struct ss_app *app, uint64_t c[7]);
 int ss_app_ike_initiate(struct ss_app *app, const char *peer);
+
+/* gen.c: traffic generator lcore and its ports (section "gen"). */
+struct ss_app_gen;
+int ss_app_gen_register(struct ss_app *app);	/* after ipsec's */
+int ss_app_gen_init(struct ss_app *app);	/* after ss_app_ipsec_init */
+int ss_app_gen_launch(struct ss_app *app);
+void ss_app_gen_fini(struct ss_app *app);	/* after the lcores stopped */
+bool ss_app_gen_lcore(const struct ss_app *app, unsigned int lcore);
 
 /* ipsec.c */
 int ss_app_ipsec_init(struct ss_app *app);

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* Generator lcore: its own ports (one queue pair each, separate from the
+ * gateway's), its streams from the "gen" section, transmit at each
+ * stream's rate and account what comes back on any of its ports. It runs
+ * inside the normal program, beside or instead of a gateway's traffic,
+ * so one binary, one config and one shell cover both ends of a test. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "gen.h"
+#include "ss_app.h"
+
+#define APP_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
+	"shardsec: gen: " __VA_ARGS__)
+#define GEN_NAP_US 20
+#define GEN_TX_TRIES 64
+#define GEN_DESC 1024
+
+static struct ss_app_gen gen_state;
+
+bool
+ss_app_gen_lcore(const struct ss_app *app, unsigned int lcore)
+{
+	RTE_SET_USED(app);
+	return gen_state.cfg.present && gen_state.cfg.lcore == lcore;
+}
+
+int
+ss_app_gen_register(struct ss_app *app)
+{
+	int ret;
+
+	RTE_SET_USED(app);
+	ret = ss_gen_cfg_register(&gen_state.cfg, &ss_app.sacfg);
+	if (ret < 0)
+		fprintf(stderr, "shardsec: cannot register 'gen': %s\n",
+			strerror(-ret));
+	return ret;
+}
+
+static int
+port_setup(struct ss_app *app, struct ss_app_gen *g, uint8_t i)
+{
+	const struct ss_gen_cfg_port *cp = &g->cfg.ports[i];
+	struct rte_eth_conf conf;
+	char name[SS_CFG_DEVARGS_LEN];
+	uint16_t pid, rxd = GEN_DESC, txd = GEN_DESC;
+	size_t n = strcspn(cp->device, ",");
+	int ret;
+
+	snprintf(name, sizeof(name), "%.*s", (int)n, cp->device);
+	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+		ret = rte_dev_probe(cp->device);
+		if ((ret < 0 && ret != -EEXIST) ||
+				rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+			APP_LOG(ERR, "port %s: cannot probe '%s': %s\n",
+				cp->name, cp->device, rte_strerror(-ret));
+			return -ENODEV;
+		}
+	}
+	g->port_id[i] = pid;
+	if (ss_app_port_index(app, pid) >= 0) {
+		APP_LOG(ERR, "port %s: device '%s' is a gateway port\n",
+			cp->name, name);
+		return -EBUSY;
+	}
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(pid, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(pid, 0, rxd,
+			rte_eth_dev_socket_id(pid), NULL, app->pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(pid, 0, txd,
+			rte_eth_dev_socket_id(pid), NULL);
+	if (ret == 0 && cp->has_mac &&
+			rte_eth_dev_default_mac_addr_set(pid,
+			(struct rte_ether_addr *)(uintptr_t)&cp->mac) != 0)
+		APP_LOG(WARNING, "port %s: cannot set the MAC\n", cp->name);
+	if (ret == 0)
+		ret = rte_eth_dev_start(pid);
+	if (ret < 0) {
+		APP_LOG(ERR, "port %s: set-up failed: %s\n", cp->name,
+			rte_strerror(-ret));
+		return ret;
+	}
+	g->port_started[i] = true;
+	rte_eth_promiscuous_enable(pid);
+	rte_eth_macaddr_get(pid, &g->port_mac[i]);
+	APP_LOG(INFO, "port %s: port %u " RTE_ETHER_ADDR_PRT_FMT "\n",
+		cp->name, pid, RTE_ETHER_ADDR_BYTES(&g->port_mac[i]));
+	return 0;
+}
+
+static int
+esp_setup(struct ss_app *app, struct ss_app_gen_stream *rt,
+	const struct ss_gen_cfg_stream *cs)
+{
+	struct ss_sa_params *in;
+	char err[160];
+	uint16_t i;
+	uint32_t k;
+
+	in = calloc(cs->nb_spis, sizeof(*in));
+	if (in == NULL)
+		return -ENOMEM;
+	/* Key material only from the configuration's SA section. */
+	for (i = 0; i < cs->nb_spis; i++)
+		for (k = 0; k < app->sacfg.nb_sas; k++)
+			if (app->sacfg.sas[k].dir == SS_SA_DIR_IN &&
+					app->sacfg.sas[k].spi == cs->spis[i])
+				in[i] = app->sacfg.sas[k];
+	rt->esp = ss_gen_esp_create(in, cs->nb_spis, (int)rte_socket_id(),
+		err, sizeof(err));
+	explicit_bzero(in, cs->nb_spis * sizeof(*in));
+	free(in);
+	if (rt->esp == NULL) {
+		APP_LOG(ERR, "stream %s: %s\n", cs->name, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+ss_app_gen_init(struct ss_app *app)
+{
+	struct ss_app_gen *g = &gen_state;
+	uint8_t i;
+	int ret;
+
+	if (!g->cfg.present)
+		return 0;
+	if (!rte_lcore_is_enabled(g->cfg.lcore) ||
+			g->cfg.lcore == app->main_lcore) {
+		fprintf(stderr, "shardsec: gen.lcore %u must be an enabled "
+			"lcore other than the main one (use -l/--lcores)\n",
+			g->cfg.lcore);
+		return -EINVAL;
+	}
+	app->gen = g;
+	g->rx = ss_gen_rx_create((int)rte_socket_id());
+	if (g->rx == NULL)
+		return -ENOMEM;
+	for (i = 0; i < g->cfg.nb_ports; i++) {
+		ret = port_setup(app, g, i);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < g->cfg.nb_streams; i++) {
+		struct ss_gen_cfg_stream *cs = &g->cfg.streams[i];
+		struct ss_app_gen_stream *rt = &g->st[i];
+		struct ss_gen_spec sp = cs->spec;
+
+		if (sp.proto == SS_GEN_ESP) {
+			ret = esp_setup(app, rt, cs);
+			if (ret < 0)
+				return ret;
+			sp.esp = rt->esp;
+		}
+		sp.src_mac = g->port_mac[cs->tx_port];
+		sp.dst_mac = g->cfg.ports[cs->tx_port].peer_mac;
+		rt->s = ss_gen_stream_create(&sp, (int)rte_socket_id());
+		if (rt->s == NULL) {
+			fprintf(stderr, "shardsec: gen stream %s: %s\n",
+				cs->name, rte_strerror(rte_errno));
+			return -EINVAL;
+		}
+		rt->rate_req = cs->rate;
+	}
+	APP_LOG(INFO, "%u stream(s), %u port(s) on lcore %u\n",
+		g->cfg.nb_streams, g->cfg.nb_ports, g->cfg.lcore);
+	return 0;
+}
+
+static void
+gen_reset(struct ss_app_gen *g)
+{
+	uint8_t i;
+
+	for (i = 0; i < g->cfg.nb_streams; i++) {
+		struct ss_app_gen_stream *rt = &g->st[i];
+
+		rt->tx = rt->tx_drops = rt->build_fail = rt->enc_drops = 0;
+		rt->build_cycles = rt->built = 0;
+		rt->first_tsc = rt->last_tsc = 0;
+	}
+	ss_gen_rx_reset(g->rx);
+	g->rx_frames = 0;
+}
+
+/* One burst of stream i; returns the packets sent (0 when it is done or
+ * has no credit yet). *active tells whether it still has work. */
+static uint16_t
+gen_tx(struct ss_app *app, struct ss_app_gen *g, uint8_t i, uint64_t now,
+	bool *active)
+{
+	const struct ss_gen_cfg_stream *cs = &g->cfg.streams[i];
+	struct ss_app_gen_stream *rt = &g->st[i];
+	const uint64_t rate = __atomic_load_n(&rt->rate_req, __ATOMIC_RELAXED);
+	struct rte_mbuf *m[SS_GEN_BURST];
+	uint64_t t0, want = SS_GEN_BURST;
+	uint16_t n, k, sent = 0;
+	unsigned int tries = 0;
+
+	if (cs->count != 0) {
+		if (rt->run_built >= cs->count)
+			return 0;
+		want = RTE_MIN(want, cs->count - rt->run_built);
+	}
+	*active = true;
+	if (rate != rt->tb.rate)
+		ss_gen_tb_init(&rt->tb, rate, rte_get_tsc_hz(), SS_GEN_BURST,
+			now);
+	n = (uint16_t)ss_gen_tb_take(&rt->tb, now, (uint32_t)want);
+	if (n == 0)
+		return 0;
+	t0 = rte_rdtsc();
+	k = ss_gen_build_burst(rt->s, app->pool, m, n, t0, &rt->enc_drops);
+	rt->build_cycles += rte_rdtsc() - t0;
+	rt->built += k;
+	rt->run_built += n;	/* ESP drops count toward 'count' too */
+	if (k < n && rt->enc_drops == 0)
+		rt->build_fail += n - k;
+	while (sent < k && tries++ < GEN_TX_TRIES)
+		sent += rte_eth_tx_burst(g->port_id[cs->tx_port], 0, m + sent,
+			k - sent);
+	if (sent < k) {
+		rte_pktmbuf_free_bulk(m + sent, k - sent);
+		rt->tx_drops += k - sent;
+	}
+	if (sent != 0) {
+		if (rt->first_tsc == 0)
+			rt->first_tsc = t0;
+		rt->last_tsc = t0;
+	}
+	rt->tx += sent;
+	RTE_SET_USED(app);
+	return sent;
+}
+
+static int
+gen_main(void *arg)
+{
+	struct ss_app *app = arg;
+	struct ss_app_gen *g = app->gen;
+	uint64_t seen = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE) >> 1;
+	uint8_t i;
+
+	while (!app->quit) {
+		struct rte_mbuf *m[SS_GEN_BURST];
+		uint64_t now = rte_rdtsc();
+		uint64_t word;
+		unsigned int work = 0;
+
+		if (__atomic_load_n(&g->clear_req, __ATOMIC_ACQUIRE)) {
+			gen_reset(g);
+			__atomic_store_n(&g->clear_req, false,
+				__ATOMIC_RELEASE);
+		}
+		word = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE);
+		if ((word >> 1) != seen) {
+			/* A new 'gen start': every stream sends its count
+			 * again. */
+			seen = word >> 1;
+			for (i = 0; i < g->cfg.nb_streams; i++) {
+				g->st[i].run_built = 0;
+				ss_gen_tb_init(&g->st[i].tb,
+					g->st[i].rate_req, rte_get_tsc_hz(),
+					SS_GEN_BURST, now);
+			}
+		}
+		if (word & 1) {
+			bool active = false;
+
+			for (i = 0; i < g->cfg.nb_streams; i++)
+				work += gen_tx(app, g, i, now, &active);
+			/* All counts sent: end this run, unless a new start
+			 * came in meanwhile. */
+			if (!active)
+				__atomic_compare_exchange_n(&g->run_word, &word,
+					word & ~1ull, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE);
+		}
+		for (i = 0; i < g->cfg.nb_ports; i++) {
+			uint16_t n = rte_eth_rx_burst(g->port_id[i], 0, m,
+				SS_GEN_BURST);
+
+			if (n == 0)
+				continue;
+			now = rte_rdtsc();
+			ss_gen_rx_burst(g->rx, m, n, now);
+			rte_pktmbuf_free_bulk(m, n);
+			g->rx_frames += n;
+			__atomic_store_n(&g->last_rx_tsc, now,
+				__ATOMIC_RELEASE);
+			work += n;
+		}
+		if (work == 0 && !g->cfg.busy)
+			rte_delay_us_sleep(GEN_NAP_US);
+	}
+	return 0;
+}
+
+int
+ss_app_gen_launch(struct ss_app *app)
+{
+	int ret;
+
+	if (app->gen == NULL)
+		return 0;
+	ret = rte_eal_remote_launch(gen_main, app, app->gen->cfg.lcore);
+	if (ret < 0)
+		fprintf(stderr, "shardsec: cannot launch the generator on "
+			"lcore %u: %s\n", app->gen->cfg.lcore, strerror(-ret));
+	return ret;
+}
+
+void
+ss_app_gen_fini(struct ss_app *app)
+{
+	struct ss_app_gen *g = app->gen;
+	uint8_t i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < SS_GEN_MAX_STREAMS; i++) {
+		ss_gen_stream_free(g->st[i].s);
+		g->st[i].s = NULL;
+		ss_gen_esp_free(g->st[i].esp);	/* wipes its key copies */
+		g->st[i].esp = NULL;
+	}
+	for (i = 0; i < g->cfg.nb_ports; i++) {
+		struct rte_eth_dev_info info;
+		uint16_t pid = g->port_id[i];
+
+		if (!g->port_started[i] || !rte_eth_dev_is_valid_port(pid))
+			continue;
+		rte_eth_dev_stop(pid);
+		g->port_started[i] = false;
+		if (rte_eth_dev_info_get(pid, &info) == 0) {
+			rte_eth_dev_close(pid);
+			rte_dev_remove(info.device);
+		}
+	}
+	ss_gen_rx_free(g->rx);
+	g->rx = NULL;
+	app->gen = NULL;
+}
+
+/* ---- shell requests ------------------------------------------------ */
+
+int
+ss_app_gen_start(struct ss_app *app)
+{
+	struct ss_app_gen *g = app->gen;
+	uint64_t old;
+
+	if (g == NULL)
+		return -ENOTSUP;
+	old = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE);
+	while (!__atomic_compare_exchange_n(&g->run_word, &old,
+			(((old >> 1) + 1) << 1) | 1, false, __ATOMIC_ACQ_REL,
+			__ATOMIC_ACQUIRE))
+		;
+	return 0;
+}
+
+void
+ss_app_gen_stop(struct ss_app *app)
+{
+	if (app->gen != NULL)
+		__atomic_and_fetch(&app->gen->run_word, ~1ull,
+			__ATOMIC_ACQ_REL);
+}
+
+bool
+ss_app_gen_running(const struct ss_app *app)
+{
+	return app->gen != NULL &&
+		(__atomic_load_n(&app->gen->run_word, __ATOMIC_ACQUIRE) & 1);
+}
+
+void
+ss_app_gen_set_rate(struct ss_app *app, uint64_t pps)
+{
+	uint8_t i;
+
+	for (i = 0; app->gen != NULL && i < app->gen->cfg.nb_streams; i++)
+		__atomic_store_n(&app->gen->st[i].rate_req, pps,
+			__ATOMIC_RELAXED);
+}
+
+int
+ss_app_gen_clear(struct ss_app *app)
+{
+	struct ss_app_gen *g = app->gen;
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz();
+
+	if (g == NULL)
+		return -ENOTSUP;
+	__atomic_store_n(&g->clear_req, true, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&g->clear_req, __ATOMIC_ACQUIRE)) {
+		if (rte_get_timer_cycles() > end)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(100);
+	}
+	return 0;
+}

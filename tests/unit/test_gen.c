@@ -8,9 +8,11 @@
  * trip through the receive side, histogram percentiles on known data and
  * the token bucket's rate on a simulated clock. */
 
+#define _GNU_SOURCE
 #include <check.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -673,6 +675,129 @@ START_TEST(test_cost)
 }
 END_TEST
 
+/* ---- configuration ---------------------------------------------------- */
+
+static struct ss_sa_cfg sacfg;
+static struct ss_gen_cfg gcfg;
+
+#define CFG_BASE \
+	"instance_bits = 4;\n" \
+	"ports = ( { name = \"a\"; device = \"net_null0\"; } );\n" \
+	"servers = ( { id = 1; lcore = 1; }, { id = 2; lcore = 2; } );\n" \
+	"ipsec = { tunnels = ( { name = \"t\"; local = \"198.51.100.1\";\n" \
+	" peer = \"198.51.100.2\"; inner = \"ipv4\"; sas = (\n" \
+	" { server = 1; dir = \"in\"; spi = 0x10000101; algo = \"aes-gcm-128\";\n" \
+	"   key = \"0x000102030405060708090a0b0c0d0e0f10111213\"; } ); } ); };\n"
+#define GEN_HEAD \
+	"gen = { lcore = 3; ports = ( { name = \"g\"; device = \"net_null1\";\n" \
+	" peer_mac = \"02:00:00:00:01:01\"; } );\n"
+
+static void
+cfg_expect_err(const char *text, const char *needle)
+{
+	struct ss_config cfg;
+	struct ss_cfg_error err;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_int_ne(ss_cfg_load_string(text, "t.cfg", &cfg, &err), 0);
+	ck_assert_msg(strstr(err.msg, needle) != NULL, "got '%s', want '%s'",
+		err.msg, needle);
+	/* never a key in a message */
+	ck_assert_ptr_null(strstr(err.msg, "0102030405"));
+	ss_cfg_free(&cfg);
+}
+
+START_TEST(test_cfg)
+{
+	const char *root = getenv("SS_SOURCE_ROOT");
+	struct ss_config cfg;
+	struct ss_cfg_error err;
+	char *path;
+
+	ss_cfg_unregister_all();
+	ck_assert_int_eq(ss_sa_cfg_register(&sacfg), 0);
+	ck_assert_int_eq(ss_gen_cfg_register(&gcfg, &sacfg), 0);
+	ck_assert_ptr_nonnull(root);
+	ck_assert(asprintf(&path, "%s/config/examples/generator/"
+		"gen-loopback.cfg", root) > 0);
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_msg(ss_cfg_load(path, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert(gcfg.present);
+	ck_assert_uint_eq(gcfg.lcore, 3);
+	ck_assert_uint_eq(gcfg.nb_ports, 2);
+	ck_assert_uint_eq(gcfg.nb_streams, 6);
+	ck_assert(gcfg.streams[0].spec.imix);
+	ck_assert_uint_eq(gcfg.streams[0].count, 12000);
+	ck_assert_uint_eq(gcfg.streams[0].rate, 2000);
+	ck_assert_uint_eq(gcfg.streams[1].spec.src.family, AF_INET6);
+	ck_assert_uint_eq(gcfg.streams[1].spec.nb_sizes, 2);
+	ck_assert_uint_eq(gcfg.streams[2].spec.vary, SS_GEN_VARY_BOTH);
+	ck_assert_uint_eq(gcfg.streams[3].spec.proto, SS_GEN_GTPU);
+	ck_assert_uint_eq(gcfg.streams[3].spec.nb_ids, 2);
+	ck_assert_uint_eq(gcfg.streams[3].spec.ids[1], 2);
+	ck_assert_uint_eq(gcfg.streams[5].spec.proto, SS_GEN_ESP);
+	ck_assert_uint_eq(gcfg.streams[5].nb_spis, 2);
+	ck_assert_uint_eq(gcfg.streams[5].spis[1], 0x20000101);
+	ck_assert_uint_eq(gcfg.streams[5].tx_port, 1);
+	ck_assert_uint_eq(gcfg.streams[5].rx_port, 0);
+	ss_cfg_free(&cfg);
+	free(path);
+
+	/* ids default to every server's */
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_msg(ss_cfg_load_string(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"s\"; proto = \"sctp\"; tx = \"g\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\"; flows = 2;"
+		" } ); };\n", "t.cfg", &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(gcfg.streams[0].spec.nb_ids, 2);
+	ck_assert_uint_eq(gcfg.streams[0].spec.ids[0], 1);
+	ck_assert_uint_eq(gcfg.streams[0].spec.ids[1], 2);
+	ck_assert_uint_eq(gcfg.streams[0].rate, 1000);
+	ss_cfg_free(&cfg);
+
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"e\"; proto = \"esp\"; tx = \"g\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\";"
+		" spis = [ 0x30000101 ]; } ); };\n",
+		"gen.streams.[0].spis: no inbound SA with SPI 0x30000101 in ipsec");
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"e\"; proto = \"esp\"; tx = \"g\";"
+		" rx = \"g\"; src = \"2001:db8::1\"; dst = \"2001:db8::2\";"
+		" spis = [ 0x10000101 ]; } ); };\n", "carries IPv4");
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"s\"; proto = \"gtpu\"; tx = \"g\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\";"
+		" flows = 3; } ); };\n", "must be a multiple of the 2 ids");
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"s\"; proto = \"udp\"; tx = \"h\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\"; } ); };\n",
+		"unknown generator port 'h'");
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"s\"; proto = \"udp\"; tx = \"g\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\";"
+		" size = \"big\"; } ); };\n", "or \"imix\", got 'big'");
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"s\"; proto = \"udp\"; tx = \"g\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\";"
+		" size = [ 64, 9000 ]; } ); };\n",
+		"streams.[0].size.[1]: must be 64..1518, got 9000");
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"s\"; proto = \"udp\"; tx = \"g\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2001:db8::2\"; } ); };\n",
+		"must both be IPv4 or both IPv6");
+	cfg_expect_err(CFG_BASE
+		"gen = { lcore = 2; ports = ( { name = \"g\";"
+		" device = \"net_null1\"; peer_mac = \"02:00:00:00:01:01\"; } );"
+		" streams = ( ); };\n", "lcore 2 hosts server id 2");
+	cfg_expect_err(CFG_BASE GEN_HEAD
+		"streams = ( { name = \"s\"; proto = \"udp\"; tx = \"g\";"
+		" rx = \"g\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\";"
+		" colour = 1; } ); };\n", "unknown setting 'colour'");
+	ss_sa_cfg_clear(&sacfg);
+	ss_cfg_unregister_all();
+}
+END_TEST
+
 static Suite *
 gen_suite(void)
 {
@@ -689,6 +814,7 @@ gen_suite(void)
 	tcase_add_test(tc, test_stamp_rx);
 	tcase_add_test(tc, test_hist);
 	tcase_add_test(tc, test_token_bucket);
+	tcase_add_test(tc, test_cfg);
 	tcase_add_test(tc, test_cost);
 	suite_add_tcase(s, tc);
 	return s;

@@ -258,6 +258,7 @@ gen_main(void *arg)
 	struct ss_app *app = arg;
 	struct ss_app_gen *g = app->gen;
 	uint64_t seen = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE) >> 1;
+	uint32_t mask = 0;
 	uint8_t i;
 
 	while (!app->quit) {
@@ -276,6 +277,7 @@ gen_main(void *arg)
 			/* A new 'gen start': every stream sends its count
 			 * again. */
 			seen = word >> 1;
+			mask = __atomic_load_n(&g->run_mask, __ATOMIC_ACQUIRE);
 			for (i = 0; i < g->cfg.nb_streams; i++) {
 				g->st[i].run_built = 0;
 				ss_gen_tb_init(&g->st[i].tb,
@@ -287,7 +289,9 @@ gen_main(void *arg)
 			bool active = false;
 
 			for (i = 0; i < g->cfg.nb_streams; i++)
-				work += gen_tx(app, g, i, now, &active);
+				if (mask & (1u << i))
+					work += gen_tx(app, g, i, now,
+						&active);
 			/* All counts sent: end this run, unless a new start
 			 * came in meanwhile. */
 			if (!active)
@@ -364,13 +368,15 @@ ss_app_gen_fini(struct ss_app *app)
 /* ---- shell requests ------------------------------------------------ */
 
 int
-ss_app_gen_start(struct ss_app *app)
+ss_app_gen_start(struct ss_app *app, uint32_t mask)
 {
 	struct ss_app_gen *g = app->gen;
 	uint64_t old;
 
 	if (g == NULL)
 		return -ENOTSUP;
+	/* Published before the start that the lcore acquires. */
+	__atomic_store_n(&g->run_mask, mask, __ATOMIC_RELEASE);
 	old = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE);
 	while (!__atomic_compare_exchange_n(&g->run_word, &old,
 			(((old >> 1) + 1) << 1) | 1, false, __ATOMIC_ACQ_REL,

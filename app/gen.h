@@ -49,11 +49,13 @@ struct ss_app_gen {
 	/* run << 0 | (number of 'gen start's) << 1: one word, so that a
 	 * start is never lost to the lcore ending the previous run. */
 	uint64_t run_word;
+	uint32_t run_mask;	/* streams of the next run (bit i: stream i) */
 	bool clear_req;
 };
 
 /* shell_gen.c entry points (gen.c) */
-int ss_app_gen_start(struct ss_app *app);
+/* Start the streams of mask (bit i: stream i). */
+int ss_app_gen_start(struct ss_app *app, uint32_t mask);
 void ss_app_gen_stop(struct ss_app *app);
 bool ss_app_gen_running(const struct ss_app *app);
 void ss_app_gen_set_rate(struct ss_app *app, uint64_t pps);

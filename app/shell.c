@@ -675,7 +675,8 @@ extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
 extern cmdline_parse_inst_t ss_cmd_sa_del;
 extern cmdline_parse_inst_t ss_cmd_show_json;
 extern cmdline_parse_inst_t ss_cmd_gen_ctl, ss_cmd_gen_wait_ms, ss_cmd_gen_rate,
-	ss_cmd_show_gen, ss_cmd_show_gen_json, ss_cmd_clear_gen; /* shell_gen.c */
+	ss_cmd_gen_start_one, ss_cmd_show_gen, ss_cmd_show_gen_json,
+	ss_cmd_clear_gen; /* shell_gen.c */
 #ifdef SS_HAVE_IKE
 /* NULL-terminated, from shell_ike.c */
 extern cmdline_parse_inst_t *const ss_cmd_ike[];
@@ -694,7 +695,7 @@ static cmdline_parse_ctx_t base_ctx[] = {
 	&ss_cmd_sa_del,
 	&ss_cmd_show_json,
 	&ss_cmd_gen_ctl, &ss_cmd_gen_wait_ms, &ss_cmd_gen_rate,
-	&ss_cmd_show_gen, &ss_cmd_show_gen_json, &ss_cmd_clear_gen,
+	&ss_cmd_gen_start_one, &ss_cmd_show_gen, &ss_cmd_show_gen_json, &ss_cmd_clear_gen,
 	(cmdline_parse_inst_t *)&cmd_sleep,
 	(cmdline_parse_inst_t *)&cmd_quit,
 	NULL,

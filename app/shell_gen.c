@@ -26,7 +26,7 @@
 #define GEN_QUIET_MS 200	/* no packet back for this long: done */
 
 const char *const ss_help_gen[] = {
-	"gen start                     start every stream (count packets each, 0: until stop)",
+	"gen start [<stream>]          start every stream, or one (count packets each, 0: until stop)",
 	"gen stop                      stop sending",
 	"gen wait [<ms>]               wait until every stream sent its count and no packet came back for 200 ms",
 	"gen rate <pps>                rate of every stream (0: as fast as possible)",
@@ -63,7 +63,9 @@ gen_wait(struct cmdline *cl, uint32_t ms)
 	uint8_t i;
 
 	for (i = 0; i < g->cfg.nb_streams; i++)
-		if (g->cfg.streams[i].count == 0 && ss_app_gen_running(&ss_app)) {
+		if (g->cfg.streams[i].count == 0 &&
+				(g->run_mask & (1u << i)) != 0 &&
+				ss_app_gen_running(&ss_app)) {
 			ss_shell_fail(cl, "stream %s has no count: it runs "
 				"until 'gen stop'", g->cfg.streams[i].name);
 			return;
@@ -90,7 +92,7 @@ cmd_gen_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (!have_gen(cl))
 		return;
 	if (strcmp(r->what, "start") == 0) {
-		ss_app_gen_start(&ss_app);
+		ss_app_gen_start(&ss_app, UINT32_MAX);
 		cmdline_printf(cl, "generator started: %u stream(s)\n",
 			ss_app.gen->cfg.nb_streams);
 	} else if (strcmp(r->what, "stop") == 0) {
@@ -133,6 +135,52 @@ cmdline_parse_inst_t ss_cmd_gen_wait_ms = {
 		(void *)&cmd_gen_gen,
 		(void *)&cmd_gen_wait,
 		(void *)&cmd_gen_ms,
+		NULL,
+	},
+};
+
+/* ---- gen start <stream> ------------------------------------------- */
+
+struct cmd_gen_one_result {
+	cmdline_fixed_string_t gen;
+	cmdline_fixed_string_t start;
+	cmdline_fixed_string_t stream;
+};
+
+static void
+cmd_gen_one_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_gen_one_result *r = parsed;
+	uint8_t i;
+
+	RTE_SET_USED(data);
+	if (!have_gen(cl))
+		return;
+	for (i = 0; i < ss_app.gen->cfg.nb_streams; i++)
+		if (strcmp(ss_app.gen->cfg.streams[i].name, r->stream) == 0)
+			break;
+	if (i == ss_app.gen->cfg.nb_streams) {
+		ss_shell_fail(cl, "no stream '%s'", r->stream);
+		return;
+	}
+	ss_app_gen_start(&ss_app, 1u << i);
+	cmdline_printf(cl, "generator started: stream %s\n", r->stream);
+}
+
+static cmdline_parse_token_string_t cmd_gen_one_gen =
+	TOKEN_STRING_INITIALIZER(struct cmd_gen_one_result, gen, "gen");
+static cmdline_parse_token_string_t cmd_gen_one_start =
+	TOKEN_STRING_INITIALIZER(struct cmd_gen_one_result, start, "start");
+static cmdline_parse_token_string_t cmd_gen_one_stream =
+	TOKEN_STRING_INITIALIZER(struct cmd_gen_one_result, stream, NULL);
+
+cmdline_parse_inst_t ss_cmd_gen_start_one = {
+	.f = cmd_gen_one_parsed,
+	.help_str = "gen start <stream>: start one stream (by name)",
+	.tokens = {
+		(void *)&cmd_gen_one_gen,
+		(void *)&cmd_gen_one_start,
+		(void *)&cmd_gen_one_stream,
 		NULL,
 	},
 };

@@ -195,7 +195,7 @@ START_TEST(test_vary_addr)
 		struct rte_udp_hdr *u = (void *)(h + 1);
 
 		ck_assert_uint_eq(rte_be_to_cpu_32(h->src_addr),
-			RTE_IPV4(192, 0, 2, 2 + i % 4));
+			0xc0000202u + i % 4);
 		ck_assert_uint_eq(rte_be_to_cpu_16(u->src_port), 1024);
 	}
 	free_all(m, 8);

@@ -26,11 +26,11 @@
 #define GEN_QUIET_MS 200	/* no packet back for this long: done */
 
 const char *const ss_help_gen[] = {
-	"gen start [<stream>]          start every stream, or one (count packets each, 0: until stop)",
+	"gen start [<stream>]          start every stream, or one (count packets each)",
 	"gen stop                      stop sending",
-	"gen wait [<ms>]               wait until every stream sent its count and no packet came back for 200 ms",
+	"gen wait [<ms>]               wait until all is sent and 200 ms passed without a packet back",
 	"gen rate <pps>                rate of every stream (0: as fast as possible)",
-	"show gen stats [json]         per stream: sent, received, lost, late, latency p50/p99/p999, build cycles",
+	"show gen stats [json]         per stream: sent, back, lost, late, latency p50/p99/p999",
 	"clear gen stats               zero the generator's counters and histograms",
 	NULL,
 };

@@ -18,6 +18,9 @@ received in the clear on the inside. Every stream: all sent packets come
 back (0 loss at a modest rate), none without a stamp; latency
 percentiles are printed. Also: gen rate never exceeds the asked rate,
 clear gen stats zeroes, and no key appears in any output.
+Then the same generator section in a second shardsec process (a dummy
+net_null port with no RX, its servers idle) against a gateway process
+without one: UDP and ESP through it, 0 loss.
 Usage: test_gen.py PATH/TO/shardsec
 """
 import json
@@ -48,7 +51,8 @@ class Loop:
 
     def __init__(self):
         self.tag = str(os.getpid() % 100000)
-        self.names = {'ssgw-in': 'sgi' + self.tag, 'ssgw-out': 'sgo' + self.tag,
+        self.names = {'ssgw-in': 'sgi' + self.tag,
+                      'ssgw-out': 'sgo' + self.tag,
                       'ssgen-in': 'sni' + self.tag,
                       'ssgen-out': 'sno' + self.tag}
         self.made = []
@@ -114,6 +118,73 @@ def edit_ids(text):
                   r'\1ids = [ 2, 1, 1 ]; flows = 6; size = 200; '
                   r'count = 3000;', text, flags=re.S)
     return text
+
+
+def split(text, tag):
+    """The gateway's config without 'gen'; a generator process's config:
+    a dummy port, two servers on lcore 1, the same ipsec section (ESP
+    keys), the gen section on lcore 2, only streams udp4 and esp-in."""
+    i = text.index('\ngen = {')
+    gw, gen = text[:i], text[i:]
+    head = gw[:gw.index('ports = (')]
+    ipsec = gw[gw.index('ipsec = {'):]
+    gen = gen.replace('lcore = 3;', 'lcore = 2;')
+    keep = [b for b in re.findall(r'\n\t\t(?:#[^\n]*\n\t\t)*(\{ name = .*?\})',
+                                  gen, flags=re.S)
+            if 'name = "udp4"' in b or 'name = "esp-in"' in b]
+    gen = re.sub(r'streams = \(.*?\n\t\);', 'streams = (\n\t\t' +
+                 ',\n\t\t'.join(keep) + '\n\t);', gen, flags=re.S)
+    gen = gen.replace('count = 12000', 'count = 3000')
+    g = (head + 'ports = ( { name = "dummy"; device = "net_null_%s,no-rx=1"; '
+         '} );\nservers = ( { id = 1; lcore = 1; }, { id = 2; lcore = 1; } '
+         ');\n' % tag + ipsec + gen)
+    return gw, g
+
+
+def second_process(binary):
+    loop = Loop()
+    gw = gn = None
+    try:
+        loop.up()
+        gwtext, gntext = split(loop.config(), loop.tag)
+        check('second process config: streams udp4 and esp-in',
+              re.findall(r'name = "([\w-]+)"; proto', gntext) ==
+              ['udp4', 'esp-in'] and 'gen = {' not in gwtext, gntext)
+
+        class A:
+            tag = loop.tag + 'a'
+
+        class B:
+            tag = loop.tag + 'b'
+        gw = sstopo.Gateway(binary, A, gwtext, nlcores=3)
+        gn = sstopo.Gateway(binary, B, gntext, nlcores=3)
+        o = gw.cmd('gen start')
+        check('gateway without a gen section refuses gen commands',
+              'no traffic generator' in o, o)
+        gn.cmd('gen start')
+        o = gn.cmd('gen wait 60000', timeout=70)
+        check('second process: gen wait ends', 'error' not in o, o)
+        st = gen_stats(gn)
+        for s in st['streams']:
+            n = {'udp4': 3000, 'esp-in': 4000}[s['name']]
+            check('second process: %-6s %d sent, %d back, 0 lost' %
+                  (s['name'], s['tx'], s['rx']),
+                  s['tx'] == n and s['rx'] == n and s['lost'] == 0, s)
+            lat = s['lat_ns']
+            print('  %-6s (2 processes) latency us: p50 %.1f  p99 %.1f  '
+                  'p999 %.1f' % (s['name'], lat['p50'] / 1e3,
+                                 lat['p99'] / 1e3, lat['p999'] / 1e3))
+        js, raw = servers_json(gw)
+        check('second process: ESP decrypted by the gateway\'s servers',
+              {r['instance_id']: r['esp_in'] for r in js} ==
+              {1: 2000, 2: 2000}, raw)
+    finally:
+        for p in (gn, gw):
+            if p is not None:
+                rc, err = p.stop()
+                check('second process: clean exit', rc == 0 and
+                      'Sanitizer' not in err, err[-2000:])
+        loop.close()
 
 
 def main():
@@ -223,6 +294,7 @@ def main():
                   rc == 0 and 'Sanitizer' not in err, err[-2000:])
             check('no key in the log', not any(k in err for k in keys))
         loop.close()
+    second_process(binary)
     failed = results.count(False)
     print('%d passed, %d failed' % (len(results) - failed, failed))
     return 1 if failed else 0

@@ -212,7 +212,7 @@ gen_tx(struct ss_app *app, struct ss_app_gen *g, uint8_t i, uint64_t now,
 	struct ss_app_gen_stream *rt = &g->st[i];
 	const uint64_t rate = __atomic_load_n(&rt->rate_req, __ATOMIC_RELAXED);
 	struct rte_mbuf *m[SS_GEN_BURST];
-	uint64_t t0, want = SS_GEN_BURST;
+	uint64_t t0, enc = 0, want = SS_GEN_BURST;
 	uint16_t n, k, sent = 0;
 	unsigned int tries = 0;
 
@@ -229,12 +229,14 @@ gen_tx(struct ss_app *app, struct ss_app_gen *g, uint8_t i, uint64_t now,
 	if (n == 0)
 		return 0;
 	t0 = rte_rdtsc();
-	k = ss_gen_build_burst(rt->s, app->pool, m, n, t0, &rt->enc_drops);
+	k = ss_gen_build_burst(rt->s, app->pool, m, n, t0, &enc);
 	rt->build_cycles += rte_rdtsc() - t0;
 	rt->built += k;
-	rt->run_built += n;	/* ESP drops count toward 'count' too */
-	if (k < n && rt->enc_drops == 0)
-		rt->build_fail += n - k;
+	rt->enc_drops += enc;
+	/* ESP refusals count toward 'count'; an empty pool is retried. */
+	rt->run_built += k + enc;
+	if (k + enc < n)
+		rt->build_fail += n - k - enc;
 	while (sent < k && tries++ < GEN_TX_TRIES)
 		sent += rte_eth_tx_burst(g->port_id[cs->tx_port], 0, m + sent,
 			k - sent);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_esp.h>
@@ -685,6 +686,59 @@ START_TEST(test_cost)
 }
 END_TEST
 
+/* scapy (tests/gen/scapy_check.py) recomputes every length and checksum
+ * of every builder's frames and must find ours. */
+START_TEST(test_scapy)
+{
+	static const enum ss_gen_proto ps[4] = { SS_GEN_UDP, SS_GEN_TCP,
+		SS_GEN_GTPU, SS_GEN_SCTP };
+	static const uint16_t ids[2] = { 1, 2 };
+	const char *root = getenv("SS_SOURCE_ROOT");
+	char path[] = "/tmp/ss_gen_scapyXXXXXX";
+	char cmd[512];
+	unsigned int p, f, i, j;
+	FILE *out;
+	int fd;
+
+	ck_assert_ptr_nonnull(root);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	out = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(out);
+	for (p = 0; p < 4; p++) {
+		for (f = 0; f < 2; f++) {
+			struct ss_gen_spec sp;
+			struct ss_gen_stream *s;
+			struct rte_mbuf *m[24];
+
+			base_spec(&sp, ps[p], f == 0 ? AF_INET : AF_INET6);
+			sp.imix = true;
+			sp.nb_sizes = 0;
+			sp.flows = 4;
+			sp.nb_ids = 2;
+			memcpy(sp.ids, ids, sizeof(ids));
+			s = mk(&sp);
+			build(s, m, 24, 12345);
+			for (i = 0; i < 24; i++) {
+				const uint8_t *d = rte_pktmbuf_mtod(m[i],
+					const uint8_t *);
+
+				for (j = 0; j < rte_pktmbuf_pkt_len(m[i]); j++)
+					fprintf(out, "%02x", d[j]);
+				fputc('\n', out);
+			}
+			free_all(m, 24);
+			ss_gen_stream_free(s);
+		}
+	}
+	ck_assert_int_eq(fclose(out), 0);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/gen/"
+		"scapy_check.py %s", root, path);
+	ck_assert_int_eq(system(cmd), 0);
+	unlink(path);
+}
+END_TEST
+
 /* ---- configuration ---------------------------------------------------- */
 
 static struct ss_sa_cfg sacfg;
@@ -825,6 +879,7 @@ gen_suite(void)
 	tcase_add_test(tc, test_hist);
 	tcase_add_test(tc, test_token_bucket);
 	tcase_add_test(tc, test_cfg);
+	tcase_add_test(tc, test_scapy);
 	tcase_add_test(tc, test_cost);
 	suite_add_tcase(s, tc);
 	return s;

@@ -160,6 +160,7 @@ ss_app_ctl_loop(struct ss_app *app)
 			ss_sa_db_reclaim(app->sadb);
 #ifdef SS_HAVE_IKE
 			ss_app_ike_timer(app, now);
+			ss_app_ike_tm_publish(app);
 #endif
 			next_timer = now + timer_period;
 		}

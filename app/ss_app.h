@@ -181,6 +181,9 @@ const char *ss_app_ike_last_event(const struct ss_app *app,
 	unsigned int peer);
 void ss_app_ike_counters(const struct ss_app *app, uint64_t c[7]);
 int ss_app_ike_initiate(struct ss_app *app, const char *peer);
+/* ike_tm.c: telemetry snapshot, published from the control lcore. */
+void ss_app_ike_tm_publish(struct ss_app *app);
+void ss_app_ike_tm_register(void);
 
 /* ipsec.c */
 int ss_app_ipsec_init(struct ss_app *app);

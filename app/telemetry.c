@@ -156,4 +156,7 @@ ss_app_telemetry_init(void)
 		"Every SA: direction, instance-id, server, counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,
 		"Drops by reason, summed over all lcores");
+#ifdef SS_HAVE_IKE
+	ss_app_ike_tm_register();
+#endif
 }

@@ -969,6 +969,10 @@ shell_exec(struct cmdline *cl, const char *line)
 	const char *msg, *pos = NULL;
 	int ret;
 
+	/* an empty line or a comment does nothing */
+	line += strspn(line, " \t");
+	if (*line == '\0' || *line == '\n' || *line == '\r' || *line == '#')
+		return 0;
 	cmd_failed = 0;
 	ss_shell_token_error_reset();
 	ret = cmdline_parse(cl, line);
@@ -989,6 +993,7 @@ shell_exec(struct cmdline *cl, const char *line)
 
 struct ss_shell {
 	struct cmdline *cl;
+	struct rdline *rdl;	/* interactive line editor */
 	bool tty;
 	/* script state */
 	FILE *script;
@@ -1072,6 +1077,38 @@ ss_shell_script_errors(void)
 	return script_shell.errors;
 }
 
+/* The interactive shell: rte_cmdline for the terminal (raw mode on a
+ * tty) and the parser, and our own rdline for the line editor so that a
+ * validated line runs through shell_exec() (precise errors) while rdline
+ * still gives echo, cursor keys, history and TAB completion. */
+static struct ss_shell *live_shell;
+
+static int
+rdl_write_char(struct rdline *rdl, char c)
+{
+	RTE_SET_USED(rdl);
+	return write(STDOUT_FILENO, &c, 1) == 1 ? 0 : -1;
+}
+
+static void
+rdl_validate(struct rdline *rdl, const char *buf, unsigned int size)
+{
+	RTE_SET_USED(rdl);
+	RTE_SET_USED(size);
+	if (live_shell != NULL)
+		shell_exec(live_shell->cl, buf);
+}
+
+static int
+rdl_complete(struct rdline *rdl, const char *buf, char *dst,
+	unsigned int dstsize, int *state)
+{
+	RTE_SET_USED(rdl);
+	if (live_shell == NULL)
+		return -1;
+	return cmdline_complete(live_shell->cl, buf, state, dst, dstsize);
+}
+
 void *
 ss_shell_start(struct ss_app *app)
 {
@@ -1083,25 +1120,53 @@ ss_shell_start(struct ss_app *app)
 		return NULL;
 	sh->tty = isatty(STDIN_FILENO) == 1;
 	ctx_init();
+	/* cmdline's own prompt stays empty: ours comes from sh->rdl */
 	if (sh->tty) {
-		/* Raw terminal: rdline does echo, history and completion;
-		 * cmdline_stdin_exit() restores the terminal. */
-		sh->cl = cmdline_stdin_new(main_ctx, PROMPT);
+		/* Raw terminal; cmdline_stdin_exit() restores it. */
+		sh->cl = cmdline_stdin_new(main_ctx, "");
 	} else {
 		/* A pipe (tests, expect-style scripts): no terminal modes,
-		 * but the same parser and the same output. */
-		sh->cl = cmdline_new(main_ctx, PROMPT, STDIN_FILENO,
+		 * but the same editor, parser and output. */
+		sh->cl = cmdline_new(main_ctx, "", STDIN_FILENO,
 			STDOUT_FILENO);
 	}
 	if (sh->cl == NULL) {
 		free(sh);
 		return NULL;
 	}
+	sh->rdl = rdline_new(rdl_write_char, rdl_validate, rdl_complete, sh);
+	if (sh->rdl == NULL) {
+		ss_shell_stop(sh);
+		return NULL;
+	}
+	live_shell = sh;
+	rdline_newline(sh->rdl, PROMPT);
 	return sh;
 }
 
-/* cmdline_poll() reads one byte per call and, on a pipe that reached
- * EOF, feeds 0xff forever: read what is there ourselves and stop at EOF. */
+/* Feed what the terminal sent to the line editor; false at EOF or when
+ * the editor stopped. */
+static bool
+shell_in(struct ss_shell *sh, const char *buf, ssize_t n)
+{
+	ssize_t i;
+	int ret;
+
+	for (i = 0; i < n && !ss_app.quit; i++) {
+		ret = rdline_char_in(sh->rdl, buf[i]);
+		if (ret == RDLINE_RES_VALIDATED) {
+			rdline_add_history(sh->rdl, rdline_get_buffer(sh->rdl));
+			if (!ss_app.quit)
+				rdline_newline(sh->rdl, PROMPT);
+		} else if (ret == RDLINE_RES_EOF || ret == RDLINE_RES_EXITED) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Read what is there ourselves (cmdline_poll() reads one byte per call
+ * and, on a pipe that reached EOF, feeds 0xff forever); stop at EOF. */
 bool
 ss_shell_poll(void *arg)
 {
@@ -1117,7 +1182,7 @@ ss_shell_poll(void *arg)
 	n = read(STDIN_FILENO, buf, sizeof(buf));
 	if (n <= 0)
 		return false;
-	return cmdline_in(sh->cl, buf, (int)n) >= 0;
+	return shell_in(sh, buf, n);
 }
 
 void
@@ -1127,6 +1192,10 @@ ss_shell_stop(void *arg)
 
 	if (sh == NULL)
 		return;
+	if (live_shell == sh)
+		live_shell = NULL;
+	if (sh->rdl != NULL)
+		rdline_free(sh->rdl);
 	if (sh->tty)
 		cmdline_stdin_exit(sh->cl);
 	else

@@ -7,6 +7,9 @@ Usage: test_cli.py PATH/TO/shardsec
 """
 import json
 import os
+import pty
+import re
+import select
 import signal
 import subprocess
 import sys
@@ -197,6 +200,105 @@ def blocks(out):
     return {k: '\n'.join(v) for k, v in res.items()}
 
 
+class Pty:
+    """shardsec -i on a pseudo-terminal: the shell in raw mode, with rdline
+    echo, completion and history, as a person at a terminal sees it."""
+
+    def __init__(self, binary, topo, cfg_path, logdir):
+        master, slave = pty.openpty()
+        self.log = open(os.path.join(logdir, 'pty-stderr.log'), 'w+')
+        self.p = subprocess.Popen([binary] + sstopo.eal_args(topo.tag) +
+                                  ['--', '-c', cfg_path, '-i'], stdin=slave,
+                                  stdout=slave, stderr=self.log,
+                                  close_fds=True)
+        os.close(slave)
+        self.fd = master
+        self.raw = ''
+
+    def text(self, since=0):
+        """What the terminal shows from 'since', escapes removed."""
+        t = re.sub(r'\x1b\[[0-9;]*[A-Za-z]|\x1b[78]', '', self.raw[since:])
+        return t.replace('\r', '')
+
+    def wait(self, pattern, since=0, timeout=30):
+        end = time.time() + timeout
+        while time.time() < end:
+            if re.search(pattern, self.text(since)):
+                return True
+            r, _, _ = select.select([self.fd], [], [], 0.2)
+            if r:
+                try:
+                    self.raw += os.read(self.fd, 65536).decode(
+                        errors='replace')
+                except OSError:
+                    break
+        return bool(re.search(pattern, self.text(since)))
+
+    def send(self, data):
+        mark = len(self.raw)
+        os.write(self.fd, data)
+        return mark
+
+    def close(self):
+        try:
+            os.write(self.fd, b'quit\r')
+            self.p.wait(20)
+        except (OSError, subprocess.TimeoutExpired):
+            self.p.kill()
+            self.p.wait()
+        os.close(self.fd)
+
+
+def pty_checks(binary, topo, cfg, d):
+    cfg_path = os.path.join(d, 'pty.cfg')
+    with open(cfg_path, 'w') as f:
+        f.write(cfg)
+    t = Pty(binary, topo, cfg_path, d)
+    try:
+        check('pty: prompt', t.wait(r'shardsec> $', timeout=60),
+              t.text()[-800:])
+        # TAB completes a port name from the live port list
+        m = t.send(b'show port info ou\t')
+        check('pty: TAB completes a port name',
+              t.wait(r'show port info outside $', m), repr(t.text(m)))
+        m = t.send(b'\r')
+        check('pty: completed line runs', t.wait(r'Name: outside', m),
+              repr(t.text(m)))
+        t.wait(r'shardsec> $', m)
+        # keywords, then an SPI from the live SA table
+        m = t.send(b'sh\tsa\t0x1\t')
+        check('pty: TAB completes keywords and an SPI',
+              t.wait(r'show sa 0x10000111 $', m), repr(t.text(m)))
+        m = t.send(b'\r')
+        check('pty: SPI line runs', t.wait(r'\n  replay +0', m),
+              repr(t.text(m)))
+        t.wait(r'shardsec> $', m)
+        # only inbound SPIs are offered after "sa del in"
+        m = t.send(b'sa del in 0x\t\t')
+        check('pty: double TAB lists the inbound SPIs',
+              t.wait(r'0x20000121', m) and '0x0a000001' not in t.text(m),
+              repr(t.text(m)))
+        t.send(b'20000121\r')
+        check('pty: sa del ran', t.wait(r'deleted in SA 0x20000121', m),
+              repr(t.text(m)))
+        t.wait(r'shardsec> $', m)
+        # history: up arrow three times brings back "show port info outside"
+        m = t.send(b'\x1b[A\x1b[A\x1b[A')
+        check('pty: up arrow recalls an earlier line',
+              t.wait(r'shardsec> show port info outside *$', m),
+              repr(t.text(m)))
+        m = t.send(b'\r')
+        check('pty: recalled line runs', t.wait(r'Name: outside', m),
+              repr(t.text(m)))
+        t.wait(r'shardsec> $', m)
+        # a mistyped word: the precise error on the terminal too
+        m = t.send(b'show port info 7\r')
+        check('pty: error shown', t.wait(r'error: show port info: no port 7',
+                                         m), repr(t.text(m)))
+    finally:
+        t.close()
+
+
 def main():
     binary = sys.argv[1]
     topo = sstopo.Topology()
@@ -284,6 +386,8 @@ def main():
                   repr(got))
         check('later commands still run', 'NIC statistics for port 1'
               in b.get('show port stats all', ''))
+
+        pty_checks(binary, topo, cfg, d)
 
         # configuration errors: file, line, path, reason; exit 1
         broken = cfg.replace('instance_bits = 4;', 'instance_bits = 4;\n'

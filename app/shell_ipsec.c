@@ -164,29 +164,54 @@ count_sa_cb(const struct ss_sa *sa, void *arg)
 	return 0;
 }
 
+/* Every server, or the one at index 'only' (>= 0). */
 static void
-show_servers(struct cmdline *cl)
+show_servers(struct cmdline *cl, int only, bool json)
 {
 	uint32_t nsa[SS_CFG_MAX_SERVERS] = { 0 };
+	unsigned int n = 0;
 	uint16_t s;
 
 	ss_sa_walk(ss_app.sadb, count_sa_cb, nsa);
-	cmdline_printf(cl, "%-6s %-6s %-6s %4s %12s %12s %12s %12s %10s %10s "
-		"%9s %9s\n", "server", "id", "lcore", "sas", "rx", "esp-in",
-		"esp-out", "bypass", "handoff-in", "handoff-out", "resteer",
-		"discard");
+	if (json)
+		cmdline_printf(cl, "[");
+	else
+		cmdline_printf(cl, "%-6s %-6s %-6s %4s %12s %12s %12s %12s "
+			"%10s %10s %9s %9s\n", "server", "id", "lcore", "sas",
+			"rx", "esp-in", "esp-out", "bypass", "handoff-in",
+			"handoff-out", "resteer", "discard");
 	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
 		const struct ss_server_stats *st = &ss_app.srv[s];
+		const unsigned int lcore =
+			ss_app.workers[ss_app.server_worker[s]].lcore;
 
-		cmdline_printf(cl, "%-6u %-6u %-6u %4u %12" PRIu64 " %12" PRIu64
-			" %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
-			" %9" PRIu64 " %9" PRIu64 "\n", s,
-			ss_app.cfg.servers[s].id,
-			ss_app.workers[ss_app.server_worker[s]].lcore, nsa[s],
-			st->rx, st->esp_in, st->esp_out, st->bypass,
-			st->handoff_in, st->handoff_out, st->resteer,
-			st->spd_discard);
+		if (only >= 0 && s != only)
+			continue;
+		if (json)
+			cmdline_printf(cl, "%s\n  {\"server\": %u, "
+				"\"instance_id\": %u, \"lcore\": %u, \"sas\": %u, "
+				"\"rx\": %" PRIu64 ", \"esp_in\": %" PRIu64
+				", \"esp_out\": %" PRIu64 ", \"bypass\": %" PRIu64
+				", \"handoff_in\": %" PRIu64 ", \"handoff_out\": %"
+				PRIu64 ", \"resteer\": %" PRIu64
+				", \"spd_discard\": %" PRIu64 ", \"too_big\": %"
+				PRIu64 "}", n++ == 0 ? "" : ",", s,
+				ss_app.cfg.servers[s].id, lcore, nsa[s],
+				st->rx, st->esp_in, st->esp_out, st->bypass,
+				st->handoff_in, st->handoff_out, st->resteer,
+				st->spd_discard, st->too_big);
+		else
+			cmdline_printf(cl, "%-6u %-6u %-6u %4u %12" PRIu64
+				" %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+				" %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %9"
+				PRIu64 "\n", s, ss_app.cfg.servers[s].id,
+				lcore, nsa[s], st->rx, st->esp_in,
+				st->esp_out, st->bypass, st->handoff_in,
+				st->handoff_out, st->resteer,
+				st->spd_discard);
 	}
+	if (json)
+		cmdline_printf(cl, "\n]\n");
 }
 
 static int
@@ -233,7 +258,7 @@ cmd_show2_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	RTE_SET_USED(data);
 	if (strcmp(r->what, "servers") == 0) {
-		show_servers(cl);
+		show_servers(cl, -1, false);
 		return;
 	}
 	cmdline_printf(cl, "%-16s %5s %-24s %-24s %5s %11s %11s %-8s %-12s "
@@ -257,6 +282,63 @@ static cmdline_parse_inst_t cmd_show_servers_spd = {
 	.tokens = {
 		(void *)&cmd_show2_show,
 		(void *)&cmd_show2_what,
+		NULL,
+	},
+};
+
+/* ---- show servers <id> [json] ------------------------------------- */
+
+struct cmd_server_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t servers;
+	cmdline_fixed_string_t id;
+	cmdline_fixed_string_t json;
+};
+
+static void
+cmd_server_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_server_result *r = parsed;
+	const int s = ss_shell_server_index(r->id);
+
+	if (s < 0) {
+		ss_shell_fail(cl, "show servers: no server %s", r->id);
+		return;
+	}
+	show_servers(cl, s, data == SS_SHELL_JSON);
+}
+
+static cmdline_parse_token_string_t cmd_server_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_server_result, show, "show");
+static cmdline_parse_token_string_t cmd_server_servers =
+	TOKEN_STRING_INITIALIZER(struct cmd_server_result, servers, "servers");
+static struct ss_shell_token_choice cmd_server_id =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_server_result, id, "server",
+		"servers", NULL, ss_shell_list_servers, NULL, NULL);
+static cmdline_parse_token_string_t cmd_server_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_server_result, json, "json");
+
+static cmdline_parse_inst_t cmd_server = {
+	.f = cmd_server_parsed,
+	.data = NULL,
+	.help_str = "show servers <id>: one server (by instance-id)",
+	.tokens = {
+		(void *)&cmd_server_show,
+		(void *)&cmd_server_servers,
+		(void *)&cmd_server_id,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_server_j = {
+	.f = cmd_server_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show servers <id> json: one server as JSON",
+	.tokens = {
+		(void *)&cmd_server_show,
+		(void *)&cmd_server_servers,
+		(void *)&cmd_server_id,
+		(void *)&cmd_server_json,
 		NULL,
 	},
 };
@@ -395,27 +477,7 @@ cmd_json_parsed(void *parsed, struct cmdline *cl, void *data)
 		return;
 	}
 	if (strcmp(r->what, "servers") == 0) {
-		uint32_t nsa[SS_CFG_MAX_SERVERS] = { 0 };
-
-		ss_sa_walk(ss_app.sadb, count_sa_cb, nsa);
-		cmdline_printf(cl, "[");
-		for (s = 0; s < ss_app.cfg.nb_servers; s++) {
-			const struct ss_server_stats *st = &ss_app.srv[s];
-
-			cmdline_printf(cl, "%s\n  {\"server\": %u, \"instance_id\":"
-				" %u, \"lcore\": %u, \"sas\": %u, \"rx\": %" PRIu64
-				", \"esp_in\": %" PRIu64 ", \"esp_out\": %" PRIu64
-				", \"bypass\": %" PRIu64 ", \"handoff_in\": %"
-				PRIu64 ", \"handoff_out\": %" PRIu64
-				", \"resteer\": %" PRIu64 ", \"spd_discard\": %"
-				PRIu64 ", \"too_big\": %" PRIu64 "}",
-				s == 0 ? "" : ",", s, ss_app.cfg.servers[s].id,
-				ss_app.workers[ss_app.server_worker[s]].lcore,
-				nsa[s], st->rx, st->esp_in, st->esp_out,
-				st->bypass, st->handoff_in, st->handoff_out,
-				st->resteer, st->spd_discard, st->too_big);
-		}
-		cmdline_printf(cl, "\n]\n");
+		show_servers(cl, -1, true);
 		return;
 	}
 	/* ports */
@@ -461,6 +523,8 @@ cmdline_parse_inst_t *const ss_cmd_ipsec[] = {
 	&cmd_show_sa_one,
 	&cmd_show_sa_one_j,
 	&cmd_show_servers_spd,
+	&cmd_server,
+	&cmd_server_j,
 	&cmd_sa_del_in_inst,
 	&cmd_sa_del_out_inst,
 	&cmd_show_json,
@@ -470,8 +534,8 @@ cmdline_parse_inst_t *const ss_cmd_ipsec[] = {
 const struct ss_shell_help ss_help_ipsec[] = {
 	{ "show sa [<spi>] [json]", "SAs: SPI, instance-id, server, "
 		"algorithm, counters; one SA with every drop counter" },
-	{ "show servers [json]", "per server: lcore, SAs, handed-over, "
-		"re-steered" },
+	{ "show servers [<id>] [json]", "per server (or one, by "
+		"instance-id): lcore, SAs, handed-over, re-steered" },
 	{ "show spd [json]", "security policies with hit counters" },
 	{ "show ports json", "NIC counters of every port as JSON" },
 	{ "sa del in|out <spi>", "delete an SA (keys wiped after RCU)" },

@@ -102,7 +102,8 @@ GOOD = [
     'show stats', 'show stats json',
     'show sa', 'show sa json', 'show sa 0x10000111', 'show sa 20000121',
     'show sa 0x0a000001 json',
-    'show servers', 'show servers json', 'show spd', 'show spd json',
+    'show servers', 'show servers json', 'show servers 2',
+    'show servers 1 json', 'show spd', 'show spd json',
     'show ports json',
     'show ike sa', 'show ike sa json', 'show ike peers',
     'show ike peers json', 'show ike stats', 'show ike stats json',
@@ -165,8 +166,9 @@ BAD = [
      'IKE SA'),
     ('sleep soon', "error: sleep: bad duration 'soon' (milliseconds, "
      "0..3600000)"),
-    ('show servers 3', "error: show servers: unexpected '3' (expected: "
-     "end of line|json)"),
+    ('show servers 3', 'error: show servers: no server 3 (servers: 1,2)'),
+    ('show servers 3 json', 'error: show servers: no server 3 (servers: '
+     '1,2)'),
     ('show stats now', "error: show stats: unexpected 'now' (expected: "
      "end of line|json)"),
     ('clear stats all', "error: clear stats: unexpected 'all' (expected: "
@@ -366,6 +368,9 @@ def main():
         check('sa SPI without 0x', '0x20000121' in b['show sa 20000121'])
         check('sa one json', [x['spi'] for x in
               js('show sa 0x0a000001 json')] == ['0x0a000001'])
+        check('one server', [x['instance_id'] for x in
+              js('show servers 1 json')] == [1] and
+              len(b['show servers 2'].splitlines()) == 2)
         check('spd json', js('show spd json')['rules'][0]['name'] ==
               'to-remote')
         check('ike peers json', js('show ike peers json')[0]['peer'] == 'sw')

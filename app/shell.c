@@ -124,10 +124,6 @@ cmd_port_stats_parsed(void *parsed, struct cmdline *cl, void *data)
 	const bool json = data == SS_SHELL_JSON;
 	uint8_t i, lo = 0, hi = ss_app.nb_ports;
 
-	if (clear && json) {
-		ss_shell_fail(cl, "clear port stats: no json form");
-		return;
-	}
 	if (strcmp(r->which, "all") != 0) {
 		if (ss_shell_port_arg(cl, r->which, &lo) < 0)
 			return;
@@ -914,6 +910,8 @@ explain(struct cmdline *cl, const char *line)
 			cmdline_parse_inst_t *inst = main_ctx[i];
 			cmdline_parse_token_hdr_t *t = NULL;
 
+			if (inst->tokens[0] == NULL)
+				continue;	/* tokens made by f() */
 			for (k = 0; k < nw; k++) {
 				t = inst->tokens[k];
 				if (t == NULL || t->ops->parse(t, w[k], NULL,

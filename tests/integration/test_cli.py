@@ -299,6 +299,13 @@ def pty_checks(binary, topo, cfg, d):
                                          m), repr(t.text(m)))
     finally:
         t.close()
+    t.log.seek(0)
+    check('pty: no sanitizer report', not sanitizer_report(t.log.read()))
+
+
+def sanitizer_report(err):
+    return 'AddressSanitizer' in err or 'LeakSanitizer' in err or \
+        'runtime error:' in err
 
 
 def main():
@@ -316,6 +323,8 @@ def main():
         check('no command failed', 'error:' not in out and
               'command failed' not in out,
               '\n'.join(l for l in out.splitlines() if 'error' in l))
+        check('good script: no sanitizer report',
+              not sanitizer_report(r.stderr), r.stderr[-1500:])
         b = blocks(out)
         for c in GOOD[1:]:
             check('command echoed: %s' % c, c in b)
@@ -383,6 +392,8 @@ def main():
         r, _ = run(binary, topo, ['--cmdline-file', bad], cfg)
         check('bad script ending in quit exits 1', r.returncode == 1,
               'rc %d' % r.returncode)
+        check('bad script: no sanitizer report',
+              not sanitizer_report(r.stderr), r.stderr[-1500:])
         b = blocks(r.stdout)
         for n, (line, msg) in enumerate(BAD):
             got = b.get(line, '')

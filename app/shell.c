@@ -948,7 +948,7 @@ explain(struct cmdline *cl, const char *line)
 		cmdline_printf(cl, "error: unknown command (try 'help')\n");
 		return;
 	}
-	k = best < nw ? (unsigned int)(w[best] - line) : (unsigned int)(p - line);
+	k = (unsigned int)((best < nw ? w[best] : p) - line);
 	while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
 		k--;
 	if (best < nw)

@@ -435,31 +435,36 @@ list_peers(unsigned int idx, char *buf, size_t len, const void *arg)
 	return 0;
 }
 
+/* Does a child of an earlier peer, or an earlier child of peer p, have
+ * the name of child c of peer p? */
+static bool
+child_seen(const struct ss_ike_conf *conf, unsigned int p, unsigned int c)
+{
+	const char *name = conf->peer[p].child[c].name;
+	unsigned int q, d;
+
+	for (q = 0; q <= p; q++)
+		for (d = 0; d < (q < p ? conf->peer[q].nb_child : c); d++)
+			if (strcmp(conf->peer[q].child[d].name, name) == 0)
+				return true;
+	return false;
+}
+
 /* Child names of every peer, each once (the peer is checked when the
  * command runs). */
 static int
 list_children(unsigned int idx, char *buf, size_t len, const void *arg)
 {
 	const struct ss_ike_conf *conf = ss_app_ike_conf();
-	unsigned int p, c, q, d, n = 0;
+	unsigned int p, c, n = 0;
 
 	RTE_SET_USED(arg);
 	for (p = 0; p < conf->nb_peers; p++)
 		for (c = 0; c < conf->peer[p].nb_child; c++) {
-			const char *name = conf->peer[p].child[c].name;
-			bool dup = false;
-
-			for (q = 0; q <= p && !dup; q++)
-				for (d = 0; d < conf->peer[q].nb_child &&
-						(q < p || d < c) && !dup; d++)
-					dup = strcmp(conf->peer[q].child[d].name,
-						name) == 0;
-			if (dup)
+			if (child_seen(conf, p, c) || n++ != idx)
 				continue;
-			if (n++ == idx) {
-				snprintf(buf, len, "%s", name);
-				return 0;
-			}
+			snprintf(buf, len, "%s", conf->peer[p].child[c].name);
+			return 0;
 		}
 	return -ENOENT;
 }

@@ -49,7 +49,8 @@ ss_shell_token_error(const char **pos)
 static void
 token_error_set(const char *pos, const char *msg)
 {
-	if (token_err[0] != '\0' && token_err_pos != NULL && pos < token_err_pos)
+	if (token_err[0] != '\0' && token_err_pos != NULL &&
+			pos < token_err_pos)
 		return;
 	snprintf(token_err, sizeof(token_err), "%s", msg);
 	token_err_pos = pos;

@@ -33,7 +33,7 @@ typedef int (*ss_shell_token_check_fn)(const char *word, char *err,
 struct ss_shell_token_choice_data {
 	const char *what;	/* "port": for errors and help */
 	const char *plural;	/* "ports" */
-	const char *fixed;	/* extra words always valid: "all#json", or NULL */
+	const char *fixed;	/* words always valid: "all#json", or NULL */
 	ss_shell_token_list_fn list;
 	ss_shell_token_check_fn check;	/* may be NULL */
 	const void *arg;

@@ -323,6 +323,7 @@ show_stats(struct cmdline *cl)
 		v[5] += s->handoff_tx;
 		v[6] += s->handoff_drops;
 		v[7] += s->esp_no_spi;
+		v[8] += s->srv_gone;
 	}
 	cmdline_printf(cl, "workers:\n");
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", v[0]);
@@ -333,6 +334,7 @@ show_stats(struct cmdline *cl)
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff", v[5]);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff_ring_full", v[6]);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "esp_no_spi", v[7]);
+	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "server_gone", v[8]);
 	cmdline_printf(cl, "control:\n");
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", ss_app.ctl.rx_pkts);
 	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punt_rx",
@@ -354,6 +356,8 @@ show_stats(struct cmdline *cl)
 		uint16_t s;
 
 		for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+			if (ss_app.esp[s] == NULL)
+				continue;
 			ss_esp_server_stats(ss_app.esp[s], &es);
 			v[0] += es.in_packets;
 			v[1] += es.out_packets;
@@ -590,6 +594,8 @@ static const char *const help_ipsec[] = {
 	"show servers                  per server: lcore, SAs, handed-over, re-steered",
 	"show spd                      security policies with hit counters",
 	"sa del in|out <spi>           delete an SA (keys wiped after RCU)",
+	"server add <id> <lcore>       add a server on a worker lcore (+1 pair per IKE tunnel)",
+	"server del <id>               remove a server, delete its SAs",
 	"show sa|servers|ports json    the counters as JSON, for scripts",
 	NULL,
 };
@@ -672,6 +678,8 @@ extern cmdline_parse_inst_t ss_cmd_show_sa_one;
 extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
 extern cmdline_parse_inst_t ss_cmd_sa_del;
 extern cmdline_parse_inst_t ss_cmd_show_json;
+extern cmdline_parse_inst_t ss_cmd_server_add;	/* shell_server.c */
+extern cmdline_parse_inst_t ss_cmd_server_del;
 #ifdef SS_HAVE_IKE
 /* NULL-terminated, from shell_ike.c */
 extern cmdline_parse_inst_t *const ss_cmd_ike[];
@@ -689,6 +697,8 @@ static cmdline_parse_ctx_t base_ctx[] = {
 	&ss_cmd_show_servers_spd,
 	&ss_cmd_sa_del,
 	&ss_cmd_show_json,
+	&ss_cmd_server_add,
+	&ss_cmd_server_del,
 	(cmdline_parse_inst_t *)&cmd_sleep,
 	(cmdline_parse_inst_t *)&cmd_quit,
 	NULL,

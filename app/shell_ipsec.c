@@ -151,6 +151,8 @@ show_servers(struct cmdline *cl)
 	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
 		const struct ss_server_stats *st = &ss_app.srv[s];
 
+		if (!ss_app.srv_live[s])
+			continue;
 		cmdline_printf(cl, "%-6u %-6u %-6u %4u %12" PRIu64 " %12" PRIu64
 			" %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
 			" %9" PRIu64 " %9" PRIu64 "\n", s,
@@ -332,11 +334,15 @@ cmd_json_parsed(void *parsed, struct cmdline *cl, void *data)
 	RTE_SET_USED(data);
 	if (strcmp(r->what, "servers") == 0) {
 		uint32_t nsa[SS_CFG_MAX_SERVERS] = { 0 };
+		bool first = true;
 
 		ss_sa_walk(ss_app.sadb, count_sa_cb, nsa);
 		cmdline_printf(cl, "[");
 		for (s = 0; s < ss_app.cfg.nb_servers; s++) {
 			const struct ss_server_stats *st = &ss_app.srv[s];
+
+			if (!ss_app.srv_live[s])
+				continue;
 
 			cmdline_printf(cl, "%s\n  {\"server\": %u, \"instance_id\":"
 				" %u, \"lcore\": %u, \"sas\": %u, \"rx\": %" PRIu64
@@ -345,11 +351,12 @@ cmd_json_parsed(void *parsed, struct cmdline *cl, void *data)
 				PRIu64 ", \"handoff_out\": %" PRIu64
 				", \"resteer\": %" PRIu64 ", \"spd_discard\": %"
 				PRIu64 ", \"too_big\": %" PRIu64 "}",
-				s == 0 ? "" : ",", s, ss_app.cfg.servers[s].id,
+				first ? "" : ",", s, ss_app.cfg.servers[s].id,
 				ss_app.workers[ss_app.server_worker[s]].lcore,
 				nsa[s], st->rx, st->esp_in, st->esp_out,
 				st->bypass, st->handoff_in, st->handoff_out,
 				st->resteer, st->spd_discard, st->too_big);
+			first = false;
 		}
 		cmdline_printf(cl, "\n]\n");
 		return;

@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 shardsec authors
+"""Servers added and removed while the gateway runs, with a real
+strongSwan 5.9.8 as the IKE peer (topology and charon harness of
+test_ike_gw.py).
+
+shardsec starts with 2 servers (ids 1 on lcore 1, 2 on lcore 2) and
+initiates the tunnel (2 Child SA pairs). Then:
+1. error cases give their exact messages: id in use, id too big, a
+   lcore that is not a worker, unknown id;
+2. `server add 3 1`: one more pair made with CREATE_CHILD_SA (strongSwan
+   lists 3 INSTALLED pairs), `show sa` has an inbound SPI with id 3 that
+   is strongSwan's outbound SPI, `show servers` lists id 3 on lcore 1
+   with 2 SAs; ping through the tunnel (strongSwan 5.x sends on its newest
+   pair: id 3's inbound SA decrypts it);
+3. `server del 3`: the pair is gone on both sides (INFORMATIONAL Delete),
+   `show servers` no longer lists it, ping still flows;
+4. `server del 1` then `server del 2` refused (last server); `server add 1
+   2` (a freed index reused, on the other lcore) makes a pair again; ping.
+Usage: test_server.py PATH/TO/shardsec
+Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sstopo  # noqa: E402
+from sstopo import sh  # noqa: E402
+from test_ike_gw import (Charon, PSK, SW_HOST, GW_IP,  # noqa: E402
+                         gw_log, gw_sas, ike_section, sw_children, wait)
+
+results = []
+
+
+def check(name, ok, detail=''):
+    results.append(bool(ok))
+    print('%s: %s%s' % ('PASS' if ok else 'FAIL', name,
+                        (' (' + str(detail)[-2500:] + ')')
+                        if detail and not ok else ''))
+    sys.stdout.flush()
+
+
+def ping(topo, n=5):
+    r = sh(['ping', '-c', str(n), '-i', '0.2', '-W', '2', SW_HOST],
+           ns=topo.ns_in, check=False, timeout=30)
+    return ' 0% packet loss' in r.stdout, r.stdout
+
+
+def warm_ping(topo):
+    """First packets may wait for ARP: one warm-up round, then 5/5."""
+    ping(topo, 2)
+    return ping(topo)
+
+
+def in_ids(gw):
+    sas, _ = gw_sas(gw)
+    return sorted(s >> 28 for (s, d) in sas if d == 'in')
+
+
+def servers_rows(gw):
+    """{id: (lcore, sas)} from `show servers`."""
+    rows = {}
+    for m in re.finditer(r'^(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s',
+                         gw.cmd('show servers'), re.M):
+        rows[int(m.group(2))] = (int(m.group(3)), int(m.group(4)))
+    return rows
+
+
+def sa_packets(gw, spi):
+    m = re.search(r'spi=0x%08x id=\d+ server=\d+ in .*? packets=(\d+)' % spi,
+                  gw.cmd('show sa'))
+    return int(m.group(1)) if m else -1
+
+
+def expect_error(gw, line, msg):
+    out = gw.cmd(line)
+    check('%s -> "error: %s"' % (line, msg), 'error: ' + msg + '\n' in out,
+          out)
+
+
+def case_errors(gw):
+    expect_error(gw, 'server add 1 1',
+                 'server add: id 1 is in use (server 0 on lcore 1)')
+    expect_error(gw, 'server add 16 1',
+                 'server add: id 16 does not fit in instance_bits 4 '
+                 '(ids 0..15)')
+    expect_error(gw, 'server add 3 5',
+                 'server add: lcore 5 is not a worker lcore (workers: 1,2); '
+                 'port queues are per worker and fixed at start-up')
+    expect_error(gw, 'server add 3 0',
+                 'server add: lcore 0 is not a worker lcore (workers: 1,2); '
+                 'port queues are per worker and fixed at start-up')
+    expect_error(gw, 'server del 7',
+                 'server del: no server with id 7 (ids: 1,2)')
+    check('errors: still 2 pairs, ids 1 and 2', in_ids(gw) == [1, 2],
+          gw.cmd('show sa'))
+
+
+def case_add(gw, charon, topo):
+    out = gw.cmd('server add 3 1')
+    check('server add 3 1 accepted', 'server id 3 added on lcore 1' in out,
+          out)
+
+    def three():
+        return in_ids(gw) == [1, 2, 3] and \
+            len(sw_children(charon.list_sas())) == 3
+    ok = wait(three, 20)
+    sw = charon.list_sas()
+    check('add: strongSwan lists 3 INSTALLED Child SA pairs, show sa ids '
+          '1,2,3', ok, gw.cmd('show sa') + sw)
+    sas, sa_out = gw_sas(gw)
+    swc = sw_children(sw)
+    ins = [s for (s, d) in sas if d == 'in']
+    outs = [s for (s, d) in sas if d == 'out']
+    id3 = [s for s in ins if s >> 28 == 3]
+    check('add: inbound SPI with id 3 = a strongSwan outbound SPI',
+          len(id3) == 1 and id3[0] in {o for _, o in swc} and
+          sas[(id3[0], 'in')] == 3, sa_out + sw)
+    check('add: all SPIs match strongSwan\'s, both ways',
+          set(ins) == {o for _, o in swc} and
+          set(outs) == {i for i, _ in swc}, sa_out + sw)
+    check('add: one IKE SA still', sw.count('ESTABLISHED') == 1, sw)
+    rows = servers_rows(gw)
+    check('add: show servers: id 3 on lcore 1 with 2 SAs',
+          rows.get(3) == (1, 2) and rows.get(1) == (1, 2) and
+          rows.get(2) == (2, 2), rows)
+    lc = gw.cmd('show lcores')
+    check('add: show lcores: worker on lcore 1 hosts ids 1,3',
+          re.search(r'^1\s+worker 0\s+1,3\s', lc, re.M) is not None, lc)
+    before = sa_packets(gw, id3[0]) if id3 else -1
+    ok, txt = warm_ping(topo)
+    check('add: ping through the tunnel with 3 servers (5/5)', ok,
+          txt + gw.cmd('show sa'))
+    after = sa_packets(gw, id3[0]) if id3 else -1
+    print('    FIGURE: echo replies decrypted by id 3\'s new inbound SA: %d '
+          '(strongSwan 5.x sends on its newest pair)' % (after - before))
+    return id3[0] if id3 else None
+
+
+def case_del(gw, charon, topo, spi3):
+    out = gw.cmd('server del 3')
+    check('server del 3: 2 SAs deleted',
+          'server id 3 removed (2 SAs deleted)' in out, out)
+    check('del: show sa has no id 3 at once', 3 not in in_ids(gw),
+          gw.cmd('show sa'))
+
+    def gone():
+        swc = sw_children(charon.list_sas())
+        return len(swc) == 2 and spi3 not in {o for _, o in swc}
+    check('del: strongSwan deleted the pair (INFORMATIONAL), 2 left',
+          wait(gone, 15), charon.list_sas())
+    sas, sa_out = gw_sas(gw)
+    swc = sw_children(charon.list_sas())
+    check('del: SPIs still match strongSwan\'s, ids 1 and 2',
+          in_ids(gw) == [1, 2] and
+          {s for (s, d) in sas if d == 'in'} == {o for _, o in swc},
+          sa_out + charon.list_sas())
+    rows = servers_rows(gw)
+    check('del: show servers lists ids 1 and 2 only',
+          sorted(rows) == [1, 2], rows)
+    m = re.search(r'child net deleted: in %08x' % spi3, gw_log(gw))
+    check('del: the IKE engine logged the Child SA delete', m is not None,
+          gw_log(gw)[-2000:])
+    ok, txt = warm_ping(topo)
+    check('del: ping through the tunnel after server del (5/5)', ok,
+          txt + gw.cmd('show sa'))
+    expect_error(gw, 'server del 3',
+                 'server del: no server with id 3 (ids: 1,2)')
+
+
+def case_last_and_reuse(gw, charon, topo):
+    out = gw.cmd('server del 1')
+    check('server del 1 accepted', 'server id 1 removed (2 SAs deleted)'
+          in out, out)
+    expect_error(gw, 'server del 2', 'server del: id 2 is the last server')
+    check('last: strongSwan keeps 1 pair, ours id 2',
+          wait(lambda: len(sw_children(charon.list_sas())) == 1, 15) and
+          in_ids(gw) == [2], gw.cmd('show sa') + charon.list_sas())
+    out = gw.cmd('server add 1 2')
+    check('server add 1 2 (freed index reused, other lcore)',
+          'server id 1 added on lcore 2' in out, out)
+    ok = wait(lambda: in_ids(gw) == [1, 2] and
+              len(sw_children(charon.list_sas())) == 2, 20)
+    check('reuse: pairs for ids 1 and 2 again on both sides', ok,
+          gw.cmd('show sa') + charon.list_sas())
+    rows = servers_rows(gw)
+    check('reuse: show servers: id 1 now on lcore 2 with 2 SAs',
+          rows.get(1) == (2, 2), rows)
+    ok, txt = warm_ping(topo)
+    check('reuse: ping through the tunnel (5/5)', ok,
+          txt + gw.cmd('show sa'))
+    st = gw.cmd('show stats')
+    m1 = re.search(r'unknown_id\s+(\d+)', st)
+    m2 = re.search(r'server_gone\s+(\d+)', st)
+    check('show stats has unknown_id and server_gone counters',
+          m1 is not None and m2 is not None, st)
+    if m1 and m2:
+        print('    FIGURE: packets for removed ids dropped: unknown_id %s, '
+              'server_gone %s' % (m1.group(1), m2.group(1)))
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    binary = sys.argv[1]
+    if os.geteuid() != 0 or not os.path.exists('/usr/lib/ipsec/charon'):
+        print('needs root and strongSwan (/usr/lib/ipsec/charon)')
+        return 77
+    topo = sstopo.Topology()
+    tmp = tempfile.mkdtemp(prefix='sssrv')
+    os.chmod(tmp, 0o755)
+    charon = None
+    gw = None
+    try:
+        topo.up()
+        sh(['ip', 'addr', 'add', SW_HOST + '/32', 'dev', 'lo'],
+           ns=topo.ns_out)
+        charon = Charon(topo.ns_out, tmp)
+        gw = sstopo.Gateway(binary, topo, topo.config(
+            servers=((1, 1), (2, 2)), extra=ike_section()))
+        sh(['ping', '-c', '1', '-W', '2', GW_IP], ns=topo.ns_out,
+           check=False)
+        sh(['ping', '-c', '1', '-W', '2', '192.0.2.1'], ns=topo.ns_in,
+           check=False)
+        charon.start(PSK)
+        t = gw.cmd('ike initiate sw')
+        ok = wait(lambda: in_ids(gw) == [1, 2] and
+                  len(sw_children(charon.list_sas())) == 2, 30)
+        check('tunnel up: 2 pairs (ids 1, 2) on both sides', ok,
+              t + gw.cmd('show sa') + charon.list_sas())
+        try:
+            case_errors(gw)
+            spi3 = case_add(gw, charon, topo)
+            case_del(gw, charon, topo, spi3)
+            case_last_and_reuse(gw, charon, topo)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            check('ran to the end', False, e)
+            print('---- charon log (tail) ----\n' + charon.log()[-3000:])
+        rc_gw, err = gw.stop()
+        gw = None
+        check('gateway exits cleanly', rc_gw == 0, err[-2000:])
+        bad = [line for line in err.splitlines()
+               if 'Sanitizer' in line or 'runtime error' in line]
+        check('no sanitizer report in the gateway stderr', not bad,
+              '\n'.join(bad[:20]) + err[-3000:])
+    finally:
+        if gw is not None:
+            gw.stop()
+        if charon is not None:
+            charon.stop()
+        topo.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    passed = sum(results)
+    failed = len(results) - passed
+    print('%d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

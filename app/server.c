@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_flow.h>
 #include <rte_lcore.h>
 #include <rte_rcu_qsbr.h>
 
@@ -181,7 +182,8 @@ list_publish(struct ss_app *app, struct ss_worker *w, struct ss_srv_list *l)
 }
 
 /* Ask the NICs for the new steering; what they refuse stays in software
- * (as at start-up, where the report was printed). */
+ * (as at start-up, where the report was printed). Devices without
+ * rte_flow (af_packet, ring, null) are left alone. */
 static void
 flows_refresh(struct ss_app *app)
 {
@@ -193,7 +195,12 @@ flows_refresh(struct ss_app *app)
 	for (s = 0; s < app->cfg.nb_servers; s++)
 		q[s] = app->server_worker[s];
 	for (p = 0; p < app->nb_ports; p++) {
-		if (ss_steer_flow_flush(app->port_id[p]) < 0)
+		struct rte_flow_error ferr;
+		int rc;
+
+		memset(&ferr, 0, sizeof(ferr));
+		rc = rte_flow_flush(app->port_id[p], &ferr);
+		if (rc < 0)
 			continue;
 		if (ss_steer_flow_install(app->port_id[p], app->steer, q,
 				report, sizeof(report)) > 0)

@@ -17,13 +17,17 @@ initiates the tunnel (2 Child SA pairs). Then:
 3. `server del 3`: the pair is gone on both sides (INFORMATIONAL Delete),
    `show servers` no longer lists it, ping still flows;
 4. `server del 1` then `server del 2` refused (last server); `server add 1
-   2` (a freed index reused, on the other lcore) makes a pair again; ping.
+   2` (a freed index reused, on the other lcore) makes a pair again; ping;
+5. 10 add/del cycles of id 4 under a fast ping, half of them deleting the
+   server while its CREATE_CHILD_SA is in flight: both sides settle on the
+   two pairs of ids 1 and 2, ping flows.
 Usage: test_server.py PATH/TO/shardsec
 Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
 """
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -205,6 +209,50 @@ def case_last_and_reuse(gw, charon, topo):
               'server_gone %s' % (m1.group(1), m2.group(1)))
 
 
+def case_churn(gw, charon, topo):
+    """add/del cycles while pinging; half of them delete the server while
+    its CREATE_CHILD_SA is still in flight."""
+    pinger = subprocess.Popen(
+        ['ip', 'netns', 'exec', topo.ns_in, 'ping', '-q', '-i', '0.01',
+         '-w', '60', SW_HOST], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    bad = []
+    try:
+        for i in range(10):
+            a = gw.cmd('server add 4 %d' % (1 + i % 2))
+            if 'server id 4 added' not in a:
+                bad.append(a)
+            if i % 2 == 0:
+                wait(lambda: 4 in in_ids(gw), 10, 0.05)
+            d = gw.cmd('server del 4')
+            if 'server id 4 removed' not in d:
+                bad.append(d)
+    finally:
+        pinger.send_signal(signal.SIGINT)   # ping prints its summary
+        out, _ = pinger.communicate(timeout=10)
+    check('churn: 10 x (server add 4 / server del 4) under ping traffic',
+          not bad, '\n'.join(bad))
+    m = re.search(r'(\d+) packets transmitted, (\d+) received', out)
+    if m:
+        print('    FIGURE: ping -i 0.01 during the churn: %s sent, %s '
+              'received' % (m.group(1), m.group(2)))
+
+    def settled():
+        return in_ids(gw) == [1, 2] and \
+            sorted(sw_children(charon.list_sas())) == sorted(
+                sw_children(charon.list_sas())) and \
+            len(sw_children(charon.list_sas())) == 2
+    check('churn: both sides settle on the 2 pairs of ids 1 and 2 (no '
+          'orphan pair)', wait(settled, 30, 0.2),
+          gw.cmd('show sa') + charon.list_sas())
+    rows = servers_rows(gw)
+    check('churn: show servers lists ids 1 and 2 only',
+          sorted(rows) == [1, 2], rows)
+    ok, txt = warm_ping(topo)
+    check('churn: ping through the tunnel afterwards (5/5)', ok,
+          txt + gw.cmd('show sa'))
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -240,6 +288,7 @@ def main():
             spi3 = case_add(gw, charon, topo)
             case_del(gw, charon, topo, spi3)
             case_last_and_reuse(gw, charon, topo)
+            case_churn(gw, charon, topo)
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             check('ran to the end', False, e)
             print('---- charon log (tail) ----\n' + charon.log()[-3000:])

@@ -18,7 +18,7 @@ initiates the tunnel (2 Child SA pairs). Then:
    `show servers` no longer lists it, ping still flows;
 4. `server del 1` then `server del 2` refused (last server); `server add 1
    2` (a freed index reused, on the other lcore) makes a pair again; ping;
-5. 10 add/del cycles of id 4 under a fast ping, half of them deleting the
+5. 30 add/del cycles of id 4 under fast pings, half of them deleting the
    server while its CREATE_CHILD_SA is in flight: both sides settle on the
    two pairs of ids 1 and 2, ping flows.
 Usage: test_server.py PATH/TO/shardsec
@@ -210,32 +210,41 @@ def case_last_and_reuse(gw, charon, topo):
 
 
 def case_churn(gw, charon, topo):
-    """add/del cycles while pinging; half of them delete the server while
-    its CREATE_CHILD_SA is still in flight."""
-    pinger = subprocess.Popen(
-        ['ip', 'netns', 'exec', topo.ns_in, 'ping', '-q', '-i', '0.01',
-         '-w', '60', SW_HOST], stdout=subprocess.PIPE,
+    """add/del cycles under traffic (IPv4 through the tunnel, and IPv6 in
+    the clear to the outside host, hashed over the servers: strongSwan
+    routes every IPv4 reply to the inside network into its tunnel); half
+    of them delete
+    the server while its CREATE_CHILD_SA is still in flight."""
+    pingers = [subprocess.Popen(
+        ['ip', 'netns', 'exec', topo.ns_in, 'ping', '-q', '-i', '0.002',
+         '-w', '120', dst], stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
+        for dst in (SW_HOST, '2001:db8:2::2')]
     bad = []
+    outs = []
     try:
-        for i in range(10):
+        for i in range(30):
             a = gw.cmd('server add 4 %d' % (1 + i % 2))
             if 'server id 4 added' not in a:
                 bad.append(a)
             if i % 2 == 0:
-                wait(lambda: 4 in in_ids(gw), 10, 0.05)
+                wait(lambda: 4 in in_ids(gw), 10, 0.02)
             d = gw.cmd('server del 4')
             if 'server id 4 removed' not in d:
                 bad.append(d)
     finally:
-        pinger.send_signal(signal.SIGINT)   # ping prints its summary
-        out, _ = pinger.communicate(timeout=10)
-    check('churn: 10 x (server add 4 / server del 4) under ping traffic',
+        for p in pingers:
+            p.send_signal(signal.SIGINT)   # ping prints its summary
+            outs.append(p.communicate(timeout=10)[0])
+    check('churn: 30 x (server add 4 / server del 4) under ping traffic',
           not bad, '\n'.join(bad))
-    m = re.search(r'(\d+) packets transmitted, (\d+) received', out)
-    if m:
-        print('    FIGURE: ping -i 0.01 during the churn: %s sent, %s '
-              'received' % (m.group(1), m.group(2)))
+    for dst, out in zip((SW_HOST, '2001:db8:2::2'), outs):
+        m = re.search(r'(\d+) packets transmitted, (\d+) received', out)
+        if m:
+            print('    FIGURE: ping -i 0.002 to %s during the churn: %s '
+                  'sent, %s received' % (dst, m.group(1), m.group(2)))
+    check('churn: gateway alive (shell answers)',
+          'server' in gw.cmd('show servers'), gw.out[-1000:])
 
     def settled():
         return in_ids(gw) == [1, 2] and \

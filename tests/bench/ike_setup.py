@@ -170,12 +170,11 @@ def main():
         slope = (sum((n - mx) * (v - my) for n, v in pts) /
                  sum((n - mx) ** 2 for n, _ in pts))
         icpt = my - slope * mx
-        print('\nCREATE_CHILD_SA: %.2f ms per extra pair (least squares over '
-              'the medians of %d server counts) = %s pairs/s; IKE_SA_INIT + IKE_AUTH with the '
-              'first pair: %.1f ms' % (slope, len(pts),
-                                       fmt(1000.0 / slope if slope > 0
-                                           else None, '%.0f'),
-                                       icpt + slope))
+        rate = fmt(1000.0 / slope if slope > 0 else None, '%.0f')
+        print('\nCREATE_CHILD_SA: %.2f ms per extra pair (least squares '
+              'over the medians of %d server counts) = %s pairs/s; '
+              'IKE_SA_INIT + IKE_AUTH with the first pair: %.1f ms'
+              % (slope, len(pts), rate, icpt + slope))
     print('\nCSV:\n' + '\n'.join(lines))
     if a.csv:
         with open(a.csv, 'w') as f:

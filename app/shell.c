@@ -402,6 +402,27 @@ show_stats(struct cmdline *cl)
 			ss_net_drop_names[d], sum.drop[d]);
 }
 
+/* The configuration with the servers as they are now (server add/del
+ * leave removed indexes in cfg.servers[]): dumped from a shallow copy. */
+static void
+show_config(FILE *f)
+{
+	struct ss_config *c = malloc(sizeof(*c));
+	uint16_t s, n = 0;
+
+	if (c == NULL) {
+		ss_cfg_dump(&ss_app.cfg, f);
+		return;
+	}
+	memcpy(c, &ss_app.cfg, sizeof(*c));
+	for (s = 0; s < ss_app.cfg.nb_servers; s++)
+		if (ss_app.srv_live[s])
+			c->servers[n++] = ss_app.cfg.servers[s];
+	c->nb_servers = n;
+	ss_cfg_dump(c, f);
+	free(c);
+}
+
 static void
 cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -417,7 +438,7 @@ cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 			ss_shell_fail(cl, "out of memory");
 			return;
 		}
-		ss_cfg_dump(&ss_app.cfg, f);
+		show_config(f);
 		fclose(f);
 		/* cmdline_printf truncates long strings; the shell's output
 		 * is stdout in every mode. */

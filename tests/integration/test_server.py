@@ -134,6 +134,9 @@ def case_add(gw, charon, topo):
     check('add: show servers: id 3 on lcore 1 with 2 SAs',
           rows.get(3) == (1, 2) and rows.get(1) == (1, 2) and
           rows.get(2) == (2, 2), rows)
+    cf = gw.cmd('show config')
+    check('add: show config lists { id = 3; lcore = 1; }',
+          '{ id = 3; lcore = 1; }' in cf, cf)
     lc = gw.cmd('show lcores')
     check('add: show lcores: worker on lcore 1 hosts ids 1,3',
           re.search(r'^1\s+worker 0\s+1,3\s', lc, re.M) is not None, lc)
@@ -168,6 +171,9 @@ def case_del(gw, charon, topo, spi3):
     rows = servers_rows(gw)
     check('del: show servers lists ids 1 and 2 only',
           sorted(rows) == [1, 2], rows)
+    cf = gw.cmd('show config')
+    check('del: show config no longer lists id 3',
+          'id = 3;' not in cf and '{ id = 2; lcore = 2; }' in cf, cf)
     m = re.search(r'child net deleted: in %08x' % spi3, gw_log(gw))
     check('del: the IKE engine logged the Child SA delete', m is not None,
           gw_log(gw)[-2000:])

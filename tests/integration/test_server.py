@@ -15,7 +15,8 @@ initiates the tunnel (2 Child SA pairs). Then:
    with 2 SAs; ping through the tunnel (strongSwan 5.x sends on its newest
    pair: id 3's inbound SA decrypts it);
 3. `server del 3`: the pair is gone on both sides (INFORMATIONAL Delete),
-   `show servers` no longer lists it, ping still flows;
+   `show servers` no longer lists it, ping still flows; ESP sent to its
+   old SPI is counted as unknown_id and dropped;
 4. `server del 1` then `server del 2` refused (last server); `server add 1
    2` (a freed index reused, on the other lcore) makes a pair again; ping;
 5. 30 add/del cycles of id 4 under fast pings, half of them deleting the
@@ -79,6 +80,22 @@ def servers_rows(gw):
 def sa_packets(gw, spi):
     m = re.search(r'spi=0x%08x id=\d+ server=\d+ in .*? packets=(\d+)' % spi,
                   gw.cmd('show sa'))
+    return int(m.group(1)) if m else -1
+
+
+SEND_ESP = r'''
+import sys
+from scapy.all import IP, UDP, Raw, send
+spi = int(sys.argv[2])
+for i in range(int(sys.argv[3])):
+    send(IP(dst=sys.argv[1]) / UDP(sport=4500, dport=4500) /
+         Raw(spi.to_bytes(4, 'big') + (i + 1).to_bytes(4, 'big') +
+             bytes(32)), verbose=False)
+'''
+
+
+def unknown_id(gw):
+    m = re.search(r'unknown_id\s+(\d+)', gw.cmd('show stats'))
     return int(m.group(1)) if m else -1
 
 
@@ -182,6 +199,14 @@ def case_del(gw, charon, topo, spi3):
           txt + gw.cmd('show sa'))
     expect_error(gw, 'server del 3',
                  'server del: no server with id 3 (ids: 1,2)')
+    # ESP-in-UDP still naming id 3 (the deleted pair's SPI): counted
+    # under unknown_id and dropped, never given to another server
+    before = unknown_id(gw)
+    sh(['/usr/bin/python3', '-c', SEND_ESP, GW_IP, str(spi3), '5'],
+       ns=topo.ns_out, timeout=60)
+    got = wait(lambda: unknown_id(gw) - before >= 5, 10)
+    check('del: 5 ESP packets for removed id 3 counted as unknown_id '
+          '(%d)' % (unknown_id(gw) - before), got, gw.cmd('show stats'))
 
 
 def case_last_and_reuse(gw, charon, topo):
@@ -226,6 +251,7 @@ def case_churn(gw, charon, topo):
          '-w', '120', dst], stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
         for dst in (SW_HOST, '2001:db8:2::2')]
+    time.sleep(0.5)
     bad = []
     outs = []
     try:

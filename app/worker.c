@@ -247,6 +247,7 @@ worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	uint64_t taken = 0;
 	uint16_t k, i, nb;
 
+	RTE_BUILD_BUG_ON(SS_BURST > 64);	/* one bit per packet */
 	for (k = 0; k < l->n; k++) {
 		const uint16_t srv = l->s[k];
 
@@ -266,8 +267,7 @@ worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 		else
 			server_inner(app, w, srv, b, nb, false);
 	}
-	if (unlikely(taken != (n == 64 ? UINT64_MAX :
-			(UINT64_C(1) << n) - 1))) {
+	if (unlikely(taken != (UINT64_C(1) << n) - 1)) {
 		for (i = 0; i < n; i++)
 			if (!(taken & (UINT64_C(1) << i))) {
 				w->st.srv_gone++;

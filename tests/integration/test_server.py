@@ -13,7 +13,8 @@ initiates the tunnel (2 Child SA pairs). Then:
    lists 3 INSTALLED pairs), `show sa` has an inbound SPI with id 3 that
    is strongSwan's outbound SPI, `show servers` lists id 3 on lcore 1
    with 2 SAs; ping through the tunnel (strongSwan 5.x sends on its newest
-   pair: id 3's inbound SA decrypts it);
+   pair: id 3's inbound SA decrypts it); a new IKE SA (terminate +
+   initiate) makes the 3 pairs again;
 3. `server del 3`: the pair is gone on both sides (INFORMATIONAL Delete),
    `show servers` no longer lists it, ping still flows; ESP sent to its
    old SPI is counted as unknown_id and dropped;
@@ -164,6 +165,20 @@ def case_add(gw, charon, topo):
     after = sa_packets(gw, id3[0]) if id3 else -1
     print('    FIGURE: echo replies decrypted by id 3\'s new inbound SA: %d '
           '(strongSwan 5.x sends on its newest pair)' % (after - before))
+    # a new IKE SA makes pairs for the servers of now, id 3 included
+    gw.cmd('ike terminate sw')
+    wait(lambda: 'no SAs' in gw.cmd('show sa') and
+         'ESTABLISHED' not in charon.list_sas(), 15)
+    mark = len(gw_log(gw))
+    gw.cmd('ike initiate sw')
+    m = wait(lambda: re.search(r'peer sw: all (\d+) child SA pairs '
+                               r'installed', gw_log(gw)[mark:]), 20)
+    ok = wait(three, 20)
+    check('add: after ike terminate + initiate, 3 pairs again (gateway: '
+          '"all %s child SA pairs installed")' % (m.group(1) if m else '?'),
+          ok and m is not None and m.group(1) == '3',
+          gw.cmd('show sa') + charon.list_sas())
+    id3 = [s for (s, d) in gw_sas(gw)[0] if d == 'in' and s >> 28 == 3]
     return id3[0] if id3 else None
 
 

@@ -422,6 +422,7 @@ show_stats(struct cmdline *cl, bool json)
 		v[5] += s->handoff_tx;
 		v[6] += s->handoff_drops;
 		v[7] += s->esp_no_spi;
+		v[8] += s->srv_gone;
 	}
 	sec(o, "workers");
 	kv(o, "rx", v[0]);
@@ -432,6 +433,7 @@ show_stats(struct cmdline *cl, bool json)
 	kv(o, "handoff", v[5]);
 	kv(o, "handoff_ring_full", v[6]);
 	kv(o, "esp_no_spi", v[7]);
+	kv(o, "server_gone", v[8]);
 	sec(o, "control");
 	kv(o, "rx", ss_app.ctl.rx_pkts);
 	kv(o, "punt_rx",
@@ -453,6 +455,8 @@ show_stats(struct cmdline *cl, bool json)
 		uint16_t s;
 
 		for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+			if (ss_app.esp[s] == NULL)
+				continue;
 			ss_esp_server_stats(ss_app.esp[s], &es);
 			v[0] += es.in_packets;
 			v[1] += es.out_packets;
@@ -503,6 +507,27 @@ show_stats(struct cmdline *cl, bool json)
 	sec_end(o);
 }
 
+/* The configuration with the servers as they are now (server add/del
+ * leave removed indexes in cfg.servers[]): dumped from a shallow copy. */
+static void
+show_config(FILE *f)
+{
+	struct ss_config *c = malloc(sizeof(*c));
+	uint16_t s, n = 0;
+
+	if (c == NULL) {
+		ss_cfg_dump(&ss_app.cfg, f);
+		return;
+	}
+	memcpy(c, &ss_app.cfg, sizeof(*c));
+	for (s = 0; s < ss_app.cfg.nb_servers; s++)
+		if (ss_app.srv_live[s])
+			c->servers[n++] = ss_app.cfg.servers[s];
+	c->nb_servers = n;
+	ss_cfg_dump(c, f);
+	free(c);
+}
+
 static void
 cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -518,7 +543,7 @@ cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 			ss_shell_fail(cl, "out of memory");
 			return;
 		}
-		ss_cfg_dump(&ss_app.cfg, f);
+		show_config(f);
 		fclose(f);
 		/* cmdline_printf truncates long strings; the shell's output
 		 * is stdout in every mode. */
@@ -750,6 +775,8 @@ static const struct shell_group {
 		help_ports },
 	{ "l3", "neighbours and routes", ss_cmd_l3, ss_help_l3 },
 	{ "ipsec", "SAs, servers, policies", ss_cmd_ipsec, ss_help_ipsec },
+	{ "servers", "add and remove servers at run time", ss_cmd_server,
+		ss_help_server },
 #ifdef SS_HAVE_IKE
 	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_cmd_ike, ss_help_ike },
 #endif

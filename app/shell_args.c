@@ -37,11 +37,17 @@ int
 ss_shell_list_servers(unsigned int idx, char *buf, size_t len,
 	const void *arg)
 {
+	unsigned int n = 0;
+	uint16_t s;
+
 	RTE_SET_USED(arg);
-	if (idx >= ss_app.cfg.nb_servers)
-		return -ENOENT;
-	snprintf(buf, len, "%u", ss_app.cfg.servers[idx].id);
-	return 0;
+	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+		if (!ss_app.srv_live[s] || n++ != idx)
+			continue;
+		snprintf(buf, len, "%u", ss_app.cfg.servers[s].id);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int
@@ -52,6 +58,8 @@ ss_shell_server_index(const char *id)
 	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
 		char v[8];
 
+		if (!ss_app.srv_live[s])
+			continue;
 		snprintf(v, sizeof(v), "%u", ss_app.cfg.servers[s].id);
 		if (strcmp(v, id) == 0)
 			return s;

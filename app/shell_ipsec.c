@@ -185,7 +185,7 @@ show_servers(struct cmdline *cl, int only, bool json)
 		const unsigned int lcore =
 			ss_app.workers[ss_app.server_worker[s]].lcore;
 
-		if (only >= 0 && s != only)
+		if ((only >= 0 && s != only) || !ss_app.srv_live[s])
 			continue;
 		if (json)
 			cmdline_printf(cl, "%s\n  {\"server\": %u, "

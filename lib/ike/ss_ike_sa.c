@@ -92,6 +92,9 @@ struct child {
 	uint64_t installed_ms, rekey_ms, expire_ms;
 	uint64_t bytes, packets;
 	bool rekey_queued;
+	/* negotiated but never installed (its server went away meanwhile,
+	 * or the dataplane refused it): only its Delete is due */
+	bool phantom;
 	/* rekey collision (RFC 7296 2.8.1): lowest nonce of the peer's
 	 * exchange, and the Child SA it created */
 	bool collision;
@@ -358,7 +361,7 @@ child_remove(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
 {
 	TAILQ_REMOVE(&sa->children, c, next);
 	sa->nb_children--;
-	if (notify && ike->ops.child_delete != NULL)
+	if (notify && !c->phantom && ike->ops.child_delete != NULL)
 		ike->ops.child_delete(ike->ctx, c->spi_in, c->spi_out);
 	CNT(ike, child_deleted);
 	event(ike, sa, "child %s deleted: in %08x out %08x server %u",
@@ -1277,6 +1280,41 @@ queue_responder_children(struct ss_ike *ike, struct ike_sa *sa)
 	}
 }
 
+static bool
+server_listed(const struct ss_ike *ike, uint16_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ike->nb_servers; i++)
+		if (ike->servers[i] == id)
+			return true;
+	return ike->nb_servers == 0;
+}
+
+/* The peer made a pair that we do not install (see 'phantom'): delete
+ * it with INFORMATIONAL so that the peer never sends on it. */
+static void
+child_orphan(struct ss_ike *ike, struct ike_sa *sa, uint8_t cc,
+	uint16_t server_id, uint32_t spi_in, uint32_t spi_out)
+{
+	struct child *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return;
+	c->cc = cc;
+	c->server_id = server_id;
+	c->spi_in = spi_in;
+	c->spi_out = spi_out;
+	c->state = C_REKEYED;		/* not a live pair: delete pending */
+	c->phantom = true;
+	TAILQ_INSERT_TAIL(&sa->children, c, next);
+	sa->nb_children++;
+	queue_task(sa, T_CHILD_DELETE, cc, server_id, spi_in);
+	event(ike, sa, "child %s: pair in %08x out %08x for server %u not "
+		"installed, deleting it", sa->pc->child[cc].name, spi_in,
+		spi_out, server_id);
+}
+
 static int
 process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 	const struct ike_msg *m, const uint8_t *g, size_t glen,
@@ -2157,10 +2195,19 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 		CNT(ike, rx_bad_payload);
 		return -EBADMSG;
 	}
+	if (!server_listed(ike, sa->cur.server_id)) {
+		/* ss_ike_server_del while the exchange ran */
+		child_orphan(ike, sa, sa->cur.cc, sa->cur.server_id,
+			sa->x_spi_in, spi_out);
+		return -ENOENT;
+	}
 	if (child_install(ike, sa, sa->cur.cc, sa->cur.server_id,
 		sa->x_spi_in, spi_out, &a, true, g, glen, ni, ni_len, nr,
-		nr_len, tsi, nb_tsi, tsr, nb_tsr, replaces) == NULL)
+		nr_len, tsi, nb_tsi, tsr, nb_tsr, replaces) == NULL) {
+		child_orphan(ike, sa, sa->cur.cc, sa->cur.server_id,
+			sa->x_spi_in, spi_out);
 		return -EIO;
+	}
 	if (replaces != 0) {
 		struct child *old = child_by_in(sa, replaces);
 

@@ -22,6 +22,11 @@
 #   SS_BUILD_DIR  build directory to use/create (default build-bench)
 #   SS_BENCH_OUT  output directory (default tests/bench/out)
 #   SS_BENCH_SECONDS  seconds per row (default 3, short 1)
+#
+# The control-plane setup rate (IKE SA + per-server Child SA pairs, and
+# rekeys, against strongSwan; root) is a separate script:
+#   tests/bench/ike_setup.py build/app/shardsec [--servers 1,2,4,8,15]
+#       [--reps 3] [--no-rekey] [--csv FILE]
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -109,13 +109,18 @@ GOOD = [
     'show ike peers json', 'show ike stats', 'show ike stats json',
     'ike initiate sw', 'ike terminate sw',
     'sa del in 0x20000121', 'sa del out 0a000002',
+    'server add 3 1', 'show servers 3 json', 'server del 3',
     'sleep 100', 'clear stats',
 ]
 
 # One bad argument per command, with the exact message expected.
 BAD = [
     ('help nosuch', "error: help: no group nosuch (groups: ports,l3,ipsec,"
-     "ike,system)"),
+     "servers,ike,system)"),
+    ('server add 1 2', 'error: server add: id 1 is in use (server 0 on '
+     'lcore 1)'),
+    ('server del 7', 'error: server del: no server with id 7 (ids: 1,2)'),
+    ('server del x7', "error: server del: malformed instance-id 'x7'"),
     ('show port info 7', 'error: show port info: no port 7 (ports: 0,1,'
      'inside,outside)'),
     ('show port info 7 json', 'error: show port info: no port 7 (ports: '
@@ -383,6 +388,10 @@ def main():
         check('spd json', js('show spd json')['rules'][0]['name'] ==
               'to-remote')
         check('ike peers json', js('show ike peers json')[0]['peer'] == 'sw')
+        check('server add/del from a script', 'server id 3 added on lcore '
+              '1' in b['server add 3 1'] and [x['instance_id'] for x in
+              js('show servers 3 json')] == [3] and 'server id 3 removed'
+              in b['server del 3'])
         check('sa del by direction', 'deleted in SA 0x20000121' in
               b['sa del in 0x20000121'] and 'deleted out SA 0x0a000002'
               in b['sa del out 0a000002'])

@@ -821,6 +821,9 @@ t_send(void *ctx, const struct ss_ike_addr *local,
 	return -EHOSTUNREACH;
 }
 
+/* A server id whose pairs the "dataplane" refuses (-1: none). */
+static int refuse_id = -1;
+
 static int
 t_install(void *ctx, const struct ss_ike_child_sa *in,
 	const struct ss_ike_child_sa *out)
@@ -828,6 +831,8 @@ t_install(void *ctx, const struct ss_ike_child_sa *in,
 	struct node *n = ctx;
 	struct rec *r;
 
+	if (refuse_id >= 0 && in->server_id == refuse_id)
+		return -ENOENT;
 	ck_assert_uint_lt(n->nb_ch, MAXCH);
 	r = &n->ch[n->nb_ch++];
 	r->in = *in;
@@ -1573,6 +1578,55 @@ START_TEST(test_dpd)
 	ck_assert_uint_eq(nb_sas(0), 0);
 	ck_assert_uint_eq(nodes[0].nb_live, 0);
 	ck_assert_uint_eq(nodes[0].nb_del, 2);
+	nodes_free();
+}
+END_TEST
+
+static void
+count_child(const struct ss_ike_child_info *c, void *arg)
+{
+	RTE_SET_USED(c);
+	(*(unsigned int *)arg)++;
+}
+
+/* A server leaves while the CREATE_CHILD_SA for its pair runs, or the
+ * dataplane refuses a pair: the peer's half is deleted (INFORMATIONAL),
+ * nothing is installed here, and no delete callback names a pair that
+ * was never installed. */
+START_TEST(test_server_del_in_flight)
+{
+	unsigned int nb = 0;
+	struct opts o;
+
+	default_opts(&o);
+	establish(&o, 2);
+	ck_assert_int_eq(ss_ike_server_add(nodes[0].ike, 3, now), 0);
+	ck_assert_int_eq(ss_ike_server_del(nodes[0].ike, 3, now), 0);
+	pump();
+	ck_assert_uint_eq(live_on_server(0, 3), 0);
+	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	ck_assert_uint_eq(nodes[0].nb_del, 0);
+	ck_assert_uint_eq(nodes[1].nb_live, 2);
+	ck_assert_uint_eq(nodes[1].nb_del, 1);
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	ck_assert_ptr_nonnull(strstr(nodes[0].ev, "for server 3 not installed, "
+		"deleting it"));
+	ss_ike_walk_children(nodes[0].ike, count_child, &nb);
+	ck_assert_uint_eq(nb, 2);
+	/* the dataplane refuses the pair of a new server */
+	refuse_id = 4;
+	ck_assert_int_eq(ss_ike_server_add(nodes[0].ike, 4, now), 0);
+	pump();
+	refuse_id = -1;
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_install_failed), 1);
+	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	ck_assert_uint_eq(nodes[1].nb_live, 2);
+	ck_assert_uint_eq(nodes[1].nb_del, 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	nb = 0;
+	ss_ike_walk_children(nodes[0].ike, count_child, &nb);
+	ck_assert_uint_eq(nb, 2);
 	nodes_free();
 }
 END_TEST
@@ -2386,6 +2440,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_retransmit);
 	tcase_add_test(tc, test_dpd);
 	tcase_add_test(tc, test_delete_and_terminate);
+	tcase_add_test(tc, test_server_del_in_flight);
 	tcase_add_test(tc, test_child_rekey);
 	tcase_add_test(tc, test_child_rekey_lifetime);
 	tcase_add_test(tc, test_rekey_collision);

@@ -9,22 +9,26 @@
 #       5-tuple hash (udp), GTP-U TEID or SCTP verification tag, fed to
 #       the owner's queue (as NIC rte_flow steering does) or to the other
 #       worker, which hands each over (software steering).
+#  SA setup (root and strongSwan): IKE SA + one Child SA pair per server
+#       against strongSwan, and rekeys, for 1..15 servers
+#       (tests/bench/ike_setup.py; skipped, with a line saying so, when
+#       either is missing).
 #
 #   tests/bench/run.sh [--short] [--check]
 #
 #   --short  ~1 s per row, sizes 64 and IMIX only (what the test suite runs)
 #   --check  exit non-zero unless every row is present and verified
 #
-# Writes tests/bench/out/esp.csv, steer.csv, esp_*.png and the raw logs.
-# The control-plane setup rate (IKE SA + per-server Child SA pairs against
-# strongSwan) is tests/bench/ike_setup.py. Environment:
+# Writes tests/bench/out/esp.csv, steer.csv, ike_setup.csv, esp_*.png and
+# the raw logs. Environment:
 #   SS_BENCH      the ss_bench binary (else built in $SS_BUILD_DIR)
+#   SS_SHARDSEC   the shardsec binary for the SA setup rows (else built
+#                 in $SS_BUILD_DIR)
 #   SS_BUILD_DIR  build directory to use/create (default build-bench)
 #   SS_BENCH_OUT  output directory (default tests/bench/out)
 #   SS_BENCH_SECONDS  seconds per row (default 3, short 1)
 #
-# The control-plane setup rate (IKE SA + per-server Child SA pairs, and
-# rekeys, against strongSwan; root) is a separate script:
+# ike_setup.py also runs alone, with more rounds:
 #   tests/bench/ike_setup.py build/app/shardsec [--servers 1,2,4,8,15]
 #       [--reps 3] [--no-rekey] [--csv FILE]
 set -u -o pipefail
@@ -37,7 +41,7 @@ for a in "$@"; do
 	case "$a" in
 	--short) SHORT=1 ;;
 	--check) CHECK=1 ;;
-	-h|--help) sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
 	esac
 done
@@ -54,16 +58,21 @@ mkdir -p "$OUT"
 CSV=$OUT/esp.csv
 SCSV=$OUT/steer.csv
 
+ICSV=$OUT/ike_setup.csv
+
 BIN=${SS_BENCH:-}
-if [ -z "$BIN" ]; then
+GW=${SS_SHARDSEC:-}
+if [ -z "$BIN" ] || [ -z "$GW" ]; then
 	BUILD=${SS_BUILD_DIR:-$ROOT/build-bench}
 	if [ ! -f "$BUILD/build.ninja" ]; then
 		echo "== meson setup $BUILD"
 		meson setup "$BUILD" "$ROOT" >/dev/null || exit 1
 	fi
-	echo "== building ss_bench in $BUILD"
-	ninja -C "$BUILD" -j2 tests/bench/ss_bench >/dev/null || exit 1
-	BIN=$BUILD/tests/bench/ss_bench
+	echo "== building ss_bench and shardsec in $BUILD"
+	ninja -C "$BUILD" -j2 tests/bench/ss_bench app/shardsec >/dev/null ||
+		exit 1
+	BIN=${BIN:-$BUILD/tests/bench/ss_bench}
+	GW=${GW:-$BUILD/app/shardsec}
 fi
 
 NCPU=$(nproc)
@@ -133,6 +142,31 @@ for L4 in udp gtpu sctp; do
 		fi
 	done
 done
+
+echo
+rm -f "$ICSV"
+IKE_RAN=0
+if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/lib/ipsec/charon ] ||
+		! command -v swanctl >/dev/null; then
+	echo "== SA setup benchmark skipped: needs root and strongSwan (charon, swanctl)"
+else
+	if [ "$SHORT" = 1 ]; then
+		ISRV=1,2
+		IREPS=1
+	else
+		ISRV=1,2,4,8,15
+		IREPS=3
+	fi
+	echo "== SA setup benchmark against strongSwan: servers $ISRV, $IREPS round(s) each"
+	/usr/bin/python3 "$HERE/ike_setup.py" "$GW" --servers $ISRV \
+		--reps $IREPS --csv "$ICSV" 2>&1 | tee "$OUT/ike_setup.log"
+	r=${PIPESTATUS[0]}
+	IKE_RAN=1
+	if [ "$r" != 0 ]; then
+		echo "   ike_setup.py exited with $r (log: $OUT/ike_setup.log)"
+		RC=1
+	fi
+fi
 
 echo
 echo "== Results (cycles are TSC cycles; per-worker figures are measured inside the workers)"
@@ -225,7 +259,7 @@ if [ -z "${SS_BENCH_NOPLOT:-}" ] && command -v gnuplot >/dev/null; then
 	echo
 	echo "== Plots: $(cd "$OUT" && ls esp_*.png 2>/dev/null | tr '\n' ' ')"
 fi
-echo "== CSV: $CSV $SCSV"
+echo "== CSV: $CSV $SCSV$([ -f "$ICSV" ] && echo " $ICSV")"
 
 if [ "$CHECK" = 1 ]; then
 	nsizes=$(echo "$SIZES" | tr ',' '\n' | wc -l)
@@ -247,6 +281,16 @@ if [ "$CHECK" = 1 ]; then
 		RC=1
 	else
 		echo "CHECK: all $swant steering rows present and verified"
+	fi
+	if [ "$IKE_RAN" = 1 ]; then
+		iwant=$(echo "$ISRV" | tr ',' '\n' | wc -l)
+		irows=$(($(wc -l < "$ICSV" 2>/dev/null || echo 1) - 1))
+		if [ "$irows" -lt "$iwant" ]; then
+			echo "CHECK FAILED: SA setup: $irows rows, $iwant expected"
+			RC=1
+		else
+			echo "CHECK: SA setup rows for $iwant server counts present"
+		fi
 	fi
 fi
 exit $RC

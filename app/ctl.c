@@ -152,8 +152,10 @@ ss_app_ctl_service(struct ss_app *app)
 		ss_net_ctl_timer(now, &app->ctl_net);
 		/* Free SAs that every worker has moved past. */
 		ss_sa_db_reclaim(app->sadb);
+		ss_app_servers_timer(app);
 #ifdef SS_HAVE_IKE
 		ss_app_ike_timer(app, now);
+		ss_app_ike_tm_publish(app);
 #endif
 		ctl_next_timer = now + period;
 	}

@@ -160,6 +160,9 @@ peer_index(const char *name)
 
 /* Start the peer's IKE SA, and the clock that measures how long the
  * whole set of per-server pairs takes. */
+static unsigned int expected_pairs(const struct ss_ike_peer_conf *pc,
+	uint16_t nb_servers);
+
 int
 ss_app_ike_initiate(struct ss_app *app, const char *peer)
 {
@@ -173,6 +176,9 @@ ss_app_ike_initiate(struct ss_app *app, const char *peer)
 		return -ENOENT;
 	s->ps[p].initiate_tsc = rte_get_timer_cycles();
 	s->ps[p].installed = 0;
+	/* servers come and go (server add/del) */
+	s->ps[p].expected = expected_pairs(&ike_conf.peer[p],
+		ss_app_servers_live(app));
 	ret = ss_ike_initiate(s->ike, peer, ike_now_ms(s));
 	if (ret < 0)
 		s->ps[p].initiate_tsc = 0;

@@ -46,10 +46,12 @@ ss_app_ipsec_init(struct ss_app *app)
 	dbc.instance_bits = cfg->instance_bits;
 	dbc.ids = ids;
 	dbc.socket = socket;
+	/* room for servers added at run time (server.c) */
+	dbc.max_servers = ss_app_server_capacity(cfg);
 	app->sadb = ss_sa_db_create(&dbc, app->qsbr);
 	if (app->sadb == NULL)
 		return -ENOMEM;
-	ret = ss_esp_crypto_init(socket, cfg->nb_servers + 1);
+	ret = ss_esp_crypto_init(socket, ss_app_server_capacity(cfg) + 1u);
 	if (ret < 0) {
 		fprintf(stderr, "shardsec: crypto devices: %s\n",
 			strerror(-ret));

@@ -17,7 +17,6 @@
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
-#include <cmdline_parse_num.h>
 #include <cmdline_parse_string.h>
 #include <cmdline_rdline.h>
 #include <cmdline_socket.h>
@@ -27,6 +26,7 @@
 
 #include "ss_app.h"
 #include "ss_shell.h"
+#include "ss_shell_token.h"
 
 #define PROMPT "shardsec> "
 
@@ -61,7 +61,7 @@ ss_shell_port_arg(struct cmdline *cl, const char *arg, uint8_t *port)
 	}
 	v = strtoul(arg, &end, 10);
 	if (*arg == '\0' || *end != '\0' || v >= ss_app.nb_ports) {
-		ss_shell_fail(cl, "no port '%s' (ports 0..%u or a port name)",
+		ss_shell_fail(cl, "no port %s (ports 0..%u or a port name)",
 			arg, ss_app.nb_ports - 1);
 		return -EINVAL;
 	}
@@ -72,13 +72,25 @@ ss_shell_port_arg(struct cmdline *cl, const char *arg, uint8_t *port)
 /* ---- show port stats / clear port stats ---------------------------- */
 
 static void
-port_stats_one(struct cmdline *cl, uint8_t i)
+port_stats_one(struct cmdline *cl, uint8_t i, bool json, bool first)
 {
 	struct rte_eth_stats s;
 	uint16_t pid = ss_app.port_id[i];
 
 	if (rte_eth_stats_get(pid, &s) != 0) {
 		ss_shell_fail(cl, "cannot read stats of port %u", i);
+		return;
+	}
+	if (json) {
+		cmdline_printf(cl, "%s\n  {\"port\": %u, \"name\": \"%s\", "
+			"\"rx_packets\": %" PRIu64 ", \"rx_missed\": %" PRIu64
+			", \"rx_bytes\": %" PRIu64 ", \"rx_errors\": %" PRIu64
+			", \"rx_nombuf\": %" PRIu64 ", \"tx_packets\": %"
+			PRIu64 ", \"tx_errors\": %" PRIu64 ", \"tx_bytes\": %"
+			PRIu64 "}", first ? "" : ",", i,
+			ss_app.cfg.ports[i].name, s.ipackets, s.imissed,
+			s.ibytes, s.ierrors, s.rx_nombuf, s.opackets,
+			s.oerrors, s.obytes);
 		return;
 	}
 	cmdline_printf(cl,
@@ -101,6 +113,7 @@ struct cmd_port_stats_result {
 	cmdline_fixed_string_t port;
 	cmdline_fixed_string_t stats;
 	cmdline_fixed_string_t which;
+	cmdline_fixed_string_t json;
 };
 
 static void
@@ -108,30 +121,27 @@ cmd_port_stats_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_port_stats_result *r = parsed;
 	const bool clear = strcmp(r->show, "clear") == 0;
-	uint8_t i, p;
+	const bool json = data == SS_SHELL_JSON;
+	uint8_t i, lo = 0, hi = ss_app.nb_ports;
 
-	RTE_SET_USED(data);
 	if (strcmp(r->which, "all") != 0) {
-		if (ss_shell_port_arg(cl, r->which, &p) < 0)
+		if (ss_shell_port_arg(cl, r->which, &lo) < 0)
 			return;
-		if (clear) {
-			rte_eth_stats_reset(ss_app.port_id[p]);
-			cmdline_printf(cl, "  NIC statistics for port %u "
-				"cleared\n", p);
-		} else {
-			port_stats_one(cl, p);
-		}
-		return;
+		hi = lo + 1;
 	}
-	for (i = 0; i < ss_app.nb_ports; i++) {
+	if (json)
+		cmdline_printf(cl, "[");
+	for (i = lo; i < hi; i++) {
 		if (clear) {
 			rte_eth_stats_reset(ss_app.port_id[i]);
 			cmdline_printf(cl, "  NIC statistics for port %u "
 				"cleared\n", i);
 		} else {
-			port_stats_one(cl, i);
+			port_stats_one(cl, i, json, i == lo);
 		}
 	}
+	if (json)
+		cmdline_printf(cl, "\n]\n");
 }
 
 static cmdline_parse_token_string_t cmd_port_stats_show =
@@ -141,8 +151,9 @@ static cmdline_parse_token_string_t cmd_port_stats_port =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, port, "port");
 static cmdline_parse_token_string_t cmd_port_stats_stats =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, stats, "stats");
-static cmdline_parse_token_string_t cmd_port_stats_which =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, which, NULL);
+static struct ss_shell_token_choice cmd_port_stats_which =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_port_stats_result, which, "port",
+		"ports", "all", ss_shell_list_ports, NULL, NULL);
 
 static cmdline_parse_inst_t cmd_port_stats = {
 	.f = cmd_port_stats_parsed,
@@ -157,6 +168,25 @@ static cmdline_parse_inst_t cmd_port_stats = {
 	},
 };
 
+static cmdline_parse_token_string_t cmd_port_stats_show_only =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, show, "show");
+static cmdline_parse_token_string_t cmd_port_stats_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_stats_result, json, "json");
+
+static cmdline_parse_inst_t cmd_port_stats_j = {
+	.f = cmd_port_stats_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show port stats all|<port> json: the same as JSON",
+	.tokens = {
+		(void *)&cmd_port_stats_show_only,
+		(void *)&cmd_port_stats_port,
+		(void *)&cmd_port_stats_stats,
+		(void *)&cmd_port_stats_which,
+		(void *)&cmd_port_stats_json,
+		NULL,
+	},
+};
+
 /* ---- show port info ------------------------------------------------ */
 
 struct cmd_port_info_result {
@@ -164,6 +194,7 @@ struct cmd_port_info_result {
 	cmdline_fixed_string_t port;
 	cmdline_fixed_string_t info;
 	cmdline_fixed_string_t which;
+	cmdline_fixed_string_t json;
 };
 
 static void
@@ -178,7 +209,6 @@ cmd_port_info_parsed(void *parsed, struct cmdline *cl, void *data)
 	uint16_t pid, mtu = 0;
 	uint8_t p, a;
 
-	RTE_SET_USED(data);
 	if (ss_shell_port_arg(cl, r->which, &p) < 0)
 		return;
 	cp = &ss_app.cfg.ports[p];
@@ -190,6 +220,25 @@ cmd_port_info_parsed(void *parsed, struct cmdline *cl, void *data)
 	rte_eth_dev_get_name_by_port(pid, name);
 	rte_eth_link_get_nowait(pid, &link);
 	rte_eth_dev_get_mtu(pid, &mtu);
+	if (data == SS_SHELL_JSON) {
+		cmdline_printf(cl, "{\"port\": %u, \"name\": \"%s\", "
+			"\"device\": \"%s\", \"dpdk_port\": %u, \"driver\": "
+			"\"%s\", \"mac\": \"" RTE_ETHER_ADDR_PRT_FMT "\", "
+			"\"link_up\": %s, \"link_speed\": %u, \"mtu\": %u, "
+			"\"mtu_configured\": %u, \"queues\": %u, "
+			"\"promiscuous\": %s, \"addresses\": [", p, cp->name,
+			name, pid, info.driver_name,
+			RTE_ETHER_ADDR_BYTES(&ss_app.port_mac[p]),
+			link.link_status ? "true" : "false", link.link_speed,
+			mtu, cp->mtu, ss_app.nb_workers + 1,
+			rte_eth_promiscuous_get(pid) == 1 ? "true" : "false");
+		for (a = 0; a < cp->nb_addrs; a++)
+			cmdline_printf(cl, "%s\"%s/%u\"", a == 0 ? "" : ", ",
+				ss_ipaddr_str(&cp->addrs[a].addr, abuf,
+					sizeof(abuf)), cp->addrs[a].len);
+		cmdline_printf(cl, "]}\n");
+		return;
+	}
 	cmdline_printf(cl, "\n********************* Infos for port %-2u "
 		"*********************\n", p);
 	cmdline_printf(cl, "Name: %s\nDevice: %s (DPDK port %u)\nDriver: %s\n",
@@ -216,8 +265,9 @@ static cmdline_parse_token_string_t cmd_port_info_port =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, port, "port");
 static cmdline_parse_token_string_t cmd_port_info_info =
 	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, info, "info");
-static cmdline_parse_token_string_t cmd_port_info_which =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, which, NULL);
+static struct ss_shell_token_choice cmd_port_info_which =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_port_info_result, which, "port",
+		"ports", NULL, ss_shell_list_ports, NULL, NULL);
 
 static cmdline_parse_inst_t cmd_port_info = {
 	.f = cmd_port_info_parsed,
@@ -232,27 +282,55 @@ static cmdline_parse_inst_t cmd_port_info = {
 	},
 };
 
+static cmdline_parse_token_string_t cmd_port_info_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_port_info_result, json, "json");
+
+static cmdline_parse_inst_t cmd_port_info_j = {
+	.f = cmd_port_info_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show port info <port> json: the same as JSON",
+	.tokens = {
+		(void *)&cmd_port_info_show,
+		(void *)&cmd_port_info_port,
+		(void *)&cmd_port_info_info,
+		(void *)&cmd_port_info_which,
+		(void *)&cmd_port_info_json,
+		NULL,
+	},
+};
+
 /* ---- single-word "show X" commands --------------------------------- */
 
 struct cmd_show_result {
 	cmdline_fixed_string_t show;
 	cmdline_fixed_string_t what;
+	cmdline_fixed_string_t json;
 };
 
 static void
-show_lcores(struct cmdline *cl)
+show_lcores(struct cmdline *cl, bool json)
 {
 	uint16_t i, k;
 
-	cmdline_printf(cl, "%-6s %-10s %-12s %14s %14s %10s %10s %8s\n",
-		"lcore", "role", "servers", "rx", "tx", "punted", "handoff",
-		"busy%");
-	cmdline_printf(cl, "%-6u %-10s %-12s %14" PRIu64 " %14" PRIu64
-		" %10" PRIu64 " %10" PRIu64 " %8s\n", ss_app.main_lcore,
-		"control", "-", ss_app.ctl.rx_pkts, ss_app.ctl.tx_pkts,
-		ss_app.ctl.punt_rx, ss_app.ctl.handoff_tx, "-");
+	if (json)
+		cmdline_printf(cl, "[\n  {\"lcore\": %u, \"role\": \"control\", "
+			"\"servers\": [], \"rx\": %" PRIu64 ", \"tx\": %" PRIu64
+			", \"punted\": %" PRIu64 ", \"handoff\": %" PRIu64 "}",
+			ss_app.main_lcore, ss_app.ctl.rx_pkts,
+			ss_app.ctl.tx_pkts, ss_app.ctl.punt_rx,
+			ss_app.ctl.handoff_tx);
+	else
+		cmdline_printf(cl, "%-6s %-10s %-12s %14s %14s %10s %10s %8s\n"
+			"%-6u %-10s %-12s %14" PRIu64 " %14" PRIu64 " %10"
+			PRIu64 " %10" PRIu64 " %8s\n", "lcore", "role",
+			"servers", "rx", "tx", "punted", "handoff", "busy%",
+			ss_app.main_lcore, "control", "-", ss_app.ctl.rx_pkts,
+			ss_app.ctl.tx_pkts, ss_app.ctl.punt_rx,
+			ss_app.ctl.handoff_tx, "-");
 	for (i = 0; i < ss_app.nb_workers; i++) {
 		const struct ss_worker *w = &ss_app.workers[i];
+		const double busy = w->st.polls == 0 ? 0.0 :
+			100.0 * (double)w->st.busy_polls / (double)w->st.polls;
 		char ids[64] = "";
 		size_t off = 0;
 		char role[16];
@@ -262,52 +340,73 @@ show_lcores(struct cmdline *cl)
 				k == 0 ? "" : ",",
 				ss_app.cfg.servers[w->servers[k]].id);
 		snprintf(role, sizeof(role), "worker %u", i);
-		cmdline_printf(cl, "%-6u %-10s %-12s %14" PRIu64 " %14" PRIu64
-			" %10" PRIu64 " %10" PRIu64 " %7.1f%%\n", w->lcore,
-			role, ids, w->st.rx_pkts, w->st.tx_pkts,
-			w->st.punted, w->st.handoff_tx,
-			w->st.polls == 0 ? 0.0 :
-			100.0 * (double)w->st.busy_polls /
-			(double)w->st.polls);
+		if (json)
+			cmdline_printf(cl, ",\n  {\"lcore\": %u, \"role\": "
+				"\"worker\", \"worker\": %u, \"servers\": [%s], "
+				"\"rx\": %" PRIu64 ", \"tx\": %" PRIu64
+				", \"punted\": %" PRIu64 ", \"handoff\": %" PRIu64
+				", \"busy_pct\": %.1f}", w->lcore, i, ids,
+				w->st.rx_pkts, w->st.tx_pkts, w->st.punted,
+				w->st.handoff_tx, busy);
+		else
+			cmdline_printf(cl, "%-6u %-10s %-12s %14" PRIu64 " %14"
+				PRIu64 " %10" PRIu64 " %10" PRIu64 " %7.1f%%\n",
+				w->lcore, role, ids, w->st.rx_pkts,
+				w->st.tx_pkts, w->st.punted, w->st.handoff_tx,
+				busy);
 	}
+	if (json)
+		cmdline_printf(cl, "\n]\n");
 }
 
-static int
-neigh_cb(const struct ss_net_neigh_info *n, void *arg)
+/* Counters grouped in sections: "name:" and aligned lines for people,
+ * one JSON object of objects for scripts. */
+struct kv_out {
+	struct cmdline *cl;
+	bool json;
+	unsigned int sections;
+	unsigned int keys;
+};
+
+static void
+sec(struct kv_out *o, const char *name)
 {
-	struct cmdline *cl = arg;
-	char abuf[INET6_ADDRSTRLEN + 8];
-
-	cmdline_printf(cl, "%-40s " RTE_ETHER_ADDR_PRT_FMT " %-10s %-11s %6u"
-		" %10" PRIu64 "\n",
-		ss_ipaddr_str(&n->ip, abuf, sizeof(abuf)),
-		RTE_ETHER_ADDR_BYTES(&n->mac), ss_app.cfg.ports[n->port].name,
-		n->state, n->held, n->age_ms);
-	return 0;
-}
-
-static int
-route_cb(const struct ss_net_route_info *r, void *arg)
-{
-	struct cmdline *cl = arg;
-	char dbuf[INET6_ADDRSTRLEN + 8], vbuf[INET6_ADDRSTRLEN + 8];
-	char pfx[INET6_ADDRSTRLEN + 16];
-
-	snprintf(pfx, sizeof(pfx), "%s/%u",
-		ss_ipaddr_str(&r->dst.addr, dbuf, sizeof(dbuf)), r->dst.len);
-	cmdline_printf(cl, "%-44s %-40s %-10s %s\n", pfx,
-		r->has_via ? ss_ipaddr_str(&r->via, vbuf, sizeof(vbuf)) :
-		"on-link", ss_app.cfg.ports[r->port].name, r->type);
-	return 0;
+	if (o->json)
+		cmdline_printf(o->cl, "%s\n  \"%s\": {", o->sections == 0 ?
+			"{" : "},", name);
+	else
+		cmdline_printf(o->cl, "%s:\n", name);
+	o->sections++;
+	o->keys = 0;
 }
 
 static void
-show_stats(struct cmdline *cl)
+kv(struct kv_out *o, const char *name, uint64_t v)
+{
+	if (o->json)
+		cmdline_printf(o->cl, "%s\"%s\": %" PRIu64, o->keys == 0 ? "" :
+			", ", name, v);
+	else
+		cmdline_printf(o->cl, "  %-24s %" PRIu64 "\n", name, v);
+	o->keys++;
+}
+
+static void
+sec_end(struct kv_out *o)
+{
+	if (o->json)
+		cmdline_printf(o->cl, "%s\n", o->sections == 0 ? "{}" : "}\n}");
+}
+
+static void
+show_stats(struct cmdline *cl, bool json)
 {
 	struct ss_net_stats sum;
 	uint64_t v[16] = { 0 };
 	uint16_t i;
 	int d;
+	struct kv_out out = { .cl = cl, .json = json };
+	struct kv_out *o = &out;
 
 	memset(&sum, 0, sizeof(sum));
 	ss_net_stats_add(&sum, &ss_app.ctl_net);
@@ -323,97 +422,128 @@ show_stats(struct cmdline *cl)
 		v[5] += s->handoff_tx;
 		v[6] += s->handoff_drops;
 		v[7] += s->esp_no_spi;
+		v[8] += s->srv_gone;
 	}
-	cmdline_printf(cl, "workers:\n");
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", v[0]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "tx", v[1]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "tx_queue_full", v[2]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punted", v[3]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punt_ring_full", v[4]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff", v[5]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "handoff_ring_full", v[6]);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "esp_no_spi", v[7]);
-	cmdline_printf(cl, "control:\n");
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "rx", ss_app.ctl.rx_pkts);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "punt_rx",
+	sec(o, "workers");
+	kv(o, "rx", v[0]);
+	kv(o, "tx", v[1]);
+	kv(o, "tx_queue_full", v[2]);
+	kv(o, "punted", v[3]);
+	kv(o, "punt_ring_full", v[4]);
+	kv(o, "handoff", v[5]);
+	kv(o, "handoff_ring_full", v[6]);
+	kv(o, "esp_no_spi", v[7]);
+	kv(o, "server_gone", v[8]);
+	sec(o, "control");
+	kv(o, "rx", ss_app.ctl.rx_pkts);
+	kv(o, "punt_rx",
 		ss_app.ctl.punt_rx);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "tx", ss_app.ctl.tx_pkts);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "tx_drops",
+	kv(o, "tx", ss_app.ctl.tx_pkts);
+	kv(o, "tx_drops",
 		ss_app.ctl.tx_drops);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "unhandled",
+	kv(o, "unhandled",
 		ss_app.ctl.unhandled);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "icmp_too_big_sent",
+	kv(o, "icmp_too_big_sent",
 		ss_app.ctl.icmp_too_big);
-	cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "too_big_dropped",
+	kv(o, "too_big_dropped",
 		ss_app.ctl.too_big_dropped);
 	memset(v, 0, sizeof(v));
-	cmdline_printf(cl, "esp (all servers):\n");
+	sec(o, "esp");
 	{
 		uint64_t esp[SS_SA_DROP_MAX] = { 0 };
 		struct ss_esp_stats es;
 		uint16_t s;
 
 		for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+			if (ss_app.esp[s] == NULL)
+				continue;
 			ss_esp_server_stats(ss_app.esp[s], &es);
 			v[0] += es.in_packets;
 			v[1] += es.out_packets;
 			for (d = 0; d < SS_SA_DROP_MAX; d++)
 				esp[d] += es.drops[d];
 		}
-		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "decrypted", v[0]);
-		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "encrypted", v[1]);
+		kv(o, "decrypted", v[0]);
+		kv(o, "encrypted", v[1]);
 		for (d = 0; d < SS_SA_DROP_MAX; d++)
-			cmdline_printf(cl, "  %-24s %" PRIu64 "\n",
+			kv(o,
 				ss_sa_drop_name(d), esp[d]);
 	}
-	cmdline_printf(cl, "steering (all lcores):\n");
+	sec(o, "steering");
 	{
 		struct ss_steer_stats t;
 		unsigned int k;
 
 		memset(&t, 0, sizeof(t));
 		for (i = 0; i < ss_app.nb_workers; i++) {
-			const struct ss_steer_stats *o =
+			const struct ss_steer_stats *ws =
 				&ss_app.workers[i].steer;
 
 			for (k = 0; k < SS_STEER_KIND_MAX; k++)
-				t.kind[k] += o->kind[k];
-			t.noid_gtpu += o->noid_gtpu;
-			t.noid_sctp += o->noid_sctp;
-			t.unknown_id += o->unknown_id;
+				t.kind[k] += ws->kind[k];
+			t.noid_gtpu += ws->noid_gtpu;
+			t.noid_sctp += ws->noid_sctp;
+			t.unknown_id += ws->unknown_id;
 		}
 		for (k = 0; k < SS_STEER_KIND_MAX; k++)
-			cmdline_printf(cl, "  steer_%-18s %" PRIu64 "\n",
-				ss_steer_kind_name(k), t.kind[k]);
-		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "noid_gtpu",
+		{
+			char name[40];
+
+			snprintf(name, sizeof(name), "steer_%s",
+				ss_steer_kind_name(k));
+			kv(o, name, t.kind[k]);
+		}
+		kv(o, "noid_gtpu",
 			t.noid_gtpu);
-		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "noid_sctp",
+		kv(o, "noid_sctp",
 			t.noid_sctp);
-		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", "unknown_id",
+		kv(o, "unknown_id",
 			t.unknown_id);
 	}
-	cmdline_printf(cl, "drops (all lcores):\n");
+	sec(o, "drops");
 	for (d = 0; d < SS_NET_DROP_MAX; d++)
-		cmdline_printf(cl, "  %-24s %" PRIu64 "\n",
+		kv(o,
 			ss_net_drop_names[d], sum.drop[d]);
+	sec_end(o);
+}
+
+/* The configuration with the servers as they are now (server add/del
+ * leave removed indexes in cfg.servers[]): dumped from a shallow copy. */
+static void
+show_config(FILE *f)
+{
+	struct ss_config *c = malloc(sizeof(*c));
+	uint16_t s, n = 0;
+
+	if (c == NULL) {
+		ss_cfg_dump(&ss_app.cfg, f);
+		return;
+	}
+	memcpy(c, &ss_app.cfg, sizeof(*c));
+	for (s = 0; s < ss_app.cfg.nb_servers; s++)
+		if (ss_app.srv_live[s])
+			c->servers[n++] = ss_app.cfg.servers[s];
+	c->nb_servers = n;
+	ss_cfg_dump(c, f);
+	free(c);
 }
 
 static void
 cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_result *r = parsed;
+	const bool json = data == SS_SHELL_JSON;
 	FILE *f;
 	char *buf = NULL;
 	size_t len = 0;
 
-	RTE_SET_USED(data);
 	if (strcmp(r->what, "config") == 0) {
 		f = open_memstream(&buf, &len);
 		if (f == NULL) {
 			ss_shell_fail(cl, "out of memory");
 			return;
 		}
-		ss_cfg_dump(&ss_app.cfg, f);
+		show_config(f);
 		fclose(f);
 		/* cmdline_printf truncates long strings; the shell's output
 		 * is stdout in every mode. */
@@ -421,17 +551,9 @@ cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 			cmd_failed = 1;
 		free(buf);
 	} else if (strcmp(r->what, "lcores") == 0) {
-		show_lcores(cl);
-	} else if (strcmp(r->what, "neigh") == 0) {
-		cmdline_printf(cl, "%-40s %-17s %-10s %-11s %6s %10s\n",
-			"address", "mac", "port", "state", "held", "age_ms");
-		ss_net_neigh_walk(neigh_cb, cl);
-	} else if (strcmp(r->what, "route") == 0) {
-		cmdline_printf(cl, "%-44s %-40s %-10s %s\n", "destination",
-			"via", "port", "type");
-		ss_net_route_walk(route_cb, cl);
+		show_lcores(cl, json);
 	} else if (strcmp(r->what, "stats") == 0) {
-		show_stats(cl);
+		show_stats(cl, json);
 	}
 }
 
@@ -439,16 +561,33 @@ static cmdline_parse_token_string_t cmd_show_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_what =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what,
-		"config#lcores#neigh#route#stats");
+		"config#lcores#stats");
+static cmdline_parse_token_string_t cmd_show_what_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what,
+		"lcores#stats");
+static cmdline_parse_token_string_t cmd_show_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, json, "json");
 
 static cmdline_parse_inst_t cmd_show = {
 	.f = cmd_show_parsed,
-	.help_str = "show config|lcores|neigh|route|stats: effective "
-		"configuration, lcore roles, neighbour table, routing table, "
-		"per-reason counters",
+	.data = NULL,
+	.help_str = "show config|lcores|stats: effective configuration, "
+		"lcore roles, per-reason counters",
 	.tokens = {
 		(void *)&cmd_show_show,
 		(void *)&cmd_show_what,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_show_j = {
+	.f = cmd_show_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show lcores|stats json: the same as JSON",
+	.tokens = {
+		(void *)&cmd_show_show,
+		(void *)&cmd_show_what_json,
+		(void *)&cmd_show_json,
 		NULL,
 	},
 };
@@ -502,7 +641,7 @@ static cmdline_parse_inst_t cmd_clear = {
 
 struct cmd_sleep_result {
 	cmdline_fixed_string_t sleep;
-	uint32_t ms;
+	cmdline_fixed_string_t ms;
 };
 
 static uint64_t sleep_until;
@@ -516,13 +655,32 @@ cmd_sleep_parsed(void *parsed, struct cmdline *cl, void *data)
 	RTE_SET_USED(data);
 	/* The control loop keeps running while a script sleeps. */
 	sleep_until = rte_get_timer_cycles() +
-		rte_get_timer_hz() * r->ms / 1000;
+		rte_get_timer_hz() * strtoul(r->ms, NULL, 10) / 1000;
 }
 
 static cmdline_parse_token_string_t cmd_sleep_sleep =
 	TOKEN_STRING_INITIALIZER(struct cmd_sleep_result, sleep, "sleep");
-static cmdline_parse_token_num_t cmd_sleep_ms =
-	TOKEN_NUM_INITIALIZER(struct cmd_sleep_result, ms, RTE_UINT32);
+static int
+check_ms(const char *word, char *err, size_t len, const void *arg)
+{
+	unsigned long v;
+	char *end;
+
+	RTE_SET_USED(arg);
+	errno = 0;
+	v = strtoul(word, &end, 10);
+	if (word[0] < '0' || word[0] > '9' || *end != '\0' || errno != 0 ||
+			v > 3600 * 1000) {
+		snprintf(err, len, "bad duration '%s' (milliseconds, "
+			"0..3600000)", word);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct ss_shell_token_choice cmd_sleep_ms =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_sleep_result, ms, "duration",
+		"durations", NULL, NULL, check_ms, NULL);
 
 static cmdline_parse_inst_t cmd_sleep = {
 	.f = cmd_sleep_parsed,
@@ -561,71 +719,86 @@ static cmdline_parse_inst_t cmd_quit = {
 	},
 };
 
-/* ---- help ---------------------------------------------------------- */
+/* ---- command groups, help ------------------------------------------ */
+
+static cmdline_parse_inst_t cmd_help_all;
+static cmdline_parse_inst_t cmd_help_one;
+
+static cmdline_parse_inst_t *const cmds_ports[] = {
+	&cmd_port_stats,
+	&cmd_port_stats_j,
+	&cmd_port_info,
+	&cmd_port_info_j,
+	NULL,
+};
+
+static const struct ss_shell_help help_ports[] = {
+	{ "show port stats all|<port> [json]", "NIC counters (port id or "
+		"name)" },
+	{ "clear port stats all|<port>", "zero NIC counters" },
+	{ "show port info <port> [json]", "driver, MAC, link, MTU, queues, "
+		"addresses" },
+	{ NULL, NULL },
+};
+
+static cmdline_parse_inst_t *const cmds_system[] = {
+	&cmd_help_all,
+	&cmd_help_one,
+	&cmd_show,
+	&cmd_show_j,
+	&cmd_clear,
+	&cmd_sleep,
+	&cmd_quit,
+	NULL,
+};
+
+static const struct ss_shell_help help_system[] = {
+	{ "show config", "effective configuration (never keys)" },
+	{ "show lcores [json]", "lcore roles, servers, rx/tx, busy%" },
+	{ "show stats [json]", "every counter, drops by reason" },
+	{ "clear stats", "zero every counter" },
+	{ "sleep <ms>", "pause a command script while the gateway runs" },
+	{ "help [<group>]", "the groups, or the commands of one group" },
+	{ "quit", "stop the ports and exit" },
+	{ NULL, NULL },
+};
+
+/* Every command file's commands and their help group, in the order
+ * 'help' lists them. A new command file adds one line here. */
+static const struct shell_group {
+	const char *name;
+	const char *what;
+	cmdline_parse_inst_t *const *cmds;
+	const struct ss_shell_help *help;
+} groups[] = {
+	{ "ports", "port statistics and information", cmds_ports,
+		help_ports },
+	{ "l3", "neighbours and routes", ss_cmd_l3, ss_help_l3 },
+	{ "ipsec", "SAs, servers, policies", ss_cmd_ipsec, ss_help_ipsec },
+	{ "servers", "add and remove servers at run time", ss_cmd_server,
+		ss_help_server },
+#ifdef SS_HAVE_IKE
+	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_cmd_ike, ss_help_ike },
+#endif
+	{ "gen", "traffic generator and latency", ss_cmd_gen, ss_help_gen },
+	{ "system", "configuration, lcores, counters, scripts", cmds_system,
+		help_system },
+};
 
 struct cmd_help_result {
 	cmdline_fixed_string_t help;
 	cmdline_fixed_string_t group;
 };
 
-struct help_group {
-	const char *name;
-	const char *what;
-	const char *const *lines;
-};
-
-static const char *const help_ports[] = {
-	"show port stats all|<port>    NIC counters (port id or name)",
-	"clear port stats all|<port>   zero NIC counters",
-	"show port info <port>         driver, MAC, link, MTU, queues, addresses",
-	NULL,
-};
-static const char *const help_l3[] = {
-	"show neigh                    neighbour table (ARP / ND)",
-	"show route                    routing table (connected and static)",
-	NULL,
-};
-static const char *const help_ipsec[] = {
-	"show sa [<spi>]               SAs: SPI, instance-id, server, algorithm, counters",
-	"show servers                  per server: lcore, SAs, handed-over, re-steered",
-	"show spd                      security policies with hit counters",
-	"sa del in|out <spi>           delete an SA (keys wiped after RCU)",
-	"show sa|servers|ports json    the counters as JSON, for scripts",
-	NULL,
-};
-static const char *const help_system[] = {
-	"show config                   effective configuration (no keys)",
-	"show lcores                   lcore roles, servers, rx/tx, busy%",
-	"show stats                    every counter, drops by reason",
-	"clear stats                   zero every counter",
-	"sleep <ms>                    pause a command script",
-	"help [ports|l3|ipsec|system]  this text",
-	"quit                          stop the ports and exit",
-	NULL,
-};
-#ifdef SS_HAVE_IKE
-extern const char *const ss_help_ike[];	/* shell_ike.c */
-#endif
-extern const char *const ss_help_gen[];	/* shell_gen.c */
-static const struct help_group help_groups[] = {
-	{ "ports", "port statistics and information", help_ports },
-	{ "l3", "neighbours and routes", help_l3 },
-	{ "ipsec", "SAs, servers, policies", help_ipsec },
-#ifdef SS_HAVE_IKE
-	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_help_ike },
-#endif
-	{ "gen", "traffic generator and latency", ss_help_gen },
-	{ "system", "configuration, lcores, counters, scripts", help_system },
-};
-
 static void
-help_print(struct cmdline *cl, const struct help_group *g)
+help_print(struct cmdline *cl, const struct shell_group *g)
 {
 	unsigned int i;
 
 	cmdline_printf(cl, "\n%s: %s\n", g->name, g->what);
-	for (i = 0; g->lines[i] != NULL; i++)
-		cmdline_printf(cl, "  %s\n", g->lines[i]);
+	for (i = 0; g->help[i].cmd != NULL; i++)
+		cmdline_printf(cl, "  %-36s %s\n", g->help[i].cmd,
+			g->help[i].what);
 }
 
 static void
@@ -634,19 +807,31 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_help_result *r = parsed;
 	unsigned int i;
 
-	RTE_SET_USED(data);
-	for (i = 0; i < RTE_DIM(help_groups); i++) {
-		if (data == NULL && strcmp(r->group, help_groups[i].name) != 0)
+	for (i = 0; i < RTE_DIM(groups); i++) {
+		if (data == NULL && strcmp(r->group, groups[i].name) != 0)
 			continue;
-		help_print(cl, &help_groups[i]);
+		help_print(cl, &groups[i]);
 	}
+	if (data != NULL)
+		cmdline_printf(cl, "\nTAB completes every word; up/down "
+			"arrows recall earlier lines.\n");
+}
+
+static int
+list_groups(unsigned int idx, char *buf, size_t len, const void *arg)
+{
+	RTE_SET_USED(arg);
+	if (idx >= RTE_DIM(groups))
+		return -ENOENT;
+	snprintf(buf, len, "%s", groups[idx].name);
+	return 0;
 }
 
 static cmdline_parse_token_string_t cmd_help_help =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, help, "help");
-static cmdline_parse_token_string_t cmd_help_group =
-	TOKEN_STRING_INITIALIZER(struct cmd_help_result, group,
-		"ports#l3#ipsec#ike#gen#system");
+static struct ss_shell_token_choice cmd_help_group =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_help_result, group, "group",
+		"groups", NULL, list_groups, NULL, NULL);
 
 static cmdline_parse_inst_t cmd_help_all = {
 	.f = cmd_help_parsed,
@@ -661,7 +846,7 @@ static cmdline_parse_inst_t cmd_help_all = {
 static cmdline_parse_inst_t cmd_help_one = {
 	.f = cmd_help_parsed,
 	.data = NULL,
-	.help_str = "help ports|l3|ipsec|system: the commands of one group",
+	.help_str = "help <group>: the commands of one group",
 	.tokens = {
 		(void *)&cmd_help_help,
 		(void *)&cmd_help_group,
@@ -669,86 +854,172 @@ static cmdline_parse_inst_t cmd_help_one = {
 	},
 };
 
-extern cmdline_parse_inst_t ss_cmd_show_sa_all;
-extern cmdline_parse_inst_t ss_cmd_show_sa_one;
-extern cmdline_parse_inst_t ss_cmd_show_servers_spd;
-extern cmdline_parse_inst_t ss_cmd_sa_del;
-extern cmdline_parse_inst_t ss_cmd_show_json;
-extern cmdline_parse_inst_t ss_cmd_gen_ctl, ss_cmd_gen_wait_ms, ss_cmd_gen_rate,
-	ss_cmd_gen_start_one, ss_cmd_show_gen, ss_cmd_show_gen_json,
-	ss_cmd_clear_gen; /* shell_gen.c */
-#ifdef SS_HAVE_IKE
-/* NULL-terminated, from shell_ike.c */
-extern cmdline_parse_inst_t *const ss_cmd_ike[];
-#endif
-
-static cmdline_parse_ctx_t base_ctx[] = {
-	(cmdline_parse_inst_t *)&cmd_help_all,
-	(cmdline_parse_inst_t *)&cmd_help_one,
-	(cmdline_parse_inst_t *)&cmd_port_stats,
-	(cmdline_parse_inst_t *)&cmd_port_info,
-	(cmdline_parse_inst_t *)&cmd_show,
-	(cmdline_parse_inst_t *)&cmd_clear,
-	&ss_cmd_show_sa_all,
-	&ss_cmd_show_sa_one,
-	&ss_cmd_show_servers_spd,
-	&ss_cmd_sa_del,
-	&ss_cmd_show_json,
-	&ss_cmd_gen_ctl, &ss_cmd_gen_wait_ms, &ss_cmd_gen_rate,
-	&ss_cmd_gen_start_one, &ss_cmd_show_gen, &ss_cmd_show_gen_json, &ss_cmd_clear_gen,
-	(cmdline_parse_inst_t *)&cmd_sleep,
-	(cmdline_parse_inst_t *)&cmd_quit,
-	NULL,
-};
-
-/* The commands of every subsystem, gathered once. */
-static cmdline_parse_ctx_t main_ctx[96];
+/* The commands of every group, gathered once. */
+static cmdline_parse_ctx_t main_ctx[160];
 
 static void
 ctx_init(void)
 {
-	unsigned int n = 0, i;
+	unsigned int n = 0, g, i;
 
 	if (main_ctx[0] != NULL)
 		return;
-	for (i = 0; base_ctx[i] != NULL; i++)
-		main_ctx[n++] = base_ctx[i];
-#ifdef SS_HAVE_IKE
-	for (i = 0; ss_cmd_ike[i] != NULL && n < RTE_DIM(main_ctx) - 1; i++)
-		main_ctx[n++] = ss_cmd_ike[i];
-#endif
+	for (g = 0; g < RTE_DIM(groups); g++)
+		for (i = 0; groups[g].cmds[i] != NULL; i++) {
+			RTE_VERIFY(n < RTE_DIM(main_ctx) - 1);
+			main_ctx[n++] = groups[g].cmds[i];
+		}
 	main_ctx[n] = NULL;
 }
 
 /* ---- running commands ---------------------------------------------- */
 
+/* A word that no command's token accepted, with the reason its token
+ * gave: "show port info: no port 7 (ports: 0,1,inside,outside)". */
+static void
+token_error_print(struct cmdline *cl, const char *line, const char *msg,
+	const char *pos)
+{
+	size_t n;
+
+	if (pos == NULL || pos < line || pos > line + strlen(line)) {
+		cmdline_printf(cl, "error: %s\n", msg);
+		return;
+	}
+	n = pos - line;
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	cmdline_printf(cl, "error: %.*s: %s\n", (int)n, line, msg);
+}
+
+/* No command took the whole line and no token said why: find the
+ * commands that matched most words and say what they expected next.
+ * "show stats now" -> "show stats: unexpected 'now' (expected: json or
+ * end of line)". */
+#define EXPLAIN_WORDS 16
+
+static void
+explain_add(char *exp, size_t len, const char *what)
+{
+	size_t off = strlen(exp);
+	const char *p = exp;
+	size_t wl = strlen(what);
+
+	/* each alternative once */
+	while ((p = strstr(p, what)) != NULL) {
+		if ((p == exp || p[-1] == '|') && (p[wl] == '|' ||
+				p[wl] == '\0'))
+			return;
+		p += wl;
+	}
+	snprintf(exp + off, len - off, "%s%s", off ? "|" : "", what);
+}
+
+static void
+explain(struct cmdline *cl, const char *line)
+{
+	const char *w[EXPLAIN_WORDS + 1];
+	unsigned int nw = 0, best = 0, pass, k, i;
+	char exp[256] = "", elt[128];
+	const char *p = line;
+
+	while (nw < EXPLAIN_WORDS) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
+			break;
+		w[nw++] = p;
+		while (!cmdline_isendoftoken(*p))
+			p++;
+	}
+	/* pass 0: how far the best command gets; pass 1: what it wants */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; main_ctx[i] != NULL; i++) {
+			cmdline_parse_inst_t *inst = main_ctx[i];
+			cmdline_parse_token_hdr_t *t = NULL;
+
+			if (inst->tokens[0] == NULL)
+				continue;	/* tokens made by f() */
+			for (k = 0; k < nw; k++) {
+				t = inst->tokens[k];
+				if (t == NULL || t->ops->parse(t, w[k], NULL,
+						0) < 0)
+					break;
+			}
+			if (pass == 0) {
+				best = RTE_MAX(best, k);
+				continue;
+			}
+			if (k != best)
+				continue;
+			t = inst->tokens[k];
+			if (t == NULL) {
+				explain_add(exp, sizeof(exp), "end of line");
+			} else if (t->ops->complete_get_nb != NULL &&
+					t->ops->complete_get_nb(t) > 0) {
+				int n = t->ops->complete_get_nb(t), e;
+
+				for (e = 0; e < n; e++)
+					if (t->ops->complete_get_elt(t, e, elt,
+							sizeof(elt)) == 0)
+						explain_add(exp, sizeof(exp),
+							elt);
+			} else if (t->ops->get_help != NULL &&
+					t->ops->get_help(t, elt,
+						sizeof(elt)) == 0) {
+				explain_add(exp, sizeof(exp), elt);
+			}
+		}
+	}
+	ss_shell_token_error_reset();
+	if (best == 0) {
+		cmdline_printf(cl, "error: unknown command (try 'help')\n");
+		return;
+	}
+	k = (unsigned int)((best < nw ? w[best] : p) - line);
+	while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
+		k--;
+	if (best < nw)
+		cmdline_printf(cl, "error: %.*s: unexpected '%.*s' (expected: "
+			"%s)\n", (int)k, line,
+			(int)(strcspn(w[best], " \t\r\n#")), w[best], exp);
+	else
+		cmdline_printf(cl, "error: %.*s: missing argument (expected: "
+			"%s)\n", (int)k, line, exp);
+}
+
 /* Run one line; returns 0 when it succeeded. */
 static int
 shell_exec(struct cmdline *cl, const char *line)
 {
+	const char *msg, *pos = NULL;
 	int ret;
 
+	/* an empty line or a comment does nothing */
+	line += strspn(line, " \t");
+	if (*line == '\0' || *line == '\n' || *line == '\r' || *line == '#')
+		return 0;
 	cmd_failed = 0;
+	ss_shell_token_error_reset();
 	ret = cmdline_parse(cl, line);
 	/* On success cmdline_parse() returns the length it consumed. */
-	switch (ret) {
-	case CMDLINE_PARSE_AMBIGUOUS:
-		cmdline_printf(cl, "error: ambiguous command\n");
+	if (ret >= 0)
+		return cmd_failed ? -1 : 0;
+	msg = ss_shell_token_error(&pos);
+	if (msg != NULL && ret != CMDLINE_PARSE_AMBIGUOUS) {
+		token_error_print(cl, line, msg, pos);
 		return -1;
-	case CMDLINE_PARSE_NOMATCH:
-		cmdline_printf(cl, "error: unknown command (try 'help')\n");
-		return -1;
-	case CMDLINE_PARSE_BAD_ARGS:
-		cmdline_printf(cl, "error: bad arguments (try 'help')\n");
-		return -1;
-	default:
-		break;
 	}
-	return cmd_failed ? -1 : 0;
+	if (ret == CMDLINE_PARSE_AMBIGUOUS)
+		cmdline_printf(cl, "error: ambiguous command\n");
+	else
+		explain(cl, line);
+	return -1;
 }
 
 struct ss_shell {
 	struct cmdline *cl;
+	struct rdline *rdl;	/* interactive line editor */
 	bool tty;
 	/* script state */
 	FILE *script;
@@ -816,7 +1087,9 @@ ss_shell_script_step(struct ss_app *app)
 	fflush(stdout);
 	strcat(line, "\n");
 	if (shell_exec(sh->cl, line) != 0) {
+		/* even when a later 'quit' ends the script early */
 		sh->errors++;
+		app->exit_status = 1;
 		printf("%s:%u: command failed\n", sh->script_name,
 			sh->line_no);
 	}
@@ -830,6 +1103,38 @@ ss_shell_script_errors(void)
 	return script_shell.errors;
 }
 
+/* The interactive shell: rte_cmdline for the terminal (raw mode on a
+ * tty) and the parser, and our own rdline for the line editor so that a
+ * validated line runs through shell_exec() (precise errors) while rdline
+ * still gives echo, cursor keys, history and TAB completion. */
+static struct ss_shell *live_shell;
+
+static int
+rdl_write_char(struct rdline *rdl, char c)
+{
+	RTE_SET_USED(rdl);
+	return write(STDOUT_FILENO, &c, 1) == 1 ? 0 : -1;
+}
+
+static void
+rdl_validate(struct rdline *rdl, const char *buf, unsigned int size)
+{
+	RTE_SET_USED(rdl);
+	RTE_SET_USED(size);
+	if (live_shell != NULL)
+		shell_exec(live_shell->cl, buf);
+}
+
+static int
+rdl_complete(struct rdline *rdl, const char *buf, char *dst,
+	unsigned int dstsize, int *state)
+{
+	RTE_SET_USED(rdl);
+	if (live_shell == NULL)
+		return -1;
+	return cmdline_complete(live_shell->cl, buf, state, dst, dstsize);
+}
+
 void *
 ss_shell_start(struct ss_app *app)
 {
@@ -841,25 +1146,53 @@ ss_shell_start(struct ss_app *app)
 		return NULL;
 	sh->tty = isatty(STDIN_FILENO) == 1;
 	ctx_init();
+	/* cmdline's own prompt stays empty: ours comes from sh->rdl */
 	if (sh->tty) {
-		/* Raw terminal: rdline does echo, history and completion;
-		 * cmdline_stdin_exit() restores the terminal. */
-		sh->cl = cmdline_stdin_new(main_ctx, PROMPT);
+		/* Raw terminal; cmdline_stdin_exit() restores it. */
+		sh->cl = cmdline_stdin_new(main_ctx, "");
 	} else {
 		/* A pipe (tests, expect-style scripts): no terminal modes,
-		 * but the same parser and the same output. */
-		sh->cl = cmdline_new(main_ctx, PROMPT, STDIN_FILENO,
+		 * but the same editor, parser and output. */
+		sh->cl = cmdline_new(main_ctx, "", STDIN_FILENO,
 			STDOUT_FILENO);
 	}
 	if (sh->cl == NULL) {
 		free(sh);
 		return NULL;
 	}
+	sh->rdl = rdline_new(rdl_write_char, rdl_validate, rdl_complete, sh);
+	if (sh->rdl == NULL) {
+		ss_shell_stop(sh);
+		return NULL;
+	}
+	live_shell = sh;
+	rdline_newline(sh->rdl, PROMPT);
 	return sh;
 }
 
-/* cmdline_poll() reads one byte per call and, on a pipe that reached
- * EOF, feeds 0xff forever: read what is there ourselves and stop at EOF. */
+/* Feed what the terminal sent to the line editor; false at EOF or when
+ * the editor stopped. */
+static bool
+shell_in(struct ss_shell *sh, const char *buf, ssize_t n)
+{
+	ssize_t i;
+	int ret;
+
+	for (i = 0; i < n && !ss_app.quit; i++) {
+		ret = rdline_char_in(sh->rdl, buf[i]);
+		if (ret == RDLINE_RES_VALIDATED) {
+			rdline_add_history(sh->rdl, rdline_get_buffer(sh->rdl));
+			if (!ss_app.quit)
+				rdline_newline(sh->rdl, PROMPT);
+		} else if (ret == RDLINE_RES_EOF || ret == RDLINE_RES_EXITED) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Read what is there ourselves (cmdline_poll() reads one byte per call
+ * and, on a pipe that reached EOF, feeds 0xff forever); stop at EOF. */
 bool
 ss_shell_poll(void *arg)
 {
@@ -875,7 +1208,7 @@ ss_shell_poll(void *arg)
 	n = read(STDIN_FILENO, buf, sizeof(buf));
 	if (n <= 0)
 		return false;
-	return cmdline_in(sh->cl, buf, (int)n) >= 0;
+	return shell_in(sh, buf, n);
 }
 
 void
@@ -885,6 +1218,10 @@ ss_shell_stop(void *arg)
 
 	if (sh == NULL)
 		return;
+	if (live_shell == sh)
+		live_shell = NULL;
+	if (sh->rdl != NULL)
+		rdline_free(sh->rdl);
 	if (sh->tty)
 		cmdline_stdin_exit(sh->cl);
 	else

@@ -21,27 +21,19 @@
 #include "gen.h"
 #include "ss_app.h"
 #include "ss_shell.h"
+#include "ss_shell_token.h"
 
 #define GEN_WAIT_DEFAULT_MS 30000
 #define GEN_QUIET_MS 200	/* no packet back for this long: done */
 
-const char *const ss_help_gen[] = {
-	"gen start [<stream>]          start every stream, or one (count packets each)",
-	"gen stop                      stop sending",
-	"gen wait [<ms>]               wait until all is sent and 200 ms passed without a packet back",
-	"gen rate <pps>                rate of every stream (0: as fast as possible)",
-	"show gen stats [json]         per stream: sent, back, lost, late, latency p50/p99/p999",
-	"clear gen stats               zero the generator's counters and histograms",
-	NULL,
-};
 
 static bool
-have_gen(struct cmdline *cl)
+have_gen(struct cmdline *cl, const char *cmd)
 {
 	if (ss_app.gen != NULL)
 		return true;
-	ss_shell_fail(cl, "no traffic generator: the configuration has no "
-		"'gen' section");
+	ss_shell_fail(cl, "%s: no traffic generator (the configuration has "
+		"no 'gen' section)", cmd);
 	return false;
 }
 
@@ -66,8 +58,9 @@ gen_wait(struct cmdline *cl, uint32_t ms)
 		if (g->cfg.streams[i].count == 0 &&
 				(g->run_mask & (1u << i)) != 0 &&
 				ss_app_gen_running(&ss_app)) {
-			ss_shell_fail(cl, "stream %s has no count: it runs "
-				"until 'gen stop'", g->cfg.streams[i].name);
+			ss_shell_fail(cl, "gen wait: stream %s has no count: "
+				"it runs until 'gen stop'",
+				g->cfg.streams[i].name);
 			return;
 		}
 	/* The gateway keeps running while we wait (control work too). */
@@ -88,8 +81,10 @@ static void
 cmd_gen_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_gen_result *r = parsed;
+	char cmd[8 + sizeof(r->what)];
 
-	if (!have_gen(cl))
+	snprintf(cmd, sizeof(cmd), "gen %s", r->what);
+	if (!have_gen(cl, cmd))
 		return;
 	if (strcmp(r->what, "start") == 0) {
 		ss_app_gen_start(&ss_app, UINT32_MAX);
@@ -113,7 +108,7 @@ static cmdline_parse_token_string_t cmd_gen_wait =
 static cmdline_parse_token_num_t cmd_gen_ms =
 	TOKEN_NUM_INITIALIZER(struct cmd_gen_result, ms, RTE_UINT32);
 
-cmdline_parse_inst_t ss_cmd_gen_ctl = {
+static cmdline_parse_inst_t ss_cmd_gen_ctl = {
 	.f = cmd_gen_parsed,
 	.data = NULL,
 	.help_str = "gen start|stop|wait: start or stop every stream, or "
@@ -126,7 +121,7 @@ cmdline_parse_inst_t ss_cmd_gen_ctl = {
 	},
 };
 
-cmdline_parse_inst_t ss_cmd_gen_wait_ms = {
+static cmdline_parse_inst_t ss_cmd_gen_wait_ms = {
 	.f = cmd_gen_parsed,
 	.data = (void *)1,
 	.help_str = "gen wait <ms>: wait at most ms for the streams to "
@@ -154,13 +149,13 @@ cmd_gen_one_parsed(void *parsed, struct cmdline *cl, void *data)
 	uint8_t i;
 
 	RTE_SET_USED(data);
-	if (!have_gen(cl))
+	if (!have_gen(cl, "gen start"))
 		return;
 	for (i = 0; i < ss_app.gen->cfg.nb_streams; i++)
 		if (strcmp(ss_app.gen->cfg.streams[i].name, r->stream) == 0)
 			break;
 	if (i == ss_app.gen->cfg.nb_streams) {
-		ss_shell_fail(cl, "no stream '%s'", r->stream);
+		ss_shell_fail(cl, "gen start: no stream %s", r->stream);
 		return;
 	}
 	ss_app_gen_start(&ss_app, 1u << i);
@@ -171,10 +166,21 @@ static cmdline_parse_token_string_t cmd_gen_one_gen =
 	TOKEN_STRING_INITIALIZER(struct cmd_gen_one_result, gen, "gen");
 static cmdline_parse_token_string_t cmd_gen_one_start =
 	TOKEN_STRING_INITIALIZER(struct cmd_gen_one_result, start, "start");
-static cmdline_parse_token_string_t cmd_gen_one_stream =
-	TOKEN_STRING_INITIALIZER(struct cmd_gen_one_result, stream, NULL);
+static int
+list_streams(unsigned int idx, char *buf, size_t len, const void *arg)
+{
+	RTE_SET_USED(arg);
+	if (ss_app.gen == NULL || idx >= ss_app.gen->cfg.nb_streams)
+		return -ENOENT;
+	snprintf(buf, len, "%s", ss_app.gen->cfg.streams[idx].name);
+	return 0;
+}
 
-cmdline_parse_inst_t ss_cmd_gen_start_one = {
+static struct ss_shell_token_choice cmd_gen_one_stream =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_gen_one_result, stream, "stream",
+		"streams", NULL, list_streams, NULL, NULL);
+
+static cmdline_parse_inst_t ss_cmd_gen_start_one = {
 	.f = cmd_gen_one_parsed,
 	.help_str = "gen start <stream>: start one stream (by name)",
 	.tokens = {
@@ -199,7 +205,7 @@ cmd_gen_rate_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_gen_rate_result *r = parsed;
 
 	RTE_SET_USED(data);
-	if (!have_gen(cl))
+	if (!have_gen(cl, "gen rate"))
 		return;
 	ss_app_gen_set_rate(&ss_app, r->pps);
 	cmdline_printf(cl, "rate of every stream: %u pps%s\n", r->pps,
@@ -213,7 +219,7 @@ static cmdline_parse_token_string_t cmd_gen_rate_rate =
 static cmdline_parse_token_num_t cmd_gen_rate_pps =
 	TOKEN_NUM_INITIALIZER(struct cmd_gen_rate_result, pps, RTE_UINT32);
 
-cmdline_parse_inst_t ss_cmd_gen_rate = {
+static cmdline_parse_inst_t ss_cmd_gen_rate = {
 	.f = cmd_gen_rate_parsed,
 	.help_str = "gen rate <pps>: packets per second of every stream "
 		"(0: unlimited)",
@@ -333,7 +339,7 @@ static void
 cmd_show_gen_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	RTE_SET_USED(parsed);
-	if (!have_gen(cl))
+	if (!have_gen(cl, "show gen stats"))
 		return;
 	if (data != NULL)
 		show_json(cl, ss_app.gen);
@@ -350,7 +356,7 @@ static cmdline_parse_token_string_t cmd_show_gen_stats =
 static cmdline_parse_token_string_t cmd_show_gen_json =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_gen_result, json, "json");
 
-cmdline_parse_inst_t ss_cmd_show_gen = {
+static cmdline_parse_inst_t ss_cmd_show_gen = {
 	.f = cmd_show_gen_parsed,
 	.data = NULL,
 	.help_str = "show gen stats: per stream sent, received, lost, late, "
@@ -363,7 +369,7 @@ cmdline_parse_inst_t ss_cmd_show_gen = {
 	},
 };
 
-cmdline_parse_inst_t ss_cmd_show_gen_json = {
+static cmdline_parse_inst_t ss_cmd_show_gen_json = {
 	.f = cmd_show_gen_parsed,
 	.data = (void *)1,
 	.help_str = "show gen stats json: the same as JSON (latency in ns)",
@@ -389,10 +395,11 @@ cmd_clear_gen_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	RTE_SET_USED(parsed);
 	RTE_SET_USED(data);
-	if (!have_gen(cl))
+	if (!have_gen(cl, "clear gen stats"))
 		return;
 	if (ss_app_gen_clear(&ss_app) != 0)
-		ss_shell_fail(cl, "the generator lcore did not answer");
+		ss_shell_fail(cl, "clear gen stats: the generator lcore did "
+			"not answer");
 	else
 		cmdline_printf(cl, "generator counters cleared\n");
 }
@@ -404,7 +411,7 @@ static cmdline_parse_token_string_t cmd_clear_gen_gen =
 static cmdline_parse_token_string_t cmd_clear_gen_stats =
 	TOKEN_STRING_INITIALIZER(struct cmd_clear_gen_result, stats, "stats");
 
-cmdline_parse_inst_t ss_cmd_clear_gen = {
+static cmdline_parse_inst_t ss_cmd_clear_gen = {
 	.f = cmd_clear_gen_parsed,
 	.help_str = "clear gen stats: zero the generator's counters",
 	.tokens = {
@@ -413,4 +420,28 @@ cmdline_parse_inst_t ss_cmd_clear_gen = {
 		(void *)&cmd_clear_gen_stats,
 		NULL,
 	},
+};
+
+cmdline_parse_inst_t *const ss_cmd_gen[] = {
+	&ss_cmd_gen_ctl,
+	&ss_cmd_gen_wait_ms,
+	&ss_cmd_gen_start_one,
+	&ss_cmd_gen_rate,
+	&ss_cmd_show_gen,
+	&ss_cmd_show_gen_json,
+	&ss_cmd_clear_gen,
+	NULL,
+};
+
+const struct ss_shell_help ss_help_gen[] = {
+	{ "gen start [<stream>]", "start every stream, or one: each sends "
+		"its count (0: until stop)" },
+	{ "gen stop", "stop sending" },
+	{ "gen wait [<ms>]", "wait until all is sent and nothing came back "
+		"for 200 ms (30 s at most by default)" },
+	{ "gen rate <pps>", "rate of every stream (0: unlimited)" },
+	{ "show gen stats [json]", "per stream: sent, back, lost, late, "
+		"latency p50/p99/p999, build cycles/packet" },
+	{ "clear gen stats", "zero the generator's counters" },
+	{ NULL, NULL },
 };

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmdline.h>
@@ -16,6 +17,7 @@
 #include "ss_app.h"
 #include "ss_ike.h"
 #include "ss_shell.h"
+#include "ss_shell_token.h"
 
 static struct ss_ike *
 engine_or_fail(struct cmdline *cl)
@@ -73,14 +75,35 @@ prf_name(uint16_t prf)
 struct show_arg {
 	struct cmdline *cl;
 	uint64_t now;
+	bool json;
+	unsigned int n;
 };
 
 static void
 sa_cb(const struct ss_ike_sa_info *i, void *arg)
 {
-	const struct show_arg *a = arg;
+	struct show_arg *a = arg;
 	char l[80], r[80];
 
+	if (a->json) {
+		cmdline_printf(a->cl, "%s\n  {\"peer\": \"%s\", \"spi_i\": "
+			"\"%016" PRIx64 "\", \"spi_r\": \"%016" PRIx64 "\", "
+			"\"state\": \"%s\", \"initiator\": %s, \"local\": "
+			"\"%s\", \"remote\": \"%s\", \"nat\": %s, "
+			"\"encr\": \"%s\", \"dh\": \"%s\", "
+			"\"established_s\": %" PRIu64 ", \"children\": %u}",
+			a->n++ == 0 ? "" : ",", i->peer, i->spi_i, i->spi_r,
+			i->state, i->initiator ? "true" : "false",
+			addr_str(&i->local, l, sizeof(l)),
+			addr_str(&i->remote, r, sizeof(r)),
+			i->nat ? "true" : "false",
+			ss_ike_encr_name(i->encr, i->encr_bits),
+			ss_ike_dh_name(i->dh),
+			i->established_ms && a->now >= i->established_ms ?
+			(a->now - i->established_ms) / 1000 : 0,
+			i->nb_children);
+		return;
+	}
 	cmdline_printf(a->cl, "%s: %016" PRIx64 "_i%s %016" PRIx64 "_r%s %s "
 		"%s %s -> %s%s\n", i->peer, i->spi_i, i->initiator ? "*" : "",
 		i->spi_r, i->initiator ? "" : "*", i->state,
@@ -98,8 +121,23 @@ sa_cb(const struct ss_ike_sa_info *i, void *arg)
 static void
 child_cb(const struct ss_ike_child_info *c, void *arg)
 {
-	const struct show_arg *a = arg;
+	struct show_arg *a = arg;
 
+	if (a->json) {
+		cmdline_printf(a->cl, "%s\n  {\"peer\": \"%s\", \"child\": "
+			"\"%s\", \"server_id\": %u, \"spi_in\": \"0x%08x\", "
+			"\"spi_out\": \"0x%08x\", \"state\": \"%s\", "
+			"\"encr\": \"%s\", \"esn\": %s, \"udp_encap\": %s, "
+			"\"installed_s\": %" PRIu64 "}", a->n++ == 0 ? "" : ",",
+			c->peer, c->child, c->server_id, c->spi_in,
+			c->spi_out, c->state,
+			ss_ike_encr_name(c->encr, c->encr_bits),
+			c->esn ? "true" : "false",
+			c->encap ? "true" : "false",
+			c->installed_ms && a->now >= c->installed_ms ?
+			(a->now - c->installed_ms) / 1000 : 0);
+		return;
+	}
 	cmdline_printf(a->cl, "  %s/%s: server id %u  in 0x%08x out 0x%08x  "
 		"%s  %s%s%s%s  %" PRIu64 " s\n", c->peer, c->child,
 		c->server_id, c->spi_in, c->spi_out, c->state,
@@ -144,7 +182,7 @@ child_conf_print(struct cmdline *cl, const struct ss_ike_child_conf *cc)
 }
 
 static void
-show_peers(struct cmdline *cl, const struct ss_ike *ike)
+show_peers(struct cmdline *cl, const struct ss_ike *ike, bool json)
 {
 	const struct ss_ike_conf *conf = ss_app_ike_conf();
 	unsigned int i, c;
@@ -156,6 +194,22 @@ show_peers(struct cmdline *cl, const struct ss_ike *ike)
 		const char *ev;
 
 		ss_ike_walk_sas(ike, peer_look_cb, &pl);
+		if (json) {
+			cmdline_printf(cl, "%s\n  {\"peer\": \"%s\", \"local\": "
+				"\"%s\", \"remote\": \"%s\", \"encap\": %s, "
+				"\"state\": \"%s\", \"children\": %u, \"nat\": "
+				"%s, \"child_conf\": [", i == 0 ? "" : ",",
+				pc->name, addr_str(&pc->local, l, sizeof(l)),
+				addr_str(&pc->remote, r, sizeof(r)),
+				pc->encap ? "true" : "false",
+				pl.state != NULL ? pl.state : "none",
+				pl.children, pl.nat ? "true" : "false");
+			for (c = 0; c < pc->nb_child; c++)
+				cmdline_printf(cl, "%s\"%s\"", c == 0 ? "" :
+					", ", pc->child[c].name);
+			cmdline_printf(cl, "]}");
+			continue;
+		}
 		cmdline_printf(cl, "%s: %s -> %s%s  %s  %u child SA pair(s)"
 			"%s\n", pc->name, addr_str(&pc->local, l, sizeof(l)),
 			addr_str(&pc->remote, r, sizeof(r)),
@@ -171,7 +225,7 @@ show_peers(struct cmdline *cl, const struct ss_ike *ike)
 }
 
 static void
-show_stats(struct cmdline *cl, const struct ss_ike *ike)
+show_stats(struct cmdline *cl, const struct ss_ike *ike, bool json)
 {
 	static const char *const names[7] = { "gw_rx", "gw_rx_bad", "gw_tx",
 		"gw_tx_held_arp", "gw_tx_failed", "gw_child_installs",
@@ -181,10 +235,20 @@ show_stats(struct cmdline *cl, const struct ss_ike *ike)
 	unsigned int i;
 
 	ss_ike_get_stats(ike, &st);
+	ss_app_ike_counters(&ss_app, c);
+	if (json) {
+		cmdline_printf(cl, "{");
+		for (i = 0; i < SS_IKE_CNT_MAX; i++)
+			cmdline_printf(cl, "%s\"%s\": %" PRIu64, i ? ", " : "",
+				ss_ike_counter_name(i), st.c[i]);
+		for (i = 0; i < RTE_DIM(names); i++)
+			cmdline_printf(cl, ", \"%s\": %" PRIu64, names[i], c[i]);
+		cmdline_printf(cl, "}\n");
+		return;
+	}
 	for (i = 0; i < SS_IKE_CNT_MAX; i++)
 		cmdline_printf(cl, "  %-24s %" PRIu64 "\n",
 			ss_ike_counter_name(i), st.c[i]);
-	ss_app_ike_counters(&ss_app, c);
 	for (i = 0; i < RTE_DIM(names); i++)
 		cmdline_printf(cl, "  %-24s %" PRIu64 "\n", names[i], c[i]);
 }
@@ -193,6 +257,7 @@ struct cmd_show_ike_result {
 	cmdline_fixed_string_t show;
 	cmdline_fixed_string_t ike;
 	cmdline_fixed_string_t what;
+	cmdline_fixed_string_t json;
 };
 
 static void
@@ -200,22 +265,35 @@ cmd_show_ike_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_ike_result *r = parsed;
 	struct ss_ike *ike = engine_or_fail(cl);
-	struct show_arg a = { .cl = cl };
+	const bool json = data == SS_SHELL_JSON;
+	struct show_arg a = { .cl = cl, .json = json };
 
-	RTE_SET_USED(data);
 	if (ike == NULL)
 		return;
 	a.now = ss_app_ike_now(&ss_app);
 	if (strcmp(r->what, "sa") == 0) {
+		if (json) {
+			cmdline_printf(cl, "{\"ike_sas\": [");
+			ss_ike_walk_sas(ike, sa_cb, &a);
+			a.n = 0;
+			cmdline_printf(cl, "\n], \"child_sas\": [");
+			ss_ike_walk_children(ike, child_cb, &a);
+			cmdline_printf(cl, "\n]}\n");
+			return;
+		}
 		if (ss_ike_walk_sas(ike, sa_cb, &a) == 0) {
 			cmdline_printf(cl, "no IKE SAs\n");
 			return;
 		}
 		ss_ike_walk_children(ike, child_cb, &a);
 	} else if (strcmp(r->what, "peers") == 0) {
-		show_peers(cl, ike);
+		if (json)
+			cmdline_printf(cl, "[");
+		show_peers(cl, ike, json);
+		if (json)
+			cmdline_printf(cl, "\n]\n");
 	} else {
-		show_stats(cl, ike);
+		show_stats(cl, ike, json);
 	}
 }
 
@@ -235,6 +313,22 @@ static cmdline_parse_inst_t cmd_show_ike = {
 		(void *)&cmd_show_ike_show,
 		(void *)&cmd_show_ike_ike,
 		(void *)&cmd_show_ike_what,
+		NULL,
+	},
+};
+
+static cmdline_parse_token_string_t cmd_show_ike_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_ike_result, json, "json");
+
+static cmdline_parse_inst_t cmd_show_ike_j = {
+	.f = cmd_show_ike_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show ike sa|peers|stats json: the same as JSON",
+	.tokens = {
+		(void *)&cmd_show_ike_show,
+		(void *)&cmd_show_ike_ike,
+		(void *)&cmd_show_ike_what,
+		(void *)&cmd_show_ike_json,
 		NULL,
 	},
 };
@@ -329,10 +423,58 @@ static cmdline_parse_token_string_t cmd_ike_verb =
 		"initiate#terminate#rekey");
 static cmdline_parse_token_string_t cmd_ike_rekey =
 	TOKEN_STRING_INITIALIZER(struct cmd_ike_result, verb, "rekey");
-static cmdline_parse_token_string_t cmd_ike_peer =
-	TOKEN_STRING_INITIALIZER(struct cmd_ike_result, peer, NULL);
-static cmdline_parse_token_string_t cmd_ike_child =
-	TOKEN_STRING_INITIALIZER(struct cmd_ike_result, child, NULL);
+static int
+list_peers(unsigned int idx, char *buf, size_t len, const void *arg)
+{
+	const struct ss_ike_conf *conf = ss_app_ike_conf();
+
+	RTE_SET_USED(arg);
+	if (idx >= conf->nb_peers)
+		return -ENOENT;
+	snprintf(buf, len, "%s", conf->peer[idx].name);
+	return 0;
+}
+
+/* Does a child of an earlier peer, or an earlier child of peer p, have
+ * the name of child c of peer p? */
+static bool
+child_seen(const struct ss_ike_conf *conf, unsigned int p, unsigned int c)
+{
+	const char *name = conf->peer[p].child[c].name;
+	unsigned int q, d;
+
+	for (q = 0; q <= p; q++)
+		for (d = 0; d < (q < p ? conf->peer[q].nb_child : c); d++)
+			if (strcmp(conf->peer[q].child[d].name, name) == 0)
+				return true;
+	return false;
+}
+
+/* Child names of every peer, each once (the peer is checked when the
+ * command runs). */
+static int
+list_children(unsigned int idx, char *buf, size_t len, const void *arg)
+{
+	const struct ss_ike_conf *conf = ss_app_ike_conf();
+	unsigned int p, c, n = 0;
+
+	RTE_SET_USED(arg);
+	for (p = 0; p < conf->nb_peers; p++)
+		for (c = 0; c < conf->peer[p].nb_child; c++) {
+			if (child_seen(conf, p, c) || n++ != idx)
+				continue;
+			snprintf(buf, len, "%s", conf->peer[p].child[c].name);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static struct ss_shell_token_choice cmd_ike_peer =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_ike_result, peer, "IKE peer",
+		"peers", NULL, list_peers, NULL, NULL);
+static struct ss_shell_token_choice cmd_ike_child =
+	SS_SHELL_TOKEN_CHOICE(struct cmd_ike_result, child, "child",
+		"children", NULL, list_children, NULL, NULL);
 
 static cmdline_parse_inst_t cmd_ike_peer_verb = {
 	.f = cmd_ike_parsed,
@@ -363,17 +505,21 @@ static cmdline_parse_inst_t cmd_ike_rekey_child = {
 
 cmdline_parse_inst_t *const ss_cmd_ike[] = {
 	&cmd_show_ike,
+	&cmd_show_ike_j,
 	&cmd_ike_peer_verb,
 	&cmd_ike_rekey_child,
 	NULL,
 };
 
-const char *const ss_help_ike[] = {
-	"show ike sa                   IKE SAs and their Child SA pairs (SPIs, server ids)",
-	"show ike peers                configured peers, state, last event",
-	"show ike stats                IKE counters (messages, failures, rekeys)",
-	"ike initiate <peer>           start the IKE SA and one pair per server",
-	"ike rekey <peer> [<child>]    rekey the IKE SA, or the Child SA pairs",
-	"ike terminate <peer>          delete the IKE SA and its Child SAs",
-	NULL,
+const struct ss_shell_help ss_help_ike[] = {
+	{ "show ike sa [json]", "IKE SAs and their Child SA pairs (SPIs, "
+		"server ids)" },
+	{ "show ike peers [json]", "configured peers, state, last event" },
+	{ "show ike stats [json]", "IKE counters (messages, failures, "
+		"rekeys)" },
+	{ "ike initiate <peer>", "start the IKE SA and one pair per server" },
+	{ "ike rekey <peer> [<child>]", "rekey the IKE SA, or the Child SA "
+		"pairs" },
+	{ "ike terminate <peer>", "delete the IKE SA and its Child SAs" },
+	{ NULL, NULL },
 };

@@ -55,6 +55,7 @@ struct ss_worker_stats {
 	uint64_t busy_polls;
 	uint64_t busy_cycles;	/* TSC spent on polls that found work */
 	uint64_t esp_no_spi;	/* ESP to us whose SPI steering cannot read */
+	uint64_t srv_gone;	/* steered to a server removed meanwhile */
 };
 
 /* Per server, written only by the worker that hosts it. */
@@ -72,11 +73,20 @@ struct ss_server_stats {
 	uint64_t too_big;	/* protected result above the MTU */
 } __rte_cache_aligned;
 
+/* The servers a worker hosts, as its lcore reads them: immutable once
+ * published, replaced under RCU by server add/del (server.c). */
+struct ss_srv_list {
+	uint16_t n;
+	uint16_t s[SS_CFG_MAX_SERVERS];
+};
+
 struct ss_worker {
 	unsigned int lcore;
 	uint16_t idx;				/* queue id on every port */
+	/* control-lcore view (shell); the worker reads 'list' */
 	uint16_t nb_servers;
 	uint16_t servers[SS_CFG_MAX_SERVERS];	/* indexes into cfg servers */
+	struct ss_srv_list *list;
 	struct rte_ring *punt;			/* worker -> control */
 	/* in[j]: packets handed over by worker j (j == nb_workers: the
 	 * control lcore's RX queue). */
@@ -110,8 +120,12 @@ struct ss_app {
 	bool port_started[SS_CFG_MAX_PORTS];
 	uint16_t nb_workers;
 	struct ss_worker workers[SS_MAX_WORKERS];
-	/* server index -> worker index */
+	/* Server index -> worker index. Server indexes are those of
+	 * cfg.servers[0..cfg.nb_servers); 'server add' / 'server del'
+	 * (server.c) make and free them at run time: srv_live says which
+	 * are in use. */
 	uint16_t server_worker[SS_CFG_MAX_SERVERS];
+	bool srv_live[SS_CFG_MAX_SERVERS];
 	struct ss_server_stats srv[SS_CFG_MAX_SERVERS];
 	/* IPsec dataplane (ipsec.c) */
 	struct ss_sa_cfg sacfg;
@@ -185,6 +199,36 @@ const char *ss_app_ike_last_event(const struct ss_app *app,
 	unsigned int peer);
 void ss_app_ike_counters(const struct ss_app *app, uint64_t c[7]);
 int ss_app_ike_initiate(struct ss_app *app, const char *peer);
+/* ike_tm.c: telemetry snapshot, published from the control lcore. */
+void ss_app_ike_tm_publish(struct ss_app *app);
+void ss_app_ike_tm_register(void);
+
+/* server.c: servers added and removed at run time */
+/* Server indexes the dataplane can hold (live or not). */
+static inline uint16_t
+ss_app_server_capacity(const struct ss_config *cfg)
+{
+	return (uint16_t)RTE_MIN((unsigned int)SS_CFG_MAX_SERVERS,
+		1u << cfg->instance_bits);
+}
+
+/* The steering context the workers read now. */
+static inline const struct ss_steer_ctx *
+ss_app_steer(const struct ss_app *app)
+{
+	return __atomic_load_n(&app->steer, __ATOMIC_ACQUIRE);
+}
+
+int ss_app_servers_init(struct ss_app *app);	/* before launch */
+void ss_app_servers_fini(struct ss_app *app);	/* workers stopped */
+/* Control lcore: free what the workers no longer reference. */
+void ss_app_servers_timer(struct ss_app *app);
+/* 0, or -errno with a sentence in err. */
+int ss_app_server_add(struct ss_app *app, uint16_t id, unsigned int lcore,
+	char *err, size_t len);
+int ss_app_server_del(struct ss_app *app, uint16_t id, char *err,
+	size_t len);
+uint16_t ss_app_servers_live(const struct ss_app *app);
 
 /* gen.c: traffic generator lcore and its ports (section "gen"). */
 struct ss_app_gen;

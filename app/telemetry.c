@@ -55,9 +55,12 @@ tm_servers(const char *cmd, const char *params, struct rte_tel_data *d)
 	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
 		const struct ss_worker *w =
 			&ss_app.workers[ss_app.server_worker[s]];
-		struct rte_tel_data *p = rte_tel_data_alloc();
+		struct rte_tel_data *p;
 		char name[16];
 
+		if (!ss_app.srv_live[s])
+			continue;
+		p = rte_tel_data_alloc();
 		if (p == NULL)
 			return -ENOMEM;
 		rte_tel_data_start_dict(p);
@@ -156,4 +159,7 @@ ss_app_telemetry_init(void)
 		"Every SA: direction, instance-id, server, counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,
 		"Drops by reason, summed over all lcores");
+#ifdef SS_HAVE_IKE
+	ss_app_ike_tm_register();
+#endif
 }

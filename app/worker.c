@@ -131,7 +131,7 @@ server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 		worker_forward(app, w, m, n);
 		return;
 	}
-	ss_steer_classify_inner_burst(app->steer, m, n, owner, kind,
+	ss_steer_classify_inner_burst(ss_app_steer(app), m, n, owner, kind,
 		&w->steer);
 	for (i = 0; i < n; i++) {
 		if ((kind[i] == SS_STEER_GTPU || kind[i] == SS_STEER_SCTP) &&
@@ -234,21 +234,29 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 }
 
 /* Packets of one kind owned by servers of this worker, grouped per
- * server (a worker hosts few servers, so a scan per server is cheap). */
+ * server (a worker hosts few servers, so a scan per server is cheap).
+ * A packet steered before its server was removed (server del) finds no
+ * server here: it is counted and dropped. */
 static void
 worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	const uint16_t owner[], uint16_t n, enum ss_ho_kind kind)
 {
+	const struct ss_srv_list *l = __atomic_load_n(&w->list,
+		__ATOMIC_ACQUIRE);
 	struct rte_mbuf *b[SS_BURST];
+	uint64_t taken = 0;
 	uint16_t k, i, nb;
 
-	for (k = 0; k < w->nb_servers; k++) {
-		const uint16_t srv = w->servers[k];
+	RTE_BUILD_BUG_ON(SS_BURST > 64);	/* one bit per packet */
+	for (k = 0; k < l->n; k++) {
+		const uint16_t srv = l->s[k];
 
 		nb = 0;
 		for (i = 0; i < n; i++)
-			if (owner[i] == srv)
+			if (owner[i] == srv) {
 				b[nb++] = m[i];
+				taken |= UINT64_C(1) << i;
+			}
 		if (nb == 0)
 			continue;
 		app->srv[srv].rx += nb;
@@ -258,6 +266,13 @@ worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 			server_transit(app, w, srv, b, nb);
 		else
 			server_inner(app, w, srv, b, nb, false);
+	}
+	if (unlikely(taken != (UINT64_C(1) << n) - 1)) {
+		for (i = 0; i < n; i++)
+			if (!(taken & (UINT64_C(1) << i))) {
+				w->st.srv_gone++;
+				rte_pktmbuf_free(m[i]);
+			}
 	}
 }
 
@@ -276,7 +291,8 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 
 	if (n == 0)
 		return;
-	ss_steer_classify_burst(app->steer, m, n, owner, skind, &w->steer);
+	ss_steer_classify_burst(ss_app_steer(app), m, n, owner, skind,
+		&w->steer);
 	for (i = 0; i < n; i++) {
 		uint16_t o = owner[i];
 
@@ -294,7 +310,11 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 			continue;
 		}
 		if (app->server_worker[o] != w->idx) {
-			app->srv[w->servers[0]].handoff_out++;
+			const struct ss_srv_list *l = __atomic_load_n(&w->list,
+				__ATOMIC_ACQUIRE);
+
+			if (l->n != 0)
+				app->srv[l->s[0]].handoff_out++;
 			worker_handoff(app, w, app->server_worker[o], m[i],
 				HO_TAG(kind, o));
 			continue;

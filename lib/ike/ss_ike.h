@@ -114,8 +114,18 @@ enum ss_ike_id_type {
 	SS_IKE_ID_FQDN = 2,
 	SS_IKE_ID_USER_FQDN = 3,
 	SS_IKE_ID_IPV6 = 5,
+	SS_IKE_ID_DER_ASN1_DN = 9,	/* only received: certificate subject */
 	SS_IKE_ID_KEY_ID = 11,
 };
+
+/** How both ends authenticate in IKE_AUTH. */
+enum ss_ike_auth {
+	SS_IKE_AUTH_PSK = 0,
+	/* X.509 certificates, RFC 7427 digital signatures (RSA or ECDSA) */
+	SS_IKE_AUTH_PUBKEY = 1,
+};
+
+#define SS_IKE_PATH_LEN 256
 
 struct ss_ike_id {
 	uint8_t type;			/* enum ss_ike_id_type */
@@ -128,8 +138,13 @@ struct ss_ike_peer_conf {
 	struct ss_ike_addr local;	/* port 0: 500 */
 	struct ss_ike_addr remote;	/* family 0: any (responder only) */
 	struct ss_ike_id local_id, remote_id;	/* remote type 0: any */
+	enum ss_ike_auth auth;
 	uint8_t psk[SS_IKE_PSK_MAX];
 	uint16_t psk_len;
+	/* pubkey: PEM files, loaded by ss_ike_create (never printed) */
+	char cert[SS_IKE_PATH_LEN];	/* our certificate */
+	char key[SS_IKE_PATH_LEN];	/* its private key */
+	char cacert[SS_IKE_PATH_LEN];	/* trust anchors for the peer's */
 	struct ss_ike_proposal ike[SS_IKE_MAX_PROPS];
 	uint8_t nb_ike;
 	uint32_t rekey_time;		/* IKE SA soft lifetime, s; 0 never */
@@ -205,7 +220,8 @@ struct ss_ike_ops {
 	X(ike_rekeyed) X(child_installed) X(child_install_failed) \
 	X(child_deleted) X(child_rekeyed) X(rekey_collisions) \
 	X(dpd_sent) X(dpd_dead) X(keepalives_sent) X(peer_restart) \
-	X(send_failed)
+	X(send_failed) \
+	X(cert_rejected)
 
 enum ss_ike_counter {
 #define SS_IKE_CNT_ENUM(n) SS_IKE_CNT_##n,

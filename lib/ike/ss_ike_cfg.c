@@ -18,7 +18,9 @@
  *     remote_addr = "203.0.113.2";  # or "%any" (responder only)
  *     local_id = "gw1.example";     # fqdn, user@fqdn, IP, keyid:0x..|text
  *     remote_id = "gw2.example";    # unset or "%any": any identity
- *     psk = "secret" | "0x00112233";  # never printed
+ *     auth = "psk" | "pubkey";      # pubkey: X.509, RFC 7427 signatures
+ *     psk = "secret" | "0x00112233";  # never printed (auth = "psk")
+ *     cert = "gw.pem"; key = "gw.key"; cacert = "ca.pem";  # "pubkey"
  *     ike_proposals = [ "aes256gcm16-prfsha256-ecp256", ... ];
  *     rekey_time = 14400; over_time = 1440; jitter = 1440;   # s
  *     dpd_interval = 30;            # s, 0 off
@@ -411,13 +413,94 @@ get_addr(const config_setting_t *g, const char *name, const char *pname,
 	return 0;
 }
 
+/* psk = "text" or "0x" hex; the caller wipes buf. */
+static int
+psk_decode(const config_setting_t *s, char *buf, struct ss_ike_peer_conf *p,
+	struct ss_cfg_error *err)
+{
+	unsigned int i;
+
+	if (!strncmp(buf, "0x", 2)) {
+		size_t len = strlen(buf + 2);
+
+		for (i = 0; i < len; i++)
+			if (!isxdigit((unsigned char)buf[2 + i]))
+				break;
+		if (len == 0 || len % 2 || i != len ||
+			len / 2 > SS_IKE_PSK_MAX)
+			return ss_cfg_fail(err, s,
+				"psk: bad hex string (0x + 2..%u digits)",
+				2 * SS_IKE_PSK_MAX);
+		for (i = 0; i < len / 2; i++) {
+			unsigned int v;
+
+			sscanf(buf + 2 + 2 * i, "%2x", &v);
+			p->psk[i] = (uint8_t)v;
+		}
+		p->psk_len = (uint16_t)(len / 2);
+	} else {
+		size_t len = strlen(buf);
+
+		if (len == 0 || len > SS_IKE_PSK_MAX)
+			return ss_cfg_fail(err, s, "psk: 1..%u characters",
+				SS_IKE_PSK_MAX);
+		memcpy(p->psk, buf, len);
+		p->psk_len = (uint16_t)len;
+	}
+	return 0;
+}
+
+/* auth = "psk" | "pubkey"; with pubkey, cert/key/cacert must load (the
+ * engine loads them again at start-up: this catches a bad file here,
+ * with the config line). */
+static int
+parse_auth(const config_setting_t *g, struct ss_ike_peer_conf *p,
+	struct ss_cfg_error *err)
+{
+	static const char *const files[] = { "cert", "key", "cacert" };
+	char *const dst[] = { p->cert, p->key, p->cacert };
+	char buf[16] = "psk", why[300];
+	struct ike_cred *c;
+	unsigned int i;
+
+	if (ss_cfg_get_str(g, "auth", false, buf, sizeof(buf), err) < 0)
+		return -EINVAL;
+	if (strcmp(buf, "psk") == 0)
+		p->auth = SS_IKE_AUTH_PSK;
+	else if (strcmp(buf, "pubkey") == 0)
+		p->auth = SS_IKE_AUTH_PUBKEY;
+	else
+		return ss_cfg_fail(err, config_setting_get_member(g, "auth"),
+			"auth: \"psk\" or \"pubkey\"");
+	for (i = 0; i < RTE_DIM(files); i++) {
+		const config_setting_t *f = config_setting_get_member(g,
+			files[i]);
+
+		if (f != NULL && p->auth != SS_IKE_AUTH_PUBKEY)
+			return ss_cfg_fail(err, f, "%s: only with auth = "
+				"\"pubkey\"", files[i]);
+		if (ss_cfg_get_str(g, files[i],
+			p->auth == SS_IKE_AUTH_PUBKEY, dst[i],
+			SS_IKE_PATH_LEN, err) < 0)
+			return -EINVAL;
+	}
+	if (p->auth != SS_IKE_AUTH_PUBKEY)
+		return 0;
+	c = ike_cred_load(p, why, sizeof(why));
+	if (c == NULL)
+		return ss_cfg_fail(err, g, "%s", why);
+	ike_cred_free(c);
+	return 0;
+}
+
 static int
 parse_peer(const config_setting_t *g, struct ss_ike_peer_conf *p,
 	struct ss_cfg_error *err)
 {
 	static const char *const keys[] = { "name", "local_addr",
 		"local_port", "remote_addr", "remote_port", "local_id",
-		"remote_id", "psk", "ike_proposals", "rekey_time", "over_time",
+		"remote_id", "auth", "psk", "cert", "key", "cacert",
+		"ike_proposals", "rekey_time", "over_time",
 		"jitter", "dpd_interval", "encap", "children", NULL };
 	char buf[2 * SS_IKE_PSK_MAX + 8];
 	const config_setting_t *ch, *s;
@@ -476,40 +559,21 @@ parse_peer(const config_setting_t *g, struct ss_ike_peer_conf *p,
 		ss_ike_id_parse(buf, &p->remote_id) < 0)
 		return ss_cfg_fail(err, config_setting_get_member(g,
 			"remote_id"), "invalid identity");
+	if (parse_auth(g, p, err) < 0)
+		return -EINVAL;
 	/* the secret itself never goes into an error message */
 	s = config_setting_get_member(g, "psk");
-	if (ss_cfg_get_str(g, "psk", true, buf, sizeof(buf), err) < 0)
+	if (ss_cfg_get_str(g, "psk", p->auth == SS_IKE_AUTH_PSK, buf,
+		sizeof(buf), err) < 0)
 		return -EINVAL;
-	if (!strncmp(buf, "0x", 2)) {
-		size_t len = strlen(buf + 2);
-
-		for (i = 0; i < len; i++)
-			if (!isxdigit((unsigned char)buf[2 + i]))
-				break;
-		if (len == 0 || len % 2 || i != len ||
-			len / 2 > SS_IKE_PSK_MAX) {
-			memset(buf, 0, sizeof(buf));
-			return ss_cfg_fail(err, s,
-				"psk: bad hex string (0x + 2..%u digits)",
-				2 * SS_IKE_PSK_MAX);
-		}
-		for (i = 0; i < len / 2; i++) {
-			unsigned int v;
-
-			sscanf(buf + 2 + 2 * i, "%2x", &v);
-			p->psk[i] = (uint8_t)v;
-		}
-		p->psk_len = (uint16_t)(len / 2);
-	} else {
-		size_t len = strlen(buf);
-
-		if (len == 0 || len > SS_IKE_PSK_MAX) {
-			memset(buf, 0, sizeof(buf));
-			return ss_cfg_fail(err, s, "psk: 1..%u characters",
-				SS_IKE_PSK_MAX);
-		}
-		memcpy(p->psk, buf, len);
-		p->psk_len = (uint16_t)len;
+	if (s != NULL && p->auth != SS_IKE_AUTH_PSK) {
+		memset(buf, 0, sizeof(buf));
+		return ss_cfg_fail(err, s, "psk: not used with auth = "
+			"\"pubkey\"");
+	}
+	if (s != NULL && psk_decode(s, buf, p, err) < 0) {
+		memset(buf, 0, sizeof(buf));
+		return -EINVAL;
 	}
 	memset(buf, 0, sizeof(buf));
 	n = for_each_str(g, "ike_proposals", false, ike_prop_cb, p->ike,

@@ -104,12 +104,23 @@ enum {
 	N_REKEY_SA = 16393,
 	N_ESP_TFC_PADDING_NOT_SUPPORTED = 16394,
 	N_NON_FIRST_FRAGMENTS_ALSO = 16395,
+	N_SIGNATURE_HASH_ALGORITHMS = 16431,
 	N_SA_RESOURCE_INFO = 16444,
 };
 
 enum {
 	AUTH_PSK = 2,
+	AUTH_DIGITAL_SIGNATURE = 14,	/* RFC 7427 */
 };
+
+/* RFC 7427 hash algorithms (SIGNATURE_HASH_ALGORITHMS), as bit numbers */
+enum {
+	SIG_HASH_SHA2_256 = 2,
+	SIG_HASH_SHA2_384 = 3,
+	SIG_HASH_SHA2_512 = 4,
+};
+
+#define CERT_X509_SIG 4		/* CERT/CERTREQ encoding */
 
 enum {
 	TS_IPV4 = 7,
@@ -369,5 +380,36 @@ ike_sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
 int
 ike_sk_open(const struct ike_sk_keys *k, struct ike_msg *m, uint8_t *plain,
 	size_t cap, enum ss_ike_counter *why);
+
+/* ---- X.509 certificate authentication (ss_ike_cert.c) ---------------- */
+
+struct ike_cred;
+
+/* Our certificate and key and the trust anchors of a pubkey peer; NULL
+ * with the reason (file name, OpenSSL's words; never key bytes) in why. */
+struct ike_cred *
+ike_cred_load(const struct ss_ike_peer_conf *pc, char *why, size_t len);
+void
+ike_cred_free(struct ike_cred *c);
+/* CERTREQ naming our trust anchors; CERT with our certificate. */
+void
+ike_cred_put_certreq(const struct ike_cred *c, struct ike_buf *b);
+void
+ike_cred_put_cert(const struct ike_cred *c, struct ike_buf *b);
+/* AUTH data after the method byte and reserved bytes (RFC 7427: ASN.1
+ * length, AlgorithmIdentifier, signature) over the signed octets iov,
+ * with the first hash of peer_hashes (bits 1 << SIG_HASH_*) we support.
+ * -ENOTSUP when the peer announced none of them. */
+int
+ike_cred_sign(const struct ike_cred *c, uint8_t peer_hashes,
+	const struct ike_iov *iov, unsigned int n, uint8_t *out, size_t cap,
+	size_t *len);
+/* The peer's CERT payloads in m chain to our trust anchors, the identity
+ * payload id names the end-entity certificate, and AUTH is its signature
+ * over iov. 0, or -EACCES with the reason in why. */
+int
+ike_cred_verify(const struct ike_cred *c, const struct ike_msg *m,
+	const struct ike_pl *id, const struct ike_pl *auth,
+	const struct ike_iov *iov, unsigned int n, char *why, size_t len);
 
 #endif /* SS_IKE_PRIV_H */

@@ -92,6 +92,9 @@ struct child {
 	uint64_t installed_ms, rekey_ms, expire_ms;
 	uint64_t bytes, packets;
 	bool rekey_queued;
+	/* negotiated but never installed (its server went away meanwhile,
+	 * or the dataplane refused it): only its Delete is due */
+	bool phantom;
 	/* rekey collision (RFC 7296 2.8.1): lowest nonce of the peer's
 	 * exchange, and the Child SA it created */
 	bool collision;
@@ -154,6 +157,7 @@ struct ike_sa {
 	bool rekey_queued;
 	bool ts_max_queue;
 	bool initial_contact;
+	uint8_t peer_sig_hashes;	/* RFC 7427 bits the peer announced */
 	uint8_t rr;
 	struct child_list children;
 	unsigned int nb_children;
@@ -169,6 +173,7 @@ struct ss_ike {
 	uint32_t next_uid;
 	uint16_t servers[SS_IKE_MAX_SERVERS];
 	uint16_t nb_servers;
+	struct ike_cred *cred[SS_IKE_MAX_PEERS];	/* pubkey peers */
 	uint8_t cookie_secret[32];
 	struct ss_ike_stats st;
 	uint64_t now;
@@ -356,7 +361,7 @@ child_remove(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
 {
 	TAILQ_REMOVE(&sa->children, c, next);
 	sa->nb_children--;
-	if (notify && ike->ops.child_delete != NULL)
+	if (notify && !c->phantom && ike->ops.child_delete != NULL)
 		ike->ops.child_delete(ike->ctx, c->spi_in, c->spi_out);
 	CNT(ike, child_deleted);
 	event(ike, sa, "child %s deleted: in %08x out %08x server %u",
@@ -607,6 +612,31 @@ child_keymat(const struct ike_sa *sa, const struct ike_alg *a,
 		nr_len, km, *km_len);
 }
 
+/* <SignedOctets> = RealMessage | NonceOfThePeer | prf(SK_p, ID') of the
+ * initiator's (initiator_side) or the responder's AUTH, as three pieces;
+ * mid holds the prf output. */
+static int
+signed_octets(const struct ike_sa *sa, bool initiator_side,
+	const uint8_t *idb, size_t idlen, uint8_t mid[64],
+	struct ike_iov iov[3])
+{
+	int ret;
+
+	iov[0].p = idb;
+	iov[0].n = idlen;
+	ret = ike_prf(sa->alg.prf, initiator_side ? sa->sk_pi : sa->sk_pr,
+		sa->prf_len, iov, 1, mid);
+	if (ret < 0)
+		return ret;
+	iov[0].p = initiator_side ? sa->init_req : sa->init_rsp;
+	iov[0].n = initiator_side ? sa->init_req_len : sa->init_rsp_len;
+	iov[1].p = initiator_side ? sa->nr : sa->ni;
+	iov[1].n = initiator_side ? sa->nr_len : sa->ni_len;
+	iov[2].p = mid;
+	iov[2].n = sa->prf_len;
+	return 0;
+}
+
 static int
 psk_auth(const struct ike_sa *sa, bool initiator_side, const uint8_t *idb,
 	size_t idlen, uint8_t *out)
@@ -614,8 +644,6 @@ psk_auth(const struct ike_sa *sa, bool initiator_side, const uint8_t *idb,
 	static const char pad[] = "Key Pad for IKEv2";
 	uint8_t k[64], mid[64];
 	struct ike_iov iov[3];
-	const uint8_t *msg = initiator_side ? sa->init_req : sa->init_rsp;
-	size_t mlen = initiator_side ? sa->init_req_len : sa->init_rsp_len;
 	int ret;
 
 	iov[0].p = pad;
@@ -623,22 +651,95 @@ psk_auth(const struct ike_sa *sa, bool initiator_side, const uint8_t *idb,
 	ret = ike_prf(sa->alg.prf, sa->pc->psk, sa->pc->psk_len, iov, 1, k);
 	if (ret < 0)
 		return ret;
-	iov[0].p = idb;
-	iov[0].n = idlen;
-	ret = ike_prf(sa->alg.prf, initiator_side ? sa->sk_pi : sa->sk_pr,
-		sa->prf_len, iov, 1, mid);
+	ret = signed_octets(sa, initiator_side, idb, idlen, mid, iov);
 	if (ret < 0)
 		goto out;
-	/* <SignedOctets> = RealMessage | NonceOfThePeer | prf(SK_p, ID') */
-	iov[0].p = msg;
-	iov[0].n = mlen;
-	iov[1].p = initiator_side ? sa->nr : sa->ni;
-	iov[1].n = initiator_side ? sa->nr_len : sa->ni_len;
-	iov[2].p = mid;
-	iov[2].n = sa->prf_len;
 	ret = ike_prf(sa->alg.prf, k, sa->prf_len, iov, 3, out);
 out:
 	wipe(k, sizeof(k));
+	return ret;
+}
+
+/* Certificate credentials of a pubkey peer's SA, NULL for PSK. */
+static struct ike_cred *
+sa_cred(const struct ss_ike *ike, const struct ike_sa *sa)
+{
+	return sa->pc->auth == SS_IKE_AUTH_PUBKEY ?
+		ike->cred[sa->pc - ike->conf.peer] : NULL;
+}
+
+/* SIGNATURE_HASH_ALGORITHMS (RFC 7427 4): what we sign and verify with. */
+static void
+put_sig_hashes(struct ike_buf *b)
+{
+	static const uint8_t h[] = { 0, SIG_HASH_SHA2_256, 0,
+		SIG_HASH_SHA2_384, 0, SIG_HASH_SHA2_512 };
+
+	ike_put_notify(b, 0, NULL, 0, N_SIGNATURE_HASH_ALGORITHMS, h,
+		sizeof(h));
+}
+
+static uint8_t
+get_sig_hashes(const struct ike_msg *m)
+{
+	struct ike_notify n;
+	uint8_t bits = 0;
+	size_t i;
+
+	if (!ike_msg_notify(m, N_SIGNATURE_HASH_ALGORITHMS, &n))
+		return 0;
+	for (i = 0; i + 1 < n.data_len; i += 2) {
+		const unsigned int h = (unsigned int)n.data[i] << 8 |
+			n.data[i + 1];
+
+		if (h < 8)
+			bits |= (uint8_t)(1u << h);
+	}
+	return bits;
+}
+
+/* Our side's AUTH payload (initiator_side: we are the initiator): the
+ * PSK MAC, or our CERT then an RFC 7427 signature. */
+static int
+put_auth(struct ss_ike *ike, struct ike_sa *sa, bool initiator_side,
+	struct ike_buf *b)
+{
+	const struct ss_ike_peer_conf *pc = sa->pc;
+	const struct ike_cred *cred = sa_cred(ike, sa);
+	const size_t idlen = 4u + pc->local_id.len;
+	uint8_t idb[4 + SS_IKE_ID_LEN], out[1200], mid[64];
+	struct ike_iov iov[3];
+	uint8_t method = AUTH_PSK;
+	size_t len = sa->prf_len, o;
+	int ret;
+
+	idb[0] = pc->local_id.type;
+	memset(idb + 1, 0, 3);
+	memcpy(idb + 4, pc->local_id.data, pc->local_id.len);
+	if (cred == NULL) {
+		ret = psk_auth(sa, initiator_side, idb, idlen, out);
+	} else {
+		method = AUTH_DIGITAL_SIGNATURE;
+		ret = signed_octets(sa, initiator_side, idb, idlen, mid, iov);
+		if (ret == 0)
+			ret = ike_cred_sign(cred, sa->peer_sig_hashes, iov, 3,
+				out, sizeof(out), &len);
+		if (ret == -ENOTSUP)
+			event(ike, sa, "peer announced no SHA2 signature hash "
+				"(RFC 7427): cannot sign");
+		if (ret == 0)
+			ike_cred_put_cert(cred, b);
+	}
+	if (ret == 0) {
+		o = ike_pl_begin(b, PL_AUTH);
+		ike_put8(b, method);
+		ike_put8(b, 0);
+		ike_put16(b, 0);
+		ike_put(b, out, len);
+		ike_pl_end(b, o);
+	}
+	wipe(out, sizeof(out));
+	wipe(mid, sizeof(mid));
 	return ret;
 }
 
@@ -995,6 +1096,8 @@ send_init(struct ss_ike *ike, struct ike_sa *sa)
 	ike_pl_end(&b, o);
 	ike_put_simple(&b, PL_NONCE, sa->ni, sa->ni_len);
 	put_nat_d(sa, &b, 0);
+	if (pc->auth == SS_IKE_AUTH_PUBKEY)
+		put_sig_hashes(&b);
 	ike_hdr_finish(&b);
 	if (b.err)
 		return -EMSGSIZE;
@@ -1026,28 +1129,19 @@ static int
 send_auth(struct ss_ike *ike, struct ike_sa *sa)
 {
 	const struct ss_ike_peer_conf *pc = sa->pc;
+	const struct ike_cred *cred = sa_cred(ike, sa);
 	struct ike_buf b;
-	uint8_t idb[4 + SS_IKE_ID_LEN], auth[64];
-	size_t o;
 	int cc = first_child_conf(pc);
 
-	idb[0] = pc->local_id.type;
-	memset(idb + 1, 0, 3);
-	memcpy(idb + 4, pc->local_id.data, pc->local_id.len);
-	if (psk_auth(sa, true, idb, 4 + pc->local_id.len, auth) < 0)
-		return -EIO;
 	ike_buf_init(&b, ike->inner, sizeof(ike->inner));
 	put_id(&b, PL_IDI, &pc->local_id);
+	if (cred != NULL)
+		ike_cred_put_certreq(cred, &b);
 	ike_put_notify(&b, 0, NULL, 0, N_INITIAL_CONTACT, NULL, 0);
 	if (pc->remote_id.type != 0)
 		put_id(&b, PL_IDR, &pc->remote_id);
-	o = ike_pl_begin(&b, PL_AUTH);
-	ike_put8(&b, AUTH_PSK);
-	ike_put8(&b, 0);
-	ike_put16(&b, 0);
-	ike_put(&b, auth, sa->prf_len);
-	ike_pl_end(&b, o);
-	wipe(auth, sizeof(auth));
+	if (put_auth(ike, sa, true, &b) < 0)
+		return -EIO;
 	sa->cur.type = T_AUTH;
 	sa->x_spi_in = 0;
 	if (cc >= 0) {
@@ -1186,6 +1280,41 @@ queue_responder_children(struct ss_ike *ike, struct ike_sa *sa)
 	}
 }
 
+static bool
+server_listed(const struct ss_ike *ike, uint16_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ike->nb_servers; i++)
+		if (ike->servers[i] == id)
+			return true;
+	return ike->nb_servers == 0;
+}
+
+/* The peer made a pair that we do not install (see 'phantom'): delete
+ * it with INFORMATIONAL so that the peer never sends on it. */
+static void
+child_orphan(struct ss_ike *ike, struct ike_sa *sa, uint8_t cc,
+	uint16_t server_id, uint32_t spi_in, uint32_t spi_out)
+{
+	struct child *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return;
+	c->cc = cc;
+	c->server_id = server_id;
+	c->spi_in = spi_in;
+	c->spi_out = spi_out;
+	c->state = C_REKEYED;		/* not a live pair: delete pending */
+	c->phantom = true;
+	TAILQ_INSERT_TAIL(&sa->children, c, next);
+	sa->nb_children++;
+	queue_task(sa, T_CHILD_DELETE, cc, server_id, spi_in);
+	event(ike, sa, "child %s: pair in %08x out %08x for server %u not "
+		"installed, deleting it", sa->pc->child[cc].name, spi_in,
+		spi_out, server_id);
+}
+
 static int
 process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 	const struct ike_msg *m, const uint8_t *g, size_t glen,
@@ -1270,6 +1399,7 @@ handle_init_response(struct ss_ike *ike, struct ike_sa *sa,
 	}
 	sa->alg = a;
 	sa->spi_r = m->spi_r;
+	sa->peer_sig_hashes = get_sig_hashes(m);
 	if (ike_dh_shared(sa->dh, ke->body + 4, ke->len - 4, g, &glen) < 0) {
 		CNT(ike, rx_bad_payload);
 		sa_destroy(ike, sa, "bad KE");
@@ -1298,7 +1428,10 @@ handle_init_response(struct ss_ike *ike, struct ike_sa *sa,
 		sa->remote.port = SS_IKE_PORT_NATT;
 	}
 	sa->req_pending = false;
-	send_auth(ike, sa);
+	if (send_auth(ike, sa) < 0) {
+		CNT(ike, auth_failed);
+		sa_destroy(ike, sa, "cannot authenticate to the peer");
+	}
 }
 
 static bool
@@ -1313,13 +1446,32 @@ id_matches(const struct ss_ike_id *want, const struct ike_pl *p)
 }
 
 static bool
-auth_ok(const struct ike_sa *sa, bool initiator_side, const struct ike_pl *id,
-	const struct ike_pl *auth)
+auth_ok(struct ss_ike *ike, const struct ike_sa *sa, const struct ike_msg *m,
+	bool initiator_side, const struct ike_pl *id, const struct ike_pl *auth)
 {
+	const struct ike_cred *cred = sa_cred(ike, sa);
 	uint8_t want[64];
 	bool ok;
 
-	if (id == NULL || auth == NULL || auth->len != 4 + sa->prf_len ||
+	if (cred != NULL && id != NULL && auth != NULL) {
+		struct ike_iov iov[3];
+		char why[160];
+
+		if (signed_octets(sa, initiator_side, id->body, id->len, want,
+			iov) < 0)
+			return false;
+		ok = ike_cred_verify(cred, m, id, auth, iov, 3, why,
+			sizeof(why)) == 0;
+		wipe(want, sizeof(want));
+		if (!ok) {
+			CNT(ike, cert_rejected);
+			event(ike, sa, "certificate authentication failed: %s",
+				why);
+		}
+		return ok;
+	}
+	if (cred != NULL || id == NULL || auth == NULL ||
+		auth->len != 4 + sa->prf_len ||
 		auth->body[0] != AUTH_PSK)
 		return false;
 	if (psk_auth(sa, initiator_side, id->body, id->len, want) < 0)
@@ -1343,7 +1495,7 @@ handle_auth_response(struct ss_ike *ike, struct ike_sa *sa,
 		return;
 	}
 	if (!id_matches(&sa->pc->remote_id, idr) ||
-		!auth_ok(sa, false, idr, auth)) {
+		!auth_ok(ike, sa, m, false, idr, auth)) {
 		CNT(ike, auth_failed);
 		event(ike, sa, "responder authentication failed");
 		/* RFC 7296 2.21.2: tell the peer in a new INFORMATIONAL */
@@ -1535,6 +1687,12 @@ handle_init_request(struct ss_ike *ike, const struct ss_ike_addr *local,
 	ike_pl_end(&b, o);
 	ike_put_simple(&b, PL_NONCE, sa->nr, sa->nr_len);
 	put_nat_d(sa, &b, sa->spi_r);
+	sa->peer_sig_hashes = get_sig_hashes(m);
+	if (sa_cred(ike, sa) != NULL) {
+		ike_cred_put_certreq(sa_cred(ike, sa), &b);
+		if (sa->peer_sig_hashes != 0)
+			put_sig_hashes(&b);
+	}
 	ike_hdr_finish(&b);
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;
@@ -1754,8 +1912,6 @@ handle_auth_request(struct ss_ike *ike, struct ike_sa *sa,
 	const struct ike_pl *auth = find_pl(m, PL_AUTH);
 	struct ike_notify n;
 	struct ike_buf b;
-	uint8_t idb[4 + SS_IKE_ID_LEN], out[64];
-	size_t o;
 	struct ike_sa *other, *tmp;
 
 	ike_buf_init(&b, ike->inner, sizeof(ike->inner));
@@ -1763,7 +1919,8 @@ handle_auth_request(struct ss_ike *ike, struct ike_sa *sa,
 		CNT(ike, rx_unexpected);
 		return;
 	}
-	if (!id_matches(&pc->remote_id, idi) || !auth_ok(sa, true, idi, auth)) {
+	if (!id_matches(&pc->remote_id, idi) ||
+		!auth_ok(ike, sa, m, true, idi, auth)) {
 		CNT(ike, auth_failed);
 		event(ike, sa, "initiator authentication failed");
 		ike_put_notify(&b, 0, NULL, 0, N_AUTHENTICATION_FAILED, NULL,
@@ -1773,19 +1930,9 @@ handle_auth_request(struct ss_ike *ike, struct ike_sa *sa,
 		sa_destroy(ike, sa, "AUTHENTICATION_FAILED");
 		return;
 	}
-	idb[0] = pc->local_id.type;
-	memset(idb + 1, 0, 3);
-	memcpy(idb + 4, pc->local_id.data, pc->local_id.len);
-	if (psk_auth(sa, false, idb, 4 + pc->local_id.len, out) < 0)
-		return;
 	put_id(&b, PL_IDR, &pc->local_id);
-	o = ike_pl_begin(&b, PL_AUTH);
-	ike_put8(&b, AUTH_PSK);
-	ike_put8(&b, 0);
-	ike_put16(&b, 0);
-	ike_put(&b, out, sa->prf_len);
-	ike_pl_end(&b, o);
-	wipe(out, sizeof(out));
+	if (put_auth(ike, sa, false, &b) < 0)
+		return;
 	sa->initial_contact = ike_msg_notify(m, N_INITIAL_CONTACT, &n);
 	if (sa->initial_contact) {
 		/* the peer forgot everything: old SAs with it are stale */
@@ -2048,10 +2195,19 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 		CNT(ike, rx_bad_payload);
 		return -EBADMSG;
 	}
+	if (!server_listed(ike, sa->cur.server_id)) {
+		/* ss_ike_server_del while the exchange ran */
+		child_orphan(ike, sa, sa->cur.cc, sa->cur.server_id,
+			sa->x_spi_in, spi_out);
+		return -ENOENT;
+	}
 	if (child_install(ike, sa, sa->cur.cc, sa->cur.server_id,
 		sa->x_spi_in, spi_out, &a, true, g, glen, ni, ni_len, nr,
-		nr_len, tsi, nb_tsi, tsr, nb_tsr, replaces) == NULL)
+		nr_len, tsi, nb_tsi, tsr, nb_tsr, replaces) == NULL) {
+		child_orphan(ike, sa, sa->cur.cc, sa->cur.server_id,
+			sa->x_spi_in, spi_out);
 		return -EIO;
+	}
 	if (replaces != 0) {
 		struct child *old = child_by_in(sa, replaces);
 
@@ -3015,6 +3171,7 @@ ss_ike_create(const struct ss_ike_conf *conf, const struct ss_ike_ops *ops,
 	void *ctx)
 {
 	struct ss_ike *ike;
+	unsigned int i;
 
 	if (conf == NULL || ops == NULL || ops->send == NULL ||
 		conf->instance_bits < 1 || conf->instance_bits > 8) {
@@ -3038,6 +3195,21 @@ ss_ike_create(const struct ss_ike_conf *conf, const struct ss_ike_ops *ops,
 	ike->ops = *ops;
 	ike->ctx = ctx;
 	TAILQ_INIT(&ike->sas);
+	for (i = 0; i < ike->conf.nb_peers; i++) {
+		char why[256];
+
+		if (ike->conf.peer[i].auth != SS_IKE_AUTH_PUBKEY)
+			continue;
+		ike->cred[i] = ike_cred_load(&ike->conf.peer[i], why,
+			sizeof(why));
+		if (ike->cred[i] == NULL) {
+			SS_IKE_LOG(ERR, "peer %s: %s", ike->conf.peer[i].name,
+				why);
+			ss_ike_destroy(ike);
+			errno = EINVAL;
+			return NULL;
+		}
+	}
 	ike_random(ike->cookie_secret, sizeof(ike->cookie_secret));
 	return ike;
 }
@@ -3046,11 +3218,14 @@ void
 ss_ike_destroy(struct ss_ike *ike)
 {
 	struct ike_sa *sa;
+	unsigned int i;
 
 	if (ike == NULL)
 		return;
 	while ((sa = TAILQ_FIRST(&ike->sas)) != NULL)
 		sa_destroy(ike, sa, "shutdown");
+	for (i = 0; i < SS_IKE_MAX_PEERS; i++)
+		ike_cred_free(ike->cred[i]);
 	wipe(ike, sizeof(*ike));
 	free(ike);
 }

@@ -129,8 +129,11 @@ nh_add(const struct ss_prefix *dst, uint8_t port, bool has_via,
 	memset(nh, 0, sizeof(*nh));
 	nh->port = port;
 	nh->has_via = has_via;
-	if (has_via)
+	nh->neigh = -1;
+	if (has_via) {
 		nh->via = *via;
+		nh->neigh = net_neigh_find(port, via);
+	}
 	nh->dst = p;
 	nh->connected = connected;
 	ret = fib_add(&p, c->nb_nh);
@@ -204,6 +207,24 @@ net_neigh_find(uint8_t port, const struct ss_ipaddr *ip)
 	return (int)(uintptr_t)data;
 }
 
+/* Point the gateway next hops through (port, ip) at slot idx (-1: none).
+ * Workers see either the old or the new slot; a deleted slot reads as
+ * "no MAC" until the grace time is over, so both are safe. */
+static void
+nh_link(uint8_t port, const struct ss_ipaddr *ip, int32_t idx)
+{
+	struct net_ctx *c = &ss_net_ctx;
+	uint32_t i;
+
+	for (i = NET_NH_FIRST; i < c->nb_nh; i++) {
+		struct net_nh *nh = &c->nh[i];
+
+		if (nh->has_via && nh->port == port &&
+				ss_ipaddr_equal(&nh->via, ip))
+			__atomic_store_n(&nh->neigh, idx, __ATOMIC_RELEASE);
+	}
+}
+
 /* A new incomplete entry (control lcore). The caller checked it is not
  * there. -ENOSPC when the table is full. */
 int
@@ -236,6 +257,7 @@ net_neigh_create(uint8_t port, const struct ss_ipaddr *ip, uint64_t now)
 	c->nb_free--;
 	if (idx >= c->neigh_hw)
 		c->neigh_hw = idx + 1;
+	nh_link(port, ip, (int32_t)idx);
 	return (int)idx;
 }
 
@@ -251,6 +273,7 @@ net_neigh_delete(uint32_t idx, uint64_t now)
 
 	net_key(&k, n->port, &n->ip);
 	__atomic_store_n(&c->mac[idx], 0, __ATOMIC_RELEASE);
+	nh_link(n->port, &n->ip, -1);
 	n->pos = rte_hash_del_key(c->neigh_hash, &k);
 	n->state = NET_NEIGH_DEAD;
 	n->updated = now;

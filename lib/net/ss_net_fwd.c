@@ -34,13 +34,15 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	uint32_t a4[NET_CHUNK];
 	uint8_t a6[NET_CHUNK][16];
 	uint64_t nh4[NET_CHUNK], nh6[NET_CHUNK];
-	uint16_t i4[NET_CHUNK], i6[NET_CHUNK], ki[NET_CHUNK];
+	uint16_t i4[NET_CHUNK], i6[NET_CHUNK], ki[NET_CHUNK], hk[NET_CHUNK];
 	struct net_neigh_key keys[NET_CHUNK];
 	const void *kp[NET_CHUNK];
 	void *data[NET_CHUNK];
 	uint32_t knh[NET_CHUNK];
+	int32_t slot[NET_CHUNK];
+	uint8_t v6[NET_CHUNK];
 	uint64_t hits = 0;
-	uint16_t n4 = 0, n6 = 0, nk = 0, i, j;
+	uint16_t n4 = 0, n6 = 0, nk = 0, nh_keys = 0, i, j;
 
 	/* 1: an Ethernet header in front of every packet; versions, TTLs,
 	 * destinations. */
@@ -99,13 +101,14 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	if (n6 != 0)
 		rte_fib6_lookup_bulk(c->fib6, a6, nh6, n6);
 
-	/* 3: next hop, MTU, neighbour key */
+	/* 3: next hop, MTU; the neighbour slot of a gateway next hop, else
+	 * (a directly connected destination) its key in the hash */
 	for (j = 0; j < n4 + n6; j++) {
 		const bool v4 = j < n4;
 		const uint16_t k = v4 ? i4[j] : i6[j - n4];
 		const uint32_t nhi = (uint32_t)(v4 ? nh4[j] : nh6[j - n4]);
 		const struct net_nh *nh;
-		struct net_neigh_key *key = &keys[nk];
+		struct net_neigh_key *key = &keys[nh_keys];
 
 		if (unlikely(nhi < NET_NH_FIRST || nhi >= c->nb_nh)) {
 			st->drop[nhi == NET_NH_LOCAL ? SS_NET_DROP_NOT_FOR_US :
@@ -119,28 +122,36 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 			st->drop[SS_NET_DROP_MTU]++;
 			continue;
 		}
+		knh[nk] = nhi;
+		v6[nk] = !v4;
+		ki[nk] = k;
+		if (likely(nh->has_via)) {
+			slot[nk++] = __atomic_load_n(&nh->neigh,
+				__ATOMIC_ACQUIRE);
+			continue;
+		}
 		memset(key, 0, sizeof(*key));
 		key->port = nh->port;
 		if (v4) {
-			key->family = AF_INET;
-			if (nh->has_via) {
-				memcpy(key->addr, &nh->via.v4, 4);
-			} else {
-				uint32_t a = rte_cpu_to_be_32(a4[j]);
+			uint32_t a = rte_cpu_to_be_32(a4[j]);
 
-				memcpy(key->addr, &a, 4);
-			}
+			key->family = AF_INET;
+			memcpy(key->addr, &a, 4);
 		} else {
 			key->family = AF_INET6;
-			memcpy(key->addr, nh->has_via ? nh->via.v6 :
-				a6[j - n4], 16);
+			memcpy(key->addr, a6[j - n4], 16);
 		}
-		kp[nk] = key;
-		knh[nk] = nhi;
-		ki[nk++] = k;
+		slot[nk] = -1;
+		kp[nh_keys] = key;
+		hk[nh_keys++] = nk++;
 	}
-	if (nk != 0)
-		rte_hash_lookup_bulk_data(c->neigh_hash, kp, nk, &hits, data);
+	if (nh_keys != 0) {
+		rte_hash_lookup_bulk_data(c->neigh_hash, kp, nh_keys, &hits,
+			data);
+		for (j = 0; j < nh_keys; j++)
+			if (hits & (1ULL << j))
+				slot[hk[j]] = (int32_t)(uintptr_t)data[j];
+	}
 
 	/* 4: TTL, Ethernet header; the MAC word is read once, whole. */
 	for (j = 0; j < nk; j++) {
@@ -152,10 +163,10 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 		uint8_t *l3 = (uint8_t *)(eh + 1);
 		uint64_t macv = 0;
 
-		if (hits & (1ULL << j))
-			macv = __atomic_load_n(&c->mac[(uintptr_t)data[j]],
+		if (likely(slot[j] >= 0))
+			macv = __atomic_load_n(&c->mac[slot[j]],
 				__ATOMIC_ACQUIRE);
-		if (keys[j].family == AF_INET) {
+		if (!v6[j]) {
 			if (transit)
 				ip4_ttl_dec(l3);
 			eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);

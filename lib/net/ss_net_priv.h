@@ -59,6 +59,10 @@ struct net_nh {
 	uint8_t port;
 	bool has_via;
 	bool connected;
+	/* has_via: neighbour slot of via, -1 while there is none. The
+	 * control lcore keeps it in step with the neighbour table, so that
+	 * workers read the MAC without a hash lookup. */
+	int32_t neigh;
 	struct ss_ipaddr via;
 	struct ss_prefix dst;		/* masked; for show route */
 };

@@ -43,6 +43,7 @@ struct ss_sa_srv {
 	struct rte_hash *in;
 	struct ss_sa **out;		/* [max_tunnels] */
 	uint16_t id;
+	bool live;
 } __rte_cache_aligned;
 
 struct ss_sa_db {
@@ -202,22 +203,53 @@ dq_free(void *p, void *e, unsigned int n)
 	}
 }
 
+/* Inbound hash and outbound table of a server index (once). */
+static int
+srv_tables(struct ss_sa_db *db, uint16_t i)
+{
+	char name[RTE_HASH_NAMESIZE + 16];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = db->max_sa,
+		.key_len = sizeof(uint32_t),
+		.hash_func = rte_jhash,
+		.socket_id = db->socket,
+		/* one writer (control lcore), lock-free readers */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+
+	if (db->srv[i].in == NULL) {
+		snprintf(name, sizeof(name), "sa_%.16s_%u", db->name, i);
+		db->srv[i].in = rte_hash_create(&hp);
+	}
+	if (db->srv[i].out == NULL)
+		db->srv[i].out = rte_zmalloc_socket("ss_sa_out",
+			sizeof(struct ss_sa *) * db->max_tunnels,
+			RTE_CACHE_LINE_SIZE, db->socket);
+	return db->srv[i].in != NULL && db->srv[i].out != NULL ? 0 :
+		-ENOMEM;
+}
+
 struct ss_sa_db *
 ss_sa_db_create(const struct ss_sa_db_conf *conf, struct rte_rcu_qsbr *qsbr)
 {
 	struct ss_sa_db *db;
 	char name[RTE_HASH_NAMESIZE + 16];
-	uint16_t i;
+	uint16_t i, slots;
 
 	if (conf == NULL || conf->name == NULL || conf->nb_servers == 0 ||
 			conf->instance_bits < 1 ||
 			conf->instance_bits > SS_STEER_MAX_BITS ||
 			conf->ids == NULL ||
 			conf->max_tunnels > SS_SA_MAX_TUNNELS ||
-			conf->nb_servers > (1u << conf->instance_bits)) {
+			conf->nb_servers > (1u << conf->instance_bits) ||
+			(conf->max_servers != 0 &&
+			 conf->max_servers < conf->nb_servers) ||
+			conf->max_servers > SS_STEER_MAX_SERVERS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	slots = conf->max_servers ? conf->max_servers : conf->nb_servers;
 	db = rte_zmalloc_socket("ss_sa_db", sizeof(*db), RTE_CACHE_LINE_SIZE,
 		conf->socket);
 	if (db == NULL) {
@@ -225,7 +257,7 @@ ss_sa_db_create(const struct ss_sa_db_conf *conf, struct rte_rcu_qsbr *qsbr)
 		return NULL;
 	}
 	snprintf(db->name, sizeof(db->name), "%s", conf->name);
-	db->nb_servers = conf->nb_servers;
+	db->nb_servers = slots;
 	db->bits = conf->instance_bits;
 	db->max_tunnels = conf->max_tunnels ? conf->max_tunnels : 64;
 	db->max_sa = conf->max_sa_per_server ? conf->max_sa_per_server : 1024;
@@ -242,16 +274,7 @@ ss_sa_db_create(const struct ss_sa_db_conf *conf, struct rte_rcu_qsbr *qsbr)
 		conf->socket);
 	if (db->tunnels == NULL || db->srv == NULL)
 		goto nomem;
-	for (i = 0; i < db->nb_servers; i++) {
-		struct rte_hash_parameters hp = {
-			.name = name,
-			.entries = db->max_sa,
-			.key_len = sizeof(uint32_t),
-			.hash_func = rte_jhash,
-			.socket_id = conf->socket,
-			/* one writer (control lcore), lock-free readers */
-			.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
-		};
+	for (i = 0; i < conf->nb_servers; i++) {
 		uint16_t id = conf->ids[i];
 
 		if (id >= (1u << db->bits) ||
@@ -259,15 +282,11 @@ ss_sa_db_create(const struct ss_sa_db_conf *conf, struct rte_rcu_qsbr *qsbr)
 			rte_errno = EINVAL;
 			goto fail;
 		}
+		if (srv_tables(db, i) < 0)
+			goto nomem;
 		db->server_of_id[id] = i;
 		db->srv[i].id = id;
-		snprintf(name, sizeof(name), "sa_%.16s_%u", db->name, i);
-		db->srv[i].in = rte_hash_create(&hp);
-		db->srv[i].out = rte_zmalloc_socket("ss_sa_out",
-			sizeof(struct ss_sa *) * db->max_tunnels,
-			RTE_CACHE_LINE_SIZE, conf->socket);
-		if (db->srv[i].in == NULL || db->srv[i].out == NULL)
-			goto nomem;
+		db->srv[i].live = true;
 	}
 	if (qsbr != NULL) {
 		struct rte_rcu_qsbr_dq_parameters dp = {
@@ -320,7 +339,8 @@ ss_sa_db_server_of_spi(const struct ss_sa_db *db, uint32_t spi)
 uint16_t
 ss_sa_db_instance_id(const struct ss_sa_db *db, uint16_t server)
 {
-	return server < db->nb_servers ? db->srv[server].id : 0xffff;
+	return server < db->nb_servers && db->srv[server].live ?
+		db->srv[server].id : 0xffff;
 }
 
 int
@@ -480,7 +500,8 @@ ss_sa_spi_alloc(struct ss_sa_db *db, uint16_t server, uint32_t *spi)
 	unsigned int tries;
 	int rc = -EAGAIN;
 
-	if (server >= db->nb_servers || spi == NULL)
+	if (server >= db->nb_servers || !db->srv[server].live ||
+			spi == NULL)
 		return db_fail(db, -EINVAL, "no server %u", server);
 	pthread_mutex_lock(&db->lock);
 	if (db->nb_reserved == SS_SA_MAX_RESERVED) {
@@ -547,7 +568,7 @@ check_params(struct ss_sa_db *db, const struct ss_sa_params *p)
 	uint8_t fam;
 	unsigned int i;
 
-	if (p->server >= db->nb_servers)
+	if (p->server >= db->nb_servers || !db->srv[p->server].live)
 		return db_fail(db, -EINVAL, "SPI 0x%08x: no server index %u",
 			p->spi, p->server);
 	if (p->tunnel >= db->max_tunnels || !db->tunnels[p->tunnel].used)
@@ -821,7 +842,7 @@ ss_sa_lookup_in(const struct ss_sa_db *db, uint16_t server, uint32_t spi)
 {
 	void *data;
 
-	if (server >= db->nb_servers)
+	if (server >= db->nb_servers || db->srv[server].in == NULL)
 		return NULL;
 	if (rte_hash_lookup_data(db->srv[server].in, &spi, &data) < 0)
 		return NULL;
@@ -902,4 +923,88 @@ ss_sa_format(const struct ss_sa *sa, char *buf, size_t len)
 		sa->dir == SS_SA_DIR_IN ? "replay_top" : "seq",
 		sa->dir == SS_SA_DIR_IN ? sa->st.replay_top : sa->st.seq,
 		sa->st.packets, sa->st.bytes, d[0] ? d : " none");
+}
+
+/* ---- servers added and removed at run time ------------------------- */
+
+bool
+ss_sa_db_server_live(const struct ss_sa_db *db, uint16_t server)
+{
+	return db != NULL && server < db->nb_servers && db->srv[server].live;
+}
+
+int
+ss_sa_db_server_add(struct ss_sa_db *db, uint16_t server, uint16_t id)
+{
+	int rc = 0;
+
+	if (db == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&db->lock);
+	if (server >= db->nb_servers || db->srv[server].live) {
+		rc = db_fail(db, -EINVAL, "server index %u is %s", server,
+			server >= db->nb_servers ? "out of range" : "in use");
+		goto out;
+	}
+	if (id >= (1u << db->bits)) {
+		rc = db_fail(db, -EINVAL,
+			"instance-id %u does not fit in %u bits", id,
+			db->bits);
+		goto out;
+	}
+	if (db->server_of_id[id] != SS_STEER_OWNER_NONE) {
+		rc = db_fail(db, -EEXIST, "instance-id %u is server %u's",
+			id, db->server_of_id[id]);
+		goto out;
+	}
+	if (srv_tables(db, server) < 0) {
+		rc = db_fail(db, -ENOMEM, "no memory for server %u's tables",
+			server);
+		goto out;
+	}
+	db->srv[server].id = id;
+	db->srv[server].live = true;
+	/* Readers find the index by the id only once it is ready. */
+	__atomic_store_n(&db->server_of_id[id], server, __ATOMIC_RELEASE);
+	SS_SA_LOG(INFO, "server %u (id %u) added", server, id);
+out:
+	pthread_mutex_unlock(&db->lock);
+	return rc;
+}
+
+int
+ss_sa_db_server_del(struct ss_sa_db *db, uint16_t server)
+{
+	struct ss_sa *sa, *tmp;
+	uint32_t i;
+	int n = 0;
+
+	if (db == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&db->lock);
+	if (server >= db->nb_servers || !db->srv[server].live) {
+		pthread_mutex_unlock(&db->lock);
+		return db_fail(db, -EINVAL, "no server %u", server);
+	}
+	for (sa = TAILQ_FIRST(&db->sas); sa != NULL; sa = tmp) {
+		tmp = TAILQ_NEXT(sa, next);
+		if (sa->server != server)
+			continue;
+		del_locked(db, sa);
+		n++;
+	}
+	for (i = 0; i < db->nb_reserved;) {
+		if (ss_steer_id_get(db->reserved[i], db->bits) ==
+				db->srv[server].id)
+			db->reserved[i] = db->reserved[--db->nb_reserved];
+		else
+			i++;
+	}
+	__atomic_store_n(&db->server_of_id[db->srv[server].id],
+		SS_STEER_OWNER_NONE, __ATOMIC_RELEASE);
+	db->srv[server].live = false;
+	SS_SA_LOG(INFO, "server %u (id %u) removed with %d SAs", server,
+		db->srv[server].id, n);
+	pthread_mutex_unlock(&db->lock);
+	return n;
 }

@@ -198,6 +198,9 @@ struct ss_sa_db_conf {
 	uint32_t max_tunnels;		/* <= SS_SA_MAX_TUNNELS; 0: 64 */
 	uint32_t max_sa_per_server;	/* inbound hash size; 0: 1024 */
 	int socket;
+	/* server indexes the database can hold (servers added at run time
+	 * with ss_sa_db_server_add); 0: nb_servers */
+	uint16_t max_servers;
 };
 
 /* Data-plane hooks: create runs on ss_sa_add before the SA is published
@@ -236,6 +239,7 @@ ss_sa_db_reclaim(struct ss_sa_db *db);
 const char *
 ss_sa_db_errstr(const struct ss_sa_db *db);
 
+/** Number of server indexes (max_servers): live or not. */
 uint16_t
 ss_sa_db_nb_servers(const struct ss_sa_db *db);
 uint32_t
@@ -330,6 +334,31 @@ ss_sa_key(const struct ss_sa *sa, uint8_t *len);
 /** Test hook: called with the key copy right after it is wiped, just
  * before it is freed. */
 extern void (*ss_sa_test_key_freed)(const uint8_t *key, size_t len);
+
+/* ---- servers added and removed at run time ------------------------- */
+
+/**
+ * Make the free server index 'server' (< max_servers) live with
+ * instance-id 'id' (unused by a live server). Its tables are made the
+ * first time the index is used and kept after ss_sa_db_server_del, so an
+ * index is reused without allocation. 0, -EINVAL, -EEXIST, -ENOMEM
+ * (reason in ss_sa_db_errstr).
+ */
+int
+ss_sa_db_server_add(struct ss_sa_db *db, uint16_t server, uint16_t id);
+
+/**
+ * Delete every SA of a live server (keys wiped after the grace period,
+ * as ss_sa_del), give back its reserved SPIs and free its instance-id:
+ * SAs can no longer be added for it. Returns the number of SAs deleted,
+ * or -EINVAL.
+ */
+int
+ss_sa_db_server_del(struct ss_sa_db *db, uint16_t server);
+
+/** Whether a server index is live. */
+bool
+ss_sa_db_server_live(const struct ss_sa_db *db, uint16_t server);
 
 /* ---- configuration: section "ipsec" --------------------------------- */
 

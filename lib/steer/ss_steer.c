@@ -82,13 +82,32 @@ ss_steer_vtag_make(uint16_t id, uint8_t bits, uint32_t random)
 struct ss_steer_ctx *
 ss_steer_ctx_create(uint8_t bits, const uint16_t ids[], uint16_t nb_servers)
 {
+	uint16_t i;
+
+	/* Every index is live here: an id that does not fit is an error,
+	 * not a free index. */
+	for (i = 0; ids != NULL && i < nb_servers &&
+			bits <= SS_STEER_MAX_BITS; i++)
+		if (ids[i] >= (1u << bits)) {
+			SS_STEER_LOG(ERR, "instance-id %u: does not fit in "
+				"instance_bits", ids[i]);
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	return ss_steer_ctx_create_slots(bits, ids, nb_servers);
+}
+
+struct ss_steer_ctx *
+ss_steer_ctx_create_slots(uint8_t bits, const uint16_t ids[],
+	uint16_t nb_slots)
+{
 	struct ss_steer_ctx *ctx;
 	uint16_t i;
 
-	if (bits < 1 || bits > SS_STEER_MAX_BITS || nb_servers == 0 ||
-			nb_servers > (1u << bits) || ids == NULL) {
+	if (bits < 1 || bits > SS_STEER_MAX_BITS || nb_slots == 0 ||
+			nb_slots > SS_STEER_MAX_SERVERS || ids == NULL) {
 		SS_STEER_LOG(ERR, "bad context: bits %u, %u servers",
-			bits, nb_servers);
+			bits, nb_slots);
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -98,10 +117,14 @@ ss_steer_ctx_create(uint8_t bits, const uint16_t ids[], uint16_t nb_servers)
 		return NULL;
 	}
 	ctx->bits = bits;
-	ctx->nb_servers = nb_servers;
+	ctx->nb_slots = nb_slots;
 	for (i = 0; i < SS_STEER_MAX_IDS; i++)
 		ctx->server_of_id[i] = SS_STEER_OWNER_NONE;
-	for (i = 0; i < nb_servers; i++) {
+	for (i = 0; i < SS_STEER_MAX_SERVERS; i++)
+		ctx->id_of_server[i] = SS_STEER_OWNER_NONE;
+	for (i = 0; i < nb_slots; i++) {
+		if (ids[i] == SS_STEER_OWNER_NONE)
+			continue;
 		if (ids[i] >= (1u << bits) ||
 				ctx->server_of_id[ids[i]] !=
 				SS_STEER_OWNER_NONE) {
@@ -115,7 +138,14 @@ ss_steer_ctx_create(uint8_t bits, const uint16_t ids[], uint16_t nb_servers)
 		}
 		ctx->server_of_id[ids[i]] = i;
 		ctx->id_of_server[i] = ids[i];
-		ctx->hash_map[i] = i;
+		ctx->hash_map[ctx->nb_servers++] = i;
+	}
+	if (ctx->nb_servers == 0) {
+		SS_STEER_LOG(ERR, "bad context: no live server in %u",
+			nb_slots);
+		free(ctx);
+		rte_errno = EINVAL;
+		return NULL;
 	}
 	return ctx;
 }
@@ -131,7 +161,8 @@ ss_steer_hash_map_set(struct ss_steer_ctx *ctx, uint16_t slot,
 	uint16_t server)
 {
 	if (ctx == NULL || slot >= ctx->nb_servers ||
-			server >= ctx->nb_servers)
+			server >= ctx->nb_slots ||
+			ctx->id_of_server[server] == SS_STEER_OWNER_NONE)
 		return -EINVAL;
 	ctx->hash_map[slot] = server;
 	return 0;

@@ -64,10 +64,11 @@ struct ss_steer_stats {
 /** Read-only after creation; shared by all workers. */
 struct ss_steer_ctx {
 	uint8_t bits;
-	uint16_t nb_servers;
+	uint16_t nb_servers;	/* live servers (hash slots) */
+	uint16_t nb_slots;	/* server indexes are < nb_slots */
 	/* instance-id -> server index, SS_STEER_OWNER_NONE if not configured */
 	uint16_t server_of_id[SS_STEER_MAX_IDS];
-	/* server index -> instance-id */
+	/* server index -> instance-id (SS_STEER_OWNER_NONE: free index) */
 	uint16_t id_of_server[SS_STEER_MAX_SERVERS];
 	/* hash slot (hash scaled to [0, nb_servers)) -> server index */
 	uint16_t hash_map[SS_STEER_MAX_SERVERS];
@@ -112,6 +113,17 @@ ss_steer_vtag_make(uint16_t id, uint8_t bits, uint32_t random);
 struct ss_steer_ctx *
 ss_steer_ctx_create(uint8_t bits, const uint16_t ids[], uint16_t nb_servers);
 
+/**
+ * Same with free server indexes (servers added and removed at run time):
+ * index i < nb_slots has instance-id ids[i], or none when ids[i] is
+ * SS_STEER_OWNER_NONE. At least one index must be live; hash slots go to
+ * the live indexes in increasing order. NULL with rte_errno (EINVAL,
+ * ENOMEM).
+ */
+struct ss_steer_ctx *
+ss_steer_ctx_create_slots(uint8_t bits, const uint16_t ids[],
+	uint16_t nb_slots);
+
 void
 ss_steer_ctx_free(struct ss_steer_ctx *ctx);
 
@@ -132,8 +144,9 @@ ss_steer_owner_of(const struct ss_steer_ctx *ctx, uint32_t v)
 }
 
 /**
- * Change where hash slot 'slot' (< nb_servers) goes. Only while no worker
- * reads ctx (at start-up). Returns 0 or -EINVAL.
+ * Change where hash slot 'slot' (< nb_servers) goes: to a live server
+ * index. Only while no worker reads ctx (before it is published).
+ * Returns 0 or -EINVAL.
  */
 int
 ss_steer_hash_map_set(struct ss_steer_ctx *ctx, uint16_t slot,

@@ -119,10 +119,12 @@ flow_install_kind(uint16_t port_id, const struct ss_steer_ctx *ctx,
 	int nb = 0, rc = 0, ipv6;
 	uint16_t s;
 
-	for (s = 0; s < ctx->nb_servers; s++) {
+	for (s = 0; s < ctx->nb_slots; s++) {
 		const uint32_t val = (uint32_t)ctx->id_of_server[s] <<
 			(32 - ctx->bits);
 
+		if (ctx->id_of_server[s] == SS_STEER_OWNER_NONE)
+			continue;
 		for (ipv6 = 0; ipv6 <= 1; ipv6++) {
 			flow_rule_fill(&r, k, ipv6, val, mask,
 				queue_of_server[s]);

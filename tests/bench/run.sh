@@ -2,20 +2,35 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 shardsec authors
 #
-# ESP pipeline benchmark (issue 5): the real gateway pipeline on virtual
-# ports, outbound and inbound, AES-GCM-128 and AES-CBC-128 + HMAC-SHA-256,
-# 64 / 512 / 1420-byte and IMIX packets, 1 and 2 workers.
+# Dataplane benchmarks: the real gateway pipeline on virtual ports.
+#  ESP: outbound and inbound, AES-GCM-128 and AES-CBC-128 + HMAC-SHA-256,
+#       64 / 512 / 1420-byte and IMIX packets, 1 and 2 workers.
+#  Steering (2 workers, GCM, 64 bytes): packets owned by their server by
+#       5-tuple hash (udp), GTP-U TEID or SCTP verification tag, fed to
+#       the owner's queue (as NIC rte_flow steering does) or to the other
+#       worker, which hands each over (software steering).
+#  SA setup (root and strongSwan): IKE SA + one Child SA pair per server
+#       against strongSwan, and rekeys, for 1..15 servers
+#       (tests/bench/ike_setup.py; skipped, with a line saying so, when
+#       either is missing).
 #
 #   tests/bench/run.sh [--short] [--check]
 #
 #   --short  ~1 s per row, sizes 64 and IMIX only (what the test suite runs)
 #   --check  exit non-zero unless every row is present and verified
 #
-# Writes tests/bench/out/esp.csv, esp_*.png and the raw logs. Environment:
+# Writes tests/bench/out/esp.csv, steer.csv, ike_setup.csv, esp_*.png and
+# the raw logs. Environment:
 #   SS_BENCH      the ss_bench binary (else built in $SS_BUILD_DIR)
+#   SS_SHARDSEC   the shardsec binary for the SA setup rows (else built
+#                 in $SS_BUILD_DIR)
 #   SS_BUILD_DIR  build directory to use/create (default build-bench)
 #   SS_BENCH_OUT  output directory (default tests/bench/out)
 #   SS_BENCH_SECONDS  seconds per row (default 3, short 1)
+#
+# ike_setup.py also runs alone, with more rounds:
+#   tests/bench/ike_setup.py build/app/shardsec [--servers 1,2,4,8,15]
+#       [--reps 3] [--no-rekey] [--csv FILE]
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +41,7 @@ for a in "$@"; do
 	case "$a" in
 	--short) SHORT=1 ;;
 	--check) CHECK=1 ;;
-	-h|--help) sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
 	esac
 done
@@ -41,17 +56,23 @@ fi
 OUT=${SS_BENCH_OUT:-$HERE/out}
 mkdir -p "$OUT"
 CSV=$OUT/esp.csv
+SCSV=$OUT/steer.csv
+
+ICSV=$OUT/ike_setup.csv
 
 BIN=${SS_BENCH:-}
-if [ -z "$BIN" ]; then
+GW=${SS_SHARDSEC:-}
+if [ -z "$BIN" ] || [ -z "$GW" ]; then
 	BUILD=${SS_BUILD_DIR:-$ROOT/build-bench}
 	if [ ! -f "$BUILD/build.ninja" ]; then
 		echo "== meson setup $BUILD"
 		meson setup "$BUILD" "$ROOT" >/dev/null || exit 1
 	fi
-	echo "== building ss_bench in $BUILD"
-	ninja -C "$BUILD" -j2 tests/bench/ss_bench >/dev/null || exit 1
-	BIN=$BUILD/tests/bench/ss_bench
+	echo "== building ss_bench and shardsec in $BUILD"
+	ninja -C "$BUILD" -j2 tests/bench/ss_bench app/shardsec >/dev/null ||
+		exit 1
+	BIN=${BIN:-$BUILD/tests/bench/ss_bench}
+	GW=${GW:-$BUILD/app/shardsec}
 fi
 
 NCPU=$(nproc)
@@ -70,7 +91,9 @@ lcores() {
 	echo "$m"
 }
 
-echo "dir,algo,size,workers,cycles_per_pkt,mpps_per_worker,capacity_mpps,wall_mpps,floor_cycles,overhead_cycles,ratio,cycles_min,cycles_mean,cycles_w0,cycles_w1,avg_burst,packets,ring_full_waits,batches,verified,tsc_mhz" > "$CSV"
+HDR="dir,algo,size,workers,cycles_per_pkt,mpps_per_worker,capacity_mpps,wall_mpps,floor_cycles,overhead_cycles,ratio,cycles_min,cycles_mean,cycles_w0,cycles_w1,avg_burst,packets,ring_full_waits,batches,verified,tsc_mhz,scenario"
+echo "$HDR" > "$CSV"
+echo "$HDR" > "$SCSV"
 
 echo "== ESP benchmark: sizes $SIZES, ${SECS}s per row, $NCPU CPUs, output in $OUT"
 RC=0
@@ -93,6 +116,57 @@ for W in 1 2; do
 		fi
 	done
 done
+
+echo
+echo "== Steering benchmark: 2 workers, gcm, 64 bytes, ${SECS}s per row"
+SRUN=0
+for L4 in udp gtpu sctp; do
+	for MODE in direct cross; do
+		SRUN=$((SRUN + 1))
+		DIRS=out
+		[ "$L4" = udp ] && DIRS=out,in
+		X=""
+		[ "$MODE" = cross ] && X=--cross
+		LOG=$OUT/ss_bench-steer-$L4-$MODE.log
+		echo "-- [$SRUN/6] $L4 $MODE ($DIRS)"
+		"$BIN" --no-pci --no-huge -m 1024 --no-shconf --no-telemetry \
+			--log-level=error --lcores "$(lcores 2)" -- \
+			--algo gcm --workers 2 --sizes 64 --dirs $DIRS --l4 $L4 \
+			$X --seconds "$SECS" --csv "$SCSV" 2>&1 | tee "$LOG" |
+			grep --line-buffered -E '^(bench|  )'
+		r=${PIPESTATUS[0]}
+		if [ "$r" != 0 ]; then
+			echo "   ss_bench exited with $r (log: $LOG)"
+			grep -v 'already stopped' "$LOG" | tail -5
+			RC=1
+		fi
+	done
+done
+
+echo
+rm -f "$ICSV"
+IKE_RAN=0
+if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/lib/ipsec/charon ] ||
+		! command -v swanctl >/dev/null; then
+	echo "== SA setup benchmark skipped: needs root and strongSwan (charon, swanctl)"
+else
+	if [ "$SHORT" = 1 ]; then
+		ISRV=1,2
+		IREPS=1
+	else
+		ISRV=1,2,4,8,15
+		IREPS=3
+	fi
+	echo "== SA setup benchmark against strongSwan: servers $ISRV, $IREPS round(s) each"
+	/usr/bin/python3 "$HERE/ike_setup.py" "$GW" --servers $ISRV \
+		--reps $IREPS --csv "$ICSV" 2>&1 | tee "$OUT/ike_setup.log"
+	r=${PIPESTATUS[0]}
+	IKE_RAN=1
+	if [ "$r" != 0 ]; then
+		echo "   ike_setup.py exited with $r (log: $OUT/ike_setup.log)"
+		RC=1
+	fi
+fi
 
 echo
 echo "== Results (cycles are TSC cycles; per-worker figures are measured inside the workers)"
@@ -122,6 +196,25 @@ END {
 			c[k, 1], c[k, 2], cap, best, w[k, 2] / w[k, 1], (cap >= 1.9 ? "PASS" : "FAIL")
 	}
 }' "$CSV" | (read -r h; echo "$h"; sort)
+
+echo
+echo "== Steering: cost per packet when the owner's queue gets it (direct, as with"
+echo "   NIC rte_flow rules) and when another worker hands it over (cross)"
+awk -F, 'NR > 1 { split($22, p, "-"); l4 = (p[2] != "" ? p[2] : ($22 == "esp" ? "udp" : p[1]));
+	mode = (p[2] != "" ? "cross" : "direct"); k = l4 " " $1
+	c[k, mode] = $5; v[k, mode] = $20; keys[k] = 1 }
+END {
+	printf "%-5s %-3s %10s %10s %10s %s\n", "key", "dir", "direct", "cross", "handoff", "verified"
+	for (k in keys) {
+		split(k, f, " ")
+		printf "%-5s %-3s %10.1f %10.1f %10.1f %s\n", f[1], f[2], c[k, "direct"],
+			c[k, "cross"], c[k, "cross"] - c[k, "direct"],
+			(v[k, "direct"] == "ok" && v[k, "cross"] == "ok") ? "ok" : "FAIL"
+	}
+}' "$SCSV" | (read -r h; echo "$h"; sort)
+echo "   key: what carries the owner (udp: 5-tuple hash, or the ESP SPI inbound;"
+echo "   gtpu: TEID; sctp: verification tag); cycles per packet over both workers;"
+echo "   handoff = cross - direct (the ring hand-over and the second classification)."
 
 cat <<EOF
 
@@ -166,7 +259,7 @@ if [ -z "${SS_BENCH_NOPLOT:-}" ] && command -v gnuplot >/dev/null; then
 	echo
 	echo "== Plots: $(cd "$OUT" && ls esp_*.png 2>/dev/null | tr '\n' ' ')"
 fi
-echo "== CSV: $CSV"
+echo "== CSV: $CSV $SCSV$([ -f "$ICSV" ] && echo " $ICSV")"
 
 if [ "$CHECK" = 1 ]; then
 	nsizes=$(echo "$SIZES" | tr ',' '\n' | wc -l)
@@ -178,6 +271,26 @@ if [ "$CHECK" = 1 ]; then
 		RC=1
 	else
 		echo "CHECK: all $want rows present and verified"
+	fi
+	# udp: out+in, gtpu and sctp: out; each direct and cross
+	swant=8
+	shave=$(awk -F, 'NR > 1 && $20 == "ok"' "$SCSV" | wc -l)
+	srows=$(($(wc -l < "$SCSV") - 1))
+	if [ "$srows" != "$swant" ] || [ "$shave" != "$swant" ]; then
+		echo "CHECK FAILED: steering: $srows rows, $shave verified, $swant expected"
+		RC=1
+	else
+		echo "CHECK: all $swant steering rows present and verified"
+	fi
+	if [ "$IKE_RAN" = 1 ]; then
+		iwant=$(echo "$ISRV" | tr ',' '\n' | wc -l)
+		irows=$(($(wc -l < "$ICSV" 2>/dev/null || echo 1) - 1))
+		if [ "$irows" -lt "$iwant" ]; then
+			echo "CHECK FAILED: SA setup: $irows rows, $iwant expected"
+			RC=1
+		else
+			echo "CHECK: SA setup rows for $iwant server counts present"
+		fi
 	fi
 fi
 exit $RC

@@ -31,6 +31,13 @@
  * anywhere (ESP, SPD, net, TX, handoff, punt). A row with a mismatch is
  * reported as FAIL.
  *
+ * Steering rows (--l4 gtpu|sctp, --cross): outbound packets can be GTP-U
+ * G-PDUs whose TEID, or SCTP packets whose verification tag, carries the
+ * server's instance-id; with --cross each server's packets are fed to the
+ * other worker's RX ring, so every packet is classified there and handed
+ * over to its owner's ring (software steering, as without rte_flow). The
+ * row is then verified with every packet handed over exactly once.
+ *
  * The crypto floor is the same intel-ipsec-mb operation as the ESP layer
  * asks of crypto_aesni_gcm / crypto_aesni_mb, on the same byte counts,
  * called directly: GCM init/update/finalize per packet; AES-CBC + HMAC
@@ -87,6 +94,14 @@ enum {
 	P_WAN = 3,
 };
 
+enum b_l4 {
+	B_L4_UDP = 0,	/* 5-tuple hash picks the server */
+	B_L4_GTPU = 1,	/* TEID instance-id */
+	B_L4_SCTP = 2,	/* verification tag instance-id */
+};
+
+static const char *const b_l4_names[] = { "udp", "gtpu", "sctp" };
+
 enum b_algo {
 	B_GCM = 0,
 	B_CBC = 1,
@@ -132,6 +147,9 @@ static struct {
 	unsigned int nb_sizes;
 	bool dir_out, dir_in;
 	bool floor_only;
+	bool cross;		/* feed each server's packets to another worker */
+	enum b_l4 l4;
+	uint32_t id_val[B_MAX_SERVERS][B_FLOWS];	/* TEID or vtag */
 	uint32_t gen_sleep_us;
 	uint64_t hz;
 	/* SA material, made here and written into the config text. */
@@ -373,6 +391,9 @@ peer_teardown(void)
 
 /* ---- packets -------------------------------------------------------- */
 
+#define B_GTPU_PORT 2152
+#define B_PROTO_SCTP 132
+
 /* IPv4 + UDP of flow f, total IP length len, at d. */
 static void
 write_ip_udp(uint8_t *d, const struct b_flow *f, uint16_t len)
@@ -396,6 +417,40 @@ write_ip_udp(uint8_t *d, const struct b_flow *f, uint16_t len)
 	u->dgram_len = htons((uint16_t)(len - 20));
 	u->dgram_cksum = 0;
 	memcpy(u + 1, B.payload, len - 28u);
+}
+
+/* Outbound steering packets: GTP-U G-PDU (TEID) or SCTP (verification
+ * tag) whose id names server s; the rest as write_ip_udp. */
+static void
+write_ip_l4(uint8_t *d, const struct b_flow *f, uint16_t len, uint32_t idv)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)d;
+	uint8_t *l4 = (uint8_t *)(ip + 1);
+
+	write_ip_udp(d, f, len);
+	if (B.l4 == B_L4_GTPU) {
+		const uint16_t glen = (uint16_t)(len - 20 - 8 - 8);
+		uint8_t *g = l4 + 8;
+
+		((struct rte_udp_hdr *)l4)->dst_port = htons(B_GTPU_PORT);
+		g[0] = 0x30;		/* version 1, PT 1 */
+		g[1] = 0xff;		/* G-PDU */
+		g[2] = (uint8_t)(glen >> 8);
+		g[3] = (uint8_t)glen;
+		g[4] = (uint8_t)(idv >> 24);
+		g[5] = (uint8_t)(idv >> 16);
+		g[6] = (uint8_t)(idv >> 8);
+		g[7] = (uint8_t)idv;
+	} else if (B.l4 == B_L4_SCTP) {
+		ip->next_proto_id = B_PROTO_SCTP;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		l4[4] = (uint8_t)(idv >> 24);
+		l4[5] = (uint8_t)(idv >> 16);
+		l4[6] = (uint8_t)(idv >> 8);
+		l4[7] = (uint8_t)idv;
+		memset(l4 + 8, 0, 4);	/* CRC32c: not checked in transit */
+	}
 }
 
 static void
@@ -515,8 +570,9 @@ batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 					14 + len);
 				write_eth(d, &ss_app.port_mac[P_INSIDE],
 					&B.host_mac);
-				write_ip_udp(d + 14,
-					&B.out_flow[s][*k % B_FLOWS], len);
+				write_ip_l4(d + 14,
+					&B.out_flow[s][*k % B_FLOWS], len,
+					B.id_val[s][*k % B_FLOWS]);
 			} else {
 				d = (uint8_t *)rte_pktmbuf_append(m[j], len);
 				write_ip_udp(d, &B.in_flow[s][*k % B_FLOWS],
@@ -849,9 +905,48 @@ row_check(const struct b_snap *a, const struct b_snap *b,
 			b->tx_drops - a->tx_drops);
 	if (b->punted != a->punted || b->punt_drops != a->punt_drops)
 		BAD("punted %" PRIu64 "; ", b->punted - a->punted);
-	if (b->handoff != a->handoff || b->handoff_drops != a->handoff_drops)
-		BAD("handed off %" PRIu64 "; ", b->handoff - a->handoff);
+	/* Cross-fed rows: every packet handed over once, none lost. */
+	if (b->handoff - a->handoff != (B.cross ? total : 0) ||
+			b->handoff_drops != a->handoff_drops)
+		BAD("handed off %" PRIu64 " (drops %" PRIu64 "); ",
+			b->handoff - a->handoff,
+			b->handoff_drops - a->handoff_drops);
 #undef BAD
+}
+
+/* The server whose worker's ring gets server s's packets. */
+static uint16_t
+feed_of(uint16_t s)
+{
+	return B.cross ? (uint16_t)((s + 1) % B.nb_workers) : s;
+}
+
+/* Cross-fed: wait until each owner has also put the handed-over packets
+ * through its SA and out of the sink (the receiving worker's counters say
+ * nothing of that). */
+static int
+wait_owners(bool out, const struct b_snap *a)
+{
+	const uint64_t limit = rte_rdtsc() + 10 * B.hz;
+	struct b_snap b;
+	uint16_t s;
+
+	for (;;) {
+		bool done = true;
+
+		snap(&b, out);
+		for (s = 0; s < B.nb_workers; s++)
+			done = done && b.esp_done[s] - a->esp_done[s] >=
+				B.batch;
+		/* ... and sent it (TX buffers flush at the end of a poll) */
+		done = done && b.sink_tx - a->sink_tx >=
+			(uint64_t)B.batch * B.nb_workers;
+		if (done)
+			return 0;
+		if (rte_rdtsc() > limit)
+			return -ETIMEDOUT;
+		sleep_ns(20000);
+	}
 }
 
 static int
@@ -894,14 +989,15 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 		for (w = 0; w < nw; w++)
 			target[w] = a.rx[w];
 		for (s = 0; s < B.nb_workers; s++)
-			target[ss_app.server_worker[s]] += B.batch;
+			target[ss_app.server_worker[feed_of(s)]] += B.batch;
 		t0 = rte_rdtsc();
 		left = (uint64_t)B.batch * B.nb_workers;
 		while (left != 0) {
 			unsigned int moved = 0;
 
 			for (s = 0; s < B.nb_workers; s++) {
-				struct rte_ring *rg = B.ring[out ? 0 : 1][s];
+				struct rte_ring *rg =
+					B.ring[out ? 0 : 1][feed_of(s)];
 				unsigned int room, n;
 
 				if (pos[s] == B.batch)
@@ -926,11 +1022,23 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 			}
 		}
 		ret = wait_done(target);
+		if (ret == 0 && B.cross)
+			ret = wait_owners(out, &a);
 		t1 = rte_rdtsc();
 		if (ret < 0) {
+			snap(&b, out);
 			r->ok = false;
 			snprintf(r->why, sizeof(r->why), "workers did not "
-				"take the batch within 10 s");
+				"take the batch within 10 s (through ESP %"
+				PRIu64 "+%" PRIu64 ", handed off %" PRIu64
+				", handoff drops %" PRIu64 ", other drops %"
+				PRIu64 ")", b.esp_done[0] - a.esp_done[0],
+				B.nb_workers > 1 ?
+				b.esp_done[1] - a.esp_done[1] : 0,
+				b.handoff - a.handoff,
+				b.handoff_drops - a.handoff_drops,
+				b.esp_drops - a.esp_drops + b.net_drops -
+				a.net_drops + b.srv_bad - a.srv_bad);
 			break;
 		}
 		snap(&b, out);
@@ -1011,7 +1119,10 @@ usage(const char *prog)
 		"usage: %s EAL-ARGS -- [--algo gcm|cbc] [--workers 1|2]\n"
 		"  [--sizes 64,512,1420,imix] [--dirs out,in] [--seconds S]\n"
 		"  [--batch N] [--esn 0|1] [--csv FILE] [--floor-only]\n"
-		"  [--gen-sleep-us N]\n"
+		"  [--gen-sleep-us N] [--l4 udp|gtpu|sctp] [--cross]\n"
+		"--l4: outbound packets steered by 5-tuple hash (udp), GTP-U\n"
+		"TEID or SCTP verification tag; --cross (2 workers): feed each\n"
+		"server's packets to the other worker, which hands them over.\n"
 		"Sizes are inner IP packet lengths; imix is 7:4:1 of\n"
 		"64/570/1500-byte IP packets.\n", prog);
 }
@@ -1030,6 +1141,8 @@ parse_args(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'c' },
 		{ "floor-only", no_argument, NULL, 'f' },
 		{ "gen-sleep-us", required_argument, NULL, 'g' },
+		{ "l4", required_argument, NULL, 'l' },
+		{ "cross", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1089,6 +1202,19 @@ parse_args(int argc, char **argv)
 		case 'f':
 			B.floor_only = true;
 			break;
+		case 'l':
+			if (strcmp(optarg, "udp") == 0)
+				B.l4 = B_L4_UDP;
+			else if (strcmp(optarg, "gtpu") == 0)
+				B.l4 = B_L4_GTPU;
+			else if (strcmp(optarg, "sctp") == 0)
+				B.l4 = B_L4_SCTP;
+			else
+				return -EINVAL;
+			break;
+		case 'x':
+			B.cross = true;
+			break;
 		case 'g':
 			B.gen_sleep_us = (uint32_t)atoi(optarg);
 			if (B.gen_sleep_us < 1 || B.gen_sleep_us > 100000)
@@ -1110,16 +1236,27 @@ size_name(const struct b_size *z, char *buf, size_t len)
 	return buf;
 }
 
+/* "esp" for the plain ESP rows, else the steering scenario. */
+static const char *
+scenario_name(char *buf, size_t len)
+{
+	if (!B.cross && B.l4 == B_L4_UDP)
+		return "esp";
+	snprintf(buf, len, "%s%s", B.cross ? "cross-" : "", b_l4_names[B.l4]);
+	return buf;
+}
+
 static void
 emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 {
 	const double mpps = B.hz / r->cyc_med / 1e6;
-	char nb[16];
+	char nb[16], sc[16];
 
-	printf("  %-3s %-14s %5s %uw: %8.1f cyc/pkt (floor %7.1f, overhead "
+	printf("  %-10s %-3s %-14s %5s %uw: %8.1f cyc/pkt (floor %7.1f, overhead "
 		"%7.1f) %6.3f Mpps/worker, wall %6.3f Mpps, burst %4.1f, "
 		"%" PRIu64 " pkts, ring-full waits %" PRIu64 ": %s%s\n",
-		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
+		scenario_name(sc, sizeof(sc)), out ? "out" : "in",
+		algo_short(), size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, r->floor, r->cyc_med - r->floor,
 		mpps, r->wall_mpps, r->burst, r->pkts, r->waits,
 		r->ok ? "verified" : "FAIL: ", r->why);
@@ -1128,14 +1265,14 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 		return;
 	fprintf(csv, "%s,%s,%s,%u,%.1f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.1f,"
 		"%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,"
-		"%.0f\n",
+		"%.0f,%s\n",
 		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, mpps, mpps * B.nb_workers,
 		r->wall_mpps, r->floor, r->cyc_med - r->floor,
 		r->cyc_med / r->floor, r->cyc_min, r->cyc_all, r->cyc_w[0],
 		B.nb_workers > 1 ? r->cyc_w[1] : NAN, r->burst, r->pkts,
 		r->waits, r->batches, r->ok ? "ok" : "FAIL",
-		(double)B.hz / 1e6);
+		(double)B.hz / 1e6, scenario_name(sc, sizeof(sc)));
 	fflush(csv);
 }
 
@@ -1146,6 +1283,7 @@ main(int argc, char **argv)
 		"none", "noaesni", "sse", "avx", "avx2", "avx512",
 	};
 	FILE *csv = NULL;
+	char nb_sc[16];
 	int rc = 1;
 	char *cfg;
 	unsigned int i, nfail = 0;
@@ -1171,6 +1309,17 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
+	if (B.cross && B.nb_workers < 2) {
+		fprintf(stderr, "bench: --cross needs --workers 2\n");
+		rte_eal_cleanup();
+		return 2;
+	}
+	if (B.cross && B.batch > SS_HANDOFF_RING - B_BURST) {
+		/* A batch the handoff ring holds whole: a worker the OS
+		 * preempts cannot make its peer drop (that would be an
+		 * overload test, not a cost measurement). */
+		B.batch = SS_HANDOFF_RING - B_BURST;
+	}
 	B.hz = rte_get_tsc_hz();
 	B.key_len = B.algo == B_GCM ? 20 : 48;
 	for (s = 0; s < B.nb_workers; s++) {
@@ -1181,6 +1330,12 @@ main(int argc, char **argv)
 		B.spi_in[s] = ss_steer_spi_make(s + 1, 4,
 			(uint32_t)rte_rand());
 		B.spi_out[s] = 0x0a000000u | (s + 1);
+		for (i = 0; i < B_FLOWS; i++)
+			B.id_val[s][i] = B.l4 == B_L4_GTPU ?
+				ss_steer_teid_make(s + 1, 4,
+					(uint32_t)rte_rand()) :
+				ss_steer_vtag_make(s + 1, 4,
+					(uint32_t)rte_rand());
 	}
 	for (i = 0; i < sizeof(B.payload); i++)
 		B.payload[i] = (uint8_t)i;
@@ -1236,9 +1391,10 @@ main(int argc, char **argv)
 	ret = ss_app_launch();
 	if (ret < 0)
 		goto fail_peer;
-	printf("bench: %s, %u worker(s), ESN %s, TSC %.0f MHz, "
+	printf("bench: %s, %s, %u worker(s), ESN %s, TSC %.0f MHz, "
 		"intel-ipsec-mb %s (%s), %.1f s/row, batch %u/server\n",
-		algo_short(), B.nb_workers, B.esn ? "on" : "off",
+		scenario_name(nb_sc, sizeof(nb_sc)), algo_short(),
+		B.nb_workers, B.esn ? "on" : "off",
 		(double)B.hz / 1e6, imb_get_version_str(),
 		F.arch < RTE_DIM(arch_names) ? arch_names[F.arch] : "?",
 		B.seconds, B.batch);

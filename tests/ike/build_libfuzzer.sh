@@ -19,7 +19,8 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	-I"$src" -I"$src/lib/ike" -I"$src/lib/config" -I"$src/lib/steer" \
 	"$src"/tests/ike/fuzz_ike.c "$src"/lib/ike/ss_ike_msg.c \
 	"$src"/lib/ike/ss_ike_crypto.c "$src"/lib/ike/ss_ike_sa.c \
-	"$src"/lib/ike/ss_ike_cfg.c "$src"/lib/config/ss_config.c \
+	"$src"/lib/ike/ss_ike_cfg.c "$src"/lib/ike/ss_ike_cert.c \
+	"$src"/lib/config/ss_config.c \
 	"$src"/lib/config/ss_config_get.c "$src"/lib/steer/ss_steer.c \
 	$(pkg-config --libs libdpdk libconfig libcrypto) \
 	-o "$out/fuzz_ike"

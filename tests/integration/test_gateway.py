@@ -168,7 +168,8 @@ def main():
         check('show port info 1', 'outside' in info and
               '198.51.100.1/24' in info, info)
         bad = gw.cmd('show port info 7')
-        check('bad port id is an error', 'error: no port' in bad, bad)
+        check('bad port id is an error', 'error: show port info: no port 7'
+              in bad, bad)
 
         before = counters(gw)
         mac_out = sh(['cat', '/sys/class/net/%s/address' % topo.gw_in]).stdout

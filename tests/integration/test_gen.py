@@ -171,7 +171,7 @@ def second_process(binary):
                 print('  af_packet fanout id collision, new process')
         o = gw.cmd('gen start')
         check('gateway without a gen section refuses gen commands',
-              'no traffic generator' in o, o)
+              'error: gen start: no traffic generator' in o, o)
         gn.cmd('gen start')
         o = gn.cmd('gen wait 60000', timeout=70)
         check('second process: gen wait ends', 'error' not in o, o)
@@ -294,6 +294,9 @@ def main():
         o = gw.cmd('help gen')
         check('help gen lists the commands',
               'gen start' in o and 'show gen stats' in o, o)
+        o = gw.cmd('gen start nosuch')
+        check('gen start: unknown stream named with the streams',
+              'error' in o and 'nosuch' in o and 'udp4' in o, o)
         o = gw.cmd('show config')
         check('no key in any output (%d keys)' % len(keys),
               keys and not any(k in gw.out for k in keys) and

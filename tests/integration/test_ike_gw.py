@@ -22,6 +22,7 @@ Cases (one gateway, charon restarted between them):
 Usage: test_ike_gw.py PATH/TO/shardsec
 Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
 """
+import json
 import os
 import re
 import shutil
@@ -296,6 +297,39 @@ def case_wrong_psk(gw, charon):
     charon.stop()
 
 
+def telemetry_ike(topo, ins):
+    """/shardsec/ike and /shardsec/ike_children, as a monitoring agent
+    reads them (the control lcore publishes a snapshot every 200 ms)."""
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+                        '..', 'usertools', 'ss-telemetry.py')
+    time.sleep(0.5)
+    tel = sh(['/usr/bin/python3', tool, '-f', 'ss' + topo.tag,
+              '/shardsec/ike', '/shardsec/ike_children,sw',
+              '/shardsec/ike_children,nosuchpeer']).stdout
+    try:
+        objs = [json.loads(x) for x in tel.splitlines()]
+        ike = objs[0]['/shardsec/ike']
+        ch = objs[1]['/shardsec/ike_children']
+        none = objs[2]['/shardsec/ike_children']
+    except (ValueError, KeyError, IndexError):
+        check('telemetry /shardsec/ike answers JSON', False, tel)
+        return
+    sa = [v for k, v in ike.items() if k.startswith('ike_sa_') and
+          v['peer'] == 'sw']
+    check('telemetry /shardsec/ike: 1 established IKE SA with 2 pairs, '
+          'counters', ike['nb_ike_sas'] == 1 and len(sa) == 1 and
+          sa[0]['state'] == 'ESTABLISHED' and sa[0]['children'] == 2 and
+          ike['counters']['ike_established'] >= 1 and
+          ike['counters']['child_installed'] >= 2, tel)
+    check('telemetry /shardsec/ike_children,sw: our inbound SPIs, ids 1, 2;'
+          ' a filter on an unknown peer lists none',
+          sorted(int(k, 16) for k in ch) == sorted(ins) and
+          sorted(c['instance_id'] for c in ch.values()) == [1, 2] and
+          not none,
+          tel)
+    check('telemetry: never the PSK', PSK not in tel, tel)
+
+
 def case_initiator(gw, charon, topo):
     charon.start(PSK)
     mark = len(gw_log(gw))
@@ -341,6 +375,7 @@ def case_initiator(gw, charon, topo):
     isa = gw.cmd('show ike sa')
     check('initiator: show ike sa: ESTABLISHED, 2 pairs',
           'ESTABLISHED' in isa and '2 child SA pair(s)' in isa, isa)
+    telemetry_ike(topo, ins)
     spd = gw.cmd('show spd')
     check('initiator: SPD protects 192.0.2.0/24 -> 198.18.1.0/24 via sw/net',
           re.search(r'192\.0\.2\.0/24\s+198\.18\.1\.0/24.*protect\s+sw/net',

@@ -7,7 +7,8 @@
  * KDF), codec round trips and strictness, proposal selection, and the
  * protocol between two (or three) engines wired through their send
  * callbacks: IKE_SA_INIT, IKE_AUTH, per-server CREATE_CHILD_SA, cookies,
- * INVALID_KE, NAT-T, errors, retransmission, DPD, delete, rekeying.
+ * INVALID_KE, NAT-T, errors, retransmission, DPD, delete, rekeying,
+ * X.509 certificate authentication (certificates made here by OpenSSL).
  */
 
 #include <inttypes.h>
@@ -17,6 +18,11 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <rte_common.h>
 #include <rte_log.h>
 
 #include "ss_ike.h"
@@ -815,6 +821,9 @@ t_send(void *ctx, const struct ss_ike_addr *local,
 	return -EHOSTUNREACH;
 }
 
+/* A server id whose pairs the "dataplane" refuses (-1: none). */
+static int refuse_id = -1;
+
 static int
 t_install(void *ctx, const struct ss_ike_child_sa *in,
 	const struct ss_ike_child_sa *out)
@@ -822,6 +831,8 @@ t_install(void *ctx, const struct ss_ike_child_sa *in,
 	struct node *n = ctx;
 	struct rec *r;
 
+	if (refuse_id >= 0 && in->server_id == refuse_id)
+		return -ENOENT;
 	ck_assert_uint_lt(n->nb_ch, MAXCH);
 	r = &n->ch[n->nb_ch++];
 	r->in = *in;
@@ -943,22 +954,25 @@ node_make(int idx, const char *ip, const char *peer_ip, const char *ike,
 {
 	static struct ss_ike_conf conf;
 	struct ss_cfg_error e;
-	char text[4096];
+	char text[4096], pskline[128] = "";
 	int i;
 
+	/* psk NULL: none (certificate authentication in extra) */
+	if (psk != NULL)
+		snprintf(pskline, sizeof(pskline), "psk = \"%s\";", psk);
 	snprintf(text, sizeof(text),
 		"ike = { retransmit_ms = 500; retransmit_tries = 3; %s\n"
 		" peers = ( { name = \"peer\"; local_addr = \"%s\";\n"
 		"  remote_addr = \"%s\"; local_id = \"%s\"; remote_id = \"%s\";\n"
-		"  psk = \"%s\"; ike_proposals = [\"%s\"]; %s %s %s\n"
+		"  %s ike_proposals = [\"%s\"]; %s %s %s\n"
 		"  children = ( { name = \"net\"; local_ts = \"%s\";\n"
 		"   remote_ts = \"%s\"; esp_proposals = [\"%s\"];\n"
 		"   mode = \"%s\"; rekey_time = 0; life_time = 0; } );\n"
-		" } ); };\n", global, ip, peer_ip, lid, rid, psk, ike,
+		" } ); };\n", global, ip, peer_ip, lid, rid, pskline, ike,
 		strstr(extra, "dpd_interval") ? "" : "dpd_interval = 0;",
 		strstr(extra, "rekey_time") ? "" : "rekey_time = 0;", extra,
 		ts_l, ts_r, esp, transport ? "transport" : "tunnel");
-	ck_assert_int_eq(parse_text(text, &conf, &e), 0);
+	ck_assert_msg(parse_text(text, &conf, &e) == 0, "%s", e.msg);
 	ss_ike_destroy(nodes[idx].ike);
 	memset(&nodes[idx], 0, sizeof(nodes[idx]));
 	ss_ipaddr_parse(ip, &nodes[idx].ip.ip);
@@ -1568,6 +1582,55 @@ START_TEST(test_dpd)
 }
 END_TEST
 
+static void
+count_child(const struct ss_ike_child_info *c, void *arg)
+{
+	RTE_SET_USED(c);
+	(*(unsigned int *)arg)++;
+}
+
+/* A server leaves while the CREATE_CHILD_SA for its pair runs, or the
+ * dataplane refuses a pair: the peer's half is deleted (INFORMATIONAL),
+ * nothing is installed here, and no delete callback names a pair that
+ * was never installed. */
+START_TEST(test_server_del_in_flight)
+{
+	unsigned int nb = 0;
+	struct opts o;
+
+	default_opts(&o);
+	establish(&o, 2);
+	ck_assert_int_eq(ss_ike_server_add(nodes[0].ike, 3, now), 0);
+	ck_assert_int_eq(ss_ike_server_del(nodes[0].ike, 3, now), 0);
+	pump();
+	ck_assert_uint_eq(live_on_server(0, 3), 0);
+	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	ck_assert_uint_eq(nodes[0].nb_del, 0);
+	ck_assert_uint_eq(nodes[1].nb_live, 2);
+	ck_assert_uint_eq(nodes[1].nb_del, 1);
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	ck_assert_ptr_nonnull(strstr(nodes[0].ev, "for server 3 not installed, "
+		"deleting it"));
+	ss_ike_walk_children(nodes[0].ike, count_child, &nb);
+	ck_assert_uint_eq(nb, 2);
+	/* the dataplane refuses the pair of a new server */
+	refuse_id = 4;
+	ck_assert_int_eq(ss_ike_server_add(nodes[0].ike, 4, now), 0);
+	pump();
+	refuse_id = -1;
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_install_failed), 1);
+	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	ck_assert_uint_eq(nodes[1].nb_live, 2);
+	ck_assert_uint_eq(nodes[1].nb_del, 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	nb = 0;
+	ss_ike_walk_children(nodes[0].ike, count_child, &nb);
+	ck_assert_uint_eq(nb, 2);
+	nodes_free();
+}
+END_TEST
+
 START_TEST(test_delete_and_terminate)
 {
 	struct opts o;
@@ -2015,6 +2078,329 @@ START_TEST(test_key_export)
 }
 END_TEST
 
+/* ---- X.509 certificate authentication ------------------------------- */
+
+static char cert_dir[64];
+
+static EVP_PKEY *
+t_key(bool rsa)
+{
+	EVP_PKEY *k = rsa ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048) :
+		EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+/* A certificate for key k named cn, signed by (ca, ca_key) or self;
+ * san like "DNS:a.example" or NULL; days < 0: expired. */
+static X509 *
+t_cert(const char *cn, const char *san, EVP_PKEY *k, X509 *ca,
+	EVP_PKEY *ca_key, bool is_ca, int days)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	X509V3_CTX v3;
+	X509_EXTENSION *e;
+	static long serial = 1;
+
+	ck_assert_ptr_nonnull(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+		(const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, ca != NULL ? X509_get_subject_name(ca) : n);
+	X509_gmtime_adj(X509_getm_notBefore(x), days < 0 ?
+		-86400L * 30 : -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * days);
+	X509_set_pubkey(x, k);
+	X509V3_set_ctx(&v3, ca != NULL ? ca : x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+		is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	if (san != NULL) {
+		e = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san);
+		ck_assert_ptr_nonnull(e);
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	ck_assert_int_gt(X509_sign(x, ca_key != NULL ? ca_key : k,
+		EVP_sha256()), 0);
+	X509_NAME_free(n);
+	return x;
+}
+
+static const char *
+t_path(const char *name)
+{
+	static char p[8][128];
+	static unsigned int i;
+
+	i = (i + 1) % 8;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", cert_dir, name);
+	return p[i];
+}
+
+static void
+t_write(const char *name, X509 *x, EVP_PKEY *k)
+{
+	FILE *f = fopen(t_path(name), "w");
+
+	ck_assert_ptr_nonnull(f);
+	if (x != NULL)
+		ck_assert_int_eq(PEM_write_X509(f, x), 1);
+	if (k != NULL)
+		ck_assert_int_eq(PEM_write_PrivateKey(f, k, NULL, NULL, 0,
+			NULL, NULL), 1);
+	fclose(f);
+}
+
+/* Files in cert_dir: ca.pem (trusted by both), other-ca.pem; per side
+ * X in a, b: X.pem/X.key (EC, SAN DNS:X.example), Xrsa.pem/.key (RSA),
+ * Xbad.pem (SAN of someone else), Xold.pem (expired), Xrogue.pem (issued
+ * by other-ca). */
+static void
+t_make_certs(void)
+{
+	EVP_PKEY *ca_k = t_key(false), *oca_k = t_key(false);
+	X509 *ca = t_cert("Test CA", NULL, ca_k, NULL, NULL, true, 30);
+	X509 *oca = t_cert("Other CA", NULL, oca_k, NULL, NULL, true, 30);
+	static const char *const side[] = { "a", "b" };
+	unsigned int i;
+
+	if (cert_dir[0] != '\0')
+		return;
+	snprintf(cert_dir, sizeof(cert_dir), "/tmp/ss-ike-certXXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(cert_dir));
+	t_write("ca.pem", ca, NULL);
+	t_write("other-ca.pem", oca, NULL);
+	for (i = 0; i < 2; i++) {
+		EVP_PKEY *k = t_key(false), *rk = t_key(true);
+		char san[64], name[32], file[48];
+		struct { const char *suffix; const char *san; EVP_PKEY *k;
+			X509 *ca; EVP_PKEY *cak; int days; } v[] = {
+			{ "", san, k, ca, ca_k, 30 },
+			{ "rsa", san, rk, ca, ca_k, 30 },
+			{ "bad", "DNS:someone.example", k, ca, ca_k, 30 },
+			{ "old", san, k, ca, ca_k, -1 },
+			{ "rogue", san, k, oca, oca_k, 30 },
+		};
+		unsigned int j;
+
+		snprintf(san, sizeof(san), "DNS:%s.example", side[i]);
+		for (j = 0; j < RTE_DIM(v); j++) {
+			X509 *x = t_cert(side[i], v[j].san, v[j].k, v[j].ca,
+				v[j].cak, false, v[j].days);
+
+			snprintf(name, sizeof(name), "%s%s", side[i],
+				v[j].suffix);
+			snprintf(file, sizeof(file), "%s.pem", name);
+			t_write(file, x, NULL);
+			X509_free(x);
+		}
+		snprintf(file, sizeof(file), "%s.key", side[i]);
+		t_write(file, NULL, k);
+		snprintf(file, sizeof(file), "%srsa.key", side[i]);
+		t_write(file, NULL, rk);
+		EVP_PKEY_free(k);
+		EVP_PKEY_free(rk);
+	}
+	X509_free(ca);
+	X509_free(oca);
+	EVP_PKEY_free(ca_k);
+	EVP_PKEY_free(oca_k);
+}
+
+static void
+t_rm_certs(void)
+{
+	char cmd[128];
+
+	if (cert_dir[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cert_dir);
+	ck_assert_int_eq(system(cmd), 0);
+	cert_dir[0] = '\0';
+}
+
+/* extra peer settings for certificate 'cert' (without .pem), its key
+ * file 'key' and the trust anchors in 'ca' */
+static const char *
+t_pubkey(const char *cert, const char *key, const char *ca)
+{
+	static char buf[4][512];
+	static unsigned int i;
+	char c[32], k[32];
+
+	i = (i + 1) % 4;
+	snprintf(c, sizeof(c), "%s.pem", cert);
+	snprintf(k, sizeof(k), "%s.key", key);
+	snprintf(buf[i], sizeof(buf[i]), "auth = \"pubkey\"; cert = \"%s\";"
+		" key = \"%s\"; cacert = \"%s\";", t_path(c), t_path(k),
+		t_path(ca));
+	return buf[i];
+}
+
+/* Both sides with certificates: a and b, each with the given files. */
+static void
+t_cert_pair(struct opts *o, const char *ca, const char *key_a,
+	const char *key_b, const char *cert_a, const char *cert_b)
+{
+	default_opts(o);
+	o->psk_i = o->psk_r = NULL;
+	o->extra_i = t_pubkey(cert_a, key_a, ca);
+	o->extra_r = t_pubkey(cert_b, key_b, ca);
+}
+
+START_TEST(test_cert_auth)
+{
+	struct opts o;
+
+	t_make_certs();
+	/* ECDSA both ways */
+	t_cert_pair(&o, "ca.pem", "a", "b", "a", "b");
+	establish(&o, 2);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_established), 1);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_cert_rejected), 0);
+	nodes_free();
+	/* RSA initiator, ECDSA responder; and the other way round */
+	t_cert_pair(&o, "ca.pem", "arsa", "b", "arsa", "b");
+	establish(&o, 2);
+	nodes_free();
+	t_cert_pair(&o, "ca.pem", "a", "brsa", "a", "brsa");
+	establish(&o, 2);
+	/* an IKE SA rekey on it works as on a PSK SA (no new AUTH) */
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", false, now), 0);
+	run_for(2000, 100);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_rekeyed), 1);
+	nodes_free();
+	t_rm_certs();
+}
+END_TEST
+
+/* One side's certificate is refused by the other: nothing installed on
+ * either side, the reason in the events. */
+static void
+t_cert_refused(const char *cert_a, const char *ca_b, const char *why)
+{
+	struct opts o;
+
+	t_cert_pair(&o, "ca.pem", "a", "b", cert_a, "b");
+	o.extra_r = t_pubkey("b", "b", ca_b);
+	pair_make(&o);
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	ck_assert_msg(strstr(nodes[1].ev, why) != NULL, "want '%s' in:\n%s",
+		why, nodes[1].ev);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_cert_rejected), 1);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_auth_failed), 1);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_auth_failed), 1);
+	ck_assert_uint_eq(nb_sas(0) + nb_sas(1), 0);
+	ck_assert_uint_eq(nodes[0].nb_ch + nodes[1].nb_ch, 0);
+	nodes_free();
+}
+
+START_TEST(test_cert_refused)
+{
+	struct opts o;
+
+	t_make_certs();
+	t_cert_refused("arogue", "ca.pem", "certificate not trusted: "
+		"unable to get local issuer certificate");
+	t_cert_refused("a", "other-ca.pem", "certificate not trusted");
+	t_cert_refused("aold", "ca.pem", "certificate not trusted: "
+		"certificate has expired");
+	t_cert_refused("abad", "ca.pem", "identity not in the certificate");
+	/* the responder's certificate refused by the initiator */
+	t_cert_pair(&o, "ca.pem", "a", "b", "a", "bbad");
+	pair_make(&o);
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_cert_rejected), 1);
+	ck_assert(strstr(nodes[0].ev, "identity not in the certificate"));
+	ck_assert_uint_eq(nb_sas(0) + nb_sas(1), 0);
+	nodes_free();
+	/* certificates on the initiator, PSK on the responder: nothing
+	 * announced RFC 7427 hashes, so no signature is made */
+	t_cert_pair(&o, "ca.pem", "a", "b", "a", "b");
+	o.extra_r = "";
+	o.psk_r = "a shared secret";
+	pair_make(&o);
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_auth_failed), 1);
+	ck_assert(strstr(nodes[0].ev, "no SHA2 signature hash"));
+	ck_assert_uint_eq(nb_sas(0), 0);
+	ck_assert_uint_eq(nodes[0].nb_ch + nodes[1].nb_ch, 0);
+	nodes_free();
+	/* PSK initiator, certificates on the responder: no CERT */
+	t_cert_pair(&o, "ca.pem", "a", "b", "a", "b");
+	o.extra_i = "";
+	o.psk_i = "a shared secret";
+	pair_make(&o);
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_auth_failed), 1);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_cert_rejected), 1);
+	ck_assert(strstr(nodes[1].ev, "no X.509 certificate"));
+	ck_assert_uint_eq(nb_sas(0) + nb_sas(1), 0);
+	nodes_free();
+	t_rm_certs();
+}
+END_TEST
+
+START_TEST(test_cert_config)
+{
+	static struct ss_ike_conf c;
+	struct ss_cfg_error e;
+	char text[2048];
+	static const struct {
+		const char *auth, *want;
+	} bad[] = {
+		{ "auth = \"pubkey\"; cert = \"%1$s/a.pem\"; "
+		  "key = \"%1$s/b.key\"; cacert = \"%1$s/ca.pem\";",
+		  "does not belong to cert" },
+		{ "auth = \"pubkey\"; cert = \"%1$s/a.pem\"; "
+		  "key = \"%1$s/nonexistent.key\"; cacert = \"%1$s/ca.pem\";",
+		  "nonexistent.key: No such file or directory" },
+		{ "auth = \"pubkey\"; cert = \"%1$s/a.key\"; "
+		  "key = \"%1$s/a.key\"; cacert = \"%1$s/ca.pem\";",
+		  "cert " },
+		{ "auth = \"pubkey\"; cert = \"%1$s/a.pem\"; "
+		  "key = \"%1$s/a.key\";", "cacert" },
+		{ "auth = \"pubkey\"; psk = \"x\"; cert = \"%1$s/a.pem\"; "
+		  "key = \"%1$s/a.key\"; cacert = \"%1$s/ca.pem\";",
+		  "psk: not used with auth = \"pubkey\"" },
+		{ "psk = \"x\"; cert = \"%1$s/a.pem\";",
+		  "cert: only with auth = \"pubkey\"" },
+		{ "auth = \"rsa\"; psk = \"x\";",
+		  "auth: \"psk\" or \"pubkey\"" },
+	};
+	unsigned int i;
+
+	t_make_certs();
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		char auth[512];
+
+		snprintf(auth, sizeof(auth), bad[i].auth, cert_dir);
+		snprintf(text, sizeof(text), "ike = { peers = ( {\n"
+			" name = \"p\"; local_addr = \"10.0.0.1\";\n"
+			" remote_addr = \"10.0.0.2\"; local_id = \"a.example\";\n"
+			" %s\n children = ( { name = \"c\"; local_ts = "
+			"\"10.1.0.0/24\"; remote_ts = \"10.2.0.0/24\"; } );\n"
+			"} ); };\n", auth);
+		ck_assert_int_lt(parse_text(text, &c, &e), 0);
+		ck_assert_msg(strstr(e.msg, bad[i].want) != NULL,
+			"case %u: want '%s' in '%s'", i, bad[i].want, e.msg);
+		/* never key bytes in the message */
+		ck_assert(strstr(e.msg, "PRIVATE") == NULL);
+	}
+	t_rm_certs();
+}
+END_TEST
+
 static Suite *
 ike_suite(void)
 {
@@ -2054,6 +2440,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_retransmit);
 	tcase_add_test(tc, test_dpd);
 	tcase_add_test(tc, test_delete_and_terminate);
+	tcase_add_test(tc, test_server_del_in_flight);
 	tcase_add_test(tc, test_child_rekey);
 	tcase_add_test(tc, test_child_rekey_lifetime);
 	tcase_add_test(tc, test_rekey_collision);
@@ -2065,6 +2452,9 @@ ike_suite(void)
 	tcase_add_test(tc, test_peer_restart);
 	tcase_add_test(tc, test_half_open_timeout);
 	tcase_add_test(tc, test_key_export);
+	tcase_add_test(tc, test_cert_auth);
+	tcase_add_test(tc, test_cert_refused);
+	tcase_add_test(tc, test_cert_config);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1323,6 +1323,60 @@ START_TEST(test_nd_resolve)
 }
 END_TEST
 
+/* A gateway next hop learnt by ND: packets for it wait, then take its MAC
+ * from the next hop's neighbour slot (no hash lookup); once the entry has
+ * aged out they wait again. */
+START_TEST(test_via_slot)
+{
+	const uint64_t hz = rte_get_timer_hz();
+	uint8_t f[128], l4[32];
+	struct rte_mbuf *m;
+	uint64_t t0;
+	int16_t res;
+	size_t len;
+	int i;
+
+	m = transit6("2001:db8:99::1", 64, 20, 0x5b);	/* ::/0 via ::fe */
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_HOLD);
+	tx_clear();
+	ss_net_ctl_hold(m, &st);
+	ck_assert_uint_eq(txr.n, 1);			/* NS for the router */
+	tx_clear();
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 136;
+	l4[4] = 0x60;
+	addr6(l4 + 8, "2001:db8:1::fe");
+	l4[24] = 2;
+	l4[25] = 1;
+	memcpy(l4 + 26, gw6mac.addr_bytes, 6);
+	len = frame6(f, &mac0, "2001:db8:1::fe", "2001:db8:1::1", 58, 255,
+		l4, 32);
+	icmp6_fix(f);
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);			/* the held one */
+	ck_assert_mem_eq(txd(0), gw6mac.addr_bytes, 6);
+	/* the next packets go straight out to the router's MAC */
+	m = transit6("2001:db8:99::2", 64, 20, 0x5c);
+	fwd1(m, &res);
+	ck_assert_int_ge(res, 0);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), gw6mac.addr_bytes,
+		6);
+	rte_pktmbuf_free(m);
+	/* unanswered probes: the entry goes, packets wait again */
+	t0 = rte_get_timer_cycles();
+	for (i = 1; i < 200 && neigh_state("2001:db8:1::fe", NULL, NULL) !=
+			NULL; i++)
+		ss_net_ctl_timer(t0 + hz * (uint64_t)i, &st);
+	ck_assert_ptr_null(neigh_state("2001:db8:1::fe", NULL, NULL));
+	m = transit6("2001:db8:99::3", 64, 20, 0x5d);
+	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_HOLD);
+	rte_pktmbuf_free(m);
+	tx_clear();
+}
+END_TEST
+
 /* ---- echo ----------------------------------------------------------------- */
 
 START_TEST(test_echo4)
@@ -1572,6 +1626,7 @@ net_suite(void)
 	tcase_add_test(tc, test_stale);
 	tcase_add_test(tc, test_ns_na);
 	tcase_add_test(tc, test_nd_resolve);
+	tcase_add_test(tc, test_via_slot);
 	tcase_add_test(tc, test_echo4);
 	tcase_add_test(tc, test_echo6);
 	tcase_add_test(tc, test_concurrent_update);

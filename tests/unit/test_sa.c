@@ -226,6 +226,85 @@ START_TEST(test_rcu_deferred_free)
 }
 END_TEST
 
+/* Servers added and removed at run time: a free index becomes live with
+ * a free id, takes SPIs and SAs, and on removal loses its SAs (keys
+ * wiped), its reserved SPIs and its id, which another index may take. */
+START_TEST(test_server_add_del)
+{
+	char name[32];
+	struct ss_sa_db_conf c = {
+		.name = name, .nb_servers = 3, .instance_bits = 4, .ids = ids,
+		.max_tunnels = 4, .max_sa_per_server = 64,
+		.socket = SOCKET_ID_ANY, .max_servers = 5,
+	};
+	struct ss_sa_tunnel_params tp = { .name = "t0" };
+	struct ss_sa_params p;
+	struct ss_sa_db *db;
+	uint32_t spi, spi2;
+
+	snprintf(name, sizeof(name), "s%u", db_seq++);
+	db = ss_sa_db_create(&c, NULL);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(ss_sa_tunnel_add(db, &tp, NULL), 0);
+	ck_assert_uint_eq(ss_sa_db_nb_servers(db), 5);
+	ck_assert(ss_sa_db_server_live(db, 2));
+	ck_assert(!ss_sa_db_server_live(db, 3));
+	/* a free index takes nothing */
+	ck_assert_int_eq(ss_sa_spi_alloc(db, 3, &spi), -EINVAL);
+	params(&p, 0x70000100, SS_SA_DIR_OUT, 3);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -EINVAL);
+	ck_assert_uint_eq(ss_sa_db_instance_id(db, 3), 0xffff);
+	/* refused: live index, id in use, id too big, index out of range */
+	ck_assert_int_eq(ss_sa_db_server_add(db, 1, 9), -EINVAL);
+	ck_assert_int_eq(ss_sa_db_server_add(db, 3, 2), -EEXIST);
+	ck_assert_str_eq(ss_sa_db_errstr(db), "instance-id 2 is server 1's");
+	ck_assert_int_eq(ss_sa_db_server_add(db, 3, 16), -EINVAL);
+	ck_assert_int_eq(ss_sa_db_server_add(db, 5, 9), -EINVAL);
+	ck_assert_int_eq(ss_sa_db_server_add(db, 3, 9), 0);
+	ck_assert(ss_sa_db_server_live(db, 3));
+	ck_assert_uint_eq(ss_sa_db_instance_id(db, 3), 9);
+	ck_assert_int_eq(ss_sa_spi_alloc(db, 3, &spi), 0);
+	ck_assert_uint_eq(ss_steer_id_get(spi, 4), 9);
+	ck_assert_uint_eq(ss_sa_db_server_of_spi(db, spi), 3);
+	params(&p, spi, SS_SA_DIR_IN, 3);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	ck_assert_ptr_nonnull(ss_sa_lookup_in(db, 3, spi));
+	params(&p, 0x4242, SS_SA_DIR_OUT, 3);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	ck_assert_ptr_nonnull(ss_sa_out_table(db, 3)[0]);
+	/* an SA of another server stays */
+	params(&p, 0x10000200, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	ck_assert_int_eq(ss_sa_spi_alloc(db, 3, &spi2), 0);
+	keys_freed = 0;
+	keys_zero = true;
+	ss_sa_test_key_freed = key_hook;
+	ck_assert_int_eq(ss_sa_db_server_del(db, 3), 2);
+	ss_sa_test_key_freed = NULL;
+	ck_assert_uint_eq(keys_freed, 2);
+	ck_assert(keys_zero);
+	ck_assert(!ss_sa_db_server_live(db, 3));
+	ck_assert_int_eq(ss_sa_db_server_del(db, 3), -EINVAL);
+	ck_assert_ptr_null(ss_sa_lookup_in(db, 3, spi));
+	ck_assert_ptr_null(ss_sa_out_table(db, 3)[0]);
+	ck_assert_uint_eq(ss_sa_db_server_of_spi(db, spi), 0xffff);
+	ck_assert_ptr_nonnull(ss_sa_lookup_in(db, 0, 0x10000200));
+	ck_assert_int_eq(ss_sa_del(db, spi, SS_SA_DIR_IN), -ENOENT);
+	/* id 9 is free again: index 4 takes it, index 3 is reused too */
+	ck_assert_int_eq(ss_sa_db_server_add(db, 4, 9), 0);
+	ck_assert_int_eq(ss_sa_db_server_add(db, 3, 10), 0);
+	ck_assert_uint_eq(ss_sa_db_server_of_spi(db, spi), 4);
+	params(&p, spi, SS_SA_DIR_IN, 4);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	params(&p, spi2, SS_SA_DIR_IN, 3);
+	/* spi2 carries id 9: not index 3's any more */
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -EINVAL);
+	params(&p, spi2, SS_SA_DIR_IN, 4);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	ss_sa_db_free(db);
+}
+END_TEST
+
 /* ---- configuration -------------------------------------------------- */
 
 static struct ss_config cfg;
@@ -361,6 +440,7 @@ sa_suite(void)
 	tcase_add_test(tc, test_spi_alloc);
 	tcase_add_test(tc, test_add_del_lookup);
 	tcase_add_test(tc, test_rcu_deferred_free);
+	tcase_add_test(tc, test_server_add_del);
 	tcase_add_test(tc, test_cfg_good);
 	tcase_add_test(tc, test_cfg_bad);
 	suite_add_tcase(s, tc);

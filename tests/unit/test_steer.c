@@ -666,6 +666,75 @@ START_TEST(test_ids_over_servers)
 }
 END_TEST
 
+/* Free server indexes (run-time server add/del): ids of live indexes
+ * steer to them, the free index gets nothing, hashed flows spread over
+ * the live ones only, and a context without a live index is refused. */
+START_TEST(test_ctx_slots)
+{
+	const uint16_t N = SS_STEER_OWNER_NONE;
+	const uint16_t none[] = { N, N };
+	const uint16_t dup[] = { 4, N, 4 };
+	const uint16_t ids[] = { 3, N, 12 };
+	struct ss_steer_ctx *ctx;
+	struct rte_mbuf *m[32];
+	unsigned int per[3] = { 0 };
+	uint16_t owner[32];
+	uint8_t kind[32], l4[32], pl[8];
+	struct ss_steer_stats st;
+	struct tuple t;
+	unsigned int i, j;
+
+	ck_assert_ptr_null(ss_steer_ctx_create_slots(4, none, 2));
+	ck_assert_ptr_null(ss_steer_ctx_create_slots(4, dup, 3));
+	/* the dense form keeps refusing an id that does not fit */
+	ck_assert_ptr_null(ss_steer_ctx_create(4, ids, 3));
+	ctx = ss_steer_ctx_create_slots(4, ids, 3);
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_uint_eq(ctx->nb_servers, 2);
+	ck_assert_uint_eq(ctx->nb_slots, 3);
+	ck_assert_uint_eq(ss_steer_lookup(ctx, 3), 0);
+	ck_assert_uint_eq(ss_steer_lookup(ctx, 12), 2);
+	ck_assert_uint_eq(ctx->id_of_server[1], SS_STEER_OWNER_NONE);
+	for (i = 0; i < 16; i++)
+		if (i != 3 && i != 12)
+			ck_assert_uint_eq(ss_steer_lookup(ctx, i),
+				SS_STEER_OWNER_NONE);
+	/* hash slots only name live indexes */
+	ck_assert_int_eq(ss_steer_hash_map_set(ctx, 0, 1), -EINVAL);
+	ck_assert_int_eq(ss_steer_hash_map_set(ctx, 2, 0), -EINVAL);
+	memset(&st, 0, sizeof(st));
+	memset(pl, 0, sizeof(pl));
+	for (i = 0; i < 100; i++) {
+		for (j = 0; j < 32; j++) {
+			tuple_v4(&t, rte_rand(), rte_rand(), 17);
+			mk_udp(l4, 10000 + j, 20000 + i, pl, 8);
+			m[j] = mk_pkt(&t, l4, 16, 0);
+		}
+		ss_steer_classify_burst(ctx, m, 32, owner, kind, &st);
+		for (j = 0; j < 32; j++) {
+			ck_assert_uint_eq(kind[j], SS_STEER_HASH);
+			ck_assert_uint_lt(owner[j], 3);
+			per[owner[j]]++;
+		}
+		rte_pktmbuf_free_bulk(m, 32);
+	}
+	ck_assert_uint_eq(per[1], 0);
+	ck_assert_uint_gt(per[0], 1000);
+	ck_assert_uint_gt(per[2], 1000);
+	/* ESP to the id of no server: no owner, counted */
+	tuple_v4(&t, 0x0a000001, 0x0a000002, 50);
+	memset(l4, 0, sizeof(l4));
+	put32(l4, ss_steer_spi_make(5, 4, rte_rand()));
+	m[0] = mk_pkt(&t, l4, 16, 0);
+	ss_steer_classify_burst(ctx, m, 1, owner, kind, &st);
+	ck_assert_uint_eq(kind[0], SS_STEER_ESP);
+	ck_assert_uint_eq(owner[0], SS_STEER_OWNER_NONE);
+	ck_assert_uint_eq(st.unknown_id, 1);
+	rte_pktmbuf_free(m[0]);
+	ss_steer_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_inner)
 {
 	struct ss_steer_ctx *ctx = ctx4();
@@ -819,6 +888,7 @@ steer_suite(void)
 	tcase_add_test(tc, test_hash_symmetric);
 	tcase_add_test(tc, test_ids_over_servers);
 	tcase_add_test(tc, test_inner);
+	tcase_add_test(tc, test_ctx_slots);
 	tcase_add_test(tc, test_flow_null);
 	suite_add_tcase(s, tc);
 	return s;

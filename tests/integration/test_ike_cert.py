@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 shardsec authors
+"""IKEv2 with X.509 certificates against strongSwan (auth = "pubkey").
+
+    test_ike_cert.py BUILD/app/shardsec
+
+A test CA and ECDSA P-256 certificates for the gateway (SAN gw.example)
+and strongSwan (SAN sw.example) are made with the openssl tool. Cases:
+the gateway initiates (2 per-server pairs, ping + TCP through them), then
+strongSwan initiates; a gateway that trusts another CA refuses
+strongSwan's certificate with a clear log line and installs nothing.
+Needs root and strongSwan 5.9 (charon, swanctl).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sstopo  # noqa: E402
+from sstopo import sh  # noqa: E402
+import test_ike_gw as G  # noqa: E402
+from test_ike_gw import check  # noqa: E402
+
+PLUGINS = G.PLUGINS + ' pkcs8 pubkey'
+
+
+def make_pki(d):
+    """ca.pem, other-ca.pem, gw.pem/key, sw.pem/key (ECDSA P-256)."""
+    def ossl(*a):
+        sh(['openssl'] + list(a))
+
+    ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
+    for ca in ('ca', 'other-ca'):
+        ossl('req', '-x509', *ec, '-keyout', os.path.join(d, ca + '.key'),
+             '-out', os.path.join(d, ca + '.pem'), '-days', '30',
+             '-subj', '/CN=shardsec test %s' % ca,
+             '-addext', 'basicConstraints=critical,CA:TRUE',
+             '-addext', 'keyUsage=critical,keyCertSign,cRLSign')
+    for name in ('gw', 'sw'):
+        csr = os.path.join(d, name + '.csr')
+        ext = os.path.join(d, name + '.ext')
+        with open(ext, 'w') as f:
+            f.write('subjectAltName=DNS:%s.example\n' % name)
+        ossl('req', *ec, '-keyout', os.path.join(d, name + '.key'),
+             '-out', csr, '-subj', '/CN=%s.example' % name)
+        ossl('x509', '-req', '-in', csr, '-CA', os.path.join(d, 'ca.pem'),
+             '-CAkey', os.path.join(d, 'ca.key'), '-CAcreateserial',
+             '-out', os.path.join(d, name + '.pem'), '-days', '30',
+             '-extfile', ext)
+
+
+class CertCharon(G.Charon):
+    """strongSwan with its certificate in a swanctl folder of its own."""
+
+    def __init__(self, ns, tmp, pki):
+        super().__init__(ns, tmp)
+        self.pki = pki
+        self.swdir = os.path.join(tmp, 'swanctl')
+
+    def start(self, psk=None):
+        for sub in ('x509', 'x509ca', 'private'):
+            os.makedirs(os.path.join(self.swdir, sub), exist_ok=True)
+        shutil.copy(os.path.join(self.pki, 'sw.pem'),
+                    os.path.join(self.swdir, 'x509'))
+        shutil.copy(os.path.join(self.pki, 'ca.pem'),
+                    os.path.join(self.swdir, 'x509ca'))
+        shutil.copy(os.path.join(self.pki, 'sw.key'),
+                    os.path.join(self.swdir, 'private'))
+        conf = os.path.join(self.tmp, 'strongswan.conf')
+        with open(conf, 'w') as f:
+            f.write('charon {\n load = %s\n port = 500\n port_nat_t = 4500\n'
+                    ' retransmit_timeout = 1.0\n retransmit_tries = 3\n'
+                    ' install_virtual_ip = no\n'
+                    ' plugins {\n  vici {\n   socket = unix://%s\n  }\n'
+                    '  kernel-libipsec {\n   allow_peer_ts = yes\n  }\n }\n'
+                    ' filelog {\n  log {\n   path = %s\n   default = 1\n'
+                    '   ike = 2\n   cfg = 2\n   flush_line = yes\n  }\n }\n'
+                    '}\n' % (PLUGINS, self.sock, self.logf))
+        lines = [
+            'connections {', 'gw {',
+            'local_addrs = ' + G.SW_IP, 'remote_addrs = ' + G.GW_IP,
+            'version = 2', 'proposals = aes256gcm16-prfsha256-ecp256',
+            'dpd_delay = 0s', 'rekey_time = 4h',
+            'local {', 'auth = pubkey', 'certs = sw.pem',
+            'id = sw.example', '}',
+            'remote {', 'auth = pubkey', 'id = gw.example',
+            'cacerts = ca.pem', '}',
+            'children {', 'net {',
+            'local_ts = ' + G.SW_NET, 'remote_ts = ' + G.GW_NET,
+            'esp_proposals = aes128gcm16',
+            'start_action = none',
+            '}', '}', '}', '}',
+        ]
+        with open(os.path.join(self.swdir, 'swanctl.conf'), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        env = dict(os.environ, STRONGSWAN_CONF=conf)
+        self.p = subprocess.Popen(
+            ['ip', 'netns', 'exec', self.ns, 'unshare', '-m', 'sh', '-c',
+             'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon'],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        for _ in range(100):
+            if os.path.exists(self.sock):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError('charon did not start')
+        r = subprocess.run(['swanctl', '--load-all'] + self.uri(),
+                           env=dict(os.environ, SWANCTL_DIR=self.swdir),
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0 or 'loaded certificate' not in r.stdout:
+            raise RuntimeError('swanctl --load-all: ' + r.stdout + r.stderr)
+
+
+def ike_section(pki, cacert='ca.pem'):
+    return '''ike = {
+  retransmit_ms = 500;
+  retransmit_tries = 4;
+  peers = ( {
+    name = "sw";
+    local_addr = "%s";
+    remote_addr = "%s";
+    local_id = "gw.example";
+    remote_id = "sw.example";
+    auth = "pubkey";
+    cert = "%s/gw.pem";
+    key = "%s/gw.key";
+    cacert = "%s/%s";
+    ike_proposals = [ "aes256gcm16-prfsha256-ecp256" ];
+    children = ( {
+      name = "net";
+      local_ts = [ "%s" ];
+      remote_ts = [ "%s" ];
+      esp_proposals = [ "aes128gcm16-esn-noesn" ];
+      per_server = true;
+      start_action = "none";
+    } );
+  } );
+};
+''' % (G.GW_IP, G.SW_IP, pki, pki, pki, cacert, G.GW_NET, G.SW_NET)
+
+
+def start_gw(binary, topo, pki, cacert='ca.pem'):
+    gw = sstopo.Gateway(binary, topo, topo.config(
+        servers=((1, 1), (2, 2)), extra=ike_section(pki, cacert)))
+    check('gateway up with certificate IKE (cacert %s)' % cacert,
+          'IKEv2: 1 peer(s)' in gw.out, gw.out[-1000:])
+    sh(['ping', '-c', '1', '-W', '2', G.GW_IP], ns=topo.ns_out, check=False)
+    sh(['ping', '-c', '1', '-W', '2', '192.0.2.1'], ns=topo.ns_in,
+       check=False)
+    return gw
+
+
+def case_initiator(gw, charon, topo):
+    charon.start()
+    mark = len(G.gw_log(gw))
+    t = gw.cmd('ike initiate sw')
+    check('cert initiator: ike initiate sw', 'initiating' in t, t)
+    pat = r'peer sw: all (\d+) child SA pairs installed ([\d.]+) ms'
+    m = G.wait(lambda: re.search(pat, G.gw_log(gw)[mark:]), 30, 0.05)
+    check('cert initiator: all 2 pairs installed', m and m.group(1) == '2',
+          G.gw_log(gw)[-3000:] + charon.log()[-3000:])
+    if m:
+        print('    FIGURE: ike initiate -> 2 pairs with ECDSA certificates:'
+              ' %s ms (gateway clock)' % m.group(2))
+    time.sleep(0.5)
+    sw = charon.list_sas()
+    check('cert initiator: strongSwan: ESTABLISHED, 2 Child SA pairs',
+          sw.count('ESTABLISHED') == 1 and len(G.sw_children(sw)) == 2, sw)
+    log = charon.log()
+    check('cert initiator: strongSwan authenticated us by our certificate '
+          '(RFC 7427 ECDSA signature)',
+          re.search(r"authentication of 'gw\.example' with "
+                    r"ECDSA[-_ \w]*successful", log) is not None,
+          '\n'.join(l for l in log.splitlines() if 'authentication' in l))
+    check('cert initiator: strongSwan sent its certificate (we asked with '
+          'CERTREQ)', re.search(r'sending end entity cert', log) is not None,
+          log[-2000:])
+    sas, out = G.gw_sas(gw)
+    check('cert initiator: show sa: inbound SPIs carry ids 1 and 2',
+          sorted(s >> 28 for (s, d) in sas if d == 'in') == [1, 2], out)
+    st = gw.cmd('show ike stats')
+    check('cert initiator: no certificate rejected',
+          re.search(r'^\s+cert_rejected\s+0$', st, re.M) is not None, st)
+    G.traffic(topo, 'cert initiator')
+    t = gw.cmd('ike terminate sw')
+    G.wait(lambda: 'no IKE SAs' in gw.cmd('show ike sa'), 10)
+
+
+def case_responder(gw, charon, topo):
+    mark = len(G.gw_log(gw))
+    r = subprocess.run(['swanctl', '--initiate', '--child', 'net',
+                        '--timeout', '20'] + charon.uri(),
+                       capture_output=True, text=True, timeout=40)
+    check('cert responder: strongSwan initiates, swanctl succeeds',
+          r.returncode == 0, r.stdout[-2000:] + r.stderr)
+    ok = G.wait(lambda: len([1 for (s, d) in G.gw_sas(gw)[0]
+                             if d == 'in']) >= 1, 10)
+    log = G.gw_log(gw)[mark:]
+    check('cert responder: pair installed, IKE SA ESTABLISHED',
+          ok and 'ESTABLISHED' in gw.cmd('show ike sa'),
+          log[-2000:] + gw.cmd('show ike sa'))
+    check('cert responder: strongSwan authenticated us',
+          re.search(r"authentication of 'gw\.example' with "
+                    r"ECDSA[-_ \w]*successful", charon.log()) is not None,
+          charon.log()[-2000:])
+    before = G.in_packets(gw)
+    sh(['ping', '-c', '3', '-i', '0.2', '-W', '1', '-I', G.SW_HOST,
+        '192.0.2.2'], ns=topo.ns_out, check=False, timeout=20)
+    check('cert responder: strongSwan\'s ESP decrypted by our SA',
+          G.in_packets(gw) - before >= 3, gw.cmd('show sa'))
+
+
+def case_untrusted(gw, charon):
+    mark = len(G.gw_log(gw))
+    t = gw.cmd('ike initiate sw')
+    check('untrusted CA: ike initiate sw', 'initiating' in t, t)
+    ok = G.wait(lambda: G.ike_stat(gw, 'cert_rejected') >= 1, 20)
+    check('untrusted CA: cert_rejected counted', ok,
+          gw.cmd('show ike stats'))
+    time.sleep(0.5)
+    m = re.search(r'^.*certificate authentication failed: certificate not '
+                  r'trusted.*$', G.gw_log(gw)[mark:], re.M)
+    check('untrusted CA: clear log line (%s)'
+          % (m.group(0).strip() if m else None), m is not None,
+          G.gw_log(gw)[-2000:])
+    sa = gw.cmd('show sa')
+    check('untrusted CA: no SA installed', 'no SAs' in sa, sa)
+    check('untrusted CA: no IKE SA left', G.wait(
+        lambda: 'no IKE SAs' in gw.cmd('show ike sa'), 10),
+        gw.cmd('show ike sa'))
+    check('untrusted CA: never a key in the log',
+          'PRIVATE KEY' not in G.gw_log(gw), '')
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    binary = sys.argv[1]
+    if os.geteuid() != 0 or not os.path.exists('/usr/lib/ipsec/charon'):
+        print('needs root and strongSwan (/usr/lib/ipsec/charon)')
+        return 77
+    topo = sstopo.Topology()
+    tmp = tempfile.mkdtemp(prefix='ssikecert')
+    os.chmod(tmp, 0o755)
+    pki = os.path.join(tmp, 'pki')
+    os.mkdir(pki)
+    charon = None
+    gw = None
+    try:
+        make_pki(pki)
+        topo.up()
+        sh(['ip', 'addr', 'add', G.SW_HOST + '/32', 'dev', 'lo'],
+           ns=topo.ns_out)
+        charon = CertCharon(topo.ns_out, tmp, pki)
+        gw = start_gw(binary, topo, pki)
+        for name, fn in (('initiator',
+                          lambda: case_initiator(gw, charon, topo)),
+                         ('responder',
+                          lambda: case_responder(gw, charon, topo))):
+            try:
+                fn()
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                check('%s: ran to the end' % name, False, e)
+                print('---- charon log (tail) ----\n' + charon.log()[-3000:])
+        rc, err = gw.stop()
+        gw = None
+        check('gateway exits cleanly', rc == 0, err[-2000:])
+        gw = start_gw(binary, topo, pki, 'other-ca.pem')
+        try:
+            case_untrusted(gw, charon)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            check('untrusted: ran to the end', False, e)
+        rc, err = gw.stop()
+        gw = None
+        check('gateway exits cleanly (2)', rc == 0, err[-2000:])
+        bad = [l for l in err.splitlines()
+               if 'Sanitizer' in l or 'runtime error' in l]
+        check('no sanitizer report', not bad, '\n'.join(bad[:20]))
+    finally:
+        if gw is not None:
+            gw.stop()
+        if charon is not None:
+            charon.stop()
+        topo.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    passed = sum(G.results)
+    failed = len(G.results) - passed
+    print('%d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

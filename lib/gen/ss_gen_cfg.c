@@ -254,7 +254,8 @@ parse_stream(const struct ss_config *cfg, const config_setting_t *g,
 
 			if (p == NULL)
 				return ss_cfg_fail(err, ls, "no inbound SA "
-					"with SPI 0x%08x in ipsec", st->spis[i]);
+					"with SPI 0x%08x in ipsec",
+					st->spis[i]);
 			if (p->mode == SS_SA_MODE_TUNNEL &&
 					p->inner_family != sp->src.family)
 				return ss_cfg_fail(err, ls, "SA 0x%08x carries "

@@ -90,7 +90,8 @@ ss_gen_spec_check(const struct ss_gen_spec *sp, char *err, size_t len)
 		return -EINVAL;
 	}
 	if (sp->src.family != sp->dst.family ||
-			(sp->src.family != AF_INET && sp->src.family != AF_INET6)) {
+			(sp->src.family != AF_INET &&
+			 sp->src.family != AF_INET6)) {
 		snprintf(err, len, "source and destination must both be IPv4 "
 			"or both IPv6");
 		return -EINVAL;
@@ -122,13 +123,15 @@ ss_gen_spec_check(const struct ss_gen_spec *sp, char *err, size_t len)
 		if (sp->nb_ids == 0 || sp->nb_ids > SS_GEN_MAX_IDS ||
 				sp->bits == 0 || sp->bits > SS_STEER_MAX_BITS) {
 			snprintf(err, len, "%s needs 1..%u instance-ids and "
-				"instance_bits 1..%u", ss_gen_proto_name(sp->proto),
-				SS_GEN_MAX_IDS, SS_STEER_MAX_BITS);
+				"instance_bits 1..%u",
+				ss_gen_proto_name(sp->proto), SS_GEN_MAX_IDS,
+				SS_STEER_MAX_BITS);
 			return -EINVAL;
 		}
 		for (i = 0; i < sp->nb_ids; i++)
 			if (sp->ids[i] >= (1u << sp->bits)) {
-				snprintf(err, len, "id %u does not fit in %u bits",
+				snprintf(err, len,
+					"id %u does not fit in %u bits",
 					sp->ids[i], sp->bits);
 				return -EINVAL;
 			}
@@ -443,7 +446,8 @@ ss_gen_build_burst(struct ss_gen_stream *s, struct rte_mempool *mp,
 			b[i]->l2_len = l2;
 			b[i]->l3_len = s->l3_hl;
 			if (esp)
-				sa[i] = (uint16_t)(f % ss_gen_esp_nb_sas(sp->esp));
+				sa[i] = (uint16_t)(f %
+					ss_gen_esp_nb_sas(sp->esp));
 		}
 		if (!esp) {
 			done += c;
@@ -454,8 +458,8 @@ ss_gen_build_burst(struct ss_gen_stream *s, struct rte_mempool *mp,
 			*enc_drops += c - k;
 		for (i = 0; i < k; i++) {
 			struct rte_mbuf *p = m[done + i];
-			uint8_t fam = (rte_pktmbuf_mtod(p, uint8_t *)[0] >> 4) ==
-				4 ? AF_INET : AF_INET6;
+			const uint8_t *ip = rte_pktmbuf_mtod(p, uint8_t *);
+			uint8_t fam = ip[0] >> 4 == 4 ? AF_INET : AF_INET6;
 			uint8_t *d = (uint8_t *)rte_pktmbuf_prepend(p,
 				RTE_ETHER_HDR_LEN);
 

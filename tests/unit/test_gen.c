@@ -292,7 +292,8 @@ START_TEST(test_ids_spread)
 				ck_assert_uint_eq(rte_be_to_cpu_16(gl),
 					l4len - 16);
 				memcpy(&v, l4 + 12, 4);
-				ck_assert_uint_eq(rte_raw_cksum(in, 20), 0xffff);
+				ck_assert_uint_eq(rte_raw_cksum(in, 20),
+					0xffff);
 				ck_assert_uint_eq(rte_be_to_cpu_16(
 					in->total_length), l4len - 16);
 			} else {
@@ -490,17 +491,18 @@ START_TEST(test_esp_round_trip)
 			st = rte_pktmbuf_mtod_offset(o[i],
 				const struct ss_gen_stamp *, l - 16);
 			for (j = 0; j < 64 && !found; j++) {
+				const uint8_t *want = rte_pktmbuf_mtod_offset(
+					c[j], const uint8_t *, 14);
+
 				if (rte_pktmbuf_pkt_len(c[j]) - 14 != l ||
-						memcmp(rte_pktmbuf_mtod_offset(
-						c[j], uint8_t *, 14 + l - 16),
-						st, 16) != 0)
+						memcmp(want + l - 16, st, 16) != 0)
 					continue;
 				ck_assert_int_eq(memcmp(rte_pktmbuf_mtod(o[i],
-					uint8_t *), rte_pktmbuf_mtod_offset(c[j],
-					uint8_t *, 14), l), 0);
+					uint8_t *), want, l), 0);
 				found = true;
 			}
-			ck_assert_msg(found, "decrypted packet %u unmatched", i);
+			ck_assert_msg(found, "decrypted packet %u unmatched",
+				i);
 		}
 		free_all(o, k);
 		free_all(c, 64);

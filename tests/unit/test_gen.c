@@ -403,7 +403,10 @@ START_TEST(test_esp_round_trip)
 		SS_SA_ALGO_AES_CBC_128_HMAC_SHA256 };
 	unsigned int a, i;
 
-	for (a = 0; a < 4; a++) {
+	/* a: GCM / CBC+HMAC x {tunnel, tunnel + UDP encap, transport} */
+	for (a = 0; a < 6; a++) {
+		const bool udp = a == 2 || a == 3;
+		const bool trs = a >= 4;
 		struct ss_sa_params in[2];
 		struct ss_sa_db_conf dbc;
 		struct ss_sa_tunnel_params tp = { .name = "t" };
@@ -417,8 +420,10 @@ START_TEST(test_esp_round_trip)
 		char err[128], name[16];
 		uint16_t k, n;
 
-		in_sa(&in[0], algos[a % 2], 0x10000101, a >= 2);
-		in_sa(&in[1], algos[a % 2], 0x10000202, a >= 2);
+		in_sa(&in[0], algos[a % 2], 0x10000101, udp);
+		in_sa(&in[1], algos[a % 2], 0x10000202, udp);
+		if (trs)
+			in[0].mode = in[1].mode = SS_SA_MODE_TRANSPORT;
 		e = ss_gen_esp_create(in, 2, SOCKET_ID_ANY, err, sizeof(err));
 		ck_assert_msg(e != NULL, "%s", err);
 		ck_assert_uint_eq(ss_gen_esp_nb_sas(e), 2);
@@ -440,6 +445,11 @@ START_TEST(test_esp_round_trip)
 		ck_assert_ptr_nonnull(srv);
 
 		base_spec(&sp, SS_GEN_ESP, AF_INET);
+		if (trs) {
+			/* transport: the packet is between the endpoints */
+			ss_ipaddr_parse("198.51.100.2", &sp.src);
+			ss_ipaddr_parse("198.51.100.1", &sp.dst);
+		}
 		sp.flows = 4;
 		sp.nb_sizes = 2;
 		sp.sizes[0] = 64;
@@ -456,11 +466,11 @@ START_TEST(test_esp_round_trip)
 		for (i = 0; i < n; i++) {
 			uint8_t *d = rte_pktmbuf_mtod(m[i], uint8_t *);
 			struct rte_esp_hdr *eh;
-			uint32_t off = 14 + 20 + (a >= 2 ? 8 : 0), spi, sq;
+			uint32_t off = 14 + 20 + (udp ? 8 : 0), spi, sq;
 
 			ck_assert_uint_eq(d[12] << 8 | d[13],
 				RTE_ETHER_TYPE_IPV4);
-			ck_assert_uint_eq(d[14 + 9], a >= 2 ? IPPROTO_UDP :
+			ck_assert_uint_eq(d[14 + 9], udp ? IPPROTO_UDP :
 				IPPROTO_ESP);
 			ck_assert_uint_eq(rte_raw_cksum(d + 14, 20), 0xffff);
 			eh = (struct rte_esp_hdr *)(d + off);

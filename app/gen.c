@@ -180,6 +180,7 @@ ss_app_gen_init(struct ss_app *app)
 			return -EINVAL;
 		}
 		rt->rate_req = cs->rate;
+		g->rx->expect_port[i] = cs->rx_port;
 	}
 	APP_LOG(INFO, "%u stream(s), %u port(s) on lcore %u\n",
 		g->cfg.nb_streams, g->cfg.nb_ports, g->cfg.lcore);
@@ -308,7 +309,7 @@ gen_main(void *arg)
 			if (n == 0)
 				continue;
 			now = rte_rdtsc();
-			ss_gen_rx_burst(g->rx, m, n, now);
+			ss_gen_rx_burst(g->rx, m, n, i, now);
 			rte_pktmbuf_free_bulk(m, n);
 			g->rx_frames += n;
 			__atomic_store_n(&g->last_rx_tsc, now,

@@ -312,7 +312,8 @@ show_json(struct cmdline *cl, const struct ss_app_gen *g)
 		cmdline_printf(cl, "%s{\"name\": \"%s\", \"proto\": \"%s\", "
 			"\"tx\": %" PRIu64 ", \"rx\": %" PRIu64
 			", \"lost\": %" PRIu64 ", \"late\": %" PRIu64
-			", \"rx_bytes\": %" PRIu64 ", \"tx_drops\": %" PRIu64
+			", \"rx_bytes\": %" PRIu64 ", \"wrong_port\": %" PRIu64
+			", \"tx_drops\": %" PRIu64
 			", \"build_fail\": %" PRIu64 ", \"enc_drops\": %"
 			PRIu64 ", \"lat_ns\": {\"count\": %" PRIu64
 			", \"min\": %.0f, \"mean\": %.0f, \"p50\": %.0f, "
@@ -320,7 +321,8 @@ show_json(struct cmdline *cl, const struct ss_app_gen *g)
 			"\"build_cycles_per_pkt\": %.1f, \"tx_pps\": %.0f}",
 			i == 0 ? "" : ", ", cs->name,
 			ss_gen_proto_name(cs->spec.proto), w.tx, w.rx, w.lost,
-			w.late, g->rx->st[i].bytes, rt->tx_drops,
+			w.late, g->rx->st[i].bytes, g->rx->st[i].wrong_port,
+			rt->tx_drops,
 			rt->build_fail, rt->enc_drops, g->rx->st[i].lat.count,
 			w.min, w.mean, w.p50, w.p99, w.p999, w.max, w.cyc,
 			w.pps);

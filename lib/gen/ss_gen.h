@@ -252,19 +252,27 @@ ss_gen_esp_encrypt(struct ss_gen_esp *e, struct rte_mbuf **m, uint16_t n,
 
 struct ss_gen_rx_stats {
 	uint64_t rx;		/* stamped packets of the stream */
+	uint64_t wrong_port;	/* of them, received on another port than
+				 * expect_port[] names */
 	uint64_t bytes;		/* their frame bytes, without FCS */
 	uint64_t late;		/* sequence below one already seen:
 				 * reordered or duplicated */
 	struct ss_gen_hist lat;	/* TSC cycles, build to receive */
 };
 
+#define SS_GEN_PORT_ANY 0xff
+
 struct ss_gen_rx {
 	uint64_t nostamp;	/* frames without a valid stamp */
+	/* Where each stream's packets should arrive (set by the owner;
+	 * SS_GEN_PORT_ANY: anywhere). Kept by ss_gen_rx_reset. */
+	uint8_t expect_port[SS_GEN_MAX_STREAMS];
 	struct ss_gen_rx_stats st[SS_GEN_MAX_STREAMS];
 	uint32_t next[SS_GEN_MAX_STREAMS][SS_GEN_MAX_FLOWS];
 };
 
-/** Allocated zeroed (it is large); NULL on ENOMEM. */
+/** Allocated zeroed (it is large), every stream expected on any port;
+ * NULL on ENOMEM. */
 struct ss_gen_rx *
 ss_gen_rx_create(int socket);
 
@@ -274,10 +282,11 @@ ss_gen_rx_free(struct ss_gen_rx *rx);
 void
 ss_gen_rx_reset(struct ss_gen_rx *rx);
 
-/** Account m[0..n) received at TSC 'now'. The packets are not freed. */
+/** Account m[0..n) received on port 'port' at TSC 'now'. The packets
+ * are not freed. */
 void
 ss_gen_rx_burst(struct ss_gen_rx *rx, struct rte_mbuf **m, uint16_t n,
-	uint64_t now);
+	uint8_t port, uint64_t now);
 
 /* ---- configuration: section "gen" ----------------------------------- */
 

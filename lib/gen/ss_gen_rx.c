@@ -63,8 +63,13 @@ ss_gen_stamp_read(const struct rte_mbuf *m, struct ss_gen_stamp *st)
 struct ss_gen_rx *
 ss_gen_rx_create(int socket)
 {
-	return rte_zmalloc_socket("ss_gen_rx", sizeof(struct ss_gen_rx),
-		RTE_CACHE_LINE_SIZE, socket);
+	struct ss_gen_rx *rx = rte_zmalloc_socket("ss_gen_rx",
+		sizeof(struct ss_gen_rx), RTE_CACHE_LINE_SIZE, socket);
+
+	if (rx != NULL)
+		memset(rx->expect_port, SS_GEN_PORT_ANY,
+			sizeof(rx->expect_port));
+	return rx;
 }
 
 void
@@ -76,12 +81,16 @@ ss_gen_rx_free(struct ss_gen_rx *rx)
 void
 ss_gen_rx_reset(struct ss_gen_rx *rx)
 {
+	uint8_t expect[SS_GEN_MAX_STREAMS];
+
+	memcpy(expect, rx->expect_port, sizeof(expect));
 	memset(rx, 0, sizeof(*rx));
+	memcpy(rx->expect_port, expect, sizeof(expect));
 }
 
 void
 ss_gen_rx_burst(struct ss_gen_rx *rx, struct rte_mbuf **m, uint16_t n,
-	uint64_t now)
+	uint8_t port, uint64_t now)
 {
 	struct ss_gen_stamp st;
 	uint16_t i;
@@ -99,6 +108,9 @@ ss_gen_rx_burst(struct ss_gen_rx *rx, struct rte_mbuf **m, uint16_t n,
 		s = &rx->st[stream];
 		s->rx++;
 		s->bytes += rte_pktmbuf_pkt_len(m[i]);
+		if (rx->expect_port[stream] != SS_GEN_PORT_ANY &&
+				rx->expect_port[stream] != port)
+			s->wrong_port++;
 		if (st.seq < rx->next[stream][flow])
 			s->late++;
 		else

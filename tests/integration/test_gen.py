@@ -256,7 +256,7 @@ def main():
                   (s['name'], s['tx'], s['rx']),
                   s['tx'] == n and s['rx'] == n and s['lost'] == 0 and
                   s['late'] == 0 and s['tx_drops'] == 0 and
-                  s['enc_drops'] == 0, s)
+                  s['enc_drops'] == 0 and s['wrong_port'] == 0, s)
             lat = s['lat_ns']
             check('%-6s latency measured on every packet' % s['name'],
                   lat['count'] == n and 0 < lat['min'] <= lat['p50'] <=

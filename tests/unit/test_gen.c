@@ -542,25 +542,33 @@ START_TEST(test_stamp_rx)
 	/* Ethernet padding after the IP packet does not hide the stamp. */
 	d = (uint8_t *)rte_pktmbuf_append(m[0], 6);
 	memset(d, 0xee, 6);
-	ss_gen_rx_burst(rx, m, 32, 1000000 + 5000);
-	ss_gen_rx_burst(rx, m + 32, 32, 1000000 + 7000);
+	ss_gen_rx_burst(rx, m, 32, 0, 1000000 + 5000);
+	ss_gen_rx_burst(rx, m + 32, 32, 1, 1000000 + 7000);
 	ck_assert_uint_eq(rx->st[9].rx, 64);
+	ck_assert_uint_eq(rx->st[9].wrong_port, 0);	/* any port */
 	ck_assert_uint_eq(rx->st[9].late, 0);
 	ck_assert_uint_eq(rx->nostamp, 0);
 	ck_assert_uint_eq(rx->st[9].lat.count, 64);
 	ck_assert_uint_eq(rx->st[9].lat.min, 5000);
 	ck_assert_uint_eq(rx->st[9].lat.max, 7000);
 	/* Replayed or reordered: late. */
-	ss_gen_rx_burst(rx, m + 10, 4, 1000000 + 7000);
+	ss_gen_rx_burst(rx, m + 10, 4, 0, 1000000 + 7000);
 	ck_assert_uint_eq(rx->st[9].late, 4);
+	/* Expected on port 1: four more on port 0 are on the wrong port. */
+	rx->expect_port[9] = 1;
+	ss_gen_rx_burst(rx, m + 20, 4, 0, 1000000 + 7000);
+	ss_gen_rx_burst(rx, m + 24, 2, 1, 1000000 + 7000);
+	ck_assert_uint_eq(rx->st[9].wrong_port, 4);
 	/* A broken magic: no stamp. */
 	d = rte_pktmbuf_mtod_offset(m[1], uint8_t *,
 		rte_pktmbuf_pkt_len(m[1]) - 16);
 	d[0] ^= 0xff;
-	ss_gen_rx_burst(rx, m + 1, 1, 1);
+	ss_gen_rx_burst(rx, m + 1, 1, 0, 1);
 	ck_assert_uint_eq(rx->nostamp, 1);
 	ss_gen_rx_reset(rx);
 	ck_assert_uint_eq(rx->st[9].rx, 0);
+	ck_assert_uint_eq(rx->expect_port[9], 1);	/* kept */
+	ck_assert_uint_eq(rx->expect_port[8], SS_GEN_PORT_ANY);
 	free_all(m, 64);
 	ss_gen_stream_free(s);
 	ss_gen_rx_free(rx);

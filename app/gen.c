@@ -2,11 +2,12 @@
  * Copyright(c) 2026 shardsec authors
  */
 
-/* Generator lcore: its own ports (one queue pair each, separate from the
- * gateway's), its streams from the "gen" section, transmit at each
- * stream's rate and account what comes back on any of its ports. It runs
- * inside the normal program, beside or instead of a gateway's traffic,
- * so one binary, one config and one shell cover both ends of a test. */
+/* Generator lcores: their own ports (one queue pair each, separate from
+ * the gateway's, each polled by one generator lcore), the streams of the
+ * "gen" section (each sent by the lcore of its tx port, at its rate), and
+ * the accounting of what comes back. They run inside the normal program,
+ * beside or instead of a gateway's traffic, so one binary, one config
+ * and one shell cover both ends of a test. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,8 +35,20 @@ static struct ss_app_gen gen_state;
 bool
 ss_app_gen_lcore(const struct ss_app *app, unsigned int lcore)
 {
+	uint8_t i;
+
 	RTE_SET_USED(app);
-	return gen_state.cfg.present && gen_state.cfg.lcore == lcore;
+	for (i = 0; gen_state.cfg.present && i < gen_state.cfg.nb_lcores; i++)
+		if (gen_state.cfg.lcores[i] == lcore)
+			return true;
+	return false;
+}
+
+/* The generator lcore (index) that sends stream i. */
+static uint8_t
+stream_lcore(const struct ss_app_gen *g, uint8_t i)
+{
+	return g->cfg.ports[g->cfg.streams[i].tx_port].lcore;
 }
 
 int
@@ -144,17 +157,23 @@ ss_app_gen_init(struct ss_app *app)
 
 	if (!g->cfg.present)
 		return 0;
-	if (!rte_lcore_is_enabled(g->cfg.lcore) ||
-			g->cfg.lcore == app->main_lcore) {
-		fprintf(stderr, "shardsec: gen.lcore %u must be an enabled "
-			"lcore other than the main one (use -l/--lcores)\n",
-			g->cfg.lcore);
-		return -EINVAL;
-	}
 	app->gen = g;
-	g->rx = ss_gen_rx_create((int)rte_socket_id());
-	if (g->rx == NULL)
-		return -ENOMEM;
+	for (i = 0; i < g->cfg.nb_lcores; i++) {
+		struct ss_app_gen_lcore *lc = &g->lc[i];
+
+		lc->idx = i;
+		lc->lcore = g->cfg.lcores[i];
+		if (!rte_lcore_is_enabled(lc->lcore) ||
+				lc->lcore == app->main_lcore) {
+			fprintf(stderr, "shardsec: gen.lcore %u must be an "
+				"enabled lcore other than the main one (use "
+				"-l/--lcores)\n", lc->lcore);
+			return -EINVAL;
+		}
+		lc->rx = ss_gen_rx_create((int)rte_socket_id());
+		if (lc->rx == NULL)
+			return -ENOMEM;
+	}
 	for (i = 0; i < g->cfg.nb_ports; i++) {
 		ret = port_setup(app, g, i);
 		if (ret < 0)
@@ -164,6 +183,7 @@ ss_app_gen_init(struct ss_app *app)
 		struct ss_gen_cfg_stream *cs = &g->cfg.streams[i];
 		struct ss_app_gen_stream *rt = &g->st[i];
 		struct ss_gen_spec sp = cs->spec;
+		uint8_t l;
 
 		if (sp.proto == SS_GEN_ESP) {
 			ret = esp_setup(app, rt, cs);
@@ -180,27 +200,31 @@ ss_app_gen_init(struct ss_app *app)
 			return -EINVAL;
 		}
 		rt->rate_req = cs->rate;
-		g->rx->expect_port[i] = cs->rx_port;
+		for (l = 0; l < g->cfg.nb_lcores; l++)
+			g->lc[l].rx->expect_port[i] = cs->rx_port;
 	}
-	APP_LOG(INFO, "%u stream(s), %u port(s) on lcore %u\n",
-		g->cfg.nb_streams, g->cfg.nb_ports, g->cfg.lcore);
+	APP_LOG(INFO, "%u stream(s), %u port(s) on %u lcore(s)\n",
+		g->cfg.nb_streams, g->cfg.nb_ports, g->cfg.nb_lcores);
 	return 0;
 }
 
+/* Zero what lcore lc writes: its streams' counters and its rx context. */
 static void
-gen_reset(struct ss_app_gen *g)
+gen_reset(struct ss_app_gen *g, struct ss_app_gen_lcore *lc)
 {
 	uint8_t i;
 
 	for (i = 0; i < g->cfg.nb_streams; i++) {
 		struct ss_app_gen_stream *rt = &g->st[i];
 
+		if (stream_lcore(g, i) != lc->idx)
+			continue;
 		rt->tx = rt->tx_drops = rt->build_fail = rt->enc_drops = 0;
 		rt->build_cycles = rt->built = 0;
 		rt->first_tsc = rt->last_tsc = 0;
 	}
-	ss_gen_rx_reset(g->rx);
-	g->rx_frames = 0;
+	ss_gen_rx_reset(lc->rx);
+	lc->rx_frames = 0;
 }
 
 /* One burst of stream i; returns the packets sent (0 when it is done or
@@ -258,61 +282,67 @@ gen_tx(struct ss_app *app, struct ss_app_gen *g, uint8_t i, uint64_t now,
 static int
 gen_main(void *arg)
 {
-	struct ss_app *app = arg;
-	struct ss_app_gen *g = app->gen;
+	struct ss_app_gen_lcore *lc = arg;
+	struct ss_app_gen *g = &gen_state;
+	struct ss_app *app = &ss_app;
 	uint64_t seen = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE) >> 1;
 	uint32_t mask = 0;
 	uint8_t i;
 
+	__atomic_store_n(&lc->done_seq, seen, __ATOMIC_RELEASE);
 	while (!app->quit) {
 		struct rte_mbuf *m[SS_GEN_BURST];
 		uint64_t now = rte_rdtsc();
 		uint64_t word;
 		unsigned int work = 0;
 
-		if (__atomic_load_n(&g->clear_req, __ATOMIC_ACQUIRE)) {
-			gen_reset(g);
-			__atomic_store_n(&g->clear_req, false,
+		if (__atomic_load_n(&lc->clear_req, __ATOMIC_ACQUIRE)) {
+			gen_reset(g, lc);
+			__atomic_store_n(&lc->clear_req, false,
 				__ATOMIC_RELEASE);
 		}
 		word = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE);
 		if ((word >> 1) != seen) {
-			/* A new 'gen start': every stream sends its count
-			 * again. */
+			/* A new 'gen start': every stream of it sends its
+			 * count again. */
 			seen = word >> 1;
 			mask = __atomic_load_n(&g->run_mask, __ATOMIC_ACQUIRE);
 			for (i = 0; i < g->cfg.nb_streams; i++) {
+				if (stream_lcore(g, i) != lc->idx)
+					continue;
 				g->st[i].run_built = 0;
 				ss_gen_tb_init(&g->st[i].tb,
 					g->st[i].rate_req, rte_get_tsc_hz(),
 					SS_GEN_BURST, now);
 			}
 		}
-		if (word & 1) {
+		if ((word & 1) && lc->done_seq != seen) {
 			bool active = false;
 
 			for (i = 0; i < g->cfg.nb_streams; i++)
-				if (mask & (1u << i))
+				if ((mask & (1u << i)) != 0 &&
+						stream_lcore(g, i) == lc->idx)
 					work += gen_tx(app, g, i, now,
 						&active);
-			/* All counts sent: end this run, unless a new start
-			 * came in meanwhile. */
+			/* All counts of this run sent (for this lcore). */
 			if (!active)
-				__atomic_compare_exchange_n(&g->run_word, &word,
-					word & ~1ull, false, __ATOMIC_ACQ_REL,
-					__ATOMIC_ACQUIRE);
+				__atomic_store_n(&lc->done_seq, seen,
+					__ATOMIC_RELEASE);
 		}
 		for (i = 0; i < g->cfg.nb_ports; i++) {
-			uint16_t n = rte_eth_rx_burst(g->port_id[i], 0, m,
-				SS_GEN_BURST);
+			uint16_t n;
 
+			if (g->cfg.ports[i].lcore != lc->idx)
+				continue;
+			n = rte_eth_rx_burst(g->port_id[i], 0, m,
+				SS_GEN_BURST);
 			if (n == 0)
 				continue;
 			now = rte_rdtsc();
-			ss_gen_rx_burst(g->rx, m, n, i, now);
+			ss_gen_rx_burst(lc->rx, m, n, i, now);
 			rte_pktmbuf_free_bulk(m, n);
-			g->rx_frames += n;
-			__atomic_store_n(&g->last_rx_tsc, now,
+			lc->rx_frames += n;
+			__atomic_store_n(&lc->last_rx_tsc, now,
 				__ATOMIC_RELEASE);
 			work += n;
 		}
@@ -325,15 +355,21 @@ gen_main(void *arg)
 int
 ss_app_gen_launch(struct ss_app *app)
 {
+	uint8_t i;
 	int ret;
 
-	if (app->gen == NULL)
-		return 0;
-	ret = rte_eal_remote_launch(gen_main, app, app->gen->cfg.lcore);
-	if (ret < 0)
-		fprintf(stderr, "shardsec: cannot launch the generator on "
-			"lcore %u: %s\n", app->gen->cfg.lcore, strerror(-ret));
-	return ret;
+	for (i = 0; app->gen != NULL && i < app->gen->cfg.nb_lcores; i++) {
+		struct ss_app_gen_lcore *lc = &app->gen->lc[i];
+
+		ret = rte_eal_remote_launch(gen_main, lc, lc->lcore);
+		if (ret < 0) {
+			fprintf(stderr, "shardsec: cannot launch the "
+				"generator on lcore %u: %s\n", lc->lcore,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
 }
 
 void
@@ -363,8 +399,10 @@ ss_app_gen_fini(struct ss_app *app)
 			rte_dev_remove(info.device);
 		}
 	}
-	ss_gen_rx_free(g->rx);
-	g->rx = NULL;
+	for (i = 0; i < SS_GEN_CFG_MAX_LCORES; i++) {
+		ss_gen_rx_free(g->lc[i].rx);
+		g->lc[i].rx = NULL;
+	}
 	app->gen = NULL;
 }
 
@@ -399,8 +437,20 @@ ss_app_gen_stop(struct ss_app *app)
 bool
 ss_app_gen_running(const struct ss_app *app)
 {
-	return app->gen != NULL &&
-		(__atomic_load_n(&app->gen->run_word, __ATOMIC_ACQUIRE) & 1);
+	const struct ss_app_gen *g = app->gen;
+	uint64_t word;
+	uint8_t i;
+
+	if (g == NULL)
+		return false;
+	word = __atomic_load_n(&g->run_word, __ATOMIC_ACQUIRE);
+	if ((word & 1) == 0)
+		return false;
+	for (i = 0; i < g->cfg.nb_lcores; i++)
+		if (__atomic_load_n(&g->lc[i].done_seq, __ATOMIC_ACQUIRE) !=
+				word >> 1)
+			return true;
+	return false;
 }
 
 void
@@ -418,14 +468,66 @@ ss_app_gen_clear(struct ss_app *app)
 {
 	struct ss_app_gen *g = app->gen;
 	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz();
+	uint8_t i;
 
 	if (g == NULL)
 		return -ENOTSUP;
-	__atomic_store_n(&g->clear_req, true, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&g->clear_req, __ATOMIC_ACQUIRE)) {
-		if (rte_get_timer_cycles() > end)
-			return -ETIMEDOUT;
-		rte_delay_us_sleep(100);
-	}
+	for (i = 0; i < g->cfg.nb_lcores; i++)
+		__atomic_store_n(&g->lc[i].clear_req, true, __ATOMIC_RELEASE);
+	for (i = 0; i < g->cfg.nb_lcores; i++)
+		while (__atomic_load_n(&g->lc[i].clear_req,
+				__ATOMIC_ACQUIRE)) {
+			if (rte_get_timer_cycles() > end)
+				return -ETIMEDOUT;
+			rte_delay_us_sleep(100);
+		}
 	return 0;
+}
+
+void
+ss_app_gen_rx_stats(const struct ss_app *app, uint8_t stream,
+	struct ss_gen_rx_stats *out)
+{
+	const struct ss_app_gen *g = app->gen;
+	uint8_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; g != NULL && i < g->cfg.nb_lcores; i++) {
+		const struct ss_gen_rx_stats *s = &g->lc[i].rx->st[stream];
+
+		out->rx += s->rx;
+		out->wrong_port += s->wrong_port;
+		out->bytes += s->bytes;
+		out->late += s->late;
+		ss_gen_hist_merge(&out->lat, &s->lat);
+	}
+}
+
+void
+ss_app_gen_rx_frames(const struct ss_app *app, uint64_t *frames,
+	uint64_t *nostamp)
+{
+	const struct ss_app_gen *g = app->gen;
+	uint8_t i;
+
+	*frames = *nostamp = 0;
+	for (i = 0; g != NULL && i < g->cfg.nb_lcores; i++) {
+		*frames += g->lc[i].rx_frames;
+		*nostamp += g->lc[i].rx->nostamp;
+	}
+}
+
+uint64_t
+ss_app_gen_last_rx(const struct ss_app *app)
+{
+	const struct ss_app_gen *g = app->gen;
+	uint64_t last = 0, t;
+	uint8_t i;
+
+	for (i = 0; g != NULL && i < g->cfg.nb_lcores; i++) {
+		t = __atomic_load_n(&g->lc[i].last_rx_tsc, __ATOMIC_ACQUIRE);
+		if (t > last)
+			last = t;
+	}
+	return last;
 }

@@ -65,8 +65,7 @@ gen_wait(struct cmdline *cl, uint32_t ms)
 		}
 	/* The gateway keeps running while we wait (control work too). */
 	while (rte_get_timer_cycles() < end && !ss_app.quit) {
-		uint64_t last = __atomic_load_n(&g->last_rx_tsc,
-			__ATOMIC_ACQUIRE);
+		uint64_t last = ss_app_gen_last_rx(&ss_app);
 
 		if (!ss_app_gen_running(&ss_app) && rte_rdtsc() > last + quiet)
 			return;
@@ -234,7 +233,7 @@ static cmdline_parse_inst_t ss_cmd_gen_rate = {
 /* ---- show gen stats [json] ----------------------------------------- */
 
 struct gen_row {
-	uint64_t tx, rx, lost, late;
+	uint64_t tx, rx, lost, late, wrong_port, bytes, count;
 	double p50, p99, p999, min, max, mean;	/* ns */
 	double cyc, pps;
 };
@@ -242,22 +241,26 @@ struct gen_row {
 static void
 gen_row(const struct ss_app_gen *g, uint8_t i, struct gen_row *w)
 {
+	static struct ss_gen_rx_stats rs;	/* 15 KiB: not on the stack */
 	const struct ss_app_gen_stream *rt = &g->st[i];
-	const struct ss_gen_rx_stats *rs = &g->rx->st[i];
 	const double ns = 1e9 / (double)rte_get_tsc_hz();
 
+	ss_app_gen_rx_stats(&ss_app, i, &rs);
 	memset(w, 0, sizeof(*w));
 	w->tx = rt->tx;
-	w->rx = rs->rx;
-	w->late = rs->late;
+	w->rx = rs.rx;
+	w->late = rs.late;
+	w->wrong_port = rs.wrong_port;
+	w->bytes = rs.bytes;
+	w->count = rs.lat.count;
 	w->lost = w->tx > w->rx ? w->tx - w->rx : 0;
-	w->p50 = (double)ss_gen_hist_quantile(&rs->lat, 0.5) * ns;
-	w->p99 = (double)ss_gen_hist_quantile(&rs->lat, 0.99) * ns;
-	w->p999 = (double)ss_gen_hist_quantile(&rs->lat, 0.999) * ns;
-	w->min = (double)rs->lat.min * ns;
-	w->max = (double)rs->lat.max * ns;
-	w->mean = rs->lat.count != 0 ?
-		(double)rs->lat.sum / (double)rs->lat.count * ns : 0;
+	w->p50 = (double)ss_gen_hist_quantile(&rs.lat, 0.5) * ns;
+	w->p99 = (double)ss_gen_hist_quantile(&rs.lat, 0.99) * ns;
+	w->p999 = (double)ss_gen_hist_quantile(&rs.lat, 0.999) * ns;
+	w->min = (double)rs.lat.min * ns;
+	w->max = (double)rs.lat.max * ns;
+	w->mean = rs.lat.count != 0 ?
+		(double)rs.lat.sum / (double)rs.lat.count * ns : 0;
 	w->cyc = rt->built != 0 ?
 		(double)rt->build_cycles / (double)rt->built : 0;
 	if (rt->tx > 1 && rt->last_tsc > rt->first_tsc)
@@ -268,12 +271,19 @@ gen_row(const struct ss_app_gen *g, uint8_t i, struct gen_row *w)
 static void
 show_text(struct cmdline *cl, const struct ss_app_gen *g)
 {
+	uint64_t frames, nostamp;
+	char lcores[64];
+	size_t o = 0;
 	uint8_t i;
 
-	cmdline_printf(cl, "generator: %s, lcore %u, %" PRIu64 " frames "
+	ss_app_gen_rx_frames(&ss_app, &frames, &nostamp);
+	for (i = 0; i < g->cfg.nb_lcores && o < sizeof(lcores); i++)
+		o += (size_t)snprintf(lcores + o, sizeof(lcores) - o, "%s%u",
+			i == 0 ? "" : ",", g->cfg.lcores[i]);
+	cmdline_printf(cl, "generator: %s, lcore %s, %" PRIu64 " frames "
 		"received, %" PRIu64 " without a stamp\n",
 		ss_app_gen_running(&ss_app) ? "running" : "stopped",
-		g->cfg.lcore, g->rx_frames, g->rx->nostamp);
+		lcores, frames, nostamp);
 	cmdline_printf(cl, "%-10s %-5s %10s %10s %8s %6s %8s %9s %9s %9s "
 		"%9s %7s %9s\n", "stream", "proto", "tx", "rx", "lost",
 		"late", "tx-drop", "p50-us", "p99-us", "p999-us", "max-us",
@@ -296,13 +306,19 @@ show_text(struct cmdline *cl, const struct ss_app_gen *g)
 static void
 show_json(struct cmdline *cl, const struct ss_app_gen *g)
 {
+	uint64_t frames, nostamp;
 	uint8_t i;
 
+	ss_app_gen_rx_frames(&ss_app, &frames, &nostamp);
 	cmdline_printf(cl, "{\"running\": %s, \"rx_frames\": %" PRIu64
 		", \"nostamp\": %" PRIu64 ", \"tsc_hz\": %" PRIu64
-		", \"streams\": [",
-		ss_app_gen_running(&ss_app) ? "true" : "false", g->rx_frames,
-		g->rx->nostamp, rte_get_tsc_hz());
+		", \"lcores\": [",
+		ss_app_gen_running(&ss_app) ? "true" : "false", frames,
+		nostamp, rte_get_tsc_hz());
+	for (i = 0; i < g->cfg.nb_lcores; i++)
+		cmdline_printf(cl, "%s%u", i == 0 ? "" : ", ",
+			g->cfg.lcores[i]);
+	cmdline_printf(cl, "], \"streams\": [");
 	for (i = 0; i < g->cfg.nb_streams; i++) {
 		const struct ss_gen_cfg_stream *cs = &g->cfg.streams[i];
 		const struct ss_app_gen_stream *rt = &g->st[i];
@@ -310,7 +326,7 @@ show_json(struct cmdline *cl, const struct ss_app_gen *g)
 
 		gen_row(g, i, &w);
 		cmdline_printf(cl, "%s{\"name\": \"%s\", \"proto\": \"%s\", "
-			"\"tx\": %" PRIu64 ", \"rx\": %" PRIu64
+			"\"lcore\": %u, \"tx\": %" PRIu64 ", \"rx\": %" PRIu64
 			", \"lost\": %" PRIu64 ", \"late\": %" PRIu64
 			", \"rx_bytes\": %" PRIu64 ", \"wrong_port\": %" PRIu64
 			", \"tx_drops\": %" PRIu64
@@ -320,10 +336,10 @@ show_json(struct cmdline *cl, const struct ss_app_gen *g)
 			"\"p99\": %.0f, \"p999\": %.0f, \"max\": %.0f}, "
 			"\"build_cycles_per_pkt\": %.1f, \"tx_pps\": %.0f}",
 			i == 0 ? "" : ", ", cs->name,
-			ss_gen_proto_name(cs->spec.proto), w.tx, w.rx, w.lost,
-			w.late, g->rx->st[i].bytes, g->rx->st[i].wrong_port,
-			rt->tx_drops,
-			rt->build_fail, rt->enc_drops, g->rx->st[i].lat.count,
+			ss_gen_proto_name(cs->spec.proto),
+			g->cfg.lcores[g->cfg.ports[cs->tx_port].lcore], w.tx,
+			w.rx, w.lost, w.late, w.bytes, w.wrong_port,
+			rt->tx_drops, rt->build_fail, rt->enc_drops, w.count,
 			w.min, w.mean, w.p50, w.p99, w.p999, w.max, w.cyc,
 			w.pps);
 	}

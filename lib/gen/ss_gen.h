@@ -173,6 +173,10 @@ ss_gen_hist_reset(struct ss_gen_hist *h);
 void
 ss_gen_hist_add(struct ss_gen_hist *h, uint64_t v);
 
+/** Add src's samples to dst (receive contexts of several lcores). */
+void
+ss_gen_hist_merge(struct ss_gen_hist *dst, const struct ss_gen_hist *src);
+
 /** Value at quantile q (0..1): the middle of the bucket that holds it,
  * clamped to [min, max]; 0 when empty. */
 uint64_t
@@ -292,9 +296,13 @@ ss_gen_rx_burst(struct ss_gen_rx *rx, struct rte_mbuf **m, uint16_t n,
 
 #define SS_GEN_CFG_MAX_PORTS 4
 
+#define SS_GEN_CFG_MAX_LCORES 4
+
 struct ss_gen_cfg_port {
 	char name[SS_CFG_NAME_LEN];
 	char device[SS_CFG_DEVARGS_LEN];
+	uint8_t lcore;			/* index into lcores[]: the one that
+					 * polls it and sends its streams */
 	bool has_mac;
 	struct rte_ether_addr mac;
 	struct rte_ether_addr peer_mac;	/* the gateway port's MAC */
@@ -313,7 +321,8 @@ struct ss_gen_cfg_stream {
 
 struct ss_gen_cfg {
 	bool present;
-	unsigned int lcore;
+	unsigned int lcores[SS_GEN_CFG_MAX_LCORES];	/* EAL lcore ids */
+	uint8_t nb_lcores;
 	bool busy;			/* spin; else nap when idle */
 	struct ss_gen_cfg_port ports[SS_GEN_CFG_MAX_PORTS];
 	uint8_t nb_ports;

@@ -22,7 +22,7 @@ static const char *const gen_keys[] = {
 	"lcore", "poll_mode", "ports", "streams", NULL,
 };
 static const char *const port_keys[] = {
-	"name", "device", "mac", "peer_mac", NULL,
+	"name", "device", "mac", "peer_mac", "lcore", NULL,
 };
 static const char *const stream_keys[] = {
 	"name", "tx", "rx", "proto", "src", "dst", "sport", "dport", "flows",
@@ -284,6 +284,7 @@ parse_port(const config_setting_t *g, struct ss_gen_cfg *c, uint8_t idx,
 	struct ss_cfg_error *err)
 {
 	struct ss_gen_cfg_port *p = &c->ports[idx];
+	int64_t v = c->lcores[0];
 	uint8_t i;
 	int rc;
 
@@ -302,12 +303,63 @@ parse_port(const config_setting_t *g, struct ss_gen_cfg *c, uint8_t idx,
 	}
 	if (rc == 0)
 		rc = ss_cfg_get_mac(g, "peer_mac", true, &p->peer_mac, err);
+	if (rc == 0)
+		rc = ss_cfg_get_int(g, "lcore", false, 1, 127, &v, err);
 	if (rc != 0)
 		return rc;
+	for (i = 0; i < c->nb_lcores; i++)
+		if (c->lcores[i] == v)
+			break;
+	if (i == c->nb_lcores)
+		return ss_cfg_fail(err, config_setting_get_member(g, "lcore"),
+			"lcore %" PRId64 " is not one of gen.lcore", v);
+	p->lcore = i;
 	for (i = 0; i < idx; i++)
 		if (strcmp(c->ports[i].name, p->name) == 0)
 			return ss_cfg_fail(err, g, "duplicate port name '%s'",
 				p->name);
+	return 0;
+}
+
+/* gen.lcore: one lcore id, or a list of them; none may host a server. */
+static int
+parse_lcores(const struct ss_config *cfg, const config_setting_t *section,
+	struct ss_gen_cfg *c, struct ss_cfg_error *err)
+{
+	const config_setting_t *l = config_setting_get_member(section,
+		"lcore");
+	unsigned int i, k, n;
+
+	if (l == NULL)
+		return ss_cfg_fail(err, section, "missing required setting "
+			"'lcore'");
+	n = config_setting_is_aggregate(l) ?
+		(unsigned int)config_setting_length(l) : 1;
+	if (n == 0 || n > SS_GEN_CFG_MAX_LCORES)
+		return ss_cfg_fail(err, l, "expected an lcore or a list of "
+			"1..%u lcores", SS_GEN_CFG_MAX_LCORES);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_is_aggregate(l) ?
+			config_setting_get_elem(l, i) : l;
+		uint32_t v = 0;
+
+		if (get_u32(e, &v, err) != 0)
+			return -EINVAL;
+		if (v < 1 || v > 127)
+			return ss_cfg_fail(err, e, "must be 1..127, got %u",
+				v);
+		for (k = 0; k < cfg->nb_servers; k++)
+			if (cfg->servers[k].lcore == v)
+				return ss_cfg_fail(err, e, "lcore %u hosts "
+					"server id %u; the generator needs its "
+					"own", v, cfg->servers[k].id);
+		for (k = 0; k < i; k++)
+			if (c->lcores[k] == v)
+				return ss_cfg_fail(err, e, "lcore %u given "
+					"twice", v);
+		c->lcores[i] = v;
+	}
+	c->nb_lcores = (uint8_t)n;
 	return 0;
 }
 
@@ -319,7 +371,6 @@ parse_gen(const struct ss_config *cfg, const config_setting_t *section,
 	struct ss_gen_cfg *c = a->out;
 	const config_setting_t *l;
 	unsigned int i, n;
-	int64_t v;
 	int e = 1, rc;
 
 	memset(c, 0, sizeof(*c));
@@ -330,20 +381,13 @@ parse_gen(const struct ss_config *cfg, const config_setting_t *section,
 		return ss_cfg_fail(err, section, "expected a group");
 	rc = ss_cfg_check_keys(section, gen_keys, err);
 	if (rc == 0)
-		rc = ss_cfg_get_int(section, "lcore", true, 1, 127, &v, err);
+		rc = parse_lcores(cfg, section, c, err);
 	if (rc == 0)
 		rc = ss_cfg_get_enum(section, "poll_mode", false, poll_names,
 			&e, err);
 	if (rc != 0)
 		return rc;
-	c->lcore = (unsigned int)v;
 	c->busy = e == 0;
-	for (i = 0; i < cfg->nb_servers; i++)
-		if (cfg->servers[i].lcore == c->lcore)
-			return ss_cfg_fail(err, config_setting_get_member(
-				section, "lcore"), "lcore %u hosts server "
-				"id %u; the generator needs its own", c->lcore,
-				cfg->servers[i].id);
 	l = config_setting_get_member(section, "ports");
 	if (l == NULL)
 		return ss_cfg_fail(err, section, "missing required setting "

@@ -52,6 +52,23 @@ ss_gen_hist_add(struct ss_gen_hist *h, uint64_t v)
 	h->b[ss_gen_hist_bucket(v)]++;
 }
 
+void
+ss_gen_hist_merge(struct ss_gen_hist *dst, const struct ss_gen_hist *src)
+{
+	unsigned int i;
+
+	if (src->count == 0)
+		return;
+	if (dst->count == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+	for (i = 0; i < SS_GEN_HIST_BUCKETS; i++)
+		dst->b[i] += src->b[i];
+}
+
 uint64_t
 ss_gen_hist_quantile(const struct ss_gen_hist *h, double q)
 {

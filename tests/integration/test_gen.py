@@ -19,8 +19,9 @@ back (0 loss at a modest rate), none without a stamp; latency
 percentiles are printed. Also: gen rate never exceeds the asked rate,
 clear gen stats zeroes, and no key appears in any output.
 Then the same generator section in a second shardsec process (a dummy
-net_null port with no RX, its servers idle) against a gateway process
-without one: UDP and ESP through it, 0 loss.
+net_null port with no RX, its servers idle), on two generator lcores
+(one per port, so each stream is sent by one and received by the
+other), against a gateway process without one: UDP and ESP, 0 loss.
 Usage: test_gen.py PATH/TO/shardsec
 """
 import json
@@ -123,12 +124,16 @@ def edit_ids(text):
 def split(text, tag):
     """The gateway's config without 'gen'; a generator process's config:
     a dummy port, two servers on lcore 1, the same ipsec section (ESP
-    keys), the gen section on lcore 2, only streams udp4 and esp-in."""
+    keys), the gen section on lcores 2 and 3, only streams udp4 and
+    esp-in."""
     i = text.index('\ngen = {')
     gw, gen = text[:i], text[i:]
     head = gw[:gw.index('ports = (')]
     ipsec = gw[gw.index('ipsec = {'):]
-    gen = gen.replace('lcore = 3;', 'lcore = 2;')
+    # two generator lcores: g-in (udp4 out, esp-in back) on 2, g-out
+    # (udp4 back, esp-in out) on 3
+    gen = gen.replace('lcore = 3;', 'lcore = [ 2, 3 ];')
+    gen = gen.replace('{ name = "g-out";', '{ name = "g-out"; lcore = 3;')
     keep = [b for b in re.findall(r'\n\t\t(?:#[^\n]*\n\t\t)*(\{ name = .*?\})',
                                   gen, flags=re.S)
             if 'name = "udp4"' in b or 'name = "esp-in"' in b]
@@ -163,7 +168,7 @@ def second_process(binary):
             class B:
                 tag = loop.tag + 'b%d' % attempt
             try:
-                gn = sstopo.Gateway(binary, B, gntext, nlcores=3)
+                gn = sstopo.Gateway(binary, B, gntext, nlcores=4)
                 break
             except RuntimeError as e:
                 if 'PACKET_FANOUT' not in str(e) or attempt == 3:
@@ -176,11 +181,17 @@ def second_process(binary):
         o = gn.cmd('gen wait 60000', timeout=70)
         check('second process: gen wait ends', 'error' not in o, o)
         st = gen_stats(gn)
+        check('second process: generator lcores 2 and 3, udp4 sent by 2, '
+              'esp-in by 3', st['lcores'] == [2, 3] and
+              stream(st, 'udp4')['lcore'] == 2 and
+              stream(st, 'esp-in')['lcore'] == 3, st)
         for s in st['streams']:
             n = {'udp4': 3000, 'esp-in': 4000}[s['name']]
-            check('second process: %-6s %d sent, %d back, 0 lost' %
+            check('second process: %-6s %d sent, %d back on the other '
+                  'lcore, 0 lost, 0 on a wrong port' %
                   (s['name'], s['tx'], s['rx']),
-                  s['tx'] == n and s['rx'] == n and s['lost'] == 0, s)
+                  s['tx'] == n and s['rx'] == n and s['lost'] == 0 and
+                  s['wrong_port'] == 0 and s['lat_ns']['count'] == n, s)
             lat = s['lat_ns']
             print('  %-6s (2 processes) latency us: p50 %.1f  p99 %.1f  '
                   'p999 %.1f' % (s['name'], lat['p50'] / 1e3,

@@ -622,6 +622,23 @@ START_TEST(test_hist)
 	ck_assert(v >= 97 && v <= 103);
 	v = ss_gen_hist_quantile(&h, 0.999);
 	ck_assert(v >= 968000 && v <= 1000000);
+	/* Merging two halves gives the histogram of the whole. */
+	{
+		static struct ss_gen_hist a, b, all;
+
+		ss_gen_hist_reset(&a);
+		ss_gen_hist_reset(&b);
+		ss_gen_hist_reset(&all);
+		for (v = 1; v <= 50000; v++) {
+			ss_gen_hist_add(v % 2 ? &a : &b, v * 7);
+			ss_gen_hist_add(&all, v * 7);
+		}
+		ss_gen_hist_merge(&a, &b);
+		ck_assert_int_eq(memcmp(&a, &all, sizeof(a)), 0);
+		ss_gen_hist_reset(&b);
+		ss_gen_hist_merge(&b, &all);	/* into an empty one */
+		ck_assert_int_eq(memcmp(&b, &all, sizeof(b)), 0);
+	}
 	/* Small exact values. */
 	ss_gen_hist_reset(&h);
 	for (v = 0; v < 10; v++)
@@ -807,7 +824,9 @@ START_TEST(test_cfg)
 	memset(&cfg, 0, sizeof(cfg));
 	ck_assert_msg(ss_cfg_load(path, &cfg, &err) == 0, "%s", err.msg);
 	ck_assert(gcfg.present);
-	ck_assert_uint_eq(gcfg.lcore, 3);
+	ck_assert_uint_eq(gcfg.nb_lcores, 1);
+	ck_assert_uint_eq(gcfg.lcores[0], 3);
+	ck_assert_uint_eq(gcfg.ports[1].lcore, 0);
 	ck_assert_uint_eq(gcfg.nb_ports, 2);
 	ck_assert_uint_eq(gcfg.nb_streams, 6);
 	ck_assert(gcfg.streams[0].spec.imix);
@@ -838,6 +857,34 @@ START_TEST(test_cfg)
 	ck_assert_uint_eq(gcfg.streams[0].spec.ids[1], 2);
 	ck_assert_uint_eq(gcfg.streams[0].rate, 1000);
 	ss_cfg_free(&cfg);
+
+	/* several generator lcores: a port names the one that polls it */
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_msg(ss_cfg_load_string(CFG_BASE
+		"gen = { lcore = [ 3, 4 ]; ports = (\n"
+		" { name = \"a\"; device = \"net_null1\";"
+		" peer_mac = \"02:00:00:00:01:01\"; },\n"
+		" { name = \"b\"; device = \"net_null2\"; lcore = 4;"
+		" peer_mac = \"02:00:00:00:01:01\"; } );\n"
+		"streams = ( { name = \"s\"; proto = \"udp\"; tx = \"b\";"
+		" rx = \"a\"; src = \"1.1.1.1\"; dst = \"2.2.2.2\"; } ); };\n",
+		"t.cfg", &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(gcfg.nb_lcores, 2);
+	ck_assert_uint_eq(gcfg.lcores[1], 4);
+	ck_assert_uint_eq(gcfg.ports[0].lcore, 0);
+	ck_assert_uint_eq(gcfg.ports[1].lcore, 1);
+	ss_cfg_free(&cfg);
+	cfg_expect_err(CFG_BASE
+		"gen = { lcore = [ 3, 4 ]; ports = ( { name = \"g\";"
+		" device = \"net_null1\"; lcore = 5;"
+		" peer_mac = \"02:00:00:00:01:01\"; } ); streams = ( ); };\n",
+		"gen.ports.[0].lcore: lcore 5 is not one of gen.lcore");
+	cfg_expect_err(CFG_BASE
+		"gen = { lcore = [ 3, 3 ]; ports = ( ); streams = ( ); };\n",
+		"gen.lcore.[1]: lcore 3 given twice");
+	cfg_expect_err(CFG_BASE
+		"gen = { lcore = [ 3, 1 ]; ports = ( ); streams = ( ); };\n",
+		"gen.lcore.[1]: lcore 1 hosts server id 1");
 
 	cfg_expect_err(CFG_BASE GEN_HEAD
 		"streams = ( { name = \"e\"; proto = \"esp\"; tx = \"g\";"

@@ -29,7 +29,7 @@
 		(var) = (tvar))
 #endif
 
-RTE_LOG_REGISTER_DEFAULT(ss_ike_logtype, INFO);
+RTE_LOG_REGISTER(ss_ike_logtype, shardsec.ike, INFO);
 
 #define NONCE_LEN 32
 #define MAX_NONCE 256

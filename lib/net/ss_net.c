@@ -17,7 +17,7 @@
 
 #include "ss_net_priv.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_net_logtype, INFO);
+RTE_LOG_REGISTER(ss_net_logtype, shardsec.net, INFO);
 
 struct net_ctx ss_net_ctx;
 

@@ -20,7 +20,7 @@
 #include "ss_steer.h"
 #include "ss_sa.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_sa_logtype, INFO);
+RTE_LOG_REGISTER(ss_sa_logtype, shardsec.sa, INFO);
 #define SS_SA_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, ss_sa_logtype, "sa: " fmt "\n", \
 		##__VA_ARGS__)

@@ -175,6 +175,9 @@ struct ss_ike_child_sa {
 	const char *peer;		/* peer and child names */
 	const char *child;
 	uint32_t replaces_spi;		/* rekey: inbound SPI it replaces, 0 */
+	/* outbound of a rekey we respond to (RFC 7296 2.8): install it, but
+	 * keep sending on the old outbound SA until child_activate */
+	bool standby;
 };
 
 struct ss_ike_ops {
@@ -189,7 +192,15 @@ struct ss_ike_ops {
 	/* inbound SPI carrying server_id; NULL: ss_steer_spi_make + RNG */
 	uint32_t (*spi_alloc)(void *ctx, uint16_t server_id);
 	void (*event)(void *ctx, const char *msg);
+	/* a standby outbound SA becomes the one to send on: the peer
+	 * deleted the pair it replaces (or did not within
+	 * SS_IKE_STANDBY_MS); NULL: nothing to do */
+	int (*child_activate)(void *ctx, uint32_t spi_in, uint32_t spi_out);
 };
+
+/* Longest wait for the rekey initiator's Delete of the old pair before a
+ * standby outbound SA is activated anyway (traffic never stalls). */
+#define SS_IKE_STANDBY_MS 5000
 
 /* Named counters (ss_ike_counter_name). */
 #define SS_IKE_COUNTERS(X) \

@@ -98,6 +98,12 @@ struct child {
 	uint8_t coll_nonce[MAX_NONCE];
 	uint16_t coll_nonce_len;
 	uint32_t coll_spi_in;
+	/* rekey responder: outbound SA in standby until the pair it
+	 * replaces is deleted, or standby_ms (0: never, a redundant SA of
+	 * a collision that the peer deletes) */
+	bool standby;
+	uint32_t replaces;
+	uint64_t standby_ms;
 	/* only with key export enabled */
 	uint8_t *keymat;
 	size_t keymat_len;
@@ -351,9 +357,29 @@ child_free(struct child *c)
 }
 
 static void
+child_activate(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
+	const char *why)
+{
+	if (!c->standby)
+		return;
+	c->standby = false;
+	if (ike->ops.child_activate != NULL)
+		ike->ops.child_activate(ike->ctx, c->spi_in, c->spi_out);
+	event(ike, sa, "child %s: sending on out %08x (%s)",
+		sa->pc->child[c->cc].name, c->spi_out, why);
+}
+
+static void
 child_remove(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
 	bool notify)
 {
+	struct child *s;
+
+	/* the pair a standby child replaces is gone: send on the new one */
+	if (sa->state == S_ESTABLISHED)
+		TAILQ_FOREACH(s, &sa->children, next)
+			if (s->standby && s->replaces == c->spi_in)
+				child_activate(ike, sa, s, "old pair deleted");
 	TAILQ_REMOVE(&sa->children, c, next);
 	sa->nb_children--;
 	if (notify && ike->ops.child_delete != NULL)
@@ -818,6 +844,10 @@ child_install(struct ss_ike *ike, struct ike_sa *sa, uint8_t cc_idx,
 	fill_dir(sa, c, cc, false, &out);
 	in.replaces_spi = replaces;
 	out.replaces_spi = replaces;
+	/* RFC 7296 2.8: the rekey initiator installs its new inbound SA
+	 * only when our response arrives; we go on sending on the old
+	 * outbound SA until it deletes the old pair */
+	out.standby = replaces != 0 && !we_init;
 	i2r = we_init ? &out : &in;
 	r2i = we_init ? &in : &out;
 	memcpy(i2r->enc_key, km, ek);
@@ -851,6 +881,11 @@ child_install(struct ss_ike *ike, struct ike_sa *sa, uint8_t cc_idx,
 		return NULL;
 	}
 	c->installed_ms = ike->now;
+	c->replaces = replaces;
+	if (replaces != 0 && !we_init) {
+		c->standby = true;
+		c->standby_ms = ike->now + SS_IKE_STANDBY_MS;
+	}
 	if (cc->rekey_time)
 		c->rekey_ms = ike->now + jittered(cc->rekey_time, cc->jitter);
 	if (cc->life_time)
@@ -2067,6 +2102,15 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 					old->server_id, sa->x_spi_in);
 				old->state = C_REKEYED;
 			} else {
+				struct child *r = child_by_in(sa,
+					old->coll_spi_in);
+
+				/* the peer's SA is the redundant one: it
+				 * deletes it, we never send on it */
+				if (r != NULL) {
+					r->replaces = 0;
+					r->standby_ms = 0;
+				}
 				queue_task(sa, T_CHILD_DELETE, old->cc,
 					old->server_id, old->spi_in);
 			}
@@ -2747,6 +2791,10 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 				CNT(ike, send_failed);
 		}
 		TAILQ_FOREACH(c, &sa->children, next) {
+			if (c->standby && c->standby_ms != 0 &&
+				now_ms >= c->standby_ms)
+				child_activate(ike, sa, c,
+					"no Delete of the old pair in time");
 			if (c->expire_ms && now_ms >= c->expire_ms &&
 				c->state != C_DELETING) {
 				c->expire_ms = 0;

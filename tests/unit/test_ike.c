@@ -763,13 +763,15 @@ struct rec {
 	struct ss_ike_child_sa in, out;
 	bool deleted;
 	unsigned int order;
+	bool activated;			/* standby outbound made the pick */
+	unsigned int act_order;
 };
 
 struct node {
 	struct ss_ike *ike;
 	struct ss_ike_addr ip;		/* port unused */
 	struct rec ch[MAXCH];
-	unsigned int nb_ch, nb_live, nb_del;
+	unsigned int nb_ch, nb_live, nb_del, nb_act;
 	unsigned int order;
 	char ev[2048];
 };
@@ -852,6 +854,29 @@ t_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
 	return -ENOENT;
 }
 
+static int
+t_activate(void *ctx, uint32_t spi_in, uint32_t spi_out)
+{
+	struct node *n = ctx;
+	unsigned int i;
+
+	for (i = 0; i < n->nb_ch; i++) {
+		struct rec *r = &n->ch[i];
+
+		if (r->in.spi != spi_in || r->deleted)
+			continue;
+		ck_assert_uint_eq(r->out.spi, spi_out);
+		ck_assert_msg(r->out.standby && !r->activated,
+			"activate of %08x: not a standby SA", spi_out);
+		r->activated = true;
+		r->act_order = ++order_ctr;
+		n->nb_act++;
+		return 0;
+	}
+	ck_abort_msg("activate of unknown SPI %08x", spi_in);
+	return -ENOENT;
+}
+
 static void
 t_event(void *ctx, const char *msg)
 {
@@ -868,6 +893,7 @@ static const struct ss_ike_ops t_ops = {
 	.child_install = t_install,
 	.child_delete = t_delete,
 	.event = t_event,
+	.child_activate = t_activate,
 };
 
 static void
@@ -1640,6 +1666,79 @@ START_TEST(test_child_rekey)
 }
 END_TEST
 
+static struct rec *
+rec_of_in(int n, uint32_t spi)
+{
+	unsigned int i;
+
+	for (i = 0; i < nodes[n].nb_ch; i++)
+		if (nodes[n].ch[i].in.spi == spi)
+			return &nodes[n].ch[i];
+	return NULL;
+}
+
+static bool
+drop_info_to_b(const struct qpkt *p)
+{
+	return p->to == 1 && p->len > 28 && p->buf[18] == EXCH_INFORMATIONAL;
+}
+
+/* RFC 7296 2.8: the responder of a Child SA rekey keeps sending on the
+ * old outbound SA until the initiator, which installs its new inbound SA
+ * only on the response, has deleted the old pair. */
+START_TEST(test_child_rekey_standby)
+{
+	struct opts o;
+	unsigned int i, nb_new = 0;
+
+	default_opts(&o);
+	establish(&o, 2);
+	ck_assert_uint_eq(nodes[1].nb_act, 0);
+	/* B's initial pairs (IKE_AUTH, its own CREATE_CHILD_SA answers) are
+	 * no rekeys: never standby */
+	for (i = 0; i < nodes[1].nb_ch; i++)
+		ck_assert(!nodes[1].ch[i].out.standby);
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", true, now), 0);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	/* the initiator sends on its new SAs at once */
+	for (i = 2; i < nodes[0].nb_ch; i++)
+		ck_assert(!nodes[0].ch[i].out.standby);
+	for (i = 2; i < nodes[1].nb_ch; i++) {
+		const struct rec *n = &nodes[1].ch[i];
+		const struct rec *a = rec_of_in(0, n->out.spi);
+		const struct rec *old = rec_of_in(1, n->in.replaces_spi);
+
+		ck_assert(n->out.standby && n->activated);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(old);
+		/* activated after the initiator installed its inbound SA
+		 * and when the old pair was deleted, not before */
+		ck_assert_uint_gt(n->act_order, a->order);
+		ck_assert(old->deleted);
+		ck_assert_uint_gt(n->act_order, n->order);
+		nb_new++;
+	}
+	ck_assert_uint_eq(nb_new, 2);
+	ck_assert_uint_eq(nodes[1].nb_act, 2);
+	ck_assert_uint_eq(nodes[0].nb_act, 0);
+	/* the initiator's Delete is lost for good: B does not wait for
+	 * ever, it activates after SS_IKE_STANDBY_MS */
+	drop_fn = drop_info_to_b;
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", true, now), 0);
+	pump();
+	ck_assert_uint_eq(nodes[1].nb_act, 2);
+	run_for(SS_IKE_STANDBY_MS - 1000, 100);
+	ck_assert_uint_eq(nodes[1].nb_act, 2);
+	run_for(1500, 100);
+	ck_assert_uint_eq(nodes[1].nb_act, 4);
+	ck_assert_ptr_nonnull(strstr(nodes[1].ev,
+		"no Delete of the old pair in time"));
+	drop_fn = NULL;
+	nodes_free();
+}
+END_TEST
+
 START_TEST(test_child_rekey_lifetime)
 {
 	struct opts o;
@@ -2055,6 +2154,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_dpd);
 	tcase_add_test(tc, test_delete_and_terminate);
 	tcase_add_test(tc, test_child_rekey);
+	tcase_add_test(tc, test_child_rekey_standby);
 	tcase_add_test(tc, test_child_rekey_lifetime);
 	tcase_add_test(tc, test_rekey_collision);
 	tcase_add_test(tc, test_ike_rekey);

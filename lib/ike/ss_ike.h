@@ -202,6 +202,10 @@ struct ss_ike_ops {
  * standby outbound SA is activated anyway (traffic never stalls). */
 #define SS_IKE_STANDBY_MS 5000
 
+/* Delay before a lost IKE SA of a peer started at boot is initiated
+ * again (ss_ike_start_all). */
+#define SS_IKE_RESTART_MS 1000
+
 /* Named counters (ss_ike_counter_name). */
 #define SS_IKE_COUNTERS(X) \
 	X(rx_msgs) X(tx_msgs) X(rx_short) X(rx_bad_version) \
@@ -216,7 +220,7 @@ struct ss_ike_ops {
 	X(ike_rekeyed) X(child_installed) X(child_install_failed) \
 	X(child_deleted) X(child_rekeyed) X(rekey_collisions) \
 	X(dpd_sent) X(dpd_dead) X(keepalives_sent) X(peer_restart) \
-	X(send_failed)
+	X(send_failed) X(restarts)
 
 enum ss_ike_counter {
 #define SS_IKE_CNT_ENUM(n) SS_IKE_CNT_##n,
@@ -260,7 +264,10 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms);
 int
 ss_ike_initiate(struct ss_ike *ike, const char *peer, uint64_t now_ms);
 
-/** Initiate every peer with a child whose start action is "start". */
+/** Initiate every peer with a child whose start action is "start".
+ * Such a peer is also initiated again SS_IKE_RESTART_MS after its IKE SA
+ * is lost (DPD, retransmission limit, hard lifetime; not after a Delete
+ * by either side), and again after each failed try (counter restarts). */
 int
 ss_ike_start_all(struct ss_ike *ike, uint64_t now_ms);
 

@@ -176,6 +176,8 @@ struct ss_ike {
 	uint16_t servers[SS_IKE_MAX_SERVERS];
 	uint16_t nb_servers;
 	uint8_t cookie_secret[32];
+	/* per peer: when to initiate a lost IKE SA again, 0 never */
+	uint64_t restart_ms[SS_IKE_MAX_PEERS];
 	struct ss_ike_stats st;
 	uint64_t now;
 	uint8_t plain[IKE_MAX_MSG];
@@ -2725,6 +2727,59 @@ ss_ike_input(struct ss_ike *ike, const struct ss_ike_addr *local,
 
 /* ---- timers and API ---------------------------------------------------- */
 
+static bool
+peer_starts(const struct ss_ike_peer_conf *pc)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->nb_child; i++)
+		if (pc->child[i].start == SS_IKE_START_START)
+			return true;
+	return false;
+}
+
+/* The IKE SA of a peer started at boot is lost (not deleted on purpose):
+ * start it again soon, as strongSwan's dpd_action = restart. */
+static void
+restart_later(struct ss_ike *ike, const struct ike_sa *sa)
+{
+	const unsigned int p = (unsigned int)(sa->pc - ike->conf.peer);
+
+	if (sa->state == S_DELETING || p >= ike->conf.nb_peers ||
+		!peer_starts(sa->pc))
+		return;
+	ike->restart_ms[p] = ike->now + SS_IKE_RESTART_MS;
+}
+
+static int ike_initiate(struct ss_ike *ike,
+	const struct ss_ike_peer_conf *pc);
+
+static void
+restart_due(struct ss_ike *ike)
+{
+	struct ike_sa *sa;
+	unsigned int p;
+	int ret;
+
+	for (p = 0; p < ike->conf.nb_peers; p++) {
+		if (ike->restart_ms[p] == 0 || ike->now < ike->restart_ms[p])
+			continue;
+		ike->restart_ms[p] = 0;
+		ret = ike_initiate(ike, &ike->conf.peer[p]);
+		if (ret == -EALREADY)
+			continue;	/* an SA exists (the peer came first) */
+		if (ret < 0) {
+			ike->restart_ms[p] = ike->now + SS_IKE_RESTART_MS;
+			continue;
+		}
+		CNT(ike, restarts);
+		TAILQ_FOREACH(sa, &ike->sas, next)
+			if (sa->pc == &ike->conf.peer[p] &&
+				sa->state == S_INIT_SENT)
+				event(ike, sa, "IKE SA lost: initiating again");
+	}
+}
+
 void
 ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 {
@@ -2738,6 +2793,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 				CNT(ike, timeouts);
 				if (sa->cur.type == T_DPD)
 					CNT(ike, dpd_dead);
+				restart_later(ike, sa);
 				sa_destroy(ike, sa, sa->cur.type == T_DPD ?
 					"peer dead (DPD)" :
 					"retransmission limit");
@@ -2772,6 +2828,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 			if (!sa->req_pending)
 				sk_send(ike, sa, EXCH_INFORMATIONAL, false,
 					sa->my_msgid, &b);
+			restart_later(ike, sa);
 			sa_destroy(ike, sa, "hard lifetime");
 			continue;
 		}
@@ -2813,6 +2870,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 			queue_task(sa, T_DPD, 0, 0, 0);
 		start_next_task(ike, sa);
 	}
+	restart_due(ike);
 }
 
 static const struct ss_ike_peer_conf *
@@ -2841,11 +2899,16 @@ sa_of_peer(const struct ss_ike *ike, const struct ss_ike_peer_conf *pc)
 int
 ss_ike_initiate(struct ss_ike *ike, const char *peer, uint64_t now_ms)
 {
-	const struct ss_ike_peer_conf *pc = peer_by_name(ike, peer);
+	ike->now = now_ms;
+	return ike_initiate(ike, peer_by_name(ike, peer));
+}
+
+static int
+ike_initiate(struct ss_ike *ike, const struct ss_ike_peer_conf *pc)
+{
 	struct ike_sa *sa;
 	int ret;
 
-	ike->now = now_ms;
 	if (pc == NULL || pc->remote.ip.family == 0 || pc->nb_ike == 0)
 		return -ENOENT;
 	if (sa_of_peer(ike, pc) != NULL)
@@ -2931,6 +2994,8 @@ ss_ike_terminate(struct ss_ike *ike, const char *peer, uint64_t now_ms)
 	struct ike_sa *sa;
 
 	ike->now = now_ms;
+	if (pc != NULL)		/* no restart after an operator's end */
+		ike->restart_ms[pc - ike->conf.peer] = 0;
 	if (pc == NULL || (sa = sa_of_peer(ike, pc)) == NULL)
 		return -ENOENT;
 	if (sa->state != S_ESTABLISHED) {

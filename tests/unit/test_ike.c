@@ -961,6 +961,11 @@ default_opts(struct opts *o)
 	o->global_r = "";
 }
 
+/* more settings of the child of the next node_make; by default no
+ * start at boot, hence no restart after a loss (test_dpd_restart) */
+#define CHILD_EXTRA "start_action = \"none\";"
+static const char *child_extra = CHILD_EXTRA;
+
 static void
 node_make(int idx, const char *ip, const char *peer_ip, const char *ike,
 	const char *esp, const char *psk, const char *lid, const char *rid,
@@ -979,11 +984,12 @@ node_make(int idx, const char *ip, const char *peer_ip, const char *ike,
 		"  psk = \"%s\"; ike_proposals = [\"%s\"]; %s %s %s\n"
 		"  children = ( { name = \"net\"; local_ts = \"%s\";\n"
 		"   remote_ts = \"%s\"; esp_proposals = [\"%s\"];\n"
-		"   mode = \"%s\"; rekey_time = 0; life_time = 0; } );\n"
+		"   mode = \"%s\"; rekey_time = 0; life_time = 0; %s } );\n"
 		" } ); };\n", global, ip, peer_ip, lid, rid, psk, ike,
 		strstr(extra, "dpd_interval") ? "" : "dpd_interval = 0;",
 		strstr(extra, "rekey_time") ? "" : "rekey_time = 0;", extra,
-		ts_l, ts_r, esp, transport ? "transport" : "tunnel");
+		ts_l, ts_r, esp, transport ? "transport" : "tunnel",
+		child_extra);
 	ck_assert_int_eq(parse_text(text, &conf, &e), 0);
 	ss_ike_destroy(nodes[idx].ike);
 	memset(&nodes[idx], 0, sizeof(nodes[idx]));
@@ -1594,6 +1600,68 @@ START_TEST(test_dpd)
 }
 END_TEST
 
+/* A peer started at boot (start_action "start") whose IKE SA is lost is
+ * initiated again SS_IKE_RESTART_MS later, until it answers; not after
+ * an operator's terminate. */
+START_TEST(test_dpd_restart)
+{
+	struct opts o;
+	uint64_t t_dead;
+
+	default_opts(&o);
+	o.extra_i = "dpd_interval = 2;";
+	child_extra = "start_action = \"start\";";
+	pair_make(&o);
+	child_extra = CHILD_EXTRA;
+	ck_assert_int_eq(ss_ike_start_all(nodes[0].ike, now), 1);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	/* the peer dies: DPD after 2 s, 3 retransmissions */
+	drop_fn = drop_all_to_b;
+	run_for(2000 + 500 + 1000 + 2000 + 4000 + 250, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_dpd_dead), 1);
+	ck_assert_uint_eq(nodes[0].nb_live, 0);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 0);
+	t_dead = now;
+	run_for(SS_IKE_RESTART_MS, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 1);
+	ck_assert_uint_eq(nb_sas(0), 1);
+	ck_assert_ptr_nonnull(strstr(nodes[0].ev,
+		"IKE SA lost: initiating again"));
+	/* still dead: that try times out, and the next one starts */
+	run_for(500 + 1000 + 2000 + 4000 + SS_IKE_RESTART_MS + 250, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 2);
+	/* the peer is back (a fresh engine, as after a restart) */
+	drop_fn = NULL;
+	node_make(1, "10.0.0.2", "10.0.0.1", o.ike_r, o.esp_r, o.psk_r,
+		o.id_r, o.id_i, o.ts_r_local, o.ts_r_remote, false, "", "", 2);
+	run_for(8000, 250);
+	ck_assert_uint_eq(nb_sas(0), 1);
+	ck_assert_uint_eq(nb_sas(1), 1);
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	ck_assert_uint_le(cnt(0, SS_IKE_CNT_restarts), 3);
+	ck_assert_uint_gt(now, t_dead);
+	/* an operator's terminate is final */
+	ck_assert_int_eq(ss_ike_terminate(nodes[0].ike, "peer", now), 0);
+	pump();
+	run_for(5000, 250);
+	ck_assert_uint_eq(nb_sas(0) + nb_sas(1), 0);
+	/* without start_action "start": lost is lost */
+	nodes_free();
+	default_opts(&o);
+	o.extra_i = "dpd_interval = 2;";
+	establish(&o, 2);
+	drop_fn = drop_all_to_b;
+	run_for(2000 + 500 + 1000 + 2000 + 4000 + 3000, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_dpd_dead), 1);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 0);
+	ck_assert_uint_eq(nb_sas(0), 0);
+	drop_fn = NULL;
+	nodes_free();
+}
+END_TEST
+
 START_TEST(test_delete_and_terminate)
 {
 	struct opts o;
@@ -1910,7 +1978,9 @@ START_TEST(test_acquire)
 
 	default_opts(&o);
 	o.servers_i = 1;
+	child_extra = "start_action = \"on-demand\";";
 	pair_make(&o);
+	child_extra = CHILD_EXTRA;
 	ck_assert_int_eq(ss_ike_acquire(nodes[0].ike, "nope", now), -ENOENT);
 	ck_assert_int_eq(ss_ike_acquire(nodes[0].ike, "peer", now), 0);
 	ck_assert_int_eq(ss_ike_acquire(nodes[0].ike, "peer", now),
@@ -2152,6 +2222,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_malformed_counted);
 	tcase_add_test(tc, test_retransmit);
 	tcase_add_test(tc, test_dpd);
+	tcase_add_test(tc, test_dpd_restart);
 	tcase_add_test(tc, test_delete_and_terminate);
 	tcase_add_test(tc, test_child_rekey);
 	tcase_add_test(tc, test_child_rekey_standby);

@@ -30,6 +30,7 @@ Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -348,8 +349,102 @@ def main():
     return 1 if failed else 0
 
 
+def kill_charon(charon):
+    """SIGKILL, by the pid we started (ip netns exec / unshare / sh all
+    exec into charon): no Delete leaves it."""
+    os.kill(charon.p.pid, signal.SIGKILL)
+    charon.p.wait()
+    charon.p = None
+
+
+def ping_both(topo, tag):
+    r1 = sh(['ping', '-c', '5', '-i', '0.2', '-W', '2', SW_HOST],
+            ns=topo.ns_in, check=False, timeout=30)
+    r2 = sh(['ping', '-c', '5', '-i', '0.2', '-W', '2', '-I', SW_HOST,
+             '192.0.2.2'], ns=topo.ns_out, check=False, timeout=30)
+    check('%s: ping both ways through the tunnel (5/5 each)' % tag,
+          ' 0% packet loss' in r1.stdout and ' 0% packet loss' in r2.stdout,
+          r1.stdout + r2.stdout)
+
+
+def case_peer_death(gw, charon, topo):
+    base = wait(lambda: settled(gw, charon), 20)
+    check('death: tunnel up before', base, gw.cmd('show ike sa'))
+    dead0 = ike_stat(gw, 'dpd_dead')
+    rst0 = ike_stat(gw, 'restarts')
+    t_kill = time.time()
+    kill_charon(charon)
+    ok = wait(lambda: ike_stat(gw, 'dpd_dead') > dead0, 30, 0.1)
+    t_det = time.time()
+    check('death: DPD declared the peer dead (dpd_dead %d -> %d)'
+          % (dead0, ike_stat(gw, 'dpd_dead')), ok, gw.cmd('show ike stats'))
+    print('    FIGURE: peer killed -> dead by DPD (dpd_interval 2 s, 3 '
+          'retransmissions from 0.5 s): %.1f s' % (t_det - t_kill))
+    sa = gw.cmd('show sa')
+    check('death: every SA of the tunnel deleted (show sa: no SAs)',
+          'no SAs' in sa, sa)
+    isa = gw.cmd('show ike sa')
+    check('death: no established IKE SA left',
+          'ESTABLISHED' not in isa, isa)
+    ok = wait(lambda: ike_stat(gw, 'restarts') > rst0, 10, 0.1)
+    t_rst = time.time()
+    check('death: start_action "start": initiated again (restarts %d -> '
+          '%d)' % (rst0, ike_stat(gw, 'restarts')), ok,
+          gw.cmd('show ike stats'))
+    print('    FIGURE: dead -> initiated again: %.1f s' % (t_rst - t_det))
+    time.sleep(2)
+    t_up = time.time()
+    charon.start(PSK)
+    v = wait(lambda: settled(gw, charon), 40, 0.1)
+    t_est = time.time()
+    check('death: charon back: re-established by the gateway, 1 IKE SA '
+          'and 2 pairs on each side', v,
+          gw.cmd('show ike sa') + charon.list_sas())
+    print('    FIGURE: charon restarted -> tunnel re-established (gateway '
+          'retrying every 1 s + retransmissions): %.1f s; kill -> '
+          're-established: %.1f s' % (t_est - t_up, t_est - t_kill))
+    ike, _ = gw_ike(gw)
+    check('death: the gateway initiated it (show ike sa: initiator)',
+          'initiator' in gw.cmd('show ike sa'), gw.cmd('show ike sa'))
+    if v:
+        ping_both(topo, 'death')
+
+
+def case_peer_restart(gw, charon, topo):
+    base = wait(lambda: settled(gw, charon), 20)
+    check('restart: tunnel up before', base, gw.cmd('show ike sa'))
+    old_ike, _ = gw_ike(gw)
+    dead0 = ike_stat(gw, 'dpd_dead')
+    pr0 = ike_stat(gw, 'peer_restart')
+    kill_charon(charon)
+    charon.start(PSK)
+    t0 = time.time()
+    r = sh(['swanctl', '--initiate', '--child', 'net', '--timeout', '15']
+           + charon.uri(), check=False, timeout=30)
+    check('restart: restarted strongSwan initiates', r.returncode == 0,
+          r.stdout[-1500:])
+    v = wait(lambda: settled(gw, charon), 20, 0.1)
+    t1 = time.time()
+    ike, out = gw_ike(gw)
+    check('restart: INITIAL_CONTACT: old IKE SA and its pairs deleted at '
+          'once (peer_restart %d -> %d, dpd_dead unchanged)'
+          % (pr0, ike_stat(gw, 'peer_restart')),
+          ike_stat(gw, 'peer_restart') == pr0 + 1 and
+          ike_stat(gw, 'dpd_dead') == dead0, gw.cmd('show ike stats'))
+    check('restart: exactly 1 IKE SA (new SPIs, responder) and one pair '
+          'per server (ids 1, 2) on each side', v and len(ike) == 1 and
+          ike[0][:2] not in {x[:2] for x in old_ike} and
+          sorted(x >> 28 for x in v[0]) == [1, 2] and 'responder' in out,
+          out + gw.cmd('show sa') + charon.list_sas())
+    print('    FIGURE: restarted strongSwan initiates -> 1 IKE SA, 2 pairs '
+          'settled: %.1f s' % (t1 - t0))
+    if v:
+        ping_both(topo, 'restart')
+
+
 def EXTRA_CASES(gw, charon, topo):
-    return []
+    return [('peer_death', lambda: case_peer_death(gw, charon, topo)),
+            ('peer_restart', lambda: case_peer_restart(gw, charon, topo))]
 
 
 if __name__ == '__main__':

@@ -163,6 +163,12 @@ struct ike_sa {
 	uint8_t rr;
 	struct child_list children;
 	unsigned int nb_children;
+	/* simultaneous IKE SA rekey (RFC 7296 2.8.2): the new IKE SA that
+	 * the peer's rekey made while ours was outstanding, and the lowest
+	 * nonce of that exchange */
+	uint32_t coll_uid;
+	uint8_t coll_nonce[MAX_NONCE];
+	uint16_t coll_nonce_len;
 };
 
 TAILQ_HEAD(sa_list, ike_sa);
@@ -2126,6 +2132,48 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 	return 0;
 }
 
+/* RFC 7296 2.8.2 compares nonces as byte strings. */
+static bool
+nonce_lt(const uint8_t *a, uint16_t alen, const uint8_t *b, uint16_t blen)
+{
+	int c = memcmp(a, b, RTE_MIN(alen, blen));
+
+	return c < 0 || (c == 0 && alen < blen);
+}
+
+static struct ike_sa *
+sa_by_uid(const struct ss_ike *ike, uint32_t uid)
+{
+	struct ike_sa *sa;
+
+	TAILQ_FOREACH(sa, &ike->sas, next)
+		if (sa->uid == uid)
+			return sa;
+	return NULL;
+}
+
+/* Children and pending work of 'from' move to 'to'. */
+static void
+children_move(struct ike_sa *to, struct ike_sa *from)
+{
+	struct child *c;
+
+	while ((c = TAILQ_FIRST(&from->children)) != NULL) {
+		TAILQ_REMOVE(&from->children, c, next);
+		from->nb_children--;
+		TAILQ_INSERT_TAIL(&to->children, c, next);
+		to->nb_children++;
+	}
+	while (from->q_len > 0 && to->q_len < QUEUE_LEN) {
+		to->q[(to->q_head + to->q_len) % QUEUE_LEN] =
+			from->q[from->q_head];
+		to->q_len++;
+		from->q_head = (from->q_head + 1) % QUEUE_LEN;
+		from->q_len--;
+	}
+	from->q_len = 0;
+}
+
 /* A rekeyed IKE SA: new SPIs and keys, children move over. */
 static struct ike_sa *
 ike_rekey_make(struct ss_ike *ike, struct ike_sa *old, bool we_init,
@@ -2229,6 +2277,38 @@ handle_create_child_response(struct ss_ike *ike, struct ike_sa *sa,
 		wipe(g, sizeof(g));
 		if (nsa == NULL)
 			return;
+		if (sa->coll_uid != 0) {
+			/* RFC 7296 2.8.2: both rekeyed; the new SA of the
+			 * exchange with the lowest nonce is redundant and its
+			 * initiator deletes it; the initiator of the other
+			 * deletes the old SA */
+			struct ike_sa *psa = sa_by_uid(ike, sa->coll_uid);
+			const bool i_lo = nonce_lt(sa->x_nonce,
+				sa->x_nonce_len, nr, nr_len);
+			const uint8_t *mine = i_lo ? sa->x_nonce : nr;
+			const uint16_t mine_len = i_lo ? sa->x_nonce_len :
+				nr_len;
+
+			sa->coll_uid = 0;
+			if (psa != NULL && nonce_lt(mine, mine_len,
+				sa->coll_nonce, sa->coll_nonce_len)) {
+				event(ike, nsa, "simultaneous IKE rekey: ours is "
+					"redundant, deleting it");
+				children_move(psa, nsa);
+				queue_task(nsa, T_IKE_DELETE, 0, 0, 0);
+				nsa->state = S_DELETING;
+				start_next_task(ike, nsa);
+				start_next_task(ike, psa);
+				return;
+			}
+			if (psa != NULL) {
+				event(ike, nsa, "simultaneous IKE rekey: the "
+					"peer's is redundant, ours stays");
+				children_move(nsa, psa);
+				/* the peer deletes it */
+				psa->state = S_DELETING;
+			}
+		}
 		/* delete the old IKE SA (its children moved) */
 		sa->q_len = 0;
 		queue_task(sa, T_IKE_DELETE, 0, 0, 0);
@@ -2275,12 +2355,6 @@ handle_ike_rekey_request(struct ss_ike *ike, struct ike_sa *sa,
 	int chosen;
 	struct ike_sa *nsa;
 
-	if (sa->req_pending && sa->cur.type == T_IKE_REKEY) {
-		/* simultaneous IKE rekey: not resolved, let the peer retry */
-		CNT(ike, rekey_collisions);
-		ike_put_notify(b, 0, NULL, 0, N_TEMPORARY_FAILURE, NULL, 0);
-		return;
-	}
 	if (ike_prop_select(sap, PROTO_IKE, sa->pc->ike, sa->pc->nb_ike, &a,
 		&chosen) < 0 || sap->prop[chosen].spi_size != 8) {
 		CNT(ike, no_proposal_chosen);
@@ -2324,7 +2398,17 @@ handle_ike_rekey_request(struct ss_ike *ike, struct ike_sa *sa,
 	nsa = ike_rekey_make(ike, sa, false, spi_i, spi_r, &a, ni, ni_len, nr,
 		NONCE_LEN, g, glen);
 	wipe(g, sizeof(g));
-	(void)nsa;
+	if (nsa != NULL && sa->req_pending && sa->cur.type == T_IKE_REKEY) {
+		/* simultaneous IKE rekey (RFC 7296 2.8.2): resolved when
+		 * the response to ours arrives */
+		const bool i_lo = nonce_lt(ni, ni_len, nr, NONCE_LEN);
+
+		CNT(ike, rekey_collisions);
+		sa->coll_uid = nsa->uid;
+		memcpy(sa->coll_nonce, i_lo ? ni : nr,
+			i_lo ? ni_len : NONCE_LEN);
+		sa->coll_nonce_len = i_lo ? ni_len : NONCE_LEN;
+	}
 	/* the old SA is deleted by the initiator of the rekey */
 	sa->state = S_DELETING;
 }

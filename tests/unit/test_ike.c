@@ -1947,27 +1947,114 @@ START_TEST(test_ike_lifetimes)
 }
 END_TEST
 
+struct sa_spis {
+	uint64_t spi_i[4], spi_r[4];
+	unsigned int n;
+};
+
+static void
+spis_cb(const struct ss_ike_sa_info *i, void *arg)
+{
+	struct sa_spis *x = arg;
+
+	if (x->n < 4) {
+		x->spi_i[x->n] = i->spi_i;
+		x->spi_r[x->n] = i->spi_r;
+	}
+	x->n++;
+}
+
+static bool
+drop_b_ccsa_request_once(const struct qpkt *p)
+{
+	if (p->to == 0 && drops_left > 0 && p->len > 28 &&
+		p->buf[18] == EXCH_CREATE_CHILD_SA &&
+		(p->buf[19] & FLAG_RESPONSE) == 0) {
+		drops_left--;
+		return true;
+	}
+	return false;
+}
+
+/* After a simultaneous IKE SA rekey: one IKE SA on each side, the same
+ * one, every child on it and none lost, and it works. */
+static void
+ike_coll_check(const char *what)
+{
+	struct sa_spis a = { .n = 0 }, b = { .n = 0 };
+
+	ss_ike_walk_sas(nodes[0].ike, spis_cb, &a);
+	ss_ike_walk_sas(nodes[1].ike, spis_cb, &b);
+	ck_assert_msg(a.n == 1 && b.n == 1, "%s: %u and %u IKE SAs\nA:\n%s\n"
+		"B:\n%s", what, a.n, b.n, nodes[0].ev, nodes[1].ev);
+	ck_assert(a.spi_i[0] == b.spi_i[0] && a.spi_r[0] == b.spi_r[0]);
+	ck_assert_uint_ge(cnt(0, SS_IKE_CNT_ike_rekeyed), 1);
+	ck_assert_uint_ge(cnt(1, SS_IKE_CNT_ike_rekeyed), 1);
+	/* the children moved: nothing deleted or installed again */
+	ck_assert_uint_eq(nodes[0].nb_del + nodes[1].nb_del, 0);
+	ck_assert_uint_eq(nodes[0].nb_ch, 2);
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	/* the survivor carries new exchanges: a third server, a rekey */
+	ck_assert_int_eq(ss_ike_server_add(nodes[0].ike, 3, now), 0);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	ck_assert_int_eq(ss_ike_rekey(nodes[1].ike, "peer", true, now), 0);
+	pump();
+	run_for(1000, 100);
+	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_rekeyed), 3);
+}
+
+/* RFC 7296 2.8.2: both ends rekey the IKE SA at once. Each ends with two
+ * new IKE SAs; the one made by the exchange with the lowest nonce is
+ * deleted by its initiator, the other's initiator deletes the old SA, and
+ * the children end on the survivor. */
 START_TEST(test_ike_rekey_collision)
 {
 	struct opts o;
+	unsigned int k;
 
+	for (k = 0; k < 8; k++) {
+		default_opts(&o);
+		establish(&o, 2);
+		ss_ike_rekey(nodes[0].ike, "peer", false, now);
+		ss_ike_rekey(nodes[1].ike, "peer", false, now);
+		pump();
+		/* both saw it, resolved without retries */
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rekey_collisions), 1);
+		ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rekey_collisions), 1);
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits) +
+			cnt(1, SS_IKE_CNT_retransmits), 0);
+		/* exactly one side's own new SA was the redundant one */
+		ck_assert_msg((strstr(nodes[0].ev, "ours is redundant") !=
+			NULL) + (strstr(nodes[1].ev, "ours is redundant") !=
+			NULL) == 1, "A:\n%s\nB:\n%s", nodes[0].ev, nodes[1].ev);
+		ck_assert((strstr(nodes[0].ev, "peer's is redundant") !=
+			NULL) + (strstr(nodes[1].ev, "peer's is redundant") !=
+			NULL) == 1);
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_rekeyed), 2);
+		ck_assert_uint_eq(cnt(1, SS_IKE_CNT_ike_rekeyed), 2);
+		/* old and redundant deleted on both sides */
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_deleted), 2);
+		ck_assert_uint_eq(cnt(1, SS_IKE_CNT_ike_deleted), 2);
+		ike_coll_check("simultaneous");
+		nodes_free();
+	}
+	/* B sees the collision, A does not (B's request is lost once): A
+	 * finishes its rekey and deletes the old SA, which ends B's */
 	default_opts(&o);
 	establish(&o, 2);
+	drop_fn = drop_b_ccsa_request_once;
+	drops_left = 1;
 	ss_ike_rekey(nodes[0].ike, "peer", false, now);
 	ss_ike_rekey(nodes[1].ike, "peer", false, now);
 	pump();
-	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rekey_collisions) +
-		cnt(1, SS_IKE_CNT_rekey_collisions), 2);
-	/* both back off with jitter and one of them gets through */
-	run_for(40000, 50);
-	ck_assert_uint_ge(cnt(0, SS_IKE_CNT_ike_rekeyed), 1);
-	ck_assert_uint_ge(cnt(1, SS_IKE_CNT_ike_rekeyed), 1);
-	ck_assert_uint_eq(nb_sas(0), 1);
-	ck_assert_uint_eq(nb_sas(1), 1);
-	ck_assert_uint_eq(check_pairs(0, 1), 2);
-	ss_ike_server_add(nodes[0].ike, 3, now);
-	pump();
-	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	run_for(3000, 100);
+	drop_fn = NULL;
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rekey_collisions), 1);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rekey_collisions), 0);
+	ike_coll_check("one-sided");
 	nodes_free();
 }
 END_TEST

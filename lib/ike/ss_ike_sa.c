@@ -35,6 +35,7 @@ RTE_LOG_REGISTER_DEFAULT(ss_ike_logtype, INFO);
 #define MAX_NONCE 256
 #define QUEUE_LEN 64
 #define COOKIE_LEN 32
+#define REDUNDANT_WAIT_MS 5000
 
 enum sa_state {
 	S_INIT_SENT,
@@ -169,6 +170,9 @@ struct ike_sa {
 	uint32_t coll_uid;
 	uint8_t coll_nonce[MAX_NONCE];
 	uint16_t coll_nonce_len;
+	/* the peer's redundant SA: deleted by us if the peer has not by
+	 * then (it may never have seen the collision), 0 none */
+	uint64_t delete_by_ms;
 };
 
 TAILQ_HEAD(sa_list, ike_sa);
@@ -2307,6 +2311,8 @@ handle_create_child_response(struct ss_ike *ike, struct ike_sa *sa,
 				children_move(nsa, psa);
 				/* the peer deletes it */
 				psa->state = S_DELETING;
+				psa->delete_by_ms = ike->now +
+					REDUNDANT_WAIT_MS;
 			}
 		}
 		/* delete the old IKE SA (its children moved) */
@@ -2504,6 +2510,16 @@ handle_informational_request(struct ss_ike *ike, struct ike_sa *sa,
 		}
 	}
 	if (ike_del) {
+		struct ike_sa *o;
+
+		/* the redundant SA of a simultaneous rekey, deleted before
+		 * the response to our own rekey arrived: its children go
+		 * back to the old SA, which hands them to ours */
+		TAILQ_FOREACH(o, &ike->sas, next)
+			if (o->coll_uid == sa->uid) {
+				o->coll_uid = 0;
+				children_move(o, sa);
+			}
 		sk_send(ike, sa, EXCH_INFORMATIONAL, true, m->msgid, &b);
 		sa_destroy(ike, sa, "deleted by peer");
 		return;
@@ -2894,6 +2910,16 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 			now_ms - sa->created_ms >=
 			(uint64_t)ike->conf.half_open_timeout * 1000) {
 			sa_destroy(ike, sa, "half-open timeout");
+			continue;
+		}
+		if (sa->state == S_DELETING && sa->delete_by_ms != 0 &&
+			now_ms >= sa->delete_by_ms && !sa->req_pending) {
+			sa->delete_by_ms = 0;
+			sa->q_len = 0;
+			event(ike, sa, "redundant IKE SA not deleted by the "
+				"peer: deleting it");
+			queue_task(sa, T_IKE_DELETE, 0, 0, 0);
+			start_next_task(ike, sa);
 			continue;
 		}
 		if (sa->state != S_ESTABLISHED)

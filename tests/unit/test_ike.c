@@ -1976,6 +1976,18 @@ drop_b_ccsa_request_once(const struct qpkt *p)
 	return false;
 }
 
+static bool
+drop_ccsa_response_to_a_once(const struct qpkt *p)
+{
+	if (p->to == 0 && drops_left > 0 && p->len > 28 &&
+		p->buf[18] == EXCH_CREATE_CHILD_SA &&
+		(p->buf[19] & FLAG_RESPONSE) != 0) {
+		drops_left--;
+		return true;
+	}
+	return false;
+}
+
 /* After a simultaneous IKE SA rekey: one IKE SA on each side, the same
  * one, every child on it and none lost, and it works. */
 static void
@@ -2039,6 +2051,26 @@ START_TEST(test_ike_rekey_collision)
 		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_deleted), 2);
 		ck_assert_uint_eq(cnt(1, SS_IKE_CNT_ike_deleted), 2);
 		ike_coll_check("simultaneous");
+		nodes_free();
+	}
+	/* the first response to A is lost: either A's own SA is the
+	 * redundant one and B ends the old SA first, or B deletes its
+	 * redundant SA before A's retransmitted rekey is answered (the
+	 * children must survive both) */
+	for (k = 0; k < 8; k++) {
+		default_opts(&o);
+		establish(&o, 2);
+		drop_fn = drop_ccsa_response_to_a_once;
+		drops_left = 1;
+		ss_ike_rekey(nodes[0].ike, "peer", false, now);
+		ss_ike_rekey(nodes[1].ike, "peer", false, now);
+		pump();
+		/* a redundant SA that the peer never made is deleted
+		 * after REDUNDANT_WAIT_MS, and its Delete times out */
+		run_for(5000 + 500 + 1000 + 2000 + 4000 + 1000, 100);
+		drop_fn = NULL;
+		ck_assert_uint_eq(drops_left, 0);
+		ike_coll_check("response lost");
 		nodes_free();
 	}
 	/* B sees the collision, A does not (B's request is lost once): A

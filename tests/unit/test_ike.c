@@ -1525,6 +1525,7 @@ drop_some_to_a(const struct qpkt *p)
 
 START_TEST(test_retransmit)
 {
+	static struct qpkt first;
 	struct opts o;
 
 	/* two losses: back-off 500, 1000 ms then success */
@@ -1534,10 +1535,14 @@ START_TEST(test_retransmit)
 	drops_left = 2;
 	ss_ike_initiate(nodes[0].ike, "peer", now);
 	pump();
+	first = last_sent[0];
 	run_for(499, 1);
 	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 0);
 	run_for(1, 1);
 	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 1);
+	/* a retransmission is the same message, byte for byte */
+	ck_assert_uint_eq(last_sent[0].len, first.len);
+	ck_assert_mem_eq(last_sent[0].buf, first.buf, first.len);
 	run_for(999, 1);
 	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 1);
 	run_for(1, 1);
@@ -1557,8 +1562,13 @@ START_TEST(test_retransmit)
 	pump();
 	ck_assert_uint_eq(nodes[1].nb_live, 3);
 	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	first = last_sent[1];
+	ck_assert_uint_eq(first.buf[18], EXCH_CREATE_CHILD_SA);
 	run_for(600, 100);
 	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_dup_request), 1);
+	/* the very same bytes again (cached, not a new encryption) */
+	ck_assert_uint_eq(last_sent[1].len, first.len);
+	ck_assert_mem_eq(last_sent[1].buf, first.buf, first.len);
 	ck_assert_uint_eq(nodes[1].nb_ch, 3);
 	ck_assert_uint_eq(nodes[0].nb_live, 3);
 	ck_assert_uint_eq(check_pairs(0, 1), 3);

@@ -2296,8 +2296,8 @@ handle_create_child_response(struct ss_ike *ike, struct ike_sa *sa,
 			sa->coll_uid = 0;
 			if (psa != NULL && nonce_lt(mine, mine_len,
 				sa->coll_nonce, sa->coll_nonce_len)) {
-				event(ike, nsa, "simultaneous IKE rekey: ours is "
-					"redundant, deleting it");
+				event(ike, nsa, "simultaneous IKE rekey: ours "
+					"is redundant, deleting it");
 				children_move(psa, nsa);
 				queue_task(nsa, T_IKE_DELETE, 0, 0, 0);
 				nsa->state = S_DELETING;
@@ -2867,7 +2867,7 @@ restart_due(struct ss_ike *ike)
 		ike->restart_ms[p] = 0;
 		ret = ike_initiate(ike, &ike->conf.peer[p]);
 		if (ret == -EALREADY)
-			continue;	/* an SA exists (the peer came first) */
+			continue;	/* the peer came first */
 		if (ret < 0) {
 			ike->restart_ms[p] = ike->now + SS_IKE_RESTART_MS;
 			continue;

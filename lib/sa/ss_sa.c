@@ -930,7 +930,8 @@ ss_sa_format(const struct ss_sa *sa, char *buf, size_t len)
 			o += snprintf(d + o, sizeof(d) - o, " %s=%" PRIu64,
 				drop_names[i], drops[i]);
 	return snprintf(buf, len,
-		"spi=0x%08x id=%u server=%u %s %s %s%s%s%s backend=%s %s=%" PRIu64
+		"spi=0x%08x id=%u server=%u %s %s %s%s%s%s backend=%s "
+		"%s=%" PRIu64
 		" packets=%" PRIu64 " bytes=%" PRIu64 " drops:%s",
 		sa->spi, sa->instance_id, sa->server,
 		sa->dir == SS_SA_DIR_IN ? "in" : "out",

@@ -763,7 +763,7 @@ struct rec {
 	struct ss_ike_child_sa in, out;
 	bool deleted;
 	unsigned int order;
-	bool activated;			/* standby outbound made the pick */
+	bool activated;			/* standby outbound activated */
 	unsigned int act_order;
 };
 

@@ -3332,7 +3332,8 @@ ss_ike_walk_children(const struct ss_ike *ike, ss_ike_child_walk_fn fn,
 			i.esn = c->alg.esn == SS_IKE_ESN_YES;
 			i.encap = sa->natt;
 			i.transport = sa->pc->child[c->cc].transport;
-			i.state = child_state_names[c->state];
+			i.state = c->standby ? "INSTALLED, out standby" :
+				child_state_names[c->state];
 			i.installed_ms = c->installed_ms;
 			if (fn != NULL)
 				fn(&i, arg);

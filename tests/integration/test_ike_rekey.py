@@ -403,7 +403,6 @@ def case_peer_death(gw, charon, topo):
     print('    FIGURE: charon restarted -> tunnel re-established (gateway '
           'retrying every 1 s + retransmissions): %.1f s; kill -> '
           're-established: %.1f s' % (t_est - t_up, t_est - t_kill))
-    ike, _ = gw_ike(gw)
     check('death: the gateway initiated it (show ike sa: initiator)',
           'initiator' in gw.cmd('show ike sa'), gw.cmd('show ike sa'))
     if v:

@@ -1761,6 +1761,16 @@ drop_info_to_b(const struct qpkt *p)
 	return p->to == 1 && p->len > 28 && p->buf[18] == EXCH_INFORMATIONAL;
 }
 
+static unsigned int nb_standby;
+
+static void
+standby_cb(const struct ss_ike_child_info *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	if (strcmp(c->state, "INSTALLED, out standby") == 0)
+		nb_standby++;
+}
+
 /* RFC 7296 2.8: the responder of a Child SA rekey keeps sending on the
  * old outbound SA until the initiator, which installs its new inbound SA
  * only on the response, has deleted the old pair. */
@@ -1808,8 +1818,14 @@ START_TEST(test_child_rekey_standby)
 	ck_assert_uint_eq(nodes[1].nb_act, 2);
 	run_for(SS_IKE_STANDBY_MS - 1000, 100);
 	ck_assert_uint_eq(nodes[1].nb_act, 2);
+	nb_standby = 0;
+	ss_ike_walk_children(nodes[1].ike, standby_cb, NULL);
+	ck_assert_uint_eq(nb_standby, 2);	/* shown in "show ike sa" */
 	run_for(1500, 100);
 	ck_assert_uint_eq(nodes[1].nb_act, 4);
+	nb_standby = 0;
+	ss_ike_walk_children(nodes[1].ike, standby_cb, NULL);
+	ck_assert_uint_eq(nb_standby, 0);
 	ck_assert_ptr_nonnull(strstr(nodes[1].ev,
 		"no Delete of the old pair in time"));
 	drop_fn = NULL;

@@ -1837,9 +1837,12 @@ handle_auth_request(struct ss_ike *ike, struct ike_sa *sa,
 	if (sa->initial_contact) {
 		/* the peer forgot everything: old SAs with it are stale */
 		TAILQ_FOREACH_SAFE(other, &ike->sas, next, tmp) {
+			/* the same authenticated identity: a configured
+			 * remote_id; for "any", the same address too */
 			if (other == sa || other->pc != pc ||
-				!ss_ipaddr_equal(&other->remote.ip,
-					&sa->remote.ip))
+				(pc->remote_id.type == 0 &&
+				 !ss_ipaddr_equal(&other->remote.ip,
+					&sa->remote.ip)))
 				continue;
 			CNT(ike, peer_restart);
 			sa_destroy(ike, other, "peer restarted (INITIAL_CONTACT)");

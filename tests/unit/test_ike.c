@@ -2202,6 +2202,50 @@ START_TEST(test_peer_restart)
 }
 END_TEST
 
+/* INITIAL_CONTACT from the same identity at a new address (remote_addr
+ * "%any", remote_id set): the old IKE SA and its pairs go at once. */
+START_TEST(test_peer_restart_new_address)
+{
+	static struct ss_ike_conf conf;
+	struct ss_cfg_error e;
+	struct opts o;
+
+	default_opts(&o);
+	pair_make(&o);
+	ss_ike_destroy(nodes[1].ike);
+	ck_assert_int_eq(parse_text("ike = { peers = ( { name = \"peer\";"
+		" local_addr = \"10.0.0.2\"; remote_addr = \"%any\";"
+		" local_id = \"b.example\"; remote_id = \"a.example\";"
+		" psk = \"a shared secret\";"
+		" ike_proposals = \"aes256gcm16-prfsha256-ecp256\";"
+		" children = ( { name = \"net\"; local_ts = \"10.2.0.0/24\";"
+		" remote_ts = \"10.1.0.0/24\"; esp_proposals = "
+		"\"aes128gcm16-esn\"; start_action = \"none\"; } ); } ); };",
+		&conf, &e), 0);
+	nodes[1].ike = ss_ike_create(&conf, &t_ops, &nodes[1]);
+	ck_assert_ptr_nonnull(nodes[1].ike);
+	ss_ike_server_add(nodes[1].ike, 1, now);
+	ss_ike_server_add(nodes[1].ike, 2, now);
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	/* A comes back from 10.0.0.3 with no memory of the old SA */
+	ss_ike_destroy(nodes[0].ike);
+	nodes[0].ike = NULL;
+	node_make(2, "10.0.0.3", "10.0.0.2", o.ike_i, o.esp_i, o.psk_i,
+		o.id_i, o.id_r, o.ts_i_local, o.ts_i_remote, false, "", "", 2);
+	ss_ike_initiate(nodes[2].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_peer_restart), 1);
+	ck_assert_uint_eq(nb_sas(1), 1);
+	ck_assert_uint_eq(nodes[1].nb_del, 2);
+	ck_assert_uint_eq(nodes[1].nb_live, 2);
+	ck_assert_uint_eq(check_pairs(2, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 2), 2);
+	nodes_free();
+}
+END_TEST
+
 START_TEST(test_half_open_timeout)
 {
 	struct opts o;
@@ -2379,6 +2423,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_ike_rekey_collision);
 	tcase_add_test(tc, test_acquire);
 	tcase_add_test(tc, test_peer_restart);
+	tcase_add_test(tc, test_peer_restart_new_address);
 	tcase_add_test(tc, test_half_open_timeout);
 	tcase_add_test(tc, test_key_export);
 	suite_add_tcase(s, tc);

@@ -1946,9 +1946,24 @@ send_ike_rekey(struct ss_ike *ike, struct ike_sa *sa)
 	return sk_send(ike, sa, EXCH_CREATE_CHILD_SA, false, sa->my_msgid, &b);
 }
 
+/* The peer's new IKE SA of a simultaneous rekey that is not resolved yet
+ * (it may be the redundant one): no exchange starts on it until then. */
+static bool
+coll_pending(const struct ss_ike *ike, const struct ike_sa *sa)
+{
+	const struct ike_sa *o;
+
+	TAILQ_FOREACH(o, &ike->sas, next)
+		if (o->coll_uid == sa->uid)
+			return true;
+	return false;
+}
+
 static void
 start_next_task(struct ss_ike *ike, struct ike_sa *sa)
 {
+	if (sa->state == S_ESTABLISHED && coll_pending(ike, sa))
+		return;
 	/* a deleting SA only sends its own Delete */
 	while (!sa->req_pending && sa->q_len > 0 &&
 		(sa->state == S_ESTABLISHED ||

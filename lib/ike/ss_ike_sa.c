@@ -2863,8 +2863,9 @@ restart_later(struct ss_ike *ike, const struct ike_sa *sa)
 {
 	const unsigned int p = (unsigned int)(sa->pc - ike->conf.peer);
 
+	/* a responder-only peer (remote_addr "%any") is not ours to start */
 	if (sa->state == S_DELETING || p >= ike->conf.nb_peers ||
-		!peer_starts(sa->pc))
+		!peer_starts(sa->pc) || sa->pc->remote.ip.family == 0)
 		return;
 	ike->restart_ms[p] = ike->now + SS_IKE_RESTART_MS;
 }
@@ -2884,7 +2885,7 @@ restart_due(struct ss_ike *ike)
 			continue;
 		ike->restart_ms[p] = 0;
 		ret = ike_initiate(ike, &ike->conf.peer[p]);
-		if (ret == -EALREADY)
+		if (ret == -EALREADY || ret == -ENOENT)
 			continue;	/* the peer came first */
 		if (ret < 0) {
 			ike->restart_ms[p] = ike->now + SS_IKE_RESTART_MS;

@@ -15,12 +15,15 @@ and DPD every 2 s.
    2.8), strongSwan rekeys the IKE SA and the gateway rekeys it back.
    Every rekey is checked (new SPIs in `show sa` and in swanctl, new IKE
    SPIs); not one packet may be lost in either direction.
-2. peer death: charon is killed (SIGKILL, by pid): DPD declares the peer
+2. simultaneous IKE SA rekey: both ends rekey at once, strongSwan's
+   egress slowed (tbf) so that the requests cross (RFC 7296 2.8.2): one
+   new IKE SA survives, the same on both sides, pairs kept.
+3. peer death: charon is killed (SIGKILL, by pid): DPD declares the peer
    dead (dpd_dead), every SA of the tunnel is deleted; the gateway
    re-initiates on its own (start_action "start", `restarts` counter)
    and succeeds once charon is back; traffic flows again. The times to
    detect the death and to re-establish are printed (figures).
-3. peer restart without DPD noticing: charon is restarted quickly and
+4. peer restart without DPD noticing: charon is restarted quickly and
    initiates itself with INITIAL_CONTACT: the gateway deletes the old
    IKE SA and its pairs at once: exactly one IKE SA and one pair per
    server remain.

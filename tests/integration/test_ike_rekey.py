@@ -444,18 +444,38 @@ def case_peer_restart(gw, charon, topo):
         ping_both(topo, 'restart')
 
 
+JUNK = r'''
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for n in (1400, 600):
+    s.sendto(b"\0\0\0\0" + b"\xff" * n, (sys.argv[1], 4500))
+'''
+
+
 def shape(topo, on):
-    """Slow strongSwan's egress down to 8 kbit/s (tbf; this kernel has no
-    netem): its next IKE message waits a few hundred ms in the queue."""
-    if on:
-        sh(['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate',
-            '8kbit', 'burst', '1600', 'latency', '5s'], ns=topo.ns_out)
-        # empty the token bucket
-        sh(['ping', '-c', '1', '-s', '1400', '-W', '2', GW_IP],
-           ns=topo.ns_out, check=False, timeout=10)
-    else:
-        sh(['tc', 'qdisc', 'del', 'dev', 'eth0', 'root'], ns=topo.ns_out,
+    """Slow strongSwan's IKE messages (UDP 4500 with the zero non-ESP
+    marker) down to 8 kbit/s, ESP untouched (htb + u32; this kernel has
+    neither netem nor prio): its next IKE message waits ~0.3 s."""
+    tc = ['tc']
+    if not on:
+        sh(tc + ['qdisc', 'del', 'dev', 'eth0', 'root'], ns=topo.ns_out,
            check=False)
+        return
+    sh(tc + ['qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'htb',
+             'default', '20'], ns=topo.ns_out)
+    sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
+             '1:10', 'htb', 'rate', '8kbit', 'ceil', '8kbit', 'burst',
+             '1600'], ns=topo.ns_out)
+    sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
+             '1:20', 'htb', 'rate', '1gbit'], ns=topo.ns_out)
+    sh(tc + ['filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol',
+             'ip', 'prio', '1', 'u32', 'match', 'u32', '0', '0xffffffff',
+             'at', '28', 'match', 'ip', 'dport', '4500', '0xffff',
+             'flowid', '1:10'], ns=topo.ns_out)
+    # overdraw the token bucket (htb lets a packet through while tokens
+    # remain) with two IKE-marked datagrams that the gateway counts as
+    # malformed: the next IKE message waits ~0.45 s
+    sh(['/usr/bin/python3', '-c', JUNK, GW_IP], ns=topo.ns_out)
 
 
 def case_simultaneous_ike_rekey(gw, charon, topo):
@@ -510,8 +530,52 @@ def case_simultaneous_ike_rekey(gw, charon, topo):
     ping_both(topo, 'simultaneous')
 
 
+def case_simultaneous_child_rekey(gw, charon, topo):
+    """Both ends rekey the same Child SA pairs at once (RFC 7296 2.8.1),
+    the requests made to cross as above, while a UDP stream runs each
+    way: two pairs remain, the same on both sides, nothing in standby,
+    no packet lost."""
+    base = wait(lambda: settled(gw, charon), 20)
+    check('child collision: tunnel up before', base, gw.cmd('show ike sa'))
+    if not base:
+        return
+    c0 = ike_stat(gw, 'rekey_collisions')
+    mark = len(charon.log())
+    procs = start_streams(topo, 12)
+    try:
+        time.sleep(2)
+        shape(topo, True)
+        try:
+            sh(['swanctl', '--rekey', '--child', 'net'] + charon.uri(),
+               check=False, timeout=30)
+            gw.cmd('ike rekey sw net')
+            v = wait(lambda: (lambda x: x if x and not set(x[0]) &
+                              set(base[0]) else None)(
+                settled(gw, charon)), 20)
+        finally:
+            shape(topo, False)
+    finally:
+        res = [stream_result(r, s) for r, s in procs]
+    sw_coll = charon.log()[mark:].lower().count('collision')
+    print('    FIGURE: simultaneous Child SA rekey: the gateway saw %d '
+          'collision(s), strongSwan logged %d' % (
+              ike_stat(gw, 'rekey_collisions') - c0, sw_coll))
+    check('child collision: 2 new pairs, the same on both sides, ids 1 '
+          'and 2, nothing in standby', v and
+          sorted(x >> 28 for x in v[0]) == [1, 2],
+          gw.cmd('show sa') + charon.list_sas())
+    for (sent, got, txt), name in zip(res, ('inside -> strongSwan',
+                                            'strongSwan -> inside')):
+        print('    FIGURE: child collision: %s: %d sent, %d received'
+              % (name, sent, got))
+        check('child collision: %s: 0 lost' % name,
+              sent > RATE * 5 and got == sent, txt)
+
+
 def EXTRA_CASES(gw, charon, topo):
-    return [('simultaneous_ike_rekey',
+    return [('simultaneous_child_rekey',
+             lambda: case_simultaneous_child_rekey(gw, charon, topo)),
+            ('simultaneous_ike_rekey',
              lambda: case_simultaneous_ike_rekey(gw, charon, topo)),('peer_death', lambda: case_peer_death(gw, charon, topo)),
             ('peer_restart', lambda: case_peer_restart(gw, charon, topo))]
 

@@ -455,7 +455,7 @@ for n in (1400, 600):
 def shape(topo, on):
     """Slow strongSwan's IKE messages (UDP 4500 with the zero non-ESP
     marker) down to 8 kbit/s, ESP untouched (htb + u32; this kernel has
-    neither netem nor prio): its next IKE message waits ~0.3 s."""
+    neither netem nor prio): its next IKE message waits ~0.45 s."""
     tc = ['tc']
     if not on:
         sh(tc + ['qdisc', 'del', 'dev', 'eth0', 'root'], ns=topo.ns_out,
@@ -469,13 +469,13 @@ def shape(topo, on):
         return
     sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
              '1:10', 'htb', 'rate', '8kbit', 'ceil', '8kbit', 'burst',
-             '1600'], ns=topo.ns_out)
+             '1600'], ns=topo.ns_out, check=False)
     sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
-             '1:20', 'htb', 'rate', '1gbit'], ns=topo.ns_out)
+             '1:20', 'htb', 'rate', '1gbit'], ns=topo.ns_out, check=False)
     sh(tc + ['filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol',
              'ip', 'prio', '1', 'u32', 'match', 'u32', '0', '0xffffffff',
              'at', '28', 'match', 'ip', 'dport', '4500', '0xffff',
-             'flowid', '1:10'], ns=topo.ns_out)
+             'flowid', '1:10'], ns=topo.ns_out, check=False)
     # overdraw the token bucket (htb lets a packet through while tokens
     # remain) with two IKE-marked datagrams that the gateway counts as
     # malformed: the next IKE message waits ~0.45 s

@@ -676,6 +676,7 @@ sa_params(struct ss_app_ike *s, const struct ss_ike_child_sa *c,
 		p->encap_peer_port = c->inbound ? c->src.port : c->dst.port;
 	}
 	p->esn = c->esn;
+	p->standby = !c->inbound && c->standby;
 	p->replay_window = app->sacfg.present && app->sacfg.replay_window ?
 		app->sacfg.replay_window : 1024;
 	memcpy(p->key, c->enc_key, c->enc_key_len);
@@ -803,9 +804,10 @@ ike_child_install(void *ctx, const struct ss_ike_child_sa *in,
 	TAILQ_INSERT_TAIL(&s->pairs, pair, next);
 	s->installs++;
 	IKE_LOG(INFO, "child SA %s/%s installed: in 0x%08x out 0x%08x "
-		"server %u (id %u)%s%s\n", out->peer, out->child, in->spi,
+		"server %u (id %u)%s%s%s\n", out->peer, out->child, in->spi,
 		out->spi, server, in->server_id, in->encap ? " udp-encap" : "",
-		in->replaces_spi ? " (rekey)" : "");
+		in->replaces_spi ? " (rekey)" : "",
+		out->standby ? " (outbound standby)" : "");
 	timing_note(s, out->peer);
 	return 0;
 fail:
@@ -862,6 +864,33 @@ ike_child_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
 		r1 < 0 ? " (not found)" : "", spi_out,
 		r2 < 0 ? " (not found)" : "");
 	return r1 < 0 ? r1 : r2;
+}
+
+/* Rekey responder: the peer deleted the old pair, send on the new one. */
+static int
+ike_child_activate(void *ctx, uint32_t spi_in, uint32_t spi_out)
+{
+	struct ss_app_ike *s = ctx;
+	struct ike_pair *pair;
+	int ret;
+
+	TAILQ_FOREACH(pair, &s->pairs, next)
+		if (pair->spi_in == spi_in && pair->spi_out == spi_out)
+			break;
+	if (pair == NULL) {
+		IKE_LOG(ERR, "activate out 0x%08x: no pair with in 0x%08x\n",
+			spi_out, spi_in);
+		return -ENOENT;
+	}
+	ret = ss_sa_activate(s->app->sadb, pair->tunnel, spi_out);
+	if (ret < 0)
+		IKE_LOG(ERR, "activate out 0x%08x: %s\n", spi_out,
+			ss_sa_db_errstr(s->app->sadb));
+	else
+		IKE_LOG(INFO, "child SA out 0x%08x (in 0x%08x) is now the "
+			"outbound SA of server %u\n", spi_out, spi_in,
+			pair->server);
+	return ret;
 }
 
 static uint32_t
@@ -946,6 +975,7 @@ ss_app_ike_init(struct ss_app *app)
 		.child_delete = ike_child_delete,
 		.spi_alloc = ike_spi_alloc,
 		.event = ike_event,
+		.child_activate = ike_child_activate,
 	};
 	struct ss_app_ike *s;
 	unsigned int i;

@@ -780,6 +780,7 @@ static const struct shell_group {
 #ifdef SS_HAVE_IKE
 	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_cmd_ike, ss_help_ike },
 #endif
+	{ "log", "log levels of the libraries", ss_cmd_log, ss_help_log },
 	{ "gen", "traffic generator and latency", ss_cmd_gen, ss_help_gen },
 	{ "system", "configuration, lcores, counters, scripts", cmds_system,
 		help_system },

@@ -32,6 +32,8 @@ extern struct cmdline_inst *const ss_cmd_ike[];	/* shell_ike.c */
 extern const struct ss_shell_help ss_help_ike[];
 extern struct cmdline_inst *const ss_cmd_server[];	/* shell_server.c */
 extern const struct ss_shell_help ss_help_server[];
+extern struct cmdline_inst *const ss_cmd_log[];		/* shell_log.c */
+extern const struct ss_shell_help ss_help_log[];
 extern struct cmdline_inst *const ss_cmd_gen[];	/* shell_gen.c */
 extern const struct ss_shell_help ss_help_gen[];
 

@@ -17,7 +17,7 @@
 
 #include "ss_config_priv.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_cfg_logtype, INFO);
+RTE_LOG_REGISTER(ss_cfg_logtype, shardsec.config, INFO);
 
 #define SS_CFG_MAX_SECTIONS 16
 

@@ -18,7 +18,7 @@
 
 #include "ss_esp_priv.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_esp_logtype, INFO);
+RTE_LOG_REGISTER(ss_esp_logtype, shardsec.esp, INFO);
 
 struct ss_esp_server {
 	struct ss_sa_db *db;

@@ -23,7 +23,7 @@
 #include "ss_gen_priv.h"
 #include "ss_steer.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_gen_logtype, INFO);
+RTE_LOG_REGISTER(ss_gen_logtype, shardsec.gen, INFO);
 
 #define GTPU_HDR_LEN 8
 #define SCTP_DATA_HDR_LEN 16

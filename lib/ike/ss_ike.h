@@ -190,6 +190,9 @@ struct ss_ike_child_sa {
 	const char *peer;		/* peer and child names */
 	const char *child;
 	uint32_t replaces_spi;		/* rekey: inbound SPI it replaces, 0 */
+	/* outbound of a rekey we respond to (RFC 7296 2.8): install it, but
+	 * keep sending on the old outbound SA until child_activate */
+	bool standby;
 };
 
 struct ss_ike_ops {
@@ -204,7 +207,19 @@ struct ss_ike_ops {
 	/* inbound SPI carrying server_id; NULL: ss_steer_spi_make + RNG */
 	uint32_t (*spi_alloc)(void *ctx, uint16_t server_id);
 	void (*event)(void *ctx, const char *msg);
+	/* a standby outbound SA becomes the one to send on: the peer
+	 * deleted the pair it replaces (or did not within
+	 * SS_IKE_STANDBY_MS); NULL: nothing to do */
+	int (*child_activate)(void *ctx, uint32_t spi_in, uint32_t spi_out);
 };
+
+/* Longest wait for the rekey initiator's Delete of the old pair before a
+ * standby outbound SA is activated anyway (traffic never stalls). */
+#define SS_IKE_STANDBY_MS 5000
+
+/* Delay before a lost IKE SA of a peer started at boot is initiated
+ * again (ss_ike_start_all). */
+#define SS_IKE_RESTART_MS 1000
 
 /* Named counters (ss_ike_counter_name). */
 #define SS_IKE_COUNTERS(X) \
@@ -220,7 +235,7 @@ struct ss_ike_ops {
 	X(ike_rekeyed) X(child_installed) X(child_install_failed) \
 	X(child_deleted) X(child_rekeyed) X(rekey_collisions) \
 	X(dpd_sent) X(dpd_dead) X(keepalives_sent) X(peer_restart) \
-	X(send_failed) \
+	X(send_failed) X(restarts) \
 	X(cert_rejected)
 
 enum ss_ike_counter {
@@ -265,7 +280,10 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms);
 int
 ss_ike_initiate(struct ss_ike *ike, const char *peer, uint64_t now_ms);
 
-/** Initiate every peer with a child whose start action is "start". */
+/** Initiate every peer with a child whose start action is "start".
+ * Such a peer is also initiated again SS_IKE_RESTART_MS after its IKE SA
+ * is lost (DPD, retransmission limit, hard lifetime; not after a Delete
+ * by either side), and again after each failed try (counter restarts). */
 int
 ss_ike_start_all(struct ss_ike *ike, uint64_t now_ms);
 

@@ -29,12 +29,13 @@
 		(var) = (tvar))
 #endif
 
-RTE_LOG_REGISTER_DEFAULT(ss_ike_logtype, INFO);
+RTE_LOG_REGISTER(ss_ike_logtype, shardsec.ike, INFO);
 
 #define NONCE_LEN 32
 #define MAX_NONCE 256
 #define QUEUE_LEN 64
 #define COOKIE_LEN 32
+#define REDUNDANT_WAIT_MS 5000
 
 enum sa_state {
 	S_INIT_SENT,
@@ -101,6 +102,12 @@ struct child {
 	uint8_t coll_nonce[MAX_NONCE];
 	uint16_t coll_nonce_len;
 	uint32_t coll_spi_in;
+	/* rekey responder: outbound SA in standby until the pair it
+	 * replaces is deleted, or standby_ms (0: never, a redundant SA of
+	 * a collision that the peer deletes) */
+	bool standby;
+	uint32_t replaces;
+	uint64_t standby_ms;
 	/* only with key export enabled */
 	uint8_t *keymat;
 	size_t keymat_len;
@@ -161,6 +168,15 @@ struct ike_sa {
 	uint8_t rr;
 	struct child_list children;
 	unsigned int nb_children;
+	/* simultaneous IKE SA rekey (RFC 7296 2.8.2): the new IKE SA that
+	 * the peer's rekey made while ours was outstanding, and the lowest
+	 * nonce of that exchange */
+	uint32_t coll_uid;
+	uint8_t coll_nonce[MAX_NONCE];
+	uint16_t coll_nonce_len;
+	/* the peer's redundant SA: deleted by us if the peer has not by
+	 * then (it may never have seen the collision), 0 none */
+	uint64_t delete_by_ms;
 };
 
 TAILQ_HEAD(sa_list, ike_sa);
@@ -175,6 +191,8 @@ struct ss_ike {
 	uint16_t nb_servers;
 	struct ike_cred *cred[SS_IKE_MAX_PEERS];	/* pubkey peers */
 	uint8_t cookie_secret[32];
+	/* per peer: when to initiate a lost IKE SA again, 0 never */
+	uint64_t restart_ms[SS_IKE_MAX_PEERS];
 	struct ss_ike_stats st;
 	uint64_t now;
 	uint8_t plain[IKE_MAX_MSG];
@@ -356,9 +374,29 @@ child_free(struct child *c)
 }
 
 static void
+child_activate(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
+	const char *why)
+{
+	if (!c->standby)
+		return;
+	c->standby = false;
+	if (ike->ops.child_activate != NULL)
+		ike->ops.child_activate(ike->ctx, c->spi_in, c->spi_out);
+	event(ike, sa, "child %s: sending on out %08x (%s)",
+		sa->pc->child[c->cc].name, c->spi_out, why);
+}
+
+static void
 child_remove(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
 	bool notify)
 {
+	struct child *s;
+
+	/* the pair a standby child replaces is gone: send on the new one */
+	if (sa->state == S_ESTABLISHED)
+		TAILQ_FOREACH(s, &sa->children, next)
+			if (s->standby && s->replaces == c->spi_in)
+				child_activate(ike, sa, s, "old pair deleted");
 	TAILQ_REMOVE(&sa->children, c, next);
 	sa->nb_children--;
 	if (notify && !c->phantom && ike->ops.child_delete != NULL)
@@ -919,6 +957,10 @@ child_install(struct ss_ike *ike, struct ike_sa *sa, uint8_t cc_idx,
 	fill_dir(sa, c, cc, false, &out);
 	in.replaces_spi = replaces;
 	out.replaces_spi = replaces;
+	/* RFC 7296 2.8: the rekey initiator installs its new inbound SA
+	 * only when our response arrives; we go on sending on the old
+	 * outbound SA until it deletes the old pair */
+	out.standby = replaces != 0 && !we_init;
 	i2r = we_init ? &out : &in;
 	r2i = we_init ? &in : &out;
 	memcpy(i2r->enc_key, km, ek);
@@ -952,6 +994,11 @@ child_install(struct ss_ike *ike, struct ike_sa *sa, uint8_t cc_idx,
 		return NULL;
 	}
 	c->installed_ms = ike->now;
+	c->replaces = replaces;
+	if (replaces != 0 && !we_init) {
+		c->standby = true;
+		c->standby_ms = ike->now + SS_IKE_STANDBY_MS;
+	}
 	if (cc->rekey_time)
 		c->rekey_ms = ike->now + jittered(cc->rekey_time, cc->jitter);
 	if (cc->life_time)
@@ -1937,9 +1984,12 @@ handle_auth_request(struct ss_ike *ike, struct ike_sa *sa,
 	if (sa->initial_contact) {
 		/* the peer forgot everything: old SAs with it are stale */
 		TAILQ_FOREACH_SAFE(other, &ike->sas, next, tmp) {
+			/* the same authenticated identity: a configured
+			 * remote_id; for "any", the same address too */
 			if (other == sa || other->pc != pc ||
-				!ss_ipaddr_equal(&other->remote.ip,
-					&sa->remote.ip))
+				(pc->remote_id.type == 0 &&
+				 !ss_ipaddr_equal(&other->remote.ip,
+					&sa->remote.ip)))
 				continue;
 			CNT(ike, peer_restart);
 			sa_destroy(ike, other, "peer restarted (INITIAL_CONTACT)");
@@ -2043,9 +2093,24 @@ send_ike_rekey(struct ss_ike *ike, struct ike_sa *sa)
 	return sk_send(ike, sa, EXCH_CREATE_CHILD_SA, false, sa->my_msgid, &b);
 }
 
+/* The peer's new IKE SA of a simultaneous rekey that is not resolved yet
+ * (it may be the redundant one): no exchange starts on it until then. */
+static bool
+coll_pending(const struct ss_ike *ike, const struct ike_sa *sa)
+{
+	const struct ike_sa *o;
+
+	TAILQ_FOREACH(o, &ike->sas, next)
+		if (o->coll_uid == sa->uid)
+			return true;
+	return false;
+}
+
 static void
 start_next_task(struct ss_ike *ike, struct ike_sa *sa)
 {
+	if (sa->state == S_ESTABLISHED && coll_pending(ike, sa))
+		return;
 	/* a deleting SA only sends its own Delete */
 	while (!sa->req_pending && sa->q_len > 0 &&
 		(sa->state == S_ESTABLISHED ||
@@ -2223,6 +2288,15 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 					old->server_id, sa->x_spi_in);
 				old->state = C_REKEYED;
 			} else {
+				struct child *r = child_by_in(sa,
+					old->coll_spi_in);
+
+				/* the peer's SA is the redundant one: it
+				 * deletes it, we never send on it */
+				if (r != NULL) {
+					r->replaces = 0;
+					r->standby_ms = 0;
+				}
 				queue_task(sa, T_CHILD_DELETE, old->cc,
 					old->server_id, old->spi_in);
 			}
@@ -2234,6 +2308,48 @@ process_child_response(struct ss_ike *ike, struct ike_sa *sa,
 		}
 	}
 	return 0;
+}
+
+/* RFC 7296 2.8.2 compares nonces as byte strings. */
+static bool
+nonce_lt(const uint8_t *a, uint16_t alen, const uint8_t *b, uint16_t blen)
+{
+	int c = memcmp(a, b, RTE_MIN(alen, blen));
+
+	return c < 0 || (c == 0 && alen < blen);
+}
+
+static struct ike_sa *
+sa_by_uid(const struct ss_ike *ike, uint32_t uid)
+{
+	struct ike_sa *sa;
+
+	TAILQ_FOREACH(sa, &ike->sas, next)
+		if (sa->uid == uid)
+			return sa;
+	return NULL;
+}
+
+/* Children and pending work of 'from' move to 'to'. */
+static void
+children_move(struct ike_sa *to, struct ike_sa *from)
+{
+	struct child *c;
+
+	while ((c = TAILQ_FIRST(&from->children)) != NULL) {
+		TAILQ_REMOVE(&from->children, c, next);
+		from->nb_children--;
+		TAILQ_INSERT_TAIL(&to->children, c, next);
+		to->nb_children++;
+	}
+	while (from->q_len > 0 && to->q_len < QUEUE_LEN) {
+		to->q[(to->q_head + to->q_len) % QUEUE_LEN] =
+			from->q[from->q_head];
+		to->q_len++;
+		from->q_head = (from->q_head + 1) % QUEUE_LEN;
+		from->q_len--;
+	}
+	from->q_len = 0;
 }
 
 /* A rekeyed IKE SA: new SPIs and keys, children move over. */
@@ -2339,6 +2455,40 @@ handle_create_child_response(struct ss_ike *ike, struct ike_sa *sa,
 		wipe(g, sizeof(g));
 		if (nsa == NULL)
 			return;
+		if (sa->coll_uid != 0) {
+			/* RFC 7296 2.8.2: both rekeyed; the new SA of the
+			 * exchange with the lowest nonce is redundant and its
+			 * initiator deletes it; the initiator of the other
+			 * deletes the old SA */
+			struct ike_sa *psa = sa_by_uid(ike, sa->coll_uid);
+			const bool i_lo = nonce_lt(sa->x_nonce,
+				sa->x_nonce_len, nr, nr_len);
+			const uint8_t *mine = i_lo ? sa->x_nonce : nr;
+			const uint16_t mine_len = i_lo ? sa->x_nonce_len :
+				nr_len;
+
+			sa->coll_uid = 0;
+			if (psa != NULL && nonce_lt(mine, mine_len,
+				sa->coll_nonce, sa->coll_nonce_len)) {
+				event(ike, nsa, "simultaneous IKE rekey: ours "
+					"is redundant, deleting it");
+				children_move(psa, nsa);
+				queue_task(nsa, T_IKE_DELETE, 0, 0, 0);
+				nsa->state = S_DELETING;
+				start_next_task(ike, nsa);
+				start_next_task(ike, psa);
+				return;
+			}
+			if (psa != NULL) {
+				event(ike, nsa, "simultaneous IKE rekey: the "
+					"peer's is redundant, ours stays");
+				children_move(nsa, psa);
+				/* the peer deletes it */
+				psa->state = S_DELETING;
+				psa->delete_by_ms = ike->now +
+					REDUNDANT_WAIT_MS;
+			}
+		}
 		/* delete the old IKE SA (its children moved) */
 		sa->q_len = 0;
 		queue_task(sa, T_IKE_DELETE, 0, 0, 0);
@@ -2385,12 +2535,6 @@ handle_ike_rekey_request(struct ss_ike *ike, struct ike_sa *sa,
 	int chosen;
 	struct ike_sa *nsa;
 
-	if (sa->req_pending && sa->cur.type == T_IKE_REKEY) {
-		/* simultaneous IKE rekey: not resolved, let the peer retry */
-		CNT(ike, rekey_collisions);
-		ike_put_notify(b, 0, NULL, 0, N_TEMPORARY_FAILURE, NULL, 0);
-		return;
-	}
 	if (ike_prop_select(sap, PROTO_IKE, sa->pc->ike, sa->pc->nb_ike, &a,
 		&chosen) < 0 || sap->prop[chosen].spi_size != 8) {
 		CNT(ike, no_proposal_chosen);
@@ -2434,7 +2578,17 @@ handle_ike_rekey_request(struct ss_ike *ike, struct ike_sa *sa,
 	nsa = ike_rekey_make(ike, sa, false, spi_i, spi_r, &a, ni, ni_len, nr,
 		NONCE_LEN, g, glen);
 	wipe(g, sizeof(g));
-	(void)nsa;
+	if (nsa != NULL && sa->req_pending && sa->cur.type == T_IKE_REKEY) {
+		/* simultaneous IKE rekey (RFC 7296 2.8.2): resolved when
+		 * the response to ours arrives */
+		const bool i_lo = nonce_lt(ni, ni_len, nr, NONCE_LEN);
+
+		CNT(ike, rekey_collisions);
+		sa->coll_uid = nsa->uid;
+		memcpy(sa->coll_nonce, i_lo ? ni : nr,
+			i_lo ? ni_len : NONCE_LEN);
+		sa->coll_nonce_len = i_lo ? ni_len : NONCE_LEN;
+	}
 	/* the old SA is deleted by the initiator of the rekey */
 	sa->state = S_DELETING;
 }
@@ -2530,6 +2684,16 @@ handle_informational_request(struct ss_ike *ike, struct ike_sa *sa,
 		}
 	}
 	if (ike_del) {
+		struct ike_sa *o;
+
+		/* the redundant SA of a simultaneous rekey, deleted before
+		 * the response to our own rekey arrived: its children go
+		 * back to the old SA, which hands them to ours */
+		TAILQ_FOREACH(o, &ike->sas, next)
+			if (o->coll_uid == sa->uid) {
+				o->coll_uid = 0;
+				children_move(o, sa);
+			}
 		sk_send(ike, sa, EXCH_INFORMATIONAL, true, m->msgid, &b);
 		sa_destroy(ike, sa, "deleted by peer");
 		return;
@@ -2837,6 +3001,60 @@ ss_ike_input(struct ss_ike *ike, const struct ss_ike_addr *local,
 
 /* ---- timers and API ---------------------------------------------------- */
 
+static bool
+peer_starts(const struct ss_ike_peer_conf *pc)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->nb_child; i++)
+		if (pc->child[i].start == SS_IKE_START_START)
+			return true;
+	return false;
+}
+
+/* The IKE SA of a peer started at boot is lost (not deleted on purpose):
+ * start it again soon, as strongSwan's dpd_action = restart. */
+static void
+restart_later(struct ss_ike *ike, const struct ike_sa *sa)
+{
+	const unsigned int p = (unsigned int)(sa->pc - ike->conf.peer);
+
+	/* a responder-only peer (remote_addr "%any") is not ours to start */
+	if (sa->state == S_DELETING || p >= ike->conf.nb_peers ||
+		!peer_starts(sa->pc) || sa->pc->remote.ip.family == 0)
+		return;
+	ike->restart_ms[p] = ike->now + SS_IKE_RESTART_MS;
+}
+
+static int ike_initiate(struct ss_ike *ike,
+	const struct ss_ike_peer_conf *pc);
+
+static void
+restart_due(struct ss_ike *ike)
+{
+	struct ike_sa *sa;
+	unsigned int p;
+	int ret;
+
+	for (p = 0; p < ike->conf.nb_peers; p++) {
+		if (ike->restart_ms[p] == 0 || ike->now < ike->restart_ms[p])
+			continue;
+		ike->restart_ms[p] = 0;
+		ret = ike_initiate(ike, &ike->conf.peer[p]);
+		if (ret == -EALREADY || ret == -ENOENT)
+			continue;	/* the peer came first */
+		if (ret < 0) {
+			ike->restart_ms[p] = ike->now + SS_IKE_RESTART_MS;
+			continue;
+		}
+		CNT(ike, restarts);
+		TAILQ_FOREACH(sa, &ike->sas, next)
+			if (sa->pc == &ike->conf.peer[p] &&
+				sa->state == S_INIT_SENT)
+				event(ike, sa, "IKE SA lost: initiating again");
+	}
+}
+
 void
 ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 {
@@ -2850,6 +3068,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 				CNT(ike, timeouts);
 				if (sa->cur.type == T_DPD)
 					CNT(ike, dpd_dead);
+				restart_later(ike, sa);
 				sa_destroy(ike, sa, sa->cur.type == T_DPD ?
 					"peer dead (DPD)" :
 					"retransmission limit");
@@ -2868,6 +3087,16 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 			sa_destroy(ike, sa, "half-open timeout");
 			continue;
 		}
+		if (sa->state == S_DELETING && sa->delete_by_ms != 0 &&
+			now_ms >= sa->delete_by_ms && !sa->req_pending) {
+			sa->delete_by_ms = 0;
+			sa->q_len = 0;
+			event(ike, sa, "redundant IKE SA not deleted by the "
+				"peer: deleting it");
+			queue_task(sa, T_IKE_DELETE, 0, 0, 0);
+			start_next_task(ike, sa);
+			continue;
+		}
 		if (sa->state != S_ESTABLISHED)
 			continue;
 		if (sa->expire_ms && now_ms >= sa->expire_ms) {
@@ -2884,6 +3113,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 			if (!sa->req_pending)
 				sk_send(ike, sa, EXCH_INFORMATIONAL, false,
 					sa->my_msgid, &b);
+			restart_later(ike, sa);
 			sa_destroy(ike, sa, "hard lifetime");
 			continue;
 		}
@@ -2903,6 +3133,10 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 				CNT(ike, send_failed);
 		}
 		TAILQ_FOREACH(c, &sa->children, next) {
+			if (c->standby && c->standby_ms != 0 &&
+				now_ms >= c->standby_ms)
+				child_activate(ike, sa, c,
+					"no Delete of the old pair in time");
 			if (c->expire_ms && now_ms >= c->expire_ms &&
 				c->state != C_DELETING) {
 				c->expire_ms = 0;
@@ -2921,6 +3155,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 			queue_task(sa, T_DPD, 0, 0, 0);
 		start_next_task(ike, sa);
 	}
+	restart_due(ike);
 }
 
 static const struct ss_ike_peer_conf *
@@ -2949,11 +3184,16 @@ sa_of_peer(const struct ss_ike *ike, const struct ss_ike_peer_conf *pc)
 int
 ss_ike_initiate(struct ss_ike *ike, const char *peer, uint64_t now_ms)
 {
-	const struct ss_ike_peer_conf *pc = peer_by_name(ike, peer);
+	ike->now = now_ms;
+	return ike_initiate(ike, peer_by_name(ike, peer));
+}
+
+static int
+ike_initiate(struct ss_ike *ike, const struct ss_ike_peer_conf *pc)
+{
 	struct ike_sa *sa;
 	int ret;
 
-	ike->now = now_ms;
 	if (pc == NULL || pc->remote.ip.family == 0 || pc->nb_ike == 0)
 		return -ENOENT;
 	if (sa_of_peer(ike, pc) != NULL)
@@ -3039,6 +3279,8 @@ ss_ike_terminate(struct ss_ike *ike, const char *peer, uint64_t now_ms)
 	struct ike_sa *sa;
 
 	ike->now = now_ms;
+	if (pc != NULL)		/* no restart after an operator's end */
+		ike->restart_ms[pc - ike->conf.peer] = 0;
 	if (pc == NULL || (sa = sa_of_peer(ike, pc)) == NULL)
 		return -ENOENT;
 	if (sa->state != S_ESTABLISHED) {
@@ -3284,7 +3526,8 @@ ss_ike_walk_children(const struct ss_ike *ike, ss_ike_child_walk_fn fn,
 			i.esn = c->alg.esn == SS_IKE_ESN_YES;
 			i.encap = sa->natt;
 			i.transport = sa->pc->child[c->cc].transport;
-			i.state = child_state_names[c->state];
+			i.state = c->standby ? "INSTALLED, out standby" :
+				child_state_names[c->state];
 			i.installed_ms = c->installed_ms;
 			if (fn != NULL)
 				fn(&i, arg);

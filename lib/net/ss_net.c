@@ -17,7 +17,7 @@
 
 #include "ss_net_priv.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_net_logtype, INFO);
+RTE_LOG_REGISTER(ss_net_logtype, shardsec.net, INFO);
 
 struct net_ctx ss_net_ctx;
 
@@ -337,6 +337,8 @@ net_v4_is_local(uint32_t a)
 	const struct net_ctx *c = &ss_net_ctx;
 	unsigned int i;
 
+	if (!(c->local4_bits & (1ULL << net_v4_bit(a))))
+		return false;
 	for (i = 0; i < c->nb_local4; i++)
 		if (c->local4[i] == a)
 			return true;
@@ -418,6 +420,7 @@ port_setup(uint8_t idx, const struct ss_cfg_port *cp, uint16_t port_id,
 				rte_cpu_to_be_32(h | ~m) : 0;
 			np->nb_v4++;
 			c->local4[c->nb_local4++] = pf->addr.v4;
+			c->local4_bits |= 1ULL << net_v4_bit(pf->addr.v4);
 		} else if (pf->addr.family == AF_INET6) {
 			if (pf->len > 128)
 				return -EINVAL;

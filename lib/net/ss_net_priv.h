@@ -108,6 +108,9 @@ struct net_ctx {
 	/* all our unicast addresses, for the per-packet "to us?" test */
 	uint8_t nb_local4, nb_local6;
 	uint32_t local4[SS_NET_MAX_PORTS * NET_MAX_ADDRS];
+	/* one bit per local4 address (net_v4_bit): most transit packets
+	 * are told "not ours" without the scan */
+	uint64_t local4_bits;
 	uint8_t local6[SS_NET_MAX_PORTS * NET_MAX_ADDRS][16];
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
@@ -128,6 +131,13 @@ struct net_ctx {
 };
 
 extern struct net_ctx ss_net_ctx;
+
+/* A multiplicative hash of an IPv4 address (network order) to 0..63. */
+static inline unsigned int
+net_v4_bit(uint32_t a)
+{
+	return (a * 0x9e3779b1u) >> 26;
+}
 
 static inline uint16_t
 net_rd16(const void *p)

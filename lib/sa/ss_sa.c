@@ -20,7 +20,7 @@
 #include "ss_steer.h"
 #include "ss_sa.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_sa_logtype, INFO);
+RTE_LOG_REGISTER(ss_sa_logtype, shardsec.sa, INFO);
 #define SS_SA_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, ss_sa_logtype, "sa: " fmt "\n", \
 		##__VA_ARGS__)
@@ -733,21 +733,26 @@ ss_sa_add(struct ss_sa_db *db, const struct ss_sa_params *p,
 		spi_unreserve(db, sa->spi);
 	} else {
 		slot = &db->srv[sa->server].out[sa->tunnel];
-		if (*slot != NULL)
-			(*slot)->active = false;
-		sa->active = true;
-		/* Publish after the SA is fully built. */
-		__atomic_store_n(slot, sa, __ATOMIC_RELEASE);
+		if (p->standby && *slot != NULL) {
+			/* the current pick stays until activation */
+			sa->standby = true;
+		} else {
+			if (*slot != NULL)
+				(*slot)->active = false;
+			sa->active = true;
+			/* Publish after the SA is fully built. */
+			__atomic_store_n(slot, sa, __ATOMIC_RELEASE);
+		}
 	}
 	TAILQ_INSERT_TAIL(&db->sas, sa, next);
 	db->tunnels[sa->tunnel].nb_sa++;
 	if (out != NULL)
 		*out = sa;
 	rc = 0;
-	SS_SA_LOG(INFO, "added %s SA 0x%08x server %u (id %u) tunnel '%s' %s",
+	SS_SA_LOG(INFO, "added %s SA 0x%08x server %u (id %u) tunnel '%s' %s%s",
 		sa->dir == SS_SA_DIR_IN ? "inbound" : "outbound", sa->spi,
 		sa->server, sa->instance_id, db->tunnels[sa->tunnel].name,
-		algo_names[sa->algo]);
+		algo_names[sa->algo], sa->standby ? " (standby)" : "");
 unlock:
 	pthread_mutex_unlock(&db->lock);
 	return rc;
@@ -772,8 +777,10 @@ del_locked(struct ss_sa_db *db, struct ss_sa *sa)
 		if (*slot == sa) {
 			struct ss_sa *next = out_successor(db, sa);
 
-			if (next != NULL)
+			if (next != NULL) {
 				next->active = true;
+				next->standby = false;
+			}
 			__atomic_store_n(slot, next, __ATOMIC_RELEASE);
 		}
 		sa->active = false;
@@ -794,6 +801,39 @@ del_locked(struct ss_sa_db *db, struct ss_sa *sa)
 		rte_rcu_qsbr_dq_reclaim(db->dq, UINT32_MAX, NULL, NULL, NULL);
 	}
 	return 0;
+}
+
+int
+ss_sa_activate(struct ss_sa_db *db, uint32_t tunnel, uint32_t spi)
+{
+	struct ss_sa *sa, **slot;
+	int rc = 0;
+
+	if (db == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&db->lock);
+	TAILQ_FOREACH(sa, &db->sas, next)
+		if (sa->dir == SS_SA_DIR_OUT && sa->tunnel == tunnel &&
+				sa->spi == spi)
+			break;
+	if (sa == NULL) {
+		rc = db_fail(db, -ENOENT, "no outbound SA 0x%08x in tunnel %u",
+			spi, tunnel);
+		goto out;
+	}
+	if (sa->active)
+		goto out;
+	slot = &db->srv[sa->server].out[sa->tunnel];
+	if (*slot != NULL)
+		(*slot)->active = false;
+	sa->active = true;
+	sa->standby = false;
+	__atomic_store_n(slot, sa, __ATOMIC_RELEASE);
+	SS_SA_LOG(INFO, "outbound SA 0x%08x server %u activated", sa->spi,
+		sa->server);
+out:
+	pthread_mutex_unlock(&db->lock);
+	return rc;
 }
 
 int
@@ -911,7 +951,8 @@ ss_sa_format(const struct ss_sa *sa, char *buf, size_t len)
 			o += snprintf(d + o, sizeof(d) - o, " %s=%" PRIu64,
 				drop_names[i], drops[i]);
 	return snprintf(buf, len,
-		"spi=0x%08x id=%u server=%u %s %s %s%s%s backend=%s %s=%" PRIu64
+		"spi=0x%08x id=%u server=%u %s %s %s%s%s%s backend=%s "
+		"%s=%" PRIu64
 		" packets=%" PRIu64 " bytes=%" PRIu64 " drops:%s",
 		sa->spi, sa->instance_id, sa->server,
 		sa->dir == SS_SA_DIR_IN ? "in" : "out",
@@ -919,6 +960,7 @@ ss_sa_format(const struct ss_sa *sa, char *buf, size_t len)
 		sa->mode == SS_SA_MODE_TUNNEL ? "tunnel" : "transport",
 		sa->udp_encap ? " udp-encap" : "",
 		sa->esn ? " esn" : "",
+		sa->standby ? " standby" : "",
 		backend_names[sa->backend],
 		sa->dir == SS_SA_DIR_IN ? "replay_top" : "seq",
 		sa->dir == SS_SA_DIR_IN ? sa->st.replay_top : sa->st.seq,

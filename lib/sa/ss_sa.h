@@ -131,6 +131,11 @@ struct ss_sa_params {
 	uint8_t nb_ts;
 	uint64_t soft_bytes, hard_bytes;	/* 0: no limit */
 	uint64_t soft_packets, hard_packets;
+	/* outbound: installed in standby, not the (tunnel, server) pick
+	 * while that pick exists, until ss_sa_activate or until the pick is
+	 * deleted (rekey responder, RFC 7296 2.8: keep sending on the old
+	 * SA until the initiator has deleted it) */
+	bool standby;
 };
 
 /** Written only by the owning server's worker; read by anyone. */
@@ -173,6 +178,8 @@ struct ss_sa {
 	struct ss_sa_keys *keys;	/* opaque; never printed */
 	TAILQ_ENTRY(ss_sa) next;	/* control plane list */
 	bool active;			/* out: the (tunnel, server) pick */
+	bool standby;			/* out: installed, waiting for
+					 * ss_sa_activate */
 	struct ss_sa_stats st;
 };
 
@@ -282,6 +289,14 @@ ss_sa_spi_release(struct ss_sa_db *db, uint32_t spi);
 int
 ss_sa_add(struct ss_sa_db *db, const struct ss_sa_params *p,
 	struct ss_sa **out);
+
+/**
+ * Make a standby outbound SA of a tunnel the (tunnel, server) pick: the
+ * workers encrypt with it from now on. 0 (also when it already is the
+ * pick), -ENOENT (no outbound SA with that SPI in that tunnel).
+ */
+int
+ss_sa_activate(struct ss_sa_db *db, uint32_t tunnel, uint32_t spi);
 
 /** Delete by SPI and direction; -ENOENT, -ENOTUNIQ (outbound SPI shared
  * by several tunnels: use ss_sa_del_sa). */

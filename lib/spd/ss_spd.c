@@ -18,7 +18,7 @@
 
 #include "ss_spd.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_spd_logtype, INFO);
+RTE_LOG_REGISTER(ss_spd_logtype, shardsec.spd, INFO);
 #define SS_SPD_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, ss_spd_logtype, "spd: " fmt "\n", \
 		##__VA_ARGS__)

@@ -15,7 +15,7 @@
 
 #include "ss_steer.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_steer_logtype, INFO);
+RTE_LOG_REGISTER(ss_steer_logtype, shardsec.steer, INFO);
 #define SS_STEER_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, ss_steer_logtype, "steer: " fmt "\n", \
 		##__VA_ARGS__)

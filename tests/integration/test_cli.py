@@ -110,13 +110,20 @@ GOOD = [
     'ike initiate sw', 'ike terminate sw',
     'sa del in 0x20000121', 'sa del out 0a000002',
     'server add 3 1', 'show servers 3 json', 'server del 3',
+    'show log-levels', 'set log-level shardsec.ike debug',
+    'set log-level shardsec.* warning', 'show log-levels json',
     'sleep 100', 'clear stats',
 ]
 
 # One bad argument per command, with the exact message expected.
 BAD = [
     ('help nosuch', "error: help: no group nosuch (groups: ports,l3,ipsec,"
-     "servers,ike,gen,system)"),
+     "servers,ike,log,gen,system)"),
+    ('set log-level nosuch debug', "error: set log-level: no log type "
+     "matches 'nosuch' (try 'show log-levels')"),
+    ('set log-level shardsec.ike loud', 'error: set log-level shardsec.ike: '
+     'no level '
+     'loud (levels: emerg,alert,crit,err,warning,notice,info,debug)'),
     ('server add 1 2', 'error: server add: id 1 is in use (server 0 on '
      'lcore 1)'),
     ('gen start', "error: gen start: no traffic generator (the "
@@ -392,6 +399,12 @@ def main():
         check('spd json', js('show spd json')['rules'][0]['name'] ==
               'to-remote')
         check('ike peers json', js('show ike peers json')[0]['peer'] == 'sw')
+        lv = {x['type']: x['level'] for x in js('show log-levels json')}
+        check('log levels: one type per library, set by glob',
+              all(lv.get('shardsec.' + t) == 'warning' for t in
+                  ('net', 'config', 'esp', 'ike', 'steer', 'sa', 'spd')) and
+              '(7 type(s)) set to warning' in
+              b['set log-level shardsec.* warning'], str(lv))
         check('server add/del from a script', 'server id 3 added on lcore '
               '1' in b['server add 3 1'] and [x['instance_id'] for x in
               js('show servers 3 json')] == [3] and 'server id 3 removed'

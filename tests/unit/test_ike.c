@@ -769,13 +769,15 @@ struct rec {
 	struct ss_ike_child_sa in, out;
 	bool deleted;
 	unsigned int order;
+	bool activated;			/* standby outbound activated */
+	unsigned int act_order;
 };
 
 struct node {
 	struct ss_ike *ike;
 	struct ss_ike_addr ip;		/* port unused */
 	struct rec ch[MAXCH];
-	unsigned int nb_ch, nb_live, nb_del;
+	unsigned int nb_ch, nb_live, nb_del, nb_act;
 	unsigned int order;
 	char ev[2048];
 };
@@ -863,6 +865,29 @@ t_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
 	return -ENOENT;
 }
 
+static int
+t_activate(void *ctx, uint32_t spi_in, uint32_t spi_out)
+{
+	struct node *n = ctx;
+	unsigned int i;
+
+	for (i = 0; i < n->nb_ch; i++) {
+		struct rec *r = &n->ch[i];
+
+		if (r->in.spi != spi_in || r->deleted)
+			continue;
+		ck_assert_uint_eq(r->out.spi, spi_out);
+		ck_assert_msg(r->out.standby && !r->activated,
+			"activate of %08x: not a standby SA", spi_out);
+		r->activated = true;
+		r->act_order = ++order_ctr;
+		n->nb_act++;
+		return 0;
+	}
+	ck_abort_msg("activate of unknown SPI %08x", spi_in);
+	return -ENOENT;
+}
+
 static void
 t_event(void *ctx, const char *msg)
 {
@@ -879,6 +904,7 @@ static const struct ss_ike_ops t_ops = {
 	.child_install = t_install,
 	.child_delete = t_delete,
 	.event = t_event,
+	.child_activate = t_activate,
 };
 
 static void
@@ -946,6 +972,11 @@ default_opts(struct opts *o)
 	o->global_r = "";
 }
 
+/* more settings of the child of the next node_make; by default no
+ * start at boot, hence no restart after a loss (test_dpd_restart) */
+#define CHILD_EXTRA "start_action = \"none\";"
+static const char *child_extra = CHILD_EXTRA;
+
 static void
 node_make(int idx, const char *ip, const char *peer_ip, const char *ike,
 	const char *esp, const char *psk, const char *lid, const char *rid,
@@ -967,11 +998,12 @@ node_make(int idx, const char *ip, const char *peer_ip, const char *ike,
 		"  %s ike_proposals = [\"%s\"]; %s %s %s\n"
 		"  children = ( { name = \"net\"; local_ts = \"%s\";\n"
 		"   remote_ts = \"%s\"; esp_proposals = [\"%s\"];\n"
-		"   mode = \"%s\"; rekey_time = 0; life_time = 0; } );\n"
+		"   mode = \"%s\"; rekey_time = 0; life_time = 0; %s } );\n"
 		" } ); };\n", global, ip, peer_ip, lid, rid, pskline, ike,
 		strstr(extra, "dpd_interval") ? "" : "dpd_interval = 0;",
 		strstr(extra, "rekey_time") ? "" : "rekey_time = 0;", extra,
-		ts_l, ts_r, esp, transport ? "transport" : "tunnel");
+		ts_l, ts_r, esp, transport ? "transport" : "tunnel",
+		child_extra);
 	ck_assert_msg(parse_text(text, &conf, &e) == 0, "%s", e.msg);
 	ss_ike_destroy(nodes[idx].ike);
 	memset(&nodes[idx], 0, sizeof(nodes[idx]));
@@ -1507,6 +1539,7 @@ drop_some_to_a(const struct qpkt *p)
 
 START_TEST(test_retransmit)
 {
+	static struct qpkt first;
 	struct opts o;
 
 	/* two losses: back-off 500, 1000 ms then success */
@@ -1516,10 +1549,14 @@ START_TEST(test_retransmit)
 	drops_left = 2;
 	ss_ike_initiate(nodes[0].ike, "peer", now);
 	pump();
+	first = last_sent[0];
 	run_for(499, 1);
 	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 0);
 	run_for(1, 1);
 	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 1);
+	/* a retransmission is the same message, byte for byte */
+	ck_assert_uint_eq(last_sent[0].len, first.len);
+	ck_assert_mem_eq(last_sent[0].buf, first.buf, first.len);
 	run_for(999, 1);
 	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 1);
 	run_for(1, 1);
@@ -1539,8 +1576,13 @@ START_TEST(test_retransmit)
 	pump();
 	ck_assert_uint_eq(nodes[1].nb_live, 3);
 	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	first = last_sent[1];
+	ck_assert_uint_eq(first.buf[18], EXCH_CREATE_CHILD_SA);
 	run_for(600, 100);
 	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_dup_request), 1);
+	/* the very same bytes again (cached, not a new encryption) */
+	ck_assert_uint_eq(last_sent[1].len, first.len);
+	ck_assert_mem_eq(last_sent[1].buf, first.buf, first.len);
 	ck_assert_uint_eq(nodes[1].nb_ch, 3);
 	ck_assert_uint_eq(nodes[0].nb_live, 3);
 	ck_assert_uint_eq(check_pairs(0, 1), 3);
@@ -1631,6 +1673,68 @@ START_TEST(test_server_del_in_flight)
 }
 END_TEST
 
+/* A peer started at boot (start_action "start") whose IKE SA is lost is
+ * initiated again SS_IKE_RESTART_MS later, until it answers; not after
+ * an operator's terminate. */
+START_TEST(test_dpd_restart)
+{
+	struct opts o;
+	uint64_t t_dead;
+
+	default_opts(&o);
+	o.extra_i = "dpd_interval = 2;";
+	child_extra = "start_action = \"start\";";
+	pair_make(&o);
+	child_extra = CHILD_EXTRA;
+	ck_assert_int_eq(ss_ike_start_all(nodes[0].ike, now), 1);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	/* the peer dies: DPD after 2 s, 3 retransmissions */
+	drop_fn = drop_all_to_b;
+	run_for(2000 + 500 + 1000 + 2000 + 4000 + 250, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_dpd_dead), 1);
+	ck_assert_uint_eq(nodes[0].nb_live, 0);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 0);
+	t_dead = now;
+	run_for(SS_IKE_RESTART_MS, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 1);
+	ck_assert_uint_eq(nb_sas(0), 1);
+	ck_assert_ptr_nonnull(strstr(nodes[0].ev,
+		"IKE SA lost: initiating again"));
+	/* still dead: that try times out, and the next one starts */
+	run_for(500 + 1000 + 2000 + 4000 + SS_IKE_RESTART_MS + 250, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 2);
+	/* the peer is back (a fresh engine, as after a restart) */
+	drop_fn = NULL;
+	node_make(1, "10.0.0.2", "10.0.0.1", o.ike_r, o.esp_r, o.psk_r,
+		o.id_r, o.id_i, o.ts_r_local, o.ts_r_remote, false, "", "", 2);
+	run_for(8000, 250);
+	ck_assert_uint_eq(nb_sas(0), 1);
+	ck_assert_uint_eq(nb_sas(1), 1);
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	ck_assert_uint_le(cnt(0, SS_IKE_CNT_restarts), 3);
+	ck_assert_uint_gt(now, t_dead);
+	/* an operator's terminate is final */
+	ck_assert_int_eq(ss_ike_terminate(nodes[0].ike, "peer", now), 0);
+	pump();
+	run_for(5000, 250);
+	ck_assert_uint_eq(nb_sas(0) + nb_sas(1), 0);
+	/* without start_action "start": lost is lost */
+	nodes_free();
+	default_opts(&o);
+	o.extra_i = "dpd_interval = 2;";
+	establish(&o, 2);
+	drop_fn = drop_all_to_b;
+	run_for(2000 + 500 + 1000 + 2000 + 4000 + 3000, 250);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_dpd_dead), 1);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_restarts), 0);
+	ck_assert_uint_eq(nb_sas(0), 0);
+	drop_fn = NULL;
+	nodes_free();
+}
+END_TEST
+
 START_TEST(test_delete_and_terminate)
 {
 	struct opts o;
@@ -1699,6 +1803,95 @@ START_TEST(test_child_rekey)
 	ck_assert_uint_eq(check_pairs(0, 1), 2);
 	ck_assert_uint_eq(live_on_server(0, 1), 1);
 	ck_assert_uint_eq(live_on_server(0, 2), 1);
+	nodes_free();
+}
+END_TEST
+
+static struct rec *
+rec_of_in(int n, uint32_t spi)
+{
+	unsigned int i;
+
+	for (i = 0; i < nodes[n].nb_ch; i++)
+		if (nodes[n].ch[i].in.spi == spi)
+			return &nodes[n].ch[i];
+	return NULL;
+}
+
+static bool
+drop_info_to_b(const struct qpkt *p)
+{
+	return p->to == 1 && p->len > 28 && p->buf[18] == EXCH_INFORMATIONAL;
+}
+
+static unsigned int nb_standby;
+
+static void
+standby_cb(const struct ss_ike_child_info *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	if (strcmp(c->state, "INSTALLED, out standby") == 0)
+		nb_standby++;
+}
+
+/* RFC 7296 2.8: the responder of a Child SA rekey keeps sending on the
+ * old outbound SA until the initiator, which installs its new inbound SA
+ * only on the response, has deleted the old pair. */
+START_TEST(test_child_rekey_standby)
+{
+	struct opts o;
+	unsigned int i, nb_new = 0;
+
+	default_opts(&o);
+	establish(&o, 2);
+	ck_assert_uint_eq(nodes[1].nb_act, 0);
+	/* B's initial pairs (IKE_AUTH, its own CREATE_CHILD_SA answers) are
+	 * no rekeys: never standby */
+	for (i = 0; i < nodes[1].nb_ch; i++)
+		ck_assert(!nodes[1].ch[i].out.standby);
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", true, now), 0);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	/* the initiator sends on its new SAs at once */
+	for (i = 2; i < nodes[0].nb_ch; i++)
+		ck_assert(!nodes[0].ch[i].out.standby);
+	for (i = 2; i < nodes[1].nb_ch; i++) {
+		const struct rec *n = &nodes[1].ch[i];
+		const struct rec *a = rec_of_in(0, n->out.spi);
+		const struct rec *old = rec_of_in(1, n->in.replaces_spi);
+
+		ck_assert(n->out.standby && n->activated);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(old);
+		/* activated after the initiator installed its inbound SA
+		 * and when the old pair was deleted, not before */
+		ck_assert_uint_gt(n->act_order, a->order);
+		ck_assert(old->deleted);
+		ck_assert_uint_gt(n->act_order, n->order);
+		nb_new++;
+	}
+	ck_assert_uint_eq(nb_new, 2);
+	ck_assert_uint_eq(nodes[1].nb_act, 2);
+	ck_assert_uint_eq(nodes[0].nb_act, 0);
+	/* the initiator's Delete is lost for good: B does not wait for
+	 * ever, it activates after SS_IKE_STANDBY_MS */
+	drop_fn = drop_info_to_b;
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", true, now), 0);
+	pump();
+	ck_assert_uint_eq(nodes[1].nb_act, 2);
+	run_for(SS_IKE_STANDBY_MS - 1000, 100);
+	ck_assert_uint_eq(nodes[1].nb_act, 2);
+	nb_standby = 0;
+	ss_ike_walk_children(nodes[1].ike, standby_cb, NULL);
+	ck_assert_uint_eq(nb_standby, 2);	/* shown in "show ike sa" */
+	run_for(1500, 100);
+	ck_assert_uint_eq(nodes[1].nb_act, 4);
+	nb_standby = 0;
+	ss_ike_walk_children(nodes[1].ike, standby_cb, NULL);
+	ck_assert_uint_eq(nb_standby, 0);
+	ck_assert_ptr_nonnull(strstr(nodes[1].ev,
+		"no Delete of the old pair in time"));
+	drop_fn = NULL;
 	nodes_free();
 }
 END_TEST
@@ -1843,27 +2036,168 @@ START_TEST(test_ike_lifetimes)
 }
 END_TEST
 
+struct sa_spis {
+	uint64_t spi_i[4], spi_r[4];
+	unsigned int n;
+};
+
+static void
+spis_cb(const struct ss_ike_sa_info *i, void *arg)
+{
+	struct sa_spis *x = arg;
+
+	if (x->n < 4) {
+		x->spi_i[x->n] = i->spi_i;
+		x->spi_r[x->n] = i->spi_r;
+	}
+	x->n++;
+}
+
+static bool
+drop_b_ccsa_request_once(const struct qpkt *p)
+{
+	if (p->to == 0 && drops_left > 0 && p->len > 28 &&
+		p->buf[18] == EXCH_CREATE_CHILD_SA &&
+		(p->buf[19] & FLAG_RESPONSE) == 0) {
+		drops_left--;
+		return true;
+	}
+	return false;
+}
+
+static bool
+drop_ccsa_response_to_a_once(const struct qpkt *p)
+{
+	if (p->to == 0 && drops_left > 0 && p->len > 28 &&
+		p->buf[18] == EXCH_CREATE_CHILD_SA &&
+		(p->buf[19] & FLAG_RESPONSE) != 0) {
+		drops_left--;
+		return true;
+	}
+	return false;
+}
+
+/* Not a drop: A's timers run just before each CREATE_CHILD_SA response
+ * reaches it (in a collision: while the peer's new IKE SA is not yet
+ * known to be the survivor or the redundant one). */
+static bool
+tick_a_before_ccsa_response(const struct qpkt *p)
+{
+	if (p->to == 0 && p->len > 28 && p->buf[18] == EXCH_CREATE_CHILD_SA &&
+		(p->buf[19] & FLAG_RESPONSE) != 0)
+		ss_ike_timer(nodes[0].ike, now);
+	return false;
+}
+
+/* After a simultaneous IKE SA rekey: one IKE SA on each side, the same
+ * one, every child on it and none lost, and it works. */
+static void
+ike_coll_check(const char *what)
+{
+	struct sa_spis a = { .n = 0 }, b = { .n = 0 };
+
+	ss_ike_walk_sas(nodes[0].ike, spis_cb, &a);
+	ss_ike_walk_sas(nodes[1].ike, spis_cb, &b);
+	ck_assert_msg(a.n == 1 && b.n == 1, "%s: %u and %u IKE SAs\nA:\n%s\n"
+		"B:\n%s", what, a.n, b.n, nodes[0].ev, nodes[1].ev);
+	ck_assert(a.spi_i[0] == b.spi_i[0] && a.spi_r[0] == b.spi_r[0]);
+	ck_assert_uint_ge(cnt(0, SS_IKE_CNT_ike_rekeyed), 1);
+	ck_assert_uint_ge(cnt(1, SS_IKE_CNT_ike_rekeyed), 1);
+	/* the children moved: nothing deleted or installed again but
+	 * by the Child SA rekeys */
+	ck_assert_uint_eq(nodes[0].nb_del, nodes[0].nb_ch - 2);
+	ck_assert_uint_eq(nodes[1].nb_del, nodes[1].nb_ch - 2);
+	ck_assert_uint_eq(nodes[0].nb_del, cnt(0, SS_IKE_CNT_child_rekeyed));
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 0), 2);
+	/* the survivor carries new exchanges: a third server, a rekey */
+	ck_assert_int_eq(ss_ike_server_add(nodes[0].ike, 3, now), 0);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	ck_assert_int_eq(ss_ike_rekey(nodes[1].ike, "peer", true, now), 0);
+	pump();
+	run_for(1000, 100);
+	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	ck_assert_uint_eq(nodes[1].nb_live, 3);
+}
+
+/* RFC 7296 2.8.2: both ends rekey the IKE SA at once. Each ends with two
+ * new IKE SAs; the one made by the exchange with the lowest nonce is
+ * deleted by its initiator, the other's initiator deletes the old SA, and
+ * the children end on the survivor. */
 START_TEST(test_ike_rekey_collision)
 {
 	struct opts o;
+	unsigned int k;
 
+	for (k = 0; k < 8; k++) {
+		default_opts(&o);
+		establish(&o, 2);
+		ss_ike_rekey(nodes[0].ike, "peer", false, now);
+		ss_ike_rekey(nodes[1].ike, "peer", false, now);
+		/* queued behind A's IKE rekey: runs on the survivor */
+		ss_ike_rekey(nodes[0].ike, "peer", true, now);
+		drop_fn = tick_a_before_ccsa_response;
+		pump();
+		drop_fn = NULL;
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_rekeyed), 2);
+		ck_assert_uint_eq(nodes[0].nb_live, 2);
+		ck_assert_uint_eq(nodes[0].nb_ch, 4);
+		ck_assert_uint_eq(check_pairs(0, 1), 2);
+		/* both saw it, resolved without retries */
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rekey_collisions), 1);
+		ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rekey_collisions), 1);
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits) +
+			cnt(1, SS_IKE_CNT_retransmits), 0);
+		/* exactly one side's own new SA was the redundant one */
+		ck_assert_msg((strstr(nodes[0].ev, "ours is redundant") !=
+			NULL) + (strstr(nodes[1].ev, "ours is redundant") !=
+			NULL) == 1, "A:\n%s\nB:\n%s", nodes[0].ev, nodes[1].ev);
+		ck_assert((strstr(nodes[0].ev, "peer's is redundant") !=
+			NULL) + (strstr(nodes[1].ev, "peer's is redundant") !=
+			NULL) == 1);
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_rekeyed), 2);
+		ck_assert_uint_eq(cnt(1, SS_IKE_CNT_ike_rekeyed), 2);
+		/* old and redundant deleted on both sides */
+		ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_deleted), 2);
+		ck_assert_uint_eq(cnt(1, SS_IKE_CNT_ike_deleted), 2);
+		ike_coll_check("simultaneous");
+		nodes_free();
+	}
+	/* the first response to A is lost: either A's own SA is the
+	 * redundant one and B ends the old SA first, or B deletes its
+	 * redundant SA before A's retransmitted rekey is answered (the
+	 * children must survive both) */
+	for (k = 0; k < 8; k++) {
+		default_opts(&o);
+		establish(&o, 2);
+		drop_fn = drop_ccsa_response_to_a_once;
+		drops_left = 1;
+		ss_ike_rekey(nodes[0].ike, "peer", false, now);
+		ss_ike_rekey(nodes[1].ike, "peer", false, now);
+		pump();
+		/* a redundant SA that the peer never made is deleted
+		 * after REDUNDANT_WAIT_MS, and its Delete times out */
+		run_for(5000 + 500 + 1000 + 2000 + 4000 + 1000, 100);
+		drop_fn = NULL;
+		ck_assert_uint_eq(drops_left, 0);
+		ike_coll_check("response lost");
+		nodes_free();
+	}
+	/* B sees the collision, A does not (B's request is lost once): A
+	 * finishes its rekey and deletes the old SA, which ends B's */
 	default_opts(&o);
 	establish(&o, 2);
+	drop_fn = drop_b_ccsa_request_once;
+	drops_left = 1;
 	ss_ike_rekey(nodes[0].ike, "peer", false, now);
 	ss_ike_rekey(nodes[1].ike, "peer", false, now);
 	pump();
-	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rekey_collisions) +
-		cnt(1, SS_IKE_CNT_rekey_collisions), 2);
-	/* both back off with jitter and one of them gets through */
-	run_for(40000, 50);
-	ck_assert_uint_ge(cnt(0, SS_IKE_CNT_ike_rekeyed), 1);
-	ck_assert_uint_ge(cnt(1, SS_IKE_CNT_ike_rekeyed), 1);
-	ck_assert_uint_eq(nb_sas(0), 1);
-	ck_assert_uint_eq(nb_sas(1), 1);
-	ck_assert_uint_eq(check_pairs(0, 1), 2);
-	ss_ike_server_add(nodes[0].ike, 3, now);
-	pump();
-	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	run_for(3000, 100);
+	drop_fn = NULL;
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rekey_collisions), 1);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rekey_collisions), 0);
+	ike_coll_check("one-sided");
 	nodes_free();
 }
 END_TEST
@@ -1874,7 +2208,9 @@ START_TEST(test_acquire)
 
 	default_opts(&o);
 	o.servers_i = 1;
+	child_extra = "start_action = \"on-demand\";";
 	pair_make(&o);
+	child_extra = CHILD_EXTRA;
 	ck_assert_int_eq(ss_ike_acquire(nodes[0].ike, "nope", now), -ENOENT);
 	ck_assert_int_eq(ss_ike_acquire(nodes[0].ike, "peer", now), 0);
 	ck_assert_int_eq(ss_ike_acquire(nodes[0].ike, "peer", now),
@@ -1947,6 +2283,50 @@ START_TEST(test_peer_restart)
 	ck_assert_uint_eq(nodes[1].nb_live, 2);
 	ck_assert_uint_eq(nodes[1].nb_del, 2);
 	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	nodes_free();
+}
+END_TEST
+
+/* INITIAL_CONTACT from the same identity at a new address (remote_addr
+ * "%any", remote_id set): the old IKE SA and its pairs go at once. */
+START_TEST(test_peer_restart_new_address)
+{
+	static struct ss_ike_conf conf;
+	struct ss_cfg_error e;
+	struct opts o;
+
+	default_opts(&o);
+	pair_make(&o);
+	ss_ike_destroy(nodes[1].ike);
+	ck_assert_int_eq(parse_text("ike = { peers = ( { name = \"peer\";"
+		" local_addr = \"10.0.0.2\"; remote_addr = \"%any\";"
+		" local_id = \"b.example\"; remote_id = \"a.example\";"
+		" psk = \"a shared secret\";"
+		" ike_proposals = \"aes256gcm16-prfsha256-ecp256\";"
+		" children = ( { name = \"net\"; local_ts = \"10.2.0.0/24\";"
+		" remote_ts = \"10.1.0.0/24\"; esp_proposals = "
+		"\"aes128gcm16-esn\"; start_action = \"none\"; } ); } ); };",
+		&conf, &e), 0);
+	nodes[1].ike = ss_ike_create(&conf, &t_ops, &nodes[1]);
+	ck_assert_ptr_nonnull(nodes[1].ike);
+	ss_ike_server_add(nodes[1].ike, 1, now);
+	ss_ike_server_add(nodes[1].ike, 2, now);
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	/* A comes back from 10.0.0.3 with no memory of the old SA */
+	ss_ike_destroy(nodes[0].ike);
+	nodes[0].ike = NULL;
+	node_make(2, "10.0.0.3", "10.0.0.2", o.ike_i, o.esp_i, o.psk_i,
+		o.id_i, o.id_r, o.ts_i_local, o.ts_i_remote, false, "", "", 2);
+	ss_ike_initiate(nodes[2].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_peer_restart), 1);
+	ck_assert_uint_eq(nb_sas(1), 1);
+	ck_assert_uint_eq(nodes[1].nb_del, 2);
+	ck_assert_uint_eq(nodes[1].nb_live, 2);
+	ck_assert_uint_eq(check_pairs(2, 1), 2);
+	ck_assert_uint_eq(check_pairs(1, 2), 2);
 	nodes_free();
 }
 END_TEST
@@ -2439,9 +2819,11 @@ ike_suite(void)
 	tcase_add_test(tc, test_malformed_counted);
 	tcase_add_test(tc, test_retransmit);
 	tcase_add_test(tc, test_dpd);
+	tcase_add_test(tc, test_dpd_restart);
 	tcase_add_test(tc, test_delete_and_terminate);
 	tcase_add_test(tc, test_server_del_in_flight);
 	tcase_add_test(tc, test_child_rekey);
+	tcase_add_test(tc, test_child_rekey_standby);
 	tcase_add_test(tc, test_child_rekey_lifetime);
 	tcase_add_test(tc, test_rekey_collision);
 	tcase_add_test(tc, test_ike_rekey);
@@ -2450,6 +2832,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_ike_rekey_collision);
 	tcase_add_test(tc, test_acquire);
 	tcase_add_test(tc, test_peer_restart);
+	tcase_add_test(tc, test_peer_restart_new_address);
 	tcase_add_test(tc, test_half_open_timeout);
 	tcase_add_test(tc, test_key_export);
 	tcase_add_test(tc, test_cert_auth);

@@ -163,6 +163,75 @@ START_TEST(test_add_del_lookup)
 }
 END_TEST
 
+/* Rekey responder (RFC 7296 2.8): the new outbound SA waits in standby,
+ * the old one stays the pick until activation or until it is deleted. */
+START_TEST(test_out_standby)
+{
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_sa *const *out;
+	struct ss_sa_params p;
+	struct ss_sa *o1, *o2, *o3, *o4;
+	char line[512];
+
+	out = ss_sa_out_table(db, 1);
+	/* standby with nothing to replace: there is nothing else to send
+	 * on, so it is the pick at once */
+	params(&p, 0xc01, SS_SA_DIR_OUT, 1);
+	p.standby = true;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o1), 0);
+	ck_assert_ptr_eq(out[0], o1);
+	ck_assert(o1->active && !o1->standby);
+	/* standby next to a pick: installed, not chosen */
+	params(&p, 0xc02, SS_SA_DIR_OUT, 1);
+	p.standby = true;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o2), 0);
+	ck_assert_ptr_eq(out[0], o1);
+	ck_assert(o1->active && !o2->active && o2->standby);
+	ss_sa_format(o2, line, sizeof(line));
+	ck_assert_ptr_nonnull(strstr(line, " out aes-gcm-128 tunnel standby "));
+	ss_sa_format(o1, line, sizeof(line));
+	ck_assert_ptr_null(strstr(line, "standby"));
+	/* other servers are untouched */
+	ck_assert_ptr_null(ss_sa_out_table(db, 0)[0]);
+	/* activation: the standby SA becomes the pick */
+	ck_assert_int_eq(ss_sa_activate(db, 0, 0xc02), 0);
+	ck_assert_ptr_eq(out[0], o2);
+	ck_assert(o2->active && !o2->standby && !o1->active);
+	/* again: nothing changes; unknown SPI or tunnel: -ENOENT */
+	ck_assert_int_eq(ss_sa_activate(db, 0, 0xc02), 0);
+	ck_assert_ptr_eq(out[0], o2);
+	ck_assert_int_eq(ss_sa_activate(db, 0, 0xc09), -ENOENT);
+	ck_assert_str_eq(ss_sa_db_errstr(db),
+		"no outbound SA 0x00000c09 in tunnel 0");
+	ck_assert_int_eq(ss_sa_activate(db, 1, 0xc02), -ENOENT);
+	/* deleting the old (no longer picked) SA changes nothing */
+	ck_assert_int_eq(ss_sa_del(db, 0xc01, SS_SA_DIR_OUT), 0);
+	ck_assert_ptr_eq(out[0], o2);
+	/* a standby SA whose pick is deleted takes over (the old pair's
+	 * Delete came first) */
+	params(&p, 0xc03, SS_SA_DIR_OUT, 1);
+	p.standby = true;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o3), 0);
+	ck_assert_ptr_eq(out[0], o2);
+	ck_assert_int_eq(ss_sa_del(db, 0xc02, SS_SA_DIR_OUT), 0);
+	ck_assert_ptr_eq(out[0], o3);
+	ck_assert(o3->active && !o3->standby);
+	/* a standby SA deleted before activation leaves the pick alone */
+	params(&p, 0xc04, SS_SA_DIR_OUT, 1);
+	p.standby = true;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o4), 0);
+	ck_assert_int_eq(ss_sa_del(db, 0xc04, SS_SA_DIR_OUT), 0);
+	ck_assert_ptr_eq(out[0], o3);
+	ck_assert(o3->active);
+	/* a plain add (initiator side) still replaces the pick at once */
+	params(&p, 0xc05, SS_SA_DIR_OUT, 1);
+	ck_assert_int_eq(ss_sa_add(db, &p, &o4), 0);
+	ck_assert_ptr_eq(out[0], o4);
+	ck_assert(o4->active && !o3->active);
+	ss_sa_db_free(db);
+}
+END_TEST
+
 static unsigned int keys_freed;
 static bool keys_zero;
 
@@ -439,6 +508,7 @@ sa_suite(void)
 
 	tcase_add_test(tc, test_spi_alloc);
 	tcase_add_test(tc, test_add_del_lookup);
+	tcase_add_test(tc, test_out_standby);
 	tcase_add_test(tc, test_rcu_deferred_free);
 	tcase_add_test(tc, test_server_add_del);
 	tcase_add_test(tc, test_cfg_good);

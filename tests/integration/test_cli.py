@@ -402,8 +402,9 @@ def main():
         lv = {x['type']: x['level'] for x in js('show log-levels json')}
         check('log levels: one type per library, set by glob',
               all(lv.get('shardsec.' + t) == 'warning' for t in
-                  ('net', 'config', 'esp', 'ike', 'steer', 'sa', 'spd')) and
-              '(7 type(s)) set to warning' in
+                  ('net', 'config', 'esp', 'ike', 'steer', 'sa', 'spd',
+                   'gen')) and
+              '(8 type(s)) set to warning' in
               b['set log-level shardsec.* warning'], str(lv))
         check('server add/del from a script', 'server id 3 added on lcore '
               '1' in b['server add 3 1'] and [x['instance_id'] for x in

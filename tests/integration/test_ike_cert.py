@@ -72,47 +72,12 @@ class CertCharon(G.Charon):
                     os.path.join(self.swdir, 'x509ca'))
         shutil.copy(os.path.join(self.pki, 'sw.key'),
                     os.path.join(self.swdir, 'private'))
-        conf = os.path.join(self.tmp, 'strongswan.conf')
-        with open(conf, 'w') as f:
-            f.write('charon {\n load = %s\n port = 500\n port_nat_t = 4500\n'
-                    ' retransmit_timeout = 1.0\n retransmit_tries = 3\n'
-                    ' install_virtual_ip = no\n'
-                    ' plugins {\n  vici {\n   socket = unix://%s\n  }\n'
-                    '  kernel-libipsec {\n   allow_peer_ts = yes\n  }\n }\n'
-                    ' filelog {\n  log {\n   path = %s\n   default = 1\n'
-                    '   ike = 2\n   cfg = 2\n   flush_line = yes\n  }\n }\n'
-                    '}\n' % (PLUGINS, self.sock, self.logf))
-        lines = [
-            'connections {', 'gw {',
-            'local_addrs = ' + G.SW_IP, 'remote_addrs = ' + G.GW_IP,
-            'version = 2', 'proposals = aes256gcm16-prfsha256-ecp256',
-            'dpd_delay = 0s', 'rekey_time = 4h',
-            'local {', 'auth = pubkey', 'certs = sw.pem',
-            'id = sw.example', '}',
-            'remote {', 'auth = pubkey', 'id = gw.example',
-            'cacerts = ca.pem', '}',
-            'children {', 'net {',
-            'local_ts = ' + G.SW_NET, 'remote_ts = ' + G.GW_NET,
-            'esp_proposals = aes128gcm16',
-            'start_action = none',
-            '}', '}', '}', '}',
-        ]
+        lines = self.connection(
+            ['auth = pubkey', 'certs = sw.pem', 'id = sw.example'],
+            ['auth = pubkey', 'id = gw.example', 'cacerts = ca.pem'])
         with open(os.path.join(self.swdir, 'swanctl.conf'), 'w') as f:
             f.write('\n'.join(lines) + '\n')
-        if os.path.exists(self.sock):
-            os.unlink(self.sock)
-        env = dict(os.environ, STRONGSWAN_CONF=conf)
-        self.p = subprocess.Popen(
-            ['ip', 'netns', 'exec', self.ns, 'unshare', '-m', 'sh', '-c',
-             'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon'],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        for _ in range(100):
-            if os.path.exists(self.sock):
-                break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError('charon did not start')
+        self.launch(PLUGINS)
         r = subprocess.run(['swanctl', '--load-all'] + self.uri(),
                            env=dict(os.environ, SWANCTL_DIR=self.swdir),
                            capture_output=True, text=True, timeout=30)
@@ -121,31 +86,9 @@ class CertCharon(G.Charon):
 
 
 def ike_section(pki, cacert='ca.pem'):
-    return '''ike = {
-  retransmit_ms = 500;
-  retransmit_tries = 4;
-  peers = ( {
-    name = "sw";
-    local_addr = "%s";
-    remote_addr = "%s";
-    local_id = "gw.example";
-    remote_id = "sw.example";
-    auth = "pubkey";
-    cert = "%s/gw.pem";
-    key = "%s/gw.key";
-    cacert = "%s/%s";
-    ike_proposals = [ "aes256gcm16-prfsha256-ecp256" ];
-    children = ( {
-      name = "net";
-      local_ts = [ "%s" ];
-      remote_ts = [ "%s" ];
-      esp_proposals = [ "aes128gcm16-esn-noesn" ];
-      per_server = true;
-      start_action = "none";
-    } );
-  } );
-};
-''' % (G.GW_IP, G.SW_IP, pki, pki, pki, cacert, G.GW_NET, G.SW_NET)
+    return G.ike_section(auth='auth = "pubkey"; cert = "%s/gw.pem"; '
+                         'key = "%s/gw.key"; cacert = "%s/%s";'
+                         % (pki, pki, pki, cacert))
 
 
 def start_gw(binary, topo, pki, cacert='ca.pem'):

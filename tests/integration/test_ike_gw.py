@@ -55,29 +55,34 @@ def check(name, ok, detail=''):
     sys.stdout.flush()
 
 
-def ike_section(psk=PSK):
+def ike_section(psk=PSK, auth=None, peer_extra='', start='none', tries=4):
+    """The gateway's ike section for the peer 'sw' (strongSwan): auth
+    replaces the psk line (certificates), peer_extra adds peer settings."""
+    if auth is None:
+        auth = 'psk = "%s";' % psk
     return '''ike = {
   retransmit_ms = 500;
-  retransmit_tries = 4;
+  retransmit_tries = %d;
   peers = ( {
     name = "sw";
     local_addr = "%s";
     remote_addr = "%s";
     local_id = "gw.example";
     remote_id = "sw.example";
-    psk = "%s";
+    %s
     ike_proposals = [ "aes256gcm16-prfsha256-ecp256" ];
+    %s
     children = ( {
       name = "net";
       local_ts = [ "%s" ];
       remote_ts = [ "%s" ];
       esp_proposals = [ "aes128gcm16-esn-noesn" ];
       per_server = true;
-      start_action = "none";
+      start_action = "%s";
     } );
   } );
 };
-''' % (GW_IP, SW_IP, psk, GW_NET, SW_NET)
+''' % (tries, GW_IP, SW_IP, auth, peer_extra, GW_NET, SW_NET, start)
 
 
 class Charon:
@@ -93,7 +98,36 @@ class Charon:
     def uri(self):
         return ['--uri', 'unix://' + self.sock]
 
+    @staticmethod
+    def connection(local, remote, secrets=()):
+        """swanctl.conf lines of the connection 'gw' to the gateway;
+        local and remote: the lines of the auth rounds."""
+        return ([
+            'connections {', 'gw {',
+            'local_addrs = ' + SW_IP, 'remote_addrs = ' + GW_IP,
+            'version = 2', 'proposals = aes256gcm16-prfsha256-ecp256',
+            'dpd_delay = 0s', 'rekey_time = 4h',
+            'local {'] + list(local) + ['}', 'remote {'] + list(remote) + [
+            '}', 'children {', 'net {',
+            'local_ts = ' + SW_NET, 'remote_ts = ' + GW_NET,
+            'esp_proposals = aes128gcm16',
+            'start_action = none',
+            '}', '}', '}', '}'] + list(secrets))
+
     def start(self, psk):
+        lines = self.connection(
+            ['auth = psk', 'id = sw.example'],
+            ['auth = psk', 'id = gw.example'],
+            ['secrets {', 'ike-1 {', 'id-1 = gw.example',
+             'id-2 = sw.example', 'secret = "%s"' % psk, '}', '}'])
+        swc = os.path.join(self.tmp, 'swanctl.conf')
+        with open(swc, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        self.launch()
+        sh(['swanctl', '--load-all', '--file', swc] + self.uri())
+
+    def launch(self, plugins=PLUGINS):
+        """charon with its own strongswan.conf, /run and vici socket."""
         conf = os.path.join(self.tmp, 'strongswan.conf')
         with open(conf, 'w') as f:
             f.write('charon {\n load = %s\n port = 500\n port_nat_t = 4500\n'
@@ -103,25 +137,7 @@ class Charon:
                     '  kernel-libipsec {\n   allow_peer_ts = yes\n  }\n }\n'
                     ' filelog {\n  log {\n   path = %s\n   default = 1\n'
                     '   ike = 2\n   cfg = 2\n   flush_line = yes\n  }\n }\n'
-                    '}\n' % (PLUGINS, self.sock, self.logf))
-        swc = os.path.join(self.tmp, 'swanctl.conf')
-        lines = [
-            'connections {', 'gw {',
-            'local_addrs = ' + SW_IP, 'remote_addrs = ' + GW_IP,
-            'version = 2', 'proposals = aes256gcm16-prfsha256-ecp256',
-            'dpd_delay = 0s', 'rekey_time = 4h',
-            'local {', 'auth = psk', 'id = sw.example', '}',
-            'remote {', 'auth = psk', 'id = gw.example', '}',
-            'children {', 'net {',
-            'local_ts = ' + SW_NET, 'remote_ts = ' + GW_NET,
-            'esp_proposals = aes128gcm16',
-            'start_action = none',
-            '}', '}', '}', '}',
-            'secrets {', 'ike-1 {', 'id-1 = gw.example',
-            'id-2 = sw.example', 'secret = "%s"' % psk, '}', '}',
-        ]
-        with open(swc, 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+                    '}\n' % (plugins, self.sock, self.logf))
         if os.path.exists(self.sock):
             os.unlink(self.sock)
         env = dict(os.environ, STRONGSWAN_CONF=conf)
@@ -136,7 +152,6 @@ class Charon:
             time.sleep(0.1)
         else:
             raise RuntimeError('charon did not start')
-        sh(['swanctl', '--load-all', '--file', swc] + self.uri())
 
     def stop(self):
         if self.p is not None and self.p.poll() is None:

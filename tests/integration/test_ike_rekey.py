@@ -44,8 +44,7 @@ import sstopo  # noqa: E402
 from sstopo import sh  # noqa: E402
 import test_ike_gw as gwt  # noqa: E402
 from test_ike_gw import (Charon, sw_children, gw_sas, ike_stat,  # noqa: E402
-                         gw_log, wait, PSK, SW_HOST, SW_NET, GW_NET, GW_IP,
-                         SW_IP)
+                         gw_log, wait, PSK, SW_HOST, GW_IP)
 
 results = gwt.results
 check = gwt.check
@@ -94,29 +93,8 @@ else:
 
 
 def ike_section():
-    return '''ike = {
-  retransmit_ms = 500;
-  retransmit_tries = 3;
-  peers = ( {
-    name = "sw";
-    local_addr = "%s";
-    remote_addr = "%s";
-    local_id = "gw.example";
-    remote_id = "sw.example";
-    psk = "%s";
-    ike_proposals = [ "aes256gcm16-prfsha256-ecp256" ];
-    dpd_interval = 2;
-    children = ( {
-      name = "net";
-      local_ts = [ "%s" ];
-      remote_ts = [ "%s" ];
-      esp_proposals = [ "aes128gcm16-esn-noesn" ];
-      per_server = true;
-      start_action = "start";
-    } );
-  } );
-};
-''' % (GW_IP, SW_IP, PSK, GW_NET, SW_NET)
+    return gwt.ike_section(peer_extra='dpd_interval = 2;', start='start',
+                           tries=3)
 
 
 def sw_ike_spis(text):

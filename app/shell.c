@@ -500,6 +500,20 @@ show_stats(struct cmdline *cl, bool json)
 		kv(o, "unknown_id",
 			t.unknown_id);
 	}
+	sec(o, "spd");
+	{
+		uint64_t hit = 0, miss = 0;
+
+		for (i = 0; i < ss_app.nb_workers; i++) {
+			uint64_t h, m;
+
+			ss_spd_cache_stats(ss_app.workers[i].spd_cache, &h, &m);
+			hit += h;
+			miss += m;
+		}
+		kv(o, "cache_hit", hit);
+		kv(o, "cache_miss", miss);
+	}
 	sec(o, "drops");
 	for (d = 0; d < SS_NET_DROP_MAX; d++)
 		kv(o,

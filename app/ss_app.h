@@ -92,6 +92,8 @@ struct ss_worker {
 	 * control lcore's RX queue). */
 	struct rte_ring *in[SS_MAX_WORKERS + 1];
 	struct rte_eth_dev_tx_buffer *txb[SS_CFG_MAX_PORTS];
+	struct ss_spd_cache *spd_cache;		/* this worker's own */
+	uint64_t *spd_hits;			/* per-rule hits, ss_spd_walk */
 	struct ss_worker_stats st;
 	struct ss_net_stats net;
 	struct ss_steer_stats steer;

@@ -176,7 +176,7 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 
 	if (n == 0)
 		return;
-	ss_spd_lookup_burst(spd, m, n, res);
+	ss_spd_lookup_burst_cached(spd, w->spd_cache, m, n, res, w->spd_hits);
 	for (i = 0; i < n; i++) {
 		switch (SS_SPD_RES_ACTION(res[i])) {
 		case SS_SPD_PROTECT:
@@ -513,6 +513,12 @@ ss_app_workers_init(struct ss_app *app)
 			rte_eth_tx_buffer_set_err_callback(w->txb[p],
 				tx_drop_cb, w);
 		}
+		if (app->spd != NULL) {
+			w->spd_cache = ss_spd_cache_create(socket);
+			w->spd_hits = ss_spd_hits_alloc(app->spd, w->lcore);
+			if (w->spd_cache == NULL || w->spd_hits == NULL)
+				goto nomem;
+		}
 	}
 	return 0;
 nomem:
@@ -555,6 +561,9 @@ ss_app_workers_fini(struct ss_app *app)
 			rte_free(w->txb[p]);
 			w->txb[p] = NULL;
 		}
+		ss_spd_cache_free(w->spd_cache);
+		w->spd_cache = NULL;
+		w->spd_hits = NULL;	/* the SPD's own */
 	}
 }
 

@@ -110,6 +110,7 @@ acl_defs6(struct rte_acl_config *c)
 struct ss_spd_snapshot {
 	struct rte_acl_ctx *acl4;	/* NULL: no IPv4 rule */
 	struct rte_acl_ctx *acl6;
+	uint64_t gen;			/* unique per SPD, never 0 */
 	uint32_t nb_res;
 	/* by rte_acl userdata = rule id + 1; [0] is the default action */
 	uint32_t res[];
@@ -124,7 +125,25 @@ struct ss_spd {
 	uint32_t nb_ids;
 	struct ss_spd_snapshot *cur;	/* workers: acquire load */
 	struct ss_spd_snapshot *pending;
+	uint64_t gen_seq;		/* last snapshot generation */
 	uint64_t *hits[RTE_MAX_LCORE];
+};
+
+/* A worker's cache of IPv4 results by exact 5-tuple: entries of an older
+ * snapshot (other gen) never match, so a commit needs no flush. */
+#define SPD_CACHE_SIZE 512
+
+struct spd_cache_ent {
+	uint64_t gen;			/* 0: empty */
+	uint32_t src, dst;
+	uint32_t ports;			/* sport | dport << 16, as read */
+	uint8_t proto;
+	uint32_t r;			/* rte_acl userdata: rule id + 1 */
+};
+
+struct ss_spd_cache {
+	struct spd_cache_ent e[SPD_CACHE_SIZE];
+	uint64_t hit, miss;
 };
 
 static uint32_t acl_seq;
@@ -509,6 +528,7 @@ ss_spd_build(struct ss_spd *spd)
 	if (s == NULL)
 		return -ENOMEM;
 	s->nb_res = spd->nb_ids + 1;
+	s->gen = ++spd->gen_seq;
 	s->res[0] = spd->def_res;
 	for (i = 0; i < spd->nb_ids; i++)
 		s->res[i + 1] = SS_SPD_RES(spd->rules[i].action,
@@ -743,14 +763,34 @@ make_key(const struct rte_mbuf *m, struct key4 *k4, struct key6 *k6)
 	return 6;
 }
 
+static inline struct spd_cache_ent *
+cache_ent(struct ss_spd_cache *c, const struct key4 *k, uint32_t *ports)
+{
+	uint32_t h;
+
+	*ports = (uint32_t)k->sport | (uint32_t)k->dport << 16;
+	h = (k->src * 0x9e3779b1u) ^ (k->dst * 0x85ebca6bu) ^
+		(*ports * 0xc2b2ae35u) ^ k->proto;
+	return &c->e[(h ^ h >> 15) & (SPD_CACHE_SIZE - 1)];
+}
+
+static inline bool
+cache_match(const struct spd_cache_ent *e, uint64_t gen,
+	const struct key4 *k, uint32_t ports)
+{
+	return e->gen == gen && e->src == k->src && e->dst == k->dst &&
+		e->ports == ports && e->proto == k->proto;
+}
+
 static inline void
-lookup_chunk(const struct ss_spd_snapshot *s, struct rte_mbuf **m,
-	uint16_t n, uint32_t res[], uint64_t *hits)
+lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
+	struct rte_mbuf **m, uint16_t n, uint32_t res[], uint64_t *hits)
 {
 	struct key4 k4[SS_SPD_CHUNK];
 	struct key6 k6[SS_SPD_CHUNK];
 	const uint8_t *d4[SS_SPD_CHUNK], *d6[SS_SPD_CHUNK];
-	uint32_t r4[SS_SPD_CHUNK], r6[SS_SPD_CHUNK];
+	uint32_t r4[SS_SPD_CHUNK], r6[SS_SPD_CHUNK], p4[SS_SPD_CHUNK];
+	struct spd_cache_ent *e4[SS_SPD_CHUNK];
 	uint16_t i4[SS_SPD_CHUNK], i6[SS_SPD_CHUNK];
 	uint16_t i, n4 = 0, n6 = 0;
 
@@ -763,6 +803,19 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct rte_mbuf **m,
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
 		fam = make_key(m[i], &k4[n4], &k6[n6]);
 		if (fam == 4) {
+			if (c != NULL) {
+				struct spd_cache_ent *e = cache_ent(c, &k4[n4],
+					&p4[n4]);
+
+				if (cache_match(e, s->gen, &k4[n4], p4[n4])) {
+					res[i] = s->res[e->r];
+					if (hits != NULL)
+						hits[e->r]++;
+					c->hit++;
+					continue;
+				}
+				e4[n4] = e;
+			}
 			d4[n4] = (const uint8_t *)&k4[n4];
 			i4[n4++] = i;
 		} else if (fam == 6) {
@@ -784,6 +837,19 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct rte_mbuf **m,
 			if (hits != NULL)
 				hits[r4[i]]++;
 		}
+		if (c != NULL) {
+			for (i = 0; i < n4; i++) {
+				struct spd_cache_ent *e = e4[i];
+
+				e->gen = s->gen;
+				e->src = k4[i].src;
+				e->dst = k4[i].dst;
+				e->ports = p4[i];
+				e->proto = k4[i].proto;
+				e->r = r4[i];
+			}
+			c->miss += n4;
+		}
 	}
 	if (n6 != 0) {
 		if (s->acl6 != NULL)
@@ -799,8 +865,9 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct rte_mbuf **m,
 }
 
 void
-ss_spd_lookup_burst_hits(const struct ss_spd_snapshot *s,
-	struct rte_mbuf **m, uint16_t n, uint32_t res[], uint64_t *hits)
+ss_spd_lookup_burst_cached(const struct ss_spd_snapshot *s,
+	struct ss_spd_cache *cache, struct rte_mbuf **m, uint16_t n,
+	uint32_t res[], uint64_t *hits)
 {
 	uint16_t done, c;
 
@@ -811,8 +878,40 @@ ss_spd_lookup_burst_hits(const struct ss_spd_snapshot *s,
 	}
 	for (done = 0; done < n; done += c) {
 		c = RTE_MIN(n - done, SS_SPD_CHUNK);
-		lookup_chunk(s, m + done, c, res + done, hits);
+		lookup_chunk(s, cache, m + done, c, res + done, hits);
 	}
+}
+
+void
+ss_spd_lookup_burst_hits(const struct ss_spd_snapshot *s,
+	struct rte_mbuf **m, uint16_t n, uint32_t res[], uint64_t *hits)
+{
+	ss_spd_lookup_burst_cached(s, NULL, m, n, res, hits);
+}
+
+struct ss_spd_cache *
+ss_spd_cache_create(int socket)
+{
+	struct ss_spd_cache *c = rte_zmalloc_socket("ss_spd_cache",
+		sizeof(*c), RTE_CACHE_LINE_SIZE, socket);
+
+	if (c == NULL)
+		rte_errno = ENOMEM;
+	return c;
+}
+
+void
+ss_spd_cache_free(struct ss_spd_cache *c)
+{
+	rte_free(c);
+}
+
+void
+ss_spd_cache_stats(const struct ss_spd_cache *c, uint64_t *hit,
+	uint64_t *miss)
+{
+	*hit = c != NULL ? __atomic_load_n(&c->hit, __ATOMIC_RELAXED) : 0;
+	*miss = c != NULL ? __atomic_load_n(&c->miss, __ATOMIC_RELAXED) : 0;
 }
 
 void

@@ -153,6 +153,33 @@ ss_spd_lookup_burst_hits(const struct ss_spd_snapshot *s,
 	struct rte_mbuf **m, uint16_t n, uint32_t res[], uint64_t *hits);
 
 /**
+ * A worker's cache of IPv4 lookup results by exact 5-tuple, in front of
+ * rte_acl: a flow's later packets skip the classifier. Never shared
+ * between workers; entries of an older snapshot never match, so commits
+ * need no flush. NULL + rte_errno on failure.
+ */
+struct ss_spd_cache;
+
+struct ss_spd_cache *
+ss_spd_cache_create(int socket);
+
+void
+ss_spd_cache_free(struct ss_spd_cache *c);
+
+/** ss_spd_lookup_burst_hits through the worker's cache (NULL: none);
+ * hits may be NULL. */
+void
+ss_spd_lookup_burst_cached(const struct ss_spd_snapshot *s,
+	struct ss_spd_cache *cache, struct rte_mbuf **m, uint16_t n,
+	uint32_t res[], uint64_t *hits);
+
+/** Lookups answered by the cache and those that went to rte_acl (the
+ * owner's counters, read from any thread). */
+void
+ss_spd_cache_stats(const struct ss_spd_cache *c, uint64_t *hit,
+	uint64_t *miss);
+
+/**
  * A zeroed per-worker hit counter array for 'slot' (0..RTE_MAX_LCORE-1,
  * e.g. the worker's lcore id), registered so that ss_spd_walk() sums it.
  * Indexes: rule id + 1; [0] = no rule matched (default action);

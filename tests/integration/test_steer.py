@@ -183,6 +183,21 @@ def main():
               len(arr) == 8 and 'replay' in arr[0]['drops'] and
               all(x['key'] not in js for x in sas), js[-600:])
 
+        # each outbound packet went through the SPD: the protect rule's
+        # hits, and the workers' SPD caches answered flows' later packets
+        js = gw.cmd('show spd json')
+        try:
+            spd = json.loads(js[js.index('{'):js.rindex('}') + 1])
+            hits = sum(x['hits'] for x in spd['rules']) + spd['default_hits']
+        except (ValueError, KeyError):
+            hits = -1
+        check('show spd: every outbound packet counted (%d >= %d)'
+              % (hits, 8 * N), hits >= 8 * N, js[-800:])
+        m = re.search(r'cache_hit\s+(\d+)', gw.cmd('show stats'))
+        check('SPD cache answered repeated flows (cache_hit %s)' %
+              (m.group(1) if m else None), m and int(m.group(1)) > 0,
+              gw.cmd('show stats'))
+
         # no usable id: hashed, counted
         sh(['/usr/bin/python3', '-c', APP, mac_in, str(N), 'noid'],
            ns=topo.ns_in, timeout=120)

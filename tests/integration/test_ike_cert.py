@@ -18,11 +18,9 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import sstopo  # noqa: E402
 from sstopo import sh  # noqa: E402
 import test_ike_gw as G  # noqa: E402
 from test_ike_gw import check  # noqa: E402
@@ -91,14 +89,10 @@ def ike_section(pki, cacert='ca.pem'):
                          % (pki, pki, pki, cacert))
 
 
-def start_gw(binary, topo, pki, cacert='ca.pem'):
-    gw = sstopo.Gateway(binary, topo, topo.config(
-        servers=((1, 1), (2, 2)), extra=ike_section(pki, cacert)))
+def start_gw(h, pki, cacert='ca.pem'):
+    gw = h.gateway(ike_section(pki, cacert))
     check('gateway up with certificate IKE (cacert %s)' % cacert,
           'IKEv2: 1 peer(s)' in gw.out, gw.out[-1000:])
-    sh(['ping', '-c', '1', '-W', '2', G.GW_IP], ns=topo.ns_out, check=False)
-    sh(['ping', '-c', '1', '-W', '2', '192.0.2.1'], ns=topo.ns_in,
-       check=False)
     return gw
 
 
@@ -184,62 +178,24 @@ def case_untrusted(gw, charon):
           'PRIVATE KEY' not in G.gw_log(gw), '')
 
 
-def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    binary = sys.argv[1]
-    if os.geteuid() != 0 or not os.path.exists('/usr/lib/ipsec/charon'):
-        print('needs root and strongSwan (/usr/lib/ipsec/charon)')
-        return 77
-    topo = sstopo.Topology()
-    tmp = tempfile.mkdtemp(prefix='ssikecert')
-    os.chmod(tmp, 0o755)
-    pki = os.path.join(tmp, 'pki')
+def run(h):
+    pki = os.path.join(h.tmp, 'pki')
     os.mkdir(pki)
-    charon = None
-    gw = None
-    try:
-        make_pki(pki)
-        topo.up()
-        sh(['ip', 'addr', 'add', G.SW_HOST + '/32', 'dev', 'lo'],
-           ns=topo.ns_out)
-        charon = CertCharon(topo.ns_out, tmp, pki)
-        gw = start_gw(binary, topo, pki)
-        for name, fn in (('initiator',
-                          lambda: case_initiator(gw, charon, topo)),
-                         ('responder',
-                          lambda: case_responder(gw, charon, topo))):
-            try:
-                fn()
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                check('%s: ran to the end' % name, False, e)
-                print('---- charon log (tail) ----\n' + charon.log()[-3000:])
-        rc, err = gw.stop()
-        gw = None
-        check('gateway exits cleanly', rc == 0, err[-2000:])
-        gw = start_gw(binary, topo, pki, 'other-ca.pem')
-        try:
-            case_untrusted(gw, charon)
-        except (RuntimeError, subprocess.TimeoutExpired) as e:
-            check('untrusted: ran to the end', False, e)
-        rc, err = gw.stop()
-        gw = None
-        check('gateway exits cleanly (2)', rc == 0, err[-2000:])
-        bad = [l for l in err.splitlines()
-               if 'Sanitizer' in l or 'runtime error' in l]
-        check('no sanitizer report', not bad, '\n'.join(bad[:20]))
-    finally:
-        if gw is not None:
-            gw.stop()
-        if charon is not None:
-            charon.stop()
-        topo.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-    passed = sum(G.results)
-    failed = len(G.results) - passed
-    print('%d passed, %d failed' % (passed, failed))
-    return 1 if failed else 0
+    make_pki(pki)
+    charon = h.charon(CertCharon, pki)
+    gw = start_gw(h, pki)
+    h.cases(charon, (('initiator', lambda: case_initiator(gw, charon,
+                                                          h.topo)),
+                     ('responder', lambda: case_responder(gw, charon,
+                                                          h.topo))))
+    h.finish(gw)
+    gw = start_gw(h, pki, 'other-ca.pem')
+    h.cases(charon, (('untrusted', lambda: case_untrusted(gw, charon)),))
+    h.finish(gw, ' (2)')
+
+
+def main():
+    return G.strongswan_main(__doc__, 'ssikecert', run)
 
 
 if __name__ == '__main__':

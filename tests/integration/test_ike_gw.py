@@ -474,40 +474,55 @@ def case_responder(gw, charon, topo):
     traffic(topo, 'responder')
 
 
-def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    binary = sys.argv[1]
-    if os.geteuid() != 0 or not os.path.exists('/usr/lib/ipsec/charon'):
-        print('needs root and strongSwan (/usr/lib/ipsec/charon)')
-        return 77
-    topo = sstopo.Topology()
-    tmp = tempfile.mkdtemp(prefix='ssikegw')
-    os.chmod(tmp, 0o755)
-    charon = None
-    gw = None
-    rc_gw, err = None, ''
-    try:
-        topo.up()
+class Harness:
+    """What a test against strongSwan needs: the two namespaces with
+    strongSwan's protected host, a temporary folder, and every charon and
+    gateway it started stopped again whatever happens."""
+
+    def __init__(self, binary, tmp_prefix):
+        self.binary = binary
+        self.topo = sstopo.Topology()
+        self.tmp = tempfile.mkdtemp(prefix=tmp_prefix)
+        os.chmod(self.tmp, 0o755)
+        self.charons = []
+        self.gws = []
+
+    def up(self):
+        self.topo.up()
         # strongSwan's protected network: kernel-libipsec routes via its
         # TUN and needs the local selector's address to exist locally
         sh(['ip', 'addr', 'add', SW_HOST + '/32', 'dev', 'lo'],
-           ns=topo.ns_out)
-        charon = Charon(topo.ns_out, tmp)
-        gw = sstopo.Gateway(binary, topo, topo.config(
-            servers=((1, 1), (2, 2)), extra=ike_section()))
-        check('gateway up with IKE (2 servers)',
-              'IKEv2: 1 peer(s)' in gw.out, gw.out[-1000:])
-        sh(['ping', '-c', '1', '-W', '2', GW_IP], ns=topo.ns_out,
+           ns=self.topo.ns_out)
+
+    def charon(self, cls=None, *args):
+        c = (cls or Charon)(self.topo.ns_out, self.tmp, *args)
+        self.charons.append(c)
+        return c
+
+    def gateway(self, extra, servers=((1, 1), (2, 2))):
+        """The gateway with that ike section, its addresses answered."""
+        gw = sstopo.Gateway(self.binary, self.topo, self.topo.config(
+            servers=servers, extra=extra))
+        self.gws.append(gw)
+        sh(['ping', '-c', '1', '-W', '2', GW_IP], ns=self.topo.ns_out,
            check=False)
-        sh(['ping', '-c', '1', '-W', '2', '192.0.2.1'], ns=topo.ns_in,
+        sh(['ping', '-c', '1', '-W', '2', '192.0.2.1'], ns=self.topo.ns_in,
            check=False)
-        for name, fn in (('wrong_psk', lambda: case_wrong_psk(gw, charon)),
-                         ('initiator',
-                          lambda: case_initiator(gw, charon, topo)),
-                         ('responder',
-                          lambda: case_responder(gw, charon, topo))):
+        return gw
+
+    def finish(self, gw, tag=''):
+        """Stop the gateway: a clean exit, no sanitizer report."""
+        rc, err = gw.stop()
+        check('gateway exits cleanly' + tag, rc == 0, err[-2000:])
+        bad = [ln for ln in err.splitlines()
+               if 'Sanitizer' in ln or 'runtime error' in ln]
+        check('no sanitizer report in the gateway stderr' + tag, not bad,
+              '\n'.join(bad[:20]) + err[-3000:])
+
+    def cases(self, charon, cases):
+        """Run (name, fn) cases; one that raises is a failed check with
+        charon's log, and the next still runs."""
+        for name, fn in cases:
             try:
                 fn()
             except (RuntimeError, subprocess.TimeoutExpired) as e:
@@ -515,25 +530,54 @@ def main():
                 log = charon.log()
                 if log:
                     print('---- charon log (tail) ----\n' + log[-3000:])
-        rc_gw, err = gw.stop()
-        gw = None
-        check('gateway exits cleanly', rc_gw == 0, err[-2000:])
-        bad = [l for l in err.splitlines()
-               if 'Sanitizer' in l or 'runtime error' in l or
-               'LeakSanitizer' in l]
-        check('no sanitizer report in the gateway stderr', not bad,
-              '\n'.join(bad[:20]) + err[-3000:])
+
+    def close(self):
+        for gw in self.gws:
+            if gw.p.poll() is None:
+                gw.stop()
+        for c in self.charons:
+            c.stop()
+        self.topo.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def strongswan_main(doc, tmp_prefix, run):
+    """main() of a test against strongSwan: run(harness) does the cases.
+    Exit 2 without arguments, 77 (skipped) without root or strongSwan, 1
+    when a check failed."""
+    if len(sys.argv) < 2:
+        print(doc)
+        return 2
+    if os.geteuid() != 0 or not os.path.exists('/usr/lib/ipsec/charon'):
+        print('needs root and strongSwan (/usr/lib/ipsec/charon)')
+        return 77
+    h = Harness(sys.argv[1], tmp_prefix)
+    try:
+        h.up()
+        run(h)
     finally:
-        if gw is not None:
-            gw.stop()
-        if charon is not None:
-            charon.stop()
-        topo.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        h.close()
     passed = sum(results)
     failed = len(results) - passed
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
+
+
+def run(h):
+    charon = h.charon()
+    gw = h.gateway(ike_section())
+    check('gateway up with IKE (2 servers)',
+          'IKEv2: 1 peer(s)' in gw.out, gw.out[-1000:])
+    h.cases(charon, (('wrong_psk', lambda: case_wrong_psk(gw, charon)),
+                     ('initiator', lambda: case_initiator(gw, charon,
+                                                          h.topo)),
+                     ('responder', lambda: case_responder(gw, charon,
+                                                          h.topo))))
+    h.finish(gw)
+
+
+def main():
+    return strongswan_main(__doc__, 'ssikegw', run)
 
 
 if __name__ == '__main__':

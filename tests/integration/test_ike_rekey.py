@@ -32,18 +32,15 @@ Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
 """
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import sstopo  # noqa: E402
 from sstopo import sh  # noqa: E402
 import test_ike_gw as gwt  # noqa: E402
-from test_ike_gw import (Charon, sw_children, gw_sas, ike_stat,  # noqa: E402
+from test_ike_gw import (sw_children, gw_sas, ike_stat,  # noqa: E402
                          gw_log, wait, PSK, SW_HOST, GW_IP)
 
 results = gwt.results
@@ -276,58 +273,20 @@ def case_rekey_under_load(gw, charon, topo):
           ike_stat(gw, 'ike_rekeyed') >= 2, st)
 
 
+def run(h):
+    charon = h.charon()
+    charon.start(PSK)
+    gw = h.gateway(ike_section())
+    check('gateway up with IKE (2 servers)',
+          'IKEv2: 1 peer(s)' in gw.out, gw.out[-1000:])
+    h.cases(charon, [('rekey_under_load',
+                      lambda: case_rekey_under_load(gw, charon, h.topo))] +
+            EXTRA_CASES(gw, charon, h.topo))
+    h.finish(gw)
+
+
 def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    binary = sys.argv[1]
-    if os.geteuid() != 0 or not os.path.exists('/usr/lib/ipsec/charon'):
-        print('needs root and strongSwan (/usr/lib/ipsec/charon)')
-        return 77
-    topo = sstopo.Topology()
-    tmp = tempfile.mkdtemp(prefix='ssikerk')
-    os.chmod(tmp, 0o755)
-    charon = None
-    gw = None
-    try:
-        topo.up()
-        sh(['ip', 'addr', 'add', SW_HOST + '/32', 'dev', 'lo'],
-           ns=topo.ns_out)
-        charon = Charon(topo.ns_out, tmp)
-        charon.start(PSK)
-        gw = sstopo.Gateway(binary, topo, topo.config(
-            servers=((1, 1), (2, 2)), extra=ike_section()))
-        check('gateway up with IKE (2 servers)',
-              'IKEv2: 1 peer(s)' in gw.out, gw.out[-1000:])
-        cases = [('rekey_under_load',
-                  lambda: case_rekey_under_load(gw, charon, topo))]
-        cases += EXTRA_CASES(gw, charon, topo)
-        for name, fn in cases:
-            try:
-                fn()
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                check('%s: ran to the end' % name, False, e)
-                log = charon.log()
-                if log:
-                    print('---- charon log (tail) ----\n' + log[-3000:])
-        rc_gw, err = gw.stop()
-        gw = None
-        check('gateway exits cleanly', rc_gw == 0, err[-2000:])
-        bad = [ln for ln in err.splitlines()
-               if 'Sanitizer' in ln or 'runtime error' in ln]
-        check('no sanitizer report in the gateway stderr', not bad,
-              '\n'.join(bad[:20]) + err[-3000:])
-    finally:
-        if gw is not None:
-            gw.stop()
-        if charon is not None:
-            charon.stop()
-        topo.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-    passed = sum(results)
-    failed = len(results) - passed
-    print('%d passed, %d failed' % (passed, failed))
-    return 1 if failed else 0
+    return gwt.strongswan_main(__doc__, 'ssikerk', run)
 
 
 def kill_charon(charon):
@@ -558,7 +517,8 @@ def EXTRA_CASES(gw, charon, topo):
     return [('simultaneous_child_rekey',
              lambda: case_simultaneous_child_rekey(gw, charon, topo)),
             ('simultaneous_ike_rekey',
-             lambda: case_simultaneous_ike_rekey(gw, charon, topo)),('peer_death', lambda: case_peer_death(gw, charon, topo)),
+             lambda: case_simultaneous_ike_rekey(gw, charon, topo)),
+            ('peer_death', lambda: case_peer_death(gw, charon, topo)),
             ('peer_restart', lambda: case_peer_restart(gw, charon, topo))]
 
 

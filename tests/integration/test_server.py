@@ -28,28 +28,16 @@ Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
 """
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import sstopo  # noqa: E402
 from sstopo import sh  # noqa: E402
-from test_ike_gw import (Charon, PSK, SW_HOST, GW_IP,  # noqa: E402
-                         gw_log, gw_sas, ike_section, sw_children, wait)
-
-results = []
-
-
-def check(name, ok, detail=''):
-    results.append(bool(ok))
-    print('%s: %s%s' % ('PASS' if ok else 'FAIL', name,
-                        (' (' + str(detail)[-2500:] + ')')
-                        if detail and not ok else ''))
-    sys.stdout.flush()
+from test_ike_gw import (PSK, SW_HOST, GW_IP, check,  # noqa: E402
+                         gw_log, gw_sas, ike_section, strongswan_main,
+                         sw_children, wait)
 
 
 def ping(topo, n=5):
@@ -309,63 +297,27 @@ def case_churn(gw, charon, topo):
           txt + gw.cmd('show sa'))
 
 
+def run(h):
+    charon = h.charon()
+    gw = h.gateway(ike_section())
+    charon.start(PSK)
+    t = gw.cmd('ike initiate sw')
+    ok = wait(lambda: in_ids(gw) == [1, 2] and
+              len(sw_children(charon.list_sas())) == 2, 30)
+    check('tunnel up: 2 pairs (ids 1, 2) on both sides', ok,
+          t + gw.cmd('show sa') + charon.list_sas())
+    h.cases(charon, (('errors', lambda: case_errors(gw)),
+                     ('add/del', lambda: case_del(gw, charon, h.topo,
+                                                  case_add(gw, charon,
+                                                           h.topo))),
+                     ('last and reuse',
+                      lambda: case_last_and_reuse(gw, charon, h.topo)),
+                     ('churn', lambda: case_churn(gw, charon, h.topo))))
+    h.finish(gw)
+
+
 def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    binary = sys.argv[1]
-    if os.geteuid() != 0 or not os.path.exists('/usr/lib/ipsec/charon'):
-        print('needs root and strongSwan (/usr/lib/ipsec/charon)')
-        return 77
-    topo = sstopo.Topology()
-    tmp = tempfile.mkdtemp(prefix='sssrv')
-    os.chmod(tmp, 0o755)
-    charon = None
-    gw = None
-    try:
-        topo.up()
-        sh(['ip', 'addr', 'add', SW_HOST + '/32', 'dev', 'lo'],
-           ns=topo.ns_out)
-        charon = Charon(topo.ns_out, tmp)
-        gw = sstopo.Gateway(binary, topo, topo.config(
-            servers=((1, 1), (2, 2)), extra=ike_section()))
-        sh(['ping', '-c', '1', '-W', '2', GW_IP], ns=topo.ns_out,
-           check=False)
-        sh(['ping', '-c', '1', '-W', '2', '192.0.2.1'], ns=topo.ns_in,
-           check=False)
-        charon.start(PSK)
-        t = gw.cmd('ike initiate sw')
-        ok = wait(lambda: in_ids(gw) == [1, 2] and
-                  len(sw_children(charon.list_sas())) == 2, 30)
-        check('tunnel up: 2 pairs (ids 1, 2) on both sides', ok,
-              t + gw.cmd('show sa') + charon.list_sas())
-        try:
-            case_errors(gw)
-            spi3 = case_add(gw, charon, topo)
-            case_del(gw, charon, topo, spi3)
-            case_last_and_reuse(gw, charon, topo)
-            case_churn(gw, charon, topo)
-        except (RuntimeError, subprocess.TimeoutExpired) as e:
-            check('ran to the end', False, e)
-            print('---- charon log (tail) ----\n' + charon.log()[-3000:])
-        rc_gw, err = gw.stop()
-        gw = None
-        check('gateway exits cleanly', rc_gw == 0, err[-2000:])
-        bad = [line for line in err.splitlines()
-               if 'Sanitizer' in line or 'runtime error' in line]
-        check('no sanitizer report in the gateway stderr', not bad,
-              '\n'.join(bad[:20]) + err[-3000:])
-    finally:
-        if gw is not None:
-            gw.stop()
-        if charon is not None:
-            charon.stop()
-        topo.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-    passed = sum(results)
-    failed = len(results) - passed
-    print('%d passed, %d failed' % (passed, failed))
-    return 1 if failed else 0
+    return strongswan_main(__doc__, 'sssrv', run)
 
 
 if __name__ == '__main__':

@@ -97,23 +97,30 @@ echo "$HDR" > "$SCSV"
 
 echo "== ESP benchmark: sizes $SIZES, ${SECS}s per row, $NCPU CPUs, output in $OUT"
 RC=0
+# bench LOG WORKERS ARGS...: one ss_bench run, its rows shown as they
+# come, the whole output kept in LOG; a failed run sets RC.
+bench() {
+	local log=$1 w=$2 r
+	shift 2
+	"$BIN" --no-pci --no-huge -m 1024 --no-shconf --no-telemetry \
+		--log-level=error --lcores "$(lcores "$w")" -- \
+		--workers "$w" --seconds "$SECS" "$@" 2>&1 | tee "$log" |
+		grep --line-buffered -E '^(bench|  |floor)'
+	r=${PIPESTATUS[0]}
+	if [ "$r" != 0 ]; then
+		echo "   ss_bench exited with $r (log: $log)"
+		grep -v 'already stopped' "$log" | tail -5
+		RC=1
+	fi
+}
+
 RUN=0
 for W in 1 2; do
 	for ALGO in gcm cbc; do
 		RUN=$((RUN + 1))
-		LOG=$OUT/ss_bench-$ALGO-${W}w.log
 		echo "-- [$RUN/4] $ALGO, $W worker(s), lcores $(lcores $W)"
-		"$BIN" --no-pci --no-huge -m 1024 --no-shconf --no-telemetry \
-			--log-level=error --lcores "$(lcores $W)" -- \
-			--algo $ALGO --workers $W --sizes $SIZES \
-			--seconds "$SECS" --csv "$CSV" 2>&1 | tee "$LOG" |
-			grep --line-buffered -E '^(bench|  |floor)'
-		r=${PIPESTATUS[0]}
-		if [ "$r" != 0 ]; then
-			echo "   ss_bench exited with $r (log: $LOG)"
-			grep -v 'already stopped' "$LOG" | tail -5
-			RC=1
-		fi
+		bench "$OUT/ss_bench-$ALGO-${W}w.log" $W --algo $ALGO \
+			--sizes $SIZES --csv "$CSV"
 	done
 done
 
@@ -127,19 +134,9 @@ for L4 in udp gtpu sctp; do
 		[ "$L4" = udp ] && DIRS=out,in
 		X=""
 		[ "$MODE" = cross ] && X=--cross
-		LOG=$OUT/ss_bench-steer-$L4-$MODE.log
 		echo "-- [$SRUN/6] $L4 $MODE ($DIRS)"
-		"$BIN" --no-pci --no-huge -m 1024 --no-shconf --no-telemetry \
-			--log-level=error --lcores "$(lcores 2)" -- \
-			--algo gcm --workers 2 --sizes 64 --dirs $DIRS --l4 $L4 \
-			$X --seconds "$SECS" --csv "$SCSV" 2>&1 | tee "$LOG" |
-			grep --line-buffered -E '^(bench|  )'
-		r=${PIPESTATUS[0]}
-		if [ "$r" != 0 ]; then
-			echo "   ss_bench exited with $r (log: $LOG)"
-			grep -v 'already stopped' "$LOG" | tail -5
-			RC=1
-		fi
+		bench "$OUT/ss_bench-steer-$L4-$MODE.log" 2 --algo gcm \
+			--sizes 64 --dirs $DIRS --l4 $L4 $X --csv "$SCSV"
 	done
 done
 

@@ -16,6 +16,9 @@
  *    worker (crypto_aesni_gcm for GCM, crypto_aesni_mb for the others).
  *  - "lookaside": enqueue/dequeue on crypto_aesni_mb, one queue pair per
  *    server (the server index), waiting for the burst to come back.
+ *  - "ipsec-mb" (the default): no rte_ipsec and no crypto ops; ESP
+ *    framing in lib/esp and intel-ipsec-mb called directly
+ *    (ss_esp_mb.h), because that costs fewer cycles per packet.
  * Slots that exist but are not implemented (session_create returns
  * -ENOTSUP with a sentence saying so, so ss_sa_add refuses the SA):
  *  - "inline": rte_security inline IPsec on a capable NIC. A driver will
@@ -27,6 +30,7 @@
  * drivers/, linked into the program through ss_drivers_dep).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_crypto.h>
@@ -83,6 +87,10 @@ struct ss_crypto_backend {
 	 * op's status is set. Returns n (ops are handed back in place). */
 	uint16_t (*process)(struct ss_esp_server *srv, struct ss_esp_sa *esa,
 		struct rte_crypto_op *ops[], uint16_t n);
+	/* true: the back-end builds and opens ESP itself (ss_esp_mb.h);
+	 * rte_ipsec is not used for its SAs, xf is NULL in session_create
+	 * and process is not called. */
+	bool own_esp;
 };
 
 /** Replace a back-end slot (control lcore, before SAs use it). */

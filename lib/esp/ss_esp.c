@@ -17,6 +17,7 @@
 #include <rte_udp.h>
 
 #include "ss_esp_priv.h"
+#include "ss_esp_mb.h"
 
 RTE_LOG_REGISTER(ss_esp_logtype, shardsec.esp, INFO);
 
@@ -26,7 +27,9 @@ struct ss_esp_server {
 	uint32_t max_tunnels;
 	uint16_t idx;
 	uint16_t qp;
+	void *mb;			/* intel-ipsec-mb manager (ipsec-mb) */
 	struct ss_esp_stats st;
+	struct ss_sa_in_cache in_cache;
 	struct rte_crypto_op *ops[SS_ESP_BURST];
 	uint8_t opmem[SS_ESP_BURST][SS_ESP_OP_SIZE] __rte_cache_aligned;
 };
@@ -86,6 +89,25 @@ esp_sa_create(void *arg, struct ss_sa *sa, const struct ss_sa_params *p,
 	esa->be = be;
 	esa->icv_len = 16;
 	esa->rp.w = sa->replay_window;
+	esa->inner_proto = sa->inner_family == AF_INET ? IPPROTO_IPIP :
+		IPPROTO_IPV6;
+	if (be->own_esp) {
+		esa->aead = algo_is_gcm(sa->algo);
+		ek = esa->aead ? klen - 4 : klen - 32;
+		esa->iv_len = esa->aead ? 8 : (ek ? 16 : 0);
+		esa->pad_align = esa->aead || ek == 0 ? 4 : 16;
+		if (sa->mode == SS_SA_MODE_TUNNEL)
+			esa->outer_hl = sa->local.family == AF_INET ?
+				sizeof(struct rte_ipv4_hdr) :
+				sizeof(struct rte_ipv6_hdr);
+		rc = be->session_create(esa, sa, NULL, err, len);
+		if (rc != 0) {
+			rte_free(esa);
+			return rc;
+		}
+		sa->dp = esa;
+		return 0;
+	}
 	if (algo_is_gcm(sa->algo)) {
 		ek = klen - 4;
 		esa->aead = true;
@@ -141,8 +163,6 @@ esp_sa_create(void *arg, struct ss_sa *sa, const struct ss_sa_params *p,
 	prm.ipsec_xform.proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
 	prm.ipsec_xform.replay_win_sz = sa->replay_window;
 	prm.crypto_xform = &xf[0];
-	esa->inner_proto = sa->inner_family == AF_INET ? IPPROTO_IPIP :
-		IPPROTO_IPV6;
 	if (sa->mode == SS_SA_MODE_TUNNEL) {
 		prm.ipsec_xform.mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
 		prm.tun.next_proto = esa->inner_proto;
@@ -233,10 +253,12 @@ esp_sa_destroy(void *arg, struct ss_sa *sa)
 	if (esa == NULL)
 		return;
 	esa->be->session_destroy(esa);
-	rte_ipsec_sa_fini(esa->isa);
-	/* The SA object holds the GCM salt. */
-	explicit_bzero(esa->isa, esa->isa_size);
-	rte_free(esa->isa);
+	if (esa->isa != NULL) {
+		rte_ipsec_sa_fini(esa->isa);
+		/* The SA object holds the GCM salt. */
+		explicit_bzero(esa->isa, esa->isa_size);
+		rte_free(esa->isa);
+	}
 	rte_free(esa);
 	sa->dp = NULL;
 }
@@ -275,6 +297,12 @@ ss_esp_server_create(struct ss_sa_db *db, uint16_t server, int socket)
 	srv->qp = server;
 	srv->out_tab = ss_sa_out_table(db, server);
 	srv->max_tunnels = ss_sa_db_max_tunnels(db);
+	srv->mb = ss_esp_mb_mgr_create();
+	if (srv->mb == NULL) {
+		rte_free(srv);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	for (i = 0; i < SS_ESP_BURST; i++) {
 		struct rte_crypto_op *op = (void *)srv->opmem[i];
 
@@ -289,6 +317,9 @@ ss_esp_server_create(struct ss_sa_db *db, uint16_t server, int socket)
 void
 ss_esp_server_free(struct ss_esp_server *srv)
 {
+	if (srv == NULL)
+		return;
+	ss_esp_mb_mgr_free(srv->mb);
 	rte_free(srv);
 }
 
@@ -318,6 +349,15 @@ group_by_sa(struct ss_sa *sas[], struct rte_mbuf *m[], unsigned int n,
 	uint16_t start[SS_ESP_BURST];
 	unsigned int i, g, ng = 0;
 
+	/* Usual case: one SA for the whole chunk. */
+	for (i = 1; i < n && sas[i] == sas[0]; i++)
+		;
+	if (i == n) {
+		grp[0] = sas[0];
+		cnt[0] = (uint16_t)n;
+		memcpy(pk, m, n * sizeof(*m));
+		return 1;
+	}
 	for (i = 0; i < n; i++) {
 		for (g = 0; g < ng && grp[g] != sas[i]; g++)
 			;
@@ -476,6 +516,35 @@ outb_finish(const struct ss_sa *sa, struct rte_mbuf *m)
 		RTE_MBUF_F_TX_L4_MASK);
 }
 
+/* An SA whose back-end builds ESP itself (ipsec-mb). */
+static uint16_t
+outb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
+{
+	int32_t st[SS_ESP_BURST];
+	uint64_t bytes = 0;
+	uint16_t i, done = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += M_LEN(mb[i]);
+	sa->st.seq = ss_esp_mb_outb(srv->mb, sa, sa->dp, mb, n, st);
+	for (i = 0; i < n; i++) {
+		if (likely(st[i] == 0)) {
+			out[done++] = mb[i];
+			continue;
+		}
+		bytes -= M_LEN(mb[i]);
+		drop(srv, sa, mb[i], st[i] == -EOVERFLOW ?
+			SS_SA_DROP_SEQ_OVERFLOW : SS_SA_DROP_CRYPTO_ERROR);
+	}
+	sa->st.packets += done;
+	sa->st.bytes += bytes;
+	srv->st.out_packets += done;
+	srv->st.out_bytes += bytes;
+	lifetime_update(sa);
+	return done;
+}
+
 static uint16_t
 outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
@@ -486,6 +555,8 @@ outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint16_t k, g, i, done;
 	uint64_t bytes = 0;
 
+	if (esa->be->own_esp)
+		return outb_group_own(srv, sa, mb, n, out);
 	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
 	if (k != n) {
 		enum ss_sa_drop why = rte_errno == EOVERFLOW ?
@@ -634,7 +705,16 @@ prefix_match(const struct ss_prefix *p, uint8_t fam, const uint8_t *a)
 		return true;
 	if (p->addr.family != fam)
 		return false;
-	pa = fam == AF_INET ? (const uint8_t *)&p->addr.v4 : p->addr.v6;
+	if (fam == AF_INET) {
+		uint32_t x;
+
+		/* One masked word instead of a byte compare of variable
+		 * length (the common case, per inbound packet). */
+		memcpy(&x, a, 4);
+		x = rte_be_to_cpu_32(x ^ p->addr.v4);
+		return p->len == 0 || (x >> (32 - p->len)) == 0;
+	}
+	pa = p->addr.v6;
 	bytes = p->len / 8;
 	bits = p->len % 8;
 	if (memcmp(pa, a, bytes) != 0)
@@ -758,33 +838,95 @@ replay_update(struct ss_esp_replay *r, uint64_t s)
 	return true;
 }
 
+/* What rte_ipsec_pkt_process does for the other back-ends, once the
+ * packet is authenticated and its trailer checked: the inner packet (or
+ * the transport-mode IP header and payload) becomes the whole mbuf. */
+static inline void
+inb_strip(const struct ss_sa *sa, const struct ss_esp_sa *esa,
+	struct rte_mbuf *m)
+{
+	const uint32_t tofs = M_LEN(m) - esa->icv_len - 2;
+	const uint8_t *t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
+	const uint16_t cut = (uint16_t)(t[0] + 2 + esa->icv_len);
+	const uint8_t nh = t[1];
+	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
+
+	if (sa->mode == SS_SA_MODE_TUNNEL) {
+		rte_pktmbuf_adj(m, (uint16_t)(m->l3_len + head));
+		rte_pktmbuf_trim(m, cut);
+		return;
+	}
+	{
+		const uint32_t hl = m->l3_len;
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+		memmove(d + head, d, hl);
+		d = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)head);
+		rte_pktmbuf_trim(m, cut);
+		if ((d[0] >> 4) == 4) {
+			struct rte_ipv4_hdr *h = (void *)d;
+
+			h->next_proto_id = nh;
+			h->total_length = rte_cpu_to_be_16(
+				(uint16_t)rte_pktmbuf_pkt_len(m));
+		} else {
+			struct rte_ipv6_hdr *h = (void *)d;
+
+			h->proto = nh;
+			h->payload_len = rte_cpu_to_be_16((uint16_t)(
+				rte_pktmbuf_pkt_len(m) - sizeof(*h)));
+		}
+	}
+}
+
 static uint16_t
 inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
 {
 	struct ss_esp_sa *esa = sa->dp;
 	struct rte_crypto_op **ops = srv->ops;
-	struct rte_mbuf *good[SS_ESP_BURST];
+	struct rte_mbuf *good[SS_ESP_BURST], *src[SS_ESP_BURST];
+	int32_t st[SS_ESP_BURST];
 	uint16_t k, g, i, done, nout = 0;
 	uint64_t bytes = 0;
 
-	/* Lengths and room were checked, so a refusal here can only be
-	 * the replay window (sequence zero, too old, or already seen). */
-	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
-	for (i = k; i < n; i++)
-		drop(srv, sa, mb[i], SS_SA_DROP_REPLAY);
-	if (k == 0)
-		return 0;
-	esa->be->process(srv, esa, ops, k);
+	if (esa->be->own_esp) {
+		uint32_t sqh[SS_ESP_BURST];
+
+		for (i = 0; i < n; i++) {
+			sqh[i] = (uint32_t)(replay_seq(sa, &esa->rp,
+				M_SEQ(mb[i])) >> 32);
+			src[i] = mb[i];
+		}
+		ss_esp_mb_inb(srv->mb, sa, esa, mb, sqh, n, st);
+		k = n;
+	} else {
+		/* Lengths and room were checked, so a refusal here can
+		 * only be the replay window (sequence zero, too old, or
+		 * already seen). */
+		k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
+		for (i = k; i < n; i++)
+			drop(srv, sa, mb[i], SS_SA_DROP_REPLAY);
+		if (k == 0)
+			return 0;
+		esa->be->process(srv, esa, ops, k);
+		for (i = 0; i < k; i++) {
+			src[i] = ops[i]->sym->m_src;
+			st[i] = ops[i]->status ==
+				RTE_CRYPTO_OP_STATUS_SUCCESS ? 0 :
+				ops[i]->status ==
+				RTE_CRYPTO_OP_STATUS_AUTH_FAILED ? -EBADMSG :
+				-EIO;
+		}
+	}
 	for (i = 0, g = 0; i < k; i++) {
-		struct rte_mbuf *m = ops[i]->sym->m_src;
+		struct rte_mbuf *m = src[i];
 		const uint8_t *t;
 		uint32_t cstart, tofs;
 		uint8_t pad, j;
 
-		if (unlikely(ops[i]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)) {
-				drop(srv, sa, m, ops[i]->status ==
-				RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
+		if (unlikely(st[i] != 0)) {
+			drop(srv, sa, m, st[i] == -EBADMSG ?
 				SS_SA_DROP_AUTH_FAILED :
 				SS_SA_DROP_CRYPTO_ERROR);
 			continue;
@@ -818,9 +960,15 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		}
 		good[g++] = m;
 	}
-	done = rte_ipsec_pkt_process(&esa->ss, good, g);
-	for (i = done; i < g; i++)
-		drop(srv, sa, good[i], SS_SA_DROP_REPLAY);
+	if (esa->be->own_esp) {
+		for (i = 0; i < g; i++)
+			inb_strip(sa, esa, good[i]);
+		done = g;
+	} else {
+		done = rte_ipsec_pkt_process(&esa->ss, good, g);
+		for (i = done; i < g; i++)
+			drop(srv, sa, good[i], SS_SA_DROP_REPLAY);
+	}
 	for (i = 0; i < done; i++) {
 		struct rte_mbuf *m = good[i];
 		uint32_t hl;
@@ -948,7 +1096,8 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	}
 	if (k == 0)
 		return 0;
-	ss_sa_lookup_in_bulk(srv->db, srv->idx, spi, k, sas);
+	ss_sa_lookup_in_cached(srv->db, srv->idx, &srv->in_cache, spi, k,
+		sas);
 
 	/* Pass 2: SA checks and the lengths rte_ipsec would refuse. */
 	for (i = 0, j = 0; i < k; i++) {

@@ -17,6 +17,7 @@
 
 #include "ss_crypto.h"
 #include "ss_esp_priv.h"
+#include "ss_esp_mb.h"
 
 #define GCM_NAME "crypto_aesni_gcm0"
 #define MB_NAME "crypto_aesni_mb0"
@@ -405,6 +406,7 @@ static const struct ss_crypto_backend *backends[SS_SA_BACKEND_MAX] = {
 	[SS_SA_BACKEND_LOOKASIDE] = &be_lookaside,
 	[SS_SA_BACKEND_INLINE] = &be_inline,
 	[SS_SA_BACKEND_SWNIC] = &be_swnic,
+	[SS_SA_BACKEND_IPSEC_MB] = &ss_esp_mb_backend,
 };
 
 int
@@ -412,7 +414,8 @@ ss_crypto_backend_register(enum ss_sa_backend which,
 	const struct ss_crypto_backend *be)
 {
 	if ((unsigned int)which >= SS_SA_BACKEND_MAX || be == NULL ||
-			be->session_create == NULL || be->process == NULL ||
+			be->session_create == NULL ||
+			(be->process == NULL && !be->own_esp) ||
 			be->session_destroy == NULL)
 		return -EINVAL;
 	backends[which] = be;

@@ -110,7 +110,7 @@ ss_gen_esp_create(const struct ss_sa_params *in_sas, uint16_t n, int socket,
 		p.peer = in_sas[i].local;
 		p.encap_local_port = in_sas[i].encap_peer_port;
 		p.encap_peer_port = in_sas[i].encap_local_port;
-		p.backend = SS_SA_BACKEND_CPU;
+		p.backend = SS_SA_BACKEND_DEFAULT;
 		p.mtu = GEN_ESP_MTU;
 		p.nb_ts = 0;
 		p.soft_bytes = p.hard_bytes = 0;

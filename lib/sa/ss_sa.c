@@ -65,6 +65,9 @@ struct ss_sa_db {
 	uint32_t nb_reserved;
 	char err[256];
 	struct ss_sa_srv *srv;
+	/* Bumped when an inbound SA leaves (ss_sa_in_cache); from 1 so
+	 * that a zeroed cache entry is never valid. */
+	uint64_t in_gen __rte_cache_aligned;
 };
 
 void (*ss_sa_test_key_freed)(const uint8_t *key, size_t len);
@@ -110,6 +113,7 @@ static const char *const backend_names[SS_SA_BACKEND_MAX] = {
 	[SS_SA_BACKEND_LOOKASIDE] = "lookaside",
 	[SS_SA_BACKEND_INLINE] = "inline",
 	[SS_SA_BACKEND_SWNIC] = "swnic",
+	[SS_SA_BACKEND_IPSEC_MB] = "ipsec-mb",
 };
 
 const char *
@@ -263,6 +267,7 @@ ss_sa_db_create(const struct ss_sa_db_conf *conf, struct rte_rcu_qsbr *qsbr)
 	db->max_sa = conf->max_sa_per_server ? conf->max_sa_per_server : 1024;
 	db->socket = conf->socket;
 	db->qsbr = qsbr;
+	db->in_gen = 1;
 	pthread_mutex_init(&db->lock, NULL);
 	TAILQ_INIT(&db->sas);
 	for (i = 0; i < SS_STEER_MAX_IDS; i++)
@@ -771,6 +776,9 @@ del_locked(struct ss_sa_db *db, struct ss_sa *sa)
 		/* LF mode keeps the slot until readers are done with it. */
 		if (pos >= 0)
 			el.key_pos = pos;
+		/* After the hash: a worker that sees the new generation
+		 * looks the SPI up again and no longer finds it. */
+		__atomic_fetch_add(&db->in_gen, 1, __ATOMIC_RELEASE);
 	} else {
 		struct ss_sa **slot = &db->srv[sa->server].out[sa->tunnel];
 
@@ -907,6 +915,47 @@ ss_sa_lookup_in_bulk(const struct ss_sa_db *db, uint16_t server,
 			hits = 0;
 		for (i = 0; i < c; i++)
 			sas[k + i] = (hits >> i) & 1 ? data[i] : NULL;
+	}
+}
+
+void
+ss_sa_lookup_in_cached(const struct ss_sa_db *db, uint16_t server,
+	struct ss_sa_in_cache *c, const uint32_t spi[], uint32_t n,
+	struct ss_sa *sas[])
+{
+	const uint64_t gen = __atomic_load_n(&db->in_gen, __ATOMIC_ACQUIRE);
+	uint32_t miss_spi[RTE_HASH_LOOKUP_BULK_MAX];
+	struct ss_sa *found[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t miss[RTE_HASH_LOOKUP_BULK_MAX];
+	uint32_t i, nm = 0;
+
+	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
+	for (i = 0; i < n; i++) {
+		const uint32_t h = (spi[i] ^ spi[i] >> 16) &
+			(SS_SA_IN_CACHE_SIZE - 1);
+
+		if (likely(c->e[h].spi == spi[i] && c->e[h].gen == gen)) {
+			sas[i] = c->e[h].sa;
+		} else {
+			miss[nm] = (uint8_t)i;
+			miss_spi[nm++] = spi[i];
+		}
+	}
+	c->hits += n - nm;
+	if (nm == 0)
+		return;
+	c->misses += nm;
+	ss_sa_lookup_in_bulk(db, server, miss_spi, nm, found);
+	for (i = 0; i < nm; i++) {
+		const uint32_t h = (miss_spi[i] ^ miss_spi[i] >> 16) &
+			(SS_SA_IN_CACHE_SIZE - 1);
+
+		sas[miss[i]] = found[i];
+		if (found[i] != NULL) {
+			c->e[h].spi = miss_spi[i];
+			c->e[h].gen = gen;
+			c->e[h].sa = found[i];
+		}
 	}
 }
 

@@ -68,8 +68,13 @@ enum ss_sa_backend {
 	SS_SA_BACKEND_LOOKASIDE,	/* cryptodev enqueue/dequeue */
 	SS_SA_BACKEND_INLINE,		/* rte_security inline: not yet */
 	SS_SA_BACKEND_SWNIC,		/* software inline NIC: not yet */
+	SS_SA_BACKEND_IPSEC_MB,		/* own ESP + intel-ipsec-mb direct */
 	SS_SA_BACKEND_MAX
 };
+
+/* What config and IKE use unless told otherwise (tests/bench/run.sh
+ * shows why: fewer cycles per packet than "cpu"). */
+#define SS_SA_BACKEND_DEFAULT SS_SA_BACKEND_IPSEC_MB
 
 /* Why a packet was dropped; per SA and per server (lib/esp). */
 enum ss_sa_drop {
@@ -311,6 +316,29 @@ ss_sa_del_sa(struct ss_sa_db *db, struct ss_sa *sa);
 struct ss_sa *
 ss_sa_lookup_in(const struct ss_sa_db *db, uint16_t server, uint32_t spi);
 
+/*
+ * One server's cache of inbound lookups (worker memory, zeroed before
+ * use). An entry is valid while no inbound SA was deleted since it was
+ * filled (the database's generation), so a cached pointer is never newer
+ * than what the hash would return and is freed, like it, only after the
+ * worker's next quiescent state.
+ */
+#define SS_SA_IN_CACHE_SIZE 64	/* power of two */
+struct ss_sa_in_cache {
+	struct {
+		uint64_t gen;
+		struct ss_sa *sa;
+		uint32_t spi;
+	} e[SS_SA_IN_CACHE_SIZE];
+	uint64_t hits, misses;
+};
+
+/** ss_sa_lookup_in_bulk through c: n <= 64. */
+void
+ss_sa_lookup_in_cached(const struct ss_sa_db *db, uint16_t server,
+	struct ss_sa_in_cache *c, const uint32_t spi[], uint32_t n,
+	struct ss_sa *sas[]);
+
 /** Bulk form: sas[i] NULL where not found. n <= 64. */
 void
 ss_sa_lookup_in_bulk(const struct ss_sa_db *db, uint16_t server,
@@ -384,7 +412,7 @@ ss_sa_db_server_live(const struct ss_sa_db *db, uint16_t server);
  * ipsec = {
  *   replay_window = 1024;   # default for inbound SAs (64..4096)
  *   esn = true;             # default for all SAs
- *   backend = "cpu";        # "cpu" "lookaside" "inline" "swnic"
+ *   backend = "ipsec-mb";   # "ipsec-mb" "cpu" "lookaside" "inline" "swnic"
  *   tunnels = ( {
  *     name = "remote"; local = "198.51.100.1"; peer = "198.51.100.2";
  *     mode = "tunnel";      # or "transport"

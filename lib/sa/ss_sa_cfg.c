@@ -32,7 +32,7 @@ static const char *const mode_names[] = { "tunnel", "transport", NULL };
 static const char *const dir_names[] = { "in", "out", NULL };
 static const char *const family_names[] = { "ipv4", "ipv6", NULL };
 static const char *const backend_names[] = {
-	"cpu", "lookaside", "inline", "swnic", NULL,
+	"cpu", "lookaside", "inline", "swnic", "ipsec-mb", NULL,
 };
 
 void
@@ -353,7 +353,7 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	struct ss_sa_cfg *c = arg;
 	const config_setting_t *l;
 	int64_t v;
-	int backend = 0;
+	int backend = SS_SA_BACKEND_DEFAULT;
 	unsigned int i, n;
 	int rc;
 

@@ -91,7 +91,7 @@ lcores() {
 	echo "$m"
 }
 
-HDR="dir,algo,size,workers,cycles_per_pkt,mpps_per_worker,capacity_mpps,wall_mpps,floor_cycles,overhead_cycles,ratio,cycles_min,cycles_mean,cycles_w0,cycles_w1,avg_burst,packets,ring_full_waits,batches,verified,tsc_mhz,scenario"
+HDR="dir,algo,size,workers,cycles_per_pkt,mpps_per_worker,capacity_mpps,wall_mpps,floor_cycles,overhead_cycles,ratio,cycles_min,cycles_mean,cycles_w0,cycles_w1,avg_burst,packets,ring_full_waits,batches,verified,tsc_mhz,scenario,backend"
 echo "$HDR" > "$CSV"
 echo "$HDR" > "$SCSV"
 

@@ -142,6 +142,7 @@ static struct {
 	double seconds;
 	uint32_t batch;
 	const char *csv;
+	const char *backend;		/* the gateway SAs' crypto back-end */
 	bool esn;
 	struct b_size sizes[8];
 	unsigned int nb_sizes;
@@ -290,6 +291,7 @@ config_text(void)
 		");\n"
 		"ipsec = {\n"
 		" replay_window = 1024;\n"
+		" backend = \"%s\";\n"
 		" esn = %s;\n"
 		" tunnels = ( {\n"
 		"  name = \"peer\"; local = \"198.51.100.1\";\n"
@@ -303,7 +305,7 @@ config_text(void)
 		"   tunnel = \"peer\"; } );\n"
 		"};\n",
 		B.nb_workers > 1 ? ", { id = 2; lcore = 2; }" : "",
-		B.esn ? "true" : "false", sas);
+		B.backend, B.esn ? "true" : "false", sas);
 	explicit_bzero(sas, sizeof(sas));
 	return t;
 }
@@ -352,7 +354,7 @@ peer_setup(void)
 		p.algo = B.algo == B_GCM ? SS_SA_ALGO_AES_GCM_128 :
 			SS_SA_ALGO_AES_CBC_128_HMAC_SHA256;
 		p.mode = SS_SA_MODE_TUNNEL;
-		p.backend = SS_SA_BACKEND_CPU;
+		p.backend = SS_SA_BACKEND_DEFAULT;
 		p.local = tp.local;
 		p.peer = tp.peer;
 		p.inner_family = AF_INET;
@@ -1119,6 +1121,7 @@ usage(const char *prog)
 		"usage: %s EAL-ARGS -- [--algo gcm|cbc] [--workers 1|2]\n"
 		"  [--sizes 64,512,1420,imix] [--dirs out,in] [--seconds S]\n"
 		"  [--batch N] [--esn 0|1] [--csv FILE] [--floor-only]\n"
+		"  [--backend ipsec-mb|cpu|lookaside]\n"
 		"  [--gen-sleep-us N] [--l4 udp|gtpu|sctp] [--cross]\n"
 		"--l4: outbound packets steered by 5-tuple hash (udp), GTP-U\n"
 		"TEID or SCTP verification tag; --cross (2 workers): feed each\n"
@@ -1143,6 +1146,7 @@ parse_args(int argc, char **argv)
 		{ "gen-sleep-us", required_argument, NULL, 'g' },
 		{ "l4", required_argument, NULL, 'l' },
 		{ "cross", no_argument, NULL, 'x' },
+		{ "backend", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1153,6 +1157,7 @@ parse_args(int argc, char **argv)
 	B.seconds = 2.0;
 	B.batch = 8192;
 	B.esn = true;
+	B.backend = "ipsec-mb";
 	B.gen_sleep_us = 100;
 	B.dir_out = B.dir_in = true;
 	parse_sizes("64,512,1420,imix");
@@ -1195,6 +1200,13 @@ parse_args(int argc, char **argv)
 			break;
 		case 'e':
 			B.esn = atoi(optarg) != 0;
+			break;
+		case 'k':
+			if (strcmp(optarg, "ipsec-mb") != 0 &&
+					strcmp(optarg, "cpu") != 0 &&
+					strcmp(optarg, "lookaside") != 0)
+				return -EINVAL;
+			B.backend = optarg;
 			break;
 		case 'c':
 			B.csv = optarg;
@@ -1252,11 +1264,11 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 	const double mpps = B.hz / r->cyc_med / 1e6;
 	char nb[16], sc[16];
 
-	printf("  %-10s %-3s %-14s %5s %uw: %8.1f cyc/pkt (floor %7.1f, overhead "
+	printf("  %-10s %-3s %-14s %-9s %5s %uw: %8.1f cyc/pkt (floor %7.1f, overhead "
 		"%7.1f) %6.3f Mpps/worker, wall %6.3f Mpps, burst %4.1f, "
 		"%" PRIu64 " pkts, ring-full waits %" PRIu64 ": %s%s\n",
 		scenario_name(sc, sizeof(sc)), out ? "out" : "in",
-		algo_short(), size_name(z, nb, sizeof(nb)),
+		algo_short(), B.backend, size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, r->floor, r->cyc_med - r->floor,
 		mpps, r->wall_mpps, r->burst, r->pkts, r->waits,
 		r->ok ? "verified" : "FAIL: ", r->why);
@@ -1265,14 +1277,14 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 		return;
 	fprintf(csv, "%s,%s,%s,%u,%.1f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.1f,"
 		"%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,"
-		"%.0f,%s\n",
+		"%.0f,%s,%s\n",
 		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, mpps, mpps * B.nb_workers,
 		r->wall_mpps, r->floor, r->cyc_med - r->floor,
 		r->cyc_med / r->floor, r->cyc_min, r->cyc_all, r->cyc_w[0],
 		B.nb_workers > 1 ? r->cyc_w[1] : NAN, r->burst, r->pkts,
 		r->waits, r->batches, r->ok ? "ok" : "FAIL",
-		(double)B.hz / 1e6, scenario_name(sc, sizeof(sc)));
+		(double)B.hz / 1e6, scenario_name(sc, sizeof(sc)), B.backend);
 	fflush(csv);
 }
 

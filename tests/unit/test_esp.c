@@ -48,6 +48,9 @@ struct combo {
 	uint8_t ofam, ifam;
 	bool udp, esn;
 	enum ss_sa_backend be;
+	/* inbound SA on the other implementation (ipsec-mb <-> cpu), so
+	 * each side checks the other's wire format */
+	bool cross;
 };
 
 static struct ss_sa_db *
@@ -126,6 +129,9 @@ add_pair(struct ss_sa_db *db, const struct combo *c, uint32_t spi,
 	ck_assert_msg(ss_sa_add(db, &p, o) == 0, "out: %s",
 		ss_sa_db_errstr(db));
 	base_params(&p, c, spi, SS_SA_DIR_IN, 0);
+	if (c->cross)
+		p.backend = c->be == SS_SA_BACKEND_IPSEC_MB ?
+			SS_SA_BACKEND_CPU : SS_SA_BACKEND_IPSEC_MB;
 	p.replay_window = win;
 	ck_assert_msg(ss_sa_add(db, &p, in) == 0, "in: %s",
 		ss_sa_db_errstr(db));
@@ -275,7 +281,7 @@ drops_total(const struct ss_esp_server *s)
 #include "../esp/kat.h"
 
 static void
-kat_one(const struct kat *k)
+kat_one(const struct kat *k, enum ss_sa_backend be)
 {
 	struct ss_sa_db *db = mkdb(NULL);
 	struct ss_sa_params p;
@@ -292,6 +298,7 @@ kat_one(const struct kat *k)
 	p.key_len = (uint8_t)ss_test_hex(k->key, p.key, sizeof(p.key));
 	p.udp_encap = k->udp;
 	p.esn = k->esn;
+	p.backend = be;
 	addr(&p.local, AF_INET, 1);
 	addr(&p.peer, AF_INET, 2);
 	p.inner_family = AF_INET;
@@ -303,9 +310,10 @@ kat_one(const struct kat *k)
 	n = ss_test_hex(k->out, buf, sizeof(buf));
 	if (k->algo == SS_SA_ALGO_AES_CBC_128_HMAC_SHA256 ||
 			k->algo == SS_SA_ALGO_AES_CBC_256_HMAC_SHA256) {
-		/* rte_ipsec 22.11 draws CBC IVs at random (RFC 3602 wants
-		 * them unpredictable): compare the headers and the length
-		 * here; scapy decrypts CBC output in test_scapy. */
+		/* CBC IVs are unpredictable (RFC 3602): rte_ipsec 22.11
+		 * draws them at random, ipsec-mb encrypts a counter under a
+		 * per-SA key. Compare the headers and the length here;
+		 * scapy decrypts CBC output in test_scapy. */
 		size_t hdr = 20 + (k->udp ? 8 : 0) + 8;
 		struct rte_mbuf *e2;
 
@@ -343,8 +351,10 @@ START_TEST(test_kat)
 {
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(kats); i++)
-		kat_one(&kats[i]);
+	for (i = 0; i < RTE_DIM(kats); i++) {
+		kat_one(&kats[i], SS_SA_BACKEND_CPU);
+		kat_one(&kats[i], SS_SA_BACKEND_IPSEC_MB);
+	}
 }
 END_TEST
 
@@ -409,6 +419,17 @@ START_TEST(test_round_trip_all)
 		{ AF_INET, AF_INET }, { AF_INET6, AF_INET6 },
 		{ AF_INET6, AF_INET }, { AF_INET, AF_INET6 },
 	};
+	/* every back-end alone, then ipsec-mb against cpu both ways */
+	static const struct {
+		enum ss_sa_backend be;
+		bool cross;
+	} bes[] = {
+		{ SS_SA_BACKEND_CPU, false },
+		{ SS_SA_BACKEND_LOOKASIDE, false },
+		{ SS_SA_BACKEND_IPSEC_MB, false },
+		{ SS_SA_BACKEND_IPSEC_MB, true },
+		{ SS_SA_BACKEND_CPU, true },
+	};
 	struct combo c;
 	unsigned int a, mode, f, udp, esn, be;
 	unsigned int n = 0;
@@ -418,7 +439,7 @@ START_TEST(test_round_trip_all)
 	for (f = 0; f < 4; f++)
 	for (udp = 0; udp < 2; udp++)
 	for (esn = 0; esn < 2; esn++)
-	for (be = 0; be < 2; be++) {
+	for (be = 0; be < RTE_DIM(bes); be++) {
 		if (mode == SS_SA_MODE_TRANSPORT && fams[f][0] != fams[f][1])
 			continue;
 		c.algo = (enum ss_sa_algo)a;
@@ -427,11 +448,12 @@ START_TEST(test_round_trip_all)
 		c.ifam = fams[f][1];
 		c.udp = udp;
 		c.esn = esn;
-		c.be = (enum ss_sa_backend)be;
+		c.be = bes[be].be;
+		c.cross = bes[be].cross;
 		round_trip(&c);
 		n++;
 	}
-	ck_assert_uint_eq(n, 5 * (4 + 2) * 2 * 2 * 2);
+	ck_assert_uint_eq(n, 5 * (4 + 2) * 2 * 2 * RTE_DIM(bes));
 }
 END_TEST
 
@@ -556,6 +578,14 @@ START_TEST(test_replay_cpu)
 }
 END_TEST
 
+START_TEST(test_replay_ipsec_mb)
+{
+	replay_exhaustive(SS_SA_BACKEND_IPSEC_MB, 64, false);
+	replay_exhaustive(SS_SA_BACKEND_IPSEC_MB, 1024, false);
+	replay_exhaustive(SS_SA_BACKEND_IPSEC_MB, 128, true);
+}
+END_TEST
+
 START_TEST(test_replay_lookaside)
 {
 	replay_exhaustive(SS_SA_BACKEND_LOOKASIDE, 64, false);
@@ -566,10 +596,11 @@ END_TEST
 
 /* Duplicates inside one burst: the second copy is refused by the window
  * update in rte_ipsec_pkt_process. */
-START_TEST(test_replay_same_burst)
+static void
+replay_same_burst(enum ss_sa_backend be)
 {
 	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
-		AF_INET, AF_INET, false, false, SS_SA_BACKEND_CPU };
+		AF_INET, AF_INET, false, false, be, false };
 	struct pkt *v = make_seq(&c, SPI0(0x778), 4);
 	struct ss_sa_db *db = mkdb(NULL);
 	struct rte_mbuf *m[4], *out[4];
@@ -590,6 +621,12 @@ START_TEST(test_replay_same_burst)
 		rte_pktmbuf_free(out[i]);
 	free(v);
 	free_all(db);
+}
+
+START_TEST(test_replay_same_burst)
+{
+	replay_same_burst(SS_SA_BACKEND_CPU);
+	replay_same_burst(SS_SA_BACKEND_IPSEC_MB);
 }
 END_TEST
 
@@ -629,13 +666,14 @@ hmac128(const uint8_t *key, const uint8_t *data, uint32_t len, uint8_t *icv)
 	rte_cryptodev_sym_session_free((uint8_t)ss_crypto_dev_mb(), s);
 }
 
-START_TEST(test_bad_inputs)
+static void
+bad_inputs(enum ss_sa_backend be)
 {
 	const struct combo cg = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
-		AF_INET, AF_INET, false, false, SS_SA_BACKEND_CPU };
+		AF_INET, AF_INET, false, false, be, false };
 	const struct combo cn = { SS_SA_ALGO_NULL_HMAC_SHA256,
 		SS_SA_MODE_TUNNEL, AF_INET, AF_INET, false, false,
-		SS_SA_BACKEND_CPU };
+		be, false };
 	struct ss_sa_db *db = mkdb(NULL);
 	struct ss_sa *og, *ig, *on, *in;
 	struct ss_sa_params p;
@@ -781,6 +819,12 @@ START_TEST(test_bad_inputs)
 	ck_assert_ptr_nonnull(e);
 	rte_pktmbuf_free(e);
 	free_all(db);
+}
+
+START_TEST(test_bad_inputs)
+{
+	bad_inputs(SS_SA_BACKEND_CPU);
+	bad_inputs(SS_SA_BACKEND_IPSEC_MB);
 }
 END_TEST
 
@@ -981,20 +1025,22 @@ START_TEST(test_scapy)
 {
 	char dir[] = "/tmp/ss_esp_scapyXXXXXX";
 	struct combo c;
-	unsigned int a, mode, f, udp;
+	unsigned int a, mode, f, udp, be;
 	char cmd[600];
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	for (a = 0; a < SS_SA_ALGO_MAX; a++)
 	for (mode = 0; mode < 2; mode++)
 	for (f = 0; f < 2; f++)
-	for (udp = 0; udp < 2; udp++) {
+	for (udp = 0; udp < 2; udp++)
+	for (be = 0; be < 2; be++) {
 		c.algo = (enum ss_sa_algo)a;
 		c.mode = (enum ss_sa_mode)mode;
 		c.ofam = c.ifam = f ? AF_INET6 : AF_INET;
 		c.udp = udp;
 		c.esn = false;
-		c.be = SS_SA_BACKEND_CPU;
+		c.be = be ? SS_SA_BACKEND_IPSEC_MB : SS_SA_BACKEND_CPU;
+		c.cross = false;
 		scapy_combo(&c, dir);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -1004,10 +1050,11 @@ END_TEST
 
 /* ---- cost ------------------------------------------------------------ */
 
-START_TEST(test_cost)
+static void
+cost(enum ss_sa_backend be)
 {
 	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
-		AF_INET, AF_INET, false, true, SS_SA_BACKEND_CPU };
+		AF_INET, AF_INET, false, true, be, false };
 	static const uint16_t sizes[] = { 64, 512, 1420 };
 	struct ss_sa_db *db = mkdb(NULL);
 	unsigned int s, it, i;
@@ -1035,12 +1082,19 @@ START_TEST(test_cost)
 			for (i = 0; i < k; i++)
 				rte_pktmbuf_free(d[i]);
 		}
-		printf("esp cost: GCM-128 tunnel %4u B: outbound %.0f "
+		printf("esp cost: %-9s GCM-128 tunnel %4u B: outbound %.0f "
 			"cycles/packet, inbound %.0f cycles/packet\n",
-			sizes[s], (double)to / (iters * 32),
+			ss_sa_backend_name(be), sizes[s],
+			(double)to / (iters * 32),
 			(double)ti / (iters * 32));
 	}
 	free_all(db);
+}
+
+START_TEST(test_cost)
+{
+	cost(SS_SA_BACKEND_CPU);
+	cost(SS_SA_BACKEND_IPSEC_MB);
 }
 END_TEST
 
@@ -1058,6 +1112,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_backend_slots);
 	tcase_add_test(tc, test_replay_cpu);
 	tcase_add_test(tc, test_replay_lookaside);
+	tcase_add_test(tc, test_replay_ipsec_mb);
 	tcase_add_test(tc, test_delete_in_flight);
 	tcase_add_test(tc, test_scapy);
 	tcase_add_test(tc, test_cost);

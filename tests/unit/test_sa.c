@@ -163,6 +163,53 @@ START_TEST(test_add_del_lookup)
 }
 END_TEST
 
+/* The per-server inbound cache answers what the hash answers: found,
+ * not found, and after a delete (and a new SA on the same SPI) never an
+ * older pointer; SPIs that share a slot evict each other. */
+START_TEST(test_in_cache)
+{
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_sa_in_cache *c = calloc(1, sizeof(*c));
+	struct ss_sa_params p;
+	struct ss_sa *a, *b, *a2, *got[4];
+	/* 0x10000101 and 0x10000141 share a slot (64 entries). */
+	const uint32_t spi[4] = { 0x10000101, 0x10000141, 0x10000101,
+		0x10000999 };
+	unsigned int r;
+
+	ck_assert_ptr_nonnull(c);
+	params(&p, 0x10000101, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, &a), 0);
+	params(&p, 0x10000141, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, &b), 0);
+	for (r = 0; r < 3; r++) {
+		ss_sa_lookup_in_cached(db, 0, c, spi, 4, got);
+		ck_assert_ptr_eq(got[0], a);
+		ck_assert_ptr_eq(got[1], b);
+		ck_assert_ptr_eq(got[2], a);
+		ck_assert_ptr_null(got[3]);
+	}
+	ck_assert_uint_gt(c->misses, 0);
+	ck_assert_int_eq(ss_sa_del(db, 0x10000101, SS_SA_DIR_IN), 0);
+	ss_sa_lookup_in_cached(db, 0, c, spi, 4, got);
+	ck_assert_ptr_null(got[0]);
+	ck_assert_ptr_eq(got[1], b);
+	ck_assert_ptr_null(got[2]);
+	params(&p, 0x10000101, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, &a2), 0);
+	ss_sa_lookup_in_cached(db, 0, c, spi, 4, got);
+	ck_assert_ptr_eq(got[0], a2);
+	ck_assert_ptr_eq(got[2], a2);
+	ck_assert_int_eq(ss_sa_del(db, 0x10000101, SS_SA_DIR_IN), 0);
+	ck_assert_int_eq(ss_sa_del(db, 0x10000141, SS_SA_DIR_IN), 0);
+	ss_sa_lookup_in_cached(db, 0, c, spi, 2, got);
+	ck_assert_ptr_null(got[0]);
+	ck_assert_ptr_null(got[1]);
+	free(c);
+	ss_sa_db_free(db);
+}
+END_TEST
+
 /* Rekey responder (RFC 7296 2.8): the new outbound SA waits in standby,
  * the old one stays the pick until activation or until it is deleted. */
 START_TEST(test_out_standby)
@@ -508,6 +555,7 @@ sa_suite(void)
 
 	tcase_add_test(tc, test_spi_alloc);
 	tcase_add_test(tc, test_add_del_lookup);
+	tcase_add_test(tc, test_in_cache);
 	tcase_add_test(tc, test_out_standby);
 	tcase_add_test(tc, test_rcu_deferred_free);
 	tcase_add_test(tc, test_server_add_del);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#ifndef SS_ESP_MB_H
+#define SS_ESP_MB_H
+
+/*
+ * The "ipsec-mb" back-end: ESP framing written here and crypto called
+ * straight from intel-ipsec-mb in the worker, without librte_ipsec, crypto
+ * ops or a cryptodev PMD in between. Same wire format as the "cpu"
+ * back-end (rte_ipsec + crypto_aesni_gcm / crypto_aesni_mb), which it
+ * replaces as the default because it costs fewer cycles per packet
+ * (tests/bench/run.sh compares them). The anti-replay window, trailer
+ * checks and selectors stay in ss_esp.c, shared by every back-end.
+ *
+ * Outbound CBC IVs are AES-128 under a per-SA random key of a counter
+ * block (unpredictable and never repeated, RFC 3602 2.1); GCM IVs are
+ * the 64-bit sequence number (unique per key, RFC 4106 3.1).
+ */
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "ss_crypto.h"
+
+/** One intel-ipsec-mb manager per server (used by its worker only). */
+void *
+ss_esp_mb_mgr_create(void);
+
+void
+ss_esp_mb_mgr_free(void *mgr);
+
+/** The back-end slot (ss_crypto_backend_get(SS_SA_BACKEND_IPSEC_MB)). */
+extern const struct ss_crypto_backend ss_esp_mb_backend;
+
+/*
+ * Outbound: n packets of one SA, at L3 with l3_len set and room checked
+ * by the caller, become ESP packets in place (outer header, ESP header,
+ * IV, padding, trailer, ICV; mbuf metadata for TX). st[i]: 0, -EOVERFLOW
+ * when the sequence number space is used up, -EIO on a crypto error.
+ * Returns the last sequence number used.
+ */
+uint64_t
+ss_esp_mb_outb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], uint16_t n, int32_t st[]);
+
+/*
+ * Inbound: verify the ICV and decrypt in place, nothing moved: ESP header
+ * at l3_len, pkt_len the whole datagram. sqh[i]: high half of the ESN
+ * (0 without ESN). st[i]: 0, -EBADMSG on an ICV mismatch, -EIO.
+ */
+void
+ss_esp_mb_inb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], const uint32_t sqh[], uint16_t n, int32_t st[]);
+
+#endif /* SS_ESP_MB_H */

@@ -6,15 +6,17 @@
 #define SS_ESP_H
 
 /**
- * ESP data plane: bursts of packets in, bursts of packets out, with
- * librte_ipsec and a per-SA crypto back-end (ss_crypto.h).
+ * ESP data plane: bursts of packets in, bursts of packets out, through a
+ * per-SA crypto back-end (ss_crypto.h): by default ESP framed here with
+ * intel-ipsec-mb called directly (ss_esp_mb.h), else librte_ipsec with
+ * cryptodev CPU crypto or lookaside.
  *
  * One struct ss_esp_server per server, made on the control lcore, then
  * used by exactly one worker. Outbound: cleartext IP packets and the
  * tunnel each belongs to -> ESP packets (outer IP at the data start),
  * encrypted with this server's outbound SA of the tunnel. Inbound: ESP
  * (IP proto 50 or UDP-encapsulated) packets of SAs that this server owns
- * -> the inner IP packets, checked against anti-replay (rte_ipsec, ESN)
+ * -> the inner IP packets, checked against anti-replay (own window, ESN)
  * and the SA's traffic selectors. Each dropped packet is freed and
  * counted under one reason (enum ss_sa_drop), per server and per SA.
  * Packets are single-segment with their data at L3 (l2_len 0).

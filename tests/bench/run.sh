@@ -19,7 +19,7 @@
 #   --short  ~1 s per row, sizes 64 and IMIX only (what the test suite runs)
 #   --check  exit non-zero unless every row is present and verified
 #
-# Writes tests/bench/out/esp.csv, steer.csv, ike_setup.csv, esp_*.png and
+# Writes tests/bench/out/esp.csv, steer.csv, backend.csv, ike_setup.csv, esp_*.png and
 # the raw logs. Environment:
 #   SS_BENCH      the ss_bench binary (else built in $SS_BUILD_DIR)
 #   SS_SHARDSEC   the shardsec binary for the SA setup rows (else built
@@ -57,6 +57,7 @@ OUT=${SS_BENCH_OUT:-$HERE/out}
 mkdir -p "$OUT"
 CSV=$OUT/esp.csv
 SCSV=$OUT/steer.csv
+BCSV=$OUT/backend.csv
 
 ICSV=$OUT/ike_setup.csv
 
@@ -94,6 +95,7 @@ lcores() {
 HDR="dir,algo,size,workers,cycles_per_pkt,mpps_per_worker,capacity_mpps,wall_mpps,floor_cycles,overhead_cycles,ratio,cycles_min,cycles_mean,cycles_w0,cycles_w1,avg_burst,packets,ring_full_waits,batches,verified,tsc_mhz,scenario,backend"
 echo "$HDR" > "$CSV"
 echo "$HDR" > "$SCSV"
+echo "$HDR" > "$BCSV"
 
 echo "== ESP benchmark: sizes $SIZES, ${SECS}s per row, $NCPU CPUs, output in $OUT"
 RC=0
@@ -121,6 +123,21 @@ for W in 1 2; do
 		echo "-- [$RUN/4] $ALGO, $W worker(s), lcores $(lcores $W)"
 		bench "$OUT/ss_bench-$ALGO-${W}w.log" $W --algo $ALGO \
 			--sizes $SIZES --csv "$CSV"
+	done
+done
+
+echo
+echo "== Crypto back-ends: ipsec-mb (own ESP, the default) against cpu (librte_ipsec"
+echo "   + cryptodev CPU crypto), 1 worker, sizes 64,1420, each run twice, alternating"
+BRUN=0
+for REP in 1 2; do
+	for ALGO in gcm cbc; do
+		for BE in ipsec-mb cpu; do
+			BRUN=$((BRUN + 1))
+			echo "-- [$BRUN/8] $ALGO $BE"
+			bench "$OUT/ss_bench-be-$ALGO-$BE-$REP.log" 1 --algo $ALGO \
+				--backend $BE --sizes 64,1420 --csv "$BCSV"
+		done
 	done
 done
 
@@ -195,6 +212,23 @@ END {
 }' "$CSV" | (read -r h; echo "$h"; sort)
 
 echo
+echo "== Crypto back-ends, 1 worker: cycles/packet, the better of two runs each"
+awk -F, 'NR > 1 { k = $1 " " $2 " " $3; b = $23
+	if (!((k, b) in c) || $5 < c[k, b]) c[k, b] = $5
+	f[k] = $9; v[k, b] = v[k, b] ($20 == "ok" ? "" : "FAIL"); keys[k] = 1 }
+END {
+	printf "%-3s %-13s %-4s %10s %10s %8s %s\n", "dir", "algo", "size", "ipsec-mb",
+		"cpu", "saved", "verified"
+	for (k in keys) {
+		split(k, x, " ")
+		printf "%-3s %-13s %-4s %10.1f %10.1f %7.0f%% %s\n", x[1], x[2], x[3],
+			c[k, "ipsec-mb"], c[k, "cpu"],
+			100 * (1 - c[k, "ipsec-mb"] / c[k, "cpu"]),
+			(v[k, "ipsec-mb"] v[k, "cpu"] == "" ? "ok" : "FAIL")
+	}
+}' "$BCSV" | (read -r h; echo "$h"; sort)
+
+echo
 echo "== Steering: cost per packet when the owner's queue gets it (direct, as with"
 echo "   NIC rte_flow rules) and when another worker hands it over (cross)"
 awk -F, 'NR > 1 { split($22, p, "-"); l4 = (p[2] != "" ? p[2] : ($22 == "esp" ? "udp" : p[1]));
@@ -256,7 +290,7 @@ if [ -z "${SS_BENCH_NOPLOT:-}" ] && command -v gnuplot >/dev/null; then
 	echo
 	echo "== Plots: $(cd "$OUT" && ls esp_*.png 2>/dev/null | tr '\n' ' ')"
 fi
-echo "== CSV: $CSV $SCSV$([ -f "$ICSV" ] && echo " $ICSV")"
+echo "== CSV: $CSV $SCSV $BCSV$([ -f "$ICSV" ] && echo " $ICSV")"
 
 if [ "$CHECK" = 1 ]; then
 	nsizes=$(echo "$SIZES" | tr ',' '\n' | wc -l)
@@ -268,6 +302,15 @@ if [ "$CHECK" = 1 ]; then
 		RC=1
 	else
 		echo "CHECK: all $want rows present and verified"
+	fi
+	# 2 runs x gcm/cbc x 2 back-ends x out/in x 2 sizes
+	bwant=32
+	bhave=$(awk -F, 'NR > 1 && $20 == "ok"' "$BCSV" | wc -l)
+	if [ "$bhave" != "$bwant" ]; then
+		echo "CHECK FAILED: back-ends: $bhave verified rows, $bwant expected"
+		RC=1
+	else
+		echo "CHECK: all $bwant back-end rows present and verified"
 	fi
 	# udp: out+in, gtpu and sctp: out; each direct and cross
 	swant=8

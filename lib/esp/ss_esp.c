@@ -490,21 +490,11 @@ outb_finish(const struct ss_sa *sa, struct rte_mbuf *m)
 		u->dgram_len = rte_cpu_to_be_16(
 			(uint16_t)(rte_pktmbuf_pkt_len(m) - hl));
 		u->dgram_cksum = 0;
-		if (sa->local.family == AF_INET) {
-			struct rte_ipv4_hdr *h = (void *)d;
-
-			h->next_proto_id = IPPROTO_UDP;
-			h->total_length = rte_cpu_to_be_16(
-				(uint16_t)rte_pktmbuf_pkt_len(m));
-		} else {
-			struct rte_ipv6_hdr *h = (void *)d;
-
-			h->proto = IPPROTO_UDP;
-			h->payload_len = rte_cpu_to_be_16(
-				(uint16_t)(rte_pktmbuf_pkt_len(m) - 40));
+		ss_esp_ip_set(d, IPPROTO_UDP, rte_pktmbuf_pkt_len(m));
+		if (sa->local.family == AF_INET6)
 			/* IPv6 forbids a zero UDP checksum here (RFC 8200). */
-			u->dgram_cksum = rte_ipv6_udptcp_cksum(h, u);
-		}
+			u->dgram_cksum = rte_ipv6_udptcp_cksum(
+				(const struct rte_ipv6_hdr *)d, u);
 	}
 	if (sa->local.family == AF_INET)
 		ipv4_cksum_set((struct rte_ipv4_hdr *)d);
@@ -863,19 +853,7 @@ inb_strip(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 		memmove(d + head, d, hl);
 		d = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)head);
 		rte_pktmbuf_trim(m, cut);
-		if ((d[0] >> 4) == 4) {
-			struct rte_ipv4_hdr *h = (void *)d;
-
-			h->next_proto_id = nh;
-			h->total_length = rte_cpu_to_be_16(
-				(uint16_t)rte_pktmbuf_pkt_len(m));
-		} else {
-			struct rte_ipv6_hdr *h = (void *)d;
-
-			h->proto = nh;
-			h->payload_len = rte_cpu_to_be_16((uint16_t)(
-				rte_pktmbuf_pkt_len(m) - sizeof(*h)));
-		}
+		ss_esp_ip_set(d, nh, rte_pktmbuf_pkt_len(m));
 	}
 }
 
@@ -1155,21 +1133,8 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 				memmove(d + 8, d, hl);
 				rte_pktmbuf_adj(p, 8);
 				d += 8;
-				if (fam[i] == AF_INET) {
-					struct rte_ipv4_hdr *h = (void *)d;
-
-					h->next_proto_id = IPPROTO_ESP;
-					h->total_length = rte_cpu_to_be_16(
-						(uint16_t)
-						rte_pktmbuf_pkt_len(p));
-				} else {
-					struct rte_ipv6_hdr *h = (void *)d;
-
-					h->proto = IPPROTO_ESP;
-					h->payload_len = rte_cpu_to_be_16(
-						(uint16_t)(
-						rte_pktmbuf_pkt_len(p) - 40));
-				}
+				ss_esp_ip_set(d, IPPROTO_ESP,
+					rte_pktmbuf_pkt_len(p));
 			}
 		}
 		p->l2_len = 0;

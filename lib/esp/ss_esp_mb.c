@@ -42,6 +42,7 @@ struct mb_sa {
 	uint8_t ivk[16 * 15] __rte_aligned(16);	/* IV key (CBC, outbound) */
 	uint8_t ipad[32] __rte_aligned(16);	/* HMAC inner state */
 	uint8_t opad[32] __rte_aligned(16);	/* HMAC outer state */
+	aes_gcm_enc_dec_t gcm;			/* GCM: this SA's direction */
 	uint8_t tpl[40];			/* tunnel outer IP header */
 	uint32_t tpl_sum;			/* its sum without the length */
 	uint64_t sqn;				/* last sequence number sent */
@@ -154,10 +155,16 @@ mb_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 	case SS_SA_ALGO_AES_GCM_256:
 		ek = klen - 4;
 		k->kind = ek == 16 ? MB_GCM128 : MB_GCM256;
-		if (ek == 16)
+		/* The function for this CPU, as every manager picks it. */
+		if (ek == 16) {
 			IMB_AES128_GCM_PRE(ctl_mgr, key, &k->gk);
-		else
+			k->gcm = sa->dir == SS_SA_DIR_OUT ?
+				ctl_mgr->gcm128_enc : ctl_mgr->gcm128_dec;
+		} else {
 			IMB_AES256_GCM_PRE(ctl_mgr, key, &k->gk);
+			k->gcm = sa->dir == SS_SA_DIR_OUT ?
+				ctl_mgr->gcm256_enc : ctl_mgr->gcm256_dec;
+		}
 		memcpy(k->salt, key + ek, 4);
 		break;
 	case SS_SA_ALGO_AES_CBC_128_HMAC_SHA256:
@@ -451,14 +458,8 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			memcpy(esp + 8, &v64, 8);
 			gcm_nonce_aad(k, esp, (uint32_t)(sqn >> 32), sa->esn,
 				nonce, aad);
-			if (k->kind == MB_GCM128)
-				IMB_AES128_GCM_ENC(mgr, &k->gk, &ctx,
-					esp + 16, esp + 16, pl, nonce, aad,
-					sa->esn ? 12 : 8, icv[i], 16);
-			else
-				IMB_AES256_GCM_ENC(mgr, &k->gk, &ctx,
-					esp + 16, esp + 16, pl, nonce, aad,
-					sa->esn ? 12 : 8, icv[i], 16);
+			k->gcm(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
+				aad, sa->esn ? 12 : 8, icv[i], 16);
 			st[i] = 0;
 			continue;
 		}
@@ -532,14 +533,8 @@ ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		if (gcm) {
 			gcm_nonce_aad(k, esp, sqh[i], sa->esn, nonce, aad);
-			if (k->kind == MB_GCM128)
-				IMB_AES128_GCM_DEC(mgr, &k->gk, &ctx,
-					esp + 16, esp + 16, pl, nonce, aad,
-					sa->esn ? 12 : 8, tag[i], 16);
-			else
-				IMB_AES256_GCM_DEC(mgr, &k->gk, &ctx,
-					esp + 16, esp + 16, pl, nonce, aad,
-					sa->esn ? 12 : 8, tag[i], 16);
+			k->gcm(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
+				aad, sa->esn ? 12 : 8, tag[i], 16);
 			st[i] = tag_differs(tag[i], icv) ? -EBADMSG : 0;
 			continue;
 		}

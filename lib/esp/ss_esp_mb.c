@@ -222,6 +222,18 @@ mb_session_destroy(struct ss_esp_sa *esa)
 	esa->cs = NULL;
 }
 
+int
+ss_esp_mb_test_set_seq(struct ss_sa *sa, uint64_t sqn)
+{
+	struct ss_esp_sa *esa = sa->dp;
+
+	if (esa == NULL || !esa->be->own_esp || sa->dir != SS_SA_DIR_OUT)
+		return -EINVAL;
+	((struct mb_sa *)esa->be_priv)->sqn = sqn;
+	sa->st.seq = sqn;
+	return 0;
+}
+
 const struct ss_crypto_backend ss_esp_mb_backend = {
 	.name = "ipsec-mb",
 	.session_create = mb_session_create,

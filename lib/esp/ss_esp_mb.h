@@ -55,4 +55,9 @@ void
 ss_esp_mb_inb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	struct rte_mbuf *m[], const uint32_t sqh[], uint16_t n, int32_t st[]);
 
+/** Test hook: the last sequence number sent on an ipsec-mb outbound SA
+ * (to reach the end of the sequence space). -EINVAL on other SAs. */
+int
+ss_esp_mb_test_set_seq(struct ss_sa *sa, uint64_t sqn);
+
 #endif /* SS_ESP_MB_H */

@@ -32,6 +32,7 @@
 #include "ss_sa.h"
 #include "ss_esp.h"
 #include "ss_crypto.h"
+#include "ss_esp_mb.h"
 
 #define BITS 4
 static const uint16_t ids[2] = { 1, 2 };
@@ -630,6 +631,51 @@ START_TEST(test_replay_same_burst)
 }
 END_TEST
 
+/* End of the sequence space (RFC 4303 3.3.3): without ESN the SA sends
+ * 2^32 - 1 and then refuses (counted); with ESN it carries on into the
+ * high half, which goes on the wire as low 0 and into the ICV. */
+START_TEST(test_seq_overflow)
+{
+	struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
+		AF_INET, AF_INET, false, false, SS_SA_BACKEND_IPSEC_MB, false };
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_sa *o, *in;
+	struct rte_mbuf *e, *d;
+	rte_be32_t sq;
+
+	mk_servers(db);
+	add_pair(db, &c, SPI0(0x0f0), 64, &o, &in);
+	ck_assert_int_eq(ss_esp_mb_test_set_seq(in, 1), -EINVAL);
+	ck_assert_int_eq(ss_esp_mb_test_set_seq(o, UINT32_MAX - 1), 0);
+	e = enc1(mk_inner(AF_INET, false, 40, 1));
+	ck_assert_ptr_nonnull(e);
+	memcpy(&sq, rte_pktmbuf_mtod_offset(e, uint8_t *, 20 + 4), 4);
+	ck_assert_uint_eq(rte_be_to_cpu_32(sq), UINT32_MAX);
+	d = dec1(srv0, e);
+	ck_assert_ptr_nonnull(d);
+	rte_pktmbuf_free(d);
+	ck_assert_ptr_null(enc1(mk_inner(AF_INET, false, 40, 2)));
+	ck_assert_uint_eq(o->st.drops[SS_SA_DROP_SEQ_OVERFLOW], 1);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_SEQ_OVERFLOW), 1);
+	ck_assert_uint_eq(o->st.seq, UINT32_MAX);
+	free_all(db);
+
+	c.esn = true;
+	db = mkdb(NULL);
+	mk_servers(db);
+	add_pair(db, &c, SPI0(0x0f1), 64, &o, NULL);
+	ck_assert_int_eq(ss_esp_mb_test_set_seq(o, UINT32_MAX), 0);
+	e = enc1(mk_inner(AF_INET, false, 40, 3));
+	ck_assert_ptr_nonnull(e);
+	memcpy(&sq, rte_pktmbuf_mtod_offset(e, uint8_t *, 20 + 4), 4);
+	ck_assert_uint_eq(rte_be_to_cpu_32(sq), 0);
+	ck_assert_uint_eq(o->st.seq, (uint64_t)UINT32_MAX + 1);
+	ck_assert_uint_eq(drops_total(srv0), 0);
+	rte_pktmbuf_free(e);
+	free_all(db);
+}
+END_TEST
+
 /* ---- one counter per bad input -------------------------------------- */
 
 /* HMAC-SHA-256-128 through the crypto device (for forging a valid ICV
@@ -884,10 +930,14 @@ reader_main(void *arg)
 	return NULL;
 }
 
-START_TEST(test_delete_in_flight)
+/* The SPIs alternate, so an inbound SPI comes back on a new SA two
+ * rounds after its old SA left: the per-server SPI cache must never hand
+ * out the old pointer (ASan would see it used after its free). */
+static void
+delete_in_flight(enum ss_sa_backend be)
 {
 	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
-		AF_INET, AF_INET, false, false, SS_SA_BACKEND_CPU };
+		AF_INET, AF_INET, false, false, be, false };
 	size_t sz = rte_rcu_qsbr_get_memsize(1);
 	struct rte_rcu_qsbr *q = rte_zmalloc("q", sz, RTE_CACHE_LINE_SIZE);
 	struct reader r = { 0 };
@@ -928,6 +978,12 @@ START_TEST(test_delete_in_flight)
 	ss_sa_db_reclaim(db);
 	free_all(db);
 	rte_free(q);
+}
+
+START_TEST(test_delete_in_flight)
+{
+	delete_in_flight(SS_SA_BACKEND_CPU);
+	delete_in_flight(SS_SA_BACKEND_IPSEC_MB);
 }
 END_TEST
 
@@ -1108,6 +1164,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_kat);
 	tcase_add_test(tc, test_round_trip_all);
 	tcase_add_test(tc, test_replay_same_burst);
+	tcase_add_test(tc, test_seq_overflow);
 	tcase_add_test(tc, test_bad_inputs);
 	tcase_add_test(tc, test_backend_slots);
 	tcase_add_test(tc, test_replay_cpu);

@@ -592,24 +592,46 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
 	uint16_t cnt[SS_ESP_BURST];
 	unsigned int i, k = 0, ng, g, o = 0, nout = 0;
+	struct ss_sa *sa = NULL;
+	const struct ss_esp_sa *esa = NULL;
+	uint32_t cur = UINT32_MAX, fixed = 0, need = 0, align = 4, mtu = 0;
+	bool trs = false;
 
+	/* Packets of a chunk mostly share one tunnel: its SA and the SA's
+	 * constants are loaded once per run of equal tunnels. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
-		const struct ss_esp_sa *esa;
-		struct ss_sa *sa = NULL;
-		uint32_t hl, plen, need;
+		uint32_t hl, plen;
 		uint8_t fam = 0;
 
 		if (i + 4 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
-		if (tunnel[i] < srv->max_tunnels)
-			sa = __atomic_load_n(&srv->out_tab[tunnel[i]],
-				__ATOMIC_ACQUIRE);
+		if (tunnel[i] != cur) {
+			cur = tunnel[i];
+			sa = cur < srv->max_tunnels ? __atomic_load_n(
+				&srv->out_tab[cur], __ATOMIC_ACQUIRE) : NULL;
+			esa = sa != NULL ? sa->dp : NULL;
+			if (esa != NULL) {
+				trs = sa->mode == SS_SA_MODE_TRANSPORT;
+				/* Bytes ESP adds besides the padded
+				 * payload (and, in transport mode, the
+				 * IP header kept in front). */
+				fixed = esp_out_len(sa, esa, 0, 0) -
+					RTE_ALIGN_CEIL(2u, esa->pad_align);
+				align = esa->pad_align;
+				mtu = sa->mtu;
+				/* Head: outer IP (tunnel), ESP header, IV,
+				 * UDP; tail: padding, trailer, ICV, ESN
+				 * high bits and AAD scratch. */
+				need = sizeof(struct rte_esp_hdr) +
+					esa->iv_len + 8 +
+					(trs ? 0 : esa->outer_hl);
+			}
+		}
 		if (unlikely(sa == NULL)) {
 			drop(srv, NULL, p, SS_SA_DROP_NO_SA);
 			continue;
 		}
-		esa = sa->dp;
 		if (unlikely(esa == NULL)) {
 			drop(srv, sa, p, SS_SA_DROP_BACKEND);
 			continue;
@@ -629,9 +651,8 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			continue;
 		}
 		plen = rte_pktmbuf_pkt_len(p);
-		if (sa->mode == SS_SA_MODE_TRANSPORT)
-			plen -= hl;
-		if (unlikely(esp_out_len(sa, esa, hl, plen) > sa->mtu)) {
+		if (unlikely(fixed + RTE_ALIGN_CEIL(plen + 2 - (trs ? hl : 0),
+				align) + (trs ? hl : 0) > mtu)) {
 			srv->st.drops[SS_SA_DROP_TOO_BIG]++;
 			sa->st.drops[SS_SA_DROP_TOO_BIG]++;
 			if (tb != NULL && tb->n < SS_ESP_TOOBIG_MAX) {
@@ -642,10 +663,6 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			}
 			continue;
 		}
-		/* Head: outer IP (tunnel), ESP header, IV, UDP; tail:
-		 * padding, trailer, ICV, ESN high bits and AAD scratch. */
-		need = sizeof(struct rte_esp_hdr) + esa->iv_len + 8 +
-			(sa->mode == SS_SA_MODE_TUNNEL ? esa->outer_hl : 0);
 		if (unlikely(rte_pktmbuf_headroom(p) < need ||
 				rte_pktmbuf_tailroom(p) < 64u)) {
 			drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
@@ -653,7 +670,7 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		}
 		p->l2_len = 0;
 		p->l3_len = hl;
-		M_LEN(p) = rte_pktmbuf_pkt_len(p);
+		M_LEN(p) = plen;
 		sas[k] = sa;
 		keep[k++] = p;
 	}
@@ -865,15 +882,18 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	struct rte_crypto_op **ops = srv->ops;
 	struct rte_mbuf *good[SS_ESP_BURST], *src[SS_ESP_BURST];
 	int32_t st[SS_ESP_BURST];
+	uint64_t s64[SS_ESP_BURST];
 	uint16_t k, g, i, done, nout = 0;
 	uint64_t bytes = 0;
 
 	if (esa->be->own_esp) {
 		uint32_t sqh[SS_ESP_BURST];
 
+		/* The ESN guessed once, before the window moves: the one
+		 * the ICV was checked with is the one recorded. */
 		for (i = 0; i < n; i++) {
-			sqh[i] = (uint32_t)(replay_seq(sa, &esa->rp,
-				M_SEQ(mb[i])) >> 32);
+			s64[i] = replay_seq(sa, &esa->rp, M_SEQ(mb[i]));
+			sqh[i] = (uint32_t)(s64[i] >> 32);
 			src[i] = mb[i];
 		}
 		ss_esp_mb_inb(srv->mb, sa, esa, mb, sqh, n, st);
@@ -890,6 +910,8 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		esa->be->process(srv, esa, ops, k);
 		for (i = 0; i < k; i++) {
 			src[i] = ops[i]->sym->m_src;
+			s64[i] = replay_seq(sa, &esa->rp,
+				M_SEQ(src[i]));
 			st[i] = ops[i]->status ==
 				RTE_CRYPTO_OP_STATUS_SUCCESS ? 0 :
 				ops[i]->status ==
@@ -931,8 +953,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 			drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
 			continue;
 		}
-		if (unlikely(!replay_update(&esa->rp,
-				replay_seq(sa, &esa->rp, M_SEQ(m))))) {
+		if (unlikely(!replay_update(&esa->rp, s64[i]))) {
 			drop(srv, sa, m, SS_SA_DROP_REPLAY);
 			continue;
 		}

@@ -366,9 +366,17 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	const bool gcm = k->kind <= MB_GCM256;
 	const uint32_t udp = sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0;
 	const uint32_t ivl = esa->iv_len, icvl = esa->icv_len;
-	const uint64_t smax = sa->esn ? UINT64_MAX : UINT32_MAX;
+	const bool esn = sa->esn;
+	const uint64_t smax = esn ? UINT64_MAX : UINT32_MAX;
 	const uint64_t ptype = (v4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6) |
 		(udp != 0 ? RTE_PTYPE_L4_UDP : 0);
+	/* Locals, not loads: every byte store below may alias the SA. */
+	const uint32_t align = esa->pad_align, ohl_tun = esa->outer_hl;
+	const uint32_t tpl_sum = k->tpl_sum;
+	const rte_be32_t spi = k->spi;
+	const uint8_t inner = esa->inner_proto;
+	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
+	uint64_t sqn = k->sqn;
 	bool jobs = false;
 	uint16_t i;
 
@@ -379,23 +387,21 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		uint8_t *d = rte_pktmbuf_mtod(p, uint8_t *), *esp, *tail;
 		uint8_t nh, nonce[12], aad[12];
 		rte_be32_t v32;
-		uint64_t sqn, v64;
+		uint64_t v64;
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
-		if (unlikely(k->sqn >= smax)) {
+		if (unlikely(sqn >= smax)) {
 			st[i] = -EOVERFLOW;
 			continue;
 		}
-		sqn = ++k->sqn;
+		sqn++;
 		if (tun) {
 			plen = rte_pktmbuf_pkt_len(p);
-			nh = esa->inner_proto;
+			nh = inner;
 		} else {
 			plen = rte_pktmbuf_pkt_len(p) - hl;
 			nh = v4 ? d[9] : d[6];
 		}
-		pl = RTE_ALIGN_CEIL(plen + 2, esa->pad_align);
+		pl = RTE_ALIGN_CEIL(plen + 2, align);
 		padl = pl - plen - 2;
 		/* Room for both was checked by the caller. */
 		tail = (uint8_t *)rte_pktmbuf_append(p,
@@ -406,7 +412,7 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		tail[padl] = (uint8_t)padl;
 		tail[padl + 1] = nh;
 		if (tun) {
-			ohl = esa->outer_hl;
+			ohl = ohl_tun;
 			d = (uint8_t *)rte_pktmbuf_prepend(p,
 				(uint16_t)(ohl + udp + 8 + ivl));
 			if (v4)
@@ -431,7 +437,7 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 				 * the sequence number. */
 				h->packet_id = rte_cpu_to_be_16(
 					(uint16_t)sqn);
-				h->hdr_checksum = tpl_cksum(k->tpl_sum,
+				h->hdr_checksum = tpl_cksum(tpl_sum,
 					(uint32_t)h->total_length +
 					h->packet_id);
 			} else {
@@ -456,7 +462,7 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			u->dgram_cksum = 0;
 		}
 		esp = d + ohl + udp;
-		memcpy(esp, &k->spi, 4);
+		memcpy(esp, &spi, 4);
 		v32 = rte_cpu_to_be_32((uint32_t)sqn);
 		memcpy(esp + 4, &v32, 4);
 		icv[i] = esp + 8 + ivl + pl;
@@ -468,10 +474,10 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		if (gcm) {
 			v64 = rte_cpu_to_be_64(sqn);
 			memcpy(esp + 8, &v64, 8);
-			gcm_nonce_aad(k, esp, (uint32_t)(sqn >> 32), sa->esn,
+			gcm_nonce_aad(k, esp, (uint32_t)(sqn >> 32), esn,
 				nonce, aad);
-			k->gcm(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
-				aad, sa->esn ? 12 : 8, icv[i], 16);
+			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
+				aad, esn ? 12 : 8, icv[i], 16);
 			st[i] = 0;
 			continue;
 		}
@@ -486,16 +492,17 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			memcpy(ctr + 8, &sqn, 8);
 			IMB_AES128_CFB_ONE(mgr, esp + 8, zero, ctr, k->ivk, 16);
 		}
-		if (sa->esn) {
+		if (esn) {
 			v32 = rte_cpu_to_be_32((uint32_t)(sqn >> 32));
 			memcpy(icv[i], &v32, 4);
 		}
-		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, sa->esn,
+		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, esn,
 			tag[i], true, i);
 		st[i] = -EIO;
 		jobs = true;
 		job_submit(mgr, st);
 	}
+	k->sqn = sqn;
 	if (jobs) {
 		job_flush(mgr, st);
 		for (i = 0; i < n; i++)
@@ -517,7 +524,7 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			u->dgram_cksum = rte_ipv6_udptcp_cksum(h, u);
 		}
 	}
-	return k->sqn;
+	return sqn;
 }
 
 void

@@ -58,6 +58,14 @@ struct ss_esp_replay {
 	uint64_t bits[SS_ESP_REPLAY_WORDS];
 };
 
+/* An inbound selector for IPv4 inner packets, in host order with its
+ * masks (0: any), so that the check is a few word operations. */
+struct ss_esp_ts4 {
+	uint32_t src, smask, dst, dmask;
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+	uint8_t proto;
+};
+
 /** Data-plane state of one SA (ss_sa.dp). */
 struct ss_esp_sa {
 	struct rte_ipsec_session ss;
@@ -74,6 +82,8 @@ struct ss_esp_sa {
 	struct rte_ipsec_sa *isa;
 	uint32_t isa_size;
 	struct ss_esp_replay rp;		/* inbound */
+	struct ss_esp_ts4 ts4[SS_SA_MAX_TS];	/* IPv4 ones of sa->ts */
+	uint8_t nb_ts4;
 };
 
 struct ss_crypto_backend {

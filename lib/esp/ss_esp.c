@@ -53,6 +53,40 @@ algo_is_gcm(uint8_t algo)
 	return algo == SS_SA_ALGO_AES_GCM_128 || algo == SS_SA_ALGO_AES_GCM_256;
 }
 
+static uint32_t
+mask4(const struct ss_prefix *p)
+{
+	return p->addr.family == 0 || p->len == 0 ? 0 :
+		~UINT32_C(0) << (32 - p->len);
+}
+
+/* Selectors that can admit an IPv4 packet (no IPv6 prefix), flattened. */
+static void
+ts4_make(struct ss_esp_sa *esa, const struct ss_sa *sa)
+{
+	unsigned int i;
+
+	esa->nb_ts4 = 0;
+	for (i = 0; i < sa->nb_ts; i++) {
+		const struct ss_sa_ts *t = &sa->ts[i];
+		struct ss_esp_ts4 *f = &esa->ts4[esa->nb_ts4];
+
+		if (t->src.addr.family == AF_INET6 ||
+				t->dst.addr.family == AF_INET6)
+			continue;
+		f->smask = mask4(&t->src);
+		f->dmask = mask4(&t->dst);
+		f->src = rte_be_to_cpu_32(t->src.addr.v4) & f->smask;
+		f->dst = rte_be_to_cpu_32(t->dst.addr.v4) & f->dmask;
+		f->proto = t->proto;
+		f->sport_lo = t->sport_lo;
+		f->sport_hi = t->sport_hi;
+		f->dport_lo = t->dport_lo;
+		f->dport_hi = t->dport_hi;
+		esa->nb_ts4++;
+	}
+}
+
 static int
 esp_sa_create(void *arg, struct ss_sa *sa, const struct ss_sa_params *p,
 	char *err, size_t len)
@@ -91,6 +125,7 @@ esp_sa_create(void *arg, struct ss_sa *sa, const struct ss_sa_params *p,
 	esa->rp.w = sa->replay_window;
 	esa->inner_proto = sa->inner_family == AF_INET ? IPPROTO_IPIP :
 		IPPROTO_IPV6;
+	ts4_make(esa, sa);
 	if (be->own_esp) {
 		esa->aead = algo_is_gcm(sa->algo);
 		ek = esa->aead ? klen - 4 : klen - 32;
@@ -712,16 +747,7 @@ prefix_match(const struct ss_prefix *p, uint8_t fam, const uint8_t *a)
 		return true;
 	if (p->addr.family != fam)
 		return false;
-	if (fam == AF_INET) {
-		uint32_t x;
-
-		/* One masked word instead of a byte compare of variable
-		 * length (the common case, per inbound packet). */
-		memcpy(&x, a, 4);
-		x = rte_be_to_cpu_32(x ^ p->addr.v4);
-		return p->len == 0 || (x >> (32 - p->len)) == 0;
-	}
-	pa = p->addr.v6;
+	pa = fam == AF_INET ? (const uint8_t *)&p->addr.v4 : p->addr.v6;
 	bytes = p->len / 8;
 	bits = p->len % 8;
 	if (memcmp(pa, a, bytes) != 0)
@@ -735,36 +761,53 @@ prefix_match(const struct ss_prefix *p, uint8_t fam, const uint8_t *a)
 	return true;
 }
 
-/* Inner packet against the SA's selectors; false: no selector admits it. */
+/* Inner packet against the SA's selectors; false: no selector admits it.
+ * IPv4 through the flattened copy (esa->ts4), IPv6 through sa->ts. */
 static bool
-ts_match(const struct ss_sa *sa, const uint8_t *d, uint32_t len,
-	uint8_t fam, uint32_t hl)
+ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
+	const uint8_t *d, uint32_t len, uint8_t fam, uint32_t hl)
 {
 	const uint8_t *src, *dst;
 	uint16_t sp = 0, dp = 0;
 	uint8_t proto;
-	bool ports = false;
 	unsigned int i;
 
 	if (sa->nb_ts == 0)
 		return true;
 	if (fam == AF_INET) {
 		const struct rte_ipv4_hdr *h = (const void *)d;
+		const uint32_t s4 = rte_be_to_cpu_32(h->src_addr);
+		const uint32_t d4 = rte_be_to_cpu_32(h->dst_addr);
 
-		src = (const uint8_t *)&h->src_addr;
-		dst = (const uint8_t *)&h->dst_addr;
 		proto = h->next_proto_id;
-		ports = (h->fragment_offset &
-			rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) == 0;
-	} else {
+		if ((h->fragment_offset & rte_cpu_to_be_16(
+				RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
+				(proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+				proto == IPPROTO_SCTP) && len >= hl + 4) {
+			sp = (uint16_t)(d[hl] << 8 | d[hl + 1]);
+			dp = (uint16_t)(d[hl + 2] << 8 | d[hl + 3]);
+		}
+		for (i = 0; i < esa->nb_ts4; i++) {
+			const struct ss_esp_ts4 *t = &esa->ts4[i];
+
+			if ((((s4 & t->smask) ^ t->src) |
+					((d4 & t->dmask) ^ t->dst)) != 0 ||
+					(t->proto != 0 && t->proto != proto) ||
+					sp < t->sport_lo || sp > t->sport_hi ||
+					dp < t->dport_lo || dp > t->dport_hi)
+				continue;
+			return true;
+		}
+		return false;
+	}
+	{
 		const struct rte_ipv6_hdr *h = (const void *)d;
 
 		src = h->src_addr;
 		dst = h->dst_addr;
 		proto = h->proto;
-		ports = true;
 	}
-	if (ports && (proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
 			proto == IPPROTO_SCTP) && len >= hl + 4) {
 		sp = (uint16_t)(d[hl] << 8 | d[hl + 1]);
 		dp = (uint16_t)(d[hl + 2] << 8 | d[hl + 3]);
@@ -981,7 +1024,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		if (sa->mode == SS_SA_MODE_TRANSPORT && fam == AF_INET)
 			ipv4_cksum_set(rte_pktmbuf_mtod(m,
 				struct rte_ipv4_hdr *));
-		if (unlikely(!ts_match(sa, rte_pktmbuf_mtod(m, uint8_t *),
+		if (unlikely(!ts_match(sa, esa, rte_pktmbuf_mtod(m, uint8_t *),
 				rte_pktmbuf_pkt_len(m), fam, hl))) {
 			drop(srv, sa, m, SS_SA_DROP_SELECTOR_MISMATCH);
 			continue;

@@ -641,8 +641,12 @@ ss_app_worker_main(void *arg)
 			in.r[in.n++] = w->in[j];
 		}
 	w->tx_pending = 0;
-	APP_LOG(INFO, "worker %u on lcore %u: %u server(s)\n", w->idx,
-		w->lcore, w->nb_servers);
+	/* rte_log is cold, and GCC takes a function that calls a cold one
+	 * unconditionally for one that never runs: it would optimise this
+	 * loop and every stage it calls for size (no vectorised loops). */
+	if (rte_log_can_log(RTE_LOGTYPE_USER1, RTE_LOG_INFO))
+		APP_LOG(INFO, "worker %u on lcore %u: %u server(s)\n",
+			w->idx, w->lcore, w->nb_servers);
 	rte_rcu_qsbr_thread_register(app->qsbr, w->idx);
 	rte_rcu_qsbr_thread_online(app->qsbr, w->idx);
 	while (!app->quit) {

@@ -92,6 +92,7 @@ struct ss_worker {
 	 * control lcore's RX queue). */
 	struct rte_ring *in[SS_MAX_WORKERS + 1];
 	struct rte_eth_dev_tx_buffer *txb[SS_CFG_MAX_PORTS];
+	uint32_t tx_pending;	/* bit p: txb[p] took packets this poll */
 	struct ss_spd_cache *spd_cache;		/* this worker's own */
 	uint64_t *spd_hits;			/* per-rule hits, ss_spd_walk */
 	struct ss_worker_stats st;

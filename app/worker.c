@@ -37,6 +37,45 @@ tx_drop_cb(struct rte_mbuf **pkts, uint16_t unsent, void *arg)
 	rte_pktmbuf_free_bulk(pkts, unsent);
 }
 
+/* Buffer one packet for port index p (this worker's queue): sent when
+ * the buffer is full, else at the end of the poll. */
+static inline void
+tx_one(struct ss_app *app, struct ss_worker *w, uint8_t p,
+	struct rte_mbuf *m)
+{
+	w->st.tx_pkts++;
+	w->tx_pending |= UINT32_C(1) << p;
+	rte_eth_tx_buffer(app->port_id[p], w->idx, w->txb[p], m);
+}
+
+/* Same for n packets at once (one copy of the pointers, no per-packet
+ * test of a full buffer). */
+static inline void
+tx_bulk(struct ss_app *app, struct ss_worker *w, uint8_t p,
+	struct rte_mbuf **m, uint16_t n)
+{
+	struct rte_eth_dev_tx_buffer *b = w->txb[p];
+
+	w->st.tx_pkts += n;
+	w->tx_pending |= UINT32_C(1) << p;
+	for (;;) {
+		const uint16_t c = RTE_MIN(n, (uint16_t)(b->size - b->length));
+		struct rte_mbuf **d = &b->pkts[b->length];
+		uint16_t i;
+
+		for (i = 0; i < c; i++)
+			d[i] = m[i];
+		b->length += c;
+		if (b->length < b->size)
+			return;
+		rte_eth_tx_buffer_flush(app->port_id[p], w->idx, b);
+		n -= c;
+		if (n == 0)
+			return;
+		m += c;
+	}
+}
+
 static void
 worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
 	uint32_t reason)
@@ -56,29 +95,45 @@ worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
 	}
 }
 
+/* Send m[0..n) by res[i] (ss_net_forward_burst / ss_net_output_burst):
+ * a port index, or hold (to the control lcore), or drop. */
+static void
+worker_tx(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
+	const int16_t res[], uint16_t n)
+{
+	struct rte_mbuf *hold[SS_BURST];
+	const int16_t r0 = res[0];
+	uint16_t i, nh = 0;
+	int16_t diff = 0;
+
+	/* Usually the whole burst leaves by one port: no per-packet work. */
+	for (i = 0; i < n; i++)
+		diff |= res[i] ^ r0;
+	if (likely(diff == 0 && r0 >= 0)) {
+		tx_bulk(app, w, (uint8_t)r0, m, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (likely(res[i] >= 0))
+			tx_one(app, w, (uint8_t)res[i], m[i]);
+		else if (res[i] == SS_NET_FWD_HOLD)
+			hold[nh++] = m[i];
+		else
+			rte_pktmbuf_free(m[i]);
+	}
+	worker_punt(w, hold, nh, SS_PUNT_HOLD);
+}
+
 static void
 worker_forward(struct ss_app *app, struct ss_worker *w,
 	struct rte_mbuf **m, uint16_t n)
 {
 	int16_t res[SS_BURST];
-	struct rte_mbuf *hold[SS_BURST];
-	uint16_t i, nh = 0;
 
 	if (n == 0)
 		return;
 	ss_net_forward_burst(m, n, res, &w->net);
-	for (i = 0; i < n; i++) {
-		if (likely(res[i] >= 0)) {
-			w->st.tx_pkts++;
-			rte_eth_tx_buffer(app->port_id[res[i]], w->idx,
-				w->txb[res[i]], m[i]);
-		} else if (res[i] == SS_NET_FWD_HOLD) {
-			hold[nh++] = m[i];
-		} else {
-			rte_pktmbuf_free(m[i]);
-		}
-	}
-	worker_punt(w, hold, nh, SS_PUNT_HOLD);
+	worker_tx(app, w, m, res, n);
 }
 
 /* What a handed-over packet is, kept in m->hash.usr with its server. */
@@ -105,6 +160,22 @@ worker_handoff(struct ss_app *app, struct ss_worker *w, uint16_t to,
 	}
 }
 
+/* m[0..n), tagged already, to worker 'to' in one ring operation. */
+static void
+worker_handoff_burst(struct ss_app *app, struct ss_worker *w, uint16_t to,
+	struct rte_mbuf **m, uint16_t n)
+{
+	unsigned int sent;
+
+	sent = rte_ring_sp_enqueue_burst(app->workers[to].in[w->idx],
+		(void **)m, n, NULL);
+	w->st.handoff_tx += sent;
+	if (unlikely(sent < n)) {
+		w->st.handoff_drops += n - sent;
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	}
+}
+
 /* Data at L2 -> data at L3, as lib/esp wants it. */
 static inline void
 strip_l2(struct rte_mbuf *m)
@@ -124,6 +195,7 @@ server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	uint8_t kind[SS_BURST];
 	struct rte_mbuf *keep[SS_BURST];
 	uint16_t i, nk = 0;
+	unsigned int other = 0;
 
 	if (n == 0)
 		return;
@@ -133,6 +205,15 @@ server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	}
 	ss_steer_classify_inner_burst(ss_app_steer(app), m, n, owner, kind,
 		&w->steer);
+	/* Usually none is another server's: forward the burst as it is. */
+	for (i = 0; i < n; i++)
+		other |= (kind[i] == SS_STEER_GTPU ||
+			kind[i] == SS_STEER_SCTP) & (owner[i] != srv) &
+			(owner[i] != SS_STEER_OWNER_NONE);
+	if (likely(other == 0)) {
+		worker_forward(app, w, m, n);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		if ((kind[i] == SS_STEER_GTPU || kind[i] == SS_STEER_SCTP) &&
 				owner[i] != srv &&
@@ -168,36 +249,49 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	struct rte_mbuf **m, uint16_t n)
 {
 	const struct ss_spd_snapshot *spd = ss_spd_snapshot_get(app->spd);
-	struct rte_mbuf *prot[SS_BURST], *clear[SS_BURST], *out[SS_BURST];
+	struct rte_mbuf *pbuf[SS_BURST], *clear[SS_BURST], *out[SS_BURST];
+	struct rte_mbuf **prot = pbuf;
 	uint32_t res[SS_BURST], tun[SS_BURST];
 	struct ss_esp_toobig tb;
 	int16_t port[SS_BURST];
 	uint16_t i, np = 0, nc = 0, k;
+	uint32_t notprot = 0;
 
 	if (n == 0)
 		return;
 	ss_spd_lookup_burst_cached(spd, w->spd_cache, m, n, res, w->spd_hits);
-	for (i = 0; i < n; i++) {
-		switch (SS_SPD_RES_ACTION(res[i])) {
-		case SS_SPD_PROTECT:
-			tun[np] = SS_SPD_RES_TUNNEL(res[i]);
-			prot[np++] = m[i];
-			break;
-		case SS_SPD_BYPASS:
-			clear[nc++] = m[i];
-			break;
-		default:
-			app->srv[srv].spd_discard++;
-			rte_pktmbuf_free(m[i]);
-			break;
+	/* Usually the whole burst is protected: no split. */
+	for (i = 0; i < n; i++)
+		notprot |= SS_SPD_RES_ACTION(res[i]) ^ SS_SPD_PROTECT;
+	if (likely(notprot == 0)) {
+		for (i = 0; i < n; i++)
+			tun[i] = SS_SPD_RES_TUNNEL(res[i]);
+		for (i = 0; i < n; i++)
+			strip_l2(m[i]);
+		prot = m;
+		np = n;
+	} else {
+		for (i = 0; i < n; i++) {
+			switch (SS_SPD_RES_ACTION(res[i])) {
+			case SS_SPD_PROTECT:
+				tun[np] = SS_SPD_RES_TUNNEL(res[i]);
+				strip_l2(m[i]);
+				prot[np++] = m[i];
+				break;
+			case SS_SPD_BYPASS:
+				clear[nc++] = m[i];
+				break;
+			default:
+				app->srv[srv].spd_discard++;
+				rte_pktmbuf_free(m[i]);
+				break;
+			}
 		}
+		app->srv[srv].bypass += nc;
+		worker_forward(app, w, clear, nc);
+		if (np == 0)
+			return;
 	}
-	app->srv[srv].bypass += nc;
-	worker_forward(app, w, clear, nc);
-	if (np == 0)
-		return;
-	for (i = 0; i < np; i++)
-		strip_l2(prot[i]);
 	app->srv[srv].esp_out += np;
 	tb.n = 0;
 	k = ss_esp_outbound_burst(app->esp[srv], prot, np, tun, out, &tb);
@@ -218,19 +312,40 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	if (k == 0)
 		return;
 	ss_net_output_burst(out, k, port, &w->net);
-	np = 0;
-	for (i = 0; i < k; i++) {
-		if (likely(port[i] >= 0)) {
-			w->st.tx_pkts++;
-			rte_eth_tx_buffer(app->port_id[port[i]], w->idx,
-				w->txb[port[i]], out[i]);
-		} else if (port[i] == SS_NET_FWD_HOLD) {
-			prot[np++] = out[i];
-		} else {
-			rte_pktmbuf_free(out[i]);
+	worker_tx(app, w, out, port, k);
+}
+
+/* m[0..n) for server srv, of this worker. */
+static inline void
+server_input(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, uint16_t n, enum ss_ho_kind kind)
+{
+	app->srv[srv].rx += n;
+	if (kind == SS_HO_ESP)
+		server_esp(app, w, srv, m, n);
+	else if (kind == SS_HO_FWD)
+		server_transit(app, w, srv, m, n);
+	else
+		server_inner(app, w, srv, m, n, false);
+}
+
+/* A burst whose packets all belong to server srv, steered to this
+ * worker (it may have been removed since: counted and dropped). */
+static void
+worker_local_one(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
+	uint16_t srv, uint16_t n, enum ss_ho_kind kind)
+{
+	const struct ss_srv_list *l = __atomic_load_n(&w->list,
+		__ATOMIC_ACQUIRE);
+	uint16_t k;
+
+	for (k = 0; k < l->n; k++)
+		if (l->s[k] == srv) {
+			server_input(app, w, srv, m, n, kind);
+			return;
 		}
-	}
-	worker_punt(w, prot, np, SS_PUNT_HOLD);
+	w->st.srv_gone += n;
+	rte_pktmbuf_free_bulk(m, n);
 }
 
 /* Packets of one kind owned by servers of this worker, grouped per
@@ -241,13 +356,21 @@ static void
 worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	const uint16_t owner[], uint16_t n, enum ss_ho_kind kind)
 {
-	const struct ss_srv_list *l = __atomic_load_n(&w->list,
-		__ATOMIC_ACQUIRE);
+	const struct ss_srv_list *l;
 	struct rte_mbuf *b[SS_BURST];
 	uint64_t taken = 0;
-	uint16_t k, i, nb;
+	uint16_t k, i, nb, diff = 0;
 
 	RTE_BUILD_BUG_ON(SS_BURST > 64);	/* one bit per packet */
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		diff |= owner[i] ^ owner[0];
+	if (likely(diff == 0)) {
+		worker_local_one(app, w, m, owner[0], n, kind);
+		return;
+	}
+	l = __atomic_load_n(&w->list, __ATOMIC_ACQUIRE);
 	for (k = 0; k < l->n; k++) {
 		const uint16_t srv = l->s[k];
 
@@ -257,15 +380,8 @@ worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 				b[nb++] = m[i];
 				taken |= UINT64_C(1) << i;
 			}
-		if (nb == 0)
-			continue;
-		app->srv[srv].rx += nb;
-		if (kind == SS_HO_ESP)
-			server_esp(app, w, srv, b, nb);
-		else if (kind == SS_HO_FWD)
-			server_transit(app, w, srv, b, nb);
-		else
-			server_inner(app, w, srv, b, nb, false);
+		if (nb != 0)
+			server_input(app, w, srv, b, nb, kind);
 	}
 	if (unlikely(taken != (UINT64_C(1) << n) - 1)) {
 		for (i = 0; i < n; i++)
@@ -284,15 +400,31 @@ static void
 worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	uint16_t n, enum ss_ho_kind kind)
 {
-	uint16_t owner[SS_BURST], lown[SS_BURST];
+	uint16_t owner[SS_BURST], lown[SS_BURST], hw[SS_BURST];
 	uint8_t skind[SS_BURST];
-	struct rte_mbuf *local[SS_BURST];
-	uint16_t i, nl = 0;
+	struct rte_mbuf *local[SS_BURST], *ho[SS_BURST], *b[SS_BURST];
+	uint16_t i, nl = 0, nh = 0, o0, diff = 0;
+	uint32_t to_mask = 0;
+	uint8_t sk = 0;
 
+	RTE_BUILD_BUG_ON(SS_STEER_ESP != 0);
+	RTE_BUILD_BUG_ON(SS_MAX_WORKERS > 32);	/* one bit per worker */
 	if (n == 0)
 		return;
 	ss_steer_classify_burst(ss_app_steer(app), m, n, owner, skind,
 		&w->steer);
+	/* Usually the whole burst is one server's, of this worker. */
+	o0 = owner[0];
+	for (i = 0; i < n; i++) {
+		diff |= owner[i] ^ o0;
+		sk |= skind[i];
+	}
+	if (likely(diff == 0 && o0 != SS_STEER_OWNER_NONE &&
+			(kind != SS_HO_ESP || sk == 0) &&
+			app->server_worker[o0] == w->idx)) {
+		worker_local_one(app, w, m, o0, n, kind);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		uint16_t o = owner[i];
 
@@ -310,17 +442,36 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 			continue;
 		}
 		if (app->server_worker[o] != w->idx) {
-			const struct ss_srv_list *l = __atomic_load_n(&w->list,
-				__ATOMIC_ACQUIRE);
-
-			if (l->n != 0)
-				app->srv[l->s[0]].handoff_out++;
-			worker_handoff(app, w, app->server_worker[o], m[i],
-				HO_TAG(kind, o));
+			m[i]->hash.usr = HO_TAG(kind, o);
+			hw[nh] = app->server_worker[o];
+			to_mask |= UINT32_C(1) << hw[nh];
+			ho[nh++] = m[i];
 			continue;
 		}
 		lown[nl] = o;
 		local[nl++] = m[i];
+	}
+	if (nh != 0) {
+		const struct ss_srv_list *l = __atomic_load_n(&w->list,
+			__ATOMIC_ACQUIRE);
+
+		if (l->n != 0)
+			app->srv[l->s[0]].handoff_out += nh;
+		/* One ring operation per destination worker. */
+		if (rte_is_power_of_2(to_mask)) {
+			worker_handoff_burst(app, w, hw[0], ho, nh);
+		} else {
+			while (to_mask != 0) {
+				const uint16_t to = rte_bsf32(to_mask);
+				uint16_t nb = 0;
+
+				to_mask &= to_mask - 1;
+				for (i = 0; i < nh; i++)
+					if (hw[i] == to)
+						b[nb++] = ho[i];
+				worker_handoff_burst(app, w, to, b, nb);
+			}
+		}
 	}
 	worker_local(app, w, local, lown, nl, kind);
 }
@@ -332,6 +483,7 @@ worker_input(struct ss_app *app, struct ss_worker *w, uint8_t port,
 	uint8_t cls[SS_BURST];
 	struct rte_mbuf *fwd[SS_BURST], *esp[SS_BURST], *punt[SS_BURST];
 	uint16_t i, nf = 0, ne = 0, np = 0;
+	uint8_t diff = 0;
 
 	/* The mbufs arrive cold (written by the NIC or another lcore).
 	 * Issue every miss of the burst at once: both lines of each mbuf
@@ -344,6 +496,26 @@ worker_input(struct ss_app *app, struct ss_worker *w, uint8_t port,
 	for (i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
 	ss_net_classify_burst(m, n, port, cls, &w->net);
+	/* Usually the whole burst is one class: no split. */
+	for (i = 0; i < n; i++)
+		diff |= cls[i] ^ cls[0];
+	if (likely(diff == 0)) {
+		switch (cls[0]) {
+		case SS_NET_CLASS_FORWARD:
+			worker_steer(app, w, m, n, SS_HO_FWD);
+			break;
+		case SS_NET_CLASS_ESP:
+			worker_steer(app, w, m, n, SS_HO_ESP);
+			break;
+		case SS_NET_CLASS_PUNT:
+			worker_punt(w, m, n, SS_PUNT_CTL);
+			break;
+		default:
+			rte_pktmbuf_free_bulk(m, n);
+			break;
+		}
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		switch (cls[i]) {
 		case SS_NET_CLASS_FORWARD:
@@ -365,24 +537,34 @@ worker_input(struct ss_app *app, struct ss_worker *w, uint8_t port,
 	worker_steer(app, w, fwd, nf, SS_HO_FWD);
 }
 
+/* The rings this worker drains (those that exist), and whose they are. */
+struct worker_rings {
+	uint16_t n;
+	uint16_t from[SS_MAX_WORKERS + 1];
+	struct rte_ring *r[SS_MAX_WORKERS + 1];
+};
+
 static uint16_t
-worker_drain_handoff(struct ss_app *app, struct ss_worker *w)
+worker_drain_handoff(struct ss_app *app, struct ss_worker *w,
+	const struct worker_rings *in)
 {
 	struct rte_mbuf *m[SS_BURST], *b[SS_BURST];
 	uint16_t j, total = 0;
 
-	for (j = 0; j <= app->nb_workers; j++) {
+	for (j = 0; j < in->n; j++) {
 		unsigned int n, i, kind;
+		uint32_t t0, tdiff = 0;
 
-		if (w->in[j] == NULL)
+		/* An empty ring: one read of the producer's tail. */
+		if (rte_ring_empty(in->r[j]))
 			continue;
-		n = rte_ring_sc_dequeue_burst(w->in[j], (void **)m, SS_BURST,
+		n = rte_ring_sc_dequeue_burst(in->r[j], (void **)m, SS_BURST,
 			NULL);
 		if (n == 0)
 			continue;
 		w->st.handoff_rx += n;
 		total += n;
-		if (j == app->nb_workers) {
+		if (in->from[j] == app->nb_workers) {
 			/* From the control lcore's RX queue: not steered yet
 			 * (tag holds the net class). */
 			uint16_t ne = 0, nf = 0;
@@ -399,7 +581,18 @@ worker_drain_handoff(struct ss_app *app, struct ss_worker *w)
 			continue;
 		}
 		/* Split by kind before processing anything: processing
-		 * reuses the mbuf's hash field (and may free the mbuf). */
+		 * reuses the mbuf's hash field (and may free the mbuf).
+		 * Usually the whole burst has one tag: no split. */
+		t0 = m[0]->hash.usr;
+		for (i = 1; i < n; i++)
+			tdiff |= m[i]->hash.usr ^ t0;
+		kind = HO_KIND(t0);
+		if (likely(tdiff == 0 && kind >= SS_HO_FWD &&
+				kind <= SS_HO_INNER)) {
+			app->srv[HO_SERVER(t0)].handoff_in += n;
+			worker_local_one(app, w, m, HO_SERVER(t0), n, kind);
+			continue;
+		}
 		{
 			struct rte_mbuf *k_m[3][SS_BURST];
 			uint16_t k_own[3][SS_BURST], k_n[3] = { 0, 0, 0 };
@@ -435,16 +628,30 @@ ss_app_worker_main(void *arg)
 	const bool adaptive = app->cfg.poll_mode == SS_CFG_POLL_ADAPTIVE;
 	const struct timespec nap = { 0, SS_IDLE_NAP_NS };
 	struct rte_mbuf *m[SS_BURST];
+	struct worker_rings in = { .n = 0 };
 	unsigned int idle = 0;
+	uint16_t j;
 	uint8_t p;
 
-	APP_LOG(INFO, "worker %u on lcore %u: %u server(s)\n", w->idx,
-		w->lcore, w->nb_servers);
+	RTE_BUILD_BUG_ON(SS_CFG_MAX_PORTS > 32);	/* tx_pending bits */
+	/* The rings are made before the workers start and stay. */
+	for (j = 0; j <= app->nb_workers; j++)
+		if (w->in[j] != NULL) {
+			in.from[in.n] = j;
+			in.r[in.n++] = w->in[j];
+		}
+	w->tx_pending = 0;
+	/* rte_log is cold, and GCC takes a function that calls a cold one
+	 * unconditionally for one that never runs: it would optimise this
+	 * loop and every stage it calls for size (no vectorised loops). */
+	if (rte_log_can_log(RTE_LOGTYPE_USER1, RTE_LOG_INFO))
+		APP_LOG(INFO, "worker %u on lcore %u: %u server(s)\n",
+			w->idx, w->lcore, w->nb_servers);
 	rte_rcu_qsbr_thread_register(app->qsbr, w->idx);
 	rte_rcu_qsbr_thread_online(app->qsbr, w->idx);
 	while (!app->quit) {
 		const uint64_t t0 = rte_rdtsc();
-		uint32_t got = 0;
+		uint32_t got = 0, pend;
 
 		for (p = 0; p < app->nb_ports; p++) {
 			uint16_t n = rte_eth_rx_burst(app->port_id[p], w->idx,
@@ -456,10 +663,16 @@ ss_app_worker_main(void *arg)
 			w->st.rx_pkts += n;
 			worker_input(app, w, p, m, n);
 		}
-		got += worker_drain_handoff(app, w);
-		for (p = 0; p < app->nb_ports; p++)
+		got += worker_drain_handoff(app, w, &in);
+		/* Only the ports that took packets since the last flush. */
+		pend = w->tx_pending;
+		w->tx_pending = 0;
+		while (pend != 0) {
+			p = (uint8_t)rte_bsf32(pend);
+			pend &= pend - 1;
 			rte_eth_tx_buffer_flush(app->port_id[p], w->idx,
 				w->txb[p]);
+		}
 		/* Nothing from before this point is referenced any more:
 		 * SAs and SPD snapshots retired earlier may now be freed. */
 		rte_rcu_qsbr_quiescent(app->qsbr, w->idx);

@@ -917,6 +917,31 @@ inb_strip(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	}
 }
 
+/* RFC 4303 2.4: the pad bytes before t (the pad length byte) are 1, 2,
+ * 3... Up to 8 (GCM pads at most 3) in one word: the 8 bytes before t
+ * are inside the packet, behind at least the ESP header. */
+static inline bool
+pad_ok(const uint8_t *t, uint8_t pad)
+{
+	unsigned int j;
+
+	if (likely(pad <= 8)) {
+		const unsigned int sh = 8 * (8 - pad);
+		uint64_t w;
+
+		if (pad == 0)
+			return true;
+		memcpy(&w, t - 8, 8);
+		w = rte_le_to_cpu_64(w);
+		return ((w ^ (UINT64_C(0x0807060504030201) << sh)) &
+			(~UINT64_C(0) << sh)) == 0;
+	}
+	for (j = 0; j < pad; j++)
+		if (t[(int)j - pad] != j + 1)
+			return false;
+	return true;
+}
+
 static uint16_t
 inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
@@ -966,7 +991,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		struct rte_mbuf *m = src[i];
 		const uint8_t *t;
 		uint32_t cstart, tofs;
-		uint8_t pad, j;
+		uint8_t pad;
 
 		if (unlikely(st[i] != 0)) {
 			drop(srv, sa, m, st[i] == -EBADMSG ?
@@ -984,10 +1009,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 			drop(srv, sa, m, SS_SA_DROP_BAD_PADDING);
 			continue;
 		}
-		for (j = 0; j < pad; j++)
-			if (t[(int)j - pad] != j + 1)
-				break;
-		if (unlikely(j != pad)) {
+		if (unlikely(!pad_ok(t, pad))) {
 			drop(srv, sa, m, SS_SA_DROP_BAD_PADDING);
 			continue;
 		}

@@ -195,6 +195,25 @@ local_routes(void)
 	return 0;
 }
 
+/* The ports' v4filter, once all addresses are known. */
+static void
+v4filter_fill(void)
+{
+	struct net_ctx *c = &ss_net_ctx;
+	unsigned int i, j;
+
+	for (i = 0; i < c->nb_ports; i++) {
+		struct net_port *np = &c->port[i];
+
+		memset(np->v4filter, 0, sizeof(np->v4filter));
+		for (j = 0; j < c->nb_local4; j++)
+			np->v4filter[net_v4_bit(c->local4[j])] = 1;
+		for (j = 0; j < np->nb_v4; j++)
+			if (np->v4bcast[j] != 0)
+				np->v4filter[net_v4_bit(np->v4bcast[j])] = 1;
+	}
+}
+
 int
 net_neigh_find(uint8_t port, const struct ss_ipaddr *ip)
 {
@@ -331,20 +350,6 @@ net_addr_is_mine(uint8_t port, const struct ss_ipaddr *a)
 	return false;
 }
 
-bool
-net_v4_is_local(uint32_t a)
-{
-	const struct net_ctx *c = &ss_net_ctx;
-	unsigned int i;
-
-	if (!(c->local4_bits & (1ULL << net_v4_bit(a))))
-		return false;
-	for (i = 0; i < c->nb_local4; i++)
-		if (c->local4[i] == a)
-			return true;
-	return false;
-}
-
 /* Ours: any port's configured address, or the link-local of 'port'. */
 bool
 net_v6_is_local(uint8_t port, const uint8_t *a)
@@ -420,7 +425,7 @@ port_setup(uint8_t idx, const struct ss_cfg_port *cp, uint16_t port_id,
 				rte_cpu_to_be_32(h | ~m) : 0;
 			np->nb_v4++;
 			c->local4[c->nb_local4++] = pf->addr.v4;
-			c->local4_bits |= 1ULL << net_v4_bit(pf->addr.v4);
+			net_v4_filter_add(c->local4_bits, pf->addr.v4);
 		} else if (pf->addr.family == AF_INET6) {
 			if (pf->len > 128)
 				return -EINVAL;
@@ -541,6 +546,7 @@ ss_net_init(const struct ss_config *cfg, const uint16_t port_ids[],
 		if (ret < 0)
 			goto fail;
 	}
+	v4filter_fill();
 	ret = local_routes();
 	if (ret < 0) {
 		SS_NET_LOG(ERR, "cannot add local routes: %s",

@@ -43,6 +43,11 @@ extern int ss_net_logtype;
 #define NET_V4_FILTER_BITS 256
 #define NET_V4_FILTER_WORDS (NET_V4_FILTER_BITS / 64)
 
+/* v4filter flags */
+#define NET_V4F_LOCAL 0x01	/* a local4 address here: net_ctx.v4local */
+#define NET_V4F_LOCALS 0x02	/* more than one: scan local4 */
+#define NET_V4F_BCAST 0x04	/* a broadcast of the port here */
+
 #define NET_STALE_S 60		/* reachable -> stale without confirmation */
 #define NET_PROBE_MS 1000	/* between unicast probes of a stale entry */
 #define NET_PROBES 3		/* unanswered probes before deletion */
@@ -56,8 +61,8 @@ struct net_port {
 	uint32_t v4[NET_MAX_ADDRS];	/* network order */
 	uint32_t v4mask[NET_MAX_ADDRS];	/* network order */
 	uint32_t v4bcast[NET_MAX_ADDRS]; /* directed broadcast, 0: none */
-	/* by net_v4_bit: non-zero for every address of local4 (all
-	 * ports) and every non-zero v4bcast of this port, the addresses
+	/* by net_v4_bit: NET_V4F_* for the addresses of local4 (all
+	 * ports) and the non-zero v4bcast of this port, the addresses
 	 * that are no source and no destination to forward to; bytes,
 	 * not bits: the receive path tests one with a single load */
 	uint8_t v4filter[NET_V4_FILTER_BITS];
@@ -70,6 +75,10 @@ struct net_nh {
 	uint8_t port;
 	bool has_via;
 	bool connected;
+	uint16_t mtu;			/* the port's, copied for the workers */
+	/* bytes 6-13 of the Ethernet header out of the port (its MAC,
+	 * the EtherType) for IPv4 [0] and IPv6 [1], as one word */
+	uint64_t l2src[2];
 	/* has_via: neighbour slot of via, -1 while there is none. The
 	 * control lcore keeps it in step with the neighbour table, so that
 	 * workers read the MAC without a hash lookup. */
@@ -122,6 +131,9 @@ struct net_ctx {
 	/* one bit per local4 address (net_v4_bit): most transit packets
 	 * are told "not ours" without the scan */
 	uint64_t local4_bits[NET_V4_FILTER_WORDS];
+	/* by net_v4_bit: a local4 address with that bit (the first one
+	 * where several share it), for an exact test in one compare */
+	uint32_t v4local[NET_V4_FILTER_BITS];
 	uint8_t local6[SS_NET_MAX_PORTS * NET_MAX_ADDRS][16];
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;

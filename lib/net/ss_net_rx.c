@@ -167,11 +167,23 @@ v4_is_bcast(const struct net_port *p, uint32_t a)
 	return false;
 }
 
+/* One of our addresses? fl = v4filter[h], h = net_v4_bit(a) */
 static inline bool
-v4_src_bad(const struct rx_ctx *x, const uint8_t *src)
+v4_local(uint8_t fl, unsigned int h, uint32_t a)
+{
+	if (likely(!(fl & NET_V4F_LOCAL)))
+		return false;
+	if (likely(ss_net_ctx.v4local[h] == a))
+		return true;
+	return (fl & NET_V4F_LOCALS) && net_v4_is_local(a);
+}
+
+static inline bool
+v4_src_bad(const struct rx_ctx *x, const uint8_t *src, unsigned int h)
 {
 	const uint8_t f = v4_first[src[0]];
 	uint32_t a;
+	uint8_t fl;
 
 	memcpy(&a, src, 4);
 	/* multicast, loopback; 0.0.0.0, 255.255.255.255 */
@@ -179,9 +191,11 @@ v4_src_bad(const struct rx_ctx *x, const uint8_t *src)
 			((f & V4_SRC_BAD) || a == 0 || a == 0xffffffff))
 		return true;
 	/* one of our addresses or the port's subnet broadcasts */
-	if (likely(!x->p->v4filter[net_v4_bit(a)]))
+	fl = x->p->v4filter[h];
+	if (likely(fl == 0))
 		return false;
-	return v4_is_bcast(x->p, a) || net_v4_is_local(a);
+	return ((fl & NET_V4F_BCAST) && v4_is_bcast(x->p, a)) ||
+		v4_local(fl, h, a);
 }
 
 static inline uint8_t
@@ -195,8 +209,9 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	uint32_t l3pt = RTE_PTYPE_L3_IPV4;
 	uint64_t ck;
 	uint32_t hl, tl, src, dst;
+	unsigned int hs, hd;
 	uint16_t frag;
-	uint8_t f;
+	uint8_t f, fd;
 
 	if (unlikely(avail < sizeof(*ip)))
 		return drop(st, SS_NET_DROP_IP4_TRUNC);
@@ -233,17 +248,20 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 		(frag != 0 ? RTE_PTYPE_L4_FRAG : l4_ptype(ip->next_proto_id));
 	src = ip->src_addr;
 	dst = ip->dst_addr;
+	hs = net_v4_bit(src);
+	hd = net_v4_bit(dst);
+	fd = filt[hd];
 	/* Transit between ordinary unicast addresses, to our MAC: the
 	 * tests below all pass, told at once. A first byte with a flag
 	 * or an address in the filter takes them one by one. */
 	f = v4_first[((const uint8_t *)&ip->src_addr)[0]] |
 		v4_first[((const uint8_t *)&ip->dst_addr)[0]] |
-		filt[net_v4_bit(src)] | filt[net_v4_bit(dst)];
+		filt[hs] | fd;
 	if (likely(f == 0 && mac_ours))
 		return SS_NET_CLASS_FORWARD;
-	if (unlikely(v4_src_bad(x, (const uint8_t *)&ip->src_addr)))
+	if (unlikely(v4_src_bad(x, (const uint8_t *)&ip->src_addr, hs)))
 		return drop(st, SS_NET_DROP_SRC_INVALID);
-	if (net_v4_is_local(dst)) {
+	if (v4_local(fd, hd, dst)) {
 		if (unlikely(frag != 0))
 			return drop(st, SS_NET_DROP_IP4_FRAG);
 		return to_us(m, ip->next_proto_id, RTE_ETHER_HDR_LEN + hl,
@@ -255,7 +273,7 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	if (unlikely((f & V4_DST_BAD) || !mac_ours ||
 			((f & V4_ONES8) && dst == 0xffffffff)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);
-	if (unlikely(filt[net_v4_bit(dst)] && v4_is_bcast(x->p, dst)))
+	if (unlikely((fd & NET_V4F_BCAST) && v4_is_bcast(x->p, dst)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);
 	return SS_NET_CLASS_FORWARD;
 }

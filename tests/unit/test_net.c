@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_net.h"
+#include "ss_net_priv.h"	/* net_v4_bit: addresses that share a bit */
 #include "ss_test.h"
 
 /* ---- set-up -------------------------------------------------------------- */
@@ -766,6 +767,99 @@ START_TEST(test_classify_ip4_edges)
 	rte_pktmbuf_free(m);
 	f[14 + 21] ^= 0x80;
 	expect_drop(f, len, 0, SS_NET_DROP_IP4_CSUM);
+}
+END_TEST
+
+/* An address from 'from' on (every 'step'), below 100.128.0.0, with
+ * the filter bit of 'like' (and not 'like' itself), as a string with
+ * 'suffix' appended. */
+static void
+v4_same_bit(const char *like, uint32_t from, uint32_t step,
+	const char *suffix, char *out, size_t sz)
+{
+	struct ss_ipaddr a;
+	uint32_t h;
+
+	ipa(&a, like);
+	for (h = from; h < 0x64800000; h += step) {
+		const uint32_t n = rte_cpu_to_be_32(h);
+
+		if (n != a.v4 && net_v4_bit(n) == net_v4_bit(a.v4)) {
+			snprintf(out, sz, "%u.%u.%u.%u%s", h >> 24,
+				(h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff,
+				suffix);
+			return;
+		}
+	}
+	ck_abort_msg("no address shares the bit of %s", like);
+}
+
+/* Addresses that share the address filters' bits: two local addresses
+ * on one bit (the exact test falls back to the scan), a local address
+ * on another port's, a subnet broadcast on a local address's, and
+ * foreign addresses on all of them. */
+START_TEST(test_classify_v4_filter_collisions)
+{
+	char x[20], y[20], xp[24], yp[24], z[24], zb[20], w1[20], w2[20];
+	char wb[20];
+	const char *fwd[] = { w1, w2, wb };
+	const char *mine[] = { "192.0.2.1", "198.51.100.1", x, y };
+	uint8_t f[256], l4[64];
+	struct rte_mbuf *m;
+	unsigned int i;
+	size_t len;
+
+	v4_same_bit("192.0.2.1", 0x64400000, 1, "", x, sizeof(x));
+	v4_same_bit("198.51.100.1", 0x64480000, 1, "", y, sizeof(y));
+	snprintf(xp, sizeof(xp), "%s/32", x);
+	snprintf(yp, sizeof(yp), "%s/32", y);
+	/* a /24 whose broadcast has the bit of 192.0.2.1 */
+	v4_same_bit("192.0.2.1", 0x645000ff, 256, "", zb, sizeof(zb));
+	snprintf(z, sizeof(z), "%.*s1/24", (int)(strlen(zb) - 3), zb);
+	v4_same_bit("192.0.2.1", 0x64600000, 1, "", w1, sizeof(w1));
+	v4_same_bit("198.51.100.1", 0x64680000, 1, "", w2, sizeof(w2));
+	v4_same_bit(zb, 0x64700000, 1, "", wb, sizeof(wb));
+
+	ss_net_fini();
+	cfg_default();
+	pfx(&cfg.ports[0].addrs[2], xp);
+	pfx(&cfg.ports[0].addrs[3], yp);
+	pfx(&cfg.ports[0].addrs[4], z);
+	cfg.ports[0].nb_addrs = 5;
+	net_up();
+
+	memset(l4, 0x11, sizeof(l4));
+	for (i = 0; i < RTE_DIM(mine); i++) {
+		len = frame4(f, &mac0, "192.0.2.10", mine[i], 50, 64, l4, 40);
+		m = mk(f, len);
+		ck_assert_msg(classify1(m, 0) == SS_NET_CLASS_ESP,
+			"to %s: not ours", mine[i]);
+		rte_pktmbuf_free(m);
+		len = frame4(f, &mac0, mine[i], "10.9.9.9", 50, 64, l4, 40);
+		expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	}
+	for (i = 0; i < RTE_DIM(fwd); i++) {
+		len = frame4(f, &mac0, "192.0.2.10", fwd[i], 50, 64, l4, 40);
+		m = mk(f, len);
+		ck_assert_msg(classify1(m, 0) == SS_NET_CLASS_FORWARD,
+			"to %s: not forwarded", fwd[i]);
+		rte_pktmbuf_free(m);
+		len = frame4(f, &mac0, fwd[i], "10.9.9.9", 50, 64, l4, 40);
+		m = mk(f, len);
+		ck_assert_msg(classify1(m, 0) == SS_NET_CLASS_FORWARD,
+			"from %s: not forwarded", fwd[i]);
+		rte_pktmbuf_free(m);
+	}
+	/* the broadcast: no source, not forwarded, on its port; another
+	 * port's broadcast is forwarded */
+	len = frame4(f, &mac0, zb, "10.9.9.9", 50, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	len = frame4(f, &mac0, "192.0.2.10", zb, 50, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	len = frame4(f, &mac1, "198.51.100.10", zb, 50, 64, l4, 40);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 1), SS_NET_CLASS_FORWARD);
+	rte_pktmbuf_free(m);
 }
 END_TEST
 
@@ -1743,6 +1837,7 @@ net_suite(void)
 	tcase_add_test(tc, test_classify_padding_ext);
 	tcase_add_test(tc, test_classify_drops);
 	tcase_add_test(tc, test_classify_ip4_edges);
+	tcase_add_test(tc, test_classify_v4_filter_collisions);
 	tcase_add_test(tc, test_arp_reply);
 	tcase_add_test(tc, test_route_lpm);
 	tcase_add_test(tc, test_ttl);

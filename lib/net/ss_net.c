@@ -86,6 +86,24 @@ fib_add(const struct ss_prefix *p, uint32_t nh)
 	return rte_fib6_add(c->fib6, p->addr.v6, p->len, nh);
 }
 
+/* The source MAC and the EtherType as the forwarding path writes
+ * them, one 8-byte store at byte 6 of the frame. */
+static void
+nh_l2src(uint64_t w[2], const struct rte_ether_addr *mac)
+{
+	static const uint16_t type[2] = {
+		RTE_BE16(RTE_ETHER_TYPE_IPV4), RTE_BE16(RTE_ETHER_TYPE_IPV6),
+	};
+	uint8_t b[8];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		memcpy(b, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+		memcpy(b + RTE_ETHER_ADDR_LEN, &type[i], 2);
+		memcpy(&w[i], b, 8);
+	}
+}
+
 /* A route; the same prefix twice is a configuration error, except for
  * two addresses of one port in one subnet (one connected route). */
 static int
@@ -128,6 +146,8 @@ nh_add(const struct ss_prefix *dst, uint8_t port, bool has_via,
 	nh = &c->nh[c->nb_nh];
 	memset(nh, 0, sizeof(*nh));
 	nh->port = port;
+	nh->mtu = c->port[port].mtu;
+	nh_l2src(nh->l2src, &c->port[port].mac);
 	nh->has_via = has_via;
 	nh->neigh = -1;
 	if (has_via) {
@@ -193,6 +213,36 @@ local_routes(void)
 			return ret;
 	}
 	return 0;
+}
+
+/* The ports' v4filter and v4local, once all addresses are known. */
+static void
+v4filter_fill(void)
+{
+	struct net_ctx *c = &ss_net_ctx;
+	unsigned int i, j, b;
+	uint8_t fl[NET_V4_FILTER_BITS];
+
+	memset(fl, 0, sizeof(fl));
+	memset(c->v4local, 0, sizeof(c->v4local));
+	for (j = 0; j < c->nb_local4; j++) {
+		b = net_v4_bit(c->local4[j]);
+		if (!(fl[b] & NET_V4F_LOCAL)) {
+			fl[b] |= NET_V4F_LOCAL;
+			c->v4local[b] = c->local4[j];
+		} else if (c->v4local[b] != c->local4[j]) {
+			fl[b] |= NET_V4F_LOCALS;
+		}
+	}
+	for (i = 0; i < c->nb_ports; i++) {
+		struct net_port *np = &c->port[i];
+
+		memcpy(np->v4filter, fl, sizeof(np->v4filter));
+		for (j = 0; j < np->nb_v4; j++)
+			if (np->v4bcast[j] != 0)
+				np->v4filter[net_v4_bit(np->v4bcast[j])] |=
+					NET_V4F_BCAST;
+	}
 }
 
 int
@@ -331,20 +381,6 @@ net_addr_is_mine(uint8_t port, const struct ss_ipaddr *a)
 	return false;
 }
 
-bool
-net_v4_is_local(uint32_t a)
-{
-	const struct net_ctx *c = &ss_net_ctx;
-	unsigned int i;
-
-	if (!(c->local4_bits & (1ULL << net_v4_bit(a))))
-		return false;
-	for (i = 0; i < c->nb_local4; i++)
-		if (c->local4[i] == a)
-			return true;
-	return false;
-}
-
 /* Ours: any port's configured address, or the link-local of 'port'. */
 bool
 net_v6_is_local(uint8_t port, const uint8_t *a)
@@ -420,7 +456,7 @@ port_setup(uint8_t idx, const struct ss_cfg_port *cp, uint16_t port_id,
 				rte_cpu_to_be_32(h | ~m) : 0;
 			np->nb_v4++;
 			c->local4[c->nb_local4++] = pf->addr.v4;
-			c->local4_bits |= 1ULL << net_v4_bit(pf->addr.v4);
+			net_v4_filter_add(c->local4_bits, pf->addr.v4);
 		} else if (pf->addr.family == AF_INET6) {
 			if (pf->len > 128)
 				return -EINVAL;
@@ -541,6 +577,7 @@ ss_net_init(const struct ss_config *cfg, const uint16_t port_ids[],
 		if (ret < 0)
 			goto fail;
 	}
+	v4filter_fill();
 	ret = local_routes();
 	if (ret < 0) {
 		SS_NET_LOG(ERR, "cannot add local routes: %s",

@@ -27,6 +27,109 @@ ip4_ttl_dec(uint8_t *l3)
 }
 
 static inline void
+fwd_drop(struct ss_net_stats *st, enum ss_net_drop why, int16_t *res)
+{
+	st->drop[why]++;
+	*res = SS_NET_FWD_DROP;
+}
+
+/* TTL, Ethernet header of a packet with a next hop; the MAC word is
+ * read once, whole. slot < 0: no neighbour (yet). */
+static __rte_always_inline void
+fwd_l2(struct rte_mbuf *p, const struct net_nh *nh, int32_t slot, bool v6,
+	int16_t *res, struct ss_net_stats *st, bool transit)
+{
+	uint8_t *eh = rte_pktmbuf_mtod(p, uint8_t *);
+	uint8_t *l3 = eh + RTE_ETHER_HDR_LEN;
+	uint64_t macv = 0;
+
+	if (likely(slot >= 0))
+		macv = __atomic_load_n(&ss_net_ctx.mac[slot],
+			__ATOMIC_ACQUIRE);
+	if (transit) {
+		if (!v6)
+			ip4_ttl_dec(l3);
+		else
+			l3[7]--;
+	}
+	/* The control lcore resolves and sends an unresolved one. */
+	if (unlikely(!(macv & NET_MAC_VALID)))
+		macv = 0;
+	/* bytes 0-7 (destination MAC, two bytes over the source), then
+	 * 6-13 (source MAC, EtherType) on top: the header in two stores;
+	 * the frame has its IP header behind, so 14 bytes are there */
+	memcpy(eh, &macv, 8);
+	memcpy(eh + 6, &nh->l2src[v6], 8);
+	if (unlikely(macv == 0)) {
+		*res = SS_NET_FWD_HOLD;
+		return;
+	}
+	*res = nh->port;
+	if (transit)
+		st->forwarded++;
+	else
+		st->originated++;
+}
+
+/* Next hop, MTU; a gateway next hop has its neighbour slot at hand and
+ * the packet is done, a directly connected destination gets its key
+ * queued for the hash. Returns the number of keys now queued. */
+static __rte_always_inline uint16_t
+fwd_nh(struct rte_mbuf **m, const uint16_t *idx, const uint64_t *nhv,
+	uint16_t cnt, bool v6, const uint32_t *a4, const uint8_t (*a6)[16],
+	int16_t res[], struct ss_net_stats *st, bool transit,
+	struct net_neigh_key *keys, const void **kp, uint16_t *ki,
+	const struct net_nh **knh, uint16_t nkeys)
+{
+	const struct net_ctx *c = &ss_net_ctx;
+	const uint32_t nb_nh = c->nb_nh;
+	uint16_t j;
+
+	for (j = 0; j < cnt; j++) {
+		const uint16_t k = idx[j];
+		const uint32_t nhi = (uint32_t)nhv[j];
+		const struct net_nh *nh;
+		struct net_neigh_key *key;
+
+		if (unlikely(nhi < NET_NH_FIRST || nhi >= nb_nh)) {
+			fwd_drop(st, nhi == NET_NH_LOCAL ?
+				SS_NET_DROP_NOT_FOR_US : SS_NET_DROP_NO_ROUTE,
+				&res[k]);
+			continue;
+		}
+		nh = &c->nh[nhi];
+		if (unlikely(rte_pktmbuf_pkt_len(m[k]) - RTE_ETHER_HDR_LEN >
+				nh->mtu)) {
+			/* Fragmentation and ICMP too-big: not here. */
+			fwd_drop(st, SS_NET_DROP_MTU, &res[k]);
+			continue;
+		}
+		if (likely(nh->has_via)) {
+			fwd_l2(m[k], nh, __atomic_load_n(&nh->neigh,
+				__ATOMIC_ACQUIRE), v6, &res[k], st, transit);
+			continue;
+		}
+		key = &keys[nkeys];
+		memset(key, 0, sizeof(*key));
+		key->port = nh->port;
+		if (!v6) {
+			uint32_t a = rte_cpu_to_be_32(a4[j]);
+
+			key->family = AF_INET;
+			memcpy(key->addr, &a, 4);
+		} else {
+			key->family = AF_INET6;
+			memcpy(key->addr, a6[j], 16);
+		}
+		kp[nkeys] = key;
+		knh[nkeys] = nh;
+		ki[nkeys++] = k;
+	}
+	return nkeys;
+}
+
+/* Inlined into both callers: transit is a constant in each. */
+static __rte_always_inline void
 fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	struct ss_net_stats *st, bool transit)
 {
@@ -34,32 +137,34 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	uint32_t a4[NET_CHUNK];
 	uint8_t a6[NET_CHUNK][16];
 	uint64_t nh4[NET_CHUNK], nh6[NET_CHUNK];
-	uint16_t i4[NET_CHUNK], i6[NET_CHUNK], ki[NET_CHUNK], hk[NET_CHUNK];
+	uint16_t i4[NET_CHUNK], i6[NET_CHUNK], ki[NET_CHUNK];
 	struct net_neigh_key keys[NET_CHUNK];
+	const struct net_nh *knh[NET_CHUNK];
 	const void *kp[NET_CHUNK];
 	void *data[NET_CHUNK];
-	uint32_t knh[NET_CHUNK];
-	int32_t slot[NET_CHUNK];
-	uint8_t v6[NET_CHUNK];
 	uint64_t hits = 0;
-	uint16_t n4 = 0, n6 = 0, nk = 0, nh_keys = 0, i, j;
+	uint16_t n4 = 0, n6 = 0, nh_keys = 0, n4_keys, i, j;
 
 	/* 1: an Ethernet header in front of every packet; versions, TTLs,
-	 * destinations. */
+	 * destinations. res[] is written on every way out, from here on:
+	 * a drop below, or by fwd_l2. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
+		const uint64_t l2 = p->l2_len;
 		const uint8_t *l3;
 
-		res[i] = SS_NET_FWD_DROP;
-		if (p->l2_len != RTE_ETHER_HDR_LEN) {
-			if (p->l2_len != 0)
-				rte_pktmbuf_adj(p, p->l2_len);
+		if (l2 != RTE_ETHER_HDR_LEN) {
+			if (l2 != 0)
+				rte_pktmbuf_adj(p, (uint16_t)l2);
 			if (unlikely(rte_pktmbuf_prepend(p,
 					RTE_ETHER_HDR_LEN) == NULL)) {
-				st->drop[SS_NET_DROP_NO_HEADROOM]++;
+				fwd_drop(st, SS_NET_DROP_NO_HEADROOM, &res[i]);
 				continue;
 			}
-			p->l2_len = RTE_ETHER_HDR_LEN;
+			/* l2_len to 14: the field changes by 14 - l2,
+			 * without a carry or borrow out of it */
+			p->tx_offload += (RTE_ETHER_HDR_LEN - l2) <<
+				RTE_MBUF_L2_LEN_OFS;
 		}
 		l3 = rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			RTE_ETHER_HDR_LEN);
@@ -68,11 +173,11 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 		if (likely((l3[0] >> 4) == 4)) {
 			if (unlikely(rte_pktmbuf_data_len(p) <
 					RTE_ETHER_HDR_LEN + 20)) {
-				st->drop[SS_NET_DROP_IP4_TRUNC]++;
+				fwd_drop(st, SS_NET_DROP_IP4_TRUNC, &res[i]);
 				continue;
 			}
 			if (transit && unlikely(l3[8] <= 1)) {
-				st->drop[SS_NET_DROP_TTL]++;
+				fwd_drop(st, SS_NET_DROP_TTL, &res[i]);
 				continue;
 			}
 			memcpy(&a4[n4], l3 + 16, 4);
@@ -81,17 +186,17 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 		} else if ((l3[0] >> 4) == 6) {
 			if (unlikely(rte_pktmbuf_data_len(p) <
 					RTE_ETHER_HDR_LEN + 40)) {
-				st->drop[SS_NET_DROP_IP6_TRUNC]++;
+				fwd_drop(st, SS_NET_DROP_IP6_TRUNC, &res[i]);
 				continue;
 			}
 			if (transit && unlikely(l3[7] <= 1)) {
-				st->drop[SS_NET_DROP_TTL]++;
+				fwd_drop(st, SS_NET_DROP_TTL, &res[i]);
 				continue;
 			}
 			memcpy(a6[n6], l3 + 24, 16);
 			i6[n6++] = i;
 		} else {
-			st->drop[SS_NET_DROP_IP4_VERSION]++;
+			fwd_drop(st, SS_NET_DROP_IP4_VERSION, &res[i]);
 		}
 	}
 
@@ -101,94 +206,25 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	if (n6 != 0)
 		rte_fib6_lookup_bulk(c->fib6, a6, nh6, n6);
 
-	/* 3: next hop, MTU; the neighbour slot of a gateway next hop, else
-	 * (a directly connected destination) its key in the hash */
-	for (j = 0; j < n4 + n6; j++) {
-		const bool v4 = j < n4;
-		const uint16_t k = v4 ? i4[j] : i6[j - n4];
-		const uint32_t nhi = (uint32_t)(v4 ? nh4[j] : nh6[j - n4]);
-		const struct net_nh *nh;
-		struct net_neigh_key *key = &keys[nh_keys];
+	/* 3: next hop, MTU; TTL and Ethernet header of the packets to a
+	 * gateway, the keys of the others */
+	if (n4 != 0)
+		nh_keys = fwd_nh(m, i4, nh4, n4, false, a4, NULL, res, st,
+			transit, keys, kp, ki, knh, nh_keys);
+	n4_keys = nh_keys;
+	if (n6 != 0)
+		nh_keys = fwd_nh(m, i6, nh6, n6, true, NULL,
+			(const uint8_t (*)[16])a6, res, st, transit, keys, kp,
+			ki, knh, nh_keys);
+	if (likely(nh_keys == 0))
+		return;
 
-		if (unlikely(nhi < NET_NH_FIRST || nhi >= c->nb_nh)) {
-			st->drop[nhi == NET_NH_LOCAL ? SS_NET_DROP_NOT_FOR_US :
-				SS_NET_DROP_NO_ROUTE]++;
-			continue;
-		}
-		nh = &c->nh[nhi];
-		if (unlikely(rte_pktmbuf_pkt_len(m[k]) - RTE_ETHER_HDR_LEN >
-				c->port[nh->port].mtu)) {
-			/* Fragmentation and ICMP too-big: not here. */
-			st->drop[SS_NET_DROP_MTU]++;
-			continue;
-		}
-		knh[nk] = nhi;
-		v6[nk] = !v4;
-		ki[nk] = k;
-		if (likely(nh->has_via)) {
-			slot[nk++] = __atomic_load_n(&nh->neigh,
-				__ATOMIC_ACQUIRE);
-			continue;
-		}
-		memset(key, 0, sizeof(*key));
-		key->port = nh->port;
-		if (v4) {
-			uint32_t a = rte_cpu_to_be_32(a4[j]);
-
-			key->family = AF_INET;
-			memcpy(key->addr, &a, 4);
-		} else {
-			key->family = AF_INET6;
-			memcpy(key->addr, a6[j - n4], 16);
-		}
-		slot[nk] = -1;
-		kp[nh_keys] = key;
-		hk[nh_keys++] = nk++;
-	}
-	if (nh_keys != 0) {
-		rte_hash_lookup_bulk_data(c->neigh_hash, kp, nh_keys, &hits,
-			data);
-		for (j = 0; j < nh_keys; j++)
-			if (hits & (1ULL << j))
-				slot[hk[j]] = (int32_t)(uintptr_t)data[j];
-	}
-
-	/* 4: TTL, Ethernet header; the MAC word is read once, whole. */
-	for (j = 0; j < nk; j++) {
-		struct rte_mbuf *p = m[ki[j]];
-		const struct net_nh *nh = &c->nh[knh[j]];
-		const struct net_port *op = &c->port[nh->port];
-		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(p,
-			struct rte_ether_hdr *);
-		uint8_t *l3 = (uint8_t *)(eh + 1);
-		uint64_t macv = 0;
-
-		if (likely(slot[j] >= 0))
-			macv = __atomic_load_n(&c->mac[slot[j]],
-				__ATOMIC_ACQUIRE);
-		if (!v6[j]) {
-			if (transit)
-				ip4_ttl_dec(l3);
-			eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-		} else {
-			if (transit)
-				l3[7]--;
-			eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-		}
-		rte_ether_addr_copy(&op->mac, &eh->src_addr);
-		if (unlikely(!(macv & NET_MAC_VALID))) {
-			/* The control lcore resolves and sends it. */
-			memset(&eh->dst_addr, 0, RTE_ETHER_ADDR_LEN);
-			res[ki[j]] = SS_NET_FWD_HOLD;
-			continue;
-		}
-		memcpy(eh->dst_addr.addr_bytes, &macv, RTE_ETHER_ADDR_LEN);
-		res[ki[j]] = nh->port;
-		if (transit)
-			st->forwarded++;
-		else
-			st->originated++;
-	}
+	/* 4: the directly connected destinations' neighbours */
+	rte_hash_lookup_bulk_data(c->neigh_hash, kp, nh_keys, &hits, data);
+	for (j = 0; j < nh_keys; j++)
+		fwd_l2(m[ki[j]], knh[j], (hits & (1ULL << j)) ?
+			(int32_t)(uintptr_t)data[j] : -1, j >= n4_keys,
+			&res[ki[j]], st, transit);
 }
 
 void

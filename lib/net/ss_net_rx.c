@@ -28,24 +28,74 @@ drop(struct ss_net_stats *st, enum ss_net_drop why)
 	return SS_NET_CLASS_DROP;
 }
 
+/* packet_type's L4 part by IP protocol: one load, not a switch. */
+static const uint16_t l4_ptype_tab[256] = {
+	[IPPROTO_TCP] = RTE_PTYPE_L4_TCP,
+	[IPPROTO_UDP] = RTE_PTYPE_L4_UDP,
+	[IPPROTO_ICMP] = RTE_PTYPE_L4_ICMP,
+	[IPPROTO_ICMPV6] = RTE_PTYPE_L4_ICMP,
+	[IPPROTO_SCTP] = RTE_PTYPE_L4_SCTP,
+	[IPPROTO_ESP] = RTE_PTYPE_TUNNEL_ESP,
+};
+
 static inline uint32_t
 l4_ptype(uint8_t proto)
 {
-	switch (proto) {
-	case IPPROTO_TCP:
-		return RTE_PTYPE_L4_TCP;
-	case IPPROTO_UDP:
-		return RTE_PTYPE_L4_UDP;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		return RTE_PTYPE_L4_ICMP;
-	case IPPROTO_SCTP:
-		return RTE_PTYPE_L4_SCTP;
-	case IPPROTO_ESP:
-		return RTE_PTYPE_TUNNEL_ESP;
-	default:
-		return 0;
-	}
+	return l4_ptype_tab[proto];
+}
+
+/* IPv4 addresses by their first byte, for the source and destination
+ * sanity tests (one load instead of four compares per address). */
+#define V4_SRC_BAD 0x01		/* 127/8, 224/4 */
+#define V4_DST_BAD 0x02		/* 0/8, 127/8, 224/4 */
+#define V4_ZERO8 0x04		/* 0/8: 0.0.0.0 is no source */
+#define V4_ONES8 0x08		/* 255/8: 255.255.255.255 is neither */
+
+static const uint8_t v4_first[256] = {
+	[0] = V4_DST_BAD | V4_ZERO8,
+	[127] = V4_SRC_BAD | V4_DST_BAD,
+	[224 ... 239] = V4_SRC_BAD | V4_DST_BAD,
+	[255] = V4_ONES8,
+};
+
+/* What the burst's frames are checked against, read once per burst. */
+struct rx_ctx {
+	const struct net_port *p;
+	uint64_t mac;		/* port MAC in the low 48 bits (wire order) */
+	uint8_t port;
+};
+
+#define NET_L2L3_MASK \
+	((((1ULL << RTE_MBUF_L2_LEN_BITS) - 1) << RTE_MBUF_L2_LEN_OFS) | \
+	(((1ULL << RTE_MBUF_L3_LEN_BITS) - 1) << RTE_MBUF_L3_LEN_OFS))
+
+/* l2_len and l3_len in one read-modify-write of tx_offload (two
+ * bit-field stores otherwise); the other fields are kept. */
+static inline void
+set_l2l3(struct rte_mbuf *m, uint64_t l2, uint64_t l3)
+{
+	m->tx_offload = (m->tx_offload & ~NET_L2L3_MASK) |
+		l2 << RTE_MBUF_L2_LEN_OFS | l3 << RTE_MBUF_L3_LEN_OFS;
+}
+
+/* The one's complement sum of an IPv4 header is 0xffff (what
+ * rte_raw_cksum(ip, hl) == 0xffff says). For the 20-byte header without
+ * options: the plain sum of its five 32-bit words is congruent to that
+ * of its 16-bit words modulo 0xffff (2^16 = 1), so the folded sum is
+ * 0xffff when the plain one is a non-zero multiple of 0xffff; it is not
+ * zero (the IHL nibble is 5), and the compiler tests the divisibility
+ * with a multiplication. */
+static inline bool
+ip4_cksum_ok(const void *ip, uint32_t hl)
+{
+	uint32_t w[5];
+	uint64_t s;
+
+	if (unlikely(hl != sizeof(struct rte_ipv4_hdr)))
+		return rte_raw_cksum(ip, hl) == 0xffff;
+	memcpy(w, ip, sizeof(w));
+	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	return s % 0xffff == 0;
 }
 
 /* An L4 payload to one of our addresses. l4off counts from the frame
@@ -104,80 +154,127 @@ to_us(const struct rte_mbuf *m, uint8_t proto, uint32_t l4off,
 	}
 }
 
-static inline bool
-v4_src_bad(const struct net_port *p, uint32_t src)
+/* A directed broadcast of the port's subnets: only asked when the
+ * address's bit is in the filter. */
+static __rte_noinline bool
+v4_is_bcast(const struct net_port *p, uint32_t a)
 {
-	const uint32_t h = rte_be_to_cpu_32(src);
 	unsigned int i;
 
-	if ((h & 0xf0000000) == 0xe0000000 || h == 0xffffffff || h == 0 ||
-			(h >> 24) == 127)
-		return true;
 	for (i = 0; i < p->nb_v4; i++)
-		if (src == p->v4bcast[i])
+		if (a == p->v4bcast[i])
 			return true;
-	return net_v4_is_local(src);
+	return false;
+}
+
+/* One of our addresses? fl = v4filter[h], h = net_v4_bit(a) */
+static inline bool
+v4_local(uint8_t fl, unsigned int h, uint32_t a)
+{
+	if (likely(!(fl & NET_V4F_LOCAL)))
+		return false;
+	if (likely(ss_net_ctx.v4local[h] == a))
+		return true;
+	return (fl & NET_V4F_LOCALS) && net_v4_is_local(a);
+}
+
+static inline bool
+v4_src_bad(const struct rx_ctx *x, const uint8_t *src, unsigned int h)
+{
+	const uint8_t f = v4_first[src[0]];
+	uint32_t a;
+	uint8_t fl;
+
+	memcpy(&a, src, 4);
+	/* multicast, loopback; 0.0.0.0, 255.255.255.255 */
+	if (unlikely(f & (V4_SRC_BAD | V4_ZERO8 | V4_ONES8)) &&
+			((f & V4_SRC_BAD) || a == 0 || a == 0xffffffff))
+		return true;
+	/* one of our addresses or the port's subnet broadcasts */
+	fl = x->p->v4filter[h];
+	if (likely(fl == 0))
+		return false;
+	return ((fl & NET_V4F_BCAST) && v4_is_bcast(x->p, a)) ||
+		v4_local(fl, h, a);
 }
 
 static inline uint8_t
-classify_ip4(struct rte_mbuf *m, const struct net_port *p, bool mac_ours,
-	struct ss_net_stats *st)
+classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
+	uint64_t txo, struct ss_net_stats *st)
 {
 	const uint32_t avail = rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN;
 	const uint32_t frame = rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN;
+	const uint8_t *filt = x->p->v4filter;
 	const struct rte_ipv4_hdr *ip;
+	uint32_t l3pt = RTE_PTYPE_L3_IPV4;
 	uint64_t ck;
-	uint32_t hl, tl, dst, hd;
-	unsigned int i;
+	uint32_t hl, tl, src, dst;
+	unsigned int hs, hd;
+	uint16_t frag;
+	uint8_t f, fd;
 
 	if (unlikely(avail < sizeof(*ip)))
 		return drop(st, SS_NET_DROP_IP4_TRUNC);
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 		RTE_ETHER_HDR_LEN);
-	if (unlikely((ip->version_ihl >> 4) != 4))
-		return drop(st, SS_NET_DROP_IP4_VERSION);
-	hl = (ip->version_ihl & 0xf) * 4u;
-	if (unlikely(hl < sizeof(*ip)))
-		return drop(st, SS_NET_DROP_IP4_HDRLEN);
-	if (unlikely(hl > avail))
-		return drop(st, SS_NET_DROP_IP4_TRUNC);
+	/* 0x45, the usual, passes the version and length tests at once */
+	hl = sizeof(*ip);
+	if (unlikely(ip->version_ihl != 0x45)) {
+		if (unlikely((ip->version_ihl >> 4) != 4))
+			return drop(st, SS_NET_DROP_IP4_VERSION);
+		hl = (ip->version_ihl & 0xf) * 4u;
+		if (unlikely(hl < sizeof(*ip)))
+			return drop(st, SS_NET_DROP_IP4_HDRLEN);
+		if (unlikely(hl > avail))
+			return drop(st, SS_NET_DROP_IP4_TRUNC);
+		if (hl != sizeof(*ip))
+			l3pt = RTE_PTYPE_L3_IPV4_EXT;
+	}
 	tl = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(tl < hl || tl > frame))
 		return drop(st, SS_NET_DROP_IP4_TOTLEN);
 	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 			(ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN &&
-			rte_raw_cksum(ip, hl) != 0xffff)))
+			!ip4_cksum_ok(ip, hl))))
 		return drop(st, SS_NET_DROP_IP4_CSUM);
 	if (unlikely(frame > tl))
 		rte_pktmbuf_trim(m, frame - tl);	/* Ethernet padding */
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = hl;
-	m->packet_type = RTE_PTYPE_L2_ETHER | (hl == sizeof(*ip) ?
-		RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV4_EXT) |
-		((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
-		RTE_IPV4_HDR_OFFSET_MASK)) ? RTE_PTYPE_L4_FRAG :
-		l4_ptype(ip->next_proto_id));
-	if (unlikely(v4_src_bad(p, ip->src_addr)))
-		return drop(st, SS_NET_DROP_SRC_INVALID);
+	m->tx_offload = txo | (uint64_t)RTE_ETHER_HDR_LEN <<
+		RTE_MBUF_L2_LEN_OFS | (uint64_t)hl << RTE_MBUF_L3_LEN_OFS;
+	frag = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+		RTE_IPV4_HDR_OFFSET_MASK);
+	m->packet_type = RTE_PTYPE_L2_ETHER | l3pt |
+		(frag != 0 ? RTE_PTYPE_L4_FRAG : l4_ptype(ip->next_proto_id));
+	src = ip->src_addr;
 	dst = ip->dst_addr;
-	if (net_v4_is_local(dst)) {
-		if (unlikely(ip->fragment_offset &
-				RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
-				RTE_IPV4_HDR_OFFSET_MASK)))
+	hs = net_v4_bit(src);
+	hd = net_v4_bit(dst);
+	fd = filt[hd];
+	/* Transit between ordinary unicast addresses, to our MAC: the
+	 * tests below all pass, told at once. A first byte with a flag
+	 * or an address in the filter takes them one by one. */
+	f = v4_first[((const uint8_t *)&ip->src_addr)[0]] |
+		v4_first[((const uint8_t *)&ip->dst_addr)[0]] |
+		filt[hs] | fd;
+	if (likely(f == 0 && mac_ours))
+		return SS_NET_CLASS_FORWARD;
+	if (unlikely(v4_src_bad(x, (const uint8_t *)&ip->src_addr, hs)))
+		return drop(st, SS_NET_DROP_SRC_INVALID);
+	if (v4_local(fd, hd, dst)) {
+		if (unlikely(frag != 0))
 			return drop(st, SS_NET_DROP_IP4_FRAG);
 		return to_us(m, ip->next_proto_id, RTE_ETHER_HDR_LEN + hl,
 			tl - hl, st);
 	}
 	/* Not routed: multicast, broadcast, loopback, 0/8, our subnets'
 	 * broadcasts; and frames not sent to our MAC. */
-	hd = rte_be_to_cpu_32(dst);
-	if (unlikely((hd & 0xf0000000) == 0xe0000000 || hd == 0xffffffff ||
-			(hd >> 24) == 127 || (hd >> 24) == 0 || !mac_ours))
+	f = v4_first[((const uint8_t *)&ip->dst_addr)[0]];
+	if (unlikely((f & V4_DST_BAD) || !mac_ours ||
+			((f & V4_ONES8) && dst == 0xffffffff)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);
-	for (i = 0; i < p->nb_v4; i++)
-		if (unlikely(dst == p->v4bcast[i]))
-			return drop(st, SS_NET_DROP_NOT_FOR_US);
+	if (unlikely((fd & NET_V4F_BCAST) && v4_is_bcast(x->p, dst)))
+		return drop(st, SS_NET_DROP_NOT_FOR_US);
 	return SS_NET_CLASS_FORWARD;
 }
 
@@ -242,8 +339,7 @@ classify_ip6(struct rte_mbuf *m, uint8_t port, bool mac_ours,
 		return drop(st, SS_NET_DROP_IP6_PLEN);
 	if (unlikely(frame > pl + sizeof(*ip)))
 		rte_pktmbuf_trim(m, frame - pl - sizeof(*ip));
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = sizeof(*ip);
+	set_l2l3(m, RTE_ETHER_HDR_LEN, sizeof(*ip));
 	m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6;
 	if (unlikely(ip->src_addr[0] == 0xff ||
 			memcmp(ip->src_addr, loopback, 16) == 0 ||
@@ -301,33 +397,41 @@ classify_arp(struct rte_mbuf *m, struct ss_net_stats *st)
 }
 
 static inline uint8_t
-classify_one(struct rte_mbuf *m, const struct net_port *p, uint8_t port,
+classify_one(struct rte_mbuf *m, const struct rx_ctx *x,
 	struct ss_net_stats *st)
 {
-	const struct rte_ether_hdr *eh;
+	const uint64_t txo = m->tx_offload & ~NET_L2L3_MASK;
+	uint64_t w0, w1;
+	uint16_t et;
 	bool mac_ours;
 
-	m->port = p->port_id;
-	m->l2_len = 0;
-	m->l3_len = 0;
+	m->port = x->p->port_id;
+	m->tx_offload = txo;		/* l2_len = l3_len = 0 */
 	m->packet_type = 0;
 	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN))
 		return drop(st, SS_NET_DROP_RUNT);
-	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	mac_ours = rte_is_same_ether_addr(&eh->dst_addr, &p->mac);
-	if (unlikely(!mac_ours && !rte_is_multicast_ether_addr(&eh->dst_addr)))
+	/* The header as two overlapping words: bytes 0-7 (destination)
+	 * and 6-13 (source, EtherType); the MACs compare in 48 bits. */
+	memcpy(&w0, rte_pktmbuf_mtod(m, const uint8_t *), 8);
+	memcpy(&w1, rte_pktmbuf_mtod_offset(m, const uint8_t *, 6), 8);
+	w0 = rte_le_to_cpu_64(w0);
+	w1 = rte_le_to_cpu_64(w1);
+	mac_ours = ((w0 ^ x->mac) << 16) == 0;
+	/* I/G bit: the first byte's lowest bit */
+	if (unlikely(!mac_ours && !(w0 & 1)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);
-	if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr) ||
-			rte_is_same_ether_addr(&eh->src_addr, &p->mac)))
+	if (unlikely((w1 & 1) || ((w1 ^ x->mac) << 16) == 0))
 		return drop(st, SS_NET_DROP_SRC_INVALID);
-	switch (eh->ether_type) {
-	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
-		return classify_ip4(m, p, mac_ours, st);
-	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
-		return classify_ip6(m, port, mac_ours, st);
-	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+	/* bytes 12-13 as loaded: the EtherType byte-swapped */
+	et = (uint16_t)(w1 >> 48);
+	if (likely(et == RTE_STATIC_BSWAP16(RTE_ETHER_TYPE_IPV4)))
+		return classify_ip4(m, x, mac_ours, txo, st);
+	switch (et) {
+	case RTE_STATIC_BSWAP16(RTE_ETHER_TYPE_IPV6):
+		return classify_ip6(m, x->port, mac_ours, st);
+	case RTE_STATIC_BSWAP16(RTE_ETHER_TYPE_ARP):
 		return classify_arp(m, st);
-	case RTE_BE16(ETHER_TYPE_EAPOL):
+	case RTE_STATIC_BSWAP16(ETHER_TYPE_EAPOL):
 		m->l2_len = RTE_ETHER_HDR_LEN;
 		m->packet_type = RTE_PTYPE_L2_ETHER;
 		st->punted++;
@@ -341,20 +445,26 @@ void
 ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 	uint8_t cls[], struct ss_net_stats *st)
 {
-	const struct net_port *p = &ss_net_ctx.port[port];
+	const struct net_ctx *c = &ss_net_ctx;
+	struct rx_ctx x;
 	uint16_t i;
 
-	if (unlikely(port >= ss_net_ctx.nb_ports)) {
+	if (unlikely(port >= c->nb_ports)) {
 		for (i = 0; i < n; i++)
 			cls[i] = drop(st, SS_NET_DROP_NOT_FOR_US);
 		return;
 	}
+	x.p = &c->port[port];
+	x.mac = 0;
+	memcpy(&x.mac, &x.p->mac, RTE_ETHER_ADDR_LEN);
+	x.mac = rte_le_to_cpu_64(x.mac);
+	x.port = port;
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
-	for (i = 0; i < n; i++) {
-		if (i + PREFETCH_AHEAD < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_AHEAD],
-				void *));
-		cls[i] = classify_one(m[i], p, port, st);
+	for (i = 0; i + PREFETCH_AHEAD < n; i++) {
+		rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_AHEAD], void *));
+		cls[i] = classify_one(m[i], &x, st);
 	}
+	for (; i < n; i++)
+		cls[i] = classify_one(m[i], &x, st);
 }

@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_net.h"
+#include "ss_net_priv.h"	/* net_v4_bit: addresses that share a bit */
 #include "ss_test.h"
 
 /* ---- set-up -------------------------------------------------------------- */
@@ -640,6 +641,225 @@ START_TEST(test_classify_drops)
 	/* UDP to an IPv6 group */
 	len = frame6(f, &mcast, "fe80::5", "ff02::1", 17, 1, l4, 40);
 	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+}
+END_TEST
+
+/* IPv4 addresses at the edges of the source and destination tests
+ * (first bytes 0, 127, 224-239, 240-255; the all-ones and all-zeros
+ * addresses; subnet broadcasts of this and another port; another port's
+ * address), header checksums against our own sum: random headers, and
+ * one with options. */
+START_TEST(test_classify_ip4_edges)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct {
+		const char *src, *dst;
+		uint8_t cls;		/* SS_NET_CLASS_DROP: 'why' */
+		enum ss_net_drop why;
+	} cases[] = {
+		{ "0.1.2.3", "10.9.9.9", SS_NET_CLASS_FORWARD, 0 },
+		{ "240.0.0.1", "10.9.9.9", SS_NET_CLASS_FORWARD, 0 },
+		{ "255.1.2.3", "10.9.9.9", SS_NET_CLASS_FORWARD, 0 },
+		{ "198.51.100.255", "10.9.9.9", SS_NET_CLASS_FORWARD, 0 },
+		{ "192.0.2.10", "198.51.100.255", SS_NET_CLASS_FORWARD, 0 },
+		{ "192.0.2.10", "255.1.2.3", SS_NET_CLASS_FORWARD, 0 },
+		{ "192.0.2.10", "240.1.2.3", SS_NET_CLASS_FORWARD, 0 },
+		{ "192.0.2.10", "223.255.255.255", SS_NET_CLASS_FORWARD, 0 },
+		{ "192.0.2.10", "128.0.0.1", SS_NET_CLASS_FORWARD, 0 },
+		{ "192.0.2.10", "198.51.100.1", SS_NET_CLASS_ESP, 0 },
+		{ "0.0.0.0", "10.9.9.9", SS_NET_CLASS_DROP,
+			SS_NET_DROP_SRC_INVALID },
+		{ "255.255.255.255", "10.9.9.9", SS_NET_CLASS_DROP,
+			SS_NET_DROP_SRC_INVALID },
+		{ "127.0.0.1", "10.9.9.9", SS_NET_CLASS_DROP,
+			SS_NET_DROP_SRC_INVALID },
+		{ "239.255.255.255", "10.9.9.9", SS_NET_CLASS_DROP,
+			SS_NET_DROP_SRC_INVALID },
+		{ "192.0.2.1", "10.9.9.9", SS_NET_CLASS_DROP,
+			SS_NET_DROP_SRC_INVALID },
+		{ "127.0.0.1", "224.0.0.1", SS_NET_CLASS_DROP,
+			SS_NET_DROP_SRC_INVALID },
+		{ "192.0.2.10", "0.1.2.3", SS_NET_CLASS_DROP,
+			SS_NET_DROP_NOT_FOR_US },
+		{ "192.0.2.10", "0.0.0.0", SS_NET_CLASS_DROP,
+			SS_NET_DROP_NOT_FOR_US },
+		{ "192.0.2.10", "127.0.0.1", SS_NET_CLASS_DROP,
+			SS_NET_DROP_NOT_FOR_US },
+		{ "192.0.2.10", "255.255.255.255", SS_NET_CLASS_DROP,
+			SS_NET_DROP_NOT_FOR_US },
+		{ "192.0.2.10", "239.1.1.1", SS_NET_CLASS_DROP,
+			SS_NET_DROP_NOT_FOR_US },
+	};
+	uint8_t f[256], l4[64];
+	struct rte_mbuf *m;
+	unsigned int i, j, bad = 0;
+	size_t len;
+	uint8_t c;
+
+	memset(l4, 0x11, sizeof(l4));
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		len = frame4(f, &mac0, cases[i].src, cases[i].dst, 50, 64, l4,
+			40);
+		if (cases[i].cls == SS_NET_CLASS_DROP) {
+			expect_drop(f, len, 0, cases[i].why);
+			continue;
+		}
+		m = mk(f, len);
+		c = classify1(m, 0);
+		ck_assert_msg(c == cases[i].cls, "%s -> %s: class %u",
+			cases[i].src, cases[i].dst, c);
+		rte_pktmbuf_free(m);
+	}
+	/* a unicast destination in a broadcast frame is not forwarded */
+	len = frame4(f, &bcast, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+
+	/* random headers, half of them with a correct checksum */
+	srand(4711);
+	for (i = 0; i < 4000; i++) {
+		uint8_t *ip = f + 14;
+
+		len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4,
+			40);
+		ip[1] = (uint8_t)rand();
+		for (j = 4; j < 12; j++)
+			ip[j] = (uint8_t)rand();
+		if (i % 4 == 3)
+			memset(ip + 4, 0xff, 8);
+		if (i & 1) {
+			ip[10] = ip[11] = 0;
+			put16(ip + 10, (uint16_t)~sum16(ip, 20, 0));
+			if (i % 8 == 1 && get16(ip + 10) == 0)
+				put16(ip + 10, 0xffff);	/* -0 */
+		}
+		if (sum16(ip, 20, 0) != 0xffff) {
+			bad++;
+			expect_drop(f, len, 0, SS_NET_DROP_IP4_CSUM);
+			continue;
+		}
+		m = mk(f, len);
+		ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_FORWARD);
+		ck_assert_uint_eq(m->l3_len, 20);
+		ck_assert_uint_eq(m->packet_type, RTE_PTYPE_L2_ETHER |
+			RTE_PTYPE_L3_IPV4 | ((get16(ip + 6) & 0x3fff) ?
+			RTE_PTYPE_L4_FRAG : RTE_PTYPE_L4_UDP));
+		rte_pktmbuf_free(m);
+	}
+	ck_assert_uint_gt(bad, 1000);
+	ck_assert_uint_lt(bad, 3000);
+
+	/* a header with options (IHL 6): good, then one bit off */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	memmove(f + 14 + 24, f + 14 + 20, 40);
+	memcpy(f + 14 + 20, "\x01\x01\x01\x00", 4);	/* NOP NOP NOP EOL */
+	f[14] = 0x46;
+	put16(f + 14 + 2, 64);
+	f[14 + 10] = f[14 + 11] = 0;
+	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 24, 0));
+	len += 4;
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_FORWARD);
+	ck_assert_uint_eq(m->l2_len, 14);
+	ck_assert_uint_eq(m->l3_len, 24);
+	ck_assert_uint_eq(m->packet_type, RTE_PTYPE_L2_ETHER |
+		RTE_PTYPE_L3_IPV4_EXT | RTE_PTYPE_L4_UDP);
+	rte_pktmbuf_free(m);
+	f[14 + 21] ^= 0x80;
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_CSUM);
+}
+END_TEST
+
+/* An address from 'from' on (every 'step'), below 100.128.0.0, with
+ * the filter bit of 'like' (and not 'like' itself), as a string with
+ * 'suffix' appended. */
+static void
+v4_same_bit(const char *like, uint32_t from, uint32_t step,
+	const char *suffix, char *out, size_t sz)
+{
+	struct ss_ipaddr a;
+	uint32_t h;
+
+	ipa(&a, like);
+	for (h = from; h < 0x64800000; h += step) {
+		const uint32_t n = rte_cpu_to_be_32(h);
+
+		if (n != a.v4 && net_v4_bit(n) == net_v4_bit(a.v4)) {
+			snprintf(out, sz, "%u.%u.%u.%u%s", h >> 24,
+				(h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff,
+				suffix);
+			return;
+		}
+	}
+	ck_abort_msg("no address shares the bit of %s", like);
+}
+
+/* Addresses that share the address filters' bits: two local addresses
+ * on one bit (the exact test falls back to the scan), a local address
+ * on another port's, a subnet broadcast on a local address's, and
+ * foreign addresses on all of them. */
+START_TEST(test_classify_v4_filter_collisions)
+{
+	char x[20], y[20], xp[24], yp[24], z[24], zb[20], w1[20], w2[20];
+	char wb[20];
+	const char *fwd[] = { w1, w2, wb };
+	const char *mine[] = { "192.0.2.1", "198.51.100.1", x, y };
+	uint8_t f[256], l4[64];
+	struct rte_mbuf *m;
+	unsigned int i;
+	size_t len;
+
+	v4_same_bit("192.0.2.1", 0x64400000, 1, "", x, sizeof(x));
+	v4_same_bit("198.51.100.1", 0x64480000, 1, "", y, sizeof(y));
+	snprintf(xp, sizeof(xp), "%s/32", x);
+	snprintf(yp, sizeof(yp), "%s/32", y);
+	/* a /24 whose broadcast has the bit of 192.0.2.1 */
+	v4_same_bit("192.0.2.1", 0x645000ff, 256, "", zb, sizeof(zb));
+	snprintf(z, sizeof(z), "%.*s1/24", (int)(strlen(zb) - 3), zb);
+	v4_same_bit("192.0.2.1", 0x64600000, 1, "", w1, sizeof(w1));
+	v4_same_bit("198.51.100.1", 0x64680000, 1, "", w2, sizeof(w2));
+	v4_same_bit(zb, 0x64700000, 1, "", wb, sizeof(wb));
+
+	ss_net_fini();
+	cfg_default();
+	pfx(&cfg.ports[0].addrs[2], xp);
+	pfx(&cfg.ports[0].addrs[3], yp);
+	pfx(&cfg.ports[0].addrs[4], z);
+	cfg.ports[0].nb_addrs = 5;
+	net_up();
+
+	memset(l4, 0x11, sizeof(l4));
+	for (i = 0; i < RTE_DIM(mine); i++) {
+		len = frame4(f, &mac0, "192.0.2.10", mine[i], 50, 64, l4, 40);
+		m = mk(f, len);
+		ck_assert_msg(classify1(m, 0) == SS_NET_CLASS_ESP,
+			"to %s: not ours", mine[i]);
+		rte_pktmbuf_free(m);
+		len = frame4(f, &mac0, mine[i], "10.9.9.9", 50, 64, l4, 40);
+		expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	}
+	for (i = 0; i < RTE_DIM(fwd); i++) {
+		len = frame4(f, &mac0, "192.0.2.10", fwd[i], 50, 64, l4, 40);
+		m = mk(f, len);
+		ck_assert_msg(classify1(m, 0) == SS_NET_CLASS_FORWARD,
+			"to %s: not forwarded", fwd[i]);
+		rte_pktmbuf_free(m);
+		len = frame4(f, &mac0, fwd[i], "10.9.9.9", 50, 64, l4, 40);
+		m = mk(f, len);
+		ck_assert_msg(classify1(m, 0) == SS_NET_CLASS_FORWARD,
+			"from %s: not forwarded", fwd[i]);
+		rte_pktmbuf_free(m);
+	}
+	/* the broadcast: no source, not forwarded, on its port; another
+	 * port's broadcast is forwarded */
+	len = frame4(f, &mac0, zb, "10.9.9.9", 50, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	len = frame4(f, &mac0, "192.0.2.10", zb, 50, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	len = frame4(f, &mac1, "198.51.100.10", zb, 50, 64, l4, 40);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 1), SS_NET_CLASS_FORWARD);
+	rte_pktmbuf_free(m);
 }
 END_TEST
 
@@ -1616,6 +1836,8 @@ net_suite(void)
 	tcase_add_test(tc, test_classify_classes);
 	tcase_add_test(tc, test_classify_padding_ext);
 	tcase_add_test(tc, test_classify_drops);
+	tcase_add_test(tc, test_classify_ip4_edges);
+	tcase_add_test(tc, test_classify_v4_filter_collisions);
 	tcase_add_test(tc, test_arp_reply);
 	tcase_add_test(tc, test_route_lpm);
 	tcase_add_test(tc, test_ttl);

@@ -131,13 +131,12 @@ struct ss_spd {
 
 /* A worker's cache of IPv4 results by exact 5-tuple: entries of an older
  * snapshot (other gen) never match, so a commit needs no flush. */
-#define SPD_CACHE_SIZE 512
+#define SPD_CACHE_BITS 9
+#define SPD_CACHE_SIZE (1u << SPD_CACHE_BITS)
 
 struct spd_cache_ent {
+	uint64_t w0, w1;		/* struct key4 (see key4_words()) */
 	uint64_t gen;			/* 0: empty */
-	uint32_t src, dst;
-	uint32_t ports;			/* sport | dport << 16, as read */
-	uint8_t proto;
 	uint32_t r;			/* rte_acl userdata: rule id + 1 */
 };
 
@@ -705,6 +704,8 @@ make_key(const struct rte_mbuf *m, struct key4 *k4, struct key6 *k6)
 			return 0;
 		end = off + tot;
 		k4->proto = ip[9];
+		/* the cache compares the whole key, pad bytes included */
+		memset(k4->pad, 0, sizeof(k4->pad));
 		memcpy(&k4->src, ip + 12, 4);
 		memcpy(&k4->dst, ip + 16, 4);
 		if (rte_be_to_cpu_16(rd16(ip + 6)) & 0x1fff) {
@@ -763,59 +764,147 @@ make_key(const struct rte_mbuf *m, struct key4 *k4, struct key6 *k6)
 	return 6;
 }
 
-static inline struct spd_cache_ent *
-cache_ent(struct ss_spd_cache *c, const struct key4 *k, uint32_t *ports)
+/*
+ * The cache key is struct key4 itself read as two 64-bit words (the pad
+ * bytes are zero): word 0 is proto | src << 32, word 1 dst | sport << 32 |
+ * dport << 48. One compare per word, and a miss hands the same bytes to
+ * rte_acl.
+ */
+static inline void
+key4_words(const struct key4 *k, uint64_t *w0, uint64_t *w1)
 {
-	uint32_t h;
+	memcpy(w0, k, 8);
+	memcpy(w1, (const uint8_t *)k + 8, 8);
+}
 
-	*ports = (uint32_t)k->sport | (uint32_t)k->dport << 16;
-	h = (k->src * 0x9e3779b1u) ^ (k->dst * 0x85ebca6bu) ^
-		(*ports * 0xc2b2ae35u) ^ k->proto;
-	return &c->e[(h ^ h >> 15) & (SPD_CACHE_SIZE - 1)];
+static inline struct spd_cache_ent *
+cache_ent(struct ss_spd_cache *c, uint64_t w0, uint64_t w1)
+{
+	/* Multiplicative: the top bits of a product depend on every bit
+	 * of its inputs, so addresses, ports and protocol all spread. */
+	const uint64_t h = (w0 ^ (w1 * 0x9e3779b97f4a7c15ull)) *
+		0xc2b2ae3d27d4eb4full;
+
+	return &c->e[h >> (64 - SPD_CACHE_BITS)];
 }
 
 static inline bool
-cache_match(const struct spd_cache_ent *e, uint64_t gen,
-	const struct key4 *k, uint32_t ports)
+cache_match(const struct spd_cache_ent *e, uint64_t gen, uint64_t w0,
+	uint64_t w1)
 {
-	return e->gen == gen && e->src == k->src && e->dst == k->dst &&
-		e->ports == ports && e->proto == k->proto;
+	return ((e->w0 ^ w0) | (e->w1 ^ w1) | (e->gen ^ gen)) == 0;
 }
 
-static inline void
+/* L4 header an IPv4 key reads, by protocol: see read_ports(). */
+enum { L4_NONE, L4_PORTS, L4_ICMP };
+
+static const uint8_t l4_kind[256] = {
+	[PROTO_TCP] = L4_PORTS,
+	[PROTO_UDP] = L4_PORTS,
+	[PROTO_SCTP] = L4_PORTS,
+	[PROTO_ICMP] = L4_ICMP,
+	[PROTO_ICMPV6] = L4_ICMP,
+};
+
+/*
+ * make_key() for the common case, straight from the first segment: an
+ * IPv4 header without options and 4 bytes after it in the segment.
+ * Returns 1 and the key words, 0 if this is not that case (make_key()
+ * then decides), -1 if malformed (with the same checks as make_key()).
+ */
+static inline int
+make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
+{
+	const uint32_t off = m->l2_len;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	uint32_t tot, src, dst, ports;
+	uint16_t frag;
+	uint8_t kind;
+
+	if (unlikely(off + 24 > m->data_len || ip[0] != 0x45))
+		return 0;
+	tot = rte_be_to_cpu_16(rd16(ip + 2));
+	/* tot < 20 wraps around: one compare for both of make_key()'s
+	 * (pkt_len >= data_len >= off + 24) */
+	if (unlikely(tot - 20 > m->pkt_len - off - 20))
+		return -1;
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	/* non-first fragment: no L4 header, ports 0 */
+	frag = rd16(ip + 6) & RTE_BE16(0x1fff);
+	kind = frag != 0 ? L4_NONE : l4_kind[ip[9]];
+	if (likely(kind == L4_PORTS)) {
+		if (unlikely(tot < 24))
+			return -1;
+		/* sport | dport << 16, as read */
+		memcpy(&ports, ip + 20, 4);
+	} else if (kind == L4_ICMP) {
+		if (unlikely(tot < 22))
+			return -1;
+		/* type and code, each in the low byte's place of a
+		 * network-order port */
+		ports = (uint32_t)ip[20] << 8 | (uint32_t)ip[21] << 24;
+	} else {
+		ports = 0;
+	}
+	*w0 = (uint64_t)ip[9] | (uint64_t)src << 32;
+	*w1 = (uint64_t)dst | (uint64_t)ports << 32;
+	return 1;
+}
+
+/* Packets ahead whose headers are prefetched. */
+#define SPD_PREFETCH 4
+
+/* Inlined into each caller's case (cache and hit counters or not), so
+ * that the per-packet loop tests neither pointer. */
+static __rte_always_inline void
 lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 	struct rte_mbuf **m, uint16_t n, uint32_t res[], uint64_t *hits)
 {
 	struct key4 k4[SS_SPD_CHUNK];
 	struct key6 k6[SS_SPD_CHUNK];
 	const uint8_t *d4[SS_SPD_CHUNK], *d6[SS_SPD_CHUNK];
-	uint32_t r4[SS_SPD_CHUNK], r6[SS_SPD_CHUNK], p4[SS_SPD_CHUNK];
+	uint32_t r4[SS_SPD_CHUNK], r6[SS_SPD_CHUNK];
 	struct spd_cache_ent *e4[SS_SPD_CHUNK];
 	uint16_t i4[SS_SPD_CHUNK], i6[SS_SPD_CHUNK];
-	uint16_t i, n4 = 0, n6 = 0;
+	const uint64_t gen = s->gen;
+	uint16_t i, n4 = 0, n6 = 0, nhit = 0;
 
-	for (i = 0; i < n && i < 4; i++)
+	for (i = 0; i < n && i < SPD_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
 	for (i = 0; i < n; i++) {
+		uint64_t w0, w1;
 		int fam;
 
-		if (i + 4 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
-		fam = make_key(m[i], &k4[n4], &k6[n6]);
+		if (likely(i + SPD_PREFETCH < n))
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + SPD_PREFETCH],
+				void *));
+		fam = make_key4_fast(m[i], &w0, &w1);
+		if (likely(fam > 0)) {
+			fam = 4;
+		} else if (fam == 0) {
+			fam = make_key(m[i], &k4[n4], &k6[n6]);
+			if (fam == 4)
+				key4_words(&k4[n4], &w0, &w1);
+		} else {
+			fam = 0;
+		}
 		if (fam == 4) {
 			if (c != NULL) {
-				struct spd_cache_ent *e = cache_ent(c, &k4[n4],
-					&p4[n4]);
+				struct spd_cache_ent *e = cache_ent(c, w0, w1);
 
-				if (cache_match(e, s->gen, &k4[n4], p4[n4])) {
+				if (cache_match(e, gen, w0, w1)) {
 					res[i] = s->res[e->r];
 					if (hits != NULL)
 						hits[e->r]++;
-					c->hit++;
+					nhit++;
 					continue;
 				}
 				e4[n4] = e;
 			}
+			/* rte_acl's copy of the key: only on a miss */
+			memcpy(&k4[n4], &w0, 8);
+			memcpy((uint8_t *)&k4[n4] + 8, &w1, 8);
 			d4[n4] = (const uint8_t *)&k4[n4];
 			i4[n4++] = i;
 		} else if (fam == 6) {
@@ -827,6 +916,8 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 				hits[SS_SPD_HITS_MALFORMED]++;
 		}
 	}
+	if (c != NULL)
+		c->hit += nhit;
 	if (n4 != 0) {
 		if (s->acl4 != NULL)
 			rte_acl_classify(s->acl4, d4, r4, n4, 1);
@@ -841,11 +932,8 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 			for (i = 0; i < n4; i++) {
 				struct spd_cache_ent *e = e4[i];
 
-				e->gen = s->gen;
-				e->src = k4[i].src;
-				e->dst = k4[i].dst;
-				e->ports = p4[i];
-				e->proto = k4[i].proto;
+				key4_words(&k4[i], &e->w0, &e->w1);
+				e->gen = gen;
 				e->r = r4[i];
 			}
 			c->miss += n4;
@@ -878,7 +966,12 @@ ss_spd_lookup_burst_cached(const struct ss_spd_snapshot *s,
 	}
 	for (done = 0; done < n; done += c) {
 		c = RTE_MIN(n - done, SS_SPD_CHUNK);
-		lookup_chunk(s, cache, m + done, c, res + done, hits);
+		/* the worker's case: both */
+		if (likely(cache != NULL && hits != NULL))
+			lookup_chunk(s, cache, m + done, c, res + done, hits);
+		else
+			lookup_chunk(s, cache, m + done, c, res + done,
+				hits);
 	}
 }
 

@@ -12,6 +12,9 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
+#include <nmmintrin.h>
+#endif
 
 #include "ss_steer.h"
 
@@ -33,22 +36,37 @@ RTE_LOG_REGISTER(ss_steer_logtype, shardsec.steer, INFO);
 /* More IPv6 extension headers than this is not traffic we serve. */
 #define SS_STEER_MAX_EXT 8
 
+/*
+ * Big-endian fields from their bytes: the compiler turns these into a
+ * load and a byte swap that it can fold into compares and masks
+ * (rte_be_to_cpu_*() are asm statements it cannot see through).
+ */
 static inline uint32_t
 rd32(const uint8_t *p)
 {
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | p[3];
 }
 
 static inline uint16_t
 rd16(const uint8_t *p)
 {
-	uint16_t v;
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
 
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
+/*
+ * CRC32-C of 8 bytes: the value rte_hash_crc_8byte() gives with any of
+ * its implementations, without its per-call test of which one it picked
+ * where the build has SSE4.2 anyway.
+ */
+static __rte_always_inline uint32_t
+crc32c_8(uint64_t data, uint32_t init)
+{
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
+	return (uint32_t)_mm_crc32_u64(init, data);
+#else
+	return rte_hash_crc_8byte(data, init);
+#endif
 }
 
 uint32_t
@@ -193,34 +211,49 @@ fmix32(uint32_t h)
 	return h;
 }
 
+/* An IPv6 address folded to 32 bits for hash_fold(). */
+static inline uint32_t
+fold16(const uint8_t *addr)
+{
+	/* aligned copy: rte_hash_crc() would load unaligned u64 */
+	uint64_t a[2];
+
+	memcpy(a, addr, 16);
+	return crc32c_8(a[1], crc32c_8(a[0], 0x5eed));
+}
+
 /*
  * Symmetric by construction: each endpoint is folded to (address, port),
  * and the two endpoints are hashed in a canonical (sorted) order.
+ * fa, fb: the addresses (IPv4: as read; IPv6: fold16()); ports host order.
  */
+static __rte_always_inline uint32_t
+hash_fold(uint32_t fa, uint32_t fb, uint16_t sport, uint16_t dport,
+	uint8_t proto)
+{
+	const uint64_t ka = (uint64_t)fa << 16 | sport;
+	const uint64_t kb = (uint64_t)fb << 16 | dport;
+	uint32_t h;
+
+	h = crc32c_8(RTE_MIN(ka, kb), proto);
+	h = crc32c_8(RTE_MAX(ka, kb), h);
+	return fmix32(h);
+}
+
 static inline uint32_t
 hash_tuple(const uint8_t *src, const uint8_t *dst, uint8_t alen,
 	uint16_t sport, uint16_t dport, uint8_t proto)
 {
-	uint32_t fa, fb, h;
-	uint64_t ka, kb;
+	uint32_t fa, fb;
 
 	if (alen == 4) {
 		memcpy(&fa, src, 4);
 		memcpy(&fb, dst, 4);
 	} else {
-		/* aligned copies: rte_hash_crc() would load unaligned u64 */
-		uint64_t a[2], b[2];
-
-		memcpy(a, src, 16);
-		memcpy(b, dst, 16);
-		fa = rte_hash_crc_8byte(a[1], rte_hash_crc_8byte(a[0], 0x5eed));
-		fb = rte_hash_crc_8byte(b[1], rte_hash_crc_8byte(b[0], 0x5eed));
+		fa = fold16(src);
+		fb = fold16(dst);
 	}
-	ka = (uint64_t)fa << 16 | sport;
-	kb = (uint64_t)fb << 16 | dport;
-	h = rte_hash_crc_8byte(RTE_MIN(ka, kb), proto);
-	h = rte_hash_crc_8byte(RTE_MAX(ka, kb), h);
-	return fmix32(h);
+	return hash_fold(fa, fb, sport, dport, proto);
 }
 
 uint32_t
@@ -230,72 +263,110 @@ ss_steer_hash_tuple(const void *src, const void *dst, uint8_t alen,
 	return hash_tuple(src, dst, alen, sport, dport, proto);
 }
 
-static inline uint16_t
-owner_by_id(const struct ss_steer_ctx *ctx, uint32_t v,
+/*
+ * What the per-packet code needs of the context, read once per burst:
+ * stores to owner[] (uint16_t) and kind[] (uint8_t) may alias the
+ * context's fields, so the compiler would reload them for every packet.
+ */
+struct steer_burst {
+	const uint16_t *server_of_id;
+	const uint16_t *hash_map;
+	uint32_t id_shift;	/* 32 - bits */
+	uint32_t nb_servers;
+};
+
+static __rte_always_inline uint16_t
+owner_by_id(const struct steer_burst *b, uint32_t v,
 	struct ss_steer_stats *st)
 {
-	uint16_t o = ctx->server_of_id[ss_steer_id_get(v, ctx->bits)];
+	const uint16_t o = b->server_of_id[v >> b->id_shift];
 
 	st->unknown_id += (o == SS_STEER_OWNER_NONE);
 	return o;
 }
 
-static inline uint16_t
-owner_by_hash(const struct ss_steer_ctx *ctx, uint32_t h)
+static __rte_always_inline uint16_t
+owner_by_hash(const struct steer_burst *b, uint32_t h)
 {
-	return ctx->hash_map[((uint64_t)h * ctx->nb_servers) >> 32];
+	return b->hash_map[((uint64_t)h * b->nb_servers) >> 32];
 }
 
 /*
- * One packet whose IP header starts at 'off'. Every header is read with
- * rte_pktmbuf_read (a plain pointer when the segment holds it) and checked
- * against both the mbuf and the IP length, so nothing is read past either.
+ * Header bytes at off..off+len-1, of which the caller has checked that
+ * they lie within the IP length: straight from the first segment when
+ * the whole IP packet is in it (the usual case), else rte_pktmbuf_read.
  */
-static inline uint8_t
-classify_one(const struct ss_steer_ctx *ctx, const struct rte_mbuf *m,
+static __rte_always_inline const uint8_t *
+hdr_at(const struct rte_mbuf *m, const uint8_t *base, bool direct,
+	uint32_t off, uint32_t len, uint8_t *buf)
+{
+	if (likely(direct))
+		return base + off;
+	return rte_pktmbuf_read(m, off, len, buf);
+}
+
+/*
+ * One packet whose IP header starts at 'off'. Every header is read from
+ * the first segment or with rte_pktmbuf_read, and checked against both
+ * the mbuf and the IP length, so nothing is read past either.
+ */
+static __rte_always_inline uint8_t
+classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 	uint32_t off, uint16_t *owner, struct ss_steer_stats *st)
 {
+	const uint8_t *base = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint8_t ipbuf[40], l4buf[20], xbuf[8];
-	const uint8_t *ip, *l4, *src, *dst, *x;
-	uint32_t end, l4off, v;
+	const uint8_t *ip, *l4, *x, *addr;
+	uint32_t end, l4off, v, fa, fb;
 	uint16_t sport, dport;
-	uint8_t proto, alen;
+	uint8_t proto;
 	unsigned int i;
+	bool direct, v6 = false;
 
-	*owner = SS_STEER_OWNER_NONE;
-	ip = rte_pktmbuf_read(m, off, 20, ipbuf);
-	if (ip == NULL)
-		return SS_STEER_BAD;
-	if ((ip[0] >> 4) == 4) {
+	if (likely(off + 20 <= m->data_len))
+		ip = base + off;
+	else if ((ip = rte_pktmbuf_read(m, off, 20, ipbuf)) == NULL)
+		goto bad;
+	if (likely(ip[0] == 0x45)) {
+		/* IPv4 without options; tot < 20 wraps around: one compare
+		 * for the two below (pkt_len >= off + 20 here) */
+		const uint32_t tot = rd16(ip + 2);
+
+		if (unlikely(tot - 20 > m->pkt_len - off - 20))
+			goto bad;
+		end = off + tot;
+		l4off = off + 20;
+		proto = ip[9];
+		addr = ip + 12;
+		if (rd16(ip + 6) & 0x3fff)
+			goto fragment;
+	} else if ((ip[0] >> 4) == 4) {
 		const uint32_t ihl = (ip[0] & 0xf) * 4u;
 		const uint16_t tot = rd16(ip + 2);
 
 		if (ihl < 20 || tot < ihl || off + tot > m->pkt_len)
-			return SS_STEER_BAD;
+			goto bad;
 		end = off + tot;
 		l4off = off + ihl;
 		proto = ip[9];
-		src = ip + 12;
-		dst = ip + 16;
-		alen = 4;
+		addr = ip + 12;
 		if (rd16(ip + 6) & 0x3fff)
 			goto fragment;
 	} else if ((ip[0] >> 4) == 6) {
 		ip = rte_pktmbuf_read(m, off, 40, ipbuf);
 		if (ip == NULL)
-			return SS_STEER_BAD;
+			goto bad;
 		end = off + 40 + rd16(ip + 4);
 		if (end > m->pkt_len)
-			return SS_STEER_BAD;
+			goto bad;
 		l4off = off + 40;
 		proto = ip[6];
-		src = ip + 8;
-		dst = ip + 24;
-		alen = 16;
+		addr = ip + 8;
+		v6 = true;
 		for (i = 0; i < SS_STEER_MAX_EXT; i++) {
 			if (proto == IPPROTO_NUM_FRAGMENT) {
 				if (l4off + 8 > end)
-					return SS_STEER_BAD;
+					goto bad;
 				x = rte_pktmbuf_read(m, l4off, 8, xbuf);
 				proto = x[0];
 				/* offset or more-fragments set */
@@ -307,7 +378,7 @@ classify_one(const struct ss_steer_ctx *ctx, const struct rte_mbuf *m,
 					proto == IPPROTO_NUM_DSTOPTS ||
 					proto == IPPROTO_NUM_AH) {
 				if (l4off + 2 > end)
-					return SS_STEER_BAD;
+					goto bad;
 				x = rte_pktmbuf_read(m, l4off, 2, xbuf);
 				proto = x[0];
 				l4off += proto == IPPROTO_NUM_AH ?
@@ -317,22 +388,18 @@ classify_one(const struct ss_steer_ctx *ctx, const struct rte_mbuf *m,
 			}
 		}
 		if (i == SS_STEER_MAX_EXT || l4off > end)
-			return SS_STEER_BAD;
+			goto bad;
 	} else {
-		return SS_STEER_BAD;
+		goto bad;
 	}
 
-	switch (proto) {
-	case IPPROTO_NUM_ESP:
+	/* every L4 read below is within end (checked first) */
+	direct = end <= m->data_len;
+	/* the common protocols first, one compare each */
+	if (likely(proto == IPPROTO_NUM_UDP)) {
 		if (l4off + 8 > end)
-			return SS_STEER_BAD;
-		l4 = rte_pktmbuf_read(m, l4off, 4, l4buf);
-		*owner = owner_by_id(ctx, rd32(l4), st);
-		return SS_STEER_ESP;
-	case IPPROTO_NUM_UDP:
-		if (l4off + 8 > end)
-			return SS_STEER_BAD;
-		l4 = rte_pktmbuf_read(m, l4off, 8, l4buf);
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 8, l4buf);
 		sport = rd16(l4);
 		dport = rd16(l4 + 2);
 		l4off += 8;
@@ -340,81 +407,108 @@ classify_one(const struct ss_steer_ctx *ctx, const struct rte_mbuf *m,
 			/* ESP needs SPI + sequence number; a shorter
 			 * payload is a keepalive (0xff) or not ESP. */
 			if (l4off + 8 <= end) {
-				x = rte_pktmbuf_read(m, l4off, 4, xbuf);
+				x = hdr_at(m, base, direct, l4off, 4, xbuf);
 				v = rd32(x);
 				if (v != 0) {
-					*owner = owner_by_id(ctx, v, st);
+					*owner = owner_by_id(b, v, st);
 					return SS_STEER_ESP;
 				}
 			}
 		} else if (dport == SS_STEER_UDP_GTPU ||
 				sport == SS_STEER_UDP_GTPU) {
 			if (l4off + 8 > end)
-				return SS_STEER_BAD;
-			x = rte_pktmbuf_read(m, l4off, 8, xbuf);
+				goto bad;
+			x = hdr_at(m, base, direct, l4off, 8, xbuf);
 			v = rd32(x + 4);
 			/* version 1, PT 1 (GTP, not GTP'), G-PDU */
 			if ((x[0] & 0xf0) == 0x30 && x[1] == 0xff && v != 0) {
-				*owner = owner_by_id(ctx, v, st);
+				*owner = owner_by_id(b, v, st);
 				return SS_STEER_GTPU;
 			}
 			st->noid_gtpu++;
 		}
-		break;
-	case IPPROTO_NUM_TCP:
+	} else if (proto == IPPROTO_NUM_ESP) {
+		if (l4off + 8 > end)
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 4, l4buf);
+		*owner = owner_by_id(b, rd32(l4), st);
+		return SS_STEER_ESP;
+	} else if (proto == IPPROTO_NUM_TCP) {
 		if (l4off + 20 > end)
-			return SS_STEER_BAD;
-		l4 = rte_pktmbuf_read(m, l4off, 4, l4buf);
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 4, l4buf);
 		sport = rd16(l4);
 		dport = rd16(l4 + 2);
-		break;
-	case IPPROTO_NUM_SCTP:
+	} else if (proto == IPPROTO_NUM_SCTP) {
 		if (l4off + 12 > end)
-			return SS_STEER_BAD;
-		l4 = rte_pktmbuf_read(m, l4off, 8, l4buf);
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 8, l4buf);
 		sport = rd16(l4);
 		dport = rd16(l4 + 2);
 		v = rd32(l4 + 4);
 		if (v != 0) {
-			*owner = owner_by_id(ctx, v, st);
+			*owner = owner_by_id(b, v, st);
 			return SS_STEER_SCTP;
 		}
 		st->noid_sctp++;
-		break;
-	default:
+	} else {
 		sport = 0;
 		dport = 0;
-		break;
 	}
-	*owner = owner_by_hash(ctx, hash_tuple(src, dst, alen, sport, dport,
-		proto));
-	return SS_STEER_HASH;
+	goto hash;
 
 fragment:
-	*owner = owner_by_hash(ctx, hash_tuple(src, dst, alen, 0, 0, proto));
+	sport = 0;
+	dport = 0;
+hash:
+	/* addresses are read (IPv6: folded) only here, not for the
+	 * packets that carry an id */
+	if (unlikely(v6)) {
+		fa = fold16(addr);
+		fb = fold16(addr + 16);
+	} else {
+		memcpy(&fa, addr, 4);
+		memcpy(&fb, addr + 4, 4);
+	}
+	*owner = owner_by_hash(b, hash_fold(fa, fb, sport, dport, proto));
 	return SS_STEER_HASH;
+
+bad:
+	*owner = SS_STEER_OWNER_NONE;
+	return SS_STEER_BAD;
 }
 
-static inline void
+/* Packets ahead whose headers are prefetched. */
+#define STEER_PREFETCH 4
+
+/* Inlined into each caller, so that 'inner' is a constant. */
+static __rte_always_inline void
 classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
 	uint16_t n, uint16_t owner[], uint8_t kind[],
 	struct ss_steer_stats *st, int inner)
 {
+	const struct steer_burst b = {
+		.server_of_id = ctx->server_of_id,
+		.hash_map = ctx->hash_map,
+		.id_shift = 32 - ctx->bits,
+		.nb_servers = ctx->nb_servers,
+	};
 	struct ss_steer_stats dummy;
-	uint16_t i;
+	unsigned int i;
 
 	if (st == NULL) {
 		memset(&dummy, 0, sizeof(dummy));
 		st = &dummy;
 	}
-	for (i = 0; i < n && i < 4; i++)
+	for (i = 0; i < n && i < STEER_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
 	for (i = 0; i < n; i++) {
 		uint8_t k;
 
-		if (i + 4 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
-		k = classify_one(ctx, m[i], inner ? 0 : m[i]->l2_len,
+		if (likely(i + STEER_PREFETCH < n))
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + STEER_PREFETCH],
+				void *));
+		k = classify_one(&b, m[i], inner ? 0 : m[i]->l2_len,
 			&owner[i], st);
 		kind[i] = k;
 		st->kind[k]++;

@@ -763,6 +763,128 @@ START_TEST(test_inner)
 }
 END_TEST
 
+/* The same bytes as one mbuf (cut == len) or two chained at 'cut'. */
+static struct rte_mbuf *
+mk_seg(const uint8_t *b, uint16_t len, uint16_t cut)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ss_test_pool(1024));
+	struct rte_mbuf *m2;
+	uint8_t *p;
+
+	ck_assert_ptr_nonnull(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, cut);
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, b, cut);
+	if (cut < len) {
+		m2 = rte_pktmbuf_alloc(ss_test_pool(1024));
+		ck_assert_ptr_nonnull(m2);
+		p = (uint8_t *)rte_pktmbuf_append(m2, len - cut);
+		ck_assert_ptr_nonnull(p);
+		memcpy(p, b + cut, len - cut);
+		ck_assert_int_eq(rte_pktmbuf_chain(m, m2), 0);
+	}
+	m->l2_len = 14;
+	return m;
+}
+
+/* One of the packet shapes of test_segmented into b (Ethernet first):
+ * returns its length. */
+static uint16_t
+shape(uint8_t *b, unsigned int k)
+{
+	const unsigned int v6 = k % 7 == 6;
+	const uint8_t ihl = v6 ? 40 : (k & 8) ? 24 : 20;	/* options */
+	static const uint8_t protos[] = { 17, 17, 17, 50, 6, 132, 47 };
+	const uint8_t proto = protos[(k / 16) % RTE_DIM(protos)];
+	uint8_t *ip = b + 14, *l4 = ip + ihl;
+	uint16_t l4len = 32, iplen;
+	unsigned int i;
+
+	memset(b, 0, 14 + ihl);
+	put16(b + 12, v6 ? 0x86dd : 0x0800);
+	for (i = 0; i < l4len; i++)
+		l4[i] = rte_rand();
+	put16(l4, 1000 + k);
+	put16(l4 + 2, 2000 + k % 5);
+	if (proto == 17 && (k / 16) % 3 == 1) {
+		/* NAT-T: ESP, or a keepalive when short */
+		put16(l4 + 2, 4500);
+		if (k & 1)
+			l4len = 9;
+	} else if (proto == 17 && (k / 16) % 3 == 2) {
+		/* GTP-U: G-PDU or echo (TEID 0) */
+		put16(l4 + 2, 2152);
+		l4[8] = 0x30;
+		l4[9] = (k & 1) ? 1 : 0xff;
+	}
+	if (proto == 132 && (k & 1))
+		memset(l4 + 4, 0, 4);		/* vtag 0: INIT */
+	/* IP length: exact, cut short into the L4 header, or too long */
+	iplen = ihl + l4len - ((k & 3) == 1 ? l4len - 3 : 0) +
+		((k & 3) == 2 && (k & 4) ? 1 : 0);
+	if (v6) {
+		ip[0] = 0x60;
+		put16(ip + 4, iplen - 40);
+		ip[6] = proto;
+		for (i = 8; i < 40; i++)
+			ip[i] = rte_rand();
+	} else {
+		ip[0] = 0x40 | ihl / 4;
+		put16(ip + 2, (k & 3) == 3 && (k & 4) ? 19 : iplen);
+		/* some fragments: first (MF), later (offset) */
+		put16(ip + 6, (k & 0x70) == 0x20 ? 0x2000 :
+			(k & 0x70) == 0x30 ? 0x0003 : 0);
+		ip[9] = proto;
+		for (i = 12; i < 20; i++)
+			ip[i] = rte_rand();
+	}
+	return 14 + ihl + l4len;
+}
+
+/* Headers split over segments at every point give what the one-segment
+ * packet gives (the first segment is read directly, the rest with
+ * rte_pktmbuf_read); hashed packets land where ss_steer_hash_tuple says. */
+START_TEST(test_segmented)
+{
+	struct ss_steer_ctx *ctx = ctx4();
+	struct ss_steer_stats st1, st2;
+	struct rte_mbuf *m;
+	uint8_t b[128], kind, k2;
+	uint16_t owner, o2, len, cut;
+	unsigned int k, kinds = 0;
+
+	for (k = 0; k < 448; k++) {
+		len = shape(b, k);
+		m = mk_seg(b, len, len);
+		memset(&st1, 0, sizeof(st1));
+		ss_steer_classify_burst(ctx, &m, 1, &owner, &kind, &st1);
+		rte_pktmbuf_free(m);
+		kinds |= 1u << kind;
+		if (kind == SS_STEER_HASH && b[14] == 0x45 && b[23] == 17 &&
+				(b[20] & 0x3f) == 0 && b[21] == 0) {
+			const uint32_t h = ss_steer_hash_tuple(b + 26, b + 30,
+				4, (uint16_t)(b[34] << 8 | b[35]),
+				(uint16_t)(b[36] << 8 | b[37]), 17);
+
+			ck_assert_uint_eq(owner, ctx->hash_map[((uint64_t)h *
+				ctx->nb_servers) >> 32]);
+		}
+		for (cut = 1; cut < len; cut++) {
+			m = mk_seg(b, len, cut);
+			memset(&st2, 0, sizeof(st2));
+			ss_steer_classify_burst(ctx, &m, 1, &o2, &k2, &st2);
+			ck_assert_uint_eq(k2, kind);
+			ck_assert_uint_eq(o2, owner);
+			ck_assert_int_eq(memcmp(&st1, &st2, sizeof(st1)), 0);
+			rte_pktmbuf_free(m);
+		}
+	}
+	/* every kind came up */
+	ck_assert_uint_eq(kinds, (1u << SS_STEER_KIND_MAX) - 1);
+	ss_steer_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- NIC steering ---------------------------------------------------- */
 
 START_TEST(test_flow_null)
@@ -888,6 +1010,7 @@ steer_suite(void)
 	tcase_add_test(tc, test_hash_symmetric);
 	tcase_add_test(tc, test_ids_over_servers);
 	tcase_add_test(tc, test_inner);
+	tcase_add_test(tc, test_segmented);
 	tcase_add_test(tc, test_ctx_slots);
 	tcase_add_test(tc, test_flow_null);
 	suite_add_tcase(s, tc);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -51,6 +52,33 @@ ss_test_pool(unsigned int n)
 	if (mp == NULL)
 		abort();
 	return mp;
+}
+
+struct rte_mbuf *
+ss_test_mbuf_split(const uint8_t *b, uint16_t len, uint16_t cut)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ss_test_pool(2048));
+	struct rte_mbuf *m2;
+	uint8_t *d;
+
+	if (m == NULL || cut > len)
+		abort();
+	d = (uint8_t *)rte_pktmbuf_append(m, cut);
+	if (d == NULL)
+		abort();
+	memcpy(d, b, cut);
+	if (cut < len) {
+		m2 = rte_pktmbuf_alloc(ss_test_pool(2048));
+		if (m2 == NULL)
+			abort();
+		d = (uint8_t *)rte_pktmbuf_append(m2, len - cut);
+		if (d == NULL)
+			abort();
+		memcpy(d, b + cut, len - cut);
+		if (rte_pktmbuf_chain(m, m2) != 0)
+			abort();
+	}
+	return m;
 }
 
 size_t

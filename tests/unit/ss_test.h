@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+struct rte_mbuf;
 struct rte_mempool;
 
 /** rte_eal_init with --no-huge --no-pci -m 256 --no-shconf and a file
@@ -21,6 +22,11 @@ ss_test_eal_init(const char *const extra[]);
 /** A pktmbuf pool of 'n' mbufs (2048 B data room), made once. */
 struct rte_mempool *
 ss_test_pool(unsigned int n);
+
+/** The len bytes at b as one mbuf of ss_test_pool (cut == len) or two
+ * chained at 'cut', to exercise multi-segment reads. Aborts on failure. */
+struct rte_mbuf *
+ss_test_mbuf_split(const uint8_t *b, uint16_t len, uint16_t cut);
 
 /** Fill buf from a hex string (spaces allowed); returns bytes written. */
 size_t

@@ -755,26 +755,12 @@ spd_shape(uint8_t *b, const struct pkt *p, unsigned int k)
 	return 14 + ihl + l4len;
 }
 
-/* The same bytes as one mbuf (cut == len) or two chained at 'cut'. */
+/* The same bytes in one segment or two (ss_test_mbuf_split), at L2. */
 static struct rte_mbuf *
 mk_seg(const uint8_t *b, uint16_t len, uint16_t cut)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(ss_test_pool(2048));
-	struct rte_mbuf *m2;
-	uint8_t *d;
+	struct rte_mbuf *m = ss_test_mbuf_split(b, len, cut);
 
-	ck_assert_ptr_nonnull(m);
-	d = (uint8_t *)rte_pktmbuf_append(m, cut);
-	ck_assert_ptr_nonnull(d);
-	memcpy(d, b, cut);
-	if (cut < len) {
-		m2 = rte_pktmbuf_alloc(ss_test_pool(2048));
-		ck_assert_ptr_nonnull(m2);
-		d = (uint8_t *)rte_pktmbuf_append(m2, len - cut);
-		ck_assert_ptr_nonnull(d);
-		memcpy(d, b + cut, len - cut);
-		ck_assert_int_eq(rte_pktmbuf_chain(m, m2), 0);
-	}
 	m->l2_len = 14;
 	return m;
 }

@@ -763,26 +763,12 @@ START_TEST(test_inner)
 }
 END_TEST
 
-/* The same bytes as one mbuf (cut == len) or two chained at 'cut'. */
+/* The same bytes in one segment or two (ss_test_mbuf_split), at L2. */
 static struct rte_mbuf *
 mk_seg(const uint8_t *b, uint16_t len, uint16_t cut)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(ss_test_pool(1024));
-	struct rte_mbuf *m2;
-	uint8_t *p;
+	struct rte_mbuf *m = ss_test_mbuf_split(b, len, cut);
 
-	ck_assert_ptr_nonnull(m);
-	p = (uint8_t *)rte_pktmbuf_append(m, cut);
-	ck_assert_ptr_nonnull(p);
-	memcpy(p, b, cut);
-	if (cut < len) {
-		m2 = rte_pktmbuf_alloc(ss_test_pool(1024));
-		ck_assert_ptr_nonnull(m2);
-		p = (uint8_t *)rte_pktmbuf_append(m2, len - cut);
-		ck_assert_ptr_nonnull(p);
-		memcpy(p, b + cut, len - cut);
-		ck_assert_int_eq(rte_pktmbuf_chain(m, m2), 0);
-	}
 	m->l2_len = 14;
 	return m;
 }

@@ -509,6 +509,13 @@ def case_simultaneous_child_rekey(gw, charon, topo):
                                             'strongSwan -> inside')):
         print('    FIGURE: child collision: %s: %d sent, %d received'
               % (name, sent, got))
+        if got != sent:
+            # where it went: the gateway's drop counters and SAs, and
+            # what strongSwan logged about the collision
+            txt += '\n' + gw.cmd('show stats') + gw.cmd('show sa') + \
+                '\n'.join(l for l in charon.log()[mark:].splitlines()
+                          if 'CHILD_SA' in l or 'collision' in l.lower()
+                          or 'delet' in l.lower())
         check('child collision: %s: 0 lost' % name,
               sent > RATE * 5 and got == sent, txt)
 

@@ -510,12 +510,14 @@ def case_simultaneous_child_rekey(gw, charon, topo):
         print('    FIGURE: child collision: %s: %d sent, %d received'
               % (name, sent, got))
         if got != sent:
-            # where it went: the gateway's drop counters and SAs, and
-            # what strongSwan logged about the collision
-            txt += '\n' + gw.cmd('show stats') + gw.cmd('show sa') + \
-                '\n'.join(l for l in charon.log()[mark:].splitlines()
-                          if 'CHILD_SA' in l or 'collision' in l.lower()
-                          or 'delet' in l.lower())
+            # where it went: the gateway's counters and SAs, and what
+            # strongSwan logged about the collision
+            for cmd in ('show stats', 'show port stats all', 'show sa'):
+                print('    DIAG %s:\n%s' % (cmd, gw.cmd(cmd)))
+            print('    DIAG strongSwan:\n' + '\n'.join(
+                l for l in charon.log()[mark:].splitlines()
+                if 'CHILD_SA' in l or 'collision' in l.lower() or
+                'delet' in l.lower()))
         check('child collision: %s: 0 lost' % name,
               sent > RATE * 5 and got == sent, txt)
 

@@ -392,23 +392,32 @@ for n in (1400, 600):
 def shape(topo, on):
     """Slow strongSwan's IKE messages (UDP 4500 with the zero non-ESP
     marker) down to 8 kbit/s, ESP untouched (htb + u32; this kernel has
-    neither netem nor prio): its next IKE message waits ~0.45 s."""
+    neither netem nor prio): its next IKE message waits ~0.45 s.
+    Off removes only the filter: deleting (or adding) the root qdisc
+    drops whatever it holds at that instant, which, with a stream
+    running, was now and then one ESP packet of strongSwan -> inside
+    (the only shaped direction). shape_clear() removes the qdisc once no
+    stream runs."""
     tc = ['tc']
     if not on:
-        sh(tc + ['qdisc', 'del', 'dev', 'eth0', 'root'], ns=topo.ns_out,
+        sh(tc + ['filter', 'del', 'dev', 'eth0', 'parent', '1:', 'prio',
+                 '1'], ns=topo.ns_out, check=False)
+        return
+    have = 'htb' in sh(tc + ['qdisc', 'show', 'dev', 'eth0'],
+                       ns=topo.ns_out, check=False).stdout
+    if not have:
+        r = sh(tc + ['qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:',
+                     'htb', 'default', '20'], ns=topo.ns_out, check=False)
+        if r.returncode != 0:
+            print('    NOTE: no htb qdisc here (%s): the requests may not '
+                  'cross' % r.stderr.strip())
+            return
+        sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
+                 '1:10', 'htb', 'rate', '8kbit', 'ceil', '8kbit', 'burst',
+                 '1600'], ns=topo.ns_out, check=False)
+        sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
+                 '1:20', 'htb', 'rate', '1gbit'], ns=topo.ns_out,
            check=False)
-        return
-    r = sh(tc + ['qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:',
-                 'htb', 'default', '20'], ns=topo.ns_out, check=False)
-    if r.returncode != 0:
-        print('    NOTE: no htb qdisc here (%s): the requests may not cross'
-              % r.stderr.strip())
-        return
-    sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
-             '1:10', 'htb', 'rate', '8kbit', 'ceil', '8kbit', 'burst',
-             '1600'], ns=topo.ns_out, check=False)
-    sh(tc + ['class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid',
-             '1:20', 'htb', 'rate', '1gbit'], ns=topo.ns_out, check=False)
     sh(tc + ['filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol',
              'ip', 'prio', '1', 'u32', 'match', 'u32', '0', '0xffffffff',
              'at', '28', 'match', 'ip', 'dport', '4500', '0xffff',
@@ -417,6 +426,11 @@ def shape(topo, on):
     # remain) with two IKE-marked datagrams that the gateway counts as
     # malformed: the next IKE message waits ~0.45 s
     sh(['/usr/bin/python3', '-c', JUNK, GW_IP], ns=topo.ns_out)
+
+
+def shape_clear(topo):
+    sh(['tc', 'qdisc', 'del', 'dev', 'eth0', 'root'], ns=topo.ns_out,
+       check=False)
 
 
 def case_simultaneous_ike_rekey(gw, charon, topo):
@@ -468,6 +482,7 @@ def case_simultaneous_ike_rekey(gw, charon, topo):
     print('    FIGURE: simultaneous IKE rekey: %d tries, the gateway saw %d '
           'collision(s), strongSwan %d' % (
               tries, ike_stat(gw, 'rekey_collisions') - coll0, crossed_sw))
+    shape_clear(topo)
     ping_both(topo, 'simultaneous')
 
 
@@ -497,6 +512,7 @@ def case_simultaneous_child_rekey(gw, charon, topo):
             shape(topo, False)
     finally:
         res = [stream_result(r, s) for r, s in procs]
+        shape_clear(topo)
     sw_coll = charon.log()[mark:].lower().count('collision')
     print('    FIGURE: simultaneous Child SA rekey: the gateway saw %d '
           'collision(s), strongSwan logged %d' % (

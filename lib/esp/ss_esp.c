@@ -541,6 +541,18 @@ outb_finish(const struct ss_sa *sa, struct rte_mbuf *m)
 		RTE_MBUF_F_TX_L4_MASK);
 }
 
+/* Counters and lifetime after a group of one SA went out. */
+static inline void
+outb_account(struct ss_esp_server *srv, struct ss_sa *sa, uint16_t done,
+	uint64_t bytes)
+{
+	sa->st.packets += done;
+	sa->st.bytes += bytes;
+	srv->st.out_packets += done;
+	srv->st.out_bytes += bytes;
+	lifetime_update(sa);
+}
+
 /* An SA whose back-end builds ESP itself (ipsec-mb). */
 static uint16_t
 outb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
@@ -562,11 +574,7 @@ outb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
 		drop(srv, sa, mb[i], st[i] == -EOVERFLOW ?
 			SS_SA_DROP_SEQ_OVERFLOW : SS_SA_DROP_CRYPTO_ERROR);
 	}
-	sa->st.packets += done;
-	sa->st.bytes += bytes;
-	srv->st.out_packets += done;
-	srv->st.out_bytes += bytes;
-	lifetime_update(sa);
+	outb_account(srv, sa, done, bytes);
 	return done;
 }
 
@@ -610,11 +618,7 @@ outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		outb_finish(sa, good[i]);
 		out[i] = good[i];
 	}
-	sa->st.packets += done;
-	sa->st.bytes += bytes;
-	srv->st.out_packets += done;
-	srv->st.out_bytes += bytes;
-	lifetime_update(sa);
+	outb_account(srv, sa, done, bytes);
 	return done;
 }
 

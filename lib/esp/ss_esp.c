@@ -556,15 +556,20 @@ outb_account(struct ss_esp_server *srv, struct ss_sa *sa, uint16_t done,
 /* An SA whose back-end builds ESP itself (ipsec-mb). */
 static uint16_t
 outb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
-	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
+	struct rte_mbuf *mb[], uint16_t n, uint64_t bytes,
+	struct rte_mbuf **out)
 {
 	int32_t st[SS_ESP_BURST];
-	uint64_t bytes = 0;
-	uint16_t i, done = 0;
+	uint64_t seq;
+	uint16_t i, nbad, done = 0;
 
-	for (i = 0; i < n; i++)
-		bytes += M_LEN(mb[i]);
-	sa->st.seq = ss_esp_mb_outb(srv->mb, sa, sa->dp, mb, n, st);
+	nbad = ss_esp_mb_outb(srv->mb, sa, sa->dp, mb, n, st, &seq);
+	sa->st.seq = seq;
+	if (likely(nbad == 0)) {
+		memcpy(out, mb, n * sizeof(*mb));
+		outb_account(srv, sa, n, bytes);
+		return n;
+	}
 	for (i = 0; i < n; i++) {
 		if (likely(st[i] == 0)) {
 			out[done++] = mb[i];
@@ -578,9 +583,11 @@ outb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
 	return done;
 }
 
+/* bytes: the sum of M_LEN over mb[] (the caller adds it up anyway). */
 static uint16_t
 outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
-	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
+	struct rte_mbuf *mb[], uint16_t n, uint64_t in_bytes,
+	struct rte_mbuf **out)
 {
 	struct ss_esp_sa *esa = sa->dp;
 	struct rte_crypto_op **ops = srv->ops;
@@ -589,7 +596,7 @@ outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint64_t bytes = 0;
 
 	if (esa->be->own_esp)
-		return outb_group_own(srv, sa, mb, n, out);
+		return outb_group_own(srv, sa, mb, n, in_bytes, out);
 	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
 	if (k != n) {
 		enum ss_sa_drop why = rte_errno == EOVERFLOW ?
@@ -622,6 +629,130 @@ outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	return done;
 }
 
+/* Per-SA constants of outb_chunk's checks (outb_run_load). */
+struct outb_run {
+	uint32_t fixed, need, align, mtu;
+	int32_t max_plen;
+	bool ok, trs, v4;
+};
+
+/* The checks of outb_chunk for one packet, in their order, each failure
+ * counted under its own reason: the path of packets that the fast test
+ * there did not clear. Returns true when p goes on (l3_len, M_LEN set). */
+static bool
+outb_check_slow(struct ss_esp_server *srv, struct ss_sa *sa,
+	const struct ss_esp_sa *esa, struct rte_mbuf *p,
+	const struct outb_run *r, struct ss_esp_toobig *tb)
+{
+	uint32_t hl, plen;
+	uint8_t fam = 0;
+
+	if (unlikely(sa == NULL)) {
+		drop(srv, NULL, p, SS_SA_DROP_NO_SA);
+		return false;
+	}
+	if (unlikely(esa == NULL)) {
+		drop(srv, sa, p, SS_SA_DROP_BACKEND);
+		return false;
+	}
+	if (unlikely(p->nb_segs > 1) && rte_pktmbuf_linearize(p) != 0) {
+		drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
+		return false;
+	}
+	hl = ip_hdr_check(p, &fam);
+	if (unlikely(hl == 0 || fam != sa->inner_family)) {
+		drop(srv, sa, p, SS_SA_DROP_BAD_INNER);
+		return false;
+	}
+	if (unlikely(sa->st.hard_expired || lifetime_hard(sa))) {
+		sa->st.hard_expired = 1;
+		drop(srv, sa, p, SS_SA_DROP_EXPIRED);
+		return false;
+	}
+	plen = rte_pktmbuf_pkt_len(p);
+	if (unlikely(r->fixed + RTE_ALIGN_CEIL(plen + 2 - (r->trs ? hl : 0),
+			r->align) + (r->trs ? hl : 0) > r->mtu)) {
+		srv->st.drops[SS_SA_DROP_TOO_BIG]++;
+		sa->st.drops[SS_SA_DROP_TOO_BIG]++;
+		if (tb != NULL && tb->n < SS_ESP_TOOBIG_MAX) {
+			tb->mtu[tb->n] = esp_inner_mtu(sa, esa, hl);
+			tb->m[tb->n++] = p;
+		} else {
+			rte_pktmbuf_free(p);
+		}
+		return false;
+	}
+	if (unlikely(rte_pktmbuf_headroom(p) < r->need ||
+			rte_pktmbuf_tailroom(p) < 64u)) {
+		drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
+		return false;
+	}
+	p->l2_len = 0;
+	p->l3_len = hl;
+	M_LEN(p) = plen;
+	return true;
+}
+
+/* What the checks of one SA need, loaded once per run of packets of
+ * one tunnel. ok is false when every packet of the run takes the slow
+ * path (no SA, no ESP state, hard lifetime reached: the SA's counters do
+ * not move before the chunk's groups are sent, so neither does this). */
+static inline void
+outb_run_load(struct outb_run *r, struct ss_sa *sa,
+	const struct ss_esp_sa *esa)
+{
+	uint32_t room, hl;
+
+	r->ok = false;
+	if (sa == NULL || esa == NULL)
+		return;
+	r->trs = sa->mode == SS_SA_MODE_TRANSPORT;
+	/* Bytes ESP adds besides the padded payload (and, in transport
+	 * mode, the IP header kept in front). */
+	r->fixed = esp_out_len(sa, esa, 0, 0) -
+		RTE_ALIGN_CEIL(2u, esa->pad_align);
+	r->align = esa->pad_align;
+	r->mtu = sa->mtu;
+	/* Head: outer IP (tunnel), ESP header, IV, UDP; tail: padding,
+	 * trailer, ICV, ESN high bits and AAD scratch. */
+	r->need = sizeof(struct rte_esp_hdr) + esa->iv_len + 8 +
+		(r->trs ? 0 : esa->outer_hl);
+	r->v4 = sa->inner_family == AF_INET;
+	/* fixed + ALIGN_CEIL(plen - hl + 2) + hl <= mtu exactly when
+	 * plen <= ALIGN_FLOOR(mtu - fixed - hl) + hl - 2, so one compare
+	 * per packet: hl is 0 in tunnel mode and, in transport mode, the
+	 * one header length the fast test lets through. */
+	hl = r->trs ? (r->v4 ? 20 : 40) : 0;
+	room = r->mtu > r->fixed + hl ?
+		RTE_ALIGN_FLOOR(r->mtu - r->fixed - hl, r->align) : 0;
+	r->max_plen = (int32_t)(room + hl) - 2;
+	r->ok = !sa->st.hard_expired && !lifetime_hard(sa) &&
+		(sa->inner_family == AF_INET || sa->inner_family == AF_INET6);
+}
+
+/* The usual packet in one test: one segment, an inner IP header of the
+ * SA's family without options whose length is the whole data, below the
+ * MTU and with room at both ends. Anything else is sorted out by
+ * outb_check_slow, which gives the same verdict the fast test gives. */
+static inline bool
+outb_fast_ok(const struct outb_run *r, const struct rte_mbuf *p)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
+	const uint32_t len = rte_pktmbuf_data_len(p);
+	uint32_t tot;
+	uint16_t v;
+
+	if (unlikely(len < 40))
+		return false;
+	memcpy(&v, d + (r->v4 ? 2 : 4), sizeof(v));
+	tot = rte_be_to_cpu_16(v) + (r->v4 ? 0 : 40);
+	return (d[0] == 0x45 ? r->v4 : (d[0] >> 4) == 6 && !r->v4) &&
+		p->nb_segs == 1 && tot == len &&
+		(int32_t)rte_pktmbuf_pkt_len(p) <= r->max_plen &&
+		rte_pktmbuf_headroom(p) >= r->need &&
+		rte_pktmbuf_tailroom(p) >= 64u;
+}
+
 static uint16_t
 outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	const uint32_t tunnel[], struct rte_mbuf **out,
@@ -631,17 +762,17 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
 	uint16_t cnt[SS_ESP_BURST];
 	unsigned int i, k = 0, ng, g, o = 0, nout = 0;
-	struct ss_sa *sa = NULL;
+	struct ss_sa *sa = NULL, *first = NULL;
 	const struct ss_esp_sa *esa = NULL;
-	uint32_t cur = UINT32_MAX, fixed = 0, need = 0, align = 4, mtu = 0;
-	bool trs = false;
+	struct outb_run r = { .ok = false };
+	uint32_t cur = UINT32_MAX;
+	uint64_t bytes = 0;
+	bool mixed = false;
 
 	/* Packets of a chunk mostly share one tunnel: its SA and the SA's
 	 * constants are loaded once per run of equal tunnels. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
-		uint32_t hl, plen;
-		uint8_t fam = 0;
 
 		if (i + 4 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
@@ -650,74 +781,34 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			sa = cur < srv->max_tunnels ? __atomic_load_n(
 				&srv->out_tab[cur], __ATOMIC_ACQUIRE) : NULL;
 			esa = sa != NULL ? sa->dp : NULL;
-			if (esa != NULL) {
-				trs = sa->mode == SS_SA_MODE_TRANSPORT;
-				/* Bytes ESP adds besides the padded
-				 * payload (and, in transport mode, the
-				 * IP header kept in front). */
-				fixed = esp_out_len(sa, esa, 0, 0) -
-					RTE_ALIGN_CEIL(2u, esa->pad_align);
-				align = esa->pad_align;
-				mtu = sa->mtu;
-				/* Head: outer IP (tunnel), ESP header, IV,
-				 * UDP; tail: padding, trailer, ICV, ESN
-				 * high bits and AAD scratch. */
-				need = sizeof(struct rte_esp_hdr) +
-					esa->iv_len + 8 +
-					(trs ? 0 : esa->outer_hl);
-			}
+			outb_run_load(&r, sa, esa);
+			if (i == 0)
+				first = sa;
+			mixed |= sa != first;
 		}
-		if (unlikely(sa == NULL)) {
-			drop(srv, NULL, p, SS_SA_DROP_NO_SA);
+		if (likely(r.ok && outb_fast_ok(&r, p))) {
+			p->l2_len = 0;
+			p->l3_len = r.v4 ? sizeof(struct rte_ipv4_hdr) :
+				sizeof(struct rte_ipv6_hdr);
+			M_LEN(p) = rte_pktmbuf_pkt_len(p);
+		} else if (!outb_check_slow(srv, sa, esa, p, &r, tb)) {
 			continue;
 		}
-		if (unlikely(esa == NULL)) {
-			drop(srv, sa, p, SS_SA_DROP_BACKEND);
-			continue;
-		}
-		if (unlikely(p->nb_segs > 1) && rte_pktmbuf_linearize(p) != 0) {
-			drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
-			continue;
-		}
-		hl = ip_hdr_check(p, &fam);
-		if (unlikely(hl == 0 || fam != sa->inner_family)) {
-			drop(srv, sa, p, SS_SA_DROP_BAD_INNER);
-			continue;
-		}
-		if (unlikely(sa->st.hard_expired || lifetime_hard(sa))) {
-			sa->st.hard_expired = 1;
-			drop(srv, sa, p, SS_SA_DROP_EXPIRED);
-			continue;
-		}
-		plen = rte_pktmbuf_pkt_len(p);
-		if (unlikely(fixed + RTE_ALIGN_CEIL(plen + 2 - (trs ? hl : 0),
-				align) + (trs ? hl : 0) > mtu)) {
-			srv->st.drops[SS_SA_DROP_TOO_BIG]++;
-			sa->st.drops[SS_SA_DROP_TOO_BIG]++;
-			if (tb != NULL && tb->n < SS_ESP_TOOBIG_MAX) {
-				tb->mtu[tb->n] = esp_inner_mtu(sa, esa, hl);
-				tb->m[tb->n++] = p;
-			} else {
-				rte_pktmbuf_free(p);
-			}
-			continue;
-		}
-		if (unlikely(rte_pktmbuf_headroom(p) < need ||
-				rte_pktmbuf_tailroom(p) < 64u)) {
-			drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
-			continue;
-		}
-		p->l2_len = 0;
-		p->l3_len = hl;
-		M_LEN(p) = plen;
+		bytes += M_LEN(p);
 		sas[k] = sa;
 		keep[k++] = p;
 	}
 	if (k == 0)
 		return 0;
+	/* One SA for the chunk (the usual case): no grouping. */
+	if (!mixed)
+		return outb_group(srv, first, keep, (uint16_t)k, bytes, out);
 	ng = group_by_sa(sas, keep, k, grp, cnt, pk);
 	for (g = 0; g < ng; g++) {
-		nout += outb_group(srv, grp[g], pk + o, cnt[g], out + nout);
+		for (i = 0, bytes = 0; i < cnt[g]; i++)
+			bytes += M_LEN(pk[o + i]);
+		nout += outb_group(srv, grp[g], pk + o, cnt[g], bytes,
+			out + nout);
 		o += cnt[g];
 	}
 	return (uint16_t)nout;

@@ -676,6 +676,212 @@ START_TEST(test_seq_overflow)
 }
 END_TEST
 
+/* ---- fast paths at their edges ------------------------------------- */
+
+/* The data of m moved so that it has exactly 'head' bytes of headroom,
+ * or (head < 0) exactly -head bytes of tailroom. */
+static void
+place(struct rte_mbuf *m, int head)
+{
+	const uint16_t len = rte_pktmbuf_data_len(m);
+	uint16_t off = head >= 0 ? (uint16_t)head :
+		(uint16_t)(m->buf_len - len + head);
+	uint8_t tmp[2048];
+
+	ck_assert_uint_le(len, sizeof(tmp));
+	memcpy(tmp, rte_pktmbuf_mtod(m, void *), len);
+	m->data_off = off;
+	memcpy(rte_pktmbuf_mtod(m, void *), tmp, len);
+}
+
+/* m (freed) encrypted and decrypted: true when both went through and
+ * the inner packet came back as 'want' (len bytes). */
+static bool
+round_one(struct rte_mbuf *m, const uint8_t *want, uint32_t len)
+{
+	struct rte_mbuf *e = enc1(m), *d;
+	bool ok;
+
+	if (e == NULL)
+		return false;
+	d = dec1(srv0, e);
+	if (d == NULL)
+		return false;
+	ok = rte_pktmbuf_pkt_len(d) == len && rte_pktmbuf_is_contiguous(d) &&
+		memcmp(rte_pktmbuf_mtod(d, void *), want, len) == 0;
+	rte_pktmbuf_free(d);
+	return ok;
+}
+
+/* Outbound: the one-test fast path of outb_chunk must let through
+ * exactly what the field-by-field checks let through, at the headroom,
+ * tailroom and MTU limits, and leave the rest to them (segments, IPv4
+ * options, link-layer padding, several SAs in one chunk). */
+static void
+fast_out(const struct combo *c)
+{
+	const bool trs = c->mode == SS_SA_MODE_TRANSPORT;
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_esp_toobig tb;
+	struct rte_mbuf *m, *e, *out[4];
+	uint8_t ref[2048];
+	uint32_t len, t = 0, need, mtu;
+	uint64_t nr;
+
+	mk_servers(db);
+	add_pair(db, c, SPI0(0x300), 64, NULL, NULL);
+	/* head: outer IP (tunnel), UDP, ESP header, IV */
+	need = 8 + 8 + (c->algo == SS_SA_ALGO_AES_GCM_128 ? 8 : 16) +
+		(trs ? 0 : c->ofam == AF_INET ? 20 : 40);
+
+	m = mk_inner(c->ifam, trs, 100, 1);
+	len = rte_pktmbuf_pkt_len(m);
+	memcpy(ref, rte_pktmbuf_mtod(m, void *), len);
+	place(m, (int)need);
+	ck_assert_msg(round_one(m, ref, len), "headroom %u refused", need);
+	m = mk_inner(c->ifam, trs, 100, 1);
+	place(m, -64);
+	ck_assert_msg(round_one(m, ref, len), "tailroom 64 refused");
+	nr = drops(srv0, SS_SA_DROP_NO_ROOM);
+	m = mk_inner(c->ifam, trs, 100, 1);
+	place(m, (int)need - 1);
+	ck_assert_ptr_null(enc1(m));
+	m = mk_inner(c->ifam, trs, 100, 1);
+	place(m, -63);
+	ck_assert_ptr_null(enc1(m));
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NO_ROOM), nr + 2);
+
+	/* two segments: linearized, then the same packet */
+	e = mk_inner(c->ifam, trs, 100, 1);
+	m = ss_test_mbuf_split(rte_pktmbuf_mtod(e, uint8_t *), (uint16_t)len,
+		37);
+	rte_pktmbuf_free(e);
+	ck_assert_uint_eq(m->nb_segs, 2);
+	ck_assert_msg(round_one(m, ref, len), "two segments");
+
+	/* link-layer padding behind the IP datagram: trimmed */
+	m = mk_inner(c->ifam, trs, 100, 1);
+	memset(rte_pktmbuf_append(m, 6), 0xee, 6);
+	ck_assert_msg(round_one(m, ref, len), "padding not trimmed");
+
+	/* IPv4 options (IHL 6): the field-by-field path */
+	if (c->ifam == AF_INET) {
+		struct rte_ipv4_hdr *h;
+		uint8_t *d;
+
+		m = mk_inner(AF_INET, trs, 100, 1);
+		d = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+		ck_assert_ptr_nonnull(d);
+		memmove(d, d + 4, 20);
+		memset(d + 20, 1, 4);	/* four NOPs */
+		h = (struct rte_ipv4_hdr *)d;
+		h->version_ihl = 0x46;
+		h->total_length = rte_cpu_to_be_16((uint16_t)(len + 4));
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		memcpy(ref, d, len + 4);
+		ck_assert_msg(round_one(m, ref, len + 4), "IPv4 options");
+	}
+
+	/* MTU: the largest cleartext the slow path reports fits, one byte
+	 * more does not, whichever path judges it */
+	m = mk_inner(c->ifam, trs, 1500, 1);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &m, 1, &t, out, &tb),
+		0);
+	ck_assert_uint_eq(tb.n, 1);
+	mtu = tb.mtu[0];
+	rte_pktmbuf_free(tb.m[0]);
+	ck_assert_uint_gt(mtu, 1400);
+	m = mk_inner(c->ifam, trs, (uint16_t)(mtu - len + 100), 2);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(m), mtu);
+	memcpy(ref, rte_pktmbuf_mtod(m, void *), mtu);
+	ck_assert_msg(round_one(m, ref, mtu), "%u bytes refused", mtu);
+	m = mk_inner(c->ifam, trs, (uint16_t)(mtu - len + 101), 2);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &m, 1, &t, out, &tb),
+		0);
+	ck_assert_uint_eq(tb.n, 1);
+	ck_assert_uint_eq(tb.mtu[0], mtu);
+	rte_pktmbuf_free(tb.m[0]);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_TOO_BIG), 2);
+	ck_assert_uint_eq(drops_total(srv0), nr + 4);
+	free_all(db);
+}
+
+/* Several SAs in one chunk, the first packet without any: grouped, each
+ * group in its order. */
+static void
+fast_out_mixed(void)
+{
+	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
+		AF_INET, AF_INET, false, false, SS_SA_BACKEND_IPSEC_MB, false };
+	struct ss_sa_tunnel_params tp = { .name = "t1" };
+	struct ss_sa_db *db = mkdb(NULL);
+	struct rte_mbuf *m[5], *out[5], *d;
+	const uint32_t tun[5] = { 7, 0, 1, 0, 1 };
+	struct ss_sa_params p;
+	struct ss_sa *o0, *o1;
+	uint16_t n, i;
+	uint32_t spi;
+
+	mk_servers(db);
+	ck_assert_int_eq(ss_sa_tunnel_add(db, &tp, NULL), 0);
+	add_pair(db, &c, SPI0(0x310), 64, &o0, NULL);
+	base_params(&p, &c, SPI0(0x311), SS_SA_DIR_OUT, 0);
+	p.tunnel = 1;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o1), 0);
+	base_params(&p, &c, SPI0(0x311), SS_SA_DIR_IN, 0);
+	p.tunnel = 1;
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	for (i = 0; i < 5; i++)
+		m[i] = mk_inner(AF_INET, false, 30, (uint8_t)i);
+	n = ss_esp_outbound_burst(srv0, m, 5, tun, out, NULL);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NO_SA), 1);
+	ck_assert_uint_eq(o0->st.packets, 2);
+	ck_assert_uint_eq(o1->st.packets, 2);
+	for (i = 0; i < n; i++) {
+		memcpy(&spi, rte_pktmbuf_mtod_offset(out[i], void *, 20), 4);
+		ck_assert_uint_eq(rte_be_to_cpu_32(spi), i < 2 ? SPI0(0x310) :
+			SPI0(0x311));
+		d = dec1(srv0, out[i]);
+		ck_assert_ptr_nonnull(d);
+		/* payload seed: packets 1, 3 then 2, 4 */
+		ck_assert_uint_eq(rte_pktmbuf_mtod(d, uint8_t *)[28],
+			(uint8_t)(i < 2 ? 1 + 2 * i : 2 + 2 * (i - 2)));
+		rte_pktmbuf_free(d);
+	}
+	free_all(db);
+}
+
+START_TEST(test_fast_path_out)
+{
+	static const uint8_t fams[3][2] = {
+		{ AF_INET, AF_INET }, { AF_INET6, AF_INET6 },
+		{ AF_INET, AF_INET6 },
+	};
+	struct combo c = { 0 };
+	unsigned int a, mode, f, udp;
+
+	c.be = SS_SA_BACKEND_IPSEC_MB;
+	for (a = 0; a < 2; a++)
+	for (mode = 0; mode < 2; mode++)
+	for (f = 0; f < 3; f++)
+	for (udp = 0; udp < 2; udp++) {
+		if (mode == SS_SA_MODE_TRANSPORT && fams[f][0] != fams[f][1])
+			continue;
+		c.algo = a == 0 ? SS_SA_ALGO_AES_GCM_128 :
+			SS_SA_ALGO_AES_CBC_128_HMAC_SHA256;
+		c.mode = (enum ss_sa_mode)mode;
+		c.ofam = fams[f][0];
+		c.ifam = fams[f][1];
+		c.udp = udp;
+		c.esn = udp;
+		fast_out(&c);
+	}
+	fast_out_mixed();
+}
+END_TEST
+
 /* ---- one counter per bad input -------------------------------------- */
 
 /* HMAC-SHA-256-128 through the crypto device (for forging a valid ICV
@@ -1166,6 +1372,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_replay_same_burst);
 	tcase_add_test(tc, test_seq_overflow);
 	tcase_add_test(tc, test_bad_inputs);
+	tcase_add_test(tc, test_fast_path_out);
 	tcase_add_test(tc, test_backend_slots);
 	tcase_add_test(tc, test_replay_cpu);
 	tcase_add_test(tc, test_replay_lookaside);

@@ -59,11 +59,12 @@ struct ss_esp_replay {
 };
 
 /* An inbound selector for IPv4 inner packets, in host order with its
- * masks (0: any), so that the check is a few word operations. */
+ * masks (0: any), so that the check is a few word operations: ports as
+ * (port - lo) <= span, the protocol through pmask (0: any). */
 struct ss_esp_ts4 {
 	uint32_t src, smask, dst, dmask;
-	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
-	uint8_t proto;
+	uint16_t sport_lo, sport_span, dport_lo, dport_span;
+	uint8_t proto, pmask;
 };
 
 /** Data-plane state of one SA (ss_sa.dp). */

@@ -588,41 +588,44 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 
 void
 ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], const uint32_t sqh[], uint16_t n, int32_t st[])
+	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[])
 {
 	IMB_MGR *mgr = mgr_;
 	const struct mb_sa *k = esa->be_priv;
 	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
 	const bool gcm = k->kind <= MB_GCM256;
+	const bool esn = sa->esn;
 	const uint32_t ivl = esa->iv_len, icvl = esa->icv_len;
+	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
-		uint8_t *esp = rte_pktmbuf_mtod_offset(p, uint8_t *,
-			p->l3_len);
-		const uint32_t pl = rte_pktmbuf_pkt_len(p) - p->l3_len - 8 -
-			ivl - icvl;
+		const uint32_t l3 = p->l3_len;
+		uint8_t *esp = rte_pktmbuf_mtod_offset(p, uint8_t *, l3);
+		const uint32_t pl = rte_pktmbuf_pkt_len(p) - l3 - 8 - ivl -
+			icvl;
 		uint8_t *icv = esp + 8 + ivl + pl;
+		const uint32_t sqh = (uint32_t)(sq[i] >> 32);
 		uint8_t nonce[12], aad[12];
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		if (gcm) {
-			gcm_nonce_aad(k, esp, sqh[i], sa->esn, nonce, aad);
-			k->gcm(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
-				aad, sa->esn ? 12 : 8, tag[i], 16);
+			gcm_nonce_aad(k, esp, sqh, esn, nonce, aad);
+			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
+				aad, esn ? 12 : 8, tag[i], 16);
 			st[i] = tag_differs(tag[i], icv) ? -EBADMSG : 0;
 			continue;
 		}
 		memcpy(rcv[i], icv, 16);
-		if (sa->esn) {
-			const rte_be32_t hi = rte_cpu_to_be_32(sqh[i]);
+		if (esn) {
+			const rte_be32_t hi = rte_cpu_to_be_32(sqh);
 
 			memcpy(icv, &hi, 4);
 		}
-		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, sa->esn,
+		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, esn,
 			tag[i], false, i);
 		st[i] = -EIO;
 		job_submit(mgr, st);

@@ -51,12 +51,13 @@ ss_esp_mb_outb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 
 /*
  * Inbound: verify the ICV and decrypt in place, nothing moved: ESP header
- * at l3_len, pkt_len the whole datagram. sqh[i]: high half of the ESN
- * (0 without ESN). st[i]: 0, -EBADMSG on an ICV mismatch, -EIO.
+ * at l3_len, pkt_len the whole datagram. sq[i]: the sequence number as
+ * the window takes it, of which only the high half (the ESN's, 0 without
+ * ESN) is used. st[i]: 0, -EBADMSG on an ICV mismatch, -EIO.
  */
 void
 ss_esp_mb_inb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], const uint32_t sqh[], uint16_t n, int32_t st[]);
+	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[]);
 
 /** Test hook: the last sequence number sent on an ipsec-mb outbound SA
  * (to reach the end of the sequence space). -EINVAL on other SAs. */

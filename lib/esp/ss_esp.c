@@ -1088,21 +1088,22 @@ pad_ok(const uint8_t *t, uint8_t pad)
  * BAD_INNER, SELECTOR_MISMATCH, or true with the mbuf set for the
  * caller. The usual header (IPv4 without options or IPv6, its length
  * the whole data) skips ip_hdr_check's cases. */
-static inline bool
+static __rte_always_inline bool
 inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
-	const struct ss_esp_sa *esa, struct rte_mbuf *m)
+	const struct ss_esp_sa *esa, struct rte_mbuf *m, const uint8_t ifam,
+	const bool trs)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint32_t len = rte_pktmbuf_data_len(m);
 	uint32_t hl;
 	uint8_t fam = 0;
 
-	if (likely(len >= 40 && sa->inner_family == AF_INET && d[0] == 0x45 &&
+	if (likely(len >= 40 && ifam == AF_INET && d[0] == 0x45 &&
 			rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)d)->
 			total_length) == len)) {
 		hl = sizeof(struct rte_ipv4_hdr);
 		fam = AF_INET;
-	} else if (likely(len >= 40 && sa->inner_family == AF_INET6 &&
+	} else if (likely(len >= 40 && ifam == AF_INET6 &&
 			(d[0] >> 4) == 6 && sizeof(struct rte_ipv6_hdr) +
 			rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)d)->
 			payload_len) == len)) {
@@ -1110,12 +1111,12 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 		fam = AF_INET6;
 	} else {
 		hl = ip_hdr_check(m, &fam);
-		if (unlikely(hl == 0 || fam != sa->inner_family)) {
+		if (unlikely(hl == 0 || fam != ifam)) {
 			drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
 			return false;
 		}
 	}
-	if (sa->mode == SS_SA_MODE_TRANSPORT && fam == AF_INET)
+	if (trs && fam == AF_INET)
 		ipv4_cksum_set(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
 	if (unlikely(!ts_match(sa, esa, rte_pktmbuf_mtod(m, uint8_t *),
 			rte_pktmbuf_pkt_len(m), fam, hl))) {
@@ -1147,16 +1148,15 @@ inb_account(struct ss_esp_server *srv, struct ss_sa *sa,
  * goes through its trailer, window update, strip and inner checks
  * before the next: the same verdicts as one pass per step, since none
  * of those but the window update depends on the other packets. */
-static uint16_t
-inb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
+static __rte_always_inline uint16_t
+inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 	struct rte_mbuf *mb[], const uint64_t s64[], uint16_t n,
-	struct rte_mbuf **out)
+	struct rte_mbuf **out, const bool tun, const uint8_t ifam)
 {
 	struct ss_esp_sa *esa = sa->dp;
 	int32_t st[SS_ESP_BURST];
 	const uint32_t icvl = esa->icv_len;
 	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
-	const bool tun = sa->mode == SS_SA_MODE_TUNNEL;
 	const uint8_t inner_proto = esa->inner_proto;
 	uint16_t i, nout = 0;
 	uint64_t bytes = 0;
@@ -1201,13 +1201,30 @@ inb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
 		} else {
 			inb_strip(sa, esa, m);
 		}
-		if (unlikely(!inb_inner(srv, sa, esa, m)))
+		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
 	}
 	inb_account(srv, sa, esa, nout, bytes);
 	return nout;
+}
+
+/* inb_group_own_loop with tunnel mode and the inner family as constants
+ * for the usual SAs. */
+static uint16_t
+inb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], const uint64_t s64[], uint16_t n,
+	struct rte_mbuf **out)
+{
+	if (sa->mode == SS_SA_MODE_TUNNEL && sa->inner_family == AF_INET)
+		return inb_group_own_loop(srv, sa, mb, s64, n, out, true,
+			AF_INET);
+	if (sa->mode == SS_SA_MODE_TUNNEL && sa->inner_family == AF_INET6)
+		return inb_group_own_loop(srv, sa, mb, s64, n, out, true,
+			AF_INET6);
+	return inb_group_own_loop(srv, sa, mb, s64, n, out,
+		sa->mode == SS_SA_MODE_TUNNEL, sa->inner_family);
 }
 
 static uint16_t
@@ -1283,7 +1300,8 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	for (i = 0; i < done; i++) {
 		struct rte_mbuf *m = good[i];
 
-		if (unlikely(!inb_inner(srv, sa, esa, m)))
+		if (unlikely(!inb_inner(srv, sa, esa, m, sa->inner_family,
+				sa->mode == SS_SA_MODE_TRANSPORT)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;

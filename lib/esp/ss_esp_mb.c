@@ -385,25 +385,28 @@ tpl_put(uint8_t *d, const struct mb_sa *k, bool v4, bool udp)
 	}
 }
 
-uint16_t
-ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], uint16_t n, int32_t st[], uint64_t *seq)
+/* The burst loop of ss_esp_mb_outb for the SA's mode, family,
+ * encapsulation, algorithm and ESN, given as constants where the caller
+ * knows them, so that each of the usual combinations gets a loop
+ * without those tests (and GCM's IV, ICV and alignment as constants). */
+static __rte_always_inline uint16_t
+outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], uint16_t n, int32_t st[], uint64_t *seq,
+	const bool tun, const bool v4, const bool udp_on, const bool gcm,
+	const bool esn)
 {
-	IMB_MGR *mgr = mgr_;
 	struct mb_sa *k = esa->be_priv;
 	uint8_t tag[SS_ESP_BURST][16];
 	uint8_t *icv[SS_ESP_BURST];
-	const bool tun = sa->mode == SS_SA_MODE_TUNNEL;
-	const bool v4 = sa->local.family == AF_INET;
-	const bool gcm = k->kind <= MB_GCM256;
-	const uint32_t udp = sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0;
-	const uint32_t ivl = esa->iv_len, icvl = esa->icv_len;
-	const bool esn = sa->esn;
+	const uint32_t udp = udp_on ? sizeof(struct rte_udp_hdr) : 0;
+	const uint32_t ivl = gcm ? 8 : esa->iv_len, icvl = 16;
 	const uint64_t smax = esn ? UINT64_MAX : UINT32_MAX;
 	const uint64_t ptype = (v4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6) |
 		(udp != 0 ? RTE_PTYPE_L4_UDP : 0);
 	/* Locals, not loads: every byte store below may alias the SA. */
-	const uint32_t align = esa->pad_align, ohl_tun = esa->outer_hl;
+	const uint32_t align = gcm ? 4 : esa->pad_align;
+	const uint32_t ohl_tun = v4 ? sizeof(struct rte_ipv4_hdr) :
+		sizeof(struct rte_ipv6_hdr);
 	/* What goes in front of the payload: the outer IP header in
 	 * tunnel mode (transport mode moves the packet's own), UDP, ESP
 	 * header and IV. */
@@ -586,16 +589,54 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	return nbad;
 }
 
-void
-ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[])
+#define OUTB_GCM_TUN(v4, udp, esn) \
+	outb_loop(mgr, sa, esa, m, n, st, seq, true, v4, udp, true, esn)
+
+uint16_t
+ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], uint16_t n, int32_t st[], uint64_t *seq)
 {
 	IMB_MGR *mgr = mgr_;
 	const struct mb_sa *k = esa->be_priv;
-	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
+	const bool v4 = sa->local.family == AF_INET;
 	const bool gcm = k->kind <= MB_GCM256;
-	const bool esn = sa->esn;
-	const uint32_t ivl = esa->iv_len, icvl = esa->icv_len;
+
+	if (gcm && sa->mode == SS_SA_MODE_TUNNEL) {
+		switch ((v4 ? 1 : 0) | (sa->udp_encap ? 2 : 0) |
+				(sa->esn ? 4 : 0)) {
+		case 0:
+			return OUTB_GCM_TUN(false, false, false);
+		case 1:
+			return OUTB_GCM_TUN(true, false, false);
+		case 2:
+			return OUTB_GCM_TUN(false, true, false);
+		case 3:
+			return OUTB_GCM_TUN(true, true, false);
+		case 4:
+			return OUTB_GCM_TUN(false, false, true);
+		case 5:
+			return OUTB_GCM_TUN(true, false, true);
+		case 6:
+			return OUTB_GCM_TUN(false, true, true);
+		default:
+			return OUTB_GCM_TUN(true, true, true);
+		}
+	}
+	return outb_loop(mgr, sa, esa, m, n, st, seq,
+		sa->mode == SS_SA_MODE_TUNNEL, v4, sa->udp_encap, gcm,
+		sa->esn);
+}
+
+/* The burst loop of ss_esp_mb_inb, with the algorithm and ESN as
+ * constants where the caller knows them (as outb_loop). */
+static __rte_always_inline void
+inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
+	const uint64_t sq[], uint16_t n, int32_t st[], const bool gcm,
+	const bool esn)
+{
+	const struct mb_sa *k = esa->be_priv;
+	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
+	const uint32_t ivl = gcm ? 8 : esa->iv_len, icvl = 16;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
 	uint16_t i;
 
@@ -636,4 +677,21 @@ ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	for (i = 0; i < n; i++)
 		if (st[i] == 0 && tag_differs(tag[i], rcv[i]))
 			st[i] = -EBADMSG;
+}
+
+void
+ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[])
+{
+	IMB_MGR *mgr = mgr_;
+	const struct mb_sa *k = esa->be_priv;
+
+	if (k->kind <= MB_GCM256) {
+		if (sa->esn)
+			inb_loop(mgr, esa, m, sq, n, st, true, true);
+		else
+			inb_loop(mgr, esa, m, sq, n, st, true, false);
+		return;
+	}
+	inb_loop(mgr, esa, m, sq, n, st, false, sa->esn);
 }

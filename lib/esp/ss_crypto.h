@@ -85,6 +85,7 @@ struct ss_esp_sa {
 	struct ss_esp_replay rp;		/* inbound */
 	struct ss_esp_ts4 ts4[SS_SA_MAX_TS];	/* IPv4 ones of sa->ts */
 	uint8_t nb_ts4;
+	bool ts4_ports;			/* one of ts4 limits a port */
 };
 
 struct ss_crypto_backend {

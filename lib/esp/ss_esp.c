@@ -69,6 +69,7 @@ ts4_make(struct ss_esp_sa *esa, const struct ss_sa *sa)
 	unsigned int i;
 
 	esa->nb_ts4 = 0;
+	esa->ts4_ports = false;
 	for (i = 0; i < sa->nb_ts; i++) {
 		const struct ss_sa_ts *t = &sa->ts[i];
 		struct ss_esp_ts4 *f = &esa->ts4[esa->nb_ts4];
@@ -89,6 +90,8 @@ ts4_make(struct ss_esp_sa *esa, const struct ss_sa *sa)
 		f->sport_span = t->sport_hi - t->sport_lo;
 		f->dport_lo = t->dport_lo;
 		f->dport_span = t->dport_hi - t->dport_lo;
+		esa->ts4_ports |= f->sport_span != UINT16_MAX ||
+			f->dport_span != UINT16_MAX;
 		esa->nb_ts4++;
 	}
 }
@@ -933,8 +936,9 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	s4 = rte_be_to_cpu_32(h->src_addr);
 	d4 = rte_be_to_cpu_32(h->dst_addr);
 	proto = h->next_proto_id;
-	/* Later fragments have no ports: 0, as for other protocols. */
-	ports = (h->fragment_offset & rte_cpu_to_be_16(
+	/* Later fragments have no ports: 0, as for other protocols. When
+	 * every selector takes any port, 0 passes as well as the ports. */
+	ports = esa->ts4_ports && (h->fragment_offset & rte_cpu_to_be_16(
 		RTE_IPV4_HDR_OFFSET_MASK)) == 0 ?
 		ts_ports(d, len, proto, hl) : 0;
 	sp = (uint16_t)(ports >> 16);
@@ -973,20 +977,6 @@ replay_seq(const struct ss_sa *sa, const struct ss_esp_replay *r,
 	uint32_t seq)
 {
 	return sa->esn ? esn_guess(r->top, seq, r->w) : seq;
-}
-
-/* true: s may be new (inside the window or ahead, not yet seen) */
-static inline bool
-replay_check(const struct ss_esp_replay *r, uint64_t s)
-{
-	if (s == 0)
-		return false;
-	if (s > r->top)
-		return true;
-	if (s + r->w <= r->top)
-		return false;
-	return !(r->bits[(s >> 6) & (SS_ESP_REPLAY_WORDS - 1)] &
-		(UINT64_C(1) << (s & 63)));
 }
 
 /* After authentication: record s, moving the window when ahead. The
@@ -1409,9 +1399,16 @@ inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
  * move before the chunk's groups are done, so neither does this). */
 struct inb_run {
 	const struct ss_sa *sa;
+	const struct ss_esp_replay *rp;
+	uint64_t top;			/* rp->top, unchanged in pass 2 */
+	uint32_t w;
+	uint32_t th;			/* high half of top (ESN) */
+	uint32_t lo;			/* low half of top - w + 1 */
 	uint32_t hdr;			/* ESP header, IV, ICV */
 	uint32_t min;			/* smallest ESP length */
 	uint32_t mask;			/* payload alignment - 1 */
+	bool esn;
+	bool ahead;			/* low half of top >= w - 1 */
 	bool ok;
 };
 
@@ -1425,10 +1422,48 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	if (sa == NULL || sa->dp == NULL)
 		return;
 	esa = sa->dp;
+	r->rp = &esa->rp;
+	r->top = esa->rp.top;
+	r->w = esa->rp.w;
+	r->th = (uint32_t)(r->top >> 32);
+	r->lo = (uint32_t)r->top - r->w + 1;
+	r->ahead = (uint32_t)r->top >= r->w - 1;
+	r->esn = sa->esn;
 	r->hdr = sizeof(struct rte_esp_hdr) + esa->iv_len + esa->icv_len;
 	r->min = r->hdr + RTE_MAX(2u, esa->pad_align == 16 ? 16u : 4u);
 	r->mask = esa->pad_align - 1u;
 	r->ok = !sa->udp_encap && !sa->st.hard_expired && !lifetime_hard(sa);
+}
+
+/* replay_seq with the window's state from the run (esn_guess's tests
+ * on top and w done once per run). */
+static inline uint64_t
+inb_seq(const struct inb_run *r, uint32_t seq)
+{
+	uint32_t th = r->th;
+
+	if (!r->esn)
+		return seq;
+	if (r->ahead)
+		th += seq < r->lo;
+	else
+		th -= seq >= r->lo && th != 0;
+	return (uint64_t)th << 32 | seq;
+}
+
+/* true: s may be new (inside the window or ahead, not yet seen); the
+ * window's top from the run. */
+static inline bool
+inb_replay_ok(const struct inb_run *r, uint64_t s)
+{
+	if (s == 0)
+		return false;
+	if (s > r->top)
+		return true;
+	if (s + r->w <= r->top)
+		return false;
+	return !(r->rp->bits[(s >> 6) & (SS_ESP_REPLAY_WORDS - 1)] &
+		(UINT64_C(1) << (s & 63)));
 }
 
 /* SA checks of pass 2 for one packet, in their order, each failure
@@ -1558,7 +1593,6 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	for (i = 0, j = 0; i < k; i++) {
 		struct rte_mbuf *p = keep[i];
 		struct ss_sa *sa = sas[i];
-		const struct ss_esp_sa *esa;
 		const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
 		rte_be32_t sq;
 		uint32_t clen;
@@ -1576,7 +1610,6 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		if (unlikely(!fast) && !inb_sa_slow(srv, sa, p, fam[i],
 				eoff[i], udp[i], dport[i]))
 			continue;
-		esa = sa->dp;
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
 		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			p->l3_len + 4), sizeof(sq));
@@ -1584,8 +1617,8 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		/* Cheap refusal before any crypto work; the ESN guessed here
 		 * is the one the ICV is checked with and the window
 		 * records (the window does not move before then). */
-		s64[j] = replay_seq(sa, &esa->rp, M_SEQ(p));
-		if (unlikely(!replay_check(&esa->rp, s64[j]))) {
+		s64[j] = inb_seq(&r, M_SEQ(p));
+		if (unlikely(!inb_replay_ok(&r, s64[j]))) {
 			drop(srv, sa, p, SS_SA_DROP_REPLAY);
 			continue;
 		}

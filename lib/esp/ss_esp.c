@@ -1311,10 +1311,10 @@ addr_eq(const struct ss_ipaddr *a, uint8_t fam, const uint8_t *b)
 
 /* Outer header checks of pass 1 for one packet, in their order, each
  * failure counted under its own reason: the path of packets that
- * inb_outer_fast did not clear. true: *hl, *f, *eoff, *udp, *dport set. */
+ * inb_outer_fast did not clear. true: *hl, *f, *eoff, *udp set. */
 static bool
 inb_outer_slow(struct ss_esp_server *srv, struct rte_mbuf *p, uint32_t *hl,
-	uint8_t *f, uint16_t *eoff, bool *udp, uint16_t *dport)
+	uint8_t *f, uint32_t *eoff, bool *udp)
 {
 	const uint8_t *d;
 	uint32_t len;
@@ -1334,21 +1334,20 @@ inb_outer_slow(struct ss_esp_server *srv, struct rte_mbuf *p, uint32_t *hl,
 	proto = *f == AF_INET ? d[9] : d[6];
 	if (*f == AF_INET && (((const struct rte_ipv4_hdr *)d)->
 			fragment_offset & rte_cpu_to_be_16(
-			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+			RTE_IPV4_HDR_MF_FLAG |
+			RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
 		/* Fragments are reassembled before ESP. */
 		drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
 		return false;
 	}
 	*udp = proto == IPPROTO_UDP;
-	*dport = 0;
 	if (proto == IPPROTO_ESP) {
-		*eoff = (uint16_t)*hl;
+		*eoff = *hl;
 	} else if (proto == IPPROTO_UDP && len >= *hl + 8 + 4 &&
 			(d[*hl + 8] | d[*hl + 9] | d[*hl + 10] |
 			 d[*hl + 11]) != 0) {
 		/* Non-zero first word: ESP, not IKE (RFC 3948). */
-		*eoff = (uint16_t)(*hl + 8);
-		*dport = (uint16_t)(d[*hl + 2] << 8 | d[*hl + 3]);
+		*eoff = *hl + 8;
 	} else {
 		drop(srv, NULL, p, SS_SA_DROP_NOT_ESP);
 		return false;
@@ -1471,7 +1470,7 @@ inb_replay_ok(const struct inb_run *r, uint64_t s)
  * of packets that the fast test in inb_chunk did not clear. */
 static bool
 inb_sa_slow(struct ss_esp_server *srv, struct ss_sa *sa, struct rte_mbuf *p,
-	uint8_t fam, uint16_t eoff, bool udp, uint16_t dport)
+	uint8_t fam, uint32_t eoff, bool udp)
 {
 	const struct ss_esp_sa *esa;
 	uint8_t *d = rte_pktmbuf_mtod(p, uint8_t *);
@@ -1488,7 +1487,8 @@ inb_sa_slow(struct ss_esp_server *srv, struct ss_sa *sa, struct rte_mbuf *p,
 		return false;
 	}
 	if (unlikely(udp != sa->udp_encap || (udp &&
-			dport != sa->encap_local_port))) {
+			(uint16_t)(d[hl + 2] << 8 | d[hl + 3]) !=
+			sa->encap_local_port))) {
 		drop(srv, sa, p, SS_SA_DROP_BAD_ENCAP);
 		return false;
 	}
@@ -1538,7 +1538,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
 	uint32_t spi[SS_ESP_BURST];
 	uint64_t s64[SS_ESP_BURST], s64g[SS_ESP_BURST];
-	uint16_t cnt[SS_ESP_BURST], eoff[SS_ESP_BURST], dport[SS_ESP_BURST];
+	uint16_t cnt[SS_ESP_BURST];
 	uint8_t fam[SS_ESP_BURST];
 	bool udp[SS_ESP_BURST];
 	struct inb_run r = { .sa = NULL, .ok = false };
@@ -1549,7 +1549,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		rte_be32_t v;
-		uint32_t hl = 0;
+		uint32_t hl = 0, eoff = 0;
 		uint8_t f = 0;
 
 		if (i + 4 < n)
@@ -1557,17 +1557,15 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		p->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
 			RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
 		if (likely(inb_outer_fast(p, &hl, &f))) {
-			eoff[k] = (uint16_t)hl;
+			eoff = hl;
 			udp[k] = false;
-			dport[k] = 0;
-		} else if (!inb_outer_slow(srv, p, &hl, &f, &eoff[k], &udp[k],
-				&dport[k])) {
+		} else if (!inb_outer_slow(srv, p, &hl, &f, &eoff, &udp[k])) {
 			continue;
 		}
 		/* The IP header sits 2 bytes off a 4-byte boundary once the
 		 * Ethernet header is gone. */
 		memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *,
-			eoff[k]), sizeof(v));
+			eoff), sizeof(v));
 		spi[k] = rte_be_to_cpu_32(v);
 		if (unlikely(spi[k] < 256)) {
 			drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
@@ -1595,20 +1593,22 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		struct ss_sa *sa = sas[i];
 		const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
 		rte_be32_t sq;
-		uint32_t clen;
+		uint32_t clen, eoff;
 		bool fast;
 
 		if (sa != r.sa) {
 			inb_run_load(&r, sa);
 			mixed |= j != 0 && sa != sas[0];
 		}
-		clen = rte_pktmbuf_pkt_len(p) - eoff[i];
+		/* ESP follows the IP header, or UDP behind it */
+		eoff = p->l3_len + (udp[i] ? sizeof(struct rte_udp_hdr) : 0);
+		clen = rte_pktmbuf_pkt_len(p) - eoff;
 		fast = r.ok && !udp[i] && addr_eq(&sa->local, fam[i],
 			fam[i] == AF_INET ? d + 16 : d + 24) &&
 			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
 			rte_pktmbuf_tailroom(p) >= 32;
 		if (unlikely(!fast) && !inb_sa_slow(srv, sa, p, fam[i],
-				eoff[i], udp[i], dport[i]))
+				eoff, udp[i]))
 			continue;
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
 		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,

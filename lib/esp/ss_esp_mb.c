@@ -45,7 +45,7 @@ struct mb_sa {
 	/* Tunnel mode: outer IP header, UDP header (ports) and SPI as
 	 * they go on the wire, lengths and checksums left 0. */
 	uint8_t tpl[64] __rte_aligned(16);
-	uint32_t tpl_sum;			/* IPv4: its sum without the length */
+	uint32_t tpl_sum;	/* IPv4 header's sum without length, ID */
 	uint64_t sqn;				/* last sequence number sent */
 	uint64_t ivc;				/* CBC IV counter */
 	uint8_t salt[4];

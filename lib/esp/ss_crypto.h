@@ -59,11 +59,12 @@ struct ss_esp_replay {
 };
 
 /* An inbound selector for IPv4 inner packets, in host order with its
- * masks (0: any), so that the check is a few word operations. */
+ * masks (0: any), so that the check is a few word operations: ports as
+ * (port - lo) <= span, the protocol through pmask (0: any). */
 struct ss_esp_ts4 {
 	uint32_t src, smask, dst, dmask;
-	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
-	uint8_t proto;
+	uint16_t sport_lo, sport_span, dport_lo, dport_span;
+	uint8_t proto, pmask;
 };
 
 /** Data-plane state of one SA (ss_sa.dp). */
@@ -84,6 +85,7 @@ struct ss_esp_sa {
 	struct ss_esp_replay rp;		/* inbound */
 	struct ss_esp_ts4 ts4[SS_SA_MAX_TS];	/* IPv4 ones of sa->ts */
 	uint8_t nb_ts4;
+	bool ts4_ports;			/* one of ts4 limits a port */
 };
 
 struct ss_crypto_backend {

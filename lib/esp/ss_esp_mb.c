@@ -20,7 +20,6 @@
 #include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
-#include <rte_prefetch.h>
 #include <rte_random.h>
 #include <rte_udp.h>
 
@@ -43,8 +42,10 @@ struct mb_sa {
 	uint8_t ipad[32] __rte_aligned(16);	/* HMAC inner state */
 	uint8_t opad[32] __rte_aligned(16);	/* HMAC outer state */
 	aes_gcm_enc_dec_t gcm;			/* GCM: this SA's direction */
-	uint8_t tpl[40];			/* tunnel outer IP header */
-	uint32_t tpl_sum;			/* its sum without the length */
+	/* Tunnel mode: outer IP header, UDP header (ports) and SPI as
+	 * they go on the wire, lengths and checksums left 0. */
+	uint8_t tpl[64] __rte_aligned(16);
+	uint32_t tpl_sum;	/* IPv4 header's sum without length, ID */
 	uint64_t sqn;				/* last sequence number sent */
 	uint64_t ivc;				/* CBC IV counter */
 	uint8_t salt[4];
@@ -108,6 +109,8 @@ hmac_pads(IMB_MGR *mgr, const uint8_t *key, uint8_t *ipad, uint8_t *opad)
 static void
 tpl_make(struct mb_sa *k, const struct ss_sa *sa)
 {
+	uint8_t *e;
+
 	if (sa->local.family == AF_INET) {
 		struct rte_ipv4_hdr *h = (void *)k->tpl;
 
@@ -126,6 +129,16 @@ tpl_make(struct mb_sa *k, const struct ss_sa *sa)
 		memcpy(h->src_addr, sa->local.v6, 16);
 		memcpy(h->dst_addr, sa->peer.v6, 16);
 	}
+	e = k->tpl + (sa->local.family == AF_INET ?
+		sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr));
+	if (sa->udp_encap) {
+		struct rte_udp_hdr *u = (void *)e;
+
+		u->src_port = rte_cpu_to_be_16(sa->encap_local_port);
+		u->dst_port = rte_cpu_to_be_16(sa->encap_peer_port);
+		e += sizeof(*u);
+	}
+	memcpy(e, &k->spi, sizeof(k->spi));
 }
 
 static int
@@ -353,37 +366,68 @@ tpl_cksum(uint32_t sum, uint32_t add)
 	return (uint16_t)~sum;
 }
 
-uint64_t
-ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], uint16_t n, int32_t st[])
+/* The template of a tunnel-mode SA (outer IP, UDP, SPI) at d: sizes
+ * known at compile time, so a few wide moves instead of a copy loop. */
+static inline void
+tpl_put(uint8_t *d, const struct mb_sa *k, bool v4, bool udp)
 {
-	IMB_MGR *mgr = mgr_;
+	if (v4) {
+		if (udp)
+			memcpy(d, k->tpl, 20 + 8 + 4);
+		else
+			memcpy(d, k->tpl, 20 + 4);
+	} else {
+		if (udp)
+			memcpy(d, k->tpl, 40 + 8 + 4);
+		else
+			memcpy(d, k->tpl, 40 + 4);
+	}
+}
+
+/* The burst loop of ss_esp_mb_outb for the SA's mode, family,
+ * encapsulation, algorithm and ESN, given as constants where the caller
+ * knows them, so that each of the usual combinations gets a loop
+ * without those tests (and GCM's IV, ICV and alignment as constants). */
+static __rte_always_inline uint16_t
+outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], uint16_t n, int32_t st[], uint64_t *seq,
+	const bool tun, const bool v4, const bool udp_on, const bool gcm,
+	const bool esn)
+{
 	struct mb_sa *k = esa->be_priv;
 	uint8_t tag[SS_ESP_BURST][16];
 	uint8_t *icv[SS_ESP_BURST];
-	const bool tun = sa->mode == SS_SA_MODE_TUNNEL;
-	const bool v4 = sa->local.family == AF_INET;
-	const bool gcm = k->kind <= MB_GCM256;
-	const uint32_t udp = sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0;
-	const uint32_t ivl = esa->iv_len, icvl = esa->icv_len;
-	const bool esn = sa->esn;
+	const uint32_t udp = udp_on ? sizeof(struct rte_udp_hdr) : 0;
+	const uint32_t ivl = gcm ? 8 : esa->iv_len, icvl = 16;
 	const uint64_t smax = esn ? UINT64_MAX : UINT32_MAX;
 	const uint64_t ptype = (v4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6) |
 		(udp != 0 ? RTE_PTYPE_L4_UDP : 0);
 	/* Locals, not loads: every byte store below may alias the SA. */
-	const uint32_t align = esa->pad_align, ohl_tun = esa->outer_hl;
+	const uint32_t align = gcm ? 4 : esa->pad_align;
+	const uint32_t ohl_tun = v4 ? sizeof(struct rte_ipv4_hdr) :
+		sizeof(struct rte_ipv6_hdr);
+	/* What goes in front of the payload: the outer IP header in
+	 * tunnel mode (transport mode moves the packet's own), UDP, ESP
+	 * header and IV. */
+	const uint32_t head = (tun ? ohl_tun : 0) + udp + 8 + ivl;
 	const uint32_t tpl_sum = k->tpl_sum;
 	const rte_be32_t spi = k->spi;
+	const rte_be16_t sport = rte_cpu_to_be_16(sa->encap_local_port);
+	const rte_be16_t dport = rte_cpu_to_be_16(sa->encap_peer_port);
 	const uint8_t inner = esa->inner_proto;
+	const uint8_t oproto = udp != 0 ? IPPROTO_UDP : IPPROTO_ESP;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
+	const struct gcm_key_data *gk = &k->gk;
+	uint32_t salt;
 	uint64_t sqn = k->sqn;
 	bool jobs = false;
-	uint16_t i;
+	uint16_t i, nbad = 0;
 
+	memcpy(&salt, k->salt, sizeof(salt));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
-		uint32_t hl = p->l3_len, plen, pl, padl, ohl, tot;
+		uint32_t hl = p->l3_len, plen, pl, padl, ohl, tot, grow;
 		uint8_t *d = rte_pktmbuf_mtod(p, uint8_t *), *esp, *tail;
 		uint8_t nh, nonce[12], aad[12];
 		rte_be32_t v32;
@@ -391,9 +435,11 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 
 		if (unlikely(sqn >= smax)) {
 			st[i] = -EOVERFLOW;
+			nbad++;
 			continue;
 		}
 		sqn++;
+		tail = d + rte_pktmbuf_data_len(p);
 		if (tun) {
 			plen = rte_pktmbuf_pkt_len(p);
 			nh = inner;
@@ -403,31 +449,38 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		}
 		pl = RTE_ALIGN_CEIL(plen + 2, align);
 		padl = pl - plen - 2;
-		/* Room for both was checked by the caller. */
-		tail = (uint8_t *)rte_pktmbuf_append(p,
-			(uint16_t)(pl - plen + icvl));
+		/* One segment with the room checked by the caller: the
+		 * mbuf grows by arithmetic, without the checks and the walk
+		 * to the last segment of rte_pktmbuf_prepend/append. */
+		grow = head + pl - plen + icvl;
+		p->data_off = (uint16_t)(p->data_off - head);
+		p->data_len = (uint16_t)(p->data_len + grow);
+		p->pkt_len += grow;
 		/* Whole 16 bytes (the tail just added is at least 18):
 		 * one store instead of a copy of variable length. */
 		memcpy(tail, pad_bytes, sizeof(pad_bytes));
 		tail[padl] = (uint8_t)padl;
 		tail[padl + 1] = nh;
+		tot = rte_pktmbuf_pkt_len(p);
 		if (tun) {
+			d -= head;
 			ohl = ohl_tun;
-			d = (uint8_t *)rte_pktmbuf_prepend(p,
-				(uint16_t)(ohl + udp + 8 + ivl));
-			if (v4)
-				memcpy(d, k->tpl, sizeof(struct rte_ipv4_hdr));
-			else
-				memcpy(d, k->tpl, sizeof(struct rte_ipv6_hdr));
+			tpl_put(d, k, v4, udp != 0);
 		} else {
-			uint8_t *nd = (uint8_t *)rte_pktmbuf_prepend(p,
-				(uint16_t)(udp + 8 + ivl));
+			uint8_t *nd = d - head;
 
 			ohl = hl;
 			memmove(nd, d, hl);
 			d = nd;
+			if (udp != 0) {
+				struct rte_udp_hdr *u = (void *)(d + ohl);
+
+				u->src_port = sport;
+				u->dst_port = dport;
+				u->dgram_cksum = 0;
+			}
+			memcpy(d + ohl + udp, &spi, 4);
 		}
-		tot = rte_pktmbuf_pkt_len(p);
 		if (v4) {
 			struct rte_ipv4_hdr *h = (void *)d;
 
@@ -441,8 +494,7 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 					(uint32_t)h->total_length +
 					h->packet_id);
 			} else {
-				h->next_proto_id = udp != 0 ? IPPROTO_UDP :
-					IPPROTO_ESP;
+				h->next_proto_id = oproto;
 				h->hdr_checksum = 0;
 				h->hdr_checksum = rte_ipv4_cksum(h);
 			}
@@ -451,18 +503,15 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 
 			h->payload_len = rte_cpu_to_be_16(
 				(uint16_t)(tot - sizeof(*h)));
-			h->proto = udp != 0 ? IPPROTO_UDP : IPPROTO_ESP;
+			if (!tun)
+				h->proto = oproto;
 		}
 		if (udp != 0) {
 			struct rte_udp_hdr *u = (void *)(d + ohl);
 
-			u->src_port = rte_cpu_to_be_16(sa->encap_local_port);
-			u->dst_port = rte_cpu_to_be_16(sa->encap_peer_port);
 			u->dgram_len = rte_cpu_to_be_16((uint16_t)(tot - ohl));
-			u->dgram_cksum = 0;
 		}
 		esp = d + ohl + udp;
-		memcpy(esp, &spi, 4);
 		v32 = rte_cpu_to_be_32((uint32_t)sqn);
 		memcpy(esp + 4, &v32, 4);
 		icv[i] = esp + 8 + ivl + pl;
@@ -472,11 +521,19 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		p->ol_flags &= ~(RTE_MBUF_F_TX_SEC_OFFLOAD |
 			RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK);
 		if (gcm) {
+			/* Nonce and AAD from registers (RFC 4106 4, 5): salt
+			 * and IV; SPI, then the 64-bit ESN or the 32-bit
+			 * number. */
 			v64 = rte_cpu_to_be_64(sqn);
 			memcpy(esp + 8, &v64, 8);
-			gcm_nonce_aad(k, esp, (uint32_t)(sqn >> 32), esn,
-				nonce, aad);
-			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
+			memcpy(nonce, &salt, 4);
+			memcpy(nonce + 4, &v64, 8);
+			memcpy(aad, &spi, 4);
+			if (esn)
+				memcpy(aad + 4, &v64, 8);
+			else
+				memcpy(aad + 4, &v32, 4);
+			gcm_fn(gk, &ctx, esp + 16, esp + 16, pl, nonce,
 				aad, esn ? 12 : 8, icv[i], 16);
 			st[i] = 0;
 			continue;
@@ -503,11 +560,15 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		job_submit(mgr, st);
 	}
 	k->sqn = sqn;
+	*seq = sqn;
 	if (jobs) {
 		job_flush(mgr, st);
-		for (i = 0; i < n; i++)
+		for (i = 0, nbad = 0; i < n; i++) {
 			if (st[i] == 0)
 				memcpy(icv[i], tag[i], 16);
+			else
+				nbad++;
+		}
 	}
 	if (udp != 0 && !v4) {
 		/* IPv6 forbids a zero UDP checksum here (RFC 8200); it
@@ -524,46 +585,91 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			u->dgram_cksum = rte_ipv6_udptcp_cksum(h, u);
 		}
 	}
-	return sqn;
+	return nbad;
 }
 
-void
-ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], const uint32_t sqh[], uint16_t n, int32_t st[])
+/* One case of ss_esp_mb_outb's switch: tunnel mode, bit 0 IPv4 outer,
+ * bit 1 UDP, bit 2 ESN, bit 3 GCM. */
+#define OUTB_TUN(x) \
+	case x: \
+		return outb_loop(mgr, sa, esa, m, n, st, seq, true, \
+			((x) & 1) != 0, ((x) & 2) != 0, ((x) & 8) != 0, \
+			((x) & 4) != 0)
+
+uint16_t
+ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], uint16_t n, int32_t st[], uint64_t *seq)
 {
 	IMB_MGR *mgr = mgr_;
 	const struct mb_sa *k = esa->be_priv;
-	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
+	const bool v4 = sa->local.family == AF_INET;
 	const bool gcm = k->kind <= MB_GCM256;
-	const uint32_t ivl = esa->iv_len, icvl = esa->icv_len;
+
+	if (sa->mode == SS_SA_MODE_TUNNEL) {
+		switch ((v4 ? 1 : 0) | (sa->udp_encap ? 2 : 0) |
+				(sa->esn ? 4 : 0) | (gcm ? 8 : 0)) {
+		OUTB_TUN(0);
+		OUTB_TUN(1);
+		OUTB_TUN(2);
+		OUTB_TUN(3);
+		OUTB_TUN(4);
+		OUTB_TUN(5);
+		OUTB_TUN(6);
+		OUTB_TUN(7);
+		OUTB_TUN(8);
+		OUTB_TUN(9);
+		OUTB_TUN(10);
+		OUTB_TUN(11);
+		OUTB_TUN(12);
+		OUTB_TUN(13);
+		OUTB_TUN(14);
+		OUTB_TUN(15);
+		}
+	}
+	return outb_loop(mgr, sa, esa, m, n, st, seq,
+		sa->mode == SS_SA_MODE_TUNNEL, v4, sa->udp_encap, gcm,
+		sa->esn);
+}
+
+/* The burst loop of ss_esp_mb_inb, with the algorithm and ESN as
+ * constants where the caller knows them (as outb_loop). */
+static __rte_always_inline void
+inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
+	const uint64_t sq[], uint16_t n, int32_t st[], const bool gcm,
+	const bool esn)
+{
+	const struct mb_sa *k = esa->be_priv;
+	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
+	const uint32_t ivl = gcm ? 8 : esa->iv_len, icvl = 16;
+	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
-		uint8_t *esp = rte_pktmbuf_mtod_offset(p, uint8_t *,
-			p->l3_len);
-		const uint32_t pl = rte_pktmbuf_pkt_len(p) - p->l3_len - 8 -
-			ivl - icvl;
+		const uint32_t l3 = p->l3_len;
+		uint8_t *esp = rte_pktmbuf_mtod_offset(p, uint8_t *, l3);
+		const uint32_t pl = rte_pktmbuf_pkt_len(p) - l3 - 8 - ivl -
+			icvl;
 		uint8_t *icv = esp + 8 + ivl + pl;
+		const uint32_t sqh = (uint32_t)(sq[i] >> 32);
 		uint8_t nonce[12], aad[12];
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+		/* No prefetch: inb_chunk read every header a moment ago. */
 		if (gcm) {
-			gcm_nonce_aad(k, esp, sqh[i], sa->esn, nonce, aad);
-			k->gcm(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
-				aad, sa->esn ? 12 : 8, tag[i], 16);
+			gcm_nonce_aad(k, esp, sqh, esn, nonce, aad);
+			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
+				aad, esn ? 12 : 8, tag[i], 16);
 			st[i] = tag_differs(tag[i], icv) ? -EBADMSG : 0;
 			continue;
 		}
 		memcpy(rcv[i], icv, 16);
-		if (sa->esn) {
-			const rte_be32_t hi = rte_cpu_to_be_32(sqh[i]);
+		if (esn) {
+			const rte_be32_t hi = rte_cpu_to_be_32(sqh);
 
 			memcpy(icv, &hi, 4);
 		}
-		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, sa->esn,
+		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, esn,
 			tag[i], false, i);
 		st[i] = -EIO;
 		job_submit(mgr, st);
@@ -574,4 +680,24 @@ ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	for (i = 0; i < n; i++)
 		if (st[i] == 0 && tag_differs(tag[i], rcv[i]))
 			st[i] = -EBADMSG;
+}
+
+void
+ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
+	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[])
+{
+	IMB_MGR *mgr = mgr_;
+	const struct mb_sa *k = esa->be_priv;
+
+	if (k->kind <= MB_GCM256) {
+		if (sa->esn)
+			inb_loop(mgr, esa, m, sq, n, st, true, true);
+		else
+			inb_loop(mgr, esa, m, sq, n, st, true, false);
+		return;
+	}
+	if (sa->esn)
+		inb_loop(mgr, esa, m, sq, n, st, false, true);
+	else
+		inb_loop(mgr, esa, m, sq, n, st, false, false);
 }

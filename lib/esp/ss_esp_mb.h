@@ -38,22 +38,26 @@ extern const struct ss_crypto_backend ss_esp_mb_backend;
 /*
  * Outbound: n packets of one SA, at L3 with l3_len set and room checked
  * by the caller, become ESP packets in place (outer header, ESP header,
- * IV, padding, trailer, ICV; mbuf metadata for TX). st[i]: 0, -EOVERFLOW
- * when the sequence number space is used up, -EIO on a crypto error.
- * Returns the last sequence number used.
+ * IV, padding, trailer, ICV; mbuf metadata for TX). Each packet is one
+ * segment; its mbuf grows without the rte_pktmbuf_prepend/append checks.
+ * st[i]: 0, -EOVERFLOW when the sequence number space is used up, -EIO
+ * on a crypto error. Returns how many st[i] are not 0 (so that the usual
+ * burst, all sent, needs no look at st[]); *seq: the last sequence
+ * number used.
  */
-uint64_t
+uint16_t
 ss_esp_mb_outb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], uint16_t n, int32_t st[]);
+	struct rte_mbuf *m[], uint16_t n, int32_t st[], uint64_t *seq);
 
 /*
  * Inbound: verify the ICV and decrypt in place, nothing moved: ESP header
- * at l3_len, pkt_len the whole datagram. sqh[i]: high half of the ESN
- * (0 without ESN). st[i]: 0, -EBADMSG on an ICV mismatch, -EIO.
+ * at l3_len, pkt_len the whole datagram. sq[i]: the sequence number as
+ * the window takes it, of which only the high half (the ESN's, 0 without
+ * ESN) is used. st[i]: 0, -EBADMSG on an ICV mismatch, -EIO.
  */
 void
 ss_esp_mb_inb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
-	struct rte_mbuf *m[], const uint32_t sqh[], uint16_t n, int32_t st[]);
+	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[]);
 
 /** Test hook: the last sequence number sent on an ipsec-mb outbound SA
  * (to reach the end of the sequence space). -EINVAL on other SAs. */

@@ -341,6 +341,13 @@ ss_sa_db_server_of_spi(const struct ss_sa_db *db, uint32_t spi)
 	return db->server_of_id[ss_steer_id_get(spi, db->bits)];
 }
 
+const uint16_t *
+ss_sa_db_owner_table(const struct ss_sa_db *db, uint8_t *bits)
+{
+	*bits = db->bits;
+	return db->server_of_id;
+}
+
 uint16_t
 ss_sa_db_instance_id(const struct ss_sa_db *db, uint16_t server)
 {

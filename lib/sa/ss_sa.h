@@ -259,6 +259,14 @@ ss_sa_db_max_tunnels(const struct ss_sa_db *db);
 /** Server index owning an SPI (by its id bits), or 0xffff. */
 uint16_t
 ss_sa_db_server_of_spi(const struct ss_sa_db *db, uint32_t spi);
+/**
+ * The table behind ss_sa_db_server_of_spi, for a worker that asks it of
+ * every packet without a call: entry spi >> (32 - *bits) is the owner.
+ * It stays at this address while the database lives; entries change as
+ * servers are added and deleted, as for ss_sa_db_server_of_spi.
+ */
+const uint16_t *
+ss_sa_db_owner_table(const struct ss_sa_db *db, uint8_t *bits);
 uint16_t
 ss_sa_db_instance_id(const struct ss_sa_db *db, uint16_t server);
 

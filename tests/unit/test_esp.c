@@ -676,6 +676,428 @@ START_TEST(test_seq_overflow)
 }
 END_TEST
 
+/* ---- fast paths at their edges ------------------------------------- */
+
+/* The data of m moved so that it has exactly 'head' bytes of headroom,
+ * or (head < 0) exactly -head bytes of tailroom. */
+static void
+place(struct rte_mbuf *m, int head)
+{
+	const uint16_t len = rte_pktmbuf_data_len(m);
+	uint16_t off = head >= 0 ? (uint16_t)head :
+		(uint16_t)(m->buf_len - len + head);
+	uint8_t tmp[2048];
+
+	ck_assert_uint_le(len, sizeof(tmp));
+	memcpy(tmp, rte_pktmbuf_mtod(m, void *), len);
+	m->data_off = off;
+	memcpy(rte_pktmbuf_mtod(m, void *), tmp, len);
+}
+
+/* m (freed) encrypted and decrypted: true when both went through and
+ * the inner packet came back as 'want' (len bytes). */
+static bool
+round_one(struct rte_mbuf *m, const uint8_t *want, uint32_t len)
+{
+	struct rte_mbuf *e = enc1(m), *d;
+	bool ok;
+
+	if (e == NULL)
+		return false;
+	d = dec1(srv0, e);
+	if (d == NULL)
+		return false;
+	ok = rte_pktmbuf_pkt_len(d) == len && rte_pktmbuf_is_contiguous(d) &&
+		memcmp(rte_pktmbuf_mtod(d, void *), want, len) == 0;
+	rte_pktmbuf_free(d);
+	return ok;
+}
+
+/* Outbound: the one-test fast path of outb_chunk must let through
+ * exactly what the field-by-field checks let through, at the headroom,
+ * tailroom and MTU limits, and leave the rest to them (segments, IPv4
+ * options, link-layer padding, several SAs in one chunk). */
+static void
+fast_out(const struct combo *c)
+{
+	const bool trs = c->mode == SS_SA_MODE_TRANSPORT;
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_esp_toobig tb;
+	struct rte_mbuf *m, *e, *out[4];
+	uint8_t ref[2048];
+	uint32_t len, t = 0, need, mtu;
+	uint64_t nr;
+
+	mk_servers(db);
+	add_pair(db, c, SPI0(0x300), 64, NULL, NULL);
+	/* head: outer IP (tunnel), UDP, ESP header, IV */
+	need = 8 + 8 + (c->algo == SS_SA_ALGO_AES_GCM_128 ? 8 : 16) +
+		(trs ? 0 : c->ofam == AF_INET ? 20 : 40);
+
+	m = mk_inner(c->ifam, trs, 100, 1);
+	len = rte_pktmbuf_pkt_len(m);
+	memcpy(ref, rte_pktmbuf_mtod(m, void *), len);
+	place(m, (int)need);
+	ck_assert_msg(round_one(m, ref, len), "headroom %u refused", need);
+	m = mk_inner(c->ifam, trs, 100, 1);
+	place(m, -64);
+	ck_assert_msg(round_one(m, ref, len), "tailroom 64 refused");
+	nr = drops(srv0, SS_SA_DROP_NO_ROOM);
+	m = mk_inner(c->ifam, trs, 100, 1);
+	place(m, (int)need - 1);
+	ck_assert_ptr_null(enc1(m));
+	m = mk_inner(c->ifam, trs, 100, 1);
+	place(m, -63);
+	ck_assert_ptr_null(enc1(m));
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NO_ROOM), nr + 2);
+
+	/* two segments: linearized, then the same packet */
+	e = mk_inner(c->ifam, trs, 100, 1);
+	m = ss_test_mbuf_split(rte_pktmbuf_mtod(e, uint8_t *), (uint16_t)len,
+		37);
+	rte_pktmbuf_free(e);
+	ck_assert_uint_eq(m->nb_segs, 2);
+	ck_assert_msg(round_one(m, ref, len), "two segments");
+
+	/* link-layer padding behind the IP datagram: trimmed */
+	m = mk_inner(c->ifam, trs, 100, 1);
+	memset(rte_pktmbuf_append(m, 6), 0xee, 6);
+	ck_assert_msg(round_one(m, ref, len), "padding not trimmed");
+
+	/* IPv4 options (IHL 6): the field-by-field path */
+	if (c->ifam == AF_INET) {
+		struct rte_ipv4_hdr *h;
+		uint8_t *d;
+
+		m = mk_inner(AF_INET, trs, 100, 1);
+		d = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+		ck_assert_ptr_nonnull(d);
+		memmove(d, d + 4, 20);
+		memset(d + 20, 1, 4);	/* four NOPs */
+		h = (struct rte_ipv4_hdr *)d;
+		h->version_ihl = 0x46;
+		h->total_length = rte_cpu_to_be_16((uint16_t)(len + 4));
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		memcpy(ref, d, len + 4);
+		ck_assert_msg(round_one(m, ref, len + 4), "IPv4 options");
+	}
+
+	/* MTU: the largest cleartext the slow path reports fits, one byte
+	 * more does not, whichever path judges it */
+	m = mk_inner(c->ifam, trs, 1500, 1);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &m, 1, &t, out, &tb),
+		0);
+	ck_assert_uint_eq(tb.n, 1);
+	mtu = tb.mtu[0];
+	rte_pktmbuf_free(tb.m[0]);
+	ck_assert_uint_gt(mtu, 1400);
+	m = mk_inner(c->ifam, trs, (uint16_t)(mtu - len + 100), 2);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(m), mtu);
+	memcpy(ref, rte_pktmbuf_mtod(m, void *), mtu);
+	ck_assert_msg(round_one(m, ref, mtu), "%u bytes refused", mtu);
+	m = mk_inner(c->ifam, trs, (uint16_t)(mtu - len + 101), 2);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &m, 1, &t, out, &tb),
+		0);
+	ck_assert_uint_eq(tb.n, 1);
+	ck_assert_uint_eq(tb.mtu[0], mtu);
+	rte_pktmbuf_free(tb.m[0]);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_TOO_BIG), 2);
+	ck_assert_uint_eq(drops_total(srv0), nr + 4);
+	free_all(db);
+}
+
+/* Several SAs in one chunk, the first packet without any: grouped, each
+ * group in its order. */
+static void
+fast_out_mixed(void)
+{
+	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
+		AF_INET, AF_INET, false, false, SS_SA_BACKEND_IPSEC_MB, false };
+	struct ss_sa_tunnel_params tp = { .name = "t1" };
+	struct ss_sa_db *db = mkdb(NULL);
+	struct rte_mbuf *m[5], *out[5], *d;
+	const uint32_t tun[5] = { 7, 0, 1, 0, 1 };
+	struct ss_sa_params p;
+	struct ss_sa *o0, *o1;
+	uint16_t n, i;
+	uint32_t spi;
+
+	mk_servers(db);
+	ck_assert_int_eq(ss_sa_tunnel_add(db, &tp, NULL), 0);
+	add_pair(db, &c, SPI0(0x310), 64, &o0, NULL);
+	base_params(&p, &c, SPI0(0x311), SS_SA_DIR_OUT, 0);
+	p.tunnel = 1;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o1), 0);
+	base_params(&p, &c, SPI0(0x311), SS_SA_DIR_IN, 0);
+	p.tunnel = 1;
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	for (i = 0; i < 5; i++)
+		m[i] = mk_inner(AF_INET, false, 30, (uint8_t)i);
+	n = ss_esp_outbound_burst(srv0, m, 5, tun, out, NULL);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NO_SA), 1);
+	ck_assert_uint_eq(o0->st.packets, 2);
+	ck_assert_uint_eq(o1->st.packets, 2);
+	for (i = 0; i < n; i++) {
+		memcpy(&spi, rte_pktmbuf_mtod_offset(out[i], void *, 20), 4);
+		ck_assert_uint_eq(rte_be_to_cpu_32(spi), i < 2 ? SPI0(0x310) :
+			SPI0(0x311));
+		d = dec1(srv0, out[i]);
+		ck_assert_ptr_nonnull(d);
+		/* payload seed: packets 1, 3 then 2, 4 */
+		ck_assert_uint_eq(rte_pktmbuf_mtod(d, uint8_t *)[28],
+			(uint8_t)(i < 2 ? 1 + 2 * i : 2 + 2 * (i - 2)));
+		rte_pktmbuf_free(d);
+	}
+	free_all(db);
+}
+
+static void
+hmac128(const uint8_t *key, const uint8_t *data, uint32_t len, uint8_t *icv);
+
+/* Inbound, ESP built by hand on a NULL-HMAC SA (tunnel, IPv4): outer
+ * IPv4 from peer to local, SPI, sequence number, the inner packet, pad
+ * bytes (corrupted at 'bad' when not negative), pad length, next
+ * header, ICV over all that. Returns the length written to b. */
+static uint32_t
+null_esp(uint8_t *b, const uint8_t *key, uint32_t spi, uint32_t seq,
+	const uint8_t *inner, uint32_t ilen, unsigned int pad, int bad)
+{
+	struct rte_ipv4_hdr *h = (void *)b;
+	struct ss_ipaddr a;
+	uint32_t l = 20, i;
+	rte_be32_t v;
+
+	memset(h, 0, sizeof(*h));
+	h->version_ihl = 0x45;
+	h->time_to_live = 64;
+	h->next_proto_id = IPPROTO_ESP;
+	addr(&a, AF_INET, 1);
+	h->src_addr = a.v4;
+	addr(&a, AF_INET, 2);
+	h->dst_addr = a.v4;
+	v = rte_cpu_to_be_32(spi);
+	memcpy(b + l, &v, 4);
+	v = rte_cpu_to_be_32(seq);
+	memcpy(b + l + 4, &v, 4);
+	l += 8;
+	memcpy(b + l, inner, ilen);
+	l += ilen;
+	for (i = 0; i < pad; i++)
+		b[l + i] = (uint8_t)(i + 1);
+	if (bad >= 0)
+		b[l + bad] ^= 0x80;
+	l += pad;
+	b[l++] = (uint8_t)pad;
+	b[l++] = IPPROTO_IPIP;
+	hmac128(key, b + 20, l - 20, b + l);
+	l += 16;
+	h->total_length = rte_cpu_to_be_16((uint16_t)l);
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	return l;
+}
+
+/* Inbound: pad lengths 0..20 right and with each pad byte wrong (the
+ * word-wise check up to 16, the loop above), a pad length beyond the
+ * payload, the tailroom limit, two segments, link-layer padding and
+ * IPv4 options on the outer header, and two SAs interleaved in one
+ * chunk (each group records its own sequence numbers). */
+START_TEST(test_fast_path_in)
+{
+	const struct combo cn = { SS_SA_ALGO_NULL_HMAC_SHA256,
+		SS_SA_MODE_TUNNEL, AF_INET, AF_INET, false, false,
+		SS_SA_BACKEND_IPSEC_MB, false };
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_sa *in, *ia, *ib;
+	struct rte_mbuf *m, *d, *v[4], *out[4];
+	uint8_t key[32], klen, b[512], inner[128];
+	uint32_t seq = 1, len, ilen;
+	uint64_t bp = 0;
+	unsigned int pad, j;
+	int bad;
+
+	mk_servers(db);
+	add_pair(db, &cn, SPI0(0x400), 4096, NULL, &in);
+	memcpy(key, ss_sa_key(in, &klen), 32);
+	for (pad = 0; pad <= 20; pad++) {
+		/* payload + pad + 2 a multiple of 4 (NULL pads to 4) */
+		ilen = 28 + 40 + ((4 - (pad + 2) % 4) % 4);
+		m = mk_inner(AF_INET, false, (uint16_t)(ilen - 28), 5);
+		memcpy(inner, rte_pktmbuf_mtod(m, void *), ilen);
+		rte_pktmbuf_free(m);
+		for (bad = -1; bad < (int)pad; bad++) {
+			len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen,
+				pad, bad);
+			d = dec1(srv0, mbuf_from(b, len));
+			if (bad < 0) {
+				ck_assert_msg(d != NULL, "pad %u refused", pad);
+				ck_assert_uint_eq(rte_pktmbuf_pkt_len(d), ilen);
+				ck_assert(memcmp(rte_pktmbuf_mtod(d, void *),
+					inner, ilen) == 0);
+				rte_pktmbuf_free(d);
+			} else {
+				ck_assert_msg(d == NULL,
+					"pad %u, byte %d wrong: accepted", pad,
+					bad);
+				bp++;
+			}
+			ck_assert_uint_eq(drops(srv0, SS_SA_DROP_BAD_PADDING),
+				bp);
+		}
+	}
+	/* pad length beyond the payload */
+	ilen = 28 + 42;
+	m = mk_inner(AF_INET, false, 42, 5);
+	memcpy(inner, rte_pktmbuf_mtod(m, void *), ilen);
+	rte_pktmbuf_free(m);
+	len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+	b[len - 18] = 75;
+	hmac128(key, b + 20, len - 36, b + len - 16);
+	ck_assert_ptr_null(dec1(srv0, mbuf_from(b, len)));
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_BAD_PADDING), ++bp);
+
+	ilen = 28 + 42;
+	/* tailroom 32 passes, 31 does not */
+	len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+	m = mbuf_from(b, len);
+	place(m, -32);
+	d = dec1(srv0, m);
+	ck_assert_ptr_nonnull(d);
+	rte_pktmbuf_free(d);
+	len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+	m = mbuf_from(b, len);
+	place(m, -31);
+	ck_assert_ptr_null(dec1(srv0, m));
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NO_ROOM), 1);
+	/* two segments */
+	len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+	m = ss_test_mbuf_split(b, (uint16_t)len, 30);
+	d = dec1(srv0, m);
+	ck_assert_ptr_nonnull(d);
+	ck_assert(memcmp(rte_pktmbuf_mtod(d, void *), inner, ilen) == 0);
+	rte_pktmbuf_free(d);
+	/* link-layer padding behind the outer datagram */
+	len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+	memset(b + len, 0xee, 6);
+	d = dec1(srv0, mbuf_from(b, len + 6));
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(d), ilen);
+	rte_pktmbuf_free(d);
+	/* outer IPv4 options (IHL 6) */
+	len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+	memmove(b + 24, b + 20, len - 20);
+	memset(b + 20, 1, 4);
+	{
+		struct rte_ipv4_hdr *h = (void *)b;
+
+		h->version_ihl = 0x46;
+		h->total_length = rte_cpu_to_be_16((uint16_t)(len + 4));
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	d = dec1(srv0, mbuf_from(b, len + 4));
+	ck_assert_ptr_nonnull(d);
+	ck_assert(memcmp(rte_pktmbuf_mtod(d, void *), inner, ilen) == 0);
+	rte_pktmbuf_free(d);
+	ck_assert_uint_eq(drops_total(srv0), bp + 1);
+	ck_assert_uint_eq(in->st.replay_top, seq - 1);
+
+	/* two SAs, one chunk: A 1, B 4, A 2, B 5 */
+	{
+		const struct combo cg = { SS_SA_ALGO_AES_GCM_128,
+			SS_SA_MODE_TUNNEL, AF_INET, AF_INET, false, true,
+			SS_SA_BACKEND_IPSEC_MB, false };
+		struct rte_mbuf *ea[2], *eb[5];
+		struct ss_sa_db *db2;
+		struct ss_sa_params p;
+		uint32_t t = 0;
+
+		/* the ESP from a second database's outbound SAs */
+		free_all(db);
+		db = mkdb(NULL);
+		mk_servers(db);
+		base_params(&p, &cg, SPI0(0x410), SS_SA_DIR_IN, 0);
+		ck_assert_int_eq(ss_sa_add(db, &p, &ia), 0);
+		base_params(&p, &cn, SPI0(0x411), SS_SA_DIR_IN, 0);
+		ck_assert_int_eq(ss_sa_add(db, &p, &ib), 0);
+		db2 = mkdb(NULL);
+		{
+			struct ss_esp_server *s2 = ss_esp_server_create(db2,
+				0, SOCKET_ID_ANY);
+
+			ck_assert_ptr_nonnull(s2);
+			base_params(&p, &cg, SPI0(0x410), SS_SA_DIR_OUT, 0);
+			ck_assert_int_eq(ss_sa_add(db2, &p, NULL), 0);
+			for (j = 0; j < 2; j++) {
+				m = mk_inner(AF_INET, false, 30, (uint8_t)j);
+				ck_assert_uint_eq(ss_esp_outbound_burst(s2,
+					&m, 1, &t, &ea[j], NULL), 1);
+			}
+			base_params(&p, &cn, SPI0(0x411), SS_SA_DIR_OUT, 0);
+			ck_assert_int_eq(ss_sa_add(db2, &p, NULL), 0);
+			for (j = 0; j < 5; j++) {
+				m = mk_inner(AF_INET, false, 30,
+					(uint8_t)(10 + j));
+				ck_assert_uint_eq(ss_esp_outbound_burst(s2,
+					&m, 1, &t, &eb[j], NULL), 1);
+			}
+			ss_esp_server_free(s2);
+			ss_sa_db_free(db2);
+		}
+		for (j = 0; j < 3; j++) {
+			d = dec1(srv0, eb[j]);
+			ck_assert_ptr_nonnull(d);
+			rte_pktmbuf_free(d);
+		}
+		v[0] = ea[0];
+		v[1] = eb[3];
+		v[2] = ea[1];
+		v[3] = eb[4];
+		ck_assert_uint_eq(ss_esp_inbound_burst(srv0, v, 4, out), 4);
+		for (j = 0; j < 4; j++) {
+			/* grouped: A's two, then B's two */
+			ck_assert_uint_eq(rte_pktmbuf_mtod(out[j],
+				uint8_t *)[28], j < 2 ? j : 10 + 3 + j - 2);
+			rte_pktmbuf_free(out[j]);
+		}
+		ck_assert_uint_eq(ia->st.replay_top, 2);
+		ck_assert_uint_eq(ib->st.replay_top, 5);
+		ck_assert_uint_eq(drops_total(srv0), 0);
+	}
+	free_all(db);
+}
+END_TEST
+
+START_TEST(test_fast_path_out)
+{
+	static const uint8_t fams[3][2] = {
+		{ AF_INET, AF_INET }, { AF_INET6, AF_INET6 },
+		{ AF_INET, AF_INET6 },
+	};
+	struct combo c = { 0 };
+	unsigned int a, mode, f, udp;
+
+	c.be = SS_SA_BACKEND_IPSEC_MB;
+	for (a = 0; a < 2; a++)
+	for (mode = 0; mode < 2; mode++)
+	for (f = 0; f < 3; f++)
+	for (udp = 0; udp < 2; udp++) {
+		if (mode == SS_SA_MODE_TRANSPORT && fams[f][0] != fams[f][1])
+			continue;
+		c.algo = a == 0 ? SS_SA_ALGO_AES_GCM_128 :
+			SS_SA_ALGO_AES_CBC_128_HMAC_SHA256;
+		c.mode = (enum ss_sa_mode)mode;
+		c.ofam = fams[f][0];
+		c.ifam = fams[f][1];
+		c.udp = udp;
+		c.esn = udp;
+		fast_out(&c);
+	}
+	fast_out_mixed();
+}
+END_TEST
+
 /* ---- one counter per bad input -------------------------------------- */
 
 /* HMAC-SHA-256-128 through the crypto device (for forging a valid ICV
@@ -1166,6 +1588,8 @@ esp_suite(void)
 	tcase_add_test(tc, test_replay_same_burst);
 	tcase_add_test(tc, test_seq_overflow);
 	tcase_add_test(tc, test_bad_inputs);
+	tcase_add_test(tc, test_fast_path_out);
+	tcase_add_test(tc, test_fast_path_in);
 	tcase_add_test(tc, test_backend_slots);
 	tcase_add_test(tc, test_replay_cpu);
 	tcase_add_test(tc, test_replay_lookaside);

@@ -39,4 +39,100 @@ ss_esp_ip_set(uint8_t *d, uint8_t proto, uint32_t len)
 	}
 }
 
+struct ss_esp_server {
+	struct ss_sa_db *db;
+	struct ss_sa *const *out_tab;
+	const uint16_t *owner;		/* ss_sa_db_owner_table */
+	uint32_t max_tunnels;
+	uint16_t idx;
+	uint16_t qp;
+	uint8_t id_shift;		/* 32 - instance bits */
+	void *mb;			/* intel-ipsec-mb manager (ipsec-mb) */
+	struct ss_esp_stats st;
+	struct ss_sa_in_cache in_cache;
+	struct rte_crypto_op *ops[SS_ESP_BURST];
+	uint8_t opmem[SS_ESP_BURST][SS_ESP_OP_SIZE] __rte_cache_aligned;
+};
+
+/* Per-packet scratch kept in the mbuf across rte_ipsec calls that
+ * reorder the burst: original length and the 32-bit sequence number. */
+#define M_LEN(m) ((m)->hash.fdir.lo)
+#define M_SEQ(m) ((m)->hash.fdir.hi)
+
+static inline void
+esp_drop(struct ss_esp_server *srv, struct ss_sa *sa, struct rte_mbuf *m,
+	enum ss_sa_drop why)
+{
+	srv->st.drops[why]++;
+	if (sa != NULL)
+		sa->st.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Stable grouping of a chunk by SA: returns the number of groups, with
+ * grp[g] the SA, cnt[g] its packets, and pk[] the packets by group;
+ * ax[] (when not NULL) goes along with m[] into axo[]. */
+unsigned int
+ss_esp_group_by_sa(struct ss_sa *sas[], struct rte_mbuf *m[], unsigned int n,
+	struct ss_sa *grp[], uint16_t cnt[], struct rte_mbuf *pk[],
+	const uint64_t ax[], uint64_t axo[]);
+
+static inline bool
+esp_lifetime_hard(const struct ss_sa *sa)
+{
+	return (sa->hard_packets != 0 && sa->st.packets >= sa->hard_packets) ||
+		(sa->hard_bytes != 0 && sa->st.bytes >= sa->hard_bytes);
+}
+
+static inline void
+esp_lifetime_update(struct ss_sa *sa)
+{
+	if ((sa->soft_packets != 0 && sa->st.packets >= sa->soft_packets) ||
+			(sa->soft_bytes != 0 && sa->st.bytes >= sa->soft_bytes))
+		sa->st.soft_expired = 1;
+	if (esp_lifetime_hard(sa))
+		sa->st.hard_expired = 1;
+}
+
+/* Length of the IP header at the start of m and the datagram length
+ * from the header; 0 when malformed. Trims link-layer padding. */
+static inline uint32_t
+esp_ip_hdr_check(struct rte_mbuf *m, uint8_t *family)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), hl, tot;
+
+	if (len < 20)
+		return 0;
+	if ((d[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *h = (const void *)d;
+
+		hl = (uint32_t)(h->version_ihl & 0xf) * 4;
+		tot = rte_be_to_cpu_16(h->total_length);
+		*family = AF_INET;
+	} else if ((d[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *h = (const void *)d;
+
+		if (len < 40)
+			return 0;
+		hl = 40;
+		tot = 40u + rte_be_to_cpu_16(h->payload_len);
+		*family = AF_INET6;
+	} else {
+		return 0;
+	}
+	if (hl < 20 || tot < hl || tot > len)
+		return 0;
+	if (tot < len)
+		rte_pktmbuf_trim(m, (uint16_t)(len - tot));
+	return hl;
+}
+
+static inline void
+esp_ipv4_cksum_set(struct rte_ipv4_hdr *h)
+{
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+}
+
 #endif

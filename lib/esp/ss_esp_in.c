@@ -1,0 +1,826 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* ESP inbound: outer header and SA checks, anti-replay, decryption through
+ * the SA's back-end, trailer and padding, inner header and selectors. */
+
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_cryptodev.h>
+#include <rte_errno.h>
+#include <rte_esp.h>
+#include <rte_ip.h>
+#include <rte_ipsec.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+#include <rte_udp.h>
+
+#include "ss_esp_priv.h"
+#include "ss_esp_mb.h"
+
+/* ---- inbound -------------------------------------------------------- */
+
+static inline bool
+prefix_match(const struct ss_prefix *p, uint8_t fam, const uint8_t *a)
+{
+	unsigned int bytes, bits;
+	const uint8_t *pa;
+
+	if (p->addr.family == 0)
+		return true;
+	if (p->addr.family != fam)
+		return false;
+	pa = fam == AF_INET ? (const uint8_t *)&p->addr.v4 : p->addr.v6;
+	bytes = p->len / 8;
+	bits = p->len % 8;
+	if (memcmp(pa, a, bytes) != 0)
+		return false;
+	if (bits != 0) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits));
+
+		if ((pa[bytes] ^ a[bytes]) & mask)
+			return false;
+	}
+	return true;
+}
+
+/* Ports of a TCP, UDP or SCTP header at d + hl (0 for other protocols
+ * and when cut short), source in the high half. */
+static inline uint32_t
+ts_ports(const uint8_t *d, uint32_t len, uint8_t proto, uint32_t hl)
+{
+	rte_be32_t v;
+
+	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+			proto == IPPROTO_SCTP) && len >= hl + 4) {
+		memcpy(&v, d + hl, sizeof(v));
+		return rte_be_to_cpu_32(v);
+	}
+	return 0;
+}
+
+/* IPv6 inner packet against sa->ts (IPv6 selectors are rare: out of
+ * line). */
+static __rte_noinline bool
+ts_match6(const struct ss_sa *sa, const uint8_t *d, uint32_t len,
+	uint32_t hl)
+{
+	const struct rte_ipv6_hdr *h = (const void *)d;
+	const uint32_t ports = ts_ports(d, len, h->proto, hl);
+	const uint16_t sp = (uint16_t)(ports >> 16), dp = (uint16_t)ports;
+	unsigned int i;
+
+	for (i = 0; i < sa->nb_ts; i++) {
+		const struct ss_sa_ts *t = &sa->ts[i];
+
+		if (!prefix_match(&t->src, AF_INET6, h->src_addr) ||
+				!prefix_match(&t->dst, AF_INET6, h->dst_addr))
+			continue;
+		if (t->proto != 0 && t->proto != h->proto)
+			continue;
+		if (sp < t->sport_lo || sp > t->sport_hi ||
+				dp < t->dport_lo || dp > t->dport_hi)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* Inner packet against the SA's selectors; false: no selector admits it.
+ * IPv4 through the flattened copy (esa->ts4), IPv6 through sa->ts. */
+static inline bool
+ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
+	const uint8_t *d, uint32_t len, uint8_t fam, uint32_t hl)
+{
+	const struct rte_ipv4_hdr *h = (const void *)d;
+	uint32_t s4, d4, ports;
+	uint16_t sp, dp;
+	uint8_t proto;
+	unsigned int i;
+
+	if (sa->nb_ts == 0)
+		return true;
+	if (fam != AF_INET)
+		return ts_match6(sa, d, len, hl);
+	s4 = rte_be_to_cpu_32(h->src_addr);
+	d4 = rte_be_to_cpu_32(h->dst_addr);
+	proto = h->next_proto_id;
+	/* Later fragments have no ports: 0, as for other protocols. When
+	 * every selector takes any port, 0 passes as well as the ports. */
+	ports = esa->ts4_ports && (h->fragment_offset & rte_cpu_to_be_16(
+		RTE_IPV4_HDR_OFFSET_MASK)) == 0 ?
+		ts_ports(d, len, proto, hl) : 0;
+	sp = (uint16_t)(ports >> 16);
+	dp = (uint16_t)ports;
+	for (i = 0; i < esa->nb_ts4; i++) {
+		const struct ss_esp_ts4 *t = &esa->ts4[i];
+
+		if ((((s4 & t->smask) ^ t->src) | ((d4 & t->dmask) ^ t->dst) |
+				((proto ^ t->proto) & t->pmask)) == 0 &&
+				(uint16_t)(sp - t->sport_lo) <= t->sport_span &&
+				(uint16_t)(dp - t->dport_lo) <= t->dport_span)
+			return true;
+	}
+	return false;
+}
+
+/* RFC 4303 appendix A2.2: the high half of an ESN from its low half. */
+static inline uint64_t
+esn_guess(uint64_t top, uint32_t seq, uint32_t win)
+{
+	uint32_t tl = (uint32_t)top;
+	uint32_t th = (uint32_t)(top >> 32);
+
+	if (tl >= win - 1) {
+		if (seq < tl - win + 1)
+			th++;
+	} else {
+		if (seq >= tl - win + 1 && th != 0)
+			th--;
+	}
+	return (uint64_t)th << 32 | seq;
+}
+
+static inline uint64_t
+replay_seq(const struct ss_sa *sa, const struct ss_esp_replay *r,
+	uint32_t seq)
+{
+	return sa->esn ? esn_guess(r->top, seq, r->w) : seq;
+}
+
+/* After authentication: record s, moving the window when ahead. The
+ * usual s, top + 1 in the same word, clears no word. */
+static inline bool
+replay_update(struct ss_esp_replay *r, uint64_t s)
+{
+	uint64_t *wd = &r->bits[(s >> 6) & (SS_ESP_REPLAY_WORDS - 1)];
+	const uint64_t bit = UINT64_C(1) << (s & 63);
+
+	if (likely(s > r->top)) {
+		uint64_t from = r->top >> 6, to = s >> 6, i;
+
+		if (unlikely(to != from)) {
+			if (to - from > SS_ESP_REPLAY_WORDS)
+				from = to - SS_ESP_REPLAY_WORDS;
+			for (i = from + 1; i <= to; i++)
+				r->bits[i & (SS_ESP_REPLAY_WORDS - 1)] = 0;
+		}
+		r->top = s;
+		*wd |= bit;
+		return true;
+	}
+	if (s == 0 || s + r->w <= r->top || (*wd & bit) != 0)
+		return false;
+	*wd |= bit;
+	return true;
+}
+
+/* What rte_ipsec_pkt_process does for the other back-ends, once the
+ * packet is authenticated and its trailer checked: the inner packet (or
+ * the transport-mode IP header and payload) becomes the whole mbuf. */
+static inline void
+inb_strip(const struct ss_sa *sa, const struct ss_esp_sa *esa,
+	struct rte_mbuf *m)
+{
+	const uint32_t tofs = M_LEN(m) - esa->icv_len - 2;
+	const uint8_t *t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
+	const uint16_t cut = (uint16_t)(t[0] + 2 + esa->icv_len);
+	const uint8_t nh = t[1];
+	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
+
+	if (sa->mode == SS_SA_MODE_TUNNEL) {
+		rte_pktmbuf_adj(m, (uint16_t)(m->l3_len + head));
+		rte_pktmbuf_trim(m, cut);
+		return;
+	}
+	{
+		const uint32_t hl = m->l3_len;
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+		memmove(d + head, d, hl);
+		d = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)head);
+		rte_pktmbuf_trim(m, cut);
+		ss_esp_ip_set(d, nh, rte_pktmbuf_pkt_len(m));
+	}
+}
+
+/* What the 16 bytes before the pad length byte hold for a pad length
+ * p, read from p on: 1, 2, ... p at the end (pad_ref) and which of the
+ * 16 are pad bytes at all (pad_msk). */
+static const uint8_t pad_ref[32] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+};
+static const uint8_t pad_msk[32] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
+/* RFC 4303 2.4: the pad bytes before t (the pad length byte) are 1, 2,
+ * 3... Up to 16 (GCM pads at most 3, CBC 15) in two words, without a
+ * loop: the 16 bytes before t are inside the packet, behind at least
+ * the outer IP and ESP headers. */
+static inline bool
+pad_ok(const uint8_t *t, uint8_t pad)
+{
+	unsigned int j;
+
+	if (likely(pad <= 16)) {
+		uint64_t w0, w1, r0, r1, k0, k1;
+
+		memcpy(&w0, t - 16, 8);
+		memcpy(&w1, t - 8, 8);
+		memcpy(&r0, pad_ref + pad, 8);
+		memcpy(&r1, pad_ref + pad + 8, 8);
+		memcpy(&k0, pad_msk + pad, 8);
+		memcpy(&k1, pad_msk + pad + 8, 8);
+		return (((w0 ^ r0) & k0) | ((w1 ^ r1) & k1)) == 0;
+	}
+	for (j = 0; j < pad; j++)
+		if (t[(int)j - pad] != j + 1)
+			return false;
+	return true;
+}
+
+/* Inner packet checks after the strip, shared by both group paths:
+ * BAD_INNER, SELECTOR_MISMATCH, or true with the mbuf set for the
+ * caller. The usual header (IPv4 without options or IPv6, its length
+ * the whole data) skips esp_ip_hdr_check's cases. */
+static __rte_always_inline bool
+inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
+	const struct ss_esp_sa *esa, struct rte_mbuf *m, const uint8_t ifam,
+	const bool trs)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t hl;
+	uint8_t fam = 0;
+
+	if (likely(len >= 40 && ifam == AF_INET && d[0] == 0x45 &&
+			rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)d)->
+			total_length) == len)) {
+		hl = sizeof(struct rte_ipv4_hdr);
+		fam = AF_INET;
+	} else if (likely(len >= 40 && ifam == AF_INET6 &&
+			(d[0] >> 4) == 6 && sizeof(struct rte_ipv6_hdr) +
+			rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)d)->
+			payload_len) == len)) {
+		hl = sizeof(struct rte_ipv6_hdr);
+		fam = AF_INET6;
+	} else {
+		hl = esp_ip_hdr_check(m, &fam);
+		if (unlikely(hl == 0 || fam != ifam)) {
+			esp_drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
+			return false;
+		}
+	}
+	if (trs && fam == AF_INET)
+		esp_ipv4_cksum_set(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
+	if (unlikely(!ts_match(sa, esa, rte_pktmbuf_mtod(m, uint8_t *),
+			rte_pktmbuf_pkt_len(m), fam, hl))) {
+		esp_drop(srv, sa, m, SS_SA_DROP_SELECTOR_MISMATCH);
+		return false;
+	}
+	m->l2_len = 0;
+	m->l3_len = hl;
+	m->packet_type = fam == AF_INET ? RTE_PTYPE_L3_IPV4 :
+		RTE_PTYPE_L3_IPV6;
+	return true;
+}
+
+static inline void
+inb_account(struct ss_esp_server *srv, struct ss_sa *sa,
+	const struct ss_esp_sa *esa, uint16_t nout, uint64_t bytes)
+{
+	sa->st.replay_top = esa->rp.top;
+	sa->st.packets += nout;
+	sa->st.bytes += bytes;
+	srv->st.in_packets += nout;
+	srv->st.in_bytes += bytes;
+	esp_lifetime_update(sa);
+}
+
+/* An SA whose back-end opens ESP itself (ipsec-mb): one pass after the
+ * crypto. s64[i]: the sequence number (ESN guessed) that inb_chunk
+ * checked against the window, which has not moved since. Each packet
+ * goes through its trailer, window update, strip and inner checks
+ * before the next: the same verdicts as one pass per step, since none
+ * of those but the window update depends on the other packets. */
+static __rte_always_inline uint16_t
+inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], const uint64_t s64[], uint16_t n,
+	struct rte_mbuf **out, const bool tun, const uint8_t ifam)
+{
+	struct ss_esp_sa *esa = sa->dp;
+	int32_t st[SS_ESP_BURST];
+	const uint32_t icvl = esa->icv_len;
+	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
+	const uint8_t inner_proto = esa->inner_proto;
+	uint16_t i, nout = 0;
+	uint64_t bytes = 0;
+
+	ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = mb[i];
+		const uint32_t tofs = M_LEN(m) - icvl - 2;
+		const uint32_t cstart = m->l3_len + head;
+		const uint8_t *t;
+		uint8_t pad;
+
+		if (unlikely(st[i] != 0)) {
+			esp_drop(srv, sa, m, st[i] == -EBADMSG ?
+				SS_SA_DROP_AUTH_FAILED :
+				SS_SA_DROP_CRYPTO_ERROR);
+			continue;
+		}
+		t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
+		pad = t[0];
+		if (unlikely(cstart + pad > tofs || !pad_ok(t, pad))) {
+			esp_drop(srv, sa, m, SS_SA_DROP_BAD_PADDING);
+			continue;
+		}
+		if (unlikely(tun && t[1] != inner_proto)) {
+			esp_drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
+			continue;
+		}
+		if (unlikely(!replay_update(&esa->rp, s64[i]))) {
+			esp_drop(srv, sa, m, SS_SA_DROP_REPLAY);
+			continue;
+		}
+		if (tun) {
+			/* One segment (inb_chunk linearized it) and the
+			 * lengths just checked: what rte_pktmbuf_adj and
+			 * _trim would do, without their checks. */
+			const uint32_t cut = cstart + pad + 2 + icvl;
+
+			m->data_off = (uint16_t)(m->data_off + cstart);
+			m->data_len = (uint16_t)(m->data_len - cut);
+			m->pkt_len -= cut;
+		} else {
+			inb_strip(sa, esa, m);
+		}
+		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun)))
+			continue;
+		bytes += rte_pktmbuf_pkt_len(m);
+		out[nout++] = m;
+	}
+	inb_account(srv, sa, esa, nout, bytes);
+	return nout;
+}
+
+/* inb_group_own_loop with tunnel mode and the inner family as constants
+ * for the usual SAs. */
+static uint16_t
+inb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], const uint64_t s64[], uint16_t n,
+	struct rte_mbuf **out)
+{
+	if (sa->mode == SS_SA_MODE_TUNNEL && sa->inner_family == AF_INET)
+		return inb_group_own_loop(srv, sa, mb, s64, n, out, true,
+			AF_INET);
+	if (sa->mode == SS_SA_MODE_TUNNEL && sa->inner_family == AF_INET6)
+		return inb_group_own_loop(srv, sa, mb, s64, n, out, true,
+			AF_INET6);
+	return inb_group_own_loop(srv, sa, mb, s64, n, out,
+		sa->mode == SS_SA_MODE_TUNNEL, sa->inner_family);
+}
+
+static uint16_t
+inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], const uint64_t sq[], uint16_t n,
+	struct rte_mbuf **out)
+{
+	struct ss_esp_sa *esa = sa->dp;
+	struct rte_crypto_op **ops = srv->ops;
+	struct rte_mbuf *good[SS_ESP_BURST], *src[SS_ESP_BURST];
+	int32_t st[SS_ESP_BURST];
+	uint64_t s64[SS_ESP_BURST];
+	uint16_t k, g, i, done, nout = 0;
+	uint64_t bytes = 0;
+
+	if (esa->be->own_esp)
+		return inb_group_own(srv, sa, mb, sq, n, out);
+	/* Lengths and room were checked, so a refusal here can only be
+	 * the replay window (sequence zero, too old, or already seen). */
+	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
+	for (i = k; i < n; i++)
+		esp_drop(srv, sa, mb[i], SS_SA_DROP_REPLAY);
+	if (k == 0)
+		return 0;
+	esa->be->process(srv, esa, ops, k);
+	for (i = 0; i < k; i++) {
+		src[i] = ops[i]->sym->m_src;
+		s64[i] = replay_seq(sa, &esa->rp, M_SEQ(src[i]));
+		st[i] = ops[i]->status == RTE_CRYPTO_OP_STATUS_SUCCESS ? 0 :
+			ops[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
+			-EBADMSG : -EIO;
+	}
+	for (i = 0, g = 0; i < k; i++) {
+		struct rte_mbuf *m = src[i];
+		const uint8_t *t;
+		uint32_t cstart, tofs;
+		uint8_t pad;
+
+		if (unlikely(st[i] != 0)) {
+			esp_drop(srv, sa, m, st[i] == -EBADMSG ?
+				SS_SA_DROP_AUTH_FAILED :
+				SS_SA_DROP_CRYPTO_ERROR);
+			continue;
+		}
+		/* Trailer check here so that rte_ipsec_pkt_process can only
+		 * fail on the replay window (it reports one errno for all). */
+		tofs = M_LEN(m) - esa->icv_len - 2;
+		cstart = m->l3_len + sizeof(struct rte_esp_hdr) + esa->iv_len;
+		t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
+		pad = t[0];
+		if (unlikely(cstart + pad > tofs)) {
+			esp_drop(srv, sa, m, SS_SA_DROP_BAD_PADDING);
+			continue;
+		}
+		if (unlikely(!pad_ok(t, pad))) {
+			esp_drop(srv, sa, m, SS_SA_DROP_BAD_PADDING);
+			continue;
+		}
+		if (unlikely(sa->mode == SS_SA_MODE_TUNNEL &&
+				t[1] != esa->inner_proto)) {
+			esp_drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
+			continue;
+		}
+		if (unlikely(!replay_update(&esa->rp, s64[i]))) {
+			esp_drop(srv, sa, m, SS_SA_DROP_REPLAY);
+			continue;
+		}
+		good[g++] = m;
+	}
+	done = rte_ipsec_pkt_process(&esa->ss, good, g);
+	for (i = done; i < g; i++)
+		esp_drop(srv, sa, good[i], SS_SA_DROP_REPLAY);
+	for (i = 0; i < done; i++) {
+		struct rte_mbuf *m = good[i];
+
+		if (unlikely(!inb_inner(srv, sa, esa, m, sa->inner_family,
+				sa->mode == SS_SA_MODE_TRANSPORT)))
+			continue;
+		bytes += rte_pktmbuf_pkt_len(m);
+		out[nout++] = m;
+	}
+	inb_account(srv, sa, esa, nout, bytes);
+	return nout;
+}
+
+static inline bool
+addr_eq(const struct ss_ipaddr *a, uint8_t fam, const uint8_t *b)
+{
+	if (a->family != fam)
+		return false;
+	return fam == AF_INET ? memcmp(&a->v4, b, 4) == 0 :
+		memcmp(a->v6, b, 16) == 0;
+}
+
+/* Outer header checks of pass 1 for one packet, in their order, each
+ * failure counted under its own reason: the path of packets that
+ * inb_outer_fast did not clear. true: *hl, *f, *eoff, *udp set. */
+static bool
+inb_outer_slow(struct ss_esp_server *srv, struct rte_mbuf *p, uint32_t *hl,
+	uint8_t *f, uint32_t *eoff, bool *udp)
+{
+	const uint8_t *d;
+	uint32_t len;
+	uint8_t proto;
+
+	if (unlikely(p->nb_segs > 1) && rte_pktmbuf_linearize(p) != 0) {
+		esp_drop(srv, NULL, p, SS_SA_DROP_NO_ROOM);
+		return false;
+	}
+	*hl = esp_ip_hdr_check(p, f);
+	if (unlikely(*hl == 0)) {
+		esp_drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
+		return false;
+	}
+	d = rte_pktmbuf_mtod(p, const uint8_t *);
+	len = rte_pktmbuf_pkt_len(p);
+	proto = *f == AF_INET ? d[9] : d[6];
+	if (*f == AF_INET && (((const struct rte_ipv4_hdr *)d)->
+			fragment_offset & rte_cpu_to_be_16(
+			RTE_IPV4_HDR_MF_FLAG |
+			RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+		/* Fragments are reassembled before ESP. */
+		esp_drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
+		return false;
+	}
+	*udp = proto == IPPROTO_UDP;
+	if (proto == IPPROTO_ESP) {
+		*eoff = *hl;
+	} else if (proto == IPPROTO_UDP && len >= *hl + 8 + 4 &&
+			(d[*hl + 8] | d[*hl + 9] | d[*hl + 10] |
+			 d[*hl + 11]) != 0) {
+		/* Non-zero first word: ESP, not IKE (RFC 3948). */
+		*eoff = *hl + 8;
+	} else {
+		esp_drop(srv, NULL, p, SS_SA_DROP_NOT_ESP);
+		return false;
+	}
+	if (unlikely(len < *eoff + 8u)) {
+		esp_drop(srv, NULL, p, SS_SA_DROP_TRUNCATED);
+		return false;
+	}
+	return true;
+}
+
+/* The usual outer header in one test: one segment, IPv4 without options
+ * and not a fragment, or IPv6, straight to ESP (no UDP), its length the
+ * whole data and room for the ESP header. inb_outer_slow gives the same
+ * verdict for these. */
+static inline bool
+inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
+	const uint32_t len = rte_pktmbuf_data_len(p);
+
+	if (unlikely(len < 48 || p->nb_segs != 1))
+		return false;
+	if (d[0] == 0x45) {
+		const struct rte_ipv4_hdr *h = (const void *)d;
+
+		*hl = sizeof(*h);
+		*f = AF_INET;
+		return h->next_proto_id == IPPROTO_ESP &&
+			rte_be_to_cpu_16(h->total_length) == len &&
+			(h->fragment_offset & rte_cpu_to_be_16(
+			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0;
+	}
+	if ((d[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *h = (const void *)d;
+
+		*hl = sizeof(*h);
+		*f = AF_INET6;
+		return h->proto == IPPROTO_ESP &&
+			sizeof(*h) + rte_be_to_cpu_16(h->payload_len) == len;
+	}
+	return false;
+}
+
+/* Per-SA constants of pass 2, loaded when the SA changes. ok is false
+ * when the run takes the slow path whatever the packet (no ESP state,
+ * UDP encapsulation, hard lifetime reached: the SA's counters do not
+ * move before the chunk's groups are done, so neither does this). */
+struct inb_run {
+	const struct ss_sa *sa;
+	const struct ss_esp_replay *rp;
+	uint64_t top;			/* rp->top, unchanged in pass 2 */
+	uint32_t w;
+	uint32_t th;			/* high half of top (ESN) */
+	uint32_t lo;			/* low half of top - w + 1 */
+	uint32_t hdr;			/* ESP header, IV, ICV */
+	uint32_t min;			/* smallest ESP length */
+	uint32_t mask;			/* payload alignment - 1 */
+	bool esn;
+	bool ahead;			/* low half of top >= w - 1 */
+	bool ok;
+};
+
+static inline void
+inb_run_load(struct inb_run *r, const struct ss_sa *sa)
+{
+	const struct ss_esp_sa *esa;
+
+	r->sa = sa;
+	r->ok = false;
+	if (sa == NULL || sa->dp == NULL)
+		return;
+	esa = sa->dp;
+	r->rp = &esa->rp;
+	r->top = esa->rp.top;
+	r->w = esa->rp.w;
+	r->th = (uint32_t)(r->top >> 32);
+	r->lo = (uint32_t)r->top - r->w + 1;
+	r->ahead = (uint32_t)r->top >= r->w - 1;
+	r->esn = sa->esn;
+	r->hdr = sizeof(struct rte_esp_hdr) + esa->iv_len + esa->icv_len;
+	r->min = r->hdr + RTE_MAX(2u, esa->pad_align == 16 ? 16u : 4u);
+	r->mask = esa->pad_align - 1u;
+	r->ok = !sa->udp_encap && !sa->st.hard_expired && !esp_lifetime_hard(sa);
+}
+
+/* replay_seq with the window's state from the run (esn_guess's tests
+ * on top and w done once per run). */
+static inline uint64_t
+inb_seq(const struct inb_run *r, uint32_t seq)
+{
+	uint32_t th = r->th;
+
+	if (!r->esn)
+		return seq;
+	if (r->ahead)
+		th += seq < r->lo;
+	else
+		th -= seq >= r->lo && th != 0;
+	return (uint64_t)th << 32 | seq;
+}
+
+/* true: s may be new (inside the window or ahead, not yet seen); the
+ * window's top from the run. */
+static inline bool
+inb_replay_ok(const struct inb_run *r, uint64_t s)
+{
+	if (s == 0)
+		return false;
+	if (s > r->top)
+		return true;
+	if (s + r->w <= r->top)
+		return false;
+	return !(r->rp->bits[(s >> 6) & (SS_ESP_REPLAY_WORDS - 1)] &
+		(UINT64_C(1) << (s & 63)));
+}
+
+/* SA checks of pass 2 for one packet, in their order, each failure
+ * counted under its own reason (and UDP encapsulation undone): the path
+ * of packets that the fast test in inb_chunk did not clear. */
+static bool
+inb_sa_slow(struct ss_esp_server *srv, struct ss_sa *sa, struct rte_mbuf *p,
+	uint8_t fam, uint32_t eoff, bool udp)
+{
+	const struct ss_esp_sa *esa;
+	uint8_t *d = rte_pktmbuf_mtod(p, uint8_t *);
+	uint32_t hl = p->l3_len, clen;
+	const uint8_t *dst = fam == AF_INET ? d + 16 : d + 24;
+
+	if (unlikely(sa == NULL || !addr_eq(&sa->local, fam, dst))) {
+		esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
+		return false;
+	}
+	esa = sa->dp;
+	if (unlikely(esa == NULL)) {
+		esp_drop(srv, sa, p, SS_SA_DROP_BACKEND);
+		return false;
+	}
+	if (unlikely(udp != sa->udp_encap || (udp &&
+			(uint16_t)(d[hl + 2] << 8 | d[hl + 3]) !=
+			sa->encap_local_port))) {
+		esp_drop(srv, sa, p, SS_SA_DROP_BAD_ENCAP);
+		return false;
+	}
+	if (unlikely(sa->st.hard_expired || esp_lifetime_hard(sa))) {
+		sa->st.hard_expired = 1;
+		esp_drop(srv, sa, p, SS_SA_DROP_EXPIRED);
+		return false;
+	}
+	clen = rte_pktmbuf_pkt_len(p) - eoff;
+	if (unlikely(clen < sizeof(struct rte_esp_hdr) + esa->iv_len +
+			esa->icv_len + RTE_MAX(2u, esa->pad_align ==
+			16 ? 16u : 4u))) {
+		esp_drop(srv, sa, p, SS_SA_DROP_TRUNCATED);
+		return false;
+	}
+	clen -= sizeof(struct rte_esp_hdr) + esa->iv_len + esa->icv_len;
+	if (unlikely((clen & (esa->pad_align - 1)) != 0)) {
+		esp_drop(srv, sa, p, SS_SA_DROP_TRUNCATED);
+		return false;
+	}
+	/* ESN high bits and AAD are written behind the ICV. */
+	if (unlikely(rte_pktmbuf_tailroom(p) < 32)) {
+		esp_drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
+		return false;
+	}
+	if (udp) {
+		if (sa->mode == SS_SA_MODE_TUNNEL) {
+			/* rte_ipsec cuts everything before ESP. */
+			p->l3_len = hl + 8;
+		} else {
+			/* Transport: close the UDP gap so the IP header
+			 * sits right before ESP again. */
+			memmove(d + 8, d, hl);
+			rte_pktmbuf_adj(p, 8);
+			d += 8;
+			ss_esp_ip_set(d, IPPROTO_ESP, rte_pktmbuf_pkt_len(p));
+		}
+	}
+	return true;
+}
+
+static uint16_t
+inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
+	struct rte_mbuf **out)
+{
+	struct ss_sa *sas[SS_ESP_BURST], *grp[SS_ESP_BURST];
+	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
+	uint32_t spi[SS_ESP_BURST];
+	uint64_t s64[SS_ESP_BURST], s64g[SS_ESP_BURST];
+	uint16_t cnt[SS_ESP_BURST];
+	uint8_t fam[SS_ESP_BURST];
+	bool udp[SS_ESP_BURST];
+	struct inb_run r = { .sa = NULL, .ok = false };
+	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
+	bool mixed = false;
+
+	/* Pass 1: outer headers, SPI, owner. */
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *p = m[i];
+		rte_be32_t v;
+		uint32_t hl = 0, eoff = 0;
+		uint8_t f = 0;
+
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
+		p->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
+			RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+		if (likely(inb_outer_fast(p, &hl, &f))) {
+			eoff = hl;
+			udp[k] = false;
+		} else if (!inb_outer_slow(srv, p, &hl, &f, &eoff, &udp[k])) {
+			continue;
+		}
+		/* The IP header sits 2 bytes off a 4-byte boundary once the
+		 * Ethernet header is gone. */
+		memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *,
+			eoff), sizeof(v));
+		spi[k] = rte_be_to_cpu_32(v);
+		if (unlikely(spi[k] < 256)) {
+			esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
+			continue;
+		}
+		/* ss_sa_db_server_of_spi without the call */
+		if (unlikely(srv->owner[spi[k] >> srv->id_shift] !=
+				srv->idx)) {
+			esp_drop(srv, NULL, p, SS_SA_DROP_WRONG_SERVER);
+			continue;
+		}
+		p->l2_len = 0;
+		p->l3_len = hl;
+		fam[k] = f;
+		keep[k++] = p;
+	}
+	if (k == 0)
+		return 0;
+	ss_sa_lookup_in_cached(srv->db, srv->idx, &srv->in_cache, spi, k,
+		sas);
+
+	/* Pass 2: SA checks and the lengths rte_ipsec would refuse. */
+	for (i = 0, j = 0; i < k; i++) {
+		struct rte_mbuf *p = keep[i];
+		struct ss_sa *sa = sas[i];
+		const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
+		rte_be32_t sq;
+		uint32_t clen, eoff;
+		bool fast;
+
+		if (sa != r.sa) {
+			inb_run_load(&r, sa);
+			mixed |= j != 0 && sa != sas[0];
+		}
+		/* ESP follows the IP header, or UDP behind it */
+		eoff = p->l3_len + (udp[i] ? sizeof(struct rte_udp_hdr) : 0);
+		clen = rte_pktmbuf_pkt_len(p) - eoff;
+		fast = r.ok && !udp[i] && addr_eq(&sa->local, fam[i],
+			fam[i] == AF_INET ? d + 16 : d + 24) &&
+			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
+			rte_pktmbuf_tailroom(p) >= 32;
+		if (unlikely(!fast) && !inb_sa_slow(srv, sa, p, fam[i],
+				eoff, udp[i]))
+			continue;
+		M_LEN(p) = rte_pktmbuf_pkt_len(p);
+		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
+			p->l3_len + 4), sizeof(sq));
+		M_SEQ(p) = rte_be_to_cpu_32(sq);
+		/* Cheap refusal before any crypto work; the ESN guessed here
+		 * is the one the ICV is checked with and the window
+		 * records (the window does not move before then). */
+		s64[j] = inb_seq(&r, M_SEQ(p));
+		if (unlikely(!inb_replay_ok(&r, s64[j]))) {
+			esp_drop(srv, sa, p, SS_SA_DROP_REPLAY);
+			continue;
+		}
+		sas[j] = sa;
+		keep[j++] = p;
+	}
+	if (j == 0)
+		return 0;
+	/* One SA for the chunk (the usual case): no grouping. */
+	if (!mixed)
+		return inb_group(srv, sas[0], keep, s64, (uint16_t)j, out);
+	ng = ss_esp_group_by_sa(sas, keep, j, grp, cnt, pk, s64, s64g);
+	for (g = 0; g < ng; g++) {
+		nout += inb_group(srv, grp[g], pk + o, s64g + o, cnt[g],
+			out + nout);
+		o += cnt[g];
+	}
+	return (uint16_t)nout;
+}
+
+uint16_t
+ss_esp_inbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
+	uint16_t n, struct rte_mbuf **out)
+{
+	uint16_t i, c, nout = 0;
+
+	for (i = 0; i < n; i += c) {
+		c = RTE_MIN((uint16_t)(n - i), (uint16_t)SS_ESP_BURST);
+		nout += inb_chunk(srv, m + i, c, out + nout);
+	}
+	return nout;
+}

@@ -38,8 +38,11 @@ def make_sa(d, src, dst):
 
 def recv(sas, seconds):
     by_spi = {d['spi']: d for d in sas}
+    # 'ready' once the capture socket is open: the caller sends only then
+    # (a fixed delay lost every packet when python started slowly)
     pk = AsyncSniffer(iface='eth0', filter='esp or udp port 4500',
-                      store=True)
+                      store=True,
+                      started_callback=lambda: print('ready', flush=True))
     pk.start()
     import time
     time.sleep(seconds)

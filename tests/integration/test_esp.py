@@ -83,8 +83,9 @@ SNIFF_INSIDE = r'''
 import sys, json, time
 from scapy.all import AsyncSniffer, UDP, IP, conf
 conf.verb = 0
-s = AsyncSniffer(iface="eth0", filter="udp and src host 198.18.0.5")
-s.start(); print("ready", flush=True); time.sleep(float(sys.argv[1])); s.stop()
+s = AsyncSniffer(iface="eth0", filter="udp and src host 198.18.0.5",
+                 started_callback=lambda: print("ready", flush=True))
+s.start(); time.sleep(float(sys.argv[1])); s.stop()
 print(json.dumps(sorted(bytes(p[UDP].payload).decode(errors="replace")
                         for p in s.results if UDP in p)))
 '''
@@ -140,8 +141,7 @@ def one_case(binary, topo, algo, encap):
         sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
                                '/usr/bin/python3', '-c', SNIFF_INSIDE, '7'],
                               stdout=subprocess.PIPE, text=True)
-        sn.stdout.readline()
-        time.sleep(1.5)		# AsyncSniffer opens its socket late
+        sn.stdout.readline()		# capture socket open
         gw.cmd('clear stats')
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', COUNT)
         got = json.loads(sn.communicate(timeout=30)[0].strip().splitlines()
@@ -208,7 +208,7 @@ def one_case(binary, topo, algo, encap):
                                os.path.join(HERE, 'esp_peer.py'), 'recv',
                                json.dumps(outb), '5'],
                               stdout=subprocess.PIPE, text=True)
-        time.sleep(1.5)
+        rc.stdout.readline()		# capture socket open
         sh(['/usr/bin/python3', '-c', SEND_INSIDE, str(COUNT * 2)],
            ns=topo.ns_in)
         res = json.loads(rc.communicate(timeout=30)[0].strip().splitlines()

@@ -90,8 +90,9 @@ SNIFF = r'''
 import sys, json, time
 from scapy.all import AsyncSniffer, UDP, conf
 conf.verb = 0
-s = AsyncSniffer(iface="eth0", filter="udp and src host 198.18.0.5")
-s.start(); time.sleep(1.5); print("ready", flush=True)
+s = AsyncSniffer(iface="eth0", filter="udp and src host 198.18.0.5",
+                 started_callback=lambda: print("ready", flush=True))
+s.start()
 time.sleep(float(sys.argv[1])); s.stop()
 print(json.dumps([bytes(p[UDP].payload).decode(errors="replace")
                   for p in s.results if UDP in p]))

@@ -14,7 +14,6 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include "ss_spd.h"
 
@@ -852,9 +851,6 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	return 1;
 }
 
-/* Packets ahead whose headers are prefetched. */
-#define SPD_PREFETCH 4
-
 /* Inlined into each caller's case (cache and hit counters or not), so
  * that the per-packet loop tests neither pointer. */
 static __rte_always_inline void
@@ -870,15 +866,12 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 	const uint64_t gen = s->gen;
 	uint16_t i, n4 = 0, n6 = 0, nhit = 0;
 
-	for (i = 0; i < n && i < SPD_PREFETCH; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+	/* No prefetch: classification and steering have just read
+	 * these headers. */
 	for (i = 0; i < n; i++) {
 		uint64_t w0, w1;
 		int fam;
 
-		if (likely(i + SPD_PREFETCH < n))
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + SPD_PREFETCH],
-				void *));
 		fam = make_key4_fast(m[i], &w0, &w1);
 		if (likely(fam > 0)) {
 			fam = 4;

@@ -11,7 +11,6 @@
 #include <rte_hash_crc.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 #if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
 #include <nmmintrin.h>
 #endif
@@ -478,9 +477,6 @@ bad:
 	return SS_STEER_BAD;
 }
 
-/* Packets ahead whose headers are prefetched. */
-#define STEER_PREFETCH 4
-
 /* Inlined into each caller, so that 'inner' is a constant. */
 static __rte_always_inline void
 classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
@@ -500,14 +496,11 @@ classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
 		memset(&dummy, 0, sizeof(dummy));
 		st = &dummy;
 	}
-	for (i = 0; i < n && i < STEER_PREFETCH; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+	/* No prefetch: the headers are in cache already (the worker
+	 * prefetched the burst for classification, or decrypted it). */
 	for (i = 0; i < n; i++) {
 		uint8_t k;
 
-		if (likely(i + STEER_PREFETCH < n))
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + STEER_PREFETCH],
-				void *));
 		k = classify_one(&b, m[i], inner ? 0 : m[i]->l2_len,
 			&owner[i], st);
 		kind[i] = k;

@@ -87,13 +87,21 @@ set_l2l3(struct rte_mbuf *m, uint64_t l2, uint64_t l3)
 static inline bool
 ip4_cksum_ok(const void *ip, uint32_t hl)
 {
-	uint32_t w[5];
-	uint64_t s;
+	uint64_t a, b, s;
+	uint32_t c;
 
 	if (unlikely(hl != sizeof(struct rte_ipv4_hdr)))
 		return rte_raw_cksum(ip, hl) == 0xffff;
-	memcpy(w, ip, sizeof(w));
-	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	/* Two 64-bit words and one 32-bit word, added with end-around
+	 * carry (2^64 = 1 modulo 0xffff as well): congruent to the plain
+	 * sum, and not zero since the operands are not all zero. */
+	memcpy(&a, ip, 8);
+	memcpy(&b, (const uint8_t *)ip + 8, 8);
+	memcpy(&c, (const uint8_t *)ip + 16, 4);
+	s = a + b;
+	s += s < a;
+	s += c;
+	s += s < c;
 	return s % 0xffff == 0;
 }
 
@@ -177,20 +185,17 @@ v4_local(uint8_t fl, unsigned int h, uint32_t a)
 	return (fl & NET_V4F_LOCALS) && net_v4_is_local(a);
 }
 
+/* a: the source address, f its v4_first[] flags, h its net_v4_bit(),
+ * fl the port's v4filter[h] (all loaded once by the caller) */
 static inline bool
-v4_src_bad(const struct rx_ctx *x, const uint8_t *src, unsigned int h)
+v4_src_bad(const struct rx_ctx *x, uint32_t a, uint8_t f, unsigned int h,
+	uint8_t fl)
 {
-	const uint8_t f = v4_first[src[0]];
-	uint32_t a;
-	uint8_t fl;
-
-	memcpy(&a, src, 4);
 	/* multicast, loopback; 0.0.0.0, 255.255.255.255 */
 	if (unlikely(f & (V4_SRC_BAD | V4_ZERO8 | V4_ONES8)) &&
 			((f & V4_SRC_BAD) || a == 0 || a == 0xffffffff))
 		return true;
 	/* one of our addresses or the port's subnet broadcasts */
-	fl = x->p->v4filter[h];
 	if (likely(fl == 0))
 		return false;
 	return ((fl & NET_V4F_BCAST) && v4_is_bcast(x->p, a)) ||
@@ -210,7 +215,7 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	uint32_t hl, tl, src, dst;
 	unsigned int hs, hd;
 	uint16_t frag;
-	uint8_t f, fd;
+	uint8_t f, fs, fd, f1s, f1d;
 
 	if (unlikely(avail < sizeof(*ip)))
 		return drop(st, SS_NET_DROP_IP4_TRUNC);
@@ -230,13 +235,19 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 			l3pt = RTE_PTYPE_L3_IPV4_EXT;
 	}
 	tl = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely(tl < hl || tl > frame))
+	/* tl < hl wraps around: one compare for both (frame >= avail >=
+	 * hl here) */
+	if (unlikely(tl - hl > frame - hl))
 		return drop(st, SS_NET_DROP_IP4_TOTLEN);
+	/* UNKNOWN (0, what software ports give) tested first: one test
+	 * of the flags on the usual way */
 	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-			(ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN &&
-			!ip4_cksum_ok(ip, hl))))
+	if (likely(ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)) {
+		if (unlikely(!ip4_cksum_ok(ip, hl)))
+			return drop(st, SS_NET_DROP_IP4_CSUM);
+	} else if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
 		return drop(st, SS_NET_DROP_IP4_CSUM);
+	}
 	if (unlikely(frame > tl))
 		rte_pktmbuf_trim(m, frame - tl);	/* Ethernet padding */
 	m->tx_offload = txo | (uint64_t)RTE_ETHER_HDR_LEN <<
@@ -249,16 +260,18 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	dst = ip->dst_addr;
 	hs = net_v4_bit(src);
 	hd = net_v4_bit(dst);
+	fs = filt[hs];
 	fd = filt[hd];
+	f1s = v4_first[((const uint8_t *)&ip->src_addr)[0]];
+	f1d = v4_first[((const uint8_t *)&ip->dst_addr)[0]];
 	/* Transit between ordinary unicast addresses, to our MAC: the
 	 * tests below all pass, told at once. A first byte with a flag
-	 * or an address in the filter takes them one by one. */
-	f = v4_first[((const uint8_t *)&ip->src_addr)[0]] |
-		v4_first[((const uint8_t *)&ip->dst_addr)[0]] |
-		filt[hs] | fd;
+	 * or an address in the filter takes them one by one (with the
+	 * same loaded values). */
+	f = f1s | f1d | fs | fd;
 	if (likely(f == 0 && mac_ours))
 		return SS_NET_CLASS_FORWARD;
-	if (unlikely(v4_src_bad(x, (const uint8_t *)&ip->src_addr, hs)))
+	if (unlikely(v4_src_bad(x, src, f1s, hs, fs)))
 		return drop(st, SS_NET_DROP_SRC_INVALID);
 	if (v4_local(fd, hd, dst)) {
 		if (unlikely(frag != 0))
@@ -268,9 +281,8 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	}
 	/* Not routed: multicast, broadcast, loopback, 0/8, our subnets'
 	 * broadcasts; and frames not sent to our MAC. */
-	f = v4_first[((const uint8_t *)&ip->dst_addr)[0]];
-	if (unlikely((f & V4_DST_BAD) || !mac_ours ||
-			((f & V4_ONES8) && dst == 0xffffffff)))
+	if (unlikely((f1d & V4_DST_BAD) || !mac_ours ||
+			((f1d & V4_ONES8) && dst == 0xffffffff)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);
 	if (unlikely((fd & NET_V4F_BCAST) && v4_is_bcast(x->p, dst)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);

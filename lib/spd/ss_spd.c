@@ -832,12 +832,16 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	/* non-first fragment: no L4 header, ports 0 */
 	frag = rd16(ip + 6) & RTE_BE16(0x1fff);
 	kind = frag != 0 ? L4_NONE : l4_kind[ip[9]];
+	*w0 = (uint64_t)ip[9] | (uint64_t)src << 32;
 	if (likely(kind == L4_PORTS)) {
 		if (unlikely(tot < 24))
 			return -1;
-		/* sport | dport << 16, as read */
-		memcpy(&ports, ip + 20, 4);
-	} else if (kind == L4_ICMP) {
+		/* dst | sport << 32 | dport << 48: the 8 bytes from the
+		 * destination address on, as read */
+		memcpy(w1, ip + 16, 8);
+		return 1;
+	}
+	if (kind == L4_ICMP) {
 		if (unlikely(tot < 22))
 			return -1;
 		/* type and code, each in the low byte's place of a
@@ -846,7 +850,6 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	} else {
 		ports = 0;
 	}
-	*w0 = (uint64_t)ip[9] | (uint64_t)src << 32;
 	*w1 = (uint64_t)dst | (uint64_t)ports << 32;
 	return 1;
 }

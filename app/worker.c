@@ -419,6 +419,11 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	uint8_t sk = 0;
 
 	RTE_BUILD_BUG_ON(SS_STEER_ESP != 0);
+	/* classification's mark is the one steering and the SPD read */
+	RTE_BUILD_BUG_ON(SS_STEER_PTYPE_IP4_CHECKED !=
+		SS_NET_PTYPE_IP4_CHECKED);
+	RTE_BUILD_BUG_ON(SS_SPD_PTYPE_IP4_CHECKED !=
+		SS_NET_PTYPE_IP4_CHECKED);
 	RTE_BUILD_BUG_ON(SS_MAX_WORKERS > 32);	/* one bit per worker */
 	if (n == 0)
 		return;

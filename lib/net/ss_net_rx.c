@@ -210,7 +210,11 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	const uint32_t frame = rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN;
 	const uint8_t *filt = x->p->v4filter;
 	const struct rte_ipv4_hdr *ip;
-	uint32_t l3pt = RTE_PTYPE_L3_IPV4;
+	/* SS_NET_PTYPE_IP4_CHECKED if the frame is whole in the first
+	 * segment (still so after a trim of padding); options take
+	 * RTE_PTYPE_L3_IPV4_EXT without it below */
+	uint32_t l3pt = RTE_PTYPE_L3_IPV4 |
+		(avail == frame ? SS_NET_PTYPE_IP4_CHECKED : 0);
 	uint64_t ck;
 	uint32_t hl, tl, src, dst;
 	unsigned int hs, hd;
@@ -248,8 +252,15 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	} else if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
 		return drop(st, SS_NET_DROP_IP4_CSUM);
 	}
-	if (unlikely(frame > tl))
+	if (unlikely(frame > tl)) {
 		rte_pktmbuf_trim(m, frame - tl);	/* Ethernet padding */
+		/* (a trim fails when the padding is not all in the last
+		 * segment: then the packet is not as the flag says) */
+		if (rte_pktmbuf_data_len(m) != RTE_ETHER_HDR_LEN + tl ||
+				rte_pktmbuf_pkt_len(m) !=
+				RTE_ETHER_HDR_LEN + tl)
+			l3pt &= ~SS_NET_PTYPE_IP4_CHECKED;
+	}
 	m->tx_offload = txo | (uint64_t)RTE_ETHER_HDR_LEN <<
 		RTE_MBUF_L2_LEN_OFS | (uint64_t)hl << RTE_MBUF_L3_LEN_OFS;
 	frag = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
@@ -459,6 +470,8 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 	const struct net_ctx *c = &ss_net_ctx;
 	struct rx_ctx x;
 	uint16_t i;
+
+	RTE_BUILD_BUG_ON(SS_NET_PTYPE_IP4_CHECKED & RTE_PTYPE_ALL_MASK);
 
 	if (unlikely(port >= c->nb_ports)) {
 		for (i = 0; i < n; i++)

@@ -820,6 +820,15 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	uint16_t frag;
 	uint8_t kind;
 
+	if (likely((m->packet_type & SS_SPD_PTYPE_IP4_CHECKED) &&
+			off == 14)) {
+		/* Checked by classification: IHL 5, tot >= 20, the packet
+		 * whole in the first segment, so the L4 reads below need
+		 * only tot (where make_key() would take it, it gives the
+		 * same key, or the same "malformed"). */
+		tot = m->pkt_len - 14;
+		goto checked;
+	}
 	if (unlikely(off + 24 > m->data_len || ip[0] != 0x45))
 		return 0;
 	tot = rte_be_to_cpu_16(rd16(ip + 2));
@@ -827,6 +836,7 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	 * (pkt_len >= data_len >= off + 24) */
 	if (unlikely(tot - 20 > m->pkt_len - off - 20))
 		return -1;
+checked:
 	memcpy(&src, ip + 12, 4);
 	memcpy(&dst, ip + 16, 4);
 	/* non-first fragment: no L4 header, ports 0 */

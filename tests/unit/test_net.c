@@ -443,11 +443,14 @@ START_TEST(test_classify_classes)
 	ck_assert_uint_eq(st.punted, 7);
 	ck_assert_uint_eq(m[1]->l3_len, 20);
 	ck_assert_uint_eq(m[1]->packet_type, RTE_PTYPE_L2_ETHER |
-		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_ICMP);
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_ICMP |
+		SS_NET_PTYPE_IP4_CHECKED);
 	ck_assert_uint_eq(m[4]->packet_type, RTE_PTYPE_L2_ETHER |
-		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP);
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP |
+		SS_NET_PTYPE_IP4_CHECKED);
 	ck_assert_uint_eq(m[5]->packet_type, RTE_PTYPE_L2_ETHER |
-		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_TUNNEL_ESP);
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_TUNNEL_ESP |
+		SS_NET_PTYPE_IP4_CHECKED);
 	ck_assert_uint_eq(m[8]->l3_len, 40);
 	ck_assert_uint_eq(m[8]->packet_type & RTE_PTYPE_L3_MASK,
 		RTE_PTYPE_L3_IPV6);
@@ -743,7 +746,8 @@ START_TEST(test_classify_ip4_edges)
 		ck_assert_uint_eq(m->l3_len, 20);
 		ck_assert_uint_eq(m->packet_type, RTE_PTYPE_L2_ETHER |
 			RTE_PTYPE_L3_IPV4 | ((get16(ip + 6) & 0x3fff) ?
-			RTE_PTYPE_L4_FRAG : RTE_PTYPE_L4_UDP));
+			RTE_PTYPE_L4_FRAG : RTE_PTYPE_L4_UDP) |
+			SS_NET_PTYPE_IP4_CHECKED);
 		rte_pktmbuf_free(m);
 	}
 	ck_assert_uint_gt(bad, 1000);
@@ -767,6 +771,79 @@ START_TEST(test_classify_ip4_edges)
 	rte_pktmbuf_free(m);
 	f[14 + 21] ^= 0x80;
 	expect_drop(f, len, 0, SS_NET_DROP_IP4_CSUM);
+}
+END_TEST
+
+/* SS_NET_PTYPE_IP4_CHECKED only where its promise holds: IHL 5, the
+ * packet whole in the first segment, pkt_len == data_len == 14 + total
+ * length (after a trim of padding). */
+static struct rte_mbuf *
+mk_split(const uint8_t *f, size_t len, size_t first)
+{
+	struct rte_mbuf *m = mk(f, first);
+	struct rte_mbuf *t = mk(f + first, len - first);
+
+	ck_assert_int_eq(rte_pktmbuf_chain(m, t), 0);
+	return m;
+}
+
+static void
+check_ip4_flag(struct rte_mbuf *m, uint8_t cls, bool flag)
+{
+	ck_assert_uint_eq(classify1(m, 0), cls);
+	ck_assert_msg(!!(m->packet_type & SS_NET_PTYPE_IP4_CHECKED) == flag,
+		"packet_type %#x, flag wanted %d", m->packet_type, flag);
+	if (flag) {
+		const uint8_t *ip = rte_pktmbuf_mtod_offset(m,
+			const uint8_t *, 14);
+
+		ck_assert_uint_eq(m->l2_len, 14);
+		ck_assert_uint_eq(ip[0], 0x45);
+		ck_assert_uint_eq(m->data_len, m->pkt_len);
+		ck_assert_uint_eq(m->pkt_len, 14u + get16(ip + 2));
+	}
+	rte_pktmbuf_free(m);
+}
+
+START_TEST(test_classify_ip4_checked)
+{
+	uint8_t f[256], l4[64];
+	size_t len;
+
+	memset(l4, 0x22, sizeof(l4));
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_FORWARD, true);
+	/* ESP to us: also for the steering of it */
+	len = frame4(f, &mac0, "192.0.2.10", "198.51.100.1", 50, 64, l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_ESP, true);
+	/* Ethernet padding in the segment: trimmed, flagged */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 8);
+	memset(f + len, 0, 18);
+	check_ip4_flag(mk(f, len + 18), SS_NET_CLASS_FORWARD, true);
+	/* the packet over two segments: not flagged, still forwarded */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	check_ip4_flag(mk_split(f, len, 14 + 24), SS_NET_CLASS_FORWARD,
+		false);
+	check_ip4_flag(mk_split(f, len, len - 1), SS_NET_CLASS_FORWARD,
+		false);
+	/* padding in an empty last segment's stead: the trim fails */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 8);
+	memset(f + len, 0, 18);
+	check_ip4_flag(mk_split(f, len + 18, len + 18), SS_NET_CLASS_FORWARD,
+		false);
+	/* options */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	memmove(f + 14 + 24, f + 14 + 20, 40);
+	memcpy(f + 14 + 20, "\x01\x01\x01\x00", 4);
+	f[14] = 0x46;
+	put16(f + 14 + 2, 64);
+	f[14 + 10] = f[14 + 11] = 0;
+	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 24, 0));
+	check_ip4_flag(mk(f, len + 4), SS_NET_CLASS_FORWARD, false);
+	/* IPv6 */
+	len = frame6(f, &mac0, "2001:db8:2::9", "2001:db8:100::5", 17, 64,
+		l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_FORWARD, false);
 }
 END_TEST
 
@@ -2001,6 +2078,7 @@ net_suite(void)
 	tcase_add_test(tc, test_classify_padding_ext);
 	tcase_add_test(tc, test_classify_drops);
 	tcase_add_test(tc, test_classify_ip4_edges);
+	tcase_add_test(tc, test_classify_ip4_checked);
 	tcase_add_test(tc, test_classify_v4_filter_collisions);
 	tcase_add_test(tc, test_arp_reply);
 	tcase_add_test(tc, test_route_lpm);

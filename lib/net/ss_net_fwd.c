@@ -71,15 +71,16 @@ fwd_l2(struct rte_mbuf *p, const struct net_nh *nh, int32_t slot, bool v6,
 }
 
 /* Next hop (nhv[j & nhmask]: nhmask 0 when the chunk had one
- * destination, looked up once), MTU; a gateway next hop has its neighbour slot at hand and
- * the packet is done, a directly connected destination gets its key
- * queued for the hash. Returns the number of keys now queued. */
+ * destination, looked up once), MTU; a gateway next hop has its
+ * neighbour slot at hand and the packet is done, a directly connected
+ * destination gets its key queued for the hash. Returns the number of
+ * keys now queued. */
 static __rte_always_inline uint16_t
 fwd_nh(struct rte_mbuf **m, const uint16_t *idx, const uint64_t *nhv,
-	uint32_t nhmask, uint16_t cnt, bool v6, const uint32_t *a4, const uint8_t (*a6)[16],
-	int16_t res[], struct ss_net_stats *st, bool transit,
-	struct net_neigh_key *keys, const void **kp, uint16_t *ki,
-	const struct net_nh **knh, uint16_t nkeys)
+	uint32_t nhmask, uint16_t cnt, bool v6, const uint32_t *a4,
+	const uint8_t (*a6)[16], int16_t res[], struct ss_net_stats *st,
+	bool transit, struct net_neigh_key *keys, const void **kp,
+	uint16_t *ki, const struct net_nh **knh, uint16_t nkeys)
 {
 	const struct net_ctx *c = &ss_net_ctx;
 	const uint32_t nb_nh = c->nb_nh;
@@ -294,8 +295,8 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	/* 3: next hop, MTU; TTL and Ethernet header of the packets to a
 	 * gateway, the keys of the others */
 	if (n4 != 0)
-		nh_keys = fwd_nh(m, i4, nh4, mask4, n4, false, a4, NULL, res, st,
-			transit, keys, kp, ki, knh, nh_keys);
+		nh_keys = fwd_nh(m, i4, nh4, mask4, n4, false, a4, NULL, res,
+			st, transit, keys, kp, ki, knh, nh_keys);
 	n4_keys = nh_keys;
 	if (n6 != 0)
 		nh_keys = fwd_nh(m, i6, nh6, mask6, n6, true, NULL,

@@ -176,12 +176,22 @@ worker_handoff_burst(struct ss_app *app, struct ss_worker *w, uint16_t to,
 	}
 }
 
-/* Data at L2 -> data at L3, as lib/esp wants it. */
+/* Data at L2 -> data at L3, as lib/esp wants it: rte_pktmbuf_adj()
+ * and l2_len 0, with tx_offload read and written once. */
 static inline void
 strip_l2(struct rte_mbuf *m)
 {
-	rte_pktmbuf_adj(m, m->l2_len);
-	m->l2_len = 0;
+	const uint64_t txo = m->tx_offload;
+	const uint16_t l2 = (uint16_t)((txo >> RTE_MBUF_L2_LEN_OFS) &
+		((1u << RTE_MBUF_L2_LEN_BITS) - 1));
+
+	if (likely(l2 <= m->data_len)) {
+		m->data_off += l2;
+		m->data_len -= l2;
+		m->pkt_len -= l2;
+	}
+	m->tx_offload = txo & ~((uint64_t)((1u << RTE_MBUF_L2_LEN_BITS) - 1)
+		<< RTE_MBUF_L2_LEN_OFS);
 }
 
 /* Forward decrypted inner packets (at L3). A GTP-U or SCTP packet whose
@@ -260,12 +270,13 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	if (n == 0)
 		return;
 	ss_spd_lookup_burst_cached(spd, w->spd_cache, m, n, res, w->spd_hits);
-	/* Usually the whole burst is protected: no split. */
-	for (i = 0; i < n; i++)
+	/* Usually the whole burst is protected: no split (the tunnels
+	 * are taken in the same pass, the split takes them again). */
+	for (i = 0; i < n; i++) {
 		notprot |= SS_SPD_RES_ACTION(res[i]) ^ SS_SPD_PROTECT;
+		tun[i] = SS_SPD_RES_TUNNEL(res[i]);
+	}
 	if (likely(notprot == 0)) {
-		for (i = 0; i < n; i++)
-			tun[i] = SS_SPD_RES_TUNNEL(res[i]);
 		for (i = 0; i < n; i++)
 			strip_l2(m[i]);
 		prot = m;
@@ -408,6 +419,11 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	uint8_t sk = 0;
 
 	RTE_BUILD_BUG_ON(SS_STEER_ESP != 0);
+	/* classification's mark is the one steering and the SPD read */
+	RTE_BUILD_BUG_ON(SS_STEER_PTYPE_IP4_CHECKED !=
+		SS_NET_PTYPE_IP4_CHECKED);
+	RTE_BUILD_BUG_ON(SS_SPD_PTYPE_IP4_CHECKED !=
+		SS_NET_PTYPE_IP4_CHECKED);
 	RTE_BUILD_BUG_ON(SS_MAX_WORKERS > 32);	/* one bit per worker */
 	if (n == 0)
 		return;

@@ -95,13 +95,27 @@ enum ss_net_class {
 /**
  * Validate and classify frames received on port index 'port' (index in
  * cfg->ports[]). Sets l2_len, l3_len (for ESP and UDP to us: up to the
- * L4 header, extension headers included), packet_type, m->port (the DPDK
- * port id) and trims Ethernet padding. An IPv4 header checksum is
+ * L4 header, extension headers included), packet_type (with
+ * SS_NET_PTYPE_IP4_CHECKED where it holds), m->port (the DPDK port id)
+ * and trims Ethernet padding. An IPv4 header checksum is
  * checked unless the PMD flagged it (RTE_MBUF_F_RX_IP_CKSUM_*).
  */
 void
 ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 	uint8_t cls[], struct ss_net_stats *st);
+
+/**
+ * packet_type bit, outside RTE_PTYPE_ALL_MASK, that ss_net_classify_burst
+ * adds for an IPv4 packet whose header it checked and which lies whole in
+ * its first segment: data at the Ethernet header (l2_len 14), version 4
+ * with IHL 5, total length >= 20, pkt_len == data_len == 14 + total
+ * length. lib/steer and lib/spd (SS_STEER_PTYPE_IP4_CHECKED,
+ * SS_SPD_PTYPE_IP4_CHECKED: the same bit) then read the addresses and
+ * the L4 header without checking the IP header again, as long as l2_len
+ * is still 14: the header is parsed once. Whoever rewrites packet_type
+ * (lib/esp) drops it with the rest.
+ */
+#define SS_NET_PTYPE_IP4_CHECKED 0x10000000u
 
 #define SS_NET_FWD_DROP (-1)
 #define SS_NET_FWD_HOLD (-2)

@@ -8,7 +8,6 @@
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
-#include <rte_prefetch.h>
 
 #include "ss_net_priv.h"
 
@@ -71,15 +70,17 @@ fwd_l2(struct rte_mbuf *p, const struct net_nh *nh, int32_t slot, bool v6,
 		st->originated++;
 }
 
-/* Next hop, MTU; a gateway next hop has its neighbour slot at hand and
- * the packet is done, a directly connected destination gets its key
- * queued for the hash. Returns the number of keys now queued. */
+/* Next hop (nhv[j & nhmask]: nhmask 0 when the chunk had one
+ * destination, looked up once), MTU; a gateway next hop has its
+ * neighbour slot at hand and the packet is done, a directly connected
+ * destination gets its key queued for the hash. Returns the number of
+ * keys now queued. */
 static __rte_always_inline uint16_t
 fwd_nh(struct rte_mbuf **m, const uint16_t *idx, const uint64_t *nhv,
-	uint16_t cnt, bool v6, const uint32_t *a4, const uint8_t (*a6)[16],
-	int16_t res[], struct ss_net_stats *st, bool transit,
-	struct net_neigh_key *keys, const void **kp, uint16_t *ki,
-	const struct net_nh **knh, uint16_t nkeys)
+	uint32_t nhmask, uint16_t cnt, bool v6, const uint32_t *a4,
+	const uint8_t (*a6)[16], int16_t res[], struct ss_net_stats *st,
+	bool transit, struct net_neigh_key *keys, const void **kp,
+	uint16_t *ki, const struct net_nh **knh, uint16_t nkeys)
 {
 	const struct net_ctx *c = &ss_net_ctx;
 	const uint32_t nb_nh = c->nb_nh;
@@ -87,7 +88,7 @@ fwd_nh(struct rte_mbuf **m, const uint16_t *idx, const uint64_t *nhv,
 
 	for (j = 0; j < cnt; j++) {
 		const uint16_t k = idx[j];
-		const uint32_t nhi = (uint32_t)nhv[j];
+		const uint32_t nhi = (uint32_t)nhv[j & nhmask];
 		const struct net_nh *nh;
 		struct net_neigh_key *key;
 
@@ -128,6 +129,60 @@ fwd_nh(struct rte_mbuf **m, const uint16_t *idx, const uint64_t *nhv,
 	return nkeys;
 }
 
+/* A chunk of IPv4 packets with one next hop (the usual burst: to a
+ * tunnel's peer, or to hosts behind one gateway), a gateway with a
+ * resolved MAC: that is read once, and each packet only gets its
+ * MTU test, TTL and Ethernet header. False (nothing done) otherwise:
+ * fwd_nh() then takes the packets one by one. */
+static __rte_always_inline bool
+fwd_one_nh(struct rte_mbuf **m, uint16_t n, uint32_t nhi, int16_t res[],
+	struct ss_net_stats *st, bool transit)
+{
+	const struct net_ctx *c = &ss_net_ctx;
+	const struct net_nh *nh;
+	uint64_t macv, l2src;
+	uint32_t mtu;
+	int32_t slot;
+	uint16_t i, sent = 0;
+	int16_t port;
+
+	if (unlikely(nhi < NET_NH_FIRST || nhi >= c->nb_nh))
+		return false;
+	nh = &c->nh[nhi];
+	if (unlikely(!nh->has_via))
+		return false;
+	slot = __atomic_load_n(&nh->neigh, __ATOMIC_ACQUIRE);
+	if (unlikely(slot < 0))
+		return false;
+	macv = __atomic_load_n(&c->mac[slot], __ATOMIC_ACQUIRE);
+	if (unlikely(!(macv & NET_MAC_VALID)))
+		return false;
+	mtu = nh->mtu;
+	l2src = nh->l2src[0];
+	port = nh->port;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *p = m[i];
+		uint8_t *eh = rte_pktmbuf_mtod(p, uint8_t *);
+
+		if (unlikely(rte_pktmbuf_pkt_len(p) - RTE_ETHER_HDR_LEN >
+				mtu)) {
+			fwd_drop(st, SS_NET_DROP_MTU, &res[i]);
+			continue;
+		}
+		if (transit)
+			ip4_ttl_dec(eh + RTE_ETHER_HDR_LEN);
+		memcpy(eh, &macv, 8);
+		memcpy(eh + 6, &l2src, 8);
+		res[i] = port;
+		sent++;
+	}
+	if (transit)
+		st->forwarded += sent;
+	else
+		st->originated += sent;
+	return true;
+}
+
 /* Inlined into both callers: transit is a constant in each. */
 static __rte_always_inline void
 fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
@@ -144,6 +199,9 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	void *data[NET_CHUNK];
 	uint64_t hits = 0;
 	uint16_t n4 = 0, n6 = 0, nh_keys = 0, n4_keys, i, j;
+	/* destination differences from the first of each family */
+	uint64_t diff6 = 0, f6[2] = { 0, 0 };
+	uint32_t diff4 = 0, f4 = 0, mask4 = UINT32_MAX, mask6 = UINT32_MAX;
 
 	/* 1: an Ethernet header in front of every packet; versions, TTLs,
 	 * destinations. res[] is written on every way out, from here on:
@@ -152,6 +210,8 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 		struct rte_mbuf *p = m[i];
 		const uint64_t l2 = p->l2_len;
 		const uint8_t *l3;
+		uint64_t d[2];
+		uint32_t a;
 
 		if (l2 != RTE_ETHER_HDR_LEN) {
 			if (l2 != 0)
@@ -168,8 +228,6 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 		}
 		l3 = rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			RTE_ETHER_HDR_LEN);
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		if (likely((l3[0] >> 4) == 4)) {
 			if (unlikely(rte_pktmbuf_data_len(p) <
 					RTE_ETHER_HDR_LEN + 20)) {
@@ -180,8 +238,12 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 				fwd_drop(st, SS_NET_DROP_TTL, &res[i]);
 				continue;
 			}
-			memcpy(&a4[n4], l3 + 16, 4);
-			a4[n4] = rte_be_to_cpu_32(a4[n4]);
+			memcpy(&a, l3 + 16, 4);
+			a = rte_be_to_cpu_32(a);
+			a4[n4] = a;
+			if (n4 == 0)
+				f4 = a;
+			diff4 |= a ^ f4;
 			i4[n4++] = i;
 		} else if ((l3[0] >> 4) == 6) {
 			if (unlikely(rte_pktmbuf_data_len(p) <
@@ -194,26 +256,50 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 				continue;
 			}
 			memcpy(a6[n6], l3 + 24, 16);
+			memcpy(d, l3 + 24, 16);
+			if (n6 == 0)
+				memcpy(f6, d, 16);
+			diff6 |= (d[0] ^ f6[0]) | (d[1] ^ f6[1]);
 			i6[n6++] = i;
 		} else {
 			fwd_drop(st, SS_NET_DROP_IP4_VERSION, &res[i]);
 		}
 	}
 
-	/* 2: routes */
-	if (n4 != 0)
-		rte_fib_lookup_bulk(c->fib4, a4, nh4, n4);
-	if (n6 != 0)
-		rte_fib6_lookup_bulk(c->fib6, a6, nh6, n6);
+	/* 2: routes. Most chunks go to one destination (a tunnel's peer,
+	 * a host behind it): then one lookup serves them all. */
+	if (n4 != 0) {
+		if (diff4 == 0)
+			mask4 = 0;
+		rte_fib_lookup_bulk(c->fib4, a4, nh4, diff4 == 0 ? 1 : n4);
+	}
+	if (n6 != 0) {
+		if (diff6 == 0)
+			mask6 = 0;
+		rte_fib6_lookup_bulk(c->fib6, a6, nh6, diff6 == 0 ? 1 : n6);
+	}
+
+	/* One next hop for the whole chunk (one destination, or several
+	 * behind one gateway): see fwd_one_nh() */
+	if (n4 == n && n4 != 0) {
+		uint64_t d = 0;
+
+		if (diff4 != 0)
+			for (j = 1; j < n4; j++)
+				d |= nh4[j] ^ nh4[0];
+		if (d == 0 && fwd_one_nh(m, n, (uint32_t)nh4[0], res, st,
+				transit))
+			return;
+	}
 
 	/* 3: next hop, MTU; TTL and Ethernet header of the packets to a
 	 * gateway, the keys of the others */
 	if (n4 != 0)
-		nh_keys = fwd_nh(m, i4, nh4, n4, false, a4, NULL, res, st,
-			transit, keys, kp, ki, knh, nh_keys);
+		nh_keys = fwd_nh(m, i4, nh4, mask4, n4, false, a4, NULL, res,
+			st, transit, keys, kp, ki, knh, nh_keys);
 	n4_keys = nh_keys;
 	if (n6 != 0)
-		nh_keys = fwd_nh(m, i6, nh6, n6, true, NULL,
+		nh_keys = fwd_nh(m, i6, nh6, mask6, n6, true, NULL,
 			(const uint8_t (*)[16])a6, res, st, transit, keys, kp,
 			ki, knh, nh_keys);
 	if (likely(nh_keys == 0))

@@ -10,7 +10,6 @@
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
-#include <rte_prefetch.h>
 #include <rte_udp.h>
 
 #include "ss_net_priv.h"
@@ -19,7 +18,6 @@
 #define UDP_NATT 4500
 #define ETHER_TYPE_EAPOL 0x888e
 #define NET_MAX_EXT 4		/* IPv6 extension headers we walk to us */
-#define PREFETCH_AHEAD 4
 
 static inline uint8_t
 drop(struct ss_net_stats *st, enum ss_net_drop why)
@@ -62,6 +60,7 @@ static const uint8_t v4_first[256] = {
 struct rx_ctx {
 	const struct net_port *p;
 	uint64_t mac;		/* port MAC in the low 48 bits (wire order) */
+	uint16_t port_id;	/* x->p->port_id, not reloaded per packet */
 	uint8_t port;
 };
 
@@ -88,13 +87,21 @@ set_l2l3(struct rte_mbuf *m, uint64_t l2, uint64_t l3)
 static inline bool
 ip4_cksum_ok(const void *ip, uint32_t hl)
 {
-	uint32_t w[5];
-	uint64_t s;
+	uint64_t a, b, s;
+	uint32_t c;
 
 	if (unlikely(hl != sizeof(struct rte_ipv4_hdr)))
 		return rte_raw_cksum(ip, hl) == 0xffff;
-	memcpy(w, ip, sizeof(w));
-	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	/* Two 64-bit words and one 32-bit word, added with end-around
+	 * carry (2^64 = 1 modulo 0xffff as well): congruent to the plain
+	 * sum, and not zero since the operands are not all zero. */
+	memcpy(&a, ip, 8);
+	memcpy(&b, (const uint8_t *)ip + 8, 8);
+	memcpy(&c, (const uint8_t *)ip + 16, 4);
+	s = a + b;
+	s += s < a;
+	s += c;
+	s += s < c;
 	return s % 0xffff == 0;
 }
 
@@ -178,20 +185,17 @@ v4_local(uint8_t fl, unsigned int h, uint32_t a)
 	return (fl & NET_V4F_LOCALS) && net_v4_is_local(a);
 }
 
+/* a: the source address, f its v4_first[] flags, h its net_v4_bit(),
+ * fl the port's v4filter[h] (all loaded once by the caller) */
 static inline bool
-v4_src_bad(const struct rx_ctx *x, const uint8_t *src, unsigned int h)
+v4_src_bad(const struct rx_ctx *x, uint32_t a, uint8_t f, unsigned int h,
+	uint8_t fl)
 {
-	const uint8_t f = v4_first[src[0]];
-	uint32_t a;
-	uint8_t fl;
-
-	memcpy(&a, src, 4);
 	/* multicast, loopback; 0.0.0.0, 255.255.255.255 */
 	if (unlikely(f & (V4_SRC_BAD | V4_ZERO8 | V4_ONES8)) &&
 			((f & V4_SRC_BAD) || a == 0 || a == 0xffffffff))
 		return true;
 	/* one of our addresses or the port's subnet broadcasts */
-	fl = x->p->v4filter[h];
 	if (likely(fl == 0))
 		return false;
 	return ((fl & NET_V4F_BCAST) && v4_is_bcast(x->p, a)) ||
@@ -206,12 +210,16 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	const uint32_t frame = rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN;
 	const uint8_t *filt = x->p->v4filter;
 	const struct rte_ipv4_hdr *ip;
-	uint32_t l3pt = RTE_PTYPE_L3_IPV4;
+	/* SS_NET_PTYPE_IP4_CHECKED if the frame is whole in the first
+	 * segment (still so after a trim of padding); options take
+	 * RTE_PTYPE_L3_IPV4_EXT without it below */
+	uint32_t l3pt = RTE_PTYPE_L3_IPV4 |
+		(avail == frame ? SS_NET_PTYPE_IP4_CHECKED : 0);
 	uint64_t ck;
 	uint32_t hl, tl, src, dst;
 	unsigned int hs, hd;
 	uint16_t frag;
-	uint8_t f, fd;
+	uint8_t f, fs, fd, f1s, f1d;
 
 	if (unlikely(avail < sizeof(*ip)))
 		return drop(st, SS_NET_DROP_IP4_TRUNC);
@@ -231,15 +239,28 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 			l3pt = RTE_PTYPE_L3_IPV4_EXT;
 	}
 	tl = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely(tl < hl || tl > frame))
+	/* tl < hl wraps around: one compare for both (frame >= avail >=
+	 * hl here) */
+	if (unlikely(tl - hl > frame - hl))
 		return drop(st, SS_NET_DROP_IP4_TOTLEN);
+	/* UNKNOWN (0, what software ports give) tested first: one test
+	 * of the flags on the usual way */
 	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-			(ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN &&
-			!ip4_cksum_ok(ip, hl))))
+	if (likely(ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)) {
+		if (unlikely(!ip4_cksum_ok(ip, hl)))
+			return drop(st, SS_NET_DROP_IP4_CSUM);
+	} else if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
 		return drop(st, SS_NET_DROP_IP4_CSUM);
-	if (unlikely(frame > tl))
+	}
+	if (unlikely(frame > tl)) {
 		rte_pktmbuf_trim(m, frame - tl);	/* Ethernet padding */
+		/* (a trim fails when the padding is not all in the last
+		 * segment: then the packet is not as the flag says) */
+		if (rte_pktmbuf_data_len(m) != RTE_ETHER_HDR_LEN + tl ||
+				rte_pktmbuf_pkt_len(m) !=
+				RTE_ETHER_HDR_LEN + tl)
+			l3pt &= ~SS_NET_PTYPE_IP4_CHECKED;
+	}
 	m->tx_offload = txo | (uint64_t)RTE_ETHER_HDR_LEN <<
 		RTE_MBUF_L2_LEN_OFS | (uint64_t)hl << RTE_MBUF_L3_LEN_OFS;
 	frag = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
@@ -250,16 +271,18 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	dst = ip->dst_addr;
 	hs = net_v4_bit(src);
 	hd = net_v4_bit(dst);
+	fs = filt[hs];
 	fd = filt[hd];
+	f1s = v4_first[((const uint8_t *)&ip->src_addr)[0]];
+	f1d = v4_first[((const uint8_t *)&ip->dst_addr)[0]];
 	/* Transit between ordinary unicast addresses, to our MAC: the
 	 * tests below all pass, told at once. A first byte with a flag
-	 * or an address in the filter takes them one by one. */
-	f = v4_first[((const uint8_t *)&ip->src_addr)[0]] |
-		v4_first[((const uint8_t *)&ip->dst_addr)[0]] |
-		filt[hs] | fd;
+	 * or an address in the filter takes them one by one (with the
+	 * same loaded values). */
+	f = f1s | f1d | fs | fd;
 	if (likely(f == 0 && mac_ours))
 		return SS_NET_CLASS_FORWARD;
-	if (unlikely(v4_src_bad(x, (const uint8_t *)&ip->src_addr, hs)))
+	if (unlikely(v4_src_bad(x, src, f1s, hs, fs)))
 		return drop(st, SS_NET_DROP_SRC_INVALID);
 	if (v4_local(fd, hd, dst)) {
 		if (unlikely(frag != 0))
@@ -269,9 +292,8 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	}
 	/* Not routed: multicast, broadcast, loopback, 0/8, our subnets'
 	 * broadcasts; and frames not sent to our MAC. */
-	f = v4_first[((const uint8_t *)&ip->dst_addr)[0]];
-	if (unlikely((f & V4_DST_BAD) || !mac_ours ||
-			((f & V4_ONES8) && dst == 0xffffffff)))
+	if (unlikely((f1d & V4_DST_BAD) || !mac_ours ||
+			((f1d & V4_ONES8) && dst == 0xffffffff)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);
 	if (unlikely((fd & NET_V4F_BCAST) && v4_is_bcast(x->p, dst)))
 		return drop(st, SS_NET_DROP_NOT_FOR_US);
@@ -405,7 +427,7 @@ classify_one(struct rte_mbuf *m, const struct rx_ctx *x,
 	uint16_t et;
 	bool mac_ours;
 
-	m->port = x->p->port_id;
+	m->port = x->port_id;
 	m->tx_offload = txo;		/* l2_len = l3_len = 0 */
 	m->packet_type = 0;
 	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN))
@@ -449,6 +471,8 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 	struct rx_ctx x;
 	uint16_t i;
 
+	RTE_BUILD_BUG_ON(SS_NET_PTYPE_IP4_CHECKED & RTE_PTYPE_ALL_MASK);
+
 	if (unlikely(port >= c->nb_ports)) {
 		for (i = 0; i < n; i++)
 			cls[i] = drop(st, SS_NET_DROP_NOT_FOR_US);
@@ -459,12 +483,10 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 	memcpy(&x.mac, &x.p->mac, RTE_ETHER_ADDR_LEN);
 	x.mac = rte_le_to_cpu_64(x.mac);
 	x.port = port;
-	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
-	for (i = 0; i + PREFETCH_AHEAD < n; i++) {
-		rte_prefetch0(rte_pktmbuf_mtod(m[i + PREFETCH_AHEAD], void *));
-		cls[i] = classify_one(m[i], &x, st);
-	}
-	for (; i < n; i++)
+	x.port_id = x.p->port_id;
+	/* No prefetch here: the worker has issued the whole burst's
+	 * misses before calling (a prefetch loop per stage cost more
+	 * instructions than it saved). */
+	for (i = 0; i < n; i++)
 		cls[i] = classify_one(m[i], &x, st);
 }

@@ -14,7 +14,6 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include "ss_spd.h"
 
@@ -821,6 +820,15 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	uint16_t frag;
 	uint8_t kind;
 
+	if (likely((m->packet_type & SS_SPD_PTYPE_IP4_CHECKED) &&
+			off == 14)) {
+		/* Checked by classification: IHL 5, tot >= 20, the packet
+		 * whole in the first segment, so the L4 reads below need
+		 * only tot (where make_key() would take it, it gives the
+		 * same key, or the same "malformed"). */
+		tot = m->pkt_len - 14;
+		goto checked;
+	}
 	if (unlikely(off + 24 > m->data_len || ip[0] != 0x45))
 		return 0;
 	tot = rte_be_to_cpu_16(rd16(ip + 2));
@@ -828,17 +836,22 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	 * (pkt_len >= data_len >= off + 24) */
 	if (unlikely(tot - 20 > m->pkt_len - off - 20))
 		return -1;
+checked:
 	memcpy(&src, ip + 12, 4);
 	memcpy(&dst, ip + 16, 4);
 	/* non-first fragment: no L4 header, ports 0 */
 	frag = rd16(ip + 6) & RTE_BE16(0x1fff);
 	kind = frag != 0 ? L4_NONE : l4_kind[ip[9]];
+	*w0 = (uint64_t)ip[9] | (uint64_t)src << 32;
 	if (likely(kind == L4_PORTS)) {
 		if (unlikely(tot < 24))
 			return -1;
-		/* sport | dport << 16, as read */
-		memcpy(&ports, ip + 20, 4);
-	} else if (kind == L4_ICMP) {
+		/* dst | sport << 32 | dport << 48: the 8 bytes from the
+		 * destination address on, as read */
+		memcpy(w1, ip + 16, 8);
+		return 1;
+	}
+	if (kind == L4_ICMP) {
 		if (unlikely(tot < 22))
 			return -1;
 		/* type and code, each in the low byte's place of a
@@ -847,13 +860,9 @@ make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 	} else {
 		ports = 0;
 	}
-	*w0 = (uint64_t)ip[9] | (uint64_t)src << 32;
 	*w1 = (uint64_t)dst | (uint64_t)ports << 32;
 	return 1;
 }
-
-/* Packets ahead whose headers are prefetched. */
-#define SPD_PREFETCH 4
 
 /* Inlined into each caller's case (cache and hit counters or not), so
  * that the per-packet loop tests neither pointer. */
@@ -870,15 +879,12 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 	const uint64_t gen = s->gen;
 	uint16_t i, n4 = 0, n6 = 0, nhit = 0;
 
-	for (i = 0; i < n && i < SPD_PREFETCH; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+	/* No prefetch: classification and steering have just read
+	 * these headers. */
 	for (i = 0; i < n; i++) {
 		uint64_t w0, w1;
 		int fam;
 
-		if (likely(i + SPD_PREFETCH < n))
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + SPD_PREFETCH],
-				void *));
 		fam = make_key4_fast(m[i], &w0, &w1);
 		if (likely(fam > 0)) {
 			fam = 4;

@@ -136,8 +136,18 @@ const struct ss_spd_snapshot *
 ss_spd_snapshot_get(const struct ss_spd *spd);
 
 /**
+ * packet_type bit of lib/net's classification (SS_NET_PTYPE_IP4_CHECKED,
+ * the same bit): with it and l2_len 14, the packet has an IPv4 header
+ * without options, checked, and lies whole in its first segment, pkt_len
+ * == data_len == 14 + total length. Lookups then build its key without
+ * checking the IP header again (the result is the same).
+ */
+#define SS_SPD_PTYPE_IP4_CHECKED 0x10000000u
+
+/**
  * Look up n packets (IPv4 and IPv6 mixed). The IP header starts at
- * m[i]->l2_len. res[i] is the encoded result (SS_SPD_RES_*). s NULL
+ * m[i]->l2_len; SS_SPD_PTYPE_IP4_CHECKED in packet_type, where set, must
+ * be true. res[i] is the encoded result (SS_SPD_RES_*). s NULL
  * (nothing committed yet) gives DISCARD for every packet: fail closed.
  */
 void

@@ -11,7 +11,6 @@
 #include <rte_hash_crc.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 #if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
 #include <nmmintrin.h>
 #endif
@@ -312,7 +311,7 @@ hdr_at(const struct rte_mbuf *m, const uint8_t *base, bool direct,
  */
 static __rte_always_inline uint8_t
 classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
-	uint32_t off, uint16_t *owner, struct ss_steer_stats *st)
+	uint32_t off, uint16_t *owner, struct ss_steer_stats *st, int inner)
 {
 	const uint8_t *base = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint8_t ipbuf[40], l4buf[20], xbuf[8];
@@ -323,6 +322,21 @@ classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 	unsigned int i;
 	bool direct, v6 = false;
 
+	if (!inner && likely((m->packet_type & SS_STEER_PTYPE_IP4_CHECKED) &&
+			off == 14)) {
+		/* Checked by classification: IHL 5, total length >= 20,
+		 * the packet whole in the first segment and pkt_len its
+		 * end; the branch below would take it as it is. */
+		ip = base + 14;
+		end = m->pkt_len;
+		l4off = 14 + 20;
+		proto = ip[9];
+		addr = ip + 12;
+		if (rd16(ip + 6) & 0x3fff)
+			goto fragment;
+		direct = true;
+		goto l4;
+	}
 	if (likely(off + 20 <= m->data_len))
 		ip = base + off;
 	else if ((ip = rte_pktmbuf_read(m, off, 20, ipbuf)) == NULL)
@@ -395,6 +409,7 @@ classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 
 	/* every L4 read below is within end (checked first) */
 	direct = end <= m->data_len;
+l4:
 	/* the common protocols first, one compare each */
 	if (likely(proto == IPPROTO_NUM_UDP)) {
 		if (l4off + 8 > end)
@@ -478,9 +493,6 @@ bad:
 	return SS_STEER_BAD;
 }
 
-/* Packets ahead whose headers are prefetched. */
-#define STEER_PREFETCH 4
-
 /* Inlined into each caller, so that 'inner' is a constant. */
 static __rte_always_inline void
 classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
@@ -500,16 +512,13 @@ classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
 		memset(&dummy, 0, sizeof(dummy));
 		st = &dummy;
 	}
-	for (i = 0; i < n && i < STEER_PREFETCH; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+	/* No prefetch: the headers are in cache already (the worker
+	 * prefetched the burst for classification, or decrypted it). */
 	for (i = 0; i < n; i++) {
 		uint8_t k;
 
-		if (likely(i + STEER_PREFETCH < n))
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + STEER_PREFETCH],
-				void *));
 		k = classify_one(&b, m[i], inner ? 0 : m[i]->l2_len,
-			&owner[i], st);
+			&owner[i], st, inner);
 		kind[i] = k;
 		st->kind[k]++;
 	}

@@ -161,10 +161,20 @@ ss_steer_hash_tuple(const void *src, const void *dst, uint8_t alen,
 	uint16_t sport, uint16_t dport, uint8_t proto);
 
 /**
+ * packet_type bit of lib/net's classification (SS_NET_PTYPE_IP4_CHECKED,
+ * the same bit): with it and l2_len 14, the packet has an IPv4 header
+ * without options, checked, and lies whole in its first segment, pkt_len
+ * == data_len == 14 + total length. ss_steer_classify_burst then takes
+ * the header as it is (the decision is the same).
+ */
+#define SS_STEER_PTYPE_IP4_CHECKED 0x10000000u
+
+/**
  * Decide the owner of each packet. m[i] data starts at the Ethernet header
  * and m[i]->l2_len gives its length (0: data starts at the IP header); the
  * IP and L4 headers are read from the packet itself (version nibble,
- * IHL, IPv6 extension headers), so l3_len/packet_type need not be exact.
+ * IHL, IPv6 extension headers), so l3_len/packet_type need not be exact,
+ * except that SS_STEER_PTYPE_IP4_CHECKED, where set, must be true.
  * owner[i] is a server index or SS_STEER_OWNER_NONE; kind[i] an
  * enum ss_steer_kind. st (may be NULL) is the caller's own counters.
  *

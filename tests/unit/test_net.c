@@ -443,11 +443,14 @@ START_TEST(test_classify_classes)
 	ck_assert_uint_eq(st.punted, 7);
 	ck_assert_uint_eq(m[1]->l3_len, 20);
 	ck_assert_uint_eq(m[1]->packet_type, RTE_PTYPE_L2_ETHER |
-		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_ICMP);
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_ICMP |
+		SS_NET_PTYPE_IP4_CHECKED);
 	ck_assert_uint_eq(m[4]->packet_type, RTE_PTYPE_L2_ETHER |
-		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP);
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP |
+		SS_NET_PTYPE_IP4_CHECKED);
 	ck_assert_uint_eq(m[5]->packet_type, RTE_PTYPE_L2_ETHER |
-		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_TUNNEL_ESP);
+		RTE_PTYPE_L3_IPV4 | RTE_PTYPE_TUNNEL_ESP |
+		SS_NET_PTYPE_IP4_CHECKED);
 	ck_assert_uint_eq(m[8]->l3_len, 40);
 	ck_assert_uint_eq(m[8]->packet_type & RTE_PTYPE_L3_MASK,
 		RTE_PTYPE_L3_IPV6);
@@ -743,7 +746,8 @@ START_TEST(test_classify_ip4_edges)
 		ck_assert_uint_eq(m->l3_len, 20);
 		ck_assert_uint_eq(m->packet_type, RTE_PTYPE_L2_ETHER |
 			RTE_PTYPE_L3_IPV4 | ((get16(ip + 6) & 0x3fff) ?
-			RTE_PTYPE_L4_FRAG : RTE_PTYPE_L4_UDP));
+			RTE_PTYPE_L4_FRAG : RTE_PTYPE_L4_UDP) |
+			SS_NET_PTYPE_IP4_CHECKED);
 		rte_pktmbuf_free(m);
 	}
 	ck_assert_uint_gt(bad, 1000);
@@ -767,6 +771,79 @@ START_TEST(test_classify_ip4_edges)
 	rte_pktmbuf_free(m);
 	f[14 + 21] ^= 0x80;
 	expect_drop(f, len, 0, SS_NET_DROP_IP4_CSUM);
+}
+END_TEST
+
+/* SS_NET_PTYPE_IP4_CHECKED only where its promise holds: IHL 5, the
+ * packet whole in the first segment, pkt_len == data_len == 14 + total
+ * length (after a trim of padding). */
+static struct rte_mbuf *
+mk_split(const uint8_t *f, size_t len, size_t first)
+{
+	struct rte_mbuf *m = mk(f, first);
+	struct rte_mbuf *t = mk(f + first, len - first);
+
+	ck_assert_int_eq(rte_pktmbuf_chain(m, t), 0);
+	return m;
+}
+
+static void
+check_ip4_flag(struct rte_mbuf *m, uint8_t cls, bool flag)
+{
+	ck_assert_uint_eq(classify1(m, 0), cls);
+	ck_assert_msg(!!(m->packet_type & SS_NET_PTYPE_IP4_CHECKED) == flag,
+		"packet_type %#x, flag wanted %d", m->packet_type, flag);
+	if (flag) {
+		const uint8_t *ip = rte_pktmbuf_mtod_offset(m,
+			const uint8_t *, 14);
+
+		ck_assert_uint_eq(m->l2_len, 14);
+		ck_assert_uint_eq(ip[0], 0x45);
+		ck_assert_uint_eq(m->data_len, m->pkt_len);
+		ck_assert_uint_eq(m->pkt_len, 14u + get16(ip + 2));
+	}
+	rte_pktmbuf_free(m);
+}
+
+START_TEST(test_classify_ip4_checked)
+{
+	uint8_t f[256], l4[64];
+	size_t len;
+
+	memset(l4, 0x22, sizeof(l4));
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_FORWARD, true);
+	/* ESP to us: also for the steering of it */
+	len = frame4(f, &mac0, "192.0.2.10", "198.51.100.1", 50, 64, l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_ESP, true);
+	/* Ethernet padding in the segment: trimmed, flagged */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 8);
+	memset(f + len, 0, 18);
+	check_ip4_flag(mk(f, len + 18), SS_NET_CLASS_FORWARD, true);
+	/* the packet over two segments: not flagged, still forwarded */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	check_ip4_flag(mk_split(f, len, 14 + 24), SS_NET_CLASS_FORWARD,
+		false);
+	check_ip4_flag(mk_split(f, len, len - 1), SS_NET_CLASS_FORWARD,
+		false);
+	/* padding in an empty last segment's stead: the trim fails */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 8);
+	memset(f + len, 0, 18);
+	check_ip4_flag(mk_split(f, len + 18, len + 18), SS_NET_CLASS_FORWARD,
+		false);
+	/* options */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	memmove(f + 14 + 24, f + 14 + 20, 40);
+	memcpy(f + 14 + 20, "\x01\x01\x01\x00", 4);
+	f[14] = 0x46;
+	put16(f + 14 + 2, 64);
+	f[14 + 10] = f[14 + 11] = 0;
+	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 24, 0));
+	check_ip4_flag(mk(f, len + 4), SS_NET_CLASS_FORWARD, false);
+	/* IPv6 */
+	len = frame6(f, &mac0, "2001:db8:2::9", "2001:db8:100::5", 17, 64,
+		l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_FORWARD, false);
 }
 END_TEST
 
@@ -1065,6 +1142,170 @@ START_TEST(test_route_lpm)
 	ck_assert_uint_eq(p[14 + 7], 63);
 	for (i = 0; i < 6; i++)
 		rte_pktmbuf_free(m[i]);
+}
+END_TEST
+
+/* One route lookup per run of a destination: runs of equal and of
+ * alternating destinations, both families, each packet with its own
+ * route (and the drops and holds in between counted as before). */
+START_TEST(test_route_runs)
+{
+	static const char *const d4[] = {
+		"10.1.2.3", "10.1.2.3", "10.2.3.4", "10.1.2.3", "10.2.3.4",
+		"10.2.3.4", "203.0.113.1", "203.0.113.1", "10.1.2.3",
+	};
+	static const int16_t r4[] = { 0, 0, 1, 0, 1, 1, SS_NET_FWD_DROP,
+		SS_NET_FWD_DROP, 0 };
+	static const char *const d6[] = {
+		"2001:db8:100::5", "2001:db8:100::5", "2001:db8:1::77",
+		"2001:db8:100::5", "2001:db8:1::77", "2001:db8:1::77",
+	};
+	static const int16_t r6[] = { 1, 1, SS_NET_FWD_HOLD, 1,
+		SS_NET_FWD_HOLD, SS_NET_FWD_HOLD };
+	const unsigned int n4 = RTE_DIM(d4), n = n4 + RTE_DIM(d6);
+	struct rte_mbuf *m[RTE_DIM(d4) + RTE_DIM(d6)];
+	int16_t res[RTE_DIM(d4) + RTE_DIM(d6)];
+	const uint64_t noroute = st.drop[SS_NET_DROP_NO_ROUTE];
+	unsigned int i;
+
+	/* IPv4 and IPv6 interleaved, so that each family's runs are
+	 * broken up by the other's packets too */
+	{
+		unsigned int k4 = 0, k6 = 0;
+
+		for (i = 0; i < n; i++) {
+			if ((i % 3 == 2 || k4 == n4) && k6 < RTE_DIM(d6))
+				m[i] = transit6(d6[k6++], 64, 8, 0);
+			else
+				m[i] = transit4(d4[k4++], 64, 8, 0);
+		}
+	}
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(classify1(m[i], 1), SS_NET_CLASS_FORWARD);
+	ss_net_forward_burst(m, (uint16_t)n, res, &st);
+	{
+		unsigned int k4 = 0, k6 = 0;
+
+		for (i = 0; i < n; i++) {
+			const uint8_t *p = rte_pktmbuf_mtod(m[i],
+				const uint8_t *);
+
+			if (get16(p + 12) == 0x86dd) {
+				ck_assert_int_eq(res[i], r6[k6]);
+				if (r6[k6++] == 1)
+					ck_assert_mem_eq(p, gw6mac.addr_bytes,
+						6);
+				continue;
+			}
+			ck_assert_int_eq(res[i], r4[k4]);
+			if (r4[k4] >= 0)
+				ck_assert_mem_eq(p, r4[k4] == 0 ?
+					gw0mac.addr_bytes : gw1mac.addr_bytes,
+					6);
+			k4++;
+		}
+		ck_assert_uint_eq(k4, n4);
+		ck_assert_uint_eq(k6, RTE_DIM(d6));
+	}
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_NO_ROUTE] - noroute, 2);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+	/* One destination per family in the burst: one lookup each */
+	for (i = 0; i < 6; i++)
+		m[i] = i % 2 ? transit6("2001:db8:100::5", 64, 8, 0) :
+			transit4("10.2.3.4", 64, 8, 0);
+	for (i = 0; i < 6; i++)
+		ck_assert_uint_eq(classify1(m[i], 1), SS_NET_CLASS_FORWARD);
+	ss_net_forward_burst(m, 6, res, &st);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(res[i], 1);
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m[i], const uint8_t *),
+			i % 2 ? gw6mac.addr_bytes : gw1mac.addr_bytes, 6);
+		rte_pktmbuf_free(m[i]);
+	}
+	/* ... and one without a route */
+	for (i = 0; i < 3; i++) {
+		m[i] = transit4("203.0.113.1", 64, 8, 0);
+		ck_assert_uint_eq(classify1(m[i], 1), SS_NET_CLASS_FORWARD);
+	}
+	ss_net_forward_burst(m, 3, res, &st);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(res[i], SS_NET_FWD_DROP);
+		rte_pktmbuf_free(m[i]);
+	}
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_NO_ROUTE] - noroute, 5);
+}
+END_TEST
+
+/* A chunk with one next hop (several destinations behind one gateway)
+ * is sent with one read of the gateway's MAC: each packet still gets its
+ * own MTU test, TTL and header; other chunks go packet by packet. */
+START_TEST(test_route_one_nh)
+{
+	/* 10.2/16 and 10/8 both via 198.51.100.254 (outside, MTU 1400) */
+	static const char *const d[] = { "10.2.3.4", "10.9.9.9", "10.2.3.4",
+		"10.200.0.1" };
+	static const uint16_t l4[] = { 8, 1400 - 20, 1401 - 20, 8 };
+	const uint64_t mtu = st.drop[SS_NET_DROP_MTU];
+	const uint64_t fwd = st.forwarded;
+	struct rte_mbuf *m[4];
+	int16_t res[4];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		m[i] = transit4(d[i], (uint8_t)(10 + i), l4[i], 0);
+		ck_assert_uint_eq(classify1(m[i], 1), SS_NET_CLASS_FORWARD);
+	}
+	ss_net_forward_burst(m, 4, res, &st);
+	for (i = 0; i < 4; i++) {
+		const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
+
+		if (i == 2) {
+			ck_assert_int_eq(res[i], SS_NET_FWD_DROP);
+			continue;
+		}
+		ck_assert_int_eq(res[i], 1);
+		ck_assert_mem_eq(p, gw1mac.addr_bytes, 6);
+		ck_assert_mem_eq(p + 6, mac1.addr_bytes, 6);
+		ck_assert_uint_eq(get16(p + 12), 0x0800);
+		ck_assert_uint_eq(p[14 + 8], 10 + i - 1);
+		/* the checksum still verifies after the TTL decrement */
+		ck_assert_uint_eq(rte_raw_cksum(p + 14, 20), 0xffff);
+	}
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_MTU] - mtu, 1);
+	ck_assert_uint_eq(st.forwarded - fwd, 3);
+	for (i = 0; i < 4; i++)
+		rte_pktmbuf_free(m[i]);
+	/* One connected next hop (a neighbour, no gateway): the others'
+	 * way, each packet's own neighbour */
+	for (i = 0; i < 2; i++) {
+		m[i] = transit4("192.0.2.254", 64, 8, 0);
+		ck_assert_uint_eq(classify1(m[i], 1), SS_NET_CLASS_FORWARD);
+	}
+	ss_net_forward_burst(m, 2, res, &st);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(res[i], 0);
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m[i], const uint8_t *),
+			gw0mac.addr_bytes, 6);
+		rte_pktmbuf_free(m[i]);
+	}
+	/* Originated packets (at L3) to one gateway: no TTL change */
+	for (i = 0; i < 3; i++) {
+		m[i] = transit4("10.2.3.4", 7, 8, 0);
+		ck_assert_uint_eq(classify1(m[i], 1), SS_NET_CLASS_FORWARD);
+		rte_pktmbuf_adj(m[i], 14);
+		m[i]->l2_len = 0;
+	}
+	ss_net_output_burst(m, 3, res, &st);
+	for (i = 0; i < 3; i++) {
+		const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
+
+		ck_assert_int_eq(res[i], 1);
+		ck_assert_mem_eq(p, gw1mac.addr_bytes, 6);
+		ck_assert_uint_eq(p[14 + 8], 7);
+		ck_assert_uint_eq(m[i]->l2_len, 14);
+		rte_pktmbuf_free(m[i]);
+	}
 }
 END_TEST
 
@@ -1837,9 +2078,12 @@ net_suite(void)
 	tcase_add_test(tc, test_classify_padding_ext);
 	tcase_add_test(tc, test_classify_drops);
 	tcase_add_test(tc, test_classify_ip4_edges);
+	tcase_add_test(tc, test_classify_ip4_checked);
 	tcase_add_test(tc, test_classify_v4_filter_collisions);
 	tcase_add_test(tc, test_arp_reply);
 	tcase_add_test(tc, test_route_lpm);
+	tcase_add_test(tc, test_route_runs);
+	tcase_add_test(tc, test_route_one_nh);
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_output_l3);
 	tcase_add_test(tc, test_mtu);

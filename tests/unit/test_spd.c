@@ -3,6 +3,7 @@
  */
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,37 @@ mk(const struct pkt *p)
 	return m;
 }
 
+/* What lib/net's classification promises with SS_SPD_PTYPE_IP4_CHECKED
+ * (IHL 5, the packet whole in the first segment, pkt_len == data_len ==
+ * 14 + total length >= 34) holds for m. */
+static bool
+ip4_checked_ok(const struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	uint16_t tot;
+
+	if (m->l2_len != 14 || m->data_len != m->pkt_len ||
+			m->pkt_len < 14 + 20 || ip[0] != 0x45)
+		return false;
+	tot = (uint16_t)(ip[2] << 8 | ip[3]);
+	return tot >= 20 && m->pkt_len == 14u + tot;
+}
+
+/* Where the promise holds, the lookup with the flag gives r too. */
+static void
+check_flagged(const struct ss_spd_snapshot *s, struct rte_mbuf *m,
+	uint32_t r)
+{
+	uint32_t r2 = 0xdeadbeef;
+
+	if (!ip4_checked_ok(m))
+		return;
+	m->packet_type |= SS_SPD_PTYPE_IP4_CHECKED;
+	ss_spd_lookup_burst(s, &m, 1, &r2);
+	m->packet_type &= ~SS_SPD_PTYPE_IP4_CHECKED;
+	ck_assert_uint_eq(r2, r);
+}
+
 static uint32_t
 look1(const struct ss_spd_snapshot *s, const struct pkt *p)
 {
@@ -105,6 +137,7 @@ look1(const struct ss_spd_snapshot *s, const struct pkt *p)
 	uint32_t r = 0xdeadbeef;
 
 	ss_spd_lookup_burst(s, &m, 1, &r);
+	check_flagged(s, m, r);
 	rte_pktmbuf_free(m);
 	return r;
 }
@@ -765,6 +798,62 @@ mk_seg(const uint8_t *b, uint16_t len, uint16_t cut)
 	return m;
 }
 
+/* Whole packets whose L4 header is cut short (the IP length says so too),
+ * as classification marks them: the flagged lookup tests the length
+ * itself, and finds what the unflagged one finds (malformed where ports
+ * or ICMP type and code are missing). */
+START_TEST(test_flagged_short_l4)
+{
+	static const uint8_t protos[] = { 6, 17, 132, 1, 58, 50, 0 };
+	struct ss_spd *spd = ss_spd_create("tshort", SOCKET_ID_ANY);
+	struct ss_spd_cache *c = ss_spd_cache_create(SOCKET_ID_ANY);
+	const struct ss_spd_snapshot *s;
+	struct rte_mbuf *m;
+	uint32_t r, rf, rc;
+	uint8_t b[64];
+	unsigned int i, extra;
+
+	ck_assert_ptr_nonnull(c);
+	add(spd, R("r1", 10, "10.0.0.0/8", "0.0.0.0/0", 0, SS_SPD_PROTECT,
+		1));
+	s = build_commit(spd);
+	for (i = 0; i < RTE_DIM(protos); i++) {
+		for (extra = 0; extra <= 6; extra++) {
+			const uint16_t len = (uint16_t)(14 + 20 + extra);
+
+			memset(b, 0, sizeof(b));
+			put16(b + 12, 0x0800);
+			b[14] = 0x45;
+			put16(b + 14 + 2, (uint16_t)(20 + extra));
+			b[14 + 9] = protos[i];
+			b[14 + 12] = 10;
+			b[14 + 16] = 192;
+			memset(b + 34, 0x5a, extra);
+			m = ss_test_mbuf_split(b, len, len);
+			m->l2_len = 14;
+			ck_assert(ip4_checked_ok(m));
+			ss_spd_lookup_burst(s, &m, 1, &r);
+			m->packet_type |= SS_SPD_PTYPE_IP4_CHECKED;
+			ss_spd_lookup_burst(s, &m, 1, &rf);
+			ss_spd_lookup_burst_cached(s, c, &m, 1, &rc, NULL);
+			rte_pktmbuf_free(m);
+			ck_assert_uint_eq(rf, r);
+			ck_assert_uint_eq(rc, r);
+			if ((protos[i] == 6 || protos[i] == 17 ||
+					protos[i] == 132) && extra < 4)
+				ck_assert_uint_eq(r, SS_SPD_RES_MALFORMED);
+			else if ((protos[i] == 1 || protos[i] == 58) &&
+					extra < 2)
+				ck_assert_uint_eq(r, SS_SPD_RES_MALFORMED);
+			else
+				ck_assert_uint_eq(r, PROT(1));
+		}
+	}
+	ss_spd_cache_free(c);
+	ss_spd_destroy(spd);
+}
+END_TEST
+
 /* IPv4 packets of every shape, in one segment (read in place) and split
  * at every point (read with rte_pktmbuf_read), through the cache and
  * without it: the same result and the same hits. Well-formed unfragmented
@@ -777,7 +866,7 @@ START_TEST(test_shapes_segmented)
 	const struct ss_spd_snapshot *s;
 	struct rte_mbuf *m[1];
 	uint64_t *h_c, *h_a;
-	uint32_t r, rc[2], malformed = 0;
+	uint32_t r, rc[2], malformed = 0, checked = 0;
 	uint8_t b[128];
 	uint16_t len, cut;
 	unsigned int i, k;
@@ -809,9 +898,20 @@ START_TEST(test_shapes_segmented)
 			/* twice through the cache: the second from it */
 			ss_spd_lookup_burst_cached(s, c, m, 1, &rc[0], h_c);
 			ss_spd_lookup_burst_cached(s, c, m, 1, &rc[1], h_c);
-			rte_pktmbuf_free(m[0]);
 			ck_assert_uint_eq(rc[0], r);
 			ck_assert_uint_eq(rc[1], r);
+			if (ip4_checked_ok(m[0])) {
+				/* as classification would mark it: the
+				 * same key, result and hits */
+				m[0]->packet_type |= SS_SPD_PTYPE_IP4_CHECKED;
+				ss_spd_lookup_burst_cached(s, c, m, 1, &rc[0],
+					h_c);
+				ss_spd_lookup_burst_hits(s, m, 1, &rc[1], h_a);
+				ck_assert_uint_eq(rc[0], r);
+				ck_assert_uint_eq(rc[1], r);
+				checked++;
+			}
+			rte_pktmbuf_free(m[0]);
 			for (cut = 1; cut < len; cut += 1 + (cut > 40) * 4) {
 				m[0] = mk_seg(b, len, cut);
 				ss_spd_lookup_burst_cached(s, c, m, 1, &rc[0],
@@ -825,6 +925,7 @@ START_TEST(test_shapes_segmented)
 	}
 	/* the malformed shapes came up; both sides counted the same */
 	ck_assert_uint_gt(malformed, 1000);
+	ck_assert_uint_gt(checked, 1000);
 	for (i = 0; i < SS_SPD_HITS_LEN; i++)
 		ck_assert_uint_eq(h_c[i], h_a[i]);
 	ss_spd_cache_free(c);
@@ -1188,6 +1289,7 @@ spd_suite(void)
 	tcase_add_test(tc, test_mixed_burst_reference);
 	tcase_add_test(tc, test_cache);
 	tcase_add_test(tc, test_shapes_segmented);
+	tcase_add_test(tc, test_flagged_short_l4);
 	tcase_add_test(tc, test_truncated_and_fragments);
 	tcase_add_test(tc, test_cfg_good);
 	tcase_add_test(tc, test_cfg_bad);

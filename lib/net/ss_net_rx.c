@@ -202,6 +202,35 @@ v4_src_bad(const struct rx_ctx *x, uint32_t a, uint8_t f, unsigned int h,
 		v4_local(fl, h, a);
 }
 
+/* Cuts m to len bytes (len <= pkt_len) across segments:
+ * rte_pktmbuf_trim only cuts inside the last one, and Ethernet padding
+ * may begin in one segment and end in the next (or fill a segment of
+ * its own). Segments left empty are freed. */
+static __rte_noinline void
+trim_to(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *s = m, *rest;
+	uint32_t off = 0;
+	uint16_t nseg = 1;
+
+	while (off + s->data_len < len) {
+		off += s->data_len;
+		s = s->next;
+		nseg++;
+	}
+	s->data_len = (uint16_t)(len - off);
+	rest = s->next;
+	s->next = NULL;
+	m->nb_segs = nseg;
+	m->pkt_len = len;
+	while (rest != NULL) {
+		struct rte_mbuf *next = rest->next;
+
+		rte_pktmbuf_free_seg(rest);
+		rest = next;
+	}
+}
+
 static inline uint8_t
 classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	uint64_t txo, struct ss_net_stats *st)
@@ -253,13 +282,16 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 		return drop(st, SS_NET_DROP_IP4_CSUM);
 	}
 	if (unlikely(frame > tl)) {
-		rte_pktmbuf_trim(m, frame - tl);	/* Ethernet padding */
-		/* (a trim fails when the padding is not all in the last
-		 * segment: then the packet is not as the flag says) */
-		if (rte_pktmbuf_data_len(m) != RTE_ETHER_HDR_LEN + tl ||
-				rte_pktmbuf_pkt_len(m) !=
-				RTE_ETHER_HDR_LEN + tl)
-			l3pt &= ~SS_NET_PTYPE_IP4_CHECKED;
+		/* Ethernet padding */
+		if (likely(m->nb_segs == 1)) {
+			rte_pktmbuf_trim(m, frame - tl);
+		} else {
+			trim_to(m, RTE_ETHER_HDR_LEN + tl);
+			/* whole in the first segment now? */
+			if (hl == sizeof(*ip) && rte_pktmbuf_data_len(m) ==
+					RTE_ETHER_HDR_LEN + tl)
+				l3pt |= SS_NET_PTYPE_IP4_CHECKED;
+		}
 	}
 	m->tx_offload = txo | (uint64_t)RTE_ETHER_HDR_LEN <<
 		RTE_MBUF_L2_LEN_OFS | (uint64_t)hl << RTE_MBUF_L3_LEN_OFS;
@@ -360,7 +392,7 @@ classify_ip6(struct rte_mbuf *m, uint8_t port, bool mac_ours,
 	if (unlikely(pl + sizeof(*ip) > frame))
 		return drop(st, SS_NET_DROP_IP6_PLEN);
 	if (unlikely(frame > pl + sizeof(*ip)))
-		rte_pktmbuf_trim(m, frame - pl - sizeof(*ip));
+		trim_to(m, RTE_ETHER_HDR_LEN + pl + sizeof(*ip));
 	set_l2l3(m, RTE_ETHER_HDR_LEN, sizeof(*ip));
 	m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6;
 	if (unlikely(ip->src_addr[0] == 0xff ||

@@ -808,6 +808,7 @@ check_ip4_flag(struct rte_mbuf *m, uint8_t cls, bool flag)
 START_TEST(test_classify_ip4_checked)
 {
 	uint8_t f[256], l4[64];
+	struct rte_mbuf *m;
 	size_t len;
 
 	memset(l4, 0x22, sizeof(l4));
@@ -826,11 +827,36 @@ START_TEST(test_classify_ip4_checked)
 		false);
 	check_ip4_flag(mk_split(f, len, len - 1), SS_NET_CLASS_FORWARD,
 		false);
-	/* padding in an empty last segment's stead: the trim fails */
+	/* padding spread over segments (an empty last one, one that
+	 * holds only padding, padding begun in the first): trimmed across
+	 * them, the packet is then whole in the first segment */
 	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 8);
 	memset(f + len, 0, 18);
 	check_ip4_flag(mk_split(f, len + 18, len + 18), SS_NET_CLASS_FORWARD,
-		false);
+		true);
+	check_ip4_flag(mk_split(f, len + 18, len), SS_NET_CLASS_FORWARD,
+		true);
+	check_ip4_flag(mk_split(f, len + 18, len + 7), SS_NET_CLASS_FORWARD,
+		true);
+	/* ... and the datagram itself over two segments: cut to its
+	 * length there, not flagged */
+	m = mk_split(f, len + 18, len - 3);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_FORWARD);
+	ck_assert_uint_eq(m->pkt_len, len);
+	ck_assert_uint_eq(m->nb_segs, 2);
+	ck_assert_uint_eq(m->next->data_len, 3);
+	ck_assert(!(m->packet_type & SS_NET_PTYPE_IP4_CHECKED));
+	rte_pktmbuf_free(m);
+	/* IPv6 likewise */
+	len = frame6(f, &mac0, "2001:db8:2::9", "2001:db8:100::5", 17, 64,
+		l4, 8);
+	memset(f + len, 0, 20);
+	m = mk_split(f, len + 20, len + 4);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_FORWARD);
+	ck_assert_uint_eq(m->pkt_len, len);
+	ck_assert_uint_eq(m->nb_segs, 1);
+	ck_assert_uint_eq(m->data_len, len);
+	rte_pktmbuf_free(m);
 	/* options */
 	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
 	memmove(f + 14 + 24, f + 14 + 20, 40);

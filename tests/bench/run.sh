@@ -253,7 +253,10 @@ How to read this:
 - cyc/pkt: median over batches of (busy TSC cycles / packets) of the
   workers, i.e. the whole pipeline per packet: ring RX, classification,
   steering, SPD, SA lookup, ESP framing and crypto, routing, TX (to a
-  net_null sink). min-cyc: the best batch. Mpps/wk = TSC Hz / cyc/pkt:
+  ring port that the generator empties and frees in bulk between
+  batches, as a NIC driver frees sent packets; ss_bench --sink null
+  gives net_null sinks, ~90 instructions/packet more in the worker).
+  min-cyc: the best batch. Mpps/wk = TSC Hz / cyc/pkt:
   what one worker sustains on a core of its own. cap.Mpps = W x Mpps/wk.
 - floor: the bare intel-ipsec-mb operation on the same bytes, measured on
   the main lcore in the same run (GCM: init/update/finalize per packet;

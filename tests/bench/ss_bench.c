@@ -8,21 +8,22 @@
  * TX as the program) on virtual ports, and plays the traffic generator
  * on the main lcore:
  *
- *   net_ring0 "inside"  cleartext source (outbound rows)
- *   net_ring1 "outside" ESP source (inbound rows)
- *   net_ring_bench_lan "lan" sink for decrypted packets
- *   net_ring_bench_wan "wan" sink for ESP
+ *   net_ring_bench_inside  "inside"  cleartext source (outbound rows)
+ *   net_ring_bench_outside "outside" ESP source (inbound rows)
+ *   net_ring_bench_lan     "lan"     sink for decrypted packets
+ *   net_ring_bench_wan     "wan"     sink for ESP
  *
- * The sinks are ring ports (rte_eth_from_rings) whose TX rings the
- * generator empties after each batch, freeing the packets in bulk, as a
- * NIC's driver frees sent packets in bulk when it reclaims descriptors;
- * a worker's TX is then a ring enqueue, a NIC's descriptor writes. With
- * --sink null they are net_null ports instead, whose TX frees every
- * packet on its own (rte_pktmbuf_free per packet: ~90 instructions, more
- * than a NIC's TX costs).
- *
- * A source port's queue q receives from and transmits to the same ring
- * (ETH_RXTX<q>_net_ringN), so nothing is ever routed to a source port.
+ * All four are ring ports (rte_eth_from_rings) made here, a queue pair
+ * per worker and one for the control lcore. A source's RX ring holds a
+ * whole batch, so the generator puts a batch in at once and then keeps
+ * off the CPUs while the workers run (with 2 workers on 2 CPUs the
+ * wall-clock rate is then the workers', not the generator's). The
+ * generator empties the TX rings after each batch, freeing the packets
+ * in bulk, as a NIC's driver frees sent packets in bulk when it reclaims
+ * descriptors; a worker's TX is then a ring enqueue, a NIC's descriptor
+ * writes. With --sink null the sinks are net_null ports instead, whose
+ * TX frees every packet on its own (rte_pktmbuf_free per packet: ~90
+ * instructions, more than a NIC's TX costs).
  *
  * Each row runs in batches: the generator first builds a batch of
  * packets per server (cleartext, or ESP encrypted with the peer's side
@@ -159,9 +160,11 @@ static struct {
 	bool floor_only;
 	bool cross;		/* feed each server's packets to another worker */
 	bool sink_null;		/* net_null sinks instead of ring ports */
-	/* Ring sinks: [lan|wan][queue] TX rings (RX rings stay empty). */
-	struct rte_ring *sink_tx[2][SS_MAX_WORKERS + 1];
-	uint16_t sink_nq;
+	/* The ring ports' rings, [inside|outside|lan|wan][queue]; the
+	 * sinks' RX rings and the sources' TX rings stay empty. */
+	struct rte_ring *port_rx[4][SS_MAX_WORKERS + 1];
+	struct rte_ring *port_tx[4][SS_MAX_WORKERS + 1];
+	uint16_t port_nq;
 	enum b_l4 l4;
 	uint32_t id_val[B_MAX_SERVERS][B_FLOWS];	/* TEID or vtag */
 	uint32_t gen_sleep_us;
@@ -281,9 +284,9 @@ config_text(void)
 		"poll_mode = \"adaptive\";\n"
 		"log_level = \"warning\";\n"
 		"ports = (\n"
-		" { name = \"inside\"; device = \"net_ring0\"; mtu = 1500;\n"
+		" { name = \"inside\"; device = \"net_ring_bench_inside\"; mtu = 1500;\n"
 		"   addresses = ( \"192.0.2.1/24\" ); },\n"
-		" { name = \"outside\"; device = \"net_ring1\"; mtu = 1600;\n"
+		" { name = \"outside\"; device = \"net_ring_bench_outside\"; mtu = 1600;\n"
 		"   addresses = ( \"198.51.100.1/24\" ); },\n"
 		" { name = \"lan\"; device = \"%s\"; mtu = 1500;\n"
 		"   addresses = ( \"192.168.100.1/24\" ); },\n"
@@ -541,22 +544,13 @@ pick_flows(void)
 static int
 rings_find(void)
 {
-	char name[RTE_RING_NAMESIZE];
-	uint16_t s, q;
+	uint16_t s;
 	int side;
 
-	for (side = 0; side < 2; side++) {
-		for (s = 0; s < B.nb_workers; s++) {
-			q = ss_app.workers[ss_app.server_worker[s]].idx;
-			snprintf(name, sizeof(name), "ETH_RXTX%u_net_ring%d",
-				q, side);
-			B.ring[side][s] = rte_ring_lookup(name);
-			if (B.ring[side][s] == NULL) {
-				fprintf(stderr, "bench: no ring %s\n", name);
-				return -ENOENT;
-			}
-		}
-	}
+	for (side = 0; side < 2; side++)
+		for (s = 0; s < B.nb_workers; s++)
+			B.ring[side][s] = B.port_rx[side][
+				ss_app.workers[ss_app.server_worker[s]].idx];
 	return 0;
 }
 
@@ -622,39 +616,45 @@ batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 	return 0;
 }
 
-/* The ring sinks (ethdevs net_ring_bench_lan / _wan), made before the
+/* The ring ports (ethdevs net_ring_bench_<name>), made before the
  * gateway finds its ports by name: a queue pair per worker and one for
- * the control lcore, as port set-up asks; a TX ring holds more than a
- * batch (the generator empties it between batches, outside the measured
- * time). */
+ * the control lcore, as port set-up asks. A source's RX ring holds a
+ * batch; a sink's TX ring what all workers send of a batch (emptied
+ * between batches, outside the measured time). */
 static int
-sinks_make(void)
+ports_make(void)
 {
-	static const char *const names[2] = { "bench_lan", "bench_wan" };
-	const unsigned int sz = rte_align32pow2(B.batch * B.nb_workers +
+	static const char *const names[4] = {
+		"bench_inside", "bench_outside", "bench_lan", "bench_wan",
+	};
+	const unsigned int big = rte_align32pow2(B.batch * B.nb_workers +
 		4 * B_BURST);
-	struct rte_ring *rx[SS_MAX_WORKERS + 1];
 	unsigned int p, q;
 	char rn[RTE_RING_NAMESIZE];
 
-	B.sink_nq = (uint16_t)(B.nb_workers + 1);
-	for (p = 0; p < 2; p++) {
-		for (q = 0; q < B.sink_nq; q++) {
-			snprintf(rn, sizeof(rn), "bsink_rx%u_%u", p, q);
-			rx[q] = rte_ring_create(rn, 64, SOCKET_ID_ANY,
-				RING_F_SP_ENQ | RING_F_SC_DEQ);
-			snprintf(rn, sizeof(rn), "bsink_tx%u_%u", p, q);
-			B.sink_tx[p][q] = rte_ring_create(rn, sz,
+	B.port_nq = (uint16_t)(B.nb_workers + 1);
+	for (p = 0; p < 4; p++) {
+		const bool src = p < 2;
+
+		if (!src && B.sink_null)
+			continue;
+		for (q = 0; q < B.port_nq; q++) {
+			snprintf(rn, sizeof(rn), "bport_rx%u_%u", p, q);
+			B.port_rx[p][q] = rte_ring_create(rn, src ? big : 64,
 				SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (rx[q] == NULL || B.sink_tx[p][q] == NULL) {
-				fprintf(stderr, "bench: sink ring %s: %s\n",
+			snprintf(rn, sizeof(rn), "bport_tx%u_%u", p, q);
+			B.port_tx[p][q] = rte_ring_create(rn, src ? 1024 : big,
+				SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (B.port_rx[p][q] == NULL ||
+					B.port_tx[p][q] == NULL) {
+				fprintf(stderr, "bench: ring %s: %s\n",
 					rn, rte_strerror(rte_errno));
 				return -ENOMEM;
 			}
 		}
-		if (rte_eth_from_rings(names[p], rx, B.sink_nq,
-				B.sink_tx[p], B.sink_nq, SOCKET_ID_ANY) < 0) {
-			fprintf(stderr, "bench: sink port %s: %s\n", names[p],
+		if (rte_eth_from_rings(names[p], B.port_rx[p], B.port_nq,
+				B.port_tx[p], B.port_nq, SOCKET_ID_ANY) < 0) {
+			fprintf(stderr, "bench: port %s: %s\n", names[p],
 				rte_strerror(rte_errno));
 			return -ENODEV;
 		}
@@ -662,20 +662,21 @@ sinks_make(void)
 	return 0;
 }
 
-/* Free what the workers sent to the ring sinks, in bulk. */
+/* Free what the workers sent to the ring ports, in bulk. */
 static void
-sinks_drain(void)
+ports_drain(void)
 {
 	struct rte_mbuf *m[256];
 	unsigned int p, q, n;
 
-	if (B.sink_null)
-		return;
-	for (p = 0; p < 2; p++)
-		for (q = 0; q < B.sink_nq; q++)
-			while ((n = rte_ring_dequeue_burst(B.sink_tx[p][q],
+	for (p = 0; p < 4; p++)
+		for (q = 0; q < B.port_nq; q++) {
+			if (B.port_tx[p][q] == NULL)
+				continue;
+			while ((n = rte_ring_dequeue_burst(B.port_tx[p][q],
 					(void **)m, RTE_DIM(m), NULL)) != 0)
 				rte_pktmbuf_free_bulk(m, n);
+		}
 }
 
 static void
@@ -1043,7 +1044,7 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 		r->ok = false;
 		snprintf(r->why, sizeof(r->why), "floor jobs failed");
 	}
-	sinks_drain();
+	ports_drain();
 	snap(&first, out);
 	do {
 		uint64_t target[SS_MAX_WORKERS], pos[B_MAX_SERVERS] = { 0 };
@@ -1126,7 +1127,7 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 		if (ns < B_MAX_SAMPLES && dr > 0)
 			samples[ns++] = db / dr;
 		wall += t1 - t0;
-		sinks_drain();
+		ports_drain();
 		for (s = 0; s < B.nb_workers; s++)
 			fed_all[s] += B.batch;
 		r->batches++;
@@ -1439,7 +1440,7 @@ main(int argc, char **argv)
 	B.host_mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 1 } };
 	B.peer_mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 2 } };
 
-	if (!B.sink_null && sinks_make() < 0)
+	if (ports_make() < 0)
 		goto fail_eal;
 	cfg = config_text();
 	if (cfg == NULL)

@@ -37,8 +37,12 @@
  *
  * Every batch is checked: each packet must have been encrypted or
  * decrypted by its server's SA and sent on the sink port, with no drop
- * anywhere (ESP, SPD, net, TX, handoff, punt). A row with a mismatch is
- * reported as FAIL.
+ * anywhere (ESP, SPD, net, TX, handoff, punt). The first batch of each
+ * row is also checked by content (ring sinks): outbound, the peer
+ * decrypts every ESP packet with its side of the server's SA; each inner
+ * packet (and inbound, each decrypted one) must be the one the generator
+ * made, in order, TTL and header checksum aside. A row with a mismatch
+ * is reported as FAIL.
  *
  * Steering rows (--l4 gtpu|sctp, --cross): outbound packets can be GTP-U
  * G-PDUs whose TEID, or SCTP packets whose verification tag, carries the
@@ -81,6 +85,7 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 #include <rte_eth_ring.h>
+#include <rte_hash_crc.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
 
@@ -183,6 +188,10 @@ static struct {
 	struct b_flow in_flow[B_MAX_SERVERS][B_FLOWS];
 	struct rte_ring *ring[2][B_MAX_SERVERS];	/* [inside|outside][srv] */
 	struct rte_mbuf **bq[B_MAX_SERVERS];
+	/* Content check of a row's first batch: per server, a CRC of each
+	 * cleartext IP packet made (TTL and checksum as zero). */
+	bool check_batch;
+	uint32_t *chk[B_MAX_SERVERS];
 	uint8_t payload[B_BUF_LEN];
 	struct rte_ether_addr peer_mac, host_mac;
 } B;
@@ -381,6 +390,14 @@ peer_setup(void)
 		memcpy(p.key, B.key_in[s], B.key_len);
 		p.key_len = B.key_len;
 		ret = ss_sa_add(B.peer_db, &p, NULL);
+		if (ret == 0) {
+			/* The gateway's outbound SA, seen from the peer. */
+			p.spi = B.spi_out[s];
+			p.dir = SS_SA_DIR_IN;
+			p.replay_window = 4096;
+			memcpy(p.key, B.key_out[s], B.key_len);
+			ret = ss_sa_add(B.peer_db, &p, NULL);
+		}
 		explicit_bzero(&p, sizeof(p));
 		if (ret < 0) {
 			fprintf(stderr, "bench: peer SA: %s\n",
@@ -555,6 +572,22 @@ rings_find(void)
 }
 
 /* Fill bq[s][0..batch) for server s. Returns 0 or -errno. */
+/* CRC of the IPv4 packet at d with TTL and header checksum as zero (the
+ * gateway routes it, so those change on the way). */
+static uint32_t
+ip_crc(const uint8_t *d, uint32_t len)
+{
+	uint8_t h[sizeof(struct rte_ipv4_hdr)];
+
+	if (len < sizeof(h))
+		return rte_hash_crc(d, len, 0);
+	memcpy(h, d, sizeof(h));
+	h[8] = 0;
+	h[10] = h[11] = 0;
+	return rte_hash_crc(d + sizeof(h), len - sizeof(h),
+		rte_hash_crc(h, sizeof(h), 0));
+}
+
 static int
 batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 {
@@ -584,10 +617,14 @@ batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 				write_ip_l4(d + 14,
 					&B.out_flow[s][*k % B_FLOWS], len,
 					B.id_val[s][*k % B_FLOWS]);
+				if (B.check_batch)
+					B.chk[s][i + j] = ip_crc(d + 14, len);
 			} else {
 				d = (uint8_t *)rte_pktmbuf_append(m[j], len);
 				write_ip_udp(d, &B.in_flow[s][*k % B_FLOWS],
 					len);
+				if (B.check_batch)
+					B.chk[s][i + j] = ip_crc(d, len);
 				tun[j] = B.peer_tunnel;
 			}
 			m[j]->port = port;
@@ -1023,6 +1060,59 @@ wait_owners(bool out, const struct b_snap *a)
 	}
 }
 
+/* The row's first batch by content (see the top of this file), from
+ * the sink's TX rings before they are emptied: false with r->why set on
+ * the first difference. */
+static bool
+content_check(bool out, struct b_row *r)
+{
+	struct rte_mbuf *m[B_BURST], *o[B_BURST];
+	uint16_t s;
+
+	for (s = 0; s < B.nb_workers; s++) {
+		const uint16_t q = ss_app.workers[ss_app.server_worker[s]].idx;
+		struct rte_ring *rg = B.port_tx[out ? P_WAN : P_LAN][q];
+		uint32_t j = 0;
+		unsigned int n, i, nd;
+
+		while ((n = rte_ring_dequeue_burst(rg, (void **)m, B_BURST,
+				NULL)) != 0) {
+			for (i = 0; i < n; i++) {
+				rte_pktmbuf_adj(m[i], RTE_ETHER_HDR_LEN);
+				m[i]->l2_len = 0;
+				m[i]->l3_len = 0;
+				m[i]->packet_type = 0;
+			}
+			if (out) {
+				nd = ss_esp_inbound_burst(B.peer_esp[s], m,
+					(uint16_t)n, o);
+			} else {
+				memcpy(o, m, n * sizeof(*m));
+				nd = n;
+			}
+			for (i = 0; i < nd && j < B.batch; i++, j++)
+				if (ip_crc(rte_pktmbuf_mtod(o[i], uint8_t *),
+						rte_pktmbuf_pkt_len(o[i])) !=
+						B.chk[s][j])
+					break;
+			rte_pktmbuf_free_bulk(o, nd);
+			if (nd != n || i != nd) {
+				snprintf(r->why, sizeof(r->why), "content: "
+					"server %u packet %u %s", s, j,
+					nd != n ? "not decrypted by the peer" :
+					"differs from what was sent");
+				return false;
+			}
+		}
+		if (j != B.batch) {
+			snprintf(r->why, sizeof(r->why), "content: server %u "
+				"sent %u of %u", s, j, B.batch);
+			return false;
+		}
+	}
+	return true;
+}
+
 static int
 run_row(bool out, const struct b_size *sz, struct b_row *r)
 {
@@ -1045,6 +1135,7 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 		snprintf(r->why, sizeof(r->why), "floor jobs failed");
 	}
 	ports_drain();
+	B.check_batch = !B.sink_null;
 	snap(&first, out);
 	do {
 		uint64_t target[SS_MAX_WORKERS], pos[B_MAX_SERVERS] = { 0 };
@@ -1127,6 +1218,9 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 		if (ns < B_MAX_SAMPLES && dr > 0)
 			samples[ns++] = db / dr;
 		wall += t1 - t0;
+		if (B.check_batch && r->ok && !content_check(out, r))
+			r->ok = false;
+		B.check_batch = false;
 		ports_drain();
 		for (s = 0; s < B.nb_workers; s++)
 			fed_all[s] += B.batch;
@@ -1427,7 +1521,10 @@ main(int argc, char **argv)
 		}
 		B.spi_in[s] = ss_steer_spi_make(s + 1, 4,
 			(uint32_t)rte_rand());
-		B.spi_out[s] = 0x0a000000u | (s + 1);
+		/* The peer decrypts these for the content check: its
+		 * database wants its server's id in the SPI. */
+		B.spi_out[s] = ss_steer_spi_make(s + 1, 4,
+			(uint32_t)rte_rand());
 		for (i = 0; i < B_FLOWS; i++)
 			B.id_val[s][i] = B.l4 == B_L4_GTPU ?
 				ss_steer_teid_make(s + 1, 4,
@@ -1462,7 +1559,9 @@ main(int argc, char **argv)
 		goto fail_peer;
 	for (s = 0; s < B.nb_workers; s++) {
 		B.bq[s] = rte_zmalloc("bench_bq", sizeof(void *) * B.batch, 0);
-		if (B.bq[s] == NULL)
+		B.chk[s] = rte_zmalloc("bench_chk", sizeof(uint32_t) * B.batch,
+			0);
+		if (B.bq[s] == NULL || B.chk[s] == NULL)
 			goto fail_peer;
 	}
 	if (B.csv != NULL) {

@@ -573,19 +573,21 @@ rings_find(void)
 
 /* Fill bq[s][0..batch) for server s. Returns 0 or -errno. */
 /* CRC of the IPv4 packet at d with TTL and header checksum as zero (the
- * gateway routes it, so those change on the way). */
+ * gateway routes it, so those change on the way); copied first, since
+ * rte_hash_crc reads 8-byte words. */
 static uint32_t
 ip_crc(const uint8_t *d, uint32_t len)
 {
-	uint8_t h[sizeof(struct rte_ipv4_hdr)];
+	uint64_t w[B_BUF_LEN / 8];
+	uint8_t *c = (uint8_t *)w;
 
-	if (len < sizeof(h))
-		return rte_hash_crc(d, len, 0);
-	memcpy(h, d, sizeof(h));
-	h[8] = 0;
-	h[10] = h[11] = 0;
-	return rte_hash_crc(d + sizeof(h), len - sizeof(h),
-		rte_hash_crc(h, sizeof(h), 0));
+	len = RTE_MIN(len, (uint32_t)sizeof(w));
+	memcpy(c, d, len);
+	if (len >= sizeof(struct rte_ipv4_hdr)) {
+		c[8] = 0;
+		c[10] = c[11] = 0;
+	}
+	return rte_hash_crc(c, len, 0);
 }
 
 static int

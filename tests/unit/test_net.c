@@ -1618,6 +1618,33 @@ START_TEST(test_output_l3)
 	ck_assert_uint_eq(p[14 + 7], 64);
 	for (i = 0; i < 3; i++)
 		rte_pktmbuf_free(m[i]);
+
+	/* headroom for the Ethernet header: 14 bytes are enough (the
+	 * header then starts the buffer), 13 are not */
+	frame4(f, &mac1, "198.51.100.1", "10.2.3.4", 50, 64, l4, 16);
+	for (i = 0; i < 2; i++) {
+		m[i] = mk(f + 14, 36);
+		m[i]->data_off = (uint16_t)(14 - i);
+		memcpy(rte_pktmbuf_mtod(m[i], uint8_t *), f + 14, 36);
+		m[i]->l2_len = 0;
+	}
+	ss_net_output_burst(m, 2, res, &st);
+	ck_assert_int_eq(res[0], 1);
+	ck_assert_int_eq(res[1], SS_NET_FWD_DROP);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_NO_HEADROOM], 1);
+	ck_assert_uint_eq(st.originated, 3);
+	ck_assert_uint_eq(m[0]->data_off, 0);
+	ck_assert_uint_eq(m[0]->data_len, 50);
+	ck_assert_uint_eq(m[0]->pkt_len, 50);
+	ck_assert_uint_eq(m[0]->l2_len, 14);
+	p = rte_pktmbuf_mtod(m[0], const uint8_t *);
+	ck_assert_mem_eq(p, gw1mac.addr_bytes, 6);
+	ck_assert_uint_eq(get16(p + 12), 0x0800);
+	ck_assert_uint_eq(sum16(p + 14, 20, 0), 0xffff);
+	ck_assert_uint_eq(m[1]->data_off, 13);
+	ck_assert_uint_eq(m[1]->data_len, 36);
+	for (i = 0; i < 2; i++)
+		rte_pktmbuf_free(m[i]);
 }
 END_TEST
 

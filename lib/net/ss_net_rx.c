@@ -536,7 +536,7 @@ classify_fast4(struct rte_mbuf *m, const struct rx_ctx *x)
 	uint64_t w0, w1, a, b, ck;
 	uint32_t c, src, pt;
 	unsigned int hs, hd;
-	uint8_t fs, fd, f1s, f1d, cls;
+	uint8_t fs, fd, f1s, f1d, g, cls;
 
 	if (unlikely(len != rte_pktmbuf_pkt_len(m) ||
 			len < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr)))
@@ -572,18 +572,24 @@ classify_fast4(struct rte_mbuf *m, const struct rx_ctx *x)
 	fd = x->p->v4filter[hd];
 	f1s = v4_first[ip[12]];
 	f1d = v4_first[ip[16]];
-	if (likely((f1s | f1d | fs | fd) == 0)) {
+	g = f1s | f1d | fs;
+	if (likely((g | fd) == 0)) {
 		cls = SS_NET_CLASS_FORWARD;
 		pt = l4_ptype(ip[9]);
 	} else {
-		/* At most one local address on each filter byte, and no
-		 * broadcast: one compare tells whether the address is that
-		 * one (v4_local()); else the exact tests, one by one. */
-		if (unlikely((f1s | f1d) != 0 ||
-				((fs | fd) & ~NET_V4F_LOCAL) != 0 ||
-				(fs != 0 && ss_net_ctx.v4local[hs] == src)))
+		/* A filter byte with one local address and no broadcast:
+		 * one compare tells whether the address is that one
+		 * (v4_local()); else the exact tests, one by one. */
+		if (unlikely(g != 0) && ((f1s | f1d) != 0 ||
+				fs != NET_V4F_LOCAL ||
+				ss_net_ctx.v4local[hs] == src))
 			return NET_CLASS_SLOW;
-		if (fd == 0 || ss_net_ctx.v4local[hd] != c) {
+		if (fd == 0) {
+			cls = SS_NET_CLASS_FORWARD;
+			pt = l4_ptype(ip[9]);
+		} else if (unlikely(fd != NET_V4F_LOCAL)) {
+			return NET_CLASS_SLOW;
+		} else if (ss_net_ctx.v4local[hd] != c) {
 			/* a foreign address that shares the bit */
 			cls = SS_NET_CLASS_FORWARD;
 			pt = l4_ptype(ip[9]);

@@ -200,8 +200,8 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	uint64_t hits = 0;
 	uint16_t n4 = 0, n6 = 0, nh_keys = 0, n4_keys, i, j;
 	/* destination differences from the first of each family */
-	uint64_t diff6 = 0, f6[2] = { 0, 0 };
-	uint32_t diff4 = 0, f4 = 0, mask4 = UINT32_MAX, mask6 = UINT32_MAX;
+	uint64_t diff6 = 0, f6[2];
+	uint32_t diff4 = 0, mask4 = UINT32_MAX, mask6 = UINT32_MAX;
 
 	/* 1: an Ethernet header in front of every packet; versions, TTLs,
 	 * destinations. res[] is written on every way out, from here on:
@@ -216,11 +216,16 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 		if (l2 != RTE_ETHER_HDR_LEN) {
 			if (l2 != 0)
 				rte_pktmbuf_adj(p, (uint16_t)l2);
-			if (unlikely(rte_pktmbuf_prepend(p,
-					RTE_ETHER_HDR_LEN) == NULL)) {
+			/* rte_pktmbuf_prepend() without its pointer to
+			 * test for NULL */
+			if (unlikely(rte_pktmbuf_headroom(p) <
+					RTE_ETHER_HDR_LEN)) {
 				fwd_drop(st, SS_NET_DROP_NO_HEADROOM, &res[i]);
 				continue;
 			}
+			p->data_off -= RTE_ETHER_HDR_LEN;
+			p->data_len += RTE_ETHER_HDR_LEN;
+			p->pkt_len += RTE_ETHER_HDR_LEN;
 			/* l2_len to 14: the field changes by 14 - l2,
 			 * without a carry or borrow out of it */
 			p->tx_offload += (RTE_ETHER_HDR_LEN - l2) <<
@@ -240,10 +245,9 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 			}
 			memcpy(&a, l3 + 16, 4);
 			a = rte_be_to_cpu_32(a);
+			/* a4[0] is a itself for the first */
 			a4[n4] = a;
-			if (n4 == 0)
-				f4 = a;
-			diff4 |= a ^ f4;
+			diff4 |= a ^ a4[0];
 			i4[n4++] = i;
 		} else if ((l3[0] >> 4) == 6) {
 			if (unlikely(rte_pktmbuf_data_len(p) <
@@ -257,8 +261,7 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 			}
 			memcpy(a6[n6], l3 + 24, 16);
 			memcpy(d, l3 + 24, 16);
-			if (n6 == 0)
-				memcpy(f6, d, 16);
+			memcpy(f6, a6[0], 16);
 			diff6 |= (d[0] ^ f6[0]) | (d[1] ^ f6[1]);
 			i6[n6++] = i;
 		} else {

@@ -966,6 +966,195 @@ START_TEST(test_classify_v4_filter_collisions)
 }
 END_TEST
 
+/* Classify m as it is and a copy of it whose IP payload lies in a second
+ * segment after byte 'split': the copy never takes the fast path
+ * (pkt_len != data_len), so the two verdicts must be the same (class,
+ * counters, l2/l3 lengths, port, packet_type but for the checked bit,
+ * pkt_len). Returns the class. */
+static uint8_t
+classify_both(const uint8_t *f, size_t len, size_t split, uint8_t port,
+	uint64_t ol_flags, unsigned int iter)
+{
+	struct ss_net_stats s0 = st, s1;
+	struct rte_mbuf *a = mk(f, len);
+	struct rte_mbuf *b = mk_split(f, len, split);
+	uint8_t ca, cb;
+	unsigned int d;
+
+	a->ol_flags = ol_flags;
+	b->ol_flags = ol_flags;
+	ca = classify1(a, port);
+	s1 = st;
+	cb = classify1(b, port);
+	ck_assert_msg(ca == cb, "frame %u: class %u, %u by the slow way",
+		iter, ca, cb);
+	for (d = 0; d < SS_NET_DROP_MAX; d++)
+		ck_assert_msg(s1.drop[d] - s0.drop[d] ==
+			st.drop[d] - s1.drop[d], "frame %u: counter %s", iter,
+			ss_net_drop_names[d]);
+	ck_assert_uint_eq(s1.punted - s0.punted, st.punted - s1.punted);
+	ck_assert_uint_eq(a->port, b->port);
+	if (ca != SS_NET_CLASS_DROP) {
+		ck_assert_uint_eq(a->l2_len, b->l2_len);
+		ck_assert_uint_eq(a->l3_len, b->l3_len);
+		ck_assert_uint_eq(a->pkt_len, b->pkt_len);
+		ck_assert_msg((a->packet_type & ~SS_NET_PTYPE_IP4_CHECKED) ==
+			(b->packet_type & ~SS_NET_PTYPE_IP4_CHECKED),
+			"frame %u: packet_type %#x, %#x by the slow way", iter,
+			a->packet_type, b->packet_type);
+		if (a->packet_type & SS_NET_PTYPE_IP4_CHECKED) {
+			const uint8_t *ip = rte_pktmbuf_mtod_offset(a,
+				const uint8_t *, 14);
+
+			ck_assert_uint_eq(ip[0], 0x45);
+			ck_assert_uint_eq(a->l2_len, 14);
+			ck_assert_uint_eq(a->data_len, a->pkt_len);
+			ck_assert_uint_eq(a->pkt_len, 14u + get16(ip + 2));
+		}
+	}
+	rte_pktmbuf_free(a);
+	rte_pktmbuf_free(b);
+	return ca;
+}
+
+/* The fast path for the usual IPv4 frame (transit, ESP to us) against
+ * the test-by-test way, on frames near its edges: random mixes of MACs,
+ * EtherType, version and IHL, fragment bits, total length, checksum
+ * and its PMD flags, protocol, and addresses (ordinary, ours, martian,
+ * broadcast, and foreign ones on the filter bits of ours). Then the
+ * cases a split frame cannot compare: L4 lengths at their limits. */
+START_TEST(test_classify_fast_same_as_slow)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct rte_ether_addr mcast = {{ 0x01, 0, 0x5e, 0, 0,
+		1 }};
+	/* ours but for the first or the last byte */
+	static const struct rte_ether_addr near0 = {{ 0x03, 0, 0, 0, 0,
+		0x01 }};
+	static const struct rte_ether_addr near5 = {{ 0x02, 0, 0, 0, 0,
+		0x03 }};
+	static const uint16_t frags[] = { 0, 0x4000, 0x2000, 0x0001, 0x4100,
+		0x8000 };
+	static const uint8_t protos[] = { 50, 17, 6, 1, 50, 50 };
+	static const uint64_t ckf[] = { RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN,
+		RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_IP_CKSUM_BAD,
+		RTE_MBUF_F_RX_IP_CKSUM_NONE };
+	char c1[20], c2[20], cb[20];
+	const char *addrs[] = { "10.9.9.9", "192.0.2.10", "10.1.2.3",
+		"192.0.2.1", "198.51.100.1", "192.0.2.255", "198.51.100.255",
+		"0.0.0.0", "0.1.2.3", "127.0.0.1", "224.0.0.1", "239.1.1.1",
+		"240.0.0.1", "255.255.255.255", "255.1.2.3", c1, c2, cb };
+	const struct rte_ether_addr *dmacs[] = { &mac0, &mac0, &mac0, &mac0,
+		&mac1, &bcast, &mcast, &near0, &near5 };
+	const struct rte_ether_addr *smacs[] = { &hmac, &hmac, &hmac, &hmac,
+		&mac0, &mac1, &mcast };
+	unsigned int count[4] = { 0 };
+	uint8_t f[256], l4[64];
+	unsigned int i;
+	size_t len;
+	uint8_t c;
+
+	v4_same_bit("192.0.2.1", 0x64400000, 1, "", c1, sizeof(c1));
+	v4_same_bit("198.51.100.1", 0x64480000, 1, "", c2, sizeof(c2));
+	v4_same_bit("192.0.2.255", 0x64500000, 1, "", cb, sizeof(cb));
+	memset(l4, 0x33, sizeof(l4));
+	srand(1312);
+	for (i = 0; i < 20000; i++) {
+		const unsigned int r = (unsigned int)rand();
+		const bool usual = r % 3 != 0;
+		const char *src = addrs[usual ? (unsigned int)rand() % 3 :
+			rand() % RTE_DIM(addrs)];
+		/* usually transit or to us */
+		const char *dst = addrs[(unsigned int)rand() % (usual ? 5 :
+			RTE_DIM(addrs))];
+		uint8_t *ip = f + 14;
+		uint64_t ol = 0;
+		bool fix = true;
+
+		len = frame4(f, usual ? &mac0 : dmacs[rand() % RTE_DIM(dmacs)],
+			src, dst, protos[rand() % RTE_DIM(protos)], 64, l4, 40);
+		if (!usual) {
+			memcpy(f + 6, smacs[rand() % RTE_DIM(smacs)], 6);
+			switch (rand() % 8) {
+			case 0:
+				put16(f + 12, 0x86dd);
+				break;
+			case 1:
+				ip[0] = (uint8_t)(0x44 + rand() % 3);
+				break;
+			case 2:
+				ip[0] = 0x55;
+				break;
+			case 3:
+				put16(ip + 2, (uint16_t)(get16(ip + 2) +
+					rand() % 3 - 1));
+				break;
+			case 4:
+				put16(ip + 2, (uint16_t)(rand() % 24));
+				break;
+			case 5:
+				fix = false;
+				break;
+			default:
+				break;
+			}
+			put16(ip + 6, frags[rand() % RTE_DIM(frags)]);
+			ol = ckf[rand() % RTE_DIM(ckf)];
+		}
+		if (fix) {
+			ip[10] = ip[11] = 0;
+			put16(ip + 10, (uint16_t)~sum16(ip, 20, 0));
+		} else {
+			ip[11] ^= 1;
+		}
+		c = classify_both(f, len, len - 8, rand() % 2, ol, i);
+		count[c]++;
+	}
+	/* every class but punts (not in these frames) seen often */
+	ck_assert_uint_gt(count[SS_NET_CLASS_FORWARD], 2000);
+	ck_assert_uint_gt(count[SS_NET_CLASS_ESP], 1000);
+	ck_assert_uint_gt(count[SS_NET_CLASS_DROP], 2000);
+
+	/* ESP to us: 8 bytes (SPI, sequence number) are enough, 7 not */
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 8);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_ESP, true);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 7);
+	expect_drop(f, len, 0, SS_NET_DROP_L4_TRUNC);
+	/* ... and so is one more byte in the frame than the datagram */
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 7);
+	expect_drop(f, len + 1, 0, SS_NET_DROP_L4_TRUNC);
+	/* DF is no fragment; an offset alone is */
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 40);
+	put16(f + 14 + 6, 0x4000);
+	put16(f + 14 + 10, 0);
+	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 20, 0));
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_ESP, true);
+	put16(f + 14 + 6, 0x0001);
+	put16(f + 14 + 10, 0);
+	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 20, 0));
+	expect_drop(f, len, 0, SS_NET_DROP_IP4_FRAG);
+	/* our own MAC as the source */
+	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	memcpy(f + 6, mac0.addr_bytes, 6);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	/* a destination MAC one bit off ours, first or last byte */
+	len = frame4(f, &near5, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	len = frame4(f, &near0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_NOT_FOR_US);
+	/* ESP to us in a broadcast frame: ours, by its address */
+	len = frame4(f, &bcast, "192.0.2.10", "192.0.2.1", 50, 64, l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_ESP, true);
+	/* from an address on the filter bit of ours: forwarded; from ours
+	 * on that bit: not */
+	len = frame4(f, &mac0, c1, "10.9.9.9", 17, 64, l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_FORWARD, true);
+	len = frame4(f, &mac0, "192.0.2.10", c2, 50, 64, l4, 40);
+	check_ip4_flag(mk(f, len), SS_NET_CLASS_FORWARD, true);
+}
+END_TEST
+
 /* ---- ARP ----------------------------------------------------------------- */
 
 static size_t
@@ -1428,6 +1617,33 @@ START_TEST(test_output_l3)
 	ck_assert_uint_eq(get16(p + 12), 0x86dd);
 	ck_assert_uint_eq(p[14 + 7], 64);
 	for (i = 0; i < 3; i++)
+		rte_pktmbuf_free(m[i]);
+
+	/* headroom for the Ethernet header: 14 bytes are enough (the
+	 * header then starts the buffer), 13 are not */
+	frame4(f, &mac1, "198.51.100.1", "10.2.3.4", 50, 64, l4, 16);
+	for (i = 0; i < 2; i++) {
+		m[i] = mk(f + 14, 36);
+		m[i]->data_off = (uint16_t)(14 - i);
+		memcpy(rte_pktmbuf_mtod(m[i], uint8_t *), f + 14, 36);
+		m[i]->l2_len = 0;
+	}
+	ss_net_output_burst(m, 2, res, &st);
+	ck_assert_int_eq(res[0], 1);
+	ck_assert_int_eq(res[1], SS_NET_FWD_DROP);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_NO_HEADROOM], 1);
+	ck_assert_uint_eq(st.originated, 3);
+	ck_assert_uint_eq(m[0]->data_off, 0);
+	ck_assert_uint_eq(m[0]->data_len, 50);
+	ck_assert_uint_eq(m[0]->pkt_len, 50);
+	ck_assert_uint_eq(m[0]->l2_len, 14);
+	p = rte_pktmbuf_mtod(m[0], const uint8_t *);
+	ck_assert_mem_eq(p, gw1mac.addr_bytes, 6);
+	ck_assert_uint_eq(get16(p + 12), 0x0800);
+	ck_assert_uint_eq(sum16(p + 14, 20, 0), 0xffff);
+	ck_assert_uint_eq(m[1]->data_off, 13);
+	ck_assert_uint_eq(m[1]->data_len, 36);
+	for (i = 0; i < 2; i++)
 		rte_pktmbuf_free(m[i]);
 }
 END_TEST
@@ -2106,6 +2322,7 @@ net_suite(void)
 	tcase_add_test(tc, test_classify_ip4_edges);
 	tcase_add_test(tc, test_classify_ip4_checked);
 	tcase_add_test(tc, test_classify_v4_filter_collisions);
+	tcase_add_test(tc, test_classify_fast_same_as_slow);
 	tcase_add_test(tc, test_arp_reply);
 	tcase_add_test(tc, test_route_lpm);
 	tcase_add_test(tc, test_route_runs);

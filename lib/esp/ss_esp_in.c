@@ -250,15 +250,16 @@ pad_ok(const uint8_t *t, uint8_t pad)
 /* Inner packet checks after the strip, shared by both group paths:
  * BAD_INNER, SELECTOR_MISMATCH, or true with the mbuf set for the
  * caller. The usual header (IPv4 without options or IPv6, its length
- * the whole data) skips esp_ip_hdr_check's cases. */
+ * the whole data) skips esp_ip_hdr_check's cases. whole: the caller
+ * cut data_len and pkt_len of a one-segment mbuf alike itself. */
 static __rte_always_inline bool
 inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	const struct ss_esp_sa *esa, struct rte_mbuf *m, const uint8_t ifam,
-	const bool trs)
+	const bool trs, const bool whole)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint32_t len = rte_pktmbuf_data_len(m);
-	uint32_t hl;
+	uint32_t hl, ptype;
 	uint8_t fam = 0;
 
 	if (likely(len >= 40 && ifam == AF_INET && d[0] == 0x45 &&
@@ -266,18 +267,27 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 			total_length) == len)) {
 		hl = sizeof(struct rte_ipv4_hdr);
 		fam = AF_INET;
+		/* Inner steering need not check this header again. The
+		 * mark is a promise to other libraries: the one-segment
+		 * test is left out only where this file's own arithmetic
+		 * makes it true. */
+		ptype = RTE_PTYPE_L3_IPV4 | (whole || m->pkt_len == len ?
+			SS_ESP_PTYPE_IP4_CHECKED : 0);
 	} else if (likely(len >= 40 && ifam == AF_INET6 &&
 			(d[0] >> 4) == 6 && sizeof(struct rte_ipv6_hdr) +
 			rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)d)->
 			payload_len) == len)) {
 		hl = sizeof(struct rte_ipv6_hdr);
 		fam = AF_INET6;
+		ptype = RTE_PTYPE_L3_IPV6;
 	} else {
 		hl = esp_ip_hdr_check(m, &fam);
 		if (unlikely(hl == 0 || fam != ifam)) {
 			esp_drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
 			return false;
 		}
+		ptype = fam == AF_INET ? RTE_PTYPE_L3_IPV4 :
+			RTE_PTYPE_L3_IPV6;
 	}
 	if (trs && fam == AF_INET)
 		esp_ipv4_cksum_set(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
@@ -288,8 +298,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	}
 	m->l2_len = 0;
 	m->l3_len = hl;
-	m->packet_type = fam == AF_INET ? RTE_PTYPE_L3_IPV4 :
-		RTE_PTYPE_L3_IPV6;
+	m->packet_type = ptype;
 	return true;
 }
 
@@ -364,7 +373,7 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		} else {
 			inb_strip(sa, esa, m);
 		}
-		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun)))
+		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun, tun)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
@@ -464,7 +473,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		struct rte_mbuf *m = good[i];
 
 		if (unlikely(!inb_inner(srv, sa, esa, m, sa->inner_family,
-				sa->mode == SS_SA_MODE_TRANSPORT)))
+				sa->mode == SS_SA_MODE_TRANSPORT, false)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;

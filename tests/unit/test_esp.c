@@ -33,6 +33,7 @@
 #include "ss_esp.h"
 #include "ss_crypto.h"
 #include "ss_esp_mb.h"
+#include "lib/steer/ss_steer.h"
 
 #define BITS 4
 static const uint16_t ids[2] = { 1, 2 };
@@ -243,12 +244,39 @@ enc1(struct rte_mbuf *m)
 	return out[0];
 }
 
+/* ss_esp_inbound_burst, and what its inner packets promise holds: data
+ * at L3 (l2_len 0); SS_ESP_PTYPE_IP4_CHECKED only where its L3 form is
+ * true, and on the usual IPv4 packet (IHL 5, whole, at least 40 bytes)
+ * for sure, or lib/steer would check it again for nothing. */
+static uint16_t
+inb_checked(struct ss_esp_server *s, struct rte_mbuf **m, uint16_t n,
+	struct rte_mbuf **out)
+{
+	const uint16_t k = ss_esp_inbound_burst(s, m, n, out);
+	uint16_t i;
+
+	RTE_BUILD_BUG_ON(SS_ESP_PTYPE_IP4_CHECKED !=
+		SS_STEER_PTYPE_IP4_CHECKED);
+	for (i = 0; i < k; i++) {
+		const struct rte_mbuf *o = out[i];
+		const uint8_t *d = rte_pktmbuf_mtod(o, const uint8_t *);
+		const bool usual = o->data_len == o->pkt_len &&
+			o->pkt_len >= 40 && d[0] == 0x45 &&
+			(d[2] << 8 | d[3]) == (int)o->pkt_len;
+
+		ck_assert_uint_eq(o->l2_len, 0);
+		ck_assert_uint_eq(!!(o->packet_type &
+			SS_ESP_PTYPE_IP4_CHECKED), usual);
+	}
+	return k;
+}
+
 static struct rte_mbuf *
 dec1(struct ss_esp_server *s, struct rte_mbuf *m)
 {
 	struct rte_mbuf *out[1];
 
-	if (ss_esp_inbound_burst(s, &m, 1, out) != 1)
+	if (inb_checked(s, &m, 1, out) != 1)
 		return NULL;
 	return out[0];
 }
@@ -615,7 +643,7 @@ replay_same_burst(enum ss_sa_backend be)
 	m[1] = mbuf_from(v[2].b, v[2].len);
 	m[2] = mbuf_from(v[1].b, v[1].len);
 	m[3] = mbuf_from(v[3].b, v[3].len);
-	n = ss_esp_inbound_burst(srv0, m, 4, out);
+	n = inb_checked(srv0, m, 4, out);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_REPLAY), 1);
 	for (i = 0; i < n; i++)
@@ -1054,7 +1082,7 @@ START_TEST(test_fast_path_in)
 		v[1] = eb[3];
 		v[2] = ea[1];
 		v[3] = eb[4];
-		ck_assert_uint_eq(ss_esp_inbound_burst(srv0, v, 4, out), 4);
+		ck_assert_uint_eq(inb_checked(srv0, v, 4, out), 4);
 		for (j = 0; j < 4; j++) {
 			/* grouped: A's two, then B's two */
 			ck_assert_uint_eq(rte_pktmbuf_mtod(out[j],
@@ -1201,7 +1229,7 @@ bad_inputs(enum ss_sa_backend be)
 		rte_cpu_to_be_32(SPI1(0x100));
 	m[k++] = e;
 	GOOD();
-	n = ss_esp_inbound_burst(srv0, m, (uint16_t)k, out);
+	n = inb_checked(srv0, m, (uint16_t)k, out);
 	ck_assert_uint_eq(n, good);
 	for (i = 0; i < n; i++) {
 		ck_assert_uint_eq(rte_pktmbuf_pkt_len(out[i]), 20 + 8 + 40);
@@ -1252,7 +1280,7 @@ bad_inputs(enum ss_sa_backend be)
 		m[k++] = y;
 		good++;
 	}
-	n = ss_esp_inbound_burst(srv0, m, (uint16_t)k, out);
+	n = inb_checked(srv0, m, (uint16_t)k, out);
 	ck_assert_uint_eq(n, good);
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(out[i]);

@@ -109,9 +109,21 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	s4 = rte_be_to_cpu_32(h->src_addr);
 	d4 = rte_be_to_cpu_32(h->dst_addr);
 	proto = h->next_proto_id;
-	/* Later fragments have no ports: 0, as for other protocols. When
-	 * every selector takes any port, 0 passes as well as the ports. */
-	ports = esa->ts4_ports && (h->fragment_offset & rte_cpu_to_be_16(
+	if (!esa->ts4_ports) {
+		/* Every selector takes any port: the port tests below
+		 * would pass whatever the ports. */
+		for (i = 0; i < esa->nb_ts4; i++) {
+			const struct ss_esp_ts4 *t = &esa->ts4[i];
+
+			if ((((s4 & t->smask) ^ t->src) |
+					((d4 & t->dmask) ^ t->dst) |
+					((proto ^ t->proto) & t->pmask)) == 0)
+				return true;
+		}
+		return false;
+	}
+	/* Later fragments have no ports: 0, as for other protocols. */
+	ports = (h->fragment_offset & rte_cpu_to_be_16(
 		RTE_IPV4_HDR_OFFSET_MASK)) == 0 ?
 		ts_ports(d, len, proto, hl) : 0;
 	sp = (uint16_t)(ports >> 16);

@@ -1289,6 +1289,39 @@ bad_inputs(enum ss_sa_backend be)
 	ck_assert_uint_eq(in->st.packets, 1);
 	ck_assert_uint_eq(drops_total(srv0), 6);
 
+	/* The same selector limited to UDP destination ports 1999..2000,
+	 * then 2001..2001, written into the flattened copy as ts4_make
+	 * would: the ports decide (mk_inner: 1000 -> 2000). */
+	{
+		struct ss_esp_sa *esa = in->dp;
+		uint32_t t1 = 1;
+		unsigned int pass;
+
+		for (pass = 0; pass < 2; pass++) {
+			struct rte_mbuf *x, *y;
+
+			esa->ts4[0].dport_lo = pass == 0 ? 1999 : 2001;
+			esa->ts4[0].dport_span = pass == 0 ? 1 : 0;
+			esa->ts4_ports = true;
+			x = mk_inner(AF_INET, false, 41, 12);
+			rte_pktmbuf_mtod(x, struct rte_ipv4_hdr *)->src_addr =
+				rte_cpu_to_be_32(0x0a090005);
+			ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &x, 1,
+				&t1, &y, NULL), 1);
+			n = inb_checked(srv0, &y, 1, out);
+			ck_assert_uint_eq(n, pass == 0 ? 1 : 0);
+			if (n == 1)
+				rte_pktmbuf_free(out[0]);
+		}
+		ck_assert_uint_eq(in->st.packets, 2);
+		ck_assert_uint_eq(
+			in->st.drops[SS_SA_DROP_SELECTOR_MISMATCH], 2);
+		ck_assert_uint_eq(drops_total(srv0), 7);
+		esa->ts4[0].dport_lo = 0;
+		esa->ts4[0].dport_span = UINT16_MAX;
+		esa->ts4_ports = false;
+	}
+
 	/* outbound: no SA for a tunnel, wrong inner family, too big */
 	{
 		struct ss_esp_toobig tb;

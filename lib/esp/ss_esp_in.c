@@ -586,10 +586,30 @@ inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
 	return false;
 }
 
+/* The same for ESP in UDP over IPv4 (NAT-T, RFC 3948: a non-zero first
+ * word after the UDP header), tried where inb_outer_fast said no so that
+ * plain ESP pays nothing for it. len >= 48: the UDP header, SPI and
+ * sequence number are there. inb_outer_slow gives the same verdict. */
+static inline bool
+inb_outer_fast_udp(const struct rte_mbuf *p)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
+	const uint32_t len = rte_pktmbuf_data_len(p);
+	const struct rte_ipv4_hdr *h = (const void *)d;
+
+	return len >= 48 && p->nb_segs == 1 && d[0] == 0x45 &&
+		h->next_proto_id == IPPROTO_UDP &&
+		rte_be_to_cpu_16(h->total_length) == len &&
+		(h->fragment_offset & rte_cpu_to_be_16(
+		RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
+		(d[28] | d[29] | d[30] | d[31]) != 0;
+}
+
 /* Per-SA constants of pass 2, loaded when the SA changes. ok is false
  * when the run takes the slow path whatever the packet (no ESP state,
  * UDP encapsulation, hard lifetime reached: the SA's counters do not
- * move before the chunk's groups are done, so neither does this). */
+ * move before the chunk's groups are done, so neither does this);
+ * udp_ok the same for ESP in UDP (tunnel mode only). */
 struct inb_run {
 	const struct ss_sa *sa;
 	const struct ss_esp_replay *rp;
@@ -600,6 +620,8 @@ struct inb_run {
 	uint32_t hdr;			/* ESP header, IV, ICV */
 	uint32_t min;			/* smallest ESP length */
 	uint32_t mask;			/* payload alignment - 1 */
+	uint16_t port;			/* UDP encapsulation: local port */
+	bool udp_ok;
 	bool esn;
 	bool ahead;			/* low half of top >= w - 1 */
 	bool ok;
@@ -612,6 +634,7 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 
 	r->sa = sa;
 	r->ok = false;
+	r->udp_ok = false;
 	if (sa == NULL || sa->dp == NULL)
 		return;
 	esa = sa->dp;
@@ -625,7 +648,10 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->hdr = sizeof(struct rte_esp_hdr) + esa->iv_len + esa->icv_len;
 	r->min = r->hdr + RTE_MAX(2u, esa->pad_align == 16 ? 16u : 4u);
 	r->mask = esa->pad_align - 1u;
-	r->ok = !sa->udp_encap && !sa->st.hard_expired && !esp_lifetime_hard(sa);
+	r->port = sa->encap_local_port;
+	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa);
+	r->udp_ok = r->ok && sa->udp_encap && sa->mode == SS_SA_MODE_TUNNEL;
+	r->ok = r->ok && !sa->udp_encap;
 }
 
 /* replay_seq with the window's state from the run (esn_guess's tests
@@ -735,7 +761,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	uint16_t cnt[SS_ESP_BURST];
 	uint8_t fam[SS_ESP_BURST];
 	bool udp[SS_ESP_BURST];
-	struct inb_run r = { .sa = NULL, .ok = false };
+	struct inb_run r = { .sa = NULL, .ok = false, .udp_ok = false };
 	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
 	bool mixed = false;
 
@@ -753,6 +779,11 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		if (likely(inb_outer_fast(p, &hl, &f))) {
 			eoff = hl;
 			udp[k] = false;
+		} else if (inb_outer_fast_udp(p)) {
+			hl = sizeof(struct rte_ipv4_hdr);
+			f = AF_INET;
+			eoff = hl + sizeof(struct rte_udp_hdr);
+			udp[k] = true;
 		} else if (!inb_outer_slow(srv, p, &hl, &f, &eoff, &udp[k])) {
 			continue;
 		}
@@ -801,9 +832,23 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			fam[i] == AF_INET ? d + 16 : d + 24) &&
 			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
 			rte_pktmbuf_tailroom(p) >= 32;
-		if (unlikely(!fast) && !inb_sa_slow(srv, sa, p, fam[i],
-				eoff, udp[i]))
-			continue;
+		if (unlikely(!fast)) {
+			/* ESP in UDP to the SA's port, tunnel mode: what
+			 * inb_sa_slow clears and sets (rte_ipsec and the
+			 * own path cut everything before ESP) */
+			if (udp[i] && r.udp_ok &&
+					(uint16_t)(d[p->l3_len + 2] << 8 |
+					d[p->l3_len + 3]) == r.port &&
+					addr_eq(&sa->local, fam[i],
+					fam[i] == AF_INET ? d + 16 : d + 24) &&
+					clen >= r.min &&
+					((clen - r.hdr) & r.mask) == 0 &&
+					rte_pktmbuf_tailroom(p) >= 32)
+				p->l3_len = eoff;
+			else if (!inb_sa_slow(srv, sa, p, fam[i], eoff,
+					udp[i]))
+				continue;
+		}
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
 		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			p->l3_len + 4), sizeof(sq));

@@ -1097,6 +1097,86 @@ START_TEST(test_fast_path_in)
 }
 END_TEST
 
+/* ESP in UDP (NAT-T) in tunnel mode, on both back-ends: the fast path
+ * takes the usual packet, and what it leaves to the slow one is counted
+ * under the same reasons as before. */
+START_TEST(test_fast_path_natt)
+{
+	static const enum ss_sa_backend bes[] = { SS_SA_BACKEND_IPSEC_MB,
+		SS_SA_BACKEND_CPU };
+	unsigned int bi, j;
+
+	for (bi = 0; bi < RTE_DIM(bes); bi++) {
+		const struct combo cu = { SS_SA_ALGO_AES_GCM_128,
+			SS_SA_MODE_TUNNEL, AF_INET, AF_INET, true, false,
+			bes[bi], false };
+		const struct combo cp = { SS_SA_ALGO_AES_GCM_128,
+			SS_SA_MODE_TUNNEL, AF_INET, AF_INET, false, false,
+			bes[bi], false };
+		struct ss_sa_db *db = mkdb(NULL);
+		struct ss_sa_params p;
+		struct ss_sa *in, *inp;
+		struct rte_mbuf *e[7], *out[7];
+		uint8_t b[512], *d;
+		uint16_t n, len;
+
+		mk_servers(db);
+		add_pair(db, &cu, SPI0(0x500), 64, NULL, &in);
+		base_params(&p, &cp, SPI0(0x501), SS_SA_DIR_IN, 0);
+		ck_assert_int_eq(ss_sa_add(db, &p, &inp), 0);
+		for (j = 0; j < RTE_DIM(e); j++) {
+			e[j] = enc1(mk_inner(AF_INET, false, 40, (uint8_t)j));
+			ck_assert_ptr_nonnull(e[j]);
+			d = rte_pktmbuf_mtod(e[j], uint8_t *);
+			ck_assert_uint_eq(d[9], IPPROTO_UDP);
+			ck_assert_uint_eq(d[22] << 8 | d[23], 4500);
+		}
+		/* 0, 1: as sent; 2: to another port */
+		d = rte_pktmbuf_mtod(e[2], uint8_t *);
+		d[23] ^= 1;
+		/* 3: a zero first word (IKE's marker) */
+		d = rte_pktmbuf_mtod(e[3], uint8_t *);
+		memset(d + 28, 0, 4);
+		/* 4: plain ESP to the UDP SA */
+		d = rte_pktmbuf_mtod(e[4], uint8_t *);
+		len = rte_pktmbuf_data_len(e[4]);
+		memmove(d + 20, d + 28, len - 28);
+		rte_pktmbuf_trim(e[4], 8);
+		d[9] = IPPROTO_ESP;
+		d[2] = (uint8_t)((len - 8) >> 8);
+		d[3] = (uint8_t)(len - 8);
+		/* 5: ESP in UDP to the SA without encapsulation */
+		d = rte_pktmbuf_mtod(e[5], uint8_t *);
+		d[28 + 2] = (uint8_t)(SPI0(0x501) >> 8);
+		d[28 + 3] = (uint8_t)SPI0(0x501);
+		d[28] = (uint8_t)(SPI0(0x501) >> 24);
+		d[28 + 1] = (uint8_t)(SPI0(0x501) >> 16);
+		/* 6: in two segments */
+		len = rte_pktmbuf_data_len(e[6]);
+		memcpy(b, rte_pktmbuf_mtod(e[6], void *), len);
+		rte_pktmbuf_free(e[6]);
+		e[6] = ss_test_mbuf_split(b, len, 30);
+		n = inb_checked(srv0, e, RTE_DIM(e), out);
+		ck_assert_uint_eq(n, 3);
+		for (j = 0; j < n; j++) {
+			d = rte_pktmbuf_mtod(out[j], uint8_t *);
+			ck_assert_uint_eq(rte_pktmbuf_pkt_len(out[j]), 68);
+			ck_assert_uint_eq(d[0], 0x45);
+			/* mk_inner's payload: seed, seed + 1, ... */
+			ck_assert_uint_eq(d[28], j < 2 ? j : 6);
+			rte_pktmbuf_free(out[j]);
+		}
+		ck_assert_uint_eq(drops(srv0, SS_SA_DROP_BAD_ENCAP), 3);
+		ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NOT_ESP), 1);
+		ck_assert_uint_eq(drops_total(srv0), 4);
+		ck_assert_uint_eq(in->st.packets, 3);
+		ck_assert_uint_eq(in->st.replay_top, 7);
+		ck_assert_uint_eq(inp->st.packets, 0);
+		free_all(db);
+	}
+}
+END_TEST
+
 START_TEST(test_fast_path_out)
 {
 	static const uint8_t fams[3][2] = {
@@ -1651,6 +1731,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_bad_inputs);
 	tcase_add_test(tc, test_fast_path_out);
 	tcase_add_test(tc, test_fast_path_in);
+	tcase_add_test(tc, test_fast_path_natt);
 	tcase_add_test(tc, test_backend_slots);
 	tcase_add_test(tc, test_replay_cpu);
 	tcase_add_test(tc, test_replay_lookaside);

@@ -308,6 +308,7 @@ ss_esp_server_create(struct ss_sa_db *db, uint16_t server, int socket)
 	unsigned int i;
 	uint8_t bits;
 
+	RTE_BUILD_BUG_ON(SS_ESP_PTYPE_IP4_CHECKED & RTE_PTYPE_ALL_MASK);
 	if (db == NULL || server >= ss_sa_db_nb_servers(db)) {
 		rte_errno = EINVAL;
 		return NULL;

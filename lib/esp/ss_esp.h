@@ -78,9 +78,19 @@ ss_esp_outbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
 	struct ss_esp_toobig *tb);
 
 /**
+ * packet_type bit, outside RTE_PTYPE_ALL_MASK, that ss_esp_inbound_burst
+ * adds for an inner IPv4 packet whose header it checked: l2_len 0, data
+ * at the IPv4 header, IHL 5, pkt_len == data_len == total length (>= 20).
+ * The L3 form of lib/net's SS_NET_PTYPE_IP4_CHECKED, the same bit:
+ * lib/steer's inner classification takes the header as it is.
+ */
+#define SS_ESP_PTYPE_IP4_CHECKED 0x10000000u
+
+/**
  * Decrypt m[0..n) (data at the outer IP header): ESP or ESP-in-UDP of
  * inbound SAs owned by this server. Inner packets (data at the inner IP
- * header) go to out[] (room for n); the count is returned.
+ * header, l2_len 0, packet_type L3 and SS_ESP_PTYPE_IP4_CHECKED where it
+ * holds) go to out[] (room for n); the count is returned.
  */
 uint16_t
 ss_esp_inbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,

@@ -109,9 +109,21 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	s4 = rte_be_to_cpu_32(h->src_addr);
 	d4 = rte_be_to_cpu_32(h->dst_addr);
 	proto = h->next_proto_id;
-	/* Later fragments have no ports: 0, as for other protocols. When
-	 * every selector takes any port, 0 passes as well as the ports. */
-	ports = esa->ts4_ports && (h->fragment_offset & rte_cpu_to_be_16(
+	if (!esa->ts4_ports) {
+		/* Every selector takes any port: the port tests below
+		 * would pass whatever the ports. */
+		for (i = 0; i < esa->nb_ts4; i++) {
+			const struct ss_esp_ts4 *t = &esa->ts4[i];
+
+			if ((((s4 & t->smask) ^ t->src) |
+					((d4 & t->dmask) ^ t->dst) |
+					((proto ^ t->proto) & t->pmask)) == 0)
+				return true;
+		}
+		return false;
+	}
+	/* Later fragments have no ports: 0, as for other protocols. */
+	ports = (h->fragment_offset & rte_cpu_to_be_16(
 		RTE_IPV4_HDR_OFFSET_MASK)) == 0 ?
 		ts_ports(d, len, proto, hl) : 0;
 	sp = (uint16_t)(ports >> 16);
@@ -250,15 +262,16 @@ pad_ok(const uint8_t *t, uint8_t pad)
 /* Inner packet checks after the strip, shared by both group paths:
  * BAD_INNER, SELECTOR_MISMATCH, or true with the mbuf set for the
  * caller. The usual header (IPv4 without options or IPv6, its length
- * the whole data) skips esp_ip_hdr_check's cases. */
+ * the whole data) skips esp_ip_hdr_check's cases. whole: the caller
+ * cut data_len and pkt_len of a one-segment mbuf alike itself. */
 static __rte_always_inline bool
 inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	const struct ss_esp_sa *esa, struct rte_mbuf *m, const uint8_t ifam,
-	const bool trs)
+	const bool trs, const bool whole)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint32_t len = rte_pktmbuf_data_len(m);
-	uint32_t hl;
+	uint32_t hl, ptype;
 	uint8_t fam = 0;
 
 	if (likely(len >= 40 && ifam == AF_INET && d[0] == 0x45 &&
@@ -266,18 +279,27 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 			total_length) == len)) {
 		hl = sizeof(struct rte_ipv4_hdr);
 		fam = AF_INET;
+		/* Inner steering need not check this header again. The
+		 * mark is a promise to other libraries: the one-segment
+		 * test is left out only where this file's own arithmetic
+		 * makes it true. */
+		ptype = RTE_PTYPE_L3_IPV4 | (whole || m->pkt_len == len ?
+			SS_ESP_PTYPE_IP4_CHECKED : 0);
 	} else if (likely(len >= 40 && ifam == AF_INET6 &&
 			(d[0] >> 4) == 6 && sizeof(struct rte_ipv6_hdr) +
 			rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)d)->
 			payload_len) == len)) {
 		hl = sizeof(struct rte_ipv6_hdr);
 		fam = AF_INET6;
+		ptype = RTE_PTYPE_L3_IPV6;
 	} else {
 		hl = esp_ip_hdr_check(m, &fam);
 		if (unlikely(hl == 0 || fam != ifam)) {
 			esp_drop(srv, sa, m, SS_SA_DROP_BAD_INNER);
 			return false;
 		}
+		ptype = fam == AF_INET ? RTE_PTYPE_L3_IPV4 :
+			RTE_PTYPE_L3_IPV6;
 	}
 	if (trs && fam == AF_INET)
 		esp_ipv4_cksum_set(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
@@ -288,8 +310,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	}
 	m->l2_len = 0;
 	m->l3_len = hl;
-	m->packet_type = fam == AF_INET ? RTE_PTYPE_L3_IPV4 :
-		RTE_PTYPE_L3_IPV6;
+	m->packet_type = ptype;
 	return true;
 }
 
@@ -364,7 +385,7 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		} else {
 			inb_strip(sa, esa, m);
 		}
-		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun)))
+		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun, tun)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
@@ -464,7 +485,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		struct rte_mbuf *m = good[i];
 
 		if (unlikely(!inb_inner(srv, sa, esa, m, sa->inner_family,
-				sa->mode == SS_SA_MODE_TRANSPORT)))
+				sa->mode == SS_SA_MODE_TRANSPORT, false)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
@@ -565,10 +586,30 @@ inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
 	return false;
 }
 
+/* The same for ESP in UDP over IPv4 (NAT-T, RFC 3948: a non-zero first
+ * word after the UDP header), tried where inb_outer_fast said no so that
+ * plain ESP pays nothing for it. len >= 48: the UDP header, SPI and
+ * sequence number are there. inb_outer_slow gives the same verdict. */
+static inline bool
+inb_outer_fast_udp(const struct rte_mbuf *p)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
+	const uint32_t len = rte_pktmbuf_data_len(p);
+	const struct rte_ipv4_hdr *h = (const void *)d;
+
+	return len >= 48 && p->nb_segs == 1 && d[0] == 0x45 &&
+		h->next_proto_id == IPPROTO_UDP &&
+		rte_be_to_cpu_16(h->total_length) == len &&
+		(h->fragment_offset & rte_cpu_to_be_16(
+		RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
+		(d[28] | d[29] | d[30] | d[31]) != 0;
+}
+
 /* Per-SA constants of pass 2, loaded when the SA changes. ok is false
  * when the run takes the slow path whatever the packet (no ESP state,
  * UDP encapsulation, hard lifetime reached: the SA's counters do not
- * move before the chunk's groups are done, so neither does this). */
+ * move before the chunk's groups are done, so neither does this);
+ * udp_ok the same for ESP in UDP (tunnel mode only). */
 struct inb_run {
 	const struct ss_sa *sa;
 	const struct ss_esp_replay *rp;
@@ -579,6 +620,8 @@ struct inb_run {
 	uint32_t hdr;			/* ESP header, IV, ICV */
 	uint32_t min;			/* smallest ESP length */
 	uint32_t mask;			/* payload alignment - 1 */
+	uint16_t port;			/* UDP encapsulation: local port */
+	bool udp_ok;
 	bool esn;
 	bool ahead;			/* low half of top >= w - 1 */
 	bool ok;
@@ -591,6 +634,7 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 
 	r->sa = sa;
 	r->ok = false;
+	r->udp_ok = false;
 	if (sa == NULL || sa->dp == NULL)
 		return;
 	esa = sa->dp;
@@ -604,7 +648,10 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->hdr = sizeof(struct rte_esp_hdr) + esa->iv_len + esa->icv_len;
 	r->min = r->hdr + RTE_MAX(2u, esa->pad_align == 16 ? 16u : 4u);
 	r->mask = esa->pad_align - 1u;
-	r->ok = !sa->udp_encap && !sa->st.hard_expired && !esp_lifetime_hard(sa);
+	r->port = sa->encap_local_port;
+	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa);
+	r->udp_ok = r->ok && sa->udp_encap && sa->mode == SS_SA_MODE_TUNNEL;
+	r->ok = r->ok && !sa->udp_encap;
 }
 
 /* replay_seq with the window's state from the run (esn_guess's tests
@@ -714,7 +761,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	uint16_t cnt[SS_ESP_BURST];
 	uint8_t fam[SS_ESP_BURST];
 	bool udp[SS_ESP_BURST];
-	struct inb_run r = { .sa = NULL, .ok = false };
+	struct inb_run r = { .sa = NULL, .ok = false, .udp_ok = false };
 	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
 	bool mixed = false;
 
@@ -732,6 +779,11 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		if (likely(inb_outer_fast(p, &hl, &f))) {
 			eoff = hl;
 			udp[k] = false;
+		} else if (inb_outer_fast_udp(p)) {
+			hl = sizeof(struct rte_ipv4_hdr);
+			f = AF_INET;
+			eoff = hl + sizeof(struct rte_udp_hdr);
+			udp[k] = true;
 		} else if (!inb_outer_slow(srv, p, &hl, &f, &eoff, &udp[k])) {
 			continue;
 		}
@@ -780,9 +832,23 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			fam[i] == AF_INET ? d + 16 : d + 24) &&
 			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
 			rte_pktmbuf_tailroom(p) >= 32;
-		if (unlikely(!fast) && !inb_sa_slow(srv, sa, p, fam[i],
-				eoff, udp[i]))
-			continue;
+		if (unlikely(!fast)) {
+			/* ESP in UDP to the SA's port, tunnel mode: what
+			 * inb_sa_slow clears and sets (rte_ipsec and the
+			 * own path cut everything before ESP) */
+			if (udp[i] && r.udp_ok &&
+					(uint16_t)(d[p->l3_len + 2] << 8 |
+					d[p->l3_len + 3]) == r.port &&
+					addr_eq(&sa->local, fam[i],
+					fam[i] == AF_INET ? d + 16 : d + 24) &&
+					clen >= r.min &&
+					((clen - r.hdr) & r.mask) == 0 &&
+					rte_pktmbuf_tailroom(p) >= 32)
+				p->l3_len = eoff;
+			else if (!inb_sa_slow(srv, sa, p, fam[i], eoff,
+					udp[i]))
+				continue;
+		}
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
 		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			p->l3_len + 4), sizeof(sq));

@@ -304,6 +304,109 @@ hdr_at(const struct rte_mbuf *m, const uint8_t *base, bool direct,
 	return rte_pktmbuf_read(m, off, len, buf);
 }
 
+/* The flow hash's owner: addresses are read (IPv6: folded) only here,
+ * not for the packets that carry an id. */
+static __rte_always_inline uint8_t
+hash_owner(const struct steer_burst *b, const uint8_t *addr, bool v6,
+	uint16_t sport, uint16_t dport, uint8_t proto, uint16_t *owner)
+{
+	uint32_t fa, fb;
+
+	if (unlikely(v6)) {
+		fa = fold16(addr);
+		fb = fold16(addr + 16);
+	} else {
+		memcpy(&fa, addr, 4);
+		memcpy(&fb, addr + 4, 4);
+	}
+	*owner = owner_by_hash(b, hash_fold(fa, fb, sport, dport, proto));
+	return SS_STEER_HASH;
+}
+
+/*
+ * The L4 part of classify_one: the header at l4off of protocol proto,
+ * inside the IP packet that ends at end (addr: its addresses). Inlined
+ * twice, so that a packet whose header was checked before (direct true,
+ * IPv4) takes a path without the tests for the other cases.
+ */
+static __rte_always_inline uint8_t
+classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
+	const uint8_t *base, bool direct, uint32_t l4off, uint32_t end,
+	uint8_t proto, const uint8_t *addr, bool v6, uint16_t *owner,
+	struct ss_steer_stats *st)
+{
+	uint8_t l4buf[20], xbuf[8];
+	const uint8_t *l4, *x;
+	uint16_t sport, dport;
+	uint32_t v;
+
+	/* the common protocols first, one compare each */
+	if (likely(proto == IPPROTO_NUM_UDP)) {
+		if (l4off + 8 > end)
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 8, l4buf);
+		sport = rd16(l4);
+		dport = rd16(l4 + 2);
+		l4off += 8;
+		if (dport == SS_STEER_UDP_NATT) {
+			/* ESP needs SPI + sequence number; a shorter
+			 * payload is a keepalive (0xff) or not ESP. */
+			if (l4off + 8 <= end) {
+				x = hdr_at(m, base, direct, l4off, 4, xbuf);
+				v = rd32(x);
+				if (v != 0) {
+					*owner = owner_by_id(b, v, st);
+					return SS_STEER_ESP;
+				}
+			}
+		} else if (dport == SS_STEER_UDP_GTPU ||
+				sport == SS_STEER_UDP_GTPU) {
+			if (l4off + 8 > end)
+				goto bad;
+			x = hdr_at(m, base, direct, l4off, 8, xbuf);
+			v = rd32(x + 4);
+			/* version 1, PT 1 (GTP, not GTP'), G-PDU */
+			if ((x[0] & 0xf0) == 0x30 && x[1] == 0xff && v != 0) {
+				*owner = owner_by_id(b, v, st);
+				return SS_STEER_GTPU;
+			}
+			st->noid_gtpu++;
+		}
+	} else if (proto == IPPROTO_NUM_ESP) {
+		if (l4off + 8 > end)
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 4, l4buf);
+		*owner = owner_by_id(b, rd32(l4), st);
+		return SS_STEER_ESP;
+	} else if (proto == IPPROTO_NUM_TCP) {
+		if (l4off + 20 > end)
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 4, l4buf);
+		sport = rd16(l4);
+		dport = rd16(l4 + 2);
+	} else if (proto == IPPROTO_NUM_SCTP) {
+		if (l4off + 12 > end)
+			goto bad;
+		l4 = hdr_at(m, base, direct, l4off, 8, l4buf);
+		sport = rd16(l4);
+		dport = rd16(l4 + 2);
+		v = rd32(l4 + 4);
+		if (v != 0) {
+			*owner = owner_by_id(b, v, st);
+			return SS_STEER_SCTP;
+		}
+		st->noid_sctp++;
+	} else {
+		sport = 0;
+		dport = 0;
+	}
+	return hash_owner(b, addr, v6, sport, dport, proto, owner);
+
+bad:
+	*owner = SS_STEER_OWNER_NONE;
+	return SS_STEER_BAD;
+}
+
 /*
  * One packet whose IP header starts at 'off'. Every header is read from
  * the first segment or with rte_pktmbuf_read, and checked against both
@@ -314,28 +417,28 @@ classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 	uint32_t off, uint16_t *owner, struct ss_steer_stats *st, int inner)
 {
 	const uint8_t *base = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint8_t ipbuf[40], l4buf[20], xbuf[8];
-	const uint8_t *ip, *l4, *x, *addr;
-	uint32_t end, l4off, v, fa, fb;
-	uint16_t sport, dport;
+	uint8_t ipbuf[40], xbuf[8];
+	const uint8_t *ip, *x, *addr;
+	uint32_t end, l4off;
 	uint8_t proto;
 	unsigned int i;
-	bool direct, v6 = false;
+	bool v6 = false;
 
-	if (!inner && likely((m->packet_type & SS_STEER_PTYPE_IP4_CHECKED) &&
-			off == 14)) {
-		/* Checked by classification: IHL 5, total length >= 20,
-		 * the packet whole in the first segment and pkt_len its
-		 * end; the branch below would take it as it is. */
-		ip = base + 14;
+	if (likely((m->packet_type & SS_STEER_PTYPE_IP4_CHECKED) &&
+			(inner ? m->l2_len == 0 : off == 14))) {
+		/* Checked by classification (at L2) or by lib/esp (inner,
+		 * at L3): IHL 5, total length >= 20, the packet whole in
+		 * the first segment and pkt_len its end; the branch below
+		 * would take it as it is. */
+		ip = base + off;
 		end = m->pkt_len;
-		l4off = 14 + 20;
+		l4off = off + 20;
 		proto = ip[9];
 		addr = ip + 12;
 		if (rd16(ip + 6) & 0x3fff)
-			goto fragment;
-		direct = true;
-		goto l4;
+			return hash_owner(b, addr, false, 0, 0, proto, owner);
+		return classify_l4(b, m, base, true, l4off, end, proto, addr,
+			false, owner, st);
 	}
 	if (likely(off + 20 <= m->data_len))
 		ip = base + off;
@@ -408,85 +511,11 @@ classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 	}
 
 	/* every L4 read below is within end (checked first) */
-	direct = end <= m->data_len;
-l4:
-	/* the common protocols first, one compare each */
-	if (likely(proto == IPPROTO_NUM_UDP)) {
-		if (l4off + 8 > end)
-			goto bad;
-		l4 = hdr_at(m, base, direct, l4off, 8, l4buf);
-		sport = rd16(l4);
-		dport = rd16(l4 + 2);
-		l4off += 8;
-		if (dport == SS_STEER_UDP_NATT) {
-			/* ESP needs SPI + sequence number; a shorter
-			 * payload is a keepalive (0xff) or not ESP. */
-			if (l4off + 8 <= end) {
-				x = hdr_at(m, base, direct, l4off, 4, xbuf);
-				v = rd32(x);
-				if (v != 0) {
-					*owner = owner_by_id(b, v, st);
-					return SS_STEER_ESP;
-				}
-			}
-		} else if (dport == SS_STEER_UDP_GTPU ||
-				sport == SS_STEER_UDP_GTPU) {
-			if (l4off + 8 > end)
-				goto bad;
-			x = hdr_at(m, base, direct, l4off, 8, xbuf);
-			v = rd32(x + 4);
-			/* version 1, PT 1 (GTP, not GTP'), G-PDU */
-			if ((x[0] & 0xf0) == 0x30 && x[1] == 0xff && v != 0) {
-				*owner = owner_by_id(b, v, st);
-				return SS_STEER_GTPU;
-			}
-			st->noid_gtpu++;
-		}
-	} else if (proto == IPPROTO_NUM_ESP) {
-		if (l4off + 8 > end)
-			goto bad;
-		l4 = hdr_at(m, base, direct, l4off, 4, l4buf);
-		*owner = owner_by_id(b, rd32(l4), st);
-		return SS_STEER_ESP;
-	} else if (proto == IPPROTO_NUM_TCP) {
-		if (l4off + 20 > end)
-			goto bad;
-		l4 = hdr_at(m, base, direct, l4off, 4, l4buf);
-		sport = rd16(l4);
-		dport = rd16(l4 + 2);
-	} else if (proto == IPPROTO_NUM_SCTP) {
-		if (l4off + 12 > end)
-			goto bad;
-		l4 = hdr_at(m, base, direct, l4off, 8, l4buf);
-		sport = rd16(l4);
-		dport = rd16(l4 + 2);
-		v = rd32(l4 + 4);
-		if (v != 0) {
-			*owner = owner_by_id(b, v, st);
-			return SS_STEER_SCTP;
-		}
-		st->noid_sctp++;
-	} else {
-		sport = 0;
-		dport = 0;
-	}
-	goto hash;
+	return classify_l4(b, m, base, end <= m->data_len, l4off, end, proto,
+		addr, v6, owner, st);
 
 fragment:
-	sport = 0;
-	dport = 0;
-hash:
-	/* addresses are read (IPv6: folded) only here, not for the
-	 * packets that carry an id */
-	if (unlikely(v6)) {
-		fa = fold16(addr);
-		fb = fold16(addr + 16);
-	} else {
-		memcpy(&fa, addr, 4);
-		memcpy(&fb, addr + 4, 4);
-	}
-	*owner = owner_by_hash(b, hash_fold(fa, fb, sport, dport, proto));
-	return SS_STEER_HASH;
+	return hash_owner(b, addr, v6, 0, 0, proto, owner);
 
 bad:
 	*owner = SS_STEER_OWNER_NONE;

@@ -165,7 +165,11 @@ ss_steer_hash_tuple(const void *src, const void *dst, uint8_t alen,
  * the same bit): with it and l2_len 14, the packet has an IPv4 header
  * without options, checked, and lies whole in its first segment, pkt_len
  * == data_len == 14 + total length. ss_steer_classify_burst then takes
- * the header as it is (the decision is the same).
+ * the header as it is (the decision is the same). Its L3 form, l2_len 0
+ * and the IPv4 header at the start of the data (pkt_len == data_len ==
+ * total length), is what lib/esp sets on inner packets it checked
+ * (SS_ESP_PTYPE_IP4_CHECKED): ss_steer_classify_inner_burst trusts that
+ * one.
  */
 #define SS_STEER_PTYPE_IP4_CHECKED 0x10000000u
 
@@ -187,7 +191,8 @@ ss_steer_classify_burst(const struct ss_steer_ctx *ctx,
 	struct ss_steer_stats *st);
 
 /** Same for decrypted inner packets: data starts at the IP header
- * (m[i]->l2_len is ignored). */
+ * (m[i]->l2_len is ignored, but for SS_STEER_PTYPE_IP4_CHECKED which,
+ * where set with l2_len 0, must be true in its L3 form). */
 void
 ss_steer_classify_inner_burst(const struct ss_steer_ctx *ctx,
 	struct rte_mbuf **m, uint16_t n, uint16_t owner[], uint8_t kind[],

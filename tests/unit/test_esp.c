@@ -33,6 +33,7 @@
 #include "ss_esp.h"
 #include "ss_crypto.h"
 #include "ss_esp_mb.h"
+#include "lib/steer/ss_steer.h"
 
 #define BITS 4
 static const uint16_t ids[2] = { 1, 2 };
@@ -243,12 +244,39 @@ enc1(struct rte_mbuf *m)
 	return out[0];
 }
 
+/* ss_esp_inbound_burst, and what its inner packets promise holds: data
+ * at L3 (l2_len 0); SS_ESP_PTYPE_IP4_CHECKED only where its L3 form is
+ * true, and on the usual IPv4 packet (IHL 5, whole, at least 40 bytes)
+ * for sure, or lib/steer would check it again for nothing. */
+static uint16_t
+inb_checked(struct ss_esp_server *s, struct rte_mbuf **m, uint16_t n,
+	struct rte_mbuf **out)
+{
+	const uint16_t k = ss_esp_inbound_burst(s, m, n, out);
+	uint16_t i;
+
+	RTE_BUILD_BUG_ON(SS_ESP_PTYPE_IP4_CHECKED !=
+		SS_STEER_PTYPE_IP4_CHECKED);
+	for (i = 0; i < k; i++) {
+		const struct rte_mbuf *o = out[i];
+		const uint8_t *d = rte_pktmbuf_mtod(o, const uint8_t *);
+		const bool usual = o->data_len == o->pkt_len &&
+			o->pkt_len >= 40 && d[0] == 0x45 &&
+			(d[2] << 8 | d[3]) == (int)o->pkt_len;
+
+		ck_assert_uint_eq(o->l2_len, 0);
+		ck_assert_uint_eq(!!(o->packet_type &
+			SS_ESP_PTYPE_IP4_CHECKED), usual);
+	}
+	return k;
+}
+
 static struct rte_mbuf *
 dec1(struct ss_esp_server *s, struct rte_mbuf *m)
 {
 	struct rte_mbuf *out[1];
 
-	if (ss_esp_inbound_burst(s, &m, 1, out) != 1)
+	if (inb_checked(s, &m, 1, out) != 1)
 		return NULL;
 	return out[0];
 }
@@ -615,7 +643,7 @@ replay_same_burst(enum ss_sa_backend be)
 	m[1] = mbuf_from(v[2].b, v[2].len);
 	m[2] = mbuf_from(v[1].b, v[1].len);
 	m[3] = mbuf_from(v[3].b, v[3].len);
-	n = ss_esp_inbound_burst(srv0, m, 4, out);
+	n = inb_checked(srv0, m, 4, out);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_REPLAY), 1);
 	for (i = 0; i < n; i++)
@@ -1054,7 +1082,7 @@ START_TEST(test_fast_path_in)
 		v[1] = eb[3];
 		v[2] = ea[1];
 		v[3] = eb[4];
-		ck_assert_uint_eq(ss_esp_inbound_burst(srv0, v, 4, out), 4);
+		ck_assert_uint_eq(inb_checked(srv0, v, 4, out), 4);
 		for (j = 0; j < 4; j++) {
 			/* grouped: A's two, then B's two */
 			ck_assert_uint_eq(rte_pktmbuf_mtod(out[j],
@@ -1066,6 +1094,86 @@ START_TEST(test_fast_path_in)
 		ck_assert_uint_eq(drops_total(srv0), 0);
 	}
 	free_all(db);
+}
+END_TEST
+
+/* ESP in UDP (NAT-T) in tunnel mode, on both back-ends: the fast path
+ * takes the usual packet, and what it leaves to the slow one is counted
+ * under the same reasons as before. */
+START_TEST(test_fast_path_natt)
+{
+	static const enum ss_sa_backend bes[] = { SS_SA_BACKEND_IPSEC_MB,
+		SS_SA_BACKEND_CPU };
+	unsigned int bi, j;
+
+	for (bi = 0; bi < RTE_DIM(bes); bi++) {
+		const struct combo cu = { SS_SA_ALGO_AES_GCM_128,
+			SS_SA_MODE_TUNNEL, AF_INET, AF_INET, true, false,
+			bes[bi], false };
+		const struct combo cp = { SS_SA_ALGO_AES_GCM_128,
+			SS_SA_MODE_TUNNEL, AF_INET, AF_INET, false, false,
+			bes[bi], false };
+		struct ss_sa_db *db = mkdb(NULL);
+		struct ss_sa_params p;
+		struct ss_sa *in, *inp;
+		struct rte_mbuf *e[7], *out[7];
+		uint8_t b[512], *d;
+		uint16_t n, len;
+
+		mk_servers(db);
+		add_pair(db, &cu, SPI0(0x500), 64, NULL, &in);
+		base_params(&p, &cp, SPI0(0x501), SS_SA_DIR_IN, 0);
+		ck_assert_int_eq(ss_sa_add(db, &p, &inp), 0);
+		for (j = 0; j < RTE_DIM(e); j++) {
+			e[j] = enc1(mk_inner(AF_INET, false, 40, (uint8_t)j));
+			ck_assert_ptr_nonnull(e[j]);
+			d = rte_pktmbuf_mtod(e[j], uint8_t *);
+			ck_assert_uint_eq(d[9], IPPROTO_UDP);
+			ck_assert_uint_eq(d[22] << 8 | d[23], 4500);
+		}
+		/* 0, 1: as sent; 2: to another port */
+		d = rte_pktmbuf_mtod(e[2], uint8_t *);
+		d[23] ^= 1;
+		/* 3: a zero first word (IKE's marker) */
+		d = rte_pktmbuf_mtod(e[3], uint8_t *);
+		memset(d + 28, 0, 4);
+		/* 4: plain ESP to the UDP SA */
+		d = rte_pktmbuf_mtod(e[4], uint8_t *);
+		len = rte_pktmbuf_data_len(e[4]);
+		memmove(d + 20, d + 28, len - 28);
+		rte_pktmbuf_trim(e[4], 8);
+		d[9] = IPPROTO_ESP;
+		d[2] = (uint8_t)((len - 8) >> 8);
+		d[3] = (uint8_t)(len - 8);
+		/* 5: ESP in UDP to the SA without encapsulation */
+		d = rte_pktmbuf_mtod(e[5], uint8_t *);
+		d[28 + 2] = (uint8_t)(SPI0(0x501) >> 8);
+		d[28 + 3] = (uint8_t)SPI0(0x501);
+		d[28] = (uint8_t)(SPI0(0x501) >> 24);
+		d[28 + 1] = (uint8_t)(SPI0(0x501) >> 16);
+		/* 6: in two segments */
+		len = rte_pktmbuf_data_len(e[6]);
+		memcpy(b, rte_pktmbuf_mtod(e[6], void *), len);
+		rte_pktmbuf_free(e[6]);
+		e[6] = ss_test_mbuf_split(b, len, 30);
+		n = inb_checked(srv0, e, RTE_DIM(e), out);
+		ck_assert_uint_eq(n, 3);
+		for (j = 0; j < n; j++) {
+			d = rte_pktmbuf_mtod(out[j], uint8_t *);
+			ck_assert_uint_eq(rte_pktmbuf_pkt_len(out[j]), 68);
+			ck_assert_uint_eq(d[0], 0x45);
+			/* mk_inner's payload: seed, seed + 1, ... */
+			ck_assert_uint_eq(d[28], j < 2 ? j : 6);
+			rte_pktmbuf_free(out[j]);
+		}
+		ck_assert_uint_eq(drops(srv0, SS_SA_DROP_BAD_ENCAP), 3);
+		ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NOT_ESP), 1);
+		ck_assert_uint_eq(drops_total(srv0), 4);
+		ck_assert_uint_eq(in->st.packets, 3);
+		ck_assert_uint_eq(in->st.replay_top, 7);
+		ck_assert_uint_eq(inp->st.packets, 0);
+		free_all(db);
+	}
 }
 END_TEST
 
@@ -1201,7 +1309,7 @@ bad_inputs(enum ss_sa_backend be)
 		rte_cpu_to_be_32(SPI1(0x100));
 	m[k++] = e;
 	GOOD();
-	n = ss_esp_inbound_burst(srv0, m, (uint16_t)k, out);
+	n = inb_checked(srv0, m, (uint16_t)k, out);
 	ck_assert_uint_eq(n, good);
 	for (i = 0; i < n; i++) {
 		ck_assert_uint_eq(rte_pktmbuf_pkt_len(out[i]), 20 + 8 + 40);
@@ -1252,7 +1360,7 @@ bad_inputs(enum ss_sa_backend be)
 		m[k++] = y;
 		good++;
 	}
-	n = ss_esp_inbound_burst(srv0, m, (uint16_t)k, out);
+	n = inb_checked(srv0, m, (uint16_t)k, out);
 	ck_assert_uint_eq(n, good);
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(out[i]);
@@ -1260,6 +1368,39 @@ bad_inputs(enum ss_sa_backend be)
 	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_BAD_PADDING], 1);
 	ck_assert_uint_eq(in->st.packets, 1);
 	ck_assert_uint_eq(drops_total(srv0), 6);
+
+	/* The same selector limited to UDP destination ports 1999..2000,
+	 * then 2001..2001, written into the flattened copy as ts4_make
+	 * would: the ports decide (mk_inner: 1000 -> 2000). */
+	{
+		struct ss_esp_sa *esa = in->dp;
+		uint32_t t1 = 1;
+		unsigned int pass;
+
+		for (pass = 0; pass < 2; pass++) {
+			struct rte_mbuf *x, *y;
+
+			esa->ts4[0].dport_lo = pass == 0 ? 1999 : 2001;
+			esa->ts4[0].dport_span = pass == 0 ? 1 : 0;
+			esa->ts4_ports = true;
+			x = mk_inner(AF_INET, false, 41, 12);
+			rte_pktmbuf_mtod(x, struct rte_ipv4_hdr *)->src_addr =
+				rte_cpu_to_be_32(0x0a090005);
+			ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &x, 1,
+				&t1, &y, NULL), 1);
+			n = inb_checked(srv0, &y, 1, out);
+			ck_assert_uint_eq(n, pass == 0 ? 1 : 0);
+			if (n == 1)
+				rte_pktmbuf_free(out[0]);
+		}
+		ck_assert_uint_eq(in->st.packets, 2);
+		ck_assert_uint_eq(
+			in->st.drops[SS_SA_DROP_SELECTOR_MISMATCH], 2);
+		ck_assert_uint_eq(drops_total(srv0), 7);
+		esa->ts4[0].dport_lo = 0;
+		esa->ts4[0].dport_span = UINT16_MAX;
+		esa->ts4_ports = false;
+	}
 
 	/* outbound: no SA for a tunnel, wrong inner family, too big */
 	{
@@ -1590,6 +1731,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_bad_inputs);
 	tcase_add_test(tc, test_fast_path_out);
 	tcase_add_test(tc, test_fast_path_in);
+	tcase_add_test(tc, test_fast_path_natt);
 	tcase_add_test(tc, test_backend_slots);
 	tcase_add_test(tc, test_replay_cpu);
 	tcase_add_test(tc, test_replay_lookaside);

@@ -129,9 +129,63 @@ ip4_checked_ok(const struct rte_mbuf *m)
 	return tot >= 20 && m->pkt_len == 14u + tot;
 }
 
+/* The L3 form of the flag, as lib/esp promises it for inner packets
+ * (data at the IPv4 header, IHL 5, pkt_len == data_len == total length
+ * >= 20), holds for m but for l2_len. */
+static bool
+ip4_checked_l3_ok(const struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t tot;
+
+	if (m->data_len != m->pkt_len || m->pkt_len < 20 || ip[0] != 0x45)
+		return false;
+	tot = (uint16_t)(ip[2] << 8 | ip[3]);
+	return tot >= 20 && m->pkt_len == tot;
+}
+
+/* Classify m (data at L3) as an inner packet without the flag; where
+ * its L3 form holds, again with it (l2_len 0: trusted; l2_len 14: not):
+ * the same owner, kind and counters each time. Returns the kind, owner
+ * through *owner, counters added to *st; *checked counts the packets
+ * that went through the trusted branch. */
+static uint8_t
+classify_inner1(const struct ss_steer_ctx *ctx, struct rte_mbuf *m,
+	uint16_t *owner, struct ss_steer_stats *st, unsigned int *checked)
+{
+	const uint16_t l2 = m->l2_len;
+	struct ss_steer_stats s1, s2;
+	uint8_t kind = 0xee, k2;
+	uint16_t o2;
+	unsigned int pass;
+
+	memset(&s1, 0, sizeof(s1));
+	m->packet_type &= ~SS_STEER_PTYPE_IP4_CHECKED;
+	ss_steer_classify_inner_burst(ctx, &m, 1, owner, &kind, &s1);
+	for (pass = 0; pass < 2 && ip4_checked_l3_ok(m); pass++) {
+		m->packet_type |= SS_STEER_PTYPE_IP4_CHECKED;
+		m->l2_len = pass == 0 ? 0 : 14;
+		memset(&s2, 0, sizeof(s2));
+		k2 = 0xee;
+		ss_steer_classify_inner_burst(ctx, &m, 1, &o2, &k2, &s2);
+		ck_assert_uint_eq(k2, kind);
+		ck_assert_uint_eq(o2, *owner);
+		ck_assert_mem_eq(&s1, &s2, sizeof(s1));
+		*checked += pass == 0;
+	}
+	m->packet_type &= ~SS_STEER_PTYPE_IP4_CHECKED;
+	m->l2_len = l2;
+	if (st != NULL)
+		*st = s1;
+	return kind;
+}
+
 /* Classify one packet, free it, return kind; owner through *owner.
  * Where the IPv4 header is as classification's flag promises, the
- * packet is classified with the flag too: same owner, kind, counters. */
+ * packet is classified with the flag too: same owner, kind, counters.
+ * A packet at L2 (l2_len 14, one segment) is then classified as an
+ * inner packet from its IP header on, with and without the flag's L3
+ * form: the same again. */
 static uint8_t
 classify1(const struct ss_steer_ctx *ctx, struct rte_mbuf *m,
 	uint16_t *owner, struct ss_steer_stats *st)
@@ -139,7 +193,7 @@ classify1(const struct ss_steer_ctx *ctx, struct rte_mbuf *m,
 	struct ss_steer_stats s1, s2;
 	uint8_t kind = 0xee, k2 = 0xee;
 	uint16_t o2;
-	unsigned int i;
+	unsigned int i, checked = 0;
 
 	memset(&s1, 0, sizeof(s1));
 	memset(&s2, 0, sizeof(s2));
@@ -148,6 +202,13 @@ classify1(const struct ss_steer_ctx *ctx, struct rte_mbuf *m,
 	if (ip4_checked_ok(m)) {
 		m->packet_type |= SS_STEER_PTYPE_IP4_CHECKED;
 		ss_steer_classify_burst(ctx, &m, 1, &o2, &k2, &s2);
+		ck_assert_uint_eq(k2, kind);
+		ck_assert_uint_eq(o2, *owner);
+		ck_assert_mem_eq(&s1, &s2, sizeof(s1));
+	}
+	if (m->l2_len == 14 && m->nb_segs == 1 && m->data_len >= 14) {
+		rte_pktmbuf_adj(m, 14);
+		k2 = classify_inner1(ctx, m, &o2, &s2, &checked);
 		ck_assert_uint_eq(k2, kind);
 		ck_assert_uint_eq(o2, *owner);
 		ck_assert_mem_eq(&s1, &s2, sizeof(s1));
@@ -876,7 +937,7 @@ START_TEST(test_segmented)
 	struct rte_mbuf *m;
 	uint8_t b[128], kind, k2;
 	uint16_t owner, o2, len, cut;
-	unsigned int k, kinds = 0, checked = 0;
+	unsigned int k, kinds = 0, checked = 0, ichecked = 0;
 
 	for (k = 0; k < 448; k++) {
 		len = shape(b, k);
@@ -913,10 +974,31 @@ START_TEST(test_segmented)
 			ck_assert_int_eq(memcmp(&st1, &st2, sizeof(st1)), 0);
 			rte_pktmbuf_free(m);
 		}
+		/* The same IP packet as an inner one (data at L3, l2_len
+		 * stale): whole, with and without lib/esp's flag, and
+		 * split at every point. */
+		m = ss_test_mbuf_split(b + 14, len - 14, len - 14);
+		m->l2_len = 14;
+		k2 = classify_inner1(ctx, m, &o2, &st2, &ichecked);
+		ck_assert_uint_eq(k2, kind);
+		ck_assert_uint_eq(o2, owner);
+		ck_assert_int_eq(memcmp(&st1, &st2, sizeof(st1)), 0);
+		rte_pktmbuf_free(m);
+		for (cut = 1; cut < len - 14; cut++) {
+			m = ss_test_mbuf_split(b + 14, len - 14, cut);
+			memset(&st2, 0, sizeof(st2));
+			ss_steer_classify_inner_burst(ctx, &m, 1, &o2, &k2,
+				&st2);
+			ck_assert_uint_eq(k2, kind);
+			ck_assert_uint_eq(o2, owner);
+			ck_assert_int_eq(memcmp(&st1, &st2, sizeof(st1)), 0);
+			rte_pktmbuf_free(m);
+		}
 	}
 	/* every kind came up */
 	ck_assert_uint_eq(kinds, (1u << SS_STEER_KIND_MAX) - 1);
 	ck_assert_uint_gt(checked, 50);
+	ck_assert_uint_eq(ichecked, checked);
 	ss_steer_ctx_free(ctx);
 }
 END_TEST

@@ -424,6 +424,9 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 		SS_NET_PTYPE_IP4_CHECKED);
 	RTE_BUILD_BUG_ON(SS_SPD_PTYPE_IP4_CHECKED !=
 		SS_NET_PTYPE_IP4_CHECKED);
+	/* ... and lib/esp's on the inner packets it checked */
+	RTE_BUILD_BUG_ON(SS_ESP_PTYPE_IP4_CHECKED !=
+		SS_STEER_PTYPE_IP4_CHECKED);
 	RTE_BUILD_BUG_ON(SS_MAX_WORKERS > 32);	/* one bit per worker */
 	if (n == 0)
 		return;

@@ -112,8 +112,10 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
  * length. lib/steer and lib/spd (SS_STEER_PTYPE_IP4_CHECKED,
  * SS_SPD_PTYPE_IP4_CHECKED: the same bit) then read the addresses and
  * the L4 header without checking the IP header again, as long as l2_len
- * is still 14: the header is parsed once. Whoever rewrites packet_type
- * (lib/esp) drops it with the rest.
+ * is still 14: the header is parsed once. lib/esp, which rewrites
+ * packet_type, sets the same bit (SS_ESP_PTYPE_IP4_CHECKED) on inner
+ * packets it checked, with l2_len 0; forwarding keeps it true, since the
+ * Ethernet header goes into the headroom of the first segment.
  */
 #define SS_NET_PTYPE_IP4_CHECKED 0x10000000u
 

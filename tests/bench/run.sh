@@ -263,10 +263,12 @@ How to read this:
   CBC+HMAC: jobs in bursts of 32, then flush), on cache-hot buffers;
   the best of 15 runs of 2048 packets.
   overhead = cyc/pkt - floor; ratio = cyc/pkt / floor.
-- wallMpps: packets / wall time while feeding. It includes the generator
-  sharing the CPUs: with $NCPU CPUs and W+1 threads it is not a capacity
-  figure when W+1 > $NCPU. Per-worker cycles stay valid there, except that
-  time a worker is preempted inside a busy poll is counted as busy.
+- wallMpps: packets / wall time of the batches. The generator puts a
+  whole batch into the source rings at once and then sleeps (checking
+  every 20 us) until the workers are done, so with W workers on $NCPU CPUs
+  this is the workers' rate, less what the OS and those wake-ups take.
+  Per-worker cycles count time a worker is preempted inside a busy poll
+  as busy.
 - waits: times the generator found the rings full (backpressure; the
   generator waits, nothing is dropped). check ok: every packet went
   through its server's SA and out of the sink port, no drop counter moved.

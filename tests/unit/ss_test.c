@@ -103,3 +103,16 @@ ss_test_hex(const char *hex, uint8_t *buf, size_t len)
 	}
 	return n;
 }
+
+bool
+ss_test_ip4_checked_ok(const struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	uint16_t tot;
+
+	if (m->l2_len != 14 || m->data_len != m->pkt_len ||
+			m->pkt_len < 14 + 20 || ip[0] != 0x45)
+		return false;
+	tot = (uint16_t)(ip[2] << 8 | ip[3]);
+	return tot >= 20 && m->pkt_len == 14u + tot;
+}

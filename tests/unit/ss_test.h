@@ -8,6 +8,7 @@
 /* Shared by the Check suites: start EAL the way tests must on this kind of
  * machine (no hugepages, no PCI probing, private runtime files). */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct rte_mbuf;
@@ -27,6 +28,13 @@ ss_test_pool(unsigned int n);
  * chained at 'cut', to exercise multi-segment reads. Aborts on failure. */
 struct rte_mbuf *
 ss_test_mbuf_split(const uint8_t *b, uint16_t len, uint16_t cut);
+
+/** What lib/net's classification promises with its IPv4-checked mark
+ * (SS_NET_PTYPE_IP4_CHECKED, which lib/steer and lib/spd read: IHL 5,
+ * the packet whole in the first segment, pkt_len == data_len == 14 +
+ * total length >= 34) holds for m. */
+bool
+ss_test_ip4_checked_ok(const struct rte_mbuf *m);
 
 /** Fill buf from a hex string (spaces allowed); returns bytes written. */
 size_t

@@ -99,22 +99,6 @@ mk(const struct pkt *p)
 	return m;
 }
 
-/* What lib/net's classification promises with SS_SPD_PTYPE_IP4_CHECKED
- * (IHL 5, the packet whole in the first segment, pkt_len == data_len ==
- * 14 + total length >= 34) holds for m. */
-static bool
-ip4_checked_ok(const struct rte_mbuf *m)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
-	uint16_t tot;
-
-	if (m->l2_len != 14 || m->data_len != m->pkt_len ||
-			m->pkt_len < 14 + 20 || ip[0] != 0x45)
-		return false;
-	tot = (uint16_t)(ip[2] << 8 | ip[3]);
-	return tot >= 20 && m->pkt_len == 14u + tot;
-}
-
 /* Where the promise holds, the lookup with the flag gives r too. */
 static void
 check_flagged(const struct ss_spd_snapshot *s, struct rte_mbuf *m,
@@ -122,7 +106,7 @@ check_flagged(const struct ss_spd_snapshot *s, struct rte_mbuf *m,
 {
 	uint32_t r2 = 0xdeadbeef;
 
-	if (!ip4_checked_ok(m))
+	if (!ss_test_ip4_checked_ok(m))
 		return;
 	m->packet_type |= SS_SPD_PTYPE_IP4_CHECKED;
 	ss_spd_lookup_burst(s, &m, 1, &r2);
@@ -831,7 +815,7 @@ START_TEST(test_flagged_short_l4)
 			memset(b + 34, 0x5a, extra);
 			m = ss_test_mbuf_split(b, len, len);
 			m->l2_len = 14;
-			ck_assert(ip4_checked_ok(m));
+			ck_assert(ss_test_ip4_checked_ok(m));
 			ss_spd_lookup_burst(s, &m, 1, &r);
 			m->packet_type |= SS_SPD_PTYPE_IP4_CHECKED;
 			ss_spd_lookup_burst(s, &m, 1, &rf);
@@ -900,7 +884,7 @@ START_TEST(test_shapes_segmented)
 			ss_spd_lookup_burst_cached(s, c, m, 1, &rc[1], h_c);
 			ck_assert_uint_eq(rc[0], r);
 			ck_assert_uint_eq(rc[1], r);
-			if (ip4_checked_ok(m[0])) {
+			if (ss_test_ip4_checked_ok(m[0])) {
 				/* as classification would mark it: the
 				 * same key, result and hits */
 				m[0]->packet_type |= SS_SPD_PTYPE_IP4_CHECKED;

@@ -113,22 +113,6 @@ tuple_v6(struct tuple *t, uint8_t s_last, uint8_t d_last, uint8_t proto)
 	t->proto = proto;
 }
 
-/* What lib/net's classification promises with SS_STEER_PTYPE_IP4_CHECKED
- * (IHL 5, the packet whole in the first segment, pkt_len == data_len ==
- * 14 + total length >= 34) holds for m. */
-static bool
-ip4_checked_ok(const struct rte_mbuf *m)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
-	uint16_t tot;
-
-	if (m->l2_len != 14 || m->data_len != m->pkt_len ||
-			m->pkt_len < 14 + 20 || ip[0] != 0x45)
-		return false;
-	tot = (uint16_t)(ip[2] << 8 | ip[3]);
-	return tot >= 20 && m->pkt_len == 14u + tot;
-}
-
 /* The L3 form of the flag, as lib/esp promises it for inner packets
  * (data at the IPv4 header, IHL 5, pkt_len == data_len == total length
  * >= 20), holds for m but for l2_len. */
@@ -199,7 +183,7 @@ classify1(const struct ss_steer_ctx *ctx, struct rte_mbuf *m,
 	memset(&s2, 0, sizeof(s2));
 	m->packet_type &= ~SS_STEER_PTYPE_IP4_CHECKED;
 	ss_steer_classify_burst(ctx, &m, 1, owner, &kind, &s1);
-	if (ip4_checked_ok(m)) {
+	if (ss_test_ip4_checked_ok(m)) {
 		m->packet_type |= SS_STEER_PTYPE_IP4_CHECKED;
 		ss_steer_classify_burst(ctx, &m, 1, &o2, &k2, &s2);
 		ck_assert_uint_eq(k2, kind);
@@ -944,7 +928,7 @@ START_TEST(test_segmented)
 		m = mk_seg(b, len, len);
 		memset(&st1, 0, sizeof(st1));
 		ss_steer_classify_burst(ctx, &m, 1, &owner, &kind, &st1);
-		if (ip4_checked_ok(m)) {
+		if (ss_test_ip4_checked_ok(m)) {
 			/* as classification would mark it: same result */
 			m->packet_type |= SS_STEER_PTYPE_IP4_CHECKED;
 			memset(&st2, 0, sizeof(st2));

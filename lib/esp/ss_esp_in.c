@@ -194,6 +194,14 @@ replay_update(struct ss_esp_replay *r, uint64_t s)
 /* What rte_ipsec_pkt_process does for the other back-ends, once the
  * packet is authenticated and its trailer checked: the inner packet (or
  * the transport-mode IP header and payload) becomes the whole mbuf. */
+/* The drop reason for a back-end's per-packet status (not 0). */
+static inline enum ss_sa_drop
+crypto_drop_why(int32_t st)
+{
+	return st == -EBADMSG ? SS_SA_DROP_AUTH_FAILED :
+		SS_SA_DROP_CRYPTO_ERROR;
+}
+
 static inline void
 inb_strip(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	struct rte_mbuf *m)
@@ -354,9 +362,7 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		uint8_t pad;
 
 		if (unlikely(st[i] != 0)) {
-			esp_drop(srv, sa, m, st[i] == -EBADMSG ?
-				SS_SA_DROP_AUTH_FAILED :
-				SS_SA_DROP_CRYPTO_ERROR);
+			esp_drop(srv, sa, m, crypto_drop_why(st[i]));
 			continue;
 		}
 		t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
@@ -448,9 +454,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		uint8_t pad;
 
 		if (unlikely(st[i] != 0)) {
-			esp_drop(srv, sa, m, st[i] == -EBADMSG ?
-				SS_SA_DROP_AUTH_FAILED :
-				SS_SA_DROP_CRYPTO_ERROR);
+			esp_drop(srv, sa, m, crypto_drop_why(st[i]));
 			continue;
 		}
 		/* Trailer check here so that rte_ipsec_pkt_process can only

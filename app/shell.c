@@ -796,6 +796,8 @@ static const struct shell_group {
 #endif
 	{ "log", "log levels of the libraries", ss_cmd_log, ss_help_log },
 	{ "gen", "traffic generator and latency", ss_cmd_gen, ss_help_gen },
+	{ "runtime", "cycles per packet of each worker stage",
+		ss_cmd_runtime, ss_help_runtime },
 	{ "system", "configuration, lcores, counters, scripts", cmds_system,
 		help_system },
 };

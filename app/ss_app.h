@@ -58,6 +58,33 @@ struct ss_worker_stats {
 	uint64_t srv_gone;	/* steered to a server removed meanwhile */
 };
 
+/*
+ * The stages of a worker's packet path, for 'show runtime' (runtime.c):
+ * each library call on a burst, timed when the profile is on, as VPP's
+ * 'show runtime' times its graph nodes. What is not in a stage (the
+ * worker's own dispatch between them) is shown as "other".
+ */
+enum ss_stage {
+	SS_STAGE_RX,		/* rte_eth_rx_burst that returned packets */
+	SS_STAGE_CLASSIFY,	/* prefetch + ss_net_classify_burst */
+	SS_STAGE_STEER,		/* ss_steer_classify_burst */
+	SS_STAGE_SPD,		/* ss_spd_lookup_burst_cached */
+	SS_STAGE_ESP_OUT,	/* ss_esp_outbound_burst */
+	SS_STAGE_OUTPUT,	/* ss_net_output_burst (ESP leaving) */
+	SS_STAGE_ESP_IN,	/* L2 strip + ss_esp_inbound_burst */
+	SS_STAGE_INNER,		/* ss_steer_classify_inner_burst */
+	SS_STAGE_FORWARD,	/* ss_net_forward_burst */
+	SS_STAGE_TX,		/* TX buffers and their flush */
+	SS_STAGE_HANDOFF,	/* rings to and from other workers */
+	SS_STAGE_MAX
+};
+
+struct ss_stage_stats {
+	uint64_t calls;		/* bursts */
+	uint64_t pkts;
+	uint64_t cycles;	/* TSC */
+};
+
 /* Per server, written only by the worker that hosts it. */
 struct ss_server_stats {
 	uint64_t rx;		/* packets this server processed */
@@ -98,6 +125,12 @@ struct ss_worker {
 	struct ss_worker_stats st;
 	struct ss_net_stats net;
 	struct ss_steer_stats steer;
+	/* 'show runtime': prof is the worker's copy of app->runtime_on,
+	 * read once per poll; busy is its busy TSC while on. */
+	bool prof;
+	uint64_t prof_busy;
+	uint64_t prof_polls;
+	struct ss_stage_stats stage[SS_STAGE_MAX];
 } __rte_cache_aligned;
 
 struct ss_ctl_stats {
@@ -146,6 +179,8 @@ struct ss_app {
 	const char *cmdline_file;
 	bool stats_on_exit;
 	bool key_export_debug;
+	bool runtime_on;	/* 'runtime on': workers time their stages */
+	uint64_t runtime_since;	/* TSC of 'runtime on' / 'clear runtime' */
 	volatile bool quit;
 	int exit_status;
 };
@@ -205,6 +240,20 @@ int ss_app_ike_initiate(struct ss_app *app, const char *peer);
 /* ike_tm.c: telemetry snapshot, published from the control lcore. */
 void ss_app_ike_tm_publish(struct ss_app *app);
 void ss_app_ike_tm_register(void);
+
+/* runtime.c: per-stage cycles of the workers ('show runtime'). */
+void ss_app_runtime_set(struct ss_app *app, bool on);
+void ss_app_runtime_clear(struct ss_app *app);
+const char *ss_app_stage_name(enum ss_stage s);
+/* One worker's stages (pkts, cycles summed), and its busy TSC and polls
+ * with work while on: what 'show runtime' and telemetry print. */
+struct ss_runtime_view {
+	struct ss_stage_stats stage[SS_STAGE_MAX];
+	uint64_t busy;
+	uint64_t polls;
+};
+void ss_app_runtime_read(const struct ss_app *app, uint16_t worker,
+	struct ss_runtime_view *v);
 
 /* server.c: servers added and removed at run time */
 /* Server indexes the dataplane can hold (live or not). */

@@ -6,6 +6,7 @@
  * agents read the counters while the gateway runs. The callbacks run on
  * the telemetry thread and only read counters that their lcores own. */
 
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -148,6 +149,46 @@ tm_sa(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* 'show runtime' as raw sums: per worker, each stage's bursts, packets
+ * and TSC cycles since 'runtime on' / 'clear runtime'. */
+static int
+tm_runtime(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint16_t i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "on", ss_app.runtime_on);
+	for (i = 0; i < ss_app.nb_workers; i++) {
+		struct rte_tel_data *p = rte_tel_data_alloc();
+		struct ss_runtime_view v;
+		char name[48];
+		unsigned int s;
+
+		if (p == NULL)
+			return -ENOMEM;
+		ss_app_runtime_read(&ss_app, i, &v);
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_int(p, "lcore", ss_app.workers[i].lcore);
+		rte_tel_data_add_dict_u64(p, "busy_cycles", v.busy);
+		rte_tel_data_add_dict_u64(p, "busy_polls", v.polls);
+		for (s = 0; s < SS_STAGE_MAX; s++) {
+			const char *n = ss_app_stage_name(s);
+
+			snprintf(name, sizeof(name), "%s_calls", n);
+			rte_tel_data_add_dict_u64(p, name, v.stage[s].calls);
+			snprintf(name, sizeof(name), "%s_packets", n);
+			rte_tel_data_add_dict_u64(p, name, v.stage[s].pkts);
+			snprintf(name, sizeof(name), "%s_cycles", n);
+			rte_tel_data_add_dict_u64(p, name, v.stage[s].cycles);
+		}
+		snprintf(name, sizeof(name), "worker%u", i);
+		rte_tel_data_add_dict_container(d, name, p, 0);
+	}
+	return 0;
+}
+
 void
 ss_app_telemetry_init(void)
 {
@@ -159,6 +200,9 @@ ss_app_telemetry_init(void)
 		"Every SA: direction, instance-id, server, counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,
 		"Drops by reason, summed over all lcores");
+	rte_telemetry_register_cmd("/shardsec/runtime", tm_runtime,
+		"Per worker: bursts, packets and TSC cycles of each stage "
+		"(while 'runtime on')");
 #ifdef SS_HAVE_IKE
 	ss_app_ike_tm_register();
 #endif

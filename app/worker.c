@@ -27,6 +27,29 @@
 #define SS_IDLE_POLLS 256
 #define SS_IDLE_NAP_NS 20000
 
+/*
+ * 'show runtime': the TSC around one stage's call on a burst, only while
+ * the profile is on (one predictable branch per burst when off). Every
+ * counter is this worker's own.
+ */
+static __rte_always_inline uint64_t
+stage_t0(const struct ss_worker *w)
+{
+	return unlikely(w->prof) ? rte_rdtsc() : 0;
+}
+
+static __rte_always_inline void
+stage_end(struct ss_worker *w, enum ss_stage s, uint16_t n, uint64_t t0)
+{
+	if (unlikely(w->prof)) {
+		struct ss_stage_stats *x = &w->stage[s];
+
+		x->cycles += rte_rdtsc() - t0;
+		x->calls++;
+		x->pkts += n;
+	}
+}
+
 static void
 tx_drop_cb(struct rte_mbuf **pkts, uint16_t unsent, void *arg)
 {
@@ -129,11 +152,16 @@ worker_forward(struct ss_app *app, struct ss_worker *w,
 	struct rte_mbuf **m, uint16_t n)
 {
 	int16_t res[SS_BURST];
+	uint64_t t0;
 
 	if (n == 0)
 		return;
+	t0 = stage_t0(w);
 	ss_net_forward_burst(m, n, res, &w->net);
+	stage_end(w, SS_STAGE_FORWARD, n, t0);
+	t0 = stage_t0(w);
 	worker_tx(app, w, m, res, n);
+	stage_end(w, SS_STAGE_TX, n, t0);
 }
 
 /* What a handed-over packet is, kept in m->hash.usr with its server. */
@@ -165,10 +193,12 @@ static void
 worker_handoff_burst(struct ss_app *app, struct ss_worker *w, uint16_t to,
 	struct rte_mbuf **m, uint16_t n)
 {
+	const uint64_t t0 = stage_t0(w);
 	unsigned int sent;
 
 	sent = rte_ring_sp_enqueue_burst(app->workers[to].in[w->idx],
 		(void **)m, n, NULL);
+	stage_end(w, SS_STAGE_HANDOFF, n, t0);
 	w->st.handoff_tx += sent;
 	if (unlikely(sent < n)) {
 		w->st.handoff_drops += n - sent;
@@ -206,6 +236,7 @@ server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	struct rte_mbuf *keep[SS_BURST];
 	uint16_t i, nk = 0;
 	unsigned int other = 0;
+	uint64_t t0;
 
 	if (n == 0)
 		return;
@@ -213,8 +244,10 @@ server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 		worker_forward(app, w, m, n);
 		return;
 	}
+	t0 = stage_t0(w);
 	ss_steer_classify_inner_burst(ss_app_steer(app), m, n, owner, kind,
 		&w->steer);
+	stage_end(w, SS_STAGE_INNER, n, t0);
 	/* Usually none is another server's: forward the burst as it is. */
 	for (i = 0; i < n; i++)
 		other |= (kind[i] == SS_STEER_GTPU ||
@@ -243,14 +276,17 @@ server_esp(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	struct rte_mbuf **m, uint16_t n)
 {
 	struct rte_mbuf *out[SS_BURST];
+	uint64_t t0;
 	uint16_t i, k;
 
 	if (n == 0)
 		return;
+	t0 = stage_t0(w);
 	for (i = 0; i < n; i++)
 		strip_l2(m[i]);
 	app->srv[srv].esp_in += n;
 	k = ss_esp_inbound_burst(app->esp[srv], m, n, out);
+	stage_end(w, SS_STAGE_ESP_IN, n, t0);
 	server_inner(app, w, srv, out, k, true);
 }
 
@@ -266,10 +302,13 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	int16_t port[SS_BURST];
 	uint16_t i, np = 0, nc = 0, k;
 	uint32_t notprot = 0;
+	uint64_t t0;
 
 	if (n == 0)
 		return;
+	t0 = stage_t0(w);
 	ss_spd_lookup_burst_cached(spd, w->spd_cache, m, n, res, w->spd_hits);
+	stage_end(w, SS_STAGE_SPD, n, t0);
 	/* Usually the whole burst is protected: no split (the tunnels
 	 * are taken in the same pass, the split takes them again). */
 	for (i = 0; i < n; i++) {
@@ -305,7 +344,9 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	}
 	app->srv[srv].esp_out += np;
 	tb.n = 0;
+	t0 = stage_t0(w);
 	k = ss_esp_outbound_burst(app->esp[srv], prot, np, tun, out, &tb);
+	stage_end(w, SS_STAGE_ESP_OUT, np, t0);
 	if (tb.n != 0) {
 		app->srv[srv].too_big += tb.n;
 		/* The control lcore answers them with ICMP (path MTU). */
@@ -322,8 +363,12 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	}
 	if (k == 0)
 		return;
+	t0 = stage_t0(w);
 	ss_net_output_burst(out, k, port, &w->net);
+	stage_end(w, SS_STAGE_OUTPUT, k, t0);
+	t0 = stage_t0(w);
 	worker_tx(app, w, out, port, k);
+	stage_end(w, SS_STAGE_TX, k, t0);
 }
 
 /* m[0..n) for server srv, of this worker. */
@@ -417,6 +462,7 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	uint16_t i, nl = 0, nh = 0, o0, diff = 0;
 	uint32_t to_mask = 0;
 	uint8_t sk = 0;
+	uint64_t t0;
 
 	RTE_BUILD_BUG_ON(SS_STEER_ESP != 0);
 	/* classification's mark is the one steering and the SPD read */
@@ -430,8 +476,10 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	RTE_BUILD_BUG_ON(SS_MAX_WORKERS > 32);	/* one bit per worker */
 	if (n == 0)
 		return;
+	t0 = stage_t0(w);
 	ss_steer_classify_burst(ss_app_steer(app), m, n, owner, skind,
 		&w->steer);
+	stage_end(w, SS_STAGE_STEER, n, t0);
 	/* Usually the whole burst is one server's, of this worker. */
 	o0 = owner[0];
 	for (i = 0; i < n; i++) {
@@ -501,20 +549,25 @@ worker_input(struct ss_app *app, struct ss_worker *w, uint8_t port,
 {
 	uint8_t cls[SS_BURST];
 	struct rte_mbuf *fwd[SS_BURST], *esp[SS_BURST], *punt[SS_BURST];
+	const uint64_t t0 = stage_t0(w);
 	uint16_t i, nf = 0, ne = 0, np = 0;
 	uint8_t diff = 0;
 
 	/* The mbufs arrive cold (written by the NIC or another lcore).
 	 * Issue every miss of the burst at once: both lines of each mbuf
 	 * header, then the packet data, whose address needs the header
-	 * (these loads are independent, so their misses overlap). */
+	 * (these loads are independent, so their misses overlap). Every
+	 * one of these lines is written further on (lengths, offload
+	 * fields, TTL, in-place crypto): asking for them with intent to
+	 * write spares a second trip to upgrade a shared line. */
 	for (i = 0; i < n; i++) {
-		rte_prefetch0(m[i]);
-		rte_prefetch0(&m[i]->cacheline1);
+		rte_prefetch0_write(m[i]);
+		rte_prefetch0_write(&m[i]->cacheline1);
 	}
 	for (i = 0; i < n; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+		rte_prefetch0_write(rte_pktmbuf_mtod(m[i], void *));
 	ss_net_classify_burst(m, n, port, cls, &w->net);
+	stage_end(w, SS_STAGE_CLASSIFY, n, t0);
 	/* Usually the whole burst is one class: no split. */
 	for (i = 0; i < n; i++)
 		diff |= cls[i] ^ cls[0];
@@ -573,14 +626,17 @@ worker_drain_handoff(struct ss_app *app, struct ss_worker *w,
 	for (j = 0; j < in->n; j++) {
 		unsigned int n, i, kind;
 		uint32_t t0, tdiff = 0;
+		uint64_t c0;
 
 		/* An empty ring: one read of the producer's tail. */
 		if (rte_ring_empty(in->r[j]))
 			continue;
+		c0 = stage_t0(w);
 		n = rte_ring_sc_dequeue_burst(in->r[j], (void **)m, SS_BURST,
 			NULL);
 		if (n == 0)
 			continue;
+		stage_end(w, SS_STAGE_HANDOFF, n, c0);
 		w->st.handoff_rx += n;
 		total += n;
 		if (in->from[j] == app->nb_workers) {
@@ -671,13 +727,19 @@ ss_app_worker_main(void *arg)
 	while (!app->quit) {
 		const uint64_t t0 = rte_rdtsc();
 		uint32_t got = 0, pend;
+		uint64_t c0;
 
+		/* A plain load: the flag only says when to start timing. */
+		w->prof = __atomic_load_n(&app->runtime_on, __ATOMIC_RELAXED);
 		for (p = 0; p < app->nb_ports; p++) {
-			uint16_t n = rte_eth_rx_burst(app->port_id[p], w->idx,
-				m, SS_BURST);
+			uint16_t n;
 
+			c0 = stage_t0(w);
+			n = rte_eth_rx_burst(app->port_id[p], w->idx, m,
+				SS_BURST);
 			if (n == 0)
 				continue;
+			stage_end(w, SS_STAGE_RX, n, c0);
 			got += n;
 			w->st.rx_pkts += n;
 			worker_input(app, w, p, m, n);
@@ -686,19 +748,28 @@ ss_app_worker_main(void *arg)
 		/* Only the ports that took packets since the last flush. */
 		pend = w->tx_pending;
 		w->tx_pending = 0;
+		c0 = stage_t0(w);
 		while (pend != 0) {
 			p = (uint8_t)rte_bsf32(pend);
 			pend &= pend - 1;
 			rte_eth_tx_buffer_flush(app->port_id[p], w->idx,
 				w->txb[p]);
 		}
+		if (got != 0)
+			stage_end(w, SS_STAGE_TX, 0, c0);
 		/* Nothing from before this point is referenced any more:
 		 * SAs and SPD snapshots retired earlier may now be freed. */
 		rte_rcu_qsbr_quiescent(app->qsbr, w->idx);
 		w->st.polls++;
 		if (got != 0) {
-			w->st.busy_cycles += rte_rdtsc() - t0;
+			const uint64_t busy = rte_rdtsc() - t0;
+
+			w->st.busy_cycles += busy;
 			w->st.busy_polls++;
+			if (unlikely(w->prof)) {
+				w->prof_busy += busy;
+				w->prof_polls++;
+			}
 			idle = 0;
 		} else if (adaptive && ++idle > SS_IDLE_POLLS) {
 			nanosleep(&nap, NULL);

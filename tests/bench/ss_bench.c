@@ -165,6 +165,7 @@ static struct {
 	bool floor_only;
 	bool cross;		/* feed each server's packets to another worker */
 	bool sink_null;		/* net_null sinks instead of ring ports */
+	bool stages;		/* 'runtime on' during each row */
 	/* The ring ports' rings, [inside|outside|lan|wan][queue]; the
 	 * sinks' RX rings and the sources' TX rings stay empty. */
 	struct rte_ring *port_rx[4][SS_MAX_WORKERS + 1];
@@ -1293,14 +1294,17 @@ usage(const char *prog)
 		"  [--batch N] [--esn 0|1] [--csv FILE] [--floor-only]\n"
 		"  [--backend ipsec-mb|cpu|lookaside]\n"
 		"  [--gen-sleep-us N] [--l4 udp|gtpu|sctp] [--cross]\n"
-		"  [--sink ring|null]\n"
+		"  [--sink ring|null] [--stages]\n"
 		"--l4: outbound packets steered by 5-tuple hash (udp), GTP-U\n"
 		"TEID or SCTP verification tag; --cross (2 workers): feed each\n"
 		"server's packets to the other worker, which hands them over.\n"
 		"Sizes are inner IP packet lengths; imix is 7:4:1 of\n"
 		"64/570/1500-byte IP packets. --sink: the lan/wan ports are\n"
 		"rings the generator empties and frees in bulk (ring, the\n"
-		"default) or net_null ports that free each packet.\n", prog);
+		"default) or net_null ports that free each packet.\n"
+		"--stages: turn the workers' runtime profile on for each row\n"
+		"and print its cycles per received packet by stage (as 'show\n"
+		"runtime'; the TSC reads add a few cycles to the row).\n", prog);
 }
 
 static int
@@ -1321,6 +1325,7 @@ parse_args(int argc, char **argv)
 		{ "cross", no_argument, NULL, 'x' },
 		{ "backend", required_argument, NULL, 'k' },
 		{ "sink", required_argument, NULL, 'n' },
+		{ "stages", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1338,6 +1343,9 @@ parse_args(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			B.stages = true;
+			break;
 		case 'n':
 			if (strcmp(optarg, "ring") == 0)
 				B.sink_null = false;
@@ -1438,6 +1446,38 @@ scenario_name(char *buf, size_t len)
 		return "esp";
 	snprintf(buf, len, "%s%s", B.cross ? "cross-" : "", b_l4_names[B.l4]);
 	return buf;
+}
+
+/* The row's 'show runtime', summed over the workers: cycles per packet
+ * received, by stage (these add up to the busy cycles per packet). */
+static void
+emit_stages(void)
+{
+	uint64_t cyc[SS_STAGE_MAX] = { 0 }, busy = 0, rx = 0, staged = 0;
+	unsigned int s;
+	uint16_t w;
+
+	for (w = 0; w < ss_app.nb_workers; w++) {
+		struct ss_runtime_view v;
+
+		ss_app_runtime_read(&ss_app, w, &v);
+		for (s = 0; s < SS_STAGE_MAX; s++)
+			cyc[s] += v.stage[s].cycles;
+		busy += v.busy;
+		rx += v.stage[SS_STAGE_RX].pkts;
+	}
+	if (rx == 0)
+		return;
+	printf("    stages (cycles per received packet):");
+	for (s = 0; s < SS_STAGE_MAX; s++) {
+		staged += cyc[s];
+		if (cyc[s] != 0)
+			printf(" %s %.1f", ss_app_stage_name(s),
+				(double)cyc[s] / rx);
+	}
+	printf(" other %.1f = %.1f\n", busy > staged ?
+		(double)(busy - staged) / rx : 0.0, (double)busy / rx);
+	fflush(stdout);
 }
 
 static void
@@ -1608,7 +1648,11 @@ main(int argc, char **argv)
 		for (i = 0; i < B.nb_sizes; i++) {
 			struct b_row r;
 
+			if (B.stages)
+				ss_app_runtime_set(&ss_app, true);
 			ret = run_row(out, &B.sizes[i], &r);
+			if (B.stages)
+				ss_app_runtime_set(&ss_app, false);
 			if (ret < 0) {
 				fprintf(stderr, "bench: row failed: %s\n",
 					strerror(-ret));
@@ -1616,6 +1660,8 @@ main(int argc, char **argv)
 				break;
 			}
 			emit(csv, out, &B.sizes[i], &r);
+			if (B.stages)
+				emit_stages();
 			nfail += !r.ok;
 		}
 	}

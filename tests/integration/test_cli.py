@@ -112,13 +112,15 @@ GOOD = [
     'server add 3 1', 'show servers 3 json', 'server del 3',
     'show log-levels', 'set log-level shardsec.ike debug',
     'set log-level shardsec.* warning', 'show log-levels json',
+    'runtime on', 'show runtime', 'show runtime json', 'clear runtime',
+    'runtime off', 'help runtime',
     'sleep 100', 'clear stats',
 ]
 
 # One bad argument per command, with the exact message expected.
 BAD = [
     ('help nosuch', "error: help: no group nosuch (groups: ports,l3,ipsec,"
-     "servers,ike,log,gen,system)"),
+     "servers,ike,log,gen,runtime,system)"),
     ('set log-level nosuch debug', "error: set log-level: no log type "
      "matches 'nosuch' (try 'show log-levels')"),
     ('set log-level shardsec.ike loud', 'error: set log-level shardsec.ike: '
@@ -410,6 +412,11 @@ def main():
               '1' in b['server add 3 1'] and [x['instance_id'] for x in
               js('show servers 3 json')] == [3] and 'server id 3 removed'
               in b['server del 3'])
+        check('runtime json: on, one entry per worker',
+              js('show runtime json')['on'] and
+              len(js('show runtime json')['workers']) == 2,
+              b.get('show runtime json'))
+        check('help runtime', 'show runtime [json]' in b['help runtime'])
         check('sa del by direction', 'deleted in SA 0x20000121' in
               b['sa del in 0x20000121'] and 'deleted out SA 0x0a000002'
               in b['sa del out 0a000002'])

@@ -104,6 +104,14 @@ def servers_json(gw):
     return json.loads(m.group(0)), out
 
 
+def runtime_json(gw):
+    out = gw.cmd('show runtime json')
+    m = re.search(r'^\{"on".*?^\]\}$', out, re.M | re.S)
+    if m is None:
+        raise RuntimeError('no json in %r' % out)
+    return json.loads(m.group(0))
+
+
 def stream(st, name):
     return [s for s in st['streams'] if s['name'] == name][0]
 
@@ -254,6 +262,8 @@ def main():
         check('counters zero after clear',
               all(s['tx'] == 0 and s['rx'] == 0 for s in st['streams']), st)
         gw.cmd('clear stats')
+        o = gw.cmd('runtime on')
+        check('runtime on', 'runtime profile on' in o, o)
         o = gw.cmd('gen start')
         check('gen start (all)', 'started: 6 stream(s)' in o, o)
         o = gw.cmd('gen wait 90000', timeout=100)
@@ -283,6 +293,40 @@ def main():
         esp = {r['instance_id']: r['esp_in'] for r in rows}
         check('ESP decrypted by each SPI\'s server (2000 + 2000)',
               esp == {1: 2000, 2: 2000}, raw)
+        # the runtime profile saw the same traffic, stage by stage
+        rt = runtime_json(gw)
+        ws = rt['workers']
+        lc = {x['worker']: x['rx'] for x in
+              json.loads(re.search(r'^\[.*?^\]$', gw.cmd('show lcores json'),
+                                   re.M | re.S).group(0))
+              if x['role'] == 'worker'}
+        st_pk = lambda w, n: w['stages'].get(n, {}).get('packets', 0)  # noqa
+        rx_rt = sum(st_pk(w, 'rx') for w in ws)
+        # (the rest came in on the control lcore's queue, handed over)
+        check('runtime: the workers\' rx stage took what their rx '
+              'counters say (%d of %d; 20 spared for ARP/ND between '
+              '\'clear stats\' and \'runtime on\')' %
+              (rx_rt, sum(lc.values())),
+              0 < rx_rt <= sum(lc.values()) <= rx_rt + 20, rt)
+        check('runtime: each worker classified what it received, '
+              'decrypted the 4000 ESP packets, cycles in every stage',
+              all(st_pk(w, 'classify') == st_pk(w, 'rx') for w in ws) and
+              sum(st_pk(w, 'esp-decrypt') for w in ws) == 4000 and
+              all(x['cycles'] > 0 for w in ws
+                  for x in w['stages'].values()) and rt['on'], rt)
+        o = gw.cmd('show runtime')
+        print(o)
+        check('show runtime: a table per worker with the ESP stages',
+              o.count('worker ') == 2 and 'esp-decrypt' in o and
+              'classify' in o and 'total' in o, o)
+        gw.cmd('runtime off')
+        gw.cmd('clear runtime')
+        rt = runtime_json(gw)
+        check('runtime off + clear runtime: off, every figure 0',
+              not rt['on'] and all(
+                  x.get('packets', 0) == 0 and x['cycles'] == 0
+                  for w in rt['workers'] for x in w['stages'].values()),
+              rt)
         o = gw.cmd('show gen stats')
         print(o)
         check('show gen stats has a row per stream',

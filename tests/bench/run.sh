@@ -142,6 +142,15 @@ for REP in 1 2; do
 done
 
 echo
+echo "== Where the cycles go: 1 worker, gcm, 64 and 1420 bytes, with the workers'"
+echo "   runtime profile on (cycles per received packet by stage, as 'show runtime';"
+echo "   the profile's TSC reads add a few cycles), then the same rows with the"
+echo "   generator writing whole mbufs (--gen-writes mbuf) instead of the NIC model"
+bench "$OUT/ss_bench-stages.log" 1 --algo gcm --sizes 64,1420 --stages
+bench "$OUT/ss_bench-stages-mbuf.log" 1 --algo gcm --sizes 64,1420 --stages \
+	--gen-writes mbuf
+
+echo
 echo "== Steering benchmark: 2 workers, gcm, 64 bytes, ${SECS}s per row"
 SRUN=0
 for L4 in udp gtpu sctp; do
@@ -251,11 +260,17 @@ cat <<EOF
 
 How to read this:
 - cyc/pkt: median over batches of (busy TSC cycles / packets) of the
-  workers, i.e. the whole pipeline per packet: ring RX, classification,
-  steering, SPD, SA lookup, ESP framing and crypto, routing, TX (to a
-  ring port that the generator empties and frees in bulk between
-  batches, as a NIC driver frees sent packets; ss_bench --sink null
-  gives net_null sinks, ~90 instructions/packet more in the worker).
+  workers, i.e. the whole pipeline per packet: RX, classification,
+  steering, SPD, SA lookup, ESP framing and crypto, routing, TX.
+  The ports model a NIC: the generator writes only the frames' bytes
+  (as a NIC's DMA does) into mbufs the sinks gave back, and an RX
+  callback sets the mbuf fields on the worker's lcore, as a driver does
+  from its descriptors; TX is a ring enqueue that the generator empties
+  between batches without reading the mbufs (a NIC driver frees sent
+  mbufs into its own lcore's cache). ss_bench --gen-writes mbuf makes
+  the generator allocate and fill whole mbufs instead (every mbuf header
+  line then crosses between the cores twice per packet); --sink null
+  gives net_null sinks (~90 instructions/packet more in the worker).
   min-cyc: the best batch. Mpps/wk = TSC Hz / cyc/pkt:
   what one worker sustains on a core of its own. cap.Mpps = W x Mpps/wk.
 - floor: the bare intel-ipsec-mb operation on the same bytes, measured on

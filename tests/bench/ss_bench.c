@@ -63,6 +63,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,12 @@ static struct {
 	bool cross;		/* feed each server's packets to another worker */
 	bool sink_null;		/* net_null sinks instead of ring ports */
 	bool stages;		/* 'runtime on' during each row */
+	/* --gen-writes data: the NIC model (see nic_rx) */
+	bool nic;
+	uint32_t doff;		/* mbuf to its data, as a driver posts it */
+	struct rte_mempool *stage_pool;	/* inbound: ESP made here first */
+	struct rte_mbuf **recyc;	/* taken back from the sinks */
+	uint32_t nrecyc, recyc_cap;
 	/* The ring ports' rings, [inside|outside|lan|wan][queue]; the
 	 * sinks' RX rings and the sources' TX rings stay empty. */
 	struct rte_ring *port_rx[4][SS_MAX_WORKERS + 1];
@@ -591,6 +598,224 @@ ip_crc(const uint8_t *d, uint32_t len)
 	return rte_hash_crc(c, len, 0);
 }
 
+/* ---- NIC model ------------------------------------------------------ */
+
+/*
+ * A NIC's RX: the device writes a frame's bytes into a buffer its driver
+ * posted (DMA, into the last-level cache), and the driver, on the lcore
+ * that polls the queue, sets the mbuf's fields from the RX descriptor.
+ * A NIC's TX: the driver frees sent mbufs into that lcore's mempool
+ * cache. Either way the mbuf headers stay with the polling lcore; only
+ * the frame's bytes come from elsewhere.
+ *
+ * With --gen-writes data (the default with ring sinks) the bench does
+ * the same: the generator writes only the frames' bytes, into mbufs it
+ * takes back from the sinks without reading them, and passes each
+ * frame's length with its pointer, as a descriptor would (in the top 16
+ * bits, which user-space addresses leave zero); nic_rx(), an RX callback
+ * of the source ports, runs inside the worker's rte_eth_rx_burst and
+ * sets the fields as a driver does. With --gen-writes mbuf the generator
+ * allocates and fills whole mbufs, and every header line then moves
+ * between the two cores twice per packet, which no NIC makes happen.
+ */
+#define B_DESC_SHIFT 48
+#define B_DESC_MASK ((UINT64_C(1) << B_DESC_SHIFT) - 1)
+
+static uint16_t
+nic_rx(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], uint16_t n,
+	uint16_t max, void *arg)
+{
+	/* As a vector driver rearms: data_off, refcnt, nb_segs and port in
+	 * one 8-byte store, then ol_flags, then the descriptor's fields
+	 * (packet_type, pkt_len, data_len, vlan_tci, hash.rss) in 16
+	 * bytes. */
+	const struct rte_mbuf t = {
+		.data_off = RTE_PKTMBUF_HEADROOM,
+		.refcnt = 1,
+		.nb_segs = 1,
+		.port = port,
+	};
+	uint64_t rearm;
+	uint16_t i;
+
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, hash) !=
+		offsetof(struct rte_mbuf, rx_descriptor_fields1) + 12);
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, pkt_len) !=
+		offsetof(struct rte_mbuf, rx_descriptor_fields1) + 4);
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, data_len) !=
+		offsetof(struct rte_mbuf, rx_descriptor_fields1) + 8);
+	RTE_SET_USED(queue);
+	RTE_SET_USED(max);
+	RTE_SET_USED(arg);
+	memcpy(&rearm, &t.rearm_data, sizeof(rearm));
+	for (i = 0; i < n; i++) {
+		const uint64_t d = (uint64_t)(uintptr_t)pkts[i];
+		struct rte_mbuf *m = (void *)(uintptr_t)(d & B_DESC_MASK);
+		const uint64_t len = d >> B_DESC_SHIFT;
+		/* packet_type 0, pkt_len; data_len, vlan_tci 0; hash 0 */
+		const uint64_t f[2] = { len << 32, len };
+
+		memcpy(&m->rearm_data, &rearm, sizeof(rearm));
+		m->ol_flags = 0;
+		memcpy(&m->rx_descriptor_fields1, f, sizeof(f));
+		pkts[i] = m;
+	}
+	return n;
+}
+
+/* An mbuf for the next frame and where its bytes go: one the sinks gave
+ * back (never read here), else a new one. NULL when the pool is empty. */
+static struct rte_mbuf *
+nic_slot(uint8_t **data)
+{
+	struct rte_mbuf *m;
+
+	if (B.nrecyc != 0) {
+		m = B.recyc[--B.nrecyc];
+	} else {
+		m = rte_pktmbuf_alloc(ss_app.pool);
+		if (m == NULL)
+			return NULL;
+	}
+	*data = (uint8_t *)m + B.doff;
+	return m;
+}
+
+/* The frame's descriptor: its mbuf and length in one ring entry. */
+static struct rte_mbuf *
+nic_desc(struct rte_mbuf *m, uint32_t len)
+{
+	return (void *)(uintptr_t)((uint64_t)(uintptr_t)m |
+		(uint64_t)len << B_DESC_SHIFT);
+}
+
+static int
+nic_init(void)
+{
+	const uint16_t ports[2] = {
+		ss_app.port_id[P_INSIDE], ss_app.port_id[P_OUTSIDE],
+	};
+	struct rte_mbuf *m;
+	unsigned int p;
+	uint16_t q;
+
+	B.doff = (uint32_t)(sizeof(struct rte_mbuf) +
+		rte_pktmbuf_priv_size(ss_app.pool) + RTE_PKTMBUF_HEADROOM);
+	m = rte_pktmbuf_alloc(ss_app.pool);
+	if (m == NULL)
+		return -ENOMEM;
+	/* The posted buffer's layout, and room for the largest frame. */
+	if (rte_pktmbuf_mtod(m, uint8_t *) != (uint8_t *)m + B.doff ||
+			rte_pktmbuf_tailroom(m) < 14 + 1500 + 128 ||
+			((uint64_t)(uintptr_t)m & ~B_DESC_MASK) != 0) {
+		fprintf(stderr, "bench: mbufs unlike a driver's RX buffers; "
+			"use --gen-writes mbuf\n");
+		rte_pktmbuf_free(m);
+		return -ENOTSUP;
+	}
+	rte_pktmbuf_free(m);
+	B.recyc_cap = rte_align32pow2(B.batch * B.nb_workers + 4 * B_BURST);
+	B.recyc = rte_malloc("bench_recyc", sizeof(void *) * B.recyc_cap, 0);
+	B.stage_pool = rte_pktmbuf_pool_create("bench_stage", 4 * B_BURST - 1,
+		0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (B.recyc == NULL || B.stage_pool == NULL)
+		return -ENOMEM;
+	for (p = 0; p < 2; p++)
+		for (q = 0; q < B.nb_workers; q++)
+			if (rte_eth_add_rx_callback(ports[p], q, nic_rx,
+					NULL) == NULL) {
+				fprintf(stderr, "bench: RX callback: %s\n",
+					rte_strerror(rte_errno));
+				return -rte_errno;
+			}
+	return 0;
+}
+
+static void
+nic_fini(void)
+{
+	if (B.recyc != NULL)
+		rte_pktmbuf_free_bulk(B.recyc, B.nrecyc);
+	B.nrecyc = 0;
+	rte_free(B.recyc);
+	B.recyc = NULL;
+	rte_mempool_free(B.stage_pool);
+	B.stage_pool = NULL;
+}
+
+/* batch_build for the NIC model: the frames' bytes only. */
+static int
+nic_batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
+{
+	struct rte_mbuf **q = B.bq[s];
+	uint32_t i, j;
+
+	for (i = 0; i < B.batch; i += B_BURST) {
+		struct rte_mbuf *st[B_BURST], *enc[B_BURST];
+		uint32_t tun[B_BURST];
+		uint16_t n = B_BURST, e;
+		uint8_t *d;
+
+		if (out) {
+			for (j = 0; j < n; j++, (*k)++) {
+				const uint16_t len = sz->len[*k % sz->n];
+				struct rte_mbuf *m = nic_slot(&d);
+
+				if (m == NULL)
+					goto nomem;
+				write_eth(d, &ss_app.port_mac[P_INSIDE],
+					&B.host_mac);
+				write_ip_l4(d + 14,
+					&B.out_flow[s][*k % B_FLOWS], len,
+					B.id_val[s][*k % B_FLOWS]);
+				if (B.check_batch)
+					B.chk[s][i + j] = ip_crc(d + 14, len);
+				q[i + j] = nic_desc(m, 14u + len);
+			}
+			continue;
+		}
+		/* ESP from the peer's SA, made in staging mbufs, then its
+		 * bytes copied where the "NIC" puts them. */
+		if (rte_pktmbuf_alloc_bulk(B.stage_pool, st, n) != 0)
+			goto nomem;
+		for (j = 0; j < n; j++, (*k)++) {
+			const uint16_t len = sz->len[*k % sz->n];
+
+			d = (uint8_t *)rte_pktmbuf_append(st[j], len);
+			write_ip_udp(d, &B.in_flow[s][*k % B_FLOWS], len);
+			if (B.check_batch)
+				B.chk[s][i + j] = ip_crc(d, len);
+			tun[j] = B.peer_tunnel;
+		}
+		e = ss_esp_outbound_burst(B.peer_esp[s], st, n, tun, enc,
+			NULL);
+		if (e != n) {
+			fprintf(stderr, "bench: peer ESP made %u of %u\n", e,
+				n);
+			rte_pktmbuf_free_bulk(enc, e);
+			return -EIO;
+		}
+		for (j = 0; j < n; j++) {
+			const uint32_t flen = 14 + rte_pktmbuf_pkt_len(enc[j]);
+			struct rte_mbuf *m = nic_slot(&d);
+
+			if (m == NULL) {
+				rte_pktmbuf_free_bulk(enc, n);
+				goto nomem;
+			}
+			write_eth(d, &ss_app.port_mac[P_OUTSIDE], &B.peer_mac);
+			memcpy(d + 14, rte_pktmbuf_mtod(enc[j], uint8_t *),
+				flen - 14);
+			q[i + j] = nic_desc(m, flen);
+		}
+		rte_pktmbuf_free_bulk(enc, n);
+	}
+	return 0;
+nomem:
+	fprintf(stderr, "bench: mbuf pool empty\n");
+	return -ENOMEM;
+}
+
 static int
 batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 {
@@ -598,6 +823,8 @@ batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 	const uint16_t port = ss_app.port_id[out ? P_INSIDE : P_OUTSIDE];
 	uint32_t i, j;
 
+	if (B.nic)
+		return nic_batch_build(s, out, sz, k);
 	for (i = 0; i < B.batch; i += B_BURST) {
 		struct rte_mbuf **m = q + i;
 		struct rte_mbuf *enc[B_BURST];
@@ -702,7 +929,9 @@ ports_make(void)
 	return 0;
 }
 
-/* Free what the workers sent to the ring ports, in bulk. */
+/* Free what the workers sent to the ring ports, in bulk; with the NIC
+ * model, keep what the workers sent on the sinks for the next batch,
+ * unread (the control lcore's packets are freed: they may be anything). */
 static void
 ports_drain(void)
 {
@@ -711,11 +940,24 @@ ports_drain(void)
 
 	for (p = 0; p < 4; p++)
 		for (q = 0; q < B.port_nq; q++) {
+			const bool keep = B.nic && (p == P_LAN || p == P_WAN) &&
+				q < (unsigned int)B.port_nq - 1;
+
 			if (B.port_tx[p][q] == NULL)
 				continue;
 			while ((n = rte_ring_dequeue_burst(B.port_tx[p][q],
-					(void **)m, RTE_DIM(m), NULL)) != 0)
-				rte_pktmbuf_free_bulk(m, n);
+					(void **)m, RTE_DIM(m), NULL)) != 0) {
+				const unsigned int c = keep ? RTE_MIN(n,
+					B.recyc_cap - B.nrecyc) : 0;
+
+				if (c != 0) {
+					memcpy(&B.recyc[B.nrecyc], m,
+						c * sizeof(*m));
+					B.nrecyc += c;
+				}
+				if (c < n)
+					rte_pktmbuf_free_bulk(m + c, n - c);
+			}
 		}
 }
 
@@ -1294,7 +1536,7 @@ usage(const char *prog)
 		"  [--batch N] [--esn 0|1] [--csv FILE] [--floor-only]\n"
 		"  [--backend ipsec-mb|cpu|lookaside]\n"
 		"  [--gen-sleep-us N] [--l4 udp|gtpu|sctp] [--cross]\n"
-		"  [--sink ring|null] [--stages]\n"
+		"  [--sink ring|null] [--stages] [--gen-writes data|mbuf]\n"
 		"--l4: outbound packets steered by 5-tuple hash (udp), GTP-U\n"
 		"TEID or SCTP verification tag; --cross (2 workers): feed each\n"
 		"server's packets to the other worker, which hands them over.\n"
@@ -1302,6 +1544,12 @@ usage(const char *prog)
 		"64/570/1500-byte IP packets. --sink: the lan/wan ports are\n"
 		"rings the generator empties and frees in bulk (ring, the\n"
 		"default) or net_null ports that free each packet.\n"
+		"--gen-writes data (the default with ring sinks): the generator\n"
+		"writes only the frames' bytes into mbufs the sinks gave back,\n"
+		"and an RX callback sets the mbuf fields on the worker's lcore,\n"
+		"as a NIC driver does from its descriptors; mbuf: the generator\n"
+		"allocates and fills whole mbufs (their header lines then move\n"
+		"between the cores twice per packet).\n"
 		"--stages: turn the workers' runtime profile on for each row\n"
 		"and print its cycles per received packet by stage (as 'show\n"
 		"runtime'; the TSC reads add a few cycles to the row).\n", prog);
@@ -1326,9 +1574,11 @@ parse_args(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'k' },
 		{ "sink", required_argument, NULL, 'n' },
 		{ "stages", no_argument, NULL, 'r' },
+		{ "gen-writes", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int gen_writes = -1;
 	int c;
 
 	B.algo = B_GCM;
@@ -1345,6 +1595,14 @@ parse_args(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			B.stages = true;
+			break;
+		case 'W':
+			if (strcmp(optarg, "data") == 0)
+				gen_writes = 1;
+			else if (strcmp(optarg, "mbuf") == 0)
+				gen_writes = 0;
+			else
+				return -EINVAL;
 			break;
 		case 'n':
 			if (strcmp(optarg, "ring") == 0)
@@ -1426,6 +1684,10 @@ parse_args(int argc, char **argv)
 			return -EINVAL;
 		}
 	}
+	/* The NIC model takes the sent mbufs back: ring sinks only. */
+	if (gen_writes == 1 && B.sink_null)
+		return -EINVAL;
+	B.nic = gen_writes == -1 ? !B.sink_null : gen_writes == 1;
 	return 0;
 }
 
@@ -1597,7 +1859,7 @@ main(int argc, char **argv)
 		goto fail_app;
 	}
 	if (peer_setup() < 0 || pick_flows() < 0 || rings_find() < 0 ||
-			floor_init() < 0)
+			floor_init() < 0 || (B.nic && nic_init() < 0))
 		goto fail_peer;
 	for (s = 0; s < B.nb_workers; s++) {
 		B.bq[s] = rte_zmalloc("bench_bq", sizeof(void *) * B.batch, 0);
@@ -1633,12 +1895,14 @@ main(int argc, char **argv)
 	if (ret < 0)
 		goto fail_peer;
 	printf("bench: %s, %s, %u worker(s), ESN %s, TSC %.0f MHz, "
-		"intel-ipsec-mb %s (%s), %.1f s/row, batch %u/server\n",
+		"intel-ipsec-mb %s (%s), %.1f s/row, batch %u/server, "
+		"generator writes %s\n",
 		scenario_name(nb_sc, sizeof(nb_sc)), algo_short(),
 		B.nb_workers, B.esn ? "on" : "off",
 		(double)B.hz / 1e6, imb_get_version_str(),
 		F.arch < RTE_DIM(arch_names) ? arch_names[F.arch] : "?",
-		B.seconds, B.batch);
+		B.seconds, B.batch, B.nic ? "frame bytes (NIC model)" :
+		"whole mbufs");
 	fflush(stdout);
 	for (dir = 0; dir < 2; dir++) {
 		const bool out = dir == 0;
@@ -1671,6 +1935,7 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	for (s = 0; s < B_MAX_SERVERS; s++)
 		rte_free(B.bq[s]);
+	nic_fini();
 	floor_fini();
 	peer_teardown();
 	ss_app_teardown();
@@ -1682,6 +1947,7 @@ main(int argc, char **argv)
 fail_peer:
 	ss_app.quit = true;
 	rte_eal_mp_wait_lcore();
+	nic_fini();
 	floor_fini();
 	peer_teardown();
 fail_app:

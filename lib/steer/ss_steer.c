@@ -312,6 +312,11 @@ hash_owner(const struct steer_burst *b, const uint8_t *addr, bool v6,
 {
 	uint32_t fa, fb;
 
+	/* One server: the hash could only name it. */
+	if (b->nb_servers == 1) {
+		*owner = b->hash_map[0];
+		return SS_STEER_HASH;
+	}
 	if (unlikely(v6)) {
 		fa = fold16(addr);
 		fb = fold16(addr + 16);

@@ -578,6 +578,69 @@ START_TEST(test_classify_plain_and_bad)
 }
 END_TEST
 
+/* One server: every hashed packet is its own (the hash is not even
+ * computed), while kinds, bad headers and unknown ids are told apart
+ * and counted exactly as with four servers. */
+START_TEST(test_one_server)
+{
+	static const uint16_t one[] = { 7 };
+	struct ss_steer_ctx *c1 = ss_steer_ctx_create(4, one, 1);
+	struct ss_steer_ctx *c4 = ctx4();
+	struct ss_steer_stats s1, s4;
+	uint8_t l4[64], pl[16];
+	struct tuple t;
+	uint16_t o1, o4, len;
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(c1);
+	memset(&s1, 0, sizeof(s1));
+	memset(&s4, 0, sizeof(s4));
+	memset(pl, 0x5a, sizeof(pl));
+	for (i = 0; i < 600; i++) {
+		const uint8_t protos[] = { 17, 6, 1, 50, 132, 47 };
+		uint8_t k1, k4;
+
+		if (i % 2)
+			tuple_v6(&t, (uint8_t)rte_rand(), (uint8_t)rte_rand(),
+				protos[i % 6]);
+		else
+			tuple_v4(&t, (uint32_t)rte_rand(),
+				(uint32_t)rte_rand(), protos[i % 6]);
+		memset(l4, 0, sizeof(l4));
+		len = mk_udp(l4, (uint16_t)rte_rand(), (uint16_t)rte_rand(),
+			pl, sizeof(pl));
+		if (t.proto == 50 || t.proto == 132)
+			/* SPI / verification tag: id 7 (server 0 of c1,
+			 * server 1 of c4), 12 (c4 only) or 0 */
+			put32(l4 + (t.proto == 50 ? 0 : 4),
+				i % 3 == 2 ? 0 : ss_steer_spi_make(
+				i % 3 ? 12 : 7, 4, (uint32_t)rte_rand()));
+		if (i % 7 == 0)
+			len = 3;	/* truncated L4 header: bad */
+		k1 = classify1(c1, mk_pkt(&t, l4, len, 0), &o1, &s1);
+		k4 = classify1(c4, mk_pkt(&t, l4, len, 0), &o4, &s4);
+		ck_assert_uint_eq(k1, k4);
+		if (k1 == SS_STEER_HASH)
+			ck_assert_uint_eq(o1, 0);
+		else if (k1 == SS_STEER_BAD)
+			ck_assert_uint_eq(o1, SS_STEER_OWNER_NONE);
+		else if (o4 == 1)
+			ck_assert_uint_eq(o1, 0);
+		else
+			ck_assert_uint_eq(o1, SS_STEER_OWNER_NONE);
+	}
+	ck_assert_uint_gt(s1.kind[SS_STEER_HASH], 0);
+	ck_assert_uint_gt(s1.kind[SS_STEER_ESP], 0);
+	ck_assert_uint_gt(s1.kind[SS_STEER_SCTP], 0);
+	ck_assert_uint_gt(s1.kind[SS_STEER_BAD], 0);
+	ck_assert_mem_eq(s1.kind, s4.kind, sizeof(s1.kind));
+	/* 12 is a server of c4 only */
+	ck_assert_uint_gt(s1.unknown_id, s4.unknown_id);
+	ss_steer_ctx_free(c1);
+	ss_steer_ctx_free(c4);
+}
+END_TEST
+
 /* Fragments of one datagram all go where the first one goes; IPv6
  * extension headers are walked to reach the SPI. */
 START_TEST(test_classify_frag_ext)
@@ -1109,6 +1172,7 @@ steer_suite(void)
 	tcase_add_test(tc, test_classify_sctp);
 	tcase_add_test(tc, test_classify_plain_and_bad);
 	tcase_add_test(tc, test_classify_frag_ext);
+	tcase_add_test(tc, test_one_server);
 	tcase_add_test(tc, test_hash_symmetric);
 	tcase_add_test(tc, test_ids_over_servers);
 	tcase_add_test(tc, test_inner);

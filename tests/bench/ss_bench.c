@@ -598,6 +598,27 @@ ip_crc(const uint8_t *d, uint32_t len)
 	return rte_hash_crc(c, len, 0);
 }
 
+/* Outbound frame number k of server s (packet idx of its batch) at d:
+ * Ethernet + IP of len bytes; its CRC kept for the content check. */
+static void
+frame_out(uint8_t *d, uint16_t s, uint32_t idx, uint16_t len, uint64_t k)
+{
+	write_eth(d, &ss_app.port_mac[P_INSIDE], &B.host_mac);
+	write_ip_l4(d + 14, &B.out_flow[s][k % B_FLOWS], len,
+		B.id_val[s][k % B_FLOWS]);
+	if (B.check_batch)
+		B.chk[s][idx] = ip_crc(d + 14, len);
+}
+
+/* Inbound: the inner IP packet at d, before the peer encrypts it. */
+static void
+packet_in(uint8_t *d, uint16_t s, uint32_t idx, uint16_t len, uint64_t k)
+{
+	write_ip_udp(d, &B.in_flow[s][k % B_FLOWS], len);
+	if (B.check_batch)
+		B.chk[s][idx] = ip_crc(d, len);
+}
+
 /* ---- NIC model ------------------------------------------------------ */
 
 /*
@@ -763,13 +784,7 @@ nic_batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 
 				if (m == NULL)
 					goto nomem;
-				write_eth(d, &ss_app.port_mac[P_INSIDE],
-					&B.host_mac);
-				write_ip_l4(d + 14,
-					&B.out_flow[s][*k % B_FLOWS], len,
-					B.id_val[s][*k % B_FLOWS]);
-				if (B.check_batch)
-					B.chk[s][i + j] = ip_crc(d + 14, len);
+				frame_out(d, s, i + j, len, *k);
 				q[i + j] = nic_desc(m, 14u + len);
 			}
 			continue;
@@ -782,9 +797,7 @@ nic_batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 			const uint16_t len = sz->len[*k % sz->n];
 
 			d = (uint8_t *)rte_pktmbuf_append(st[j], len);
-			write_ip_udp(d, &B.in_flow[s][*k % B_FLOWS], len);
-			if (B.check_batch)
-				B.chk[s][i + j] = ip_crc(d, len);
+			packet_in(d, s, i + j, len, *k);
 			tun[j] = B.peer_tunnel;
 		}
 		e = ss_esp_outbound_burst(B.peer_esp[s], st, n, tun, enc,
@@ -842,19 +855,10 @@ batch_build(uint16_t s, bool out, const struct b_size *sz, uint64_t *k)
 			if (out) {
 				d = (uint8_t *)rte_pktmbuf_append(m[j],
 					14 + len);
-				write_eth(d, &ss_app.port_mac[P_INSIDE],
-					&B.host_mac);
-				write_ip_l4(d + 14,
-					&B.out_flow[s][*k % B_FLOWS], len,
-					B.id_val[s][*k % B_FLOWS]);
-				if (B.check_batch)
-					B.chk[s][i + j] = ip_crc(d + 14, len);
+				frame_out(d, s, i + j, len, *k);
 			} else {
 				d = (uint8_t *)rte_pktmbuf_append(m[j], len);
-				write_ip_udp(d, &B.in_flow[s][*k % B_FLOWS],
-					len);
-				if (B.check_batch)
-					B.chk[s][i + j] = ip_crc(d, len);
+				packet_in(d, s, i + j, len, *k);
 				tun[j] = B.peer_tunnel;
 			}
 			m[j]->port = port;

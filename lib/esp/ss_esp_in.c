@@ -58,7 +58,7 @@ ts_ports(const uint8_t *d, uint32_t len, uint8_t proto, uint32_t hl)
 	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
 			proto == IPPROTO_SCTP) && len >= hl + 4) {
 		memcpy(&v, d + hl, sizeof(v));
-		return rte_be_to_cpu_32(v);
+		return esp_be32(v);
 	}
 	return 0;
 }
@@ -106,8 +106,8 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 		return true;
 	if (fam != AF_INET)
 		return ts_match6(sa, d, len, hl);
-	s4 = rte_be_to_cpu_32(h->src_addr);
-	d4 = rte_be_to_cpu_32(h->dst_addr);
+	s4 = esp_be32(h->src_addr);
+	d4 = esp_be32(h->dst_addr);
 	proto = h->next_proto_id;
 	if (!esa->ts4_ports) {
 		/* Every selector takes any port: the port tests below
@@ -283,7 +283,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint8_t fam = 0;
 
 	if (likely(len >= 40 && ifam == AF_INET && d[0] == 0x45 &&
-			rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)d)->
+			esp_be16(((const struct rte_ipv4_hdr *)d)->
 			total_length) == len)) {
 		hl = sizeof(struct rte_ipv4_hdr);
 		fam = AF_INET;
@@ -295,7 +295,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 			SS_ESP_PTYPE_IP4_CHECKED : 0);
 	} else if (likely(len >= 40 && ifam == AF_INET6 &&
 			(d[0] >> 4) == 6 && sizeof(struct rte_ipv6_hdr) +
-			rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)d)->
+			esp_be16(((const struct rte_ipv6_hdr *)d)->
 			payload_len) == len)) {
 		hl = sizeof(struct rte_ipv6_hdr);
 		fam = AF_INET6;
@@ -575,7 +575,7 @@ inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
 		*hl = sizeof(*h);
 		*f = AF_INET;
 		return h->next_proto_id == IPPROTO_ESP &&
-			rte_be_to_cpu_16(h->total_length) == len &&
+			esp_be16(h->total_length) == len &&
 			(h->fragment_offset & rte_cpu_to_be_16(
 			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0;
 	}
@@ -585,7 +585,7 @@ inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
 		*hl = sizeof(*h);
 		*f = AF_INET6;
 		return h->proto == IPPROTO_ESP &&
-			sizeof(*h) + rte_be_to_cpu_16(h->payload_len) == len;
+			sizeof(*h) + esp_be16(h->payload_len) == len;
 	}
 	return false;
 }
@@ -603,7 +603,7 @@ inb_outer_fast_udp(const struct rte_mbuf *p)
 
 	return len >= 48 && p->nb_segs == 1 && d[0] == 0x45 &&
 		h->next_proto_id == IPPROTO_UDP &&
-		rte_be_to_cpu_16(h->total_length) == len &&
+		esp_be16(h->total_length) == len &&
 		(h->fragment_offset & rte_cpu_to_be_16(
 		RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
 		(d[28] | d[29] | d[30] | d[31]) != 0;
@@ -795,7 +795,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		 * Ethernet header is gone. */
 		memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			eoff), sizeof(v));
-		spi[k] = rte_be_to_cpu_32(v);
+		spi[k] = esp_be32(v);
 		if (unlikely(spi[k] < 256)) {
 			esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
 			continue;
@@ -856,7 +856,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
 		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			p->l3_len + 4), sizeof(sq));
-		M_SEQ(p) = rte_be_to_cpu_32(sq);
+		M_SEQ(p) = esp_be32(sq);
 		/* Cheap refusal before any crypto work; the ESN guessed here
 		 * is the one the ICV is checked with and the window
 		 * records (the window does not move before then). */

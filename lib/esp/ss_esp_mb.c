@@ -278,7 +278,7 @@ static inline void
 gcm_nonce_aad(const struct mb_sa *k, const uint8_t *esp, uint32_t sqh,
 	bool esn, uint8_t nonce[12], uint8_t aad[12])
 {
-	const rte_be32_t hi = rte_cpu_to_be_32(sqh);
+	const rte_be32_t hi = esp_be32(sqh);
 
 	memcpy(nonce, k->salt, 4);
 	memcpy(nonce + 4, esp + 8, 8);
@@ -412,8 +412,8 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	const uint32_t head = (tun ? ohl_tun : 0) + udp + 8 + ivl;
 	const uint32_t tpl_sum = k->tpl_sum;
 	const rte_be32_t spi = k->spi;
-	const rte_be16_t sport = rte_cpu_to_be_16(sa->encap_local_port);
-	const rte_be16_t dport = rte_cpu_to_be_16(sa->encap_peer_port);
+	const rte_be16_t sport = esp_be16(sa->encap_local_port);
+	const rte_be16_t dport = esp_be16(sa->encap_peer_port);
 	const uint8_t inner = esa->inner_proto;
 	const uint8_t oproto = udp != 0 ? IPPROTO_UDP : IPPROTO_ESP;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
@@ -484,12 +484,11 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		if (v4) {
 			struct rte_ipv4_hdr *h = (void *)d;
 
-			h->total_length = rte_cpu_to_be_16((uint16_t)tot);
+			h->total_length = esp_be16((uint16_t)tot);
 			if (tun) {
 				/* As rte_ipsec: the ID is the low half of
 				 * the sequence number. */
-				h->packet_id = rte_cpu_to_be_16(
-					(uint16_t)sqn);
+				h->packet_id = esp_be16((uint16_t)sqn);
 				h->hdr_checksum = tpl_cksum(tpl_sum,
 					(uint32_t)h->total_length +
 					h->packet_id);
@@ -501,18 +500,18 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		} else {
 			struct rte_ipv6_hdr *h = (void *)d;
 
-			h->payload_len = rte_cpu_to_be_16(
-				(uint16_t)(tot - sizeof(*h)));
+			h->payload_len = esp_be16((uint16_t)(tot -
+				sizeof(*h)));
 			if (!tun)
 				h->proto = oproto;
 		}
 		if (udp != 0) {
 			struct rte_udp_hdr *u = (void *)(d + ohl);
 
-			u->dgram_len = rte_cpu_to_be_16((uint16_t)(tot - ohl));
+			u->dgram_len = esp_be16((uint16_t)(tot - ohl));
 		}
 		esp = d + ohl + udp;
-		v32 = rte_cpu_to_be_32((uint32_t)sqn);
+		v32 = esp_be32((uint32_t)sqn);
 		memcpy(esp + 4, &v32, 4);
 		icv[i] = esp + 8 + ivl + pl;
 		p->l2_len = 0;
@@ -524,7 +523,7 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			/* Nonce and AAD from registers (RFC 4106 4, 5): salt
 			 * and IV; SPI, then the 64-bit ESN or the 32-bit
 			 * number. */
-			v64 = rte_cpu_to_be_64(sqn);
+			v64 = esp_be64(sqn);
 			memcpy(esp + 8, &v64, 8);
 			memcpy(nonce, &salt, 4);
 			memcpy(nonce + 4, &v64, 8);
@@ -550,7 +549,7 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			IMB_AES128_CFB_ONE(mgr, esp + 8, zero, ctr, k->ivk, 16);
 		}
 		if (esn) {
-			v32 = rte_cpu_to_be_32((uint32_t)(sqn >> 32));
+			v32 = esp_be32((uint32_t)(sqn >> 32));
 			memcpy(icv[i], &v32, 4);
 		}
 		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, esn,
@@ -665,7 +664,7 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 		}
 		memcpy(rcv[i], icv, 16);
 		if (esn) {
-			const rte_be32_t hi = rte_cpu_to_be_32(sqh);
+			const rte_be32_t hi = esp_be32(sqh);
 
 			memcpy(icv, &hi, 4);
 		}

@@ -72,10 +72,10 @@ outb_finish(const struct ss_sa *sa, struct rte_mbuf *m)
 		memmove(nd, d, hl);
 		d = nd;
 		u = (struct rte_udp_hdr *)(d + hl);
-		u->src_port = rte_cpu_to_be_16(sa->encap_local_port);
-		u->dst_port = rte_cpu_to_be_16(sa->encap_peer_port);
-		u->dgram_len = rte_cpu_to_be_16(
-			(uint16_t)(rte_pktmbuf_pkt_len(m) - hl));
+		u->src_port = esp_be16(sa->encap_local_port);
+		u->dst_port = esp_be16(sa->encap_peer_port);
+		u->dgram_len = esp_be16((uint16_t)(rte_pktmbuf_pkt_len(m) -
+			hl));
 		u->dgram_cksum = 0;
 		ss_esp_ip_set(d, IPPROTO_UDP, rte_pktmbuf_pkt_len(m));
 		if (sa->local.family == AF_INET6)
@@ -297,7 +297,7 @@ outb_fast_ok(const struct outb_run *r, const struct rte_mbuf *p)
 	if (unlikely(len < 40))
 		return false;
 	memcpy(&v, d + (r->v4 ? 2 : 4), sizeof(v));
-	tot = rte_be_to_cpu_16(v) + (r->v4 ? 0 : 40);
+	tot = esp_be16(v) + (r->v4 ? 0 : 40);
 	return (d[0] == 0x45 ? r->v4 : (d[0] >> 4) == 6 && !r->v4) &&
 		p->nb_segs == 1 && tot == len &&
 		(int32_t)rte_pktmbuf_pkt_len(p) <= r->max_plen &&

@@ -618,16 +618,17 @@ struct inb_run {
 	const struct ss_sa *sa;
 	const struct ss_esp_replay *rp;
 	uint64_t top;			/* rp->top, unchanged in pass 2 */
+	/* esn_guess's answers for the run's top and w, high half in
+	 * place: below for a sequence number < lo, else above (both 0
+	 * without ESN) */
+	uint64_t below, above;
 	uint32_t w;
-	uint32_t th;			/* high half of top (ESN) */
 	uint32_t lo;			/* low half of top - w + 1 */
 	uint32_t hdr;			/* ESP header, IV, ICV */
 	uint32_t min;			/* smallest ESP length */
 	uint32_t mask;			/* payload alignment - 1 */
 	uint16_t port;			/* UDP encapsulation: local port */
 	bool udp_ok;
-	bool esn;
-	bool ahead;			/* low half of top >= w - 1 */
 	bool ok;
 };
 
@@ -635,6 +636,7 @@ static inline void
 inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 {
 	const struct ss_esp_sa *esa;
+	uint32_t th;
 
 	r->sa = sa;
 	r->ok = false;
@@ -645,10 +647,18 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->rp = &esa->rp;
 	r->top = esa->rp.top;
 	r->w = esa->rp.w;
-	r->th = (uint32_t)(r->top >> 32);
 	r->lo = (uint32_t)r->top - r->w + 1;
-	r->ahead = (uint32_t)r->top >= r->w - 1;
-	r->esn = sa->esn;
+	th = (uint32_t)(r->top >> 32);
+	if (!sa->esn) {
+		r->below = 0;
+		r->above = 0;
+	} else if ((uint32_t)r->top >= r->w - 1) {
+		r->below = (uint64_t)(uint32_t)(th + 1) << 32;
+		r->above = (uint64_t)th << 32;
+	} else {
+		r->below = (uint64_t)th << 32;
+		r->above = (uint64_t)(th != 0 ? th - 1 : 0) << 32;
+	}
 	r->hdr = sizeof(struct rte_esp_hdr) + esa->iv_len + esa->icv_len;
 	r->min = r->hdr + RTE_MAX(2u, esa->pad_align == 16 ? 16u : 4u);
 	r->mask = esa->pad_align - 1u;
@@ -658,20 +668,12 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->ok = r->ok && !sa->udp_encap;
 }
 
-/* replay_seq with the window's state from the run (esn_guess's tests
- * on top and w done once per run). */
+/* replay_seq with the window's state from the run: esn_guess's tests on
+ * top and w were done once per run, one compare is left. */
 static inline uint64_t
 inb_seq(const struct inb_run *r, uint32_t seq)
 {
-	uint32_t th = r->th;
-
-	if (!r->esn)
-		return seq;
-	if (r->ahead)
-		th += seq < r->lo;
-	else
-		th -= seq >= r->lo && th != 0;
-	return (uint64_t)th << 32 | seq;
+	return (seq < r->lo ? r->below : r->above) | seq;
 }
 
 /* true: s may be new (inside the window or ahead, not yet seen); the

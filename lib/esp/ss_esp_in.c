@@ -768,6 +768,10 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	uint8_t fam[SS_ESP_BURST];
 	bool udp[SS_ESP_BURST];
 	struct inb_run r = { .sa = NULL, .ok = false, .udp_ok = false };
+	/* Locals, not loads: the byte stores below may alias the server. */
+	const uint16_t *owner = srv->owner;
+	const uint16_t idx = srv->idx;
+	const uint8_t id_shift = srv->id_shift;
 	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
 	bool mixed = false;
 
@@ -803,8 +807,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			continue;
 		}
 		/* ss_sa_db_server_of_spi without the call */
-		if (unlikely(srv->owner[spi[k] >> srv->id_shift] !=
-				srv->idx)) {
+		if (unlikely(owner[spi[k] >> id_shift] != idx)) {
 			esp_drop(srv, NULL, p, SS_SA_DROP_WRONG_SERVER);
 			continue;
 		}

@@ -140,6 +140,51 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	return false;
 }
 
+/* The selector test of one group of packets, picked once per group:
+ * nb_ts 0 admits everything (any); one IPv4 selector that takes any port,
+ * the usual SA, is one masked compare on words held in locals (one:
+ * each packet's stores to its mbuf would otherwise reload it from the
+ * SA); anything else goes through ts_match. */
+struct inb_ts {
+	uint32_t src, smask, dst, dmask;
+	uint8_t proto, pmask;
+	bool any, one;
+};
+
+static inline void
+inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
+	const struct ss_esp_sa *esa)
+{
+	/* ts4[0] exists whatever nb_ts4: copied without a test */
+	const struct ss_esp_ts4 *f = &esa->ts4[0];
+
+	t->any = sa->nb_ts == 0;
+	t->one = !t->any && esa->nb_ts4 == 1 && !esa->ts4_ports;
+	t->src = f->src;
+	t->smask = f->smask;
+	t->dst = f->dst;
+	t->dmask = f->dmask;
+	t->proto = f->proto;
+	t->pmask = f->pmask;
+}
+
+/* ts_match through the group's pick. */
+static __rte_always_inline bool
+inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
+	const struct ss_esp_sa *esa, const uint8_t *d, uint32_t len,
+	uint8_t fam, uint32_t hl)
+{
+	const struct rte_ipv4_hdr *h = (const void *)d;
+
+	if (t->any)
+		return true;
+	if (t->one && fam == AF_INET)
+		return (((esp_be32(h->src_addr) & t->smask) ^ t->src) |
+			((esp_be32(h->dst_addr) & t->dmask) ^ t->dst) |
+			((h->next_proto_id ^ t->proto) & t->pmask)) == 0;
+	return ts_match(sa, esa, d, len, fam, hl);
+}
+
 /* RFC 4303 appendix A2.2: the high half of an ESN from its low half. */
 static inline uint64_t
 esn_guess(uint64_t top, uint32_t seq, uint32_t win)
@@ -229,13 +274,13 @@ inb_strip(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 }
 
 /* What the 16 bytes before the pad length byte hold for a pad length
- * p, read from p on: 1, 2, ... p at the end (pad_ref) and which of the
- * 16 are pad bytes at all (pad_msk). */
-static const uint8_t pad_ref[32] = {
+ * p, read from p on: 1, 2, ... p at the end (first half) and which of
+ * the 16 are pad bytes at all (second half, from PAD_MSK + p). One table,
+ * so that one register holds its address in the packet loops. */
+#define PAD_MSK 32
+static const uint8_t pad_tab[64] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-};
-static const uint8_t pad_msk[32] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -255,10 +300,10 @@ pad_ok(const uint8_t *t, uint8_t pad)
 
 		memcpy(&w0, t - 16, 8);
 		memcpy(&w1, t - 8, 8);
-		memcpy(&r0, pad_ref + pad, 8);
-		memcpy(&r1, pad_ref + pad + 8, 8);
-		memcpy(&k0, pad_msk + pad, 8);
-		memcpy(&k1, pad_msk + pad + 8, 8);
+		memcpy(&r0, pad_tab + pad, 8);
+		memcpy(&r1, pad_tab + pad + 8, 8);
+		memcpy(&k0, pad_tab + PAD_MSK + pad, 8);
+		memcpy(&k1, pad_tab + PAD_MSK + pad + 8, 8);
 		return (((w0 ^ r0) & k0) | ((w1 ^ r1) & k1)) == 0;
 	}
 	for (j = 0; j < pad; j++)
@@ -274,8 +319,9 @@ pad_ok(const uint8_t *t, uint8_t pad)
  * cut data_len and pkt_len of a one-segment mbuf alike itself. */
 static __rte_always_inline bool
 inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
-	const struct ss_esp_sa *esa, struct rte_mbuf *m, const uint8_t ifam,
-	const bool trs, const bool whole)
+	const struct ss_esp_sa *esa, const struct inb_ts *ts,
+	struct rte_mbuf *m, const uint8_t ifam, const bool trs,
+	const bool whole)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint32_t len = rte_pktmbuf_data_len(m);
@@ -311,7 +357,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	}
 	if (trs && fam == AF_INET)
 		esp_ipv4_cksum_set(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
-	if (unlikely(!ts_match(sa, esa, rte_pktmbuf_mtod(m, uint8_t *),
+	if (unlikely(!inb_ts_ok(ts, sa, esa, rte_pktmbuf_mtod(m, uint8_t *),
 			rte_pktmbuf_pkt_len(m), fam, hl))) {
 		esp_drop(srv, sa, m, SS_SA_DROP_SELECTOR_MISMATCH);
 		return false;
@@ -347,12 +393,19 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 {
 	struct ss_esp_sa *esa = sa->dp;
 	int32_t st[SS_ESP_BURST];
-	const uint32_t icvl = esa->icv_len;
+	/* As ss_esp.c sets them: constants where the caller gave tun
+	 * and ifam as constants, one register less each. */
+	const uint32_t icvl = 16;
 	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
-	const uint8_t inner_proto = esa->inner_proto;
-	uint16_t i, nout = 0;
+	const uint8_t inner_proto = ifam == AF_INET ? IPPROTO_IPIP :
+		IPPROTO_IPV6;
+	unsigned int i, nout = 0;
 	uint64_t bytes = 0;
+	struct inb_ts ts;
 
+	RTE_ASSERT(esa->icv_len == icvl && (!tun ||
+		esa->inner_proto == inner_proto));
+	inb_ts_load(&ts, sa, esa);
 	ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
@@ -391,13 +444,14 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		} else {
 			inb_strip(sa, esa, m);
 		}
-		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun, tun)))
+		if (unlikely(!inb_inner(srv, sa, esa, &ts, m, ifam, !tun,
+				tun)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
 	}
-	inb_account(srv, sa, esa, nout, bytes);
-	return nout;
+	inb_account(srv, sa, esa, (uint16_t)nout, bytes);
+	return (uint16_t)nout;
 }
 
 /* inb_group_own_loop with tunnel mode and the inner family as constants
@@ -429,6 +483,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint64_t s64[SS_ESP_BURST];
 	uint16_t k, g, i, done, nout = 0;
 	uint64_t bytes = 0;
+	struct inb_ts ts;
 
 	if (esa->be->own_esp)
 		return inb_group_own(srv, sa, mb, sq, n, out);
@@ -482,14 +537,16 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		}
 		good[g++] = m;
 	}
+	inb_ts_load(&ts, sa, esa);
 	done = rte_ipsec_pkt_process(&esa->ss, good, g);
 	for (i = done; i < g; i++)
 		esp_drop(srv, sa, good[i], SS_SA_DROP_REPLAY);
 	for (i = 0; i < done; i++) {
 		struct rte_mbuf *m = good[i];
 
-		if (unlikely(!inb_inner(srv, sa, esa, m, sa->inner_family,
-				sa->mode == SS_SA_MODE_TRANSPORT, false)))
+		if (unlikely(!inb_inner(srv, sa, esa, &ts, m,
+				sa->inner_family, sa->mode == SS_SA_MODE_TRANSPORT,
+				false)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;

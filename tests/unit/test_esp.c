@@ -1400,6 +1400,30 @@ bad_inputs(enum ss_sa_backend be)
 		esa->ts4[0].dport_lo = 0;
 		esa->ts4[0].dport_span = UINT16_MAX;
 		esa->ts4_ports = false;
+		/* Any port, protocol TCP then UDP (the group's one-selector
+		 * compare): the protocol decides. */
+		for (pass = 0; pass < 2; pass++) {
+			struct rte_mbuf *x, *y;
+
+			esa->ts4[0].proto = pass == 0 ? IPPROTO_TCP :
+				IPPROTO_UDP;
+			esa->ts4[0].pmask = 0xff;
+			x = mk_inner(AF_INET, false, 41, 13);
+			rte_pktmbuf_mtod(x, struct rte_ipv4_hdr *)->src_addr =
+				rte_cpu_to_be_32(0x0a090005);
+			ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &x, 1,
+				&t1, &y, NULL), 1);
+			n = inb_checked(srv0, &y, 1, out);
+			ck_assert_uint_eq(n, pass == 0 ? 0 : 1);
+			if (n == 1)
+				rte_pktmbuf_free(out[0]);
+		}
+		ck_assert_uint_eq(in->st.packets, 3);
+		ck_assert_uint_eq(
+			in->st.drops[SS_SA_DROP_SELECTOR_MISMATCH], 3);
+		ck_assert_uint_eq(drops_total(srv0), 8);
+		esa->ts4[0].proto = 0;
+		esa->ts4[0].pmask = 0;
 	}
 
 	/* outbound: no SA for a tunnel, wrong inner family, too big */

@@ -402,11 +402,12 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 	unsigned int i, nout = 0;
 	uint64_t bytes = 0;
 	struct inb_ts ts;
+	uint16_t nbad;
 
 	RTE_ASSERT(esa->icv_len == icvl && (!tun ||
 		esa->inner_proto == inner_proto));
 	inb_ts_load(&ts, sa, esa);
-	ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
+	nbad = ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const uint32_t tofs = M_LEN(m) - icvl - 2;
@@ -414,7 +415,7 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		const uint8_t *t;
 		uint8_t pad;
 
-		if (unlikely(st[i] != 0)) {
+		if (unlikely(nbad != 0 && st[i] != 0)) {
 			esp_drop(srv, sa, m, crypto_drop_why(st[i]));
 			continue;
 		}

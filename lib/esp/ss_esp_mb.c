@@ -274,15 +274,17 @@ tag_differs(const uint8_t *a, const uint8_t *b)
 	return ((a0 ^ b0) | (a1 ^ b1)) != 0;
 }
 
+/* RFC 4106 4, 5: nonce salt and IV; AAD the SPI, then the 64-bit ESN
+ * or the 32-bit number. salt in a register: the GCM call in between
+ * would make the compiler load it from the SA again for each packet. */
 static inline void
-gcm_nonce_aad(const struct mb_sa *k, const uint8_t *esp, uint32_t sqh,
-	bool esn, uint8_t nonce[12], uint8_t aad[12])
+gcm_nonce_aad(uint32_t salt, const uint8_t *esp, uint32_t sqh, bool esn,
+	uint8_t nonce[12], uint8_t aad[12])
 {
 	const rte_be32_t hi = esp_be32(sqh);
 
-	memcpy(nonce, k->salt, 4);
+	memcpy(nonce, &salt, 4);
 	memcpy(nonce + 4, esp + 8, 8);
-	/* RFC 4106 5: SPI, then the 64-bit ESN or the 32-bit number. */
 	memcpy(aad, esp, 4);
 	if (esn) {
 		memcpy(aad + 4, &hi, 4);
@@ -632,7 +634,7 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 
 /* The burst loop of ss_esp_mb_inb, with the algorithm and ESN as
  * constants where the caller knows them (as outb_loop). */
-static __rte_always_inline void
+static __rte_always_inline uint16_t
 inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 	const uint64_t sq[], uint16_t n, int32_t st[], const bool gcm,
 	const bool esn)
@@ -641,8 +643,10 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
 	const uint32_t ivl = gcm ? 8 : esa->iv_len, icvl = 16;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
-	uint16_t i;
+	uint32_t salt;
+	uint16_t i, nbad = 0;
 
+	memcpy(&salt, k->salt, sizeof(salt));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
@@ -656,10 +660,18 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 
 		/* No prefetch: inb_chunk read every header a moment ago. */
 		if (gcm) {
-			gcm_nonce_aad(k, esp, sqh, esn, nonce, aad);
+			/* compared at once: one tag buffer for the burst */
+			uint8_t *gt = tag[0];
+
+			gcm_nonce_aad(salt, esp, sqh, esn, nonce, aad);
 			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
-				aad, esn ? 12 : 8, tag[i], 16);
-			st[i] = tag_differs(tag[i], icv) ? -EBADMSG : 0;
+				aad, esn ? 12 : 8, gt, 16);
+			if (unlikely(tag_differs(gt, icv))) {
+				st[i] = -EBADMSG;
+				nbad++;
+			} else {
+				st[i] = 0;
+			}
 			continue;
 		}
 		memcpy(rcv[i], icv, 16);
@@ -674,29 +686,26 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 		job_submit(mgr, st);
 	}
 	if (gcm)
-		return;
+		return nbad;
 	job_flush(mgr, st);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (st[i] == 0 && tag_differs(tag[i], rcv[i]))
 			st[i] = -EBADMSG;
+		nbad += st[i] != 0;
+	}
+	return nbad;
 }
 
-void
+uint16_t
 ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[])
 {
 	IMB_MGR *mgr = mgr_;
 	const struct mb_sa *k = esa->be_priv;
 
-	if (k->kind <= MB_GCM256) {
-		if (sa->esn)
-			inb_loop(mgr, esa, m, sq, n, st, true, true);
-		else
+	if (k->kind <= MB_GCM256)
+		return sa->esn ? inb_loop(mgr, esa, m, sq, n, st, true, true) :
 			inb_loop(mgr, esa, m, sq, n, st, true, false);
-		return;
-	}
-	if (sa->esn)
-		inb_loop(mgr, esa, m, sq, n, st, false, true);
-	else
+	return sa->esn ? inb_loop(mgr, esa, m, sq, n, st, false, true) :
 		inb_loop(mgr, esa, m, sq, n, st, false, false);
 }

@@ -1030,6 +1030,22 @@ START_TEST(test_fast_path_in)
 	rte_pktmbuf_free(d);
 	ck_assert_uint_eq(drops_total(srv0), bp + 1);
 	ck_assert_uint_eq(in->st.replay_top, seq - 1);
+	/* a wrong ICV amid a burst (the job manager's path): only that
+	 * packet goes, as AUTH_FAILED */
+	for (j = 0; j < 3; j++) {
+		len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+		if (j == 1)
+			b[len - 1] ^= 1;
+		v[j] = mbuf_from(b, len);
+	}
+	ck_assert_uint_eq(inb_checked(srv0, v, 3, out), 2);
+	for (j = 0; j < 2; j++) {
+		ck_assert(memcmp(rte_pktmbuf_mtod(out[j], void *), inner,
+			ilen) == 0);
+		rte_pktmbuf_free(out[j]);
+	}
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_AUTH_FAILED), 1);
+	ck_assert_uint_eq(drops_total(srv0), bp + 2);
 
 	/* two SAs, one chunk: A 1, B 4, A 2, B 5 */
 	{

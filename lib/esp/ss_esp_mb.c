@@ -274,16 +274,14 @@ tag_differs(const uint8_t *a, const uint8_t *b)
 	return ((a0 ^ b0) | (a1 ^ b1)) != 0;
 }
 
-/* RFC 4106 4, 5: nonce salt and IV; AAD the SPI, then the 64-bit ESN
- * or the 32-bit number. salt in a register: the GCM call in between
- * would make the compiler load it from the SA again for each packet. */
+/* RFC 4106 4, 5: nonce salt (put in by the caller, once per burst) and
+ * IV; AAD the SPI, then the 64-bit ESN or the 32-bit number. */
 static inline void
-gcm_nonce_aad(uint32_t salt, const uint8_t *esp, uint32_t sqh, bool esn,
-	uint8_t nonce[12], uint8_t aad[12])
+gcm_nonce_aad(const uint8_t *esp, uint32_t sqh, bool esn, uint8_t nonce[12],
+	uint8_t aad[12])
 {
 	const rte_be32_t hi = esp_be32(sqh);
 
-	memcpy(nonce, &salt, 4);
 	memcpy(nonce + 4, esp + 8, 8);
 	memcpy(aad, esp, 4);
 	if (esn) {
@@ -420,18 +418,21 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	const uint8_t oproto = udp != 0 ? IPPROTO_UDP : IPPROTO_ESP;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
 	const struct gcm_key_data *gk = &k->gk;
-	uint32_t salt;
 	uint64_t sqn = k->sqn;
 	bool jobs = false;
 	uint16_t i, nbad = 0;
+	/* The salt and the SPI, the same for the burst, go in once: the
+	 * GCM functions take nonce and AAD as const. */
+	uint8_t nonce[12], aad[12];
 
-	memcpy(&salt, k->salt, sizeof(salt));
+	memcpy(nonce, k->salt, 4);
+	memcpy(aad, &spi, 4);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
 		uint32_t hl = p->l3_len, plen, pl, padl, ohl, tot, grow;
 		uint8_t *d = rte_pktmbuf_mtod(p, uint8_t *), *esp, *tail;
-		uint8_t nh, nonce[12], aad[12];
+		uint8_t nh;
 		rte_be32_t v32;
 		uint64_t v64;
 
@@ -527,9 +528,7 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			 * number. */
 			v64 = esp_be64(sqn);
 			memcpy(esp + 8, &v64, 8);
-			memcpy(nonce, &salt, 4);
 			memcpy(nonce + 4, &v64, 8);
-			memcpy(aad, &spi, 4);
 			if (esn)
 				memcpy(aad + 4, &v64, 8);
 			else
@@ -643,10 +642,12 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
 	const uint32_t ivl = gcm ? 8 : esa->iv_len, icvl = 16;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
-	uint32_t salt;
 	uint16_t i, nbad = 0;
+	/* the GCM functions take nonce and AAD as const: the salt goes in
+	 * once */
+	uint8_t nonce[12], aad[12];
 
-	memcpy(&salt, k->salt, sizeof(salt));
+	memcpy(nonce, k->salt, 4);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
@@ -656,14 +657,13 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 			icvl;
 		uint8_t *icv = esp + 8 + ivl + pl;
 		const uint32_t sqh = (uint32_t)(sq[i] >> 32);
-		uint8_t nonce[12], aad[12];
 
 		/* No prefetch: inb_chunk read every header a moment ago. */
 		if (gcm) {
 			/* compared at once: one tag buffer for the burst */
 			uint8_t *gt = tag[0];
 
-			gcm_nonce_aad(salt, esp, sqh, esn, nonce, aad);
+			gcm_nonce_aad(esp, sqh, esn, nonce, aad);
 			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
 				aad, esn ? 12 : 8, gt, 16);
 			if (unlikely(tag_differs(gt, icv))) {

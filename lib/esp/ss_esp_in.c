@@ -546,8 +546,8 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		struct rte_mbuf *m = good[i];
 
 		if (unlikely(!inb_inner(srv, sa, esa, &ts, m,
-				sa->inner_family, sa->mode == SS_SA_MODE_TRANSPORT,
-				false)))
+				sa->inner_family,
+				sa->mode == SS_SA_MODE_TRANSPORT, false)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;

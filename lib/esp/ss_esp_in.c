@@ -58,7 +58,7 @@ ts_ports(const uint8_t *d, uint32_t len, uint8_t proto, uint32_t hl)
 	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
 			proto == IPPROTO_SCTP) && len >= hl + 4) {
 		memcpy(&v, d + hl, sizeof(v));
-		return rte_be_to_cpu_32(v);
+		return esp_be32(v);
 	}
 	return 0;
 }
@@ -106,8 +106,8 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 		return true;
 	if (fam != AF_INET)
 		return ts_match6(sa, d, len, hl);
-	s4 = rte_be_to_cpu_32(h->src_addr);
-	d4 = rte_be_to_cpu_32(h->dst_addr);
+	s4 = esp_be32(h->src_addr);
+	d4 = esp_be32(h->dst_addr);
 	proto = h->next_proto_id;
 	if (!esa->ts4_ports) {
 		/* Every selector takes any port: the port tests below
@@ -138,6 +138,51 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 			return true;
 	}
 	return false;
+}
+
+/* The selector test of one group of packets, picked once per group:
+ * nb_ts 0 admits everything (any); one IPv4 selector that takes any port,
+ * the usual SA, is one masked compare on words held in locals (one:
+ * each packet's stores to its mbuf would otherwise reload it from the
+ * SA); anything else goes through ts_match. */
+struct inb_ts {
+	uint32_t src, smask, dst, dmask;
+	uint8_t proto, pmask;
+	bool any, one;
+};
+
+static inline void
+inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
+	const struct ss_esp_sa *esa)
+{
+	/* ts4[0] exists whatever nb_ts4: copied without a test */
+	const struct ss_esp_ts4 *f = &esa->ts4[0];
+
+	t->any = sa->nb_ts == 0;
+	t->one = !t->any && esa->nb_ts4 == 1 && !esa->ts4_ports;
+	t->src = f->src;
+	t->smask = f->smask;
+	t->dst = f->dst;
+	t->dmask = f->dmask;
+	t->proto = f->proto;
+	t->pmask = f->pmask;
+}
+
+/* ts_match through the group's pick. */
+static __rte_always_inline bool
+inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
+	const struct ss_esp_sa *esa, const uint8_t *d, uint32_t len,
+	uint8_t fam, uint32_t hl)
+{
+	const struct rte_ipv4_hdr *h = (const void *)d;
+
+	if (t->any)
+		return true;
+	if (t->one && fam == AF_INET)
+		return (((esp_be32(h->src_addr) & t->smask) ^ t->src) |
+			((esp_be32(h->dst_addr) & t->dmask) ^ t->dst) |
+			((h->next_proto_id ^ t->proto) & t->pmask)) == 0;
+	return ts_match(sa, esa, d, len, fam, hl);
 }
 
 /* RFC 4303 appendix A2.2: the high half of an ESN from its low half. */
@@ -229,13 +274,13 @@ inb_strip(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 }
 
 /* What the 16 bytes before the pad length byte hold for a pad length
- * p, read from p on: 1, 2, ... p at the end (pad_ref) and which of the
- * 16 are pad bytes at all (pad_msk). */
-static const uint8_t pad_ref[32] = {
+ * p, read from p on: 1, 2, ... p at the end (first half) and which of
+ * the 16 are pad bytes at all (second half, from PAD_MSK + p). One table,
+ * so that one register holds its address in the packet loops. */
+#define PAD_MSK 32
+static const uint8_t pad_tab[64] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-};
-static const uint8_t pad_msk[32] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -255,10 +300,10 @@ pad_ok(const uint8_t *t, uint8_t pad)
 
 		memcpy(&w0, t - 16, 8);
 		memcpy(&w1, t - 8, 8);
-		memcpy(&r0, pad_ref + pad, 8);
-		memcpy(&r1, pad_ref + pad + 8, 8);
-		memcpy(&k0, pad_msk + pad, 8);
-		memcpy(&k1, pad_msk + pad + 8, 8);
+		memcpy(&r0, pad_tab + pad, 8);
+		memcpy(&r1, pad_tab + pad + 8, 8);
+		memcpy(&k0, pad_tab + PAD_MSK + pad, 8);
+		memcpy(&k1, pad_tab + PAD_MSK + pad + 8, 8);
 		return (((w0 ^ r0) & k0) | ((w1 ^ r1) & k1)) == 0;
 	}
 	for (j = 0; j < pad; j++)
@@ -274,8 +319,9 @@ pad_ok(const uint8_t *t, uint8_t pad)
  * cut data_len and pkt_len of a one-segment mbuf alike itself. */
 static __rte_always_inline bool
 inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
-	const struct ss_esp_sa *esa, struct rte_mbuf *m, const uint8_t ifam,
-	const bool trs, const bool whole)
+	const struct ss_esp_sa *esa, const struct inb_ts *ts,
+	struct rte_mbuf *m, const uint8_t ifam, const bool trs,
+	const bool whole)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint32_t len = rte_pktmbuf_data_len(m);
@@ -283,7 +329,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint8_t fam = 0;
 
 	if (likely(len >= 40 && ifam == AF_INET && d[0] == 0x45 &&
-			rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)d)->
+			esp_be16(((const struct rte_ipv4_hdr *)d)->
 			total_length) == len)) {
 		hl = sizeof(struct rte_ipv4_hdr);
 		fam = AF_INET;
@@ -295,7 +341,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 			SS_ESP_PTYPE_IP4_CHECKED : 0);
 	} else if (likely(len >= 40 && ifam == AF_INET6 &&
 			(d[0] >> 4) == 6 && sizeof(struct rte_ipv6_hdr) +
-			rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)d)->
+			esp_be16(((const struct rte_ipv6_hdr *)d)->
 			payload_len) == len)) {
 		hl = sizeof(struct rte_ipv6_hdr);
 		fam = AF_INET6;
@@ -311,7 +357,7 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	}
 	if (trs && fam == AF_INET)
 		esp_ipv4_cksum_set(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
-	if (unlikely(!ts_match(sa, esa, rte_pktmbuf_mtod(m, uint8_t *),
+	if (unlikely(!inb_ts_ok(ts, sa, esa, rte_pktmbuf_mtod(m, uint8_t *),
 			rte_pktmbuf_pkt_len(m), fam, hl))) {
 		esp_drop(srv, sa, m, SS_SA_DROP_SELECTOR_MISMATCH);
 		return false;
@@ -347,13 +393,21 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 {
 	struct ss_esp_sa *esa = sa->dp;
 	int32_t st[SS_ESP_BURST];
-	const uint32_t icvl = esa->icv_len;
+	/* As ss_esp.c sets them: constants where the caller gave tun
+	 * and ifam as constants, one register less each. */
+	const uint32_t icvl = 16;
 	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
-	const uint8_t inner_proto = esa->inner_proto;
-	uint16_t i, nout = 0;
+	const uint8_t inner_proto = ifam == AF_INET ? IPPROTO_IPIP :
+		IPPROTO_IPV6;
+	unsigned int i, nout = 0;
 	uint64_t bytes = 0;
+	struct inb_ts ts;
+	uint16_t nbad;
 
-	ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
+	RTE_ASSERT(esa->icv_len == icvl && (!tun ||
+		esa->inner_proto == inner_proto));
+	inb_ts_load(&ts, sa, esa);
+	nbad = ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const uint32_t tofs = M_LEN(m) - icvl - 2;
@@ -361,7 +415,7 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		const uint8_t *t;
 		uint8_t pad;
 
-		if (unlikely(st[i] != 0)) {
+		if (unlikely(nbad != 0 && st[i] != 0)) {
 			esp_drop(srv, sa, m, crypto_drop_why(st[i]));
 			continue;
 		}
@@ -391,13 +445,14 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		} else {
 			inb_strip(sa, esa, m);
 		}
-		if (unlikely(!inb_inner(srv, sa, esa, m, ifam, !tun, tun)))
+		if (unlikely(!inb_inner(srv, sa, esa, &ts, m, ifam, !tun,
+				tun)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
 	}
-	inb_account(srv, sa, esa, nout, bytes);
-	return nout;
+	inb_account(srv, sa, esa, (uint16_t)nout, bytes);
+	return (uint16_t)nout;
 }
 
 /* inb_group_own_loop with tunnel mode and the inner family as constants
@@ -429,6 +484,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint64_t s64[SS_ESP_BURST];
 	uint16_t k, g, i, done, nout = 0;
 	uint64_t bytes = 0;
+	struct inb_ts ts;
 
 	if (esa->be->own_esp)
 		return inb_group_own(srv, sa, mb, sq, n, out);
@@ -482,13 +538,15 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		}
 		good[g++] = m;
 	}
+	inb_ts_load(&ts, sa, esa);
 	done = rte_ipsec_pkt_process(&esa->ss, good, g);
 	for (i = done; i < g; i++)
 		esp_drop(srv, sa, good[i], SS_SA_DROP_REPLAY);
 	for (i = 0; i < done; i++) {
 		struct rte_mbuf *m = good[i];
 
-		if (unlikely(!inb_inner(srv, sa, esa, m, sa->inner_family,
+		if (unlikely(!inb_inner(srv, sa, esa, &ts, m,
+				sa->inner_family,
 				sa->mode == SS_SA_MODE_TRANSPORT, false)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
@@ -575,7 +633,7 @@ inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
 		*hl = sizeof(*h);
 		*f = AF_INET;
 		return h->next_proto_id == IPPROTO_ESP &&
-			rte_be_to_cpu_16(h->total_length) == len &&
+			esp_be16(h->total_length) == len &&
 			(h->fragment_offset & rte_cpu_to_be_16(
 			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0;
 	}
@@ -585,7 +643,7 @@ inb_outer_fast(const struct rte_mbuf *p, uint32_t *hl, uint8_t *f)
 		*hl = sizeof(*h);
 		*f = AF_INET6;
 		return h->proto == IPPROTO_ESP &&
-			sizeof(*h) + rte_be_to_cpu_16(h->payload_len) == len;
+			sizeof(*h) + esp_be16(h->payload_len) == len;
 	}
 	return false;
 }
@@ -603,7 +661,7 @@ inb_outer_fast_udp(const struct rte_mbuf *p)
 
 	return len >= 48 && p->nb_segs == 1 && d[0] == 0x45 &&
 		h->next_proto_id == IPPROTO_UDP &&
-		rte_be_to_cpu_16(h->total_length) == len &&
+		esp_be16(h->total_length) == len &&
 		(h->fragment_offset & rte_cpu_to_be_16(
 		RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
 		(d[28] | d[29] | d[30] | d[31]) != 0;
@@ -618,16 +676,17 @@ struct inb_run {
 	const struct ss_sa *sa;
 	const struct ss_esp_replay *rp;
 	uint64_t top;			/* rp->top, unchanged in pass 2 */
+	/* esn_guess's answers for the run's top and w, high half in
+	 * place: below for a sequence number < lo, else above (both 0
+	 * without ESN) */
+	uint64_t below, above;
 	uint32_t w;
-	uint32_t th;			/* high half of top (ESN) */
 	uint32_t lo;			/* low half of top - w + 1 */
 	uint32_t hdr;			/* ESP header, IV, ICV */
 	uint32_t min;			/* smallest ESP length */
 	uint32_t mask;			/* payload alignment - 1 */
 	uint16_t port;			/* UDP encapsulation: local port */
 	bool udp_ok;
-	bool esn;
-	bool ahead;			/* low half of top >= w - 1 */
 	bool ok;
 };
 
@@ -635,6 +694,7 @@ static inline void
 inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 {
 	const struct ss_esp_sa *esa;
+	uint32_t th;
 
 	r->sa = sa;
 	r->ok = false;
@@ -645,10 +705,18 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->rp = &esa->rp;
 	r->top = esa->rp.top;
 	r->w = esa->rp.w;
-	r->th = (uint32_t)(r->top >> 32);
 	r->lo = (uint32_t)r->top - r->w + 1;
-	r->ahead = (uint32_t)r->top >= r->w - 1;
-	r->esn = sa->esn;
+	th = (uint32_t)(r->top >> 32);
+	if (!sa->esn) {
+		r->below = 0;
+		r->above = 0;
+	} else if ((uint32_t)r->top >= r->w - 1) {
+		r->below = (uint64_t)(uint32_t)(th + 1) << 32;
+		r->above = (uint64_t)th << 32;
+	} else {
+		r->below = (uint64_t)th << 32;
+		r->above = (uint64_t)(th != 0 ? th - 1 : 0) << 32;
+	}
 	r->hdr = sizeof(struct rte_esp_hdr) + esa->iv_len + esa->icv_len;
 	r->min = r->hdr + RTE_MAX(2u, esa->pad_align == 16 ? 16u : 4u);
 	r->mask = esa->pad_align - 1u;
@@ -658,20 +726,12 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->ok = r->ok && !sa->udp_encap;
 }
 
-/* replay_seq with the window's state from the run (esn_guess's tests
- * on top and w done once per run). */
+/* replay_seq with the window's state from the run: esn_guess's tests on
+ * top and w were done once per run, one compare is left. */
 static inline uint64_t
 inb_seq(const struct inb_run *r, uint32_t seq)
 {
-	uint32_t th = r->th;
-
-	if (!r->esn)
-		return seq;
-	if (r->ahead)
-		th += seq < r->lo;
-	else
-		th -= seq >= r->lo && th != 0;
-	return (uint64_t)th << 32 | seq;
+	return (seq < r->lo ? r->below : r->above) | seq;
 }
 
 /* true: s may be new (inside the window or ahead, not yet seen); the
@@ -766,6 +826,10 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	uint8_t fam[SS_ESP_BURST];
 	bool udp[SS_ESP_BURST];
 	struct inb_run r = { .sa = NULL, .ok = false, .udp_ok = false };
+	/* Locals, not loads: the byte stores below may alias the server. */
+	const uint16_t *owner = srv->owner;
+	const uint16_t idx = srv->idx;
+	const uint8_t id_shift = srv->id_shift;
 	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
 	bool mixed = false;
 
@@ -795,14 +859,13 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		 * Ethernet header is gone. */
 		memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			eoff), sizeof(v));
-		spi[k] = rte_be_to_cpu_32(v);
+		spi[k] = esp_be32(v);
 		if (unlikely(spi[k] < 256)) {
 			esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
 			continue;
 		}
 		/* ss_sa_db_server_of_spi without the call */
-		if (unlikely(srv->owner[spi[k] >> srv->id_shift] !=
-				srv->idx)) {
+		if (unlikely(owner[spi[k] >> id_shift] != idx)) {
 			esp_drop(srv, NULL, p, SS_SA_DROP_WRONG_SERVER);
 			continue;
 		}
@@ -856,7 +919,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
 		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
 			p->l3_len + 4), sizeof(sq));
-		M_SEQ(p) = rte_be_to_cpu_32(sq);
+		M_SEQ(p) = esp_be32(sq);
 		/* Cheap refusal before any crypto work; the ESN guessed here
 		 * is the one the ICV is checked with and the window
 		 * records (the window does not move before then). */

@@ -274,15 +274,15 @@ tag_differs(const uint8_t *a, const uint8_t *b)
 	return ((a0 ^ b0) | (a1 ^ b1)) != 0;
 }
 
+/* RFC 4106 4, 5: nonce salt (put in by the caller, once per burst) and
+ * IV; AAD the SPI, then the 64-bit ESN or the 32-bit number. */
 static inline void
-gcm_nonce_aad(const struct mb_sa *k, const uint8_t *esp, uint32_t sqh,
-	bool esn, uint8_t nonce[12], uint8_t aad[12])
+gcm_nonce_aad(const uint8_t *esp, uint32_t sqh, bool esn, uint8_t nonce[12],
+	uint8_t aad[12])
 {
-	const rte_be32_t hi = rte_cpu_to_be_32(sqh);
+	const rte_be32_t hi = esp_be32(sqh);
 
-	memcpy(nonce, k->salt, 4);
 	memcpy(nonce + 4, esp + 8, 8);
-	/* RFC 4106 5: SPI, then the 64-bit ESN or the 32-bit number. */
 	memcpy(aad, esp, 4);
 	if (esn) {
 		memcpy(aad + 4, &hi, 4);
@@ -412,24 +412,27 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	const uint32_t head = (tun ? ohl_tun : 0) + udp + 8 + ivl;
 	const uint32_t tpl_sum = k->tpl_sum;
 	const rte_be32_t spi = k->spi;
-	const rte_be16_t sport = rte_cpu_to_be_16(sa->encap_local_port);
-	const rte_be16_t dport = rte_cpu_to_be_16(sa->encap_peer_port);
+	const rte_be16_t sport = esp_be16(sa->encap_local_port);
+	const rte_be16_t dport = esp_be16(sa->encap_peer_port);
 	const uint8_t inner = esa->inner_proto;
 	const uint8_t oproto = udp != 0 ? IPPROTO_UDP : IPPROTO_ESP;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
 	const struct gcm_key_data *gk = &k->gk;
-	uint32_t salt;
 	uint64_t sqn = k->sqn;
 	bool jobs = false;
 	uint16_t i, nbad = 0;
+	/* The salt and the SPI, the same for the burst, go in once: the
+	 * GCM functions take nonce and AAD as const. */
+	uint8_t nonce[12], aad[12];
 
-	memcpy(&salt, k->salt, sizeof(salt));
+	memcpy(nonce, k->salt, 4);
+	memcpy(aad, &spi, 4);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
 		uint32_t hl = p->l3_len, plen, pl, padl, ohl, tot, grow;
 		uint8_t *d = rte_pktmbuf_mtod(p, uint8_t *), *esp, *tail;
-		uint8_t nh, nonce[12], aad[12];
+		uint8_t nh;
 		rte_be32_t v32;
 		uint64_t v64;
 
@@ -484,12 +487,11 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		if (v4) {
 			struct rte_ipv4_hdr *h = (void *)d;
 
-			h->total_length = rte_cpu_to_be_16((uint16_t)tot);
+			h->total_length = esp_be16((uint16_t)tot);
 			if (tun) {
 				/* As rte_ipsec: the ID is the low half of
 				 * the sequence number. */
-				h->packet_id = rte_cpu_to_be_16(
-					(uint16_t)sqn);
+				h->packet_id = esp_be16((uint16_t)sqn);
 				h->hdr_checksum = tpl_cksum(tpl_sum,
 					(uint32_t)h->total_length +
 					h->packet_id);
@@ -501,18 +503,18 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		} else {
 			struct rte_ipv6_hdr *h = (void *)d;
 
-			h->payload_len = rte_cpu_to_be_16(
-				(uint16_t)(tot - sizeof(*h)));
+			h->payload_len = esp_be16((uint16_t)(tot -
+				sizeof(*h)));
 			if (!tun)
 				h->proto = oproto;
 		}
 		if (udp != 0) {
 			struct rte_udp_hdr *u = (void *)(d + ohl);
 
-			u->dgram_len = rte_cpu_to_be_16((uint16_t)(tot - ohl));
+			u->dgram_len = esp_be16((uint16_t)(tot - ohl));
 		}
 		esp = d + ohl + udp;
-		v32 = rte_cpu_to_be_32((uint32_t)sqn);
+		v32 = esp_be32((uint32_t)sqn);
 		memcpy(esp + 4, &v32, 4);
 		icv[i] = esp + 8 + ivl + pl;
 		p->l2_len = 0;
@@ -524,11 +526,9 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			/* Nonce and AAD from registers (RFC 4106 4, 5): salt
 			 * and IV; SPI, then the 64-bit ESN or the 32-bit
 			 * number. */
-			v64 = rte_cpu_to_be_64(sqn);
+			v64 = esp_be64(sqn);
 			memcpy(esp + 8, &v64, 8);
-			memcpy(nonce, &salt, 4);
 			memcpy(nonce + 4, &v64, 8);
-			memcpy(aad, &spi, 4);
 			if (esn)
 				memcpy(aad + 4, &v64, 8);
 			else
@@ -550,7 +550,7 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 			IMB_AES128_CFB_ONE(mgr, esp + 8, zero, ctr, k->ivk, 16);
 		}
 		if (esn) {
-			v32 = rte_cpu_to_be_32((uint32_t)(sqn >> 32));
+			v32 = esp_be32((uint32_t)(sqn >> 32));
 			memcpy(icv[i], &v32, 4);
 		}
 		hmac_job(IMB_GET_NEXT_JOB(mgr), k, esp, ivl, pl, esn,
@@ -633,7 +633,7 @@ ss_esp_mb_outb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 
 /* The burst loop of ss_esp_mb_inb, with the algorithm and ESN as
  * constants where the caller knows them (as outb_loop). */
-static __rte_always_inline void
+static __rte_always_inline uint16_t
 inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 	const uint64_t sq[], uint16_t n, int32_t st[], const bool gcm,
 	const bool esn)
@@ -642,8 +642,12 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 	uint8_t tag[SS_ESP_BURST][16], rcv[SS_ESP_BURST][16];
 	const uint32_t ivl = gcm ? 8 : esa->iv_len, icvl = 16;
 	const aes_gcm_enc_dec_t gcm_fn = k->gcm;
-	uint16_t i;
+	uint16_t i, nbad = 0;
+	/* the GCM functions take nonce and AAD as const: the salt goes in
+	 * once */
+	uint8_t nonce[12], aad[12];
 
+	memcpy(nonce, k->salt, 4);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
@@ -653,19 +657,26 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 			icvl;
 		uint8_t *icv = esp + 8 + ivl + pl;
 		const uint32_t sqh = (uint32_t)(sq[i] >> 32);
-		uint8_t nonce[12], aad[12];
 
 		/* No prefetch: inb_chunk read every header a moment ago. */
 		if (gcm) {
-			gcm_nonce_aad(k, esp, sqh, esn, nonce, aad);
+			/* compared at once: one tag buffer for the burst */
+			uint8_t *gt = tag[0];
+
+			gcm_nonce_aad(esp, sqh, esn, nonce, aad);
 			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
-				aad, esn ? 12 : 8, tag[i], 16);
-			st[i] = tag_differs(tag[i], icv) ? -EBADMSG : 0;
+				aad, esn ? 12 : 8, gt, 16);
+			if (unlikely(tag_differs(gt, icv))) {
+				st[i] = -EBADMSG;
+				nbad++;
+			} else {
+				st[i] = 0;
+			}
 			continue;
 		}
 		memcpy(rcv[i], icv, 16);
 		if (esn) {
-			const rte_be32_t hi = rte_cpu_to_be_32(sqh);
+			const rte_be32_t hi = esp_be32(sqh);
 
 			memcpy(icv, &hi, 4);
 		}
@@ -675,29 +686,26 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 		job_submit(mgr, st);
 	}
 	if (gcm)
-		return;
+		return nbad;
 	job_flush(mgr, st);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (st[i] == 0 && tag_differs(tag[i], rcv[i]))
 			st[i] = -EBADMSG;
+		nbad += st[i] != 0;
+	}
+	return nbad;
 }
 
-void
+uint16_t
 ss_esp_mb_inb(void *mgr_, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[])
 {
 	IMB_MGR *mgr = mgr_;
 	const struct mb_sa *k = esa->be_priv;
 
-	if (k->kind <= MB_GCM256) {
-		if (sa->esn)
-			inb_loop(mgr, esa, m, sq, n, st, true, true);
-		else
+	if (k->kind <= MB_GCM256)
+		return sa->esn ? inb_loop(mgr, esa, m, sq, n, st, true, true) :
 			inb_loop(mgr, esa, m, sq, n, st, true, false);
-		return;
-	}
-	if (sa->esn)
-		inb_loop(mgr, esa, m, sq, n, st, false, true);
-	else
+	return sa->esn ? inb_loop(mgr, esa, m, sq, n, st, false, true) :
 		inb_loop(mgr, esa, m, sq, n, st, false, false);
 }

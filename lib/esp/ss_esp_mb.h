@@ -53,9 +53,10 @@ ss_esp_mb_outb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
  * Inbound: verify the ICV and decrypt in place, nothing moved: ESP header
  * at l3_len, pkt_len the whole datagram. sq[i]: the sequence number as
  * the window takes it, of which only the high half (the ESN's, 0 without
- * ESN) is used. st[i]: 0, -EBADMSG on an ICV mismatch, -EIO.
+ * ESN) is used. st[i]: 0, -EBADMSG on an ICV mismatch, -EIO. Returns how
+ * many st[i] are not 0 (so that the usual burst needs no look at st[]).
  */
-void
+uint16_t
 ss_esp_mb_inb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 	struct rte_mbuf *m[], const uint64_t sq[], uint16_t n, int32_t st[]);
 

@@ -72,10 +72,10 @@ outb_finish(const struct ss_sa *sa, struct rte_mbuf *m)
 		memmove(nd, d, hl);
 		d = nd;
 		u = (struct rte_udp_hdr *)(d + hl);
-		u->src_port = rte_cpu_to_be_16(sa->encap_local_port);
-		u->dst_port = rte_cpu_to_be_16(sa->encap_peer_port);
-		u->dgram_len = rte_cpu_to_be_16(
-			(uint16_t)(rte_pktmbuf_pkt_len(m) - hl));
+		u->src_port = esp_be16(sa->encap_local_port);
+		u->dst_port = esp_be16(sa->encap_peer_port);
+		u->dgram_len = esp_be16((uint16_t)(rte_pktmbuf_pkt_len(m) -
+			hl));
 		u->dgram_cksum = 0;
 		ss_esp_ip_set(d, IPPROTO_UDP, rte_pktmbuf_pkt_len(m));
 		if (sa->local.family == AF_INET6)
@@ -181,10 +181,15 @@ outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	return done;
 }
 
-/* Per-SA constants of outb_chunk's checks (outb_run_load). */
+/* Per-SA constants of outb_chunk's checks (outb_run_load). The inner
+ * header's family as outb_fast_ok tests it: its first byte under vmask
+ * is vval, its length field at len_ofs plus len_add is the datagram's
+ * length, and hl is its length (the family's without options). */
 struct outb_run {
 	uint32_t fixed, need, align, mtu;
 	int32_t max_plen;
+	uint32_t len_ofs, len_add, hl;
+	uint8_t vmask, vval;
 	bool ok, trs, v4;
 };
 
@@ -270,6 +275,13 @@ outb_run_load(struct outb_run *r, struct ss_sa *sa,
 	r->need = sizeof(struct rte_esp_hdr) + esa->iv_len + 8 +
 		(r->trs ? 0 : esa->outer_hl);
 	r->v4 = sa->inner_family == AF_INET;
+	r->vmask = r->v4 ? 0xff : 0xf0;
+	r->vval = r->v4 ? 0x45 : 0x60;
+	r->len_ofs = r->v4 ? offsetof(struct rte_ipv4_hdr, total_length) :
+		offsetof(struct rte_ipv6_hdr, payload_len);
+	r->len_add = r->v4 ? 0 : sizeof(struct rte_ipv6_hdr);
+	r->hl = r->v4 ? sizeof(struct rte_ipv4_hdr) :
+		sizeof(struct rte_ipv6_hdr);
 	/* fixed + ALIGN_CEIL(plen - hl + 2) + hl <= mtu exactly when
 	 * plen <= ALIGN_FLOOR(mtu - fixed - hl) + hl - 2, so one compare
 	 * per packet: hl is 0 in tunnel mode and, in transport mode, the
@@ -296,10 +308,9 @@ outb_fast_ok(const struct outb_run *r, const struct rte_mbuf *p)
 
 	if (unlikely(len < 40))
 		return false;
-	memcpy(&v, d + (r->v4 ? 2 : 4), sizeof(v));
-	tot = rte_be_to_cpu_16(v) + (r->v4 ? 0 : 40);
-	return (d[0] == 0x45 ? r->v4 : (d[0] >> 4) == 6 && !r->v4) &&
-		p->nb_segs == 1 && tot == len &&
+	memcpy(&v, d + r->len_ofs, sizeof(v));
+	tot = esp_be16(v) + r->len_add;
+	return (d[0] & r->vmask) == r->vval && p->nb_segs == 1 && tot == len &&
 		(int32_t)rte_pktmbuf_pkt_len(p) <= r->max_plen &&
 		rte_pktmbuf_headroom(p) >= r->need &&
 		rte_pktmbuf_tailroom(p) >= 64u;
@@ -340,8 +351,7 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		}
 		if (likely(r.ok && outb_fast_ok(&r, p))) {
 			p->l2_len = 0;
-			p->l3_len = r.v4 ? sizeof(struct rte_ipv4_hdr) :
-				sizeof(struct rte_ipv6_hdr);
+			p->l3_len = r.hl;
 			M_LEN(p) = rte_pktmbuf_pkt_len(p);
 		} else if (!outb_check_slow(srv, sa, esa, p, &r, tb)) {
 			continue;

@@ -5,6 +5,7 @@
 #ifndef SS_ESP_PRIV_H
 #define SS_ESP_PRIV_H
 
+#include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_log.h>
 
@@ -19,6 +20,40 @@ extern int ss_esp_logtype;
 uint16_t
 ss_esp_server_qp(const struct ss_esp_server *srv);
 
+/* Byte order of the packet paths. DPDK 22.11's x86 rte_bswap16/32/64 are
+ * asm volatile (unless RTE_FORCE_INTRINSICS): the compiler can neither
+ * fold them into a load (movbe) or a compare nor move or merge them.
+ * Each converts both ways, as rte_cpu_to_be_ and rte_be_to_cpu_ do. */
+static inline uint16_t
+esp_be16(uint16_t x)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return __builtin_bswap16(x);
+#else
+	return x;
+#endif
+}
+
+static inline uint32_t
+esp_be32(uint32_t x)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return __builtin_bswap32(x);
+#else
+	return x;
+#endif
+}
+
+static inline uint64_t
+esp_be64(uint64_t x)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return __builtin_bswap64(x);
+#else
+	return x;
+#endif
+}
+
 /* Protocol and length fields of the IP header at d (v4 or v6 by its
  * version) for a datagram of len bytes; the IPv4 checksum is left to the
  * caller. */
@@ -29,13 +64,12 @@ ss_esp_ip_set(uint8_t *d, uint8_t proto, uint32_t len)
 		struct rte_ipv4_hdr *h = (void *)d;
 
 		h->next_proto_id = proto;
-		h->total_length = rte_cpu_to_be_16((uint16_t)len);
+		h->total_length = esp_be16((uint16_t)len);
 	} else {
 		struct rte_ipv6_hdr *h = (void *)d;
 
 		h->proto = proto;
-		h->payload_len = rte_cpu_to_be_16((uint16_t)(len -
-			sizeof(*h)));
+		h->payload_len = esp_be16((uint16_t)(len - sizeof(*h)));
 	}
 }
 
@@ -108,7 +142,7 @@ esp_ip_hdr_check(struct rte_mbuf *m, uint8_t *family)
 		const struct rte_ipv4_hdr *h = (const void *)d;
 
 		hl = (uint32_t)(h->version_ihl & 0xf) * 4;
-		tot = rte_be_to_cpu_16(h->total_length);
+		tot = esp_be16(h->total_length);
 		*family = AF_INET;
 	} else if ((d[0] >> 4) == 6) {
 		const struct rte_ipv6_hdr *h = (const void *)d;
@@ -116,7 +150,7 @@ esp_ip_hdr_check(struct rte_mbuf *m, uint8_t *family)
 		if (len < 40)
 			return 0;
 		hl = 40;
-		tot = 40u + rte_be_to_cpu_16(h->payload_len);
+		tot = 40u + esp_be16(h->payload_len);
 		*family = AF_INET6;
 	} else {
 		return 0;

@@ -1030,6 +1030,22 @@ START_TEST(test_fast_path_in)
 	rte_pktmbuf_free(d);
 	ck_assert_uint_eq(drops_total(srv0), bp + 1);
 	ck_assert_uint_eq(in->st.replay_top, seq - 1);
+	/* a wrong ICV amid a burst (the job manager's path): only that
+	 * packet goes, as AUTH_FAILED */
+	for (j = 0; j < 3; j++) {
+		len = null_esp(b, key, SPI0(0x400), seq++, inner, ilen, 0, -1);
+		if (j == 1)
+			b[len - 1] ^= 1;
+		v[j] = mbuf_from(b, len);
+	}
+	ck_assert_uint_eq(inb_checked(srv0, v, 3, out), 2);
+	for (j = 0; j < 2; j++) {
+		ck_assert(memcmp(rte_pktmbuf_mtod(out[j], void *), inner,
+			ilen) == 0);
+		rte_pktmbuf_free(out[j]);
+	}
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_AUTH_FAILED), 1);
+	ck_assert_uint_eq(drops_total(srv0), bp + 2);
 
 	/* two SAs, one chunk: A 1, B 4, A 2, B 5 */
 	{
@@ -1400,6 +1416,30 @@ bad_inputs(enum ss_sa_backend be)
 		esa->ts4[0].dport_lo = 0;
 		esa->ts4[0].dport_span = UINT16_MAX;
 		esa->ts4_ports = false;
+		/* Any port, protocol TCP then UDP (the group's one-selector
+		 * compare): the protocol decides. */
+		for (pass = 0; pass < 2; pass++) {
+			struct rte_mbuf *x, *y;
+
+			esa->ts4[0].proto = pass == 0 ? IPPROTO_TCP :
+				IPPROTO_UDP;
+			esa->ts4[0].pmask = 0xff;
+			x = mk_inner(AF_INET, false, 41, 13);
+			rte_pktmbuf_mtod(x, struct rte_ipv4_hdr *)->src_addr =
+				rte_cpu_to_be_32(0x0a090005);
+			ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &x, 1,
+				&t1, &y, NULL), 1);
+			n = inb_checked(srv0, &y, 1, out);
+			ck_assert_uint_eq(n, pass == 0 ? 0 : 1);
+			if (n == 1)
+				rte_pktmbuf_free(out[0]);
+		}
+		ck_assert_uint_eq(in->st.packets, 3);
+		ck_assert_uint_eq(
+			in->st.drops[SS_SA_DROP_SELECTOR_MISMATCH], 3);
+		ck_assert_uint_eq(drops_total(srv0), 8);
+		esa->ts4[0].proto = 0;
+		esa->ts4[0].pmask = 0;
 	}
 
 	/* outbound: no SA for a tunnel, wrong inner family, too big */

@@ -65,4 +65,11 @@ ss_esp_mb_inb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 int
 ss_esp_mb_test_set_seq(struct ss_sa *sa, uint64_t sqn);
 
+/** Test hook: the CBC IV counter of an ipsec-mb outbound SA, and how
+ * every SA makes its IVs from now on: lib true, one intel-ipsec-mb call
+ * per packet; false, AES-NI over the burst where the CPU has it (the
+ * default). -EINVAL on other SAs. */
+int
+ss_esp_mb_test_cbc_iv(struct ss_sa *sa, bool lib, uint64_t ivc);
+
 #endif /* SS_ESP_MB_H */

@@ -704,6 +704,77 @@ START_TEST(test_seq_overflow)
 }
 END_TEST
 
+/* CBC IVs made for a whole burst with AES-NI are those one library call
+ * per packet makes (the same counters in, the same blocks out), they
+ * differ from each other, and the peer decrypts every packet; at the end
+ * of the sequence space the IV counter stops with the packets. */
+static void
+cbc_ivs(struct ss_sa *o, bool lib, uint64_t sqn, uint16_t n,
+	uint8_t (*iv)[16], struct rte_mbuf **e)
+{
+	struct rte_mbuf *m[48];
+	uint32_t tun[48];
+	uint16_t i, k;
+
+	ck_assert_uint_le(n, RTE_DIM(m));
+	ck_assert_int_eq(ss_esp_mb_test_set_seq(o, sqn), 0);
+	ck_assert_int_eq(ss_esp_mb_test_cbc_iv(o, lib, 0x1234567890ull), 0);
+	for (i = 0; i < n; i++) {
+		m[i] = mk_inner(AF_INET, false, (uint16_t)(20 + i * 7),
+			(uint8_t)i);
+		tun[i] = 0;
+	}
+	k = ss_esp_outbound_burst(srv0, m, n, tun, e, NULL);
+	for (i = 0; i < k; i++)
+		/* outer IPv4 20, SPI 4, sequence number 4, then the IV */
+		memcpy(iv[i], rte_pktmbuf_mtod_offset(e[i], uint8_t *, 28),
+			16);
+	ck_assert_int_eq(ss_esp_mb_test_cbc_iv(o, false, 0), 0);
+	ck_assert_uint_eq(k, sqn == UINT32_MAX - 5 ? 5 : n);
+}
+
+START_TEST(test_cbc_iv_burst)
+{
+	struct combo c = { SS_SA_ALGO_AES_CBC_128_HMAC_SHA256,
+		SS_SA_MODE_TUNNEL, AF_INET, AF_INET, false, false,
+		SS_SA_BACKEND_IPSEC_MB, false };
+	uint8_t a[48][16], b[48][16];
+	struct rte_mbuf *ea[48], *eb[48], *d;
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_sa *o;
+	unsigned int i, j, pass;
+
+	mk_servers(db);
+	add_pair(db, &c, SPI0(0x0c5), 4096, &o, NULL);
+	for (pass = 0; pass < 2; pass++) {
+		/* 40 packets: one burst of 32 and one of 8; then 10 at
+		 * the end of the space, of which 5 go */
+		const uint64_t sq = pass == 0 ? 100 : UINT32_MAX - 5;
+		const uint16_t n = pass == 0 ? 40 : 10;
+		const uint16_t k = pass == 0 ? 40 : 5;
+
+		cbc_ivs(o, true, sq, n, a, ea);
+		cbc_ivs(o, false, sq, n, b, eb);
+		for (i = 0; i < k; i++) {
+			ck_assert_mem_eq(a[i], b[i], 16);
+			for (j = 0; j < i; j++)
+				ck_assert_mem_ne(a[i], a[j], 16);
+			/* not the counters in clear */
+			ck_assert_mem_ne(a[i] + 8, &(uint64_t){ sq + 1 + i },
+				8);
+			rte_pktmbuf_free(ea[i]);
+			d = dec1(srv0, eb[i]);
+			ck_assert_ptr_nonnull(d);
+			rte_pktmbuf_free(d);
+		}
+	}
+	ck_assert_uint_eq(drops_total(srv0) - drops(srv0,
+		SS_SA_DROP_SEQ_OVERFLOW), 0);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_SEQ_OVERFLOW), 10);
+	free_all(db);
+}
+END_TEST
+
 /* ---- fast paths at their edges ------------------------------------- */
 
 /* The data of m moved so that it has exactly 'head' bytes of headroom,
@@ -1768,6 +1839,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_round_trip_all);
 	tcase_add_test(tc, test_replay_same_burst);
 	tcase_add_test(tc, test_seq_overflow);
+	tcase_add_test(tc, test_cbc_iv_burst);
 	tcase_add_test(tc, test_bad_inputs);
 	tcase_add_test(tc, test_fast_path_out);
 	tcase_add_test(tc, test_fast_path_in);

@@ -273,10 +273,13 @@ How to read this:
   gives net_null sinks (~90 instructions/packet more in the worker).
   min-cyc: the best batch. Mpps/wk = TSC Hz / cyc/pkt:
   what one worker sustains on a core of its own. cap.Mpps = W x Mpps/wk.
-- floor: the bare intel-ipsec-mb operation on the same bytes, measured on
-  the main lcore in the same run (GCM: init/update/finalize per packet;
-  CBC+HMAC: jobs in bursts of 32, then flush), on cache-hot buffers;
-  the best of 15 runs of 2048 packets.
+- floor: the bare intel-ipsec-mb operation on the same bytes, measured
+  just before the row on worker 0's CPU (this VM's two vCPUs run at
+  different speeds for seconds at a time) by the generator, which moves
+  there for it (GCM: init/update/finalize per packet; CBC+HMAC: jobs in
+  bursts of 32, then flush), on cache-hot buffers; the best of 15 runs
+  of 2048 packets. It moves by up to 1.5x between runs here (GCM-128 at
+  64 bytes: 83-150 cycles), and every row's cycles with it.
   overhead = cyc/pkt - floor; ratio = cyc/pkt / floor.
 - wallMpps: packets / wall time of the batches. The generator puts a
   whole batch into the source rings at once and then sleeps (checking

@@ -776,11 +776,8 @@ inb_sa_slow(struct ss_esp_server *srv, struct ss_sa *sa, struct rte_mbuf *p,
 		esp_drop(srv, sa, p, SS_SA_DROP_BAD_ENCAP);
 		return false;
 	}
-	if (unlikely(sa->st.hard_expired || esp_lifetime_hard(sa))) {
-		sa->st.hard_expired = 1;
-		esp_drop(srv, sa, p, SS_SA_DROP_EXPIRED);
+	if (esp_hard_expired_drop(srv, sa, p))
 		return false;
-	}
 	clen = rte_pktmbuf_pkt_len(p) - eoff;
 	if (unlikely(clen < sizeof(struct rte_esp_hdr) + esa->iv_len +
 			esa->icv_len + RTE_MAX(2u, esa->pad_align ==

@@ -221,11 +221,8 @@ outb_check_slow(struct ss_esp_server *srv, struct ss_sa *sa,
 		esp_drop(srv, sa, p, SS_SA_DROP_BAD_INNER);
 		return false;
 	}
-	if (unlikely(sa->st.hard_expired || esp_lifetime_hard(sa))) {
-		sa->st.hard_expired = 1;
-		esp_drop(srv, sa, p, SS_SA_DROP_EXPIRED);
+	if (esp_hard_expired_drop(srv, sa, p))
 		return false;
-	}
 	plen = rte_pktmbuf_pkt_len(p);
 	if (unlikely(r->fixed + RTE_ALIGN_CEIL(plen + 2 - (r->trs ? hl : 0),
 			r->align) + (r->trs ? hl : 0) > r->mtu)) {

@@ -118,6 +118,19 @@ esp_lifetime_hard(const struct ss_sa *sa)
 		(sa->hard_bytes != 0 && sa->st.bytes >= sa->hard_bytes);
 }
 
+/* The slow paths' lifetime check: an SA past its hard lifetime takes no
+ * more packets (flagged once, each packet counted as expired). */
+static inline bool
+esp_hard_expired_drop(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *p)
+{
+	if (likely(!sa->st.hard_expired && !esp_lifetime_hard(sa)))
+		return false;
+	sa->st.hard_expired = 1;
+	esp_drop(srv, sa, p, SS_SA_DROP_EXPIRED);
+	return true;
+}
+
 static inline void
 esp_lifetime_update(struct ss_sa *sa)
 {

@@ -134,7 +134,11 @@ struct ss_sa_params {
 	uint8_t key_len;
 	struct ss_sa_ts ts[SS_SA_MAX_TS];	/* inbound; none: any */
 	uint8_t nb_ts;
-	uint64_t soft_bytes, hard_bytes;	/* 0: no limit */
+	/* 0: no limit. Checked once per burst of the SA (the counters
+	 * move after a burst): a burst that starts below the hard limit
+	 * may pass it by its own size, one that starts at or above it
+	 * is dropped whole (drops "expired"). */
+	uint64_t soft_bytes, hard_bytes;
 	uint64_t soft_packets, hard_packets;
 	/* outbound: installed in standby, not the (tunnel, server) pick
 	 * while that pick exists, until ss_sa_activate or until the pick is

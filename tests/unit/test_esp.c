@@ -704,6 +704,59 @@ START_TEST(test_seq_overflow)
 }
 END_TEST
 
+/* Lifetimes (RFC 4301 4.4.2.1) on both back-ends, one packet a burst:
+ * the soft limit flags the SA, the hard one stops it; every packet past
+ * it is dropped as "expired", on the SA and the server. */
+static void
+lifetime_one(enum ss_sa_backend be)
+{
+	struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
+		AF_INET, AF_INET, false, false, be, false };
+	struct ss_sa_db *db = mkdb(NULL);
+	struct rte_mbuf *e[7], *d;
+	struct ss_sa_params p;
+	struct ss_sa *o, *in;
+	unsigned int i, ok = 0;
+
+	mk_servers(db);
+	base_params(&p, &c, SPI0(0x11f), SS_SA_DIR_OUT, 0);
+	p.soft_packets = 3;
+	p.hard_packets = 5;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o), 0);
+	base_params(&p, &c, SPI0(0x11f), SS_SA_DIR_IN, 0);
+	p.soft_packets = 2;
+	p.hard_packets = 4;
+	ck_assert_int_eq(ss_sa_add(db, &p, &in), 0);
+	for (i = 0; i < 7; i++) {
+		e[i] = enc1(mk_inner(AF_INET, false, 40, (uint8_t)i));
+		ck_assert(i < 5 ? e[i] != NULL : e[i] == NULL);
+		ck_assert_uint_eq(o->st.soft_expired, i >= 2);
+		ck_assert_uint_eq(o->st.hard_expired, i >= 4);
+	}
+	ck_assert_uint_eq(o->st.packets, 5);
+	ck_assert_uint_eq(o->st.drops[SS_SA_DROP_EXPIRED], 2);
+	for (i = 0; i < 5; i++) {
+		d = dec1(srv0, e[i]);
+		ok += d != NULL;
+		ck_assert(i < 4 ? d != NULL : d == NULL);
+		rte_pktmbuf_free(d);
+		ck_assert_uint_eq(in->st.soft_expired, i >= 1);
+	}
+	ck_assert_uint_eq(ok, 4);
+	ck_assert_uint_eq(in->st.hard_expired, 1);
+	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_EXPIRED], 1);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_EXPIRED), 3);
+	ck_assert_uint_eq(drops_total(srv0), 3);
+	free_all(db);
+}
+
+START_TEST(test_lifetime)
+{
+	lifetime_one(SS_SA_BACKEND_IPSEC_MB);
+	lifetime_one(SS_SA_BACKEND_CPU);
+}
+END_TEST
+
 /* CBC IVs made for a whole burst with AES-NI are those one library call
  * per packet makes (the same counters in, the same blocks out), they
  * differ from each other, and the peer decrypts every packet; at the end
@@ -1840,6 +1893,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_replay_same_burst);
 	tcase_add_test(tc, test_seq_overflow);
 	tcase_add_test(tc, test_cbc_iv_burst);
+	tcase_add_test(tc, test_lifetime);
 	tcase_add_test(tc, test_bad_inputs);
 	tcase_add_test(tc, test_fast_path_out);
 	tcase_add_test(tc, test_fast_path_in);

@@ -277,9 +277,11 @@ How to read this:
   just before the row on worker 0's CPU (this VM's two vCPUs run at
   different speeds for seconds at a time) by the generator, which moves
   there for it (GCM: init/update/finalize per packet; CBC+HMAC: jobs in
-  bursts of 32, then flush), on cache-hot buffers; the best of 15 runs
-  of 2048 packets. It moves by up to 1.5x between runs here (GCM-128 at
-  64 bytes: 83-150 cycles), and every row's cycles with it.
+  bursts of 32, then flush), on cache-hot buffers; the 10th percentile
+  of 200 runs of 96 packets (short, so that most fit between two
+  preemptions of the shared CPU). It moves by up to 1.5x between runs
+  here (GCM-128 at 64 bytes: 83-150 cycles), and every row's cycles with
+  it: a lone floor far above its neighbours is a run the host held up.
   overhead = cyc/pkt - floor; ratio = cyc/pkt / floor.
 - wallMpps: packets / wall time of the batches. The generator puts a
   whole batch into the source rings at once and then sleeps (checking

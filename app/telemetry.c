@@ -150,7 +150,8 @@ tm_sa(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 /* 'show runtime' as raw sums: per worker, each stage's bursts, packets
- * and TSC cycles since 'runtime on' / 'clear runtime'. */
+ * and TSC cycles since 'runtime on' / 'clear runtime' (keys
+ * <stage>_calls|_packets|_cycles, '-' in a stage's name as '_'). */
 static int
 tm_runtime(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -174,8 +175,14 @@ tm_runtime(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(p, "busy_cycles", v.busy);
 		rte_tel_data_add_dict_u64(p, "busy_polls", v.polls);
 		for (s = 0; s < SS_STAGE_MAX; s++) {
-			const char *n = ss_app_stage_name(s);
+			char n[24], *c;
 
+			/* rte_telemetry takes [A-Za-z0-9_./] in names: a
+			 * '-' would drop the entry */
+			snprintf(n, sizeof(n), "%s", ss_app_stage_name(s));
+			for (c = n; *c != '\0'; c++)
+				if (*c == '-')
+					*c = '_';
 			snprintf(name, sizeof(name), "%s_calls", n);
 			rte_tel_data_add_dict_u64(p, name, v.stage[s].calls);
 			snprintf(name, sizeof(name), "%s_packets", n);

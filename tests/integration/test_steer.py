@@ -138,6 +138,7 @@ def main():
            check=False)
         time.sleep(0.5)
         gw.cmd('clear stats')
+        gw.cmd('runtime on')
         sh(['/usr/bin/python3', '-c', APP, mac_in, str(N), 'id'],
            ns=topo.ns_in, timeout=120)
         inb = [s for s in sas if s['dir'] == 'in']
@@ -155,7 +156,8 @@ def main():
         # the same figures through rte_telemetry, for monitoring agents
         tel = sh(['/usr/bin/python3', os.path.join(HERE, '..', '..',
                   'usertools', 'ss-telemetry.py'), '-f', 'ss' + topo.tag,
-                  '/shardsec/servers', '/shardsec/sa']).stdout
+                  '/shardsec/servers', '/shardsec/sa',
+                  '/shardsec/runtime']).stdout
         objs = [json.loads(x) for x in tel.splitlines()]
         srv = objs[0]['/shardsec/servers']
         check('telemetry /shardsec/servers: esp_in per server',
@@ -165,6 +167,17 @@ def main():
         check('telemetry /shardsec/sa lists the 8 SAs, never a key',
               len(tsa) == 8 and all(x['key'] not in tel for x in sas) and
               tsa['0x%08x' % inb[0]['spi']]['packets'] == N, tel)
+
+        rt = objs[2]['/shardsec/runtime']
+        wk = [v for k, v in rt.items() if k.startswith('worker')]
+        check('telemetry /shardsec/runtime: on, 2 workers, their '
+              'esp-decrypt stages took the %d ESP packets' % (4 * N),
+              rt['on'] == 1 and len(wk) == 2 and
+              sum(w['esp_decrypt_packets'] for w in wk) == 4 * N and
+              all(w['esp_decrypt_cycles'] > 0 for w in wk) and
+              all(w['classify_packets'] == w['rx_packets'] for w in wk),
+              tel)
+        gw.cmd('runtime off')
 
         # the shell's JSON for scripts
         js = gw.cmd('show servers json')

@@ -430,6 +430,8 @@ iv_burst(const uint8_t *ivk, uint64_t c, uint64_t sqn, uint16_t n,
 		b = _mm_aesenclast_si128(b, rk[10]);
 		_mm_storeu_si128((__m128i *)iv[i], b);
 	}
+	/* no copy of the SA's IV key schedule left on the stack */
+	explicit_bzero(rk, sizeof(rk));
 }
 
 /* The burst loop of ss_esp_mb_outb for the SA's mode, family,

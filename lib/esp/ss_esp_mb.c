@@ -485,6 +485,8 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		iv_burst(k->ivk, k->ivc, sqn, nsq, ivs);
 		k->ivc += nsq;
 	}
+	if (n != 0)
+		esp_prefetch_data(m[0]);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
@@ -494,6 +496,8 @@ outb_loop(IMB_MGR *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
 		rte_be32_t v32;
 		uint64_t v64;
 
+		if (i + 1 < n)
+			esp_prefetch_data(m[i + 1]);
 		if (unlikely(sqn >= smax)) {
 			st[i] = -EOVERFLOW;
 			nbad++;
@@ -709,6 +713,8 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 	uint8_t nonce[12], aad[12];
 
 	memcpy(nonce, k->salt, 4);
+	if (n != 0)
+		esp_prefetch_data(m[0]);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		struct gcm_context_data ctx;
@@ -719,7 +725,8 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 		uint8_t *icv = esp + 8 + ivl + pl;
 		const uint32_t sqh = (uint32_t)(sq[i] >> 32);
 
-		/* No prefetch: inb_chunk read every header a moment ago. */
+		if (i + 1 < n)
+			esp_prefetch_data(m[i + 1]);
 		if (gcm) {
 			/* compared at once: one tag buffer for the burst */
 			uint8_t *gt = tag[0];

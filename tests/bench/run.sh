@@ -284,11 +284,14 @@ How to read this:
   it: a lone floor far above its neighbours is a run the host held up.
   overhead = cyc/pkt - floor; ratio = cyc/pkt / floor.
 - wallMpps: packets / wall time of the batches. The generator puts a
-  whole batch into the source rings at once and then sleeps (checking
-  every 20 us) until the workers are done, so with W workers on $NCPU CPUs
-  this is the workers' rate, less what the OS and those wake-ups take.
-  Per-worker cycles count time a worker is preempted inside a busy poll
-  as busy.
+  whole batch (1024 frames per server: what an RX ring of 1024
+  descriptors has in flight, so the workers cycle through as many mbufs
+  as behind a real NIC queue) into the source rings at once and waits
+  until the workers are done: it spins where it has a CPU of its own,
+  else it sleeps (checking every 20 us) to leave the CPUs to the
+  workers, and then wallMpps is the workers' rate less what the OS and
+  those wake-ups take. Per-worker cycles count time a worker is
+  preempted inside a busy poll as busy.
 - waits: times the generator found the rings full (backpressure; the
   generator waits, nothing is dropped). check ok: every packet went
   through its server's SA and out of the sink port, no drop counter moved.

@@ -358,6 +358,32 @@ ss_esp_server_stats(const struct ss_esp_server *srv, struct ss_esp_stats *st)
 	memcpy(st, &srv->st, sizeof(*st));
 }
 
+/* esp_hard_cut past its usual case: the packets are counted as the
+ * callers count them (outbound the inner length, inbound the decrypted
+ * packet's). */
+uint16_t
+ss_esp_hard_cut_slow(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *m[], uint16_t n, uint64_t *bytes, bool inb)
+{
+	const uint64_t hp = sa->hard_packets, hb = sa->hard_bytes;
+	uint64_t b = sa->st.bytes;
+	uint16_t k, i;
+
+	for (k = 0; k < n; k++) {
+		if ((hp != 0 && sa->st.packets + k >= hp) ||
+				(hb != 0 && b >= hb))
+			break;
+		b += inb ? rte_pktmbuf_pkt_len(m[k]) : M_LEN(m[k]);
+	}
+	for (i = k; i < n; i++) {
+		*bytes -= inb ? rte_pktmbuf_pkt_len(m[i]) : M_LEN(m[i]);
+		esp_drop(srv, sa, m[i], SS_SA_DROP_EXPIRED);
+	}
+	if (k < n)
+		sa->st.hard_expired = 1;
+	return k;
+}
+
 /* Stable grouping of a chunk by SA: returns the number of groups, with
  * grp[g] the SA, cnt[g] its packets, and pk[] the packets by group;
  * ax[] (when not NULL) goes along with m[] into axo[]. */

@@ -368,16 +368,22 @@ inb_inner(struct ss_esp_server *srv, struct ss_sa *sa,
 	return true;
 }
 
-static inline void
+/* Counters and lifetime after a group of one SA: out[0..nout) are the
+ * packets to deliver, fewer when the hard limit falls within them.
+ * Returns how many are delivered. */
+static inline uint16_t
 inb_account(struct ss_esp_server *srv, struct ss_sa *sa,
-	const struct ss_esp_sa *esa, uint16_t nout, uint64_t bytes)
+	const struct ss_esp_sa *esa, struct rte_mbuf **out, uint16_t nout,
+	uint64_t bytes)
 {
+	nout = esp_hard_cut(srv, sa, out, nout, &bytes, true);
 	sa->st.replay_top = esa->rp.top;
 	sa->st.packets += nout;
 	sa->st.bytes += bytes;
 	srv->st.in_packets += nout;
 	srv->st.in_bytes += bytes;
 	esp_lifetime_update(sa);
+	return nout;
 }
 
 /* An SA whose back-end opens ESP itself (ipsec-mb): one pass after the
@@ -451,8 +457,7 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
 	}
-	inb_account(srv, sa, esa, (uint16_t)nout, bytes);
-	return (uint16_t)nout;
+	return inb_account(srv, sa, esa, out, (uint16_t)nout, bytes);
 }
 
 /* inb_group_own_loop with tunnel mode and the inner family as constants
@@ -552,8 +557,7 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		bytes += rte_pktmbuf_pkt_len(m);
 		out[nout++] = m;
 	}
-	inb_account(srv, sa, esa, nout, bytes);
-	return nout;
+	return inb_account(srv, sa, esa, out, nout, bytes);
 }
 
 static inline bool

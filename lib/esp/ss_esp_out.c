@@ -147,6 +147,9 @@ outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint16_t k, g, i, done;
 	uint64_t bytes = 0;
 
+	n = esp_hard_cut(srv, sa, mb, n, &in_bytes, false);
+	if (unlikely(n == 0))
+		return 0;
 	if (esa->be->own_esp)
 		return outb_group_own(srv, sa, mb, n, in_bytes, out);
 	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);

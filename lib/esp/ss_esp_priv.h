@@ -149,6 +149,28 @@ esp_hard_expired_drop(struct ss_esp_server *srv, struct ss_sa *sa,
 	return true;
 }
 
+uint16_t
+ss_esp_hard_cut_slow(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *m[], uint16_t n, uint64_t *bytes, bool inb);
+
+/* Of the n packets of sa in m[] (*bytes in all), how many the SA may
+ * still take: each one while the SA's counters before it are below both
+ * hard limits, as if checked per packet (as XFRM does), though the
+ * counters move per burst. The rest are dropped as "expired" and taken
+ * off *bytes. Outbound before the crypto (no packet is encrypted past
+ * the limit); inbound before delivery. The usual burst: two compares. */
+static inline uint16_t
+esp_hard_cut(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *m[], uint16_t n, uint64_t *bytes, const bool inb)
+{
+	if (likely((sa->hard_packets == 0 ||
+			sa->st.packets + n <= sa->hard_packets) &&
+			(sa->hard_bytes == 0 ||
+			sa->st.bytes + *bytes <= sa->hard_bytes)))
+		return n;
+	return ss_esp_hard_cut_slow(srv, sa, m, n, bytes, inb);
+}
+
 static inline void
 esp_lifetime_update(struct ss_sa *sa)
 {

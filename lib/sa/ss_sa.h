@@ -134,10 +134,12 @@ struct ss_sa_params {
 	uint8_t key_len;
 	struct ss_sa_ts ts[SS_SA_MAX_TS];	/* inbound; none: any */
 	uint8_t nb_ts;
-	/* 0: no limit. Checked once per burst of the SA (the counters
-	 * move after a burst): a burst that starts below the hard limit
-	 * may pass it by its own size, one that starts at or above it
-	 * is dropped whole (drops "expired"). */
+	/* 0: no limit. The hard limits hold per packet: a packet is taken
+	 * while the SA's counters before it are below both (outbound
+	 * checked before encryption, inbound before delivery); the rest
+	 * of a burst that reaches one is dropped as "expired". Bytes are
+	 * inner packet bytes. The soft flag is set after the burst that
+	 * reaches a soft limit. */
 	uint64_t soft_bytes, hard_bytes;
 	uint64_t soft_packets, hard_packets;
 	/* outbound: installed in standby, not the (tunnel, server) pick

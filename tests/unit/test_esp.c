@@ -750,10 +750,75 @@ lifetime_one(enum ss_sa_backend be)
 	free_all(db);
 }
 
+/* The hard limits within bursts: packets (40 of two bursts of 32 go
+ * out; 37 of them are delivered) and bytes (a packet is taken while the
+ * bytes before it are below the limit: 11 of 32). Not one packet past a
+ * limit, though the counters move once per burst. */
+static void
+lifetime_burst(enum ss_sa_backend be, bool bytes)
+{
+	struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
+		AF_INET, AF_INET, false, false, be, false };
+	/* inner packets of 100 bytes: IPv4 20, UDP 8, payload 72 */
+	const uint16_t len = 100;
+	const uint16_t want_out = bytes ? 11 : 40, want_in = bytes ? 7 : 37;
+	struct ss_sa_db *db = mkdb(NULL);
+	struct rte_mbuf *m[32], *e[64], *d[32];
+	struct ss_sa_params p;
+	struct ss_sa *o, *in;
+	uint32_t tun[32] = { 0 };
+	uint16_t i, b, k, ne = 0, nd = 0;
+
+	mk_servers(db);
+	base_params(&p, &c, SPI0(0x12f), SS_SA_DIR_OUT, 0);
+	if (bytes)
+		p.hard_bytes = 10 * len + 1;
+	else
+		p.hard_packets = 40;
+	ck_assert_int_eq(ss_sa_add(db, &p, &o), 0);
+	base_params(&p, &c, SPI0(0x12f), SS_SA_DIR_IN, 0);
+	if (bytes)
+		p.hard_bytes = 6 * len + 1;
+	else
+		p.hard_packets = 37;
+	ck_assert_int_eq(ss_sa_add(db, &p, &in), 0);
+	for (b = 0; b < 2; b++) {
+		for (i = 0; i < 32; i++)
+			m[i] = mk_inner(AF_INET, false, len - 28,
+				(uint8_t)(b * 32 + i));
+		k = ss_esp_outbound_burst(srv0, m, 32, tun, e + ne, NULL);
+		ne += k;
+	}
+	ck_assert_uint_eq(ne, want_out);
+	ck_assert_uint_eq(o->st.packets, want_out);
+	ck_assert_uint_eq(o->st.seq, want_out);
+	ck_assert_uint_eq(o->st.hard_expired, 1);
+	ck_assert_uint_eq(o->st.drops[SS_SA_DROP_EXPIRED], 64 - want_out);
+	for (i = 0; i < ne; i += k) {
+		const uint16_t c32 = RTE_MIN(32, ne - i);
+		uint16_t j;
+
+		k = c32;
+		j = inb_checked(srv0, e + i, c32, d);
+		nd += j;
+		rte_pktmbuf_free_bulk(d, j);
+	}
+	ck_assert_uint_eq(nd, want_in);
+	ck_assert_uint_eq(in->st.packets, want_in);
+	ck_assert_uint_eq(in->st.hard_expired, 1);
+	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_EXPIRED], want_out - want_in);
+	ck_assert_uint_eq(drops_total(srv0), 64 - want_in);
+	free_all(db);
+}
+
 START_TEST(test_lifetime)
 {
 	lifetime_one(SS_SA_BACKEND_IPSEC_MB);
 	lifetime_one(SS_SA_BACKEND_CPU);
+	lifetime_burst(SS_SA_BACKEND_IPSEC_MB, false);
+	lifetime_burst(SS_SA_BACKEND_IPSEC_MB, true);
+	lifetime_burst(SS_SA_BACKEND_CPU, false);
+	lifetime_burst(SS_SA_BACKEND_CPU, true);
 }
 END_TEST
 

@@ -105,6 +105,8 @@
 #define B_MAX_PAT 16
 #define B_MAX_SAMPLES 100000
 #define B_FLOOR_BUFS 64
+#define B_COLD_BUFS 1024	/* an RX ring's worth, rotated through */
+#define B_COLD_PKTS (B_FLOOR_BURSTS * B_BURST)	/* written per run */
 /* The floor: short runs (96 packets: whole IMIX cycles), many of them,
  * so that most fit between two preemptions of a shared CPU. */
 #define B_FLOOR_REPS 200
@@ -1071,6 +1073,10 @@ struct floor_ctx {
 	uint8_t *enc_keys, *dec_keys;	/* 16-byte aligned, 15 rounds */
 	uint8_t ipad[32], opad[32];
 	uint8_t *buf[B_FLOOR_BUFS];
+	uint8_t *cold[B_COLD_BUFS];
+	/* the buffers the bursts take: buf (hot) or cold */
+	uint8_t *const *set;
+	unsigned int nset;
 	uint8_t tag[B_BURST][16];
 };
 
@@ -1096,6 +1102,13 @@ floor_init(void)
 		if (F.buf[i] == NULL)
 			return -ENOMEM;
 	}
+	for (i = 0; i < B_COLD_BUFS; i++) {
+		F.cold[i] = rte_zmalloc("bench_fc", B_BUF_LEN, 64);
+		if (F.cold[i] == NULL)
+			return -ENOMEM;
+	}
+	F.set = F.buf;
+	F.nset = B_FLOOR_BUFS;
 	/* Throw-away keys: the floor's cost does not depend on them. */
 	for (i = 0; i < sizeof(key); i++)
 		key[i] = (uint8_t)rte_rand();
@@ -1126,6 +1139,8 @@ floor_fini(void)
 	rte_free(F.dec_keys);
 	for (i = 0; i < B_FLOOR_BUFS; i++)
 		rte_free(F.buf[i]);
+	for (i = 0; i < B_COLD_BUFS; i++)
+		rte_free(F.cold[i]);
 	if (F.mgr != NULL)
 		free_mb_mgr(F.mgr);
 	memset(&F, 0, sizeof(F));
@@ -1149,7 +1164,7 @@ floor_gcm_burst(bool enc, const struct b_size *sz, uint64_t *k)
 	memset(iv, 0x5a, sizeof(iv));
 	memset(aad, 0xa5, sizeof(aad));
 	for (i = 0; i < B_BURST; i++, (*k)++) {
-		uint8_t *b = F.buf[*k % B_FLOOR_BUFS];
+		uint8_t *b = F.set[*k % F.nset];
 		const uint32_t p = esp_plain_len(sz->len[*k % sz->n]);
 
 		if (enc) {
@@ -1180,7 +1195,7 @@ floor_cbc_burst(bool enc, const struct b_size *sz, uint64_t *k)
 	IMB_JOB *job;
 
 	for (i = 0; i < B_BURST; i++, (*k)++) {
-		uint8_t *b = F.buf[*k % B_FLOOR_BUFS];
+		uint8_t *b = F.set[*k % F.nset];
 		const uint32_t p = esp_plain_len(sz->len[*k % sz->n]);
 
 		job = IMB_GET_NEXT_JOB(F.mgr);
@@ -1218,19 +1233,44 @@ floor_cbc_burst(bool enc, const struct b_size *sz, uint64_t *k)
 	return done;
 }
 
+/* The next run's buffers (k on) written on the writer's CPU, as the
+ * generator writes frames, and the thread back on the reader's. */
+static void
+floor_cold_write(const struct b_size *sz, uint64_t k, const rte_cpuset_t *wr,
+	const rte_cpuset_t *rd)
+{
+	const pthread_t self = pthread_self();
+	unsigned int i;
+
+	pthread_setaffinity_np(self, sizeof(*wr), wr);
+	for (i = 0; i < B_COLD_PKTS; i++, k++) {
+		const uint32_t p = esp_plain_len(sz->len[k % sz->n]);
+
+		/* what the bursts read: ESP header and IV in front (CBC),
+		 * the ICV and ESN bits behind */
+		rte_memcpy(F.set[k % F.nset], B.payload, 24 + p + 20);
+	}
+	pthread_setaffinity_np(self, sizeof(*rd), rd);
+}
+
 /* Cycles per packet of the bare operation over the row's mix: the 10th
  * percentile of B_FLOOR_REPS short runs. Noise on a shared machine only
- * adds, but the very best of many runs is luck. */
+ * adds, but the very best of many runs is luck. With wr and rd, each
+ * run's data is written on wr's CPU just before the run (on rd's). */
 static double
-floor_cycles(bool enc, const struct b_size *sz, bool *ok)
+floor_cycles(bool enc, const struct b_size *sz, bool *ok,
+	const rte_cpuset_t *wr, const rte_cpuset_t *rd)
 {
 	double v[B_FLOOR_REPS];
 	uint64_t k = 0;
 	unsigned int r, b, done = 0, want = 0;
 
 	for (r = 0; r < B_FLOOR_WARM + B_FLOOR_REPS; r++) {
-		const uint64_t t0 = rte_rdtsc_precise();
+		uint64_t t0;
 
+		if (wr != NULL)
+			floor_cold_write(sz, k, wr, rd);
+		t0 = rte_rdtsc_precise();
 		for (b = 0; b < B_FLOOR_BURSTS; b++) {
 			if (B.algo == B_GCM)
 				floor_gcm_burst(enc, sz, &k);
@@ -1266,9 +1306,45 @@ floor_on_worker(bool enc, const struct b_size *sz, bool *ok)
 
 	moved = pthread_getaffinity_np(self, sizeof(old), &old) == 0 &&
 		pthread_setaffinity_np(self, sizeof(cpus), &cpus) == 0;
-	f = floor_cycles(enc, sz, ok);
+	f = floor_cycles(enc, sz, ok, NULL, NULL);
 	if (moved)
 		pthread_setaffinity_np(self, sizeof(old), &old);
+	return f;
+}
+
+/*
+ * The same bare operation on data that another CPU has just written, as
+ * the pipeline finds it: before each run the generator writes the run's
+ * buffers (rotating through an RX ring's worth) on a CPU of its own, then
+ * runs the operation on worker 0's. What this costs above the floor is
+ * the data's arrival in the bare operation: the part of the pipeline's
+ * overhead that no pipeline work removes (prefetching can only overlap
+ * it). NAN where the generator has no CPU apart from worker 0's.
+ */
+static double
+floor_cold_on_worker(bool enc, const struct b_size *sz, bool *ok)
+{
+	const pthread_t self = pthread_self();
+	const rte_cpuset_t gen = rte_lcore_cpuset(rte_get_main_lcore());
+	rte_cpuset_t old, wr, rd = rte_lcore_cpuset(ss_app.workers[0].lcore);
+	unsigned int c;
+	double f;
+
+	CPU_ZERO(&wr);
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &gen) && !CPU_ISSET(c, &rd))
+			CPU_SET(c, &wr);
+	if (CPU_COUNT(&wr) == 0 ||
+			pthread_getaffinity_np(self, sizeof(old), &old) != 0) {
+		*ok = true;
+		return NAN;
+	}
+	F.set = F.cold;
+	F.nset = B_COLD_BUFS;
+	f = floor_cycles(enc, sz, ok, &wr, &rd);
+	F.set = F.buf;
+	F.nset = B_FLOOR_BUFS;
+	pthread_setaffinity_np(self, sizeof(old), &old);
 	return f;
 }
 
@@ -1278,7 +1354,7 @@ struct b_row {
 	uint64_t pkts, batches, waits;
 	double cyc_med, cyc_min, cyc_all;
 	double cyc_w[SS_MAX_WORKERS];
-	double floor;
+	double floor, floor_cold;
 	double wall_mpps;
 	double burst;
 	bool ok;
@@ -1433,6 +1509,8 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 	memset(r, 0, sizeof(*r));
 	r->ok = true;
 	r->floor = floor_on_worker(out, sz, &fok);
+	if (fok)
+		r->floor_cold = floor_cold_on_worker(out, sz, &fok);
 	if (!fok) {
 		r->ok = false;
 		snprintf(r->why, sizeof(r->why), "floor jobs failed");
@@ -1831,11 +1909,13 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 	char nb[16], sc[16];
 
 	printf("  %-10s %-3s %-14s %-9s %5s %uw: %8.1f cyc/pkt (floor %7.1f, overhead "
-		"%7.1f) %6.3f Mpps/worker, wall %6.3f Mpps, burst %4.1f, "
-		"%" PRIu64 " pkts, ring-full waits %" PRIu64 ": %s%s\n",
+		"%7.1f; cold floor %7.1f) %6.3f Mpps/worker, wall %6.3f Mpps, "
+		"burst %4.1f, %" PRIu64 " pkts, ring-full waits %" PRIu64
+		": %s%s\n",
 		scenario_name(sc, sizeof(sc)), out ? "out" : "in",
 		algo_short(), B.backend, size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, r->floor, r->cyc_med - r->floor,
+		r->floor_cold,
 		mpps, r->wall_mpps, r->burst, r->pkts, r->waits,
 		r->ok ? "verified" : "FAIL: ", r->why);
 	fflush(stdout);
@@ -1843,14 +1923,15 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 		return;
 	fprintf(csv, "%s,%s,%s,%u,%.1f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.1f,"
 		"%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,"
-		"%.0f,%s,%s\n",
+		"%.0f,%s,%s,%.1f\n",
 		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, mpps, mpps * B.nb_workers,
 		r->wall_mpps, r->floor, r->cyc_med - r->floor,
 		r->cyc_med / r->floor, r->cyc_min, r->cyc_all, r->cyc_w[0],
 		B.nb_workers > 1 ? r->cyc_w[1] : NAN, r->burst, r->pkts,
 		r->waits, r->batches, r->ok ? "ok" : "FAIL",
-		(double)B.hz / 1e6, scenario_name(sc, sizeof(sc)), B.backend);
+		(double)B.hz / 1e6, scenario_name(sc, sizeof(sc)), B.backend,
+		r->floor_cold);
 	fflush(csv);
 }
 
@@ -1962,8 +2043,10 @@ main(int argc, char **argv)
 		for (i = 0; i < B.nb_sizes; i++) {
 			char nb[16];
 			bool ok1, ok2;
-			double e = floor_cycles(true, &B.sizes[i], &ok1);
-			double d = floor_cycles(false, &B.sizes[i], &ok2);
+			double e = floor_cycles(true, &B.sizes[i], &ok1, NULL,
+				NULL);
+			double d = floor_cycles(false, &B.sizes[i], &ok2,
+				NULL, NULL);
 
 			printf("floor %s %s: encrypt %.1f decrypt %.1f "
 				"cycles/packet%s\n", algo_short(),

@@ -288,7 +288,7 @@ How to read this:
   operation on worker 0's; ss_bench's "cold floor"), less the floor: what
   the data's arrival costs the crypto alone, a part of the overhead that
   no pipeline work removes (prefetching can only overlap it). nan where
-  the generator shares worker 0's CPU (2 workers on 2 CPUs).
+  the generator has no CPU apart from worker 0's.
 - wallMpps: packets / wall time of the batches. The generator puts a
   whole batch (1024 frames per server: what an RX ring of 1024
   descriptors has in flight, so the workers cycle through as many mbufs

@@ -646,18 +646,17 @@ packet_in(uint8_t *d, uint16_t s, uint32_t idx, uint16_t len, uint64_t k)
  * the same: the generator writes only the frames' bytes, into mbufs it
  * takes back from the sinks without reading them, and passes each
  * frame's length with its pointer, as a descriptor would (in the top 16
- * bits, which user-space addresses leave zero); nic_rx(), an RX callback
- * of the source ports, runs inside the worker's rte_eth_rx_burst and
- * sets the fields as a driver does. With --gen-writes mbuf the generator
+ * bits, which user-space addresses leave zero); nic_rearm(), in the
+ * source ports' receive function (bench_rx), runs inside the worker's
+ * rte_eth_rx_burst and sets the fields as a driver does. With --gen-writes mbuf the generator
  * allocates and fills whole mbufs, and every header line then moves
  * between the two cores twice per packet, which no NIC makes happen.
  */
 #define B_DESC_SHIFT 48
 #define B_DESC_MASK ((UINT64_C(1) << B_DESC_SHIFT) - 1)
 
-static uint16_t
-nic_rx(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], uint16_t n,
-	uint16_t max, void *arg)
+static void
+nic_rearm(uint16_t port, struct rte_mbuf *pkts[], uint16_t n)
 {
 	/* As a vector driver rearms: data_off, refcnt, nb_segs and port in
 	 * one 8-byte store, then ol_flags, then the descriptor's fields
@@ -678,9 +677,6 @@ nic_rx(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], uint16_t n,
 		offsetof(struct rte_mbuf, rx_descriptor_fields1) + 4);
 	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, data_len) !=
 		offsetof(struct rte_mbuf, rx_descriptor_fields1) + 8);
-	RTE_SET_USED(queue);
-	RTE_SET_USED(max);
-	RTE_SET_USED(arg);
 	memcpy(&rearm, &t.rearm_data, sizeof(rearm));
 	for (i = 0; i < n; i++) {
 		const uint64_t d = (uint64_t)(uintptr_t)pkts[i];
@@ -694,7 +690,6 @@ nic_rx(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], uint16_t n,
 		memcpy(&m->rx_descriptor_fields1, f, sizeof(f));
 		pkts[i] = m;
 	}
-	return n;
 }
 
 /* An mbuf for the next frame and where its bytes go: one the sinks gave
@@ -726,12 +721,7 @@ nic_desc(struct rte_mbuf *m, uint32_t len)
 static int
 nic_init(void)
 {
-	const uint16_t ports[2] = {
-		ss_app.port_id[P_INSIDE], ss_app.port_id[P_OUTSIDE],
-	};
 	struct rte_mbuf *m;
-	unsigned int p;
-	uint16_t q;
 
 	B.doff = (uint32_t)(sizeof(struct rte_mbuf) +
 		rte_pktmbuf_priv_size(ss_app.pool) + RTE_PKTMBUF_HEADROOM);
@@ -754,15 +744,96 @@ nic_init(void)
 		0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (B.recyc == NULL || B.stage_pool == NULL)
 		return -ENOMEM;
-	for (p = 0; p < 2; p++)
-		for (q = 0; q < B.nb_workers; q++)
-			if (rte_eth_add_rx_callback(ports[p], q, nic_rx,
-					NULL) == NULL) {
-				fprintf(stderr, "bench: RX callback: %s\n",
-					rte_strerror(rte_errno));
-				return -rte_errno;
-			}
 	return 0;
+}
+
+/*
+ * The ports' queues as a NIC driver keeps them: each in a cache line of
+ * its own, written only by the lcore that polls it. The ring PMD keeps
+ * every queue's counters in one array, so two workers polling their
+ * queues of one port write the same line on every poll (an empty poll
+ * too): a cost no NIC driver has, which the 2-worker rows paid. The
+ * ring PMD's ports stay (their set-up, their rings); only their receive
+ * and transmit functions and queue data are replaced, in the ethdev
+ * fast-path table, once the gateway has started them.
+ */
+struct bench_q {
+	struct rte_ring *r;
+	uint64_t pkts;
+	uint16_t port;
+	bool nic;		/* rearm as a driver (nic_rearm) */
+} __rte_cache_aligned;
+
+static struct bench_q bench_rxq[4][SS_MAX_WORKERS + 1];
+static struct bench_q bench_txq[4][SS_MAX_WORKERS + 1];
+static void *bench_rxqd[4][SS_MAX_WORKERS + 1];
+static void *bench_txqd[4][SS_MAX_WORKERS + 1];
+
+static uint16_t
+bench_rx(void *qd, struct rte_mbuf **m, uint16_t n)
+{
+	struct bench_q *q = qd;
+	const uint16_t k = (uint16_t)rte_ring_sc_dequeue_burst(q->r,
+		(void **)m, n, NULL);
+
+	if (k != 0 && q->nic)
+		nic_rearm(q->port, m, k);
+	q->pkts += k;
+	return k;
+}
+
+static uint16_t
+bench_tx(void *qd, struct rte_mbuf **m, uint16_t n)
+{
+	struct bench_q *q = qd;
+	const uint16_t k = (uint16_t)rte_ring_sp_enqueue_burst(q->r,
+		(void **)m, n, NULL);
+
+	q->pkts += k;
+	return k;
+}
+
+/* After the gateway started the ports (rte_eth_dev_start fills the
+ * table; nothing stops them before the end). */
+static void
+ports_own_queues(void)
+{
+	unsigned int p, q;
+
+	for (p = 0; p < 4; p++) {
+		const uint16_t pid = ss_app.port_id[p];
+		struct rte_eth_fp_ops *f = &rte_eth_fp_ops[pid];
+
+		if (B.port_rx[p][0] == NULL)
+			continue;	/* a net_null sink */
+		for (q = 0; q < B.port_nq; q++) {
+			bench_rxq[p][q] = (struct bench_q){
+				.r = B.port_rx[p][q], .port = pid,
+				.nic = B.nic && p < 2,
+			};
+			bench_txq[p][q] = (struct bench_q){
+				.r = B.port_tx[p][q], .port = pid,
+			};
+			bench_rxqd[p][q] = &bench_rxq[p][q];
+			bench_txqd[p][q] = &bench_txq[p][q];
+		}
+		f->rxq.data = bench_rxqd[p];
+		f->txq.data = bench_txqd[p];
+		f->rx_pkt_burst = bench_rx;
+		f->tx_pkt_burst = bench_tx;
+	}
+}
+
+/* Packets sent on port index p, all queues. */
+static uint64_t
+ports_tx_count(unsigned int p)
+{
+	uint64_t t = 0;
+	unsigned int q;
+
+	for (q = 0; q < B.port_nq; q++)
+		t += ld(&bench_txq[p][q].pkts);
+	return t;
 }
 
 static void
@@ -1016,7 +1087,10 @@ snap(struct b_snap *t, bool out)
 			ld(&ss->no_owner) + ld(&ss->resteer) +
 			ld(&ss->bypass);
 	}
-	if (rte_eth_stats_get(ss_app.port_id[out ? P_WAN : P_LAN], &ps) == 0)
+	if (!B.sink_null)
+		t->sink_tx = ports_tx_count(out ? P_WAN : P_LAN);
+	else if (rte_eth_stats_get(ss_app.port_id[out ? P_WAN : P_LAN],
+			&ps) == 0)
 		t->sink_tx = ps.opackets;
 }
 
@@ -1027,25 +1101,31 @@ snap(struct b_snap *t, bool out)
 static void
 wait_a_while(void)
 {
-	unsigned int i;
-
 	if (!B.gen_spin) {
 		sleep_ns(20000);
 		return;
 	}
-	for (i = 0; i < 64; i++)
-		rte_pause();
+	/* not too often: each look at the workers' counters takes their
+	 * line away from the worker, which writes it every poll */
+	rte_delay_us_block(2);
 }
 
 /* Wait until every worker has received target[w] packets and finished
- * the poll that got the last one. */
+ * the poll that got the last one; ahead: TSC cycles the batch takes at
+ * least (0: not known yet). */
 static int
-wait_done(const uint64_t target[])
+wait_done(const uint64_t target[], uint64_t ahead)
 {
 	const uint64_t limit = rte_rdtsc() + 10 * B.hz;
 	uint64_t polls[SS_MAX_WORKERS];
 	uint16_t w;
 
+	/* A generator that shares the workers' CPUs first sleeps for what
+	 * the batch will take at least, in one go: each wake-up runs on a
+	 * worker's CPU, and a busy worker's lost time counts as busy. */
+	if (!B.gen_spin && ahead != 0)
+		sleep_ns((long)RTE_MIN(ahead * UINT64_C(1000000000) / B.hz,
+			UINT64_C(100000000)));
 	for (w = 0; w < ss_app.nb_workers; w++) {
 		while (ld(&ss_app.workers[w].st.rx_pkts) < target[w]) {
 			if (rte_rdtsc() > limit)
@@ -1500,7 +1580,7 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 	struct b_snap first, a, b;
 	uint64_t busy_all = 0, rx_all = 0, bp_all = 0, wall = 0;
 	uint64_t busy_w[SS_MAX_WORKERS] = { 0 }, rx_w[SS_MAX_WORKERS] = { 0 };
-	uint64_t fed_all[B_MAX_SERVERS] = { 0 }, k = 0;
+	uint64_t fed_all[B_MAX_SERVERS] = { 0 }, k = 0, ahead = 0;
 	unsigned int ns = 0;
 	uint16_t s, w;
 	bool fok;
@@ -1568,7 +1648,7 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 				sleep_ns((long)B.gen_sleep_us * 1000);
 			}
 		}
-		ret = wait_done(target);
+		ret = wait_done(target, ahead);
 		if (ret == 0 && B.cross)
 			ret = wait_owners(out, &a);
 		t1 = rte_rdtsc();
@@ -1589,7 +1669,10 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 			break;
 		}
 		snap(&b, out);
+		ahead = 0;
 		for (w = 0; w < nw; w++) {
+			/* half the busiest worker's time on this batch */
+			ahead = RTE_MAX(ahead, (b.busy[w] - a.busy[w]) / 2);
 			busy_w[w] += b.busy[w] - a.busy[w];
 			rx_w[w] += b.rx[w] - a.rx[w];
 			bp_all += b.bpolls[w] - a.bpolls[w];
@@ -2024,6 +2107,7 @@ main(int argc, char **argv)
 	if (peer_setup() < 0 || pick_flows() < 0 || rings_find() < 0 ||
 			floor_init() < 0 || (B.nic && nic_init() < 0))
 		goto fail_peer;
+	ports_own_queues();
 	for (s = 0; s < B.nb_workers; s++) {
 		B.bq[s] = rte_zmalloc("bench_bq", sizeof(void *) * B.batch, 0);
 		B.chk[s] = rte_zmalloc("bench_chk", sizeof(uint32_t) * B.batch,

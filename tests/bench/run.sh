@@ -285,7 +285,8 @@ How to read this:
   overhead = cyc/pkt - floor; ratio = cyc/pkt / floor.
 - arrival: the same bare operation on data another CPU has just written
   (the generator writes each run's buffers on its own CPU, then runs the
-  operation on worker 0's; ss_bench's "cold floor"), less the floor: what
+  operation on worker 0's, in runs that alternate with the floor's;
+  ss_bench's "cold floor"), less the floor: what
   the data's arrival costs the crypto alone, a part of the overhead that
   no pipeline work removes (prefetching can only overlap it). nan where
   the generator has no CPU apart from worker 0's.

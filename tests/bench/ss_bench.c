@@ -1333,37 +1333,64 @@ floor_cold_write(const struct b_size *sz, uint64_t k, const rte_cpuset_t *wr,
 	pthread_setaffinity_np(self, sizeof(*rd), rd);
 }
 
-/* Cycles per packet of the bare operation over the row's mix: the 10th
+/* One timed run of B_FLOOR_BURSTS bursts from buffer k on, in the set
+ * F.set: cycles per packet. */
+static double
+floor_run(bool enc, const struct b_size *sz, uint64_t *k, unsigned int *done)
+{
+	const uint64_t t0 = rte_rdtsc_precise();
+	unsigned int b;
+
+	for (b = 0; b < B_FLOOR_BURSTS; b++) {
+		if (B.algo == B_GCM)
+			floor_gcm_burst(enc, sz, k);
+		else
+			*done += floor_cbc_burst(enc, sz, k);
+	}
+	return (double)(rte_rdtsc_precise() - t0) /
+		(B_FLOOR_BURSTS * B_BURST);
+}
+
+/*
+ * Cycles per packet of the bare operation over the row's mix: the 10th
  * percentile of B_FLOOR_REPS short runs. Noise on a shared machine only
- * adds, but the very best of many runs is luck. With wr and rd, each
- * run's data is written on wr's CPU just before the run (on rd's). */
+ * adds, but the very best of many runs is luck.
+ *
+ * With wr (cold != NULL), each of those runs is followed by one on data
+ * that another CPU has just written, as the pipeline finds it: the
+ * generator writes that run's buffers (rotating through an RX ring's
+ * worth) on wr's CPU, then runs the operation on rd's. The two kinds of
+ * run alternate, so that both see the same state of a shared host.
+ */
 static double
 floor_cycles(bool enc, const struct b_size *sz, bool *ok,
-	const rte_cpuset_t *wr, const rte_cpuset_t *rd)
+	const rte_cpuset_t *wr, const rte_cpuset_t *rd, double *cold)
 {
-	double v[B_FLOOR_REPS];
-	uint64_t k = 0;
-	unsigned int r, b, done = 0, want = 0;
+	double v[B_FLOOR_REPS], vc[B_FLOOR_REPS];
+	uint64_t k = 0, kc = 0;
+	unsigned int r, done = 0, want = 0;
 
 	for (r = 0; r < B_FLOOR_WARM + B_FLOOR_REPS; r++) {
-		uint64_t t0;
-
-		if (wr != NULL)
-			floor_cold_write(sz, k, wr, rd);
-		t0 = rte_rdtsc_precise();
-		for (b = 0; b < B_FLOOR_BURSTS; b++) {
-			if (B.algo == B_GCM)
-				floor_gcm_burst(enc, sz, &k);
-			else
-				done += floor_cbc_burst(enc, sz, &k);
-			want += B_BURST;
-		}
 		/* the first runs warm caches and the manager up */
-		if (r >= B_FLOOR_WARM)
-			v[r - B_FLOOR_WARM] = (double)(rte_rdtsc_precise() -
-				t0) / (B_FLOOR_BURSTS * B_BURST);
+		const unsigned int i = r < B_FLOOR_WARM ? 0 : r - B_FLOOR_WARM;
+
+		v[i] = floor_run(enc, sz, &k, &done);
+		want += B_FLOOR_BURSTS * B_BURST;
+		if (wr == NULL)
+			continue;
+		F.set = F.cold;
+		F.nset = B_COLD_BUFS;
+		floor_cold_write(sz, kc, wr, rd);
+		vc[i] = floor_run(enc, sz, &kc, &done);
+		want += B_FLOOR_BURSTS * B_BURST;
+		F.set = F.buf;
+		F.nset = B_FLOOR_BUFS;
 	}
 	*ok = B.algo == B_GCM || done == want;
+	if (wr != NULL) {
+		median(vc, B_FLOOR_REPS);
+		*cold = vc[B_FLOOR_REPS / 10];
+	}
 	median(v, B_FLOOR_REPS);
 	return v[B_FLOOR_REPS / 10];
 }
@@ -1374,57 +1401,33 @@ floor_cycles(bool enc, const struct b_size *sz, bool *ok,
  * overhead (cycles - floor) must compare the same CPU's cycles. The
  * generator moves there for the measurement and shares the CPU with the
  * worker's idle polls; the best of the runs keeps those it was not
- * interrupted in.
+ * interrupted in. *cold: the cold floor (see floor_cycles), written on
+ * a CPU of the generator's other than worker 0's; NAN where it has none.
+ * What the cold floor costs above the floor is the data's arrival in the
+ * bare operation: a part of the pipeline's overhead that no pipeline
+ * work removes (prefetching can only overlap it).
  */
 static double
-floor_on_worker(bool enc, const struct b_size *sz, bool *ok)
-{
-	const pthread_t self = pthread_self();
-	rte_cpuset_t old, cpus = rte_lcore_cpuset(ss_app.workers[0].lcore);
-	bool moved;
-	double f;
-
-	moved = pthread_getaffinity_np(self, sizeof(old), &old) == 0 &&
-		pthread_setaffinity_np(self, sizeof(cpus), &cpus) == 0;
-	f = floor_cycles(enc, sz, ok, NULL, NULL);
-	if (moved)
-		pthread_setaffinity_np(self, sizeof(old), &old);
-	return f;
-}
-
-/*
- * The same bare operation on data that another CPU has just written, as
- * the pipeline finds it: before each run the generator writes the run's
- * buffers (rotating through an RX ring's worth) on a CPU of its own, then
- * runs the operation on worker 0's. What this costs above the floor is
- * the data's arrival in the bare operation: the part of the pipeline's
- * overhead that no pipeline work removes (prefetching can only overlap
- * it). NAN where the generator has no CPU apart from worker 0's.
- */
-static double
-floor_cold_on_worker(bool enc, const struct b_size *sz, bool *ok)
+floor_on_worker(bool enc, const struct b_size *sz, bool *ok, double *cold)
 {
 	const pthread_t self = pthread_self();
 	const rte_cpuset_t gen = rte_lcore_cpuset(rte_get_main_lcore());
-	rte_cpuset_t old, wr, rd = rte_lcore_cpuset(ss_app.workers[0].lcore);
+	rte_cpuset_t old, wr, cpus = rte_lcore_cpuset(ss_app.workers[0].lcore);
 	unsigned int c;
+	bool moved;
 	double f;
 
 	CPU_ZERO(&wr);
 	for (c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &gen) && !CPU_ISSET(c, &rd))
+		if (CPU_ISSET(c, &gen) && !CPU_ISSET(c, &cpus))
 			CPU_SET(c, &wr);
-	if (CPU_COUNT(&wr) == 0 ||
-			pthread_getaffinity_np(self, sizeof(old), &old) != 0) {
-		*ok = true;
-		return NAN;
-	}
-	F.set = F.cold;
-	F.nset = B_COLD_BUFS;
-	f = floor_cycles(enc, sz, ok, &wr, &rd);
-	F.set = F.buf;
-	F.nset = B_FLOOR_BUFS;
-	pthread_setaffinity_np(self, sizeof(old), &old);
+	*cold = NAN;
+	moved = pthread_getaffinity_np(self, sizeof(old), &old) == 0 &&
+		pthread_setaffinity_np(self, sizeof(cpus), &cpus) == 0;
+	f = floor_cycles(enc, sz, ok, moved && CPU_COUNT(&wr) != 0 ? &wr :
+		NULL, &cpus, cold);
+	if (moved)
+		pthread_setaffinity_np(self, sizeof(old), &old);
 	return f;
 }
 
@@ -1588,9 +1591,7 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 
 	memset(r, 0, sizeof(*r));
 	r->ok = true;
-	r->floor = floor_on_worker(out, sz, &fok);
-	if (fok)
-		r->floor_cold = floor_cold_on_worker(out, sz, &fok);
+	r->floor = floor_on_worker(out, sz, &fok, &r->floor_cold);
 	if (!fok) {
 		r->ok = false;
 		snprintf(r->why, sizeof(r->why), "floor jobs failed");
@@ -2128,9 +2129,9 @@ main(int argc, char **argv)
 			char nb[16];
 			bool ok1, ok2;
 			double e = floor_cycles(true, &B.sizes[i], &ok1, NULL,
-				NULL);
-			double d = floor_cycles(false, &B.sizes[i], &ok2,
 				NULL, NULL);
+			double d = floor_cycles(false, &B.sizes[i], &ok2,
+				NULL, NULL, NULL);
 
 			printf("floor %s %s: encrypt %.1f decrypt %.1f "
 				"cycles/packet%s\n", algo_short(),

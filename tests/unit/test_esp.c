@@ -770,18 +770,17 @@ lifetime_burst(enum ss_sa_backend be, bool bytes)
 	uint16_t i, b, k, ne = 0, nd = 0;
 
 	mk_servers(db);
-	base_params(&p, &c, SPI0(0x12f), SS_SA_DIR_OUT, 0);
-	if (bytes)
-		p.hard_bytes = 10 * len + 1;
-	else
-		p.hard_packets = 40;
-	ck_assert_int_eq(ss_sa_add(db, &p, &o), 0);
-	base_params(&p, &c, SPI0(0x12f), SS_SA_DIR_IN, 0);
-	if (bytes)
-		p.hard_bytes = 6 * len + 1;
-	else
-		p.hard_packets = 37;
-	ck_assert_int_eq(ss_sa_add(db, &p, &in), 0);
+	for (b = 0; b < 2; b++) {
+		/* out: 10 packets' bytes and one, or 40 packets; in: 6
+		 * packets' bytes and one, or 37 packets */
+		base_params(&p, &c, SPI0(0x12f), b == 0 ? SS_SA_DIR_OUT :
+			SS_SA_DIR_IN, 0);
+		if (bytes)
+			p.hard_bytes = (b == 0 ? 10u : 6u) * len + 1;
+		else
+			p.hard_packets = b == 0 ? 40 : 37;
+		ck_assert_int_eq(ss_sa_add(db, &p, b == 0 ? &o : &in), 0);
+	}
 	for (b = 0; b < 2; b++) {
 		for (i = 0; i < 32; i++)
 			m[i] = mk_inner(AF_INET, false, len - 28,

@@ -263,9 +263,13 @@ How to read this:
   workers, i.e. the whole pipeline per packet: RX, classification,
   steering, SPD, SA lookup, ESP framing and crypto, routing, TX.
   The ports model a NIC: the generator writes only the frames' bytes
-  (as a NIC's DMA does) into mbufs the sinks gave back, and an RX
-  callback sets the mbuf fields on the worker's lcore, as a driver does
-  from its descriptors; TX is a ring enqueue that the generator empties
+  (as a NIC's DMA does) into mbufs the sinks gave back, and the ports'
+  receive function sets the mbuf fields on the worker's lcore, as a
+  driver does from its descriptors; each queue's state is in a cache
+  line of its own, as in a driver (the net_ring PMD's per-queue counters
+  share lines, which two workers then write on every poll, so the bench
+  puts its own receive and transmit functions on the ring ports); TX is
+  a ring enqueue that the generator empties
   between batches without reading the mbufs (a NIC driver frees sent
   mbufs into its own lcore's cache). ss_bench --gen-writes mbuf makes
   the generator allocate and fill whole mbufs instead (every mbuf header

@@ -179,7 +179,7 @@ static struct {
 	bool cross;		/* feed each server's packets to another worker */
 	bool sink_null;		/* net_null sinks instead of ring ports */
 	bool stages;		/* 'runtime on' during each row */
-	/* --gen-writes data: the NIC model (see nic_rx) */
+	/* --gen-writes data: the NIC model (see nic_rearm) */
 	bool nic;
 	uint32_t doff;		/* mbuf to its data, as a driver posts it */
 	struct rte_mempool *stage_pool;	/* inbound: ESP made here first */
@@ -1789,8 +1789,9 @@ usage(const char *prog)
 		"default) or net_null ports that free each packet.\n"
 		"--gen-writes data (the default with ring sinks): the generator\n"
 		"writes only the frames' bytes into mbufs the sinks gave back,\n"
-		"and an RX callback sets the mbuf fields on the worker's lcore,\n"
-		"as a NIC driver does from its descriptors; mbuf: the generator\n"
+		"and the ports' receive function sets the mbuf fields on the\n"
+		"worker's lcore, as a NIC driver does from its descriptors;\n"
+		"mbuf: the generator\n"
 		"allocates and fills whole mbufs (their header lines then move\n"
 		"between the cores twice per packet).\n"
 		"--stages: turn the workers' runtime profile on for each row\n"

@@ -56,9 +56,6 @@ esp_be64(uint64_t x)
 #endif
 }
 
-/* Protocol and length fields of the IP header at d (v4 or v6 by its
- * version) for a datagram of len bytes; the IPv4 checksum is left to the
- * caller. */
 /* The packet's data lines past its first (the first is prefetched with
  * the headers), asked for one packet ahead of the crypto: mbufs that a
  * NIC or another lcore filled are in memory or another core's cache,
@@ -75,6 +72,9 @@ esp_prefetch_data(const struct rte_mbuf *p)
 		rte_prefetch0(d + o);
 }
 
+/* Protocol and length fields of the IP header at d (v4 or v6 by its
+ * version) for a datagram of len bytes; the IPv4 checksum is left to the
+ * caller. */
 static inline void
 ss_esp_ip_set(uint8_t *d, uint8_t proto, uint32_t len)
 {

@@ -14,10 +14,21 @@
 #       (tests/bench/ike_setup.py; skipped, with a line saying so, when
 #       either is missing).
 #
-#   tests/bench/run.sh [--short] [--check]
+#   tests/bench/run.sh [--short] [--check] [--pages auto|huge|4k]
+#                      [--reserve-huge]
 #
 #   --short  ~1 s per row, sizes 64 and IMIX only (what the test suite runs)
 #   --check  exit non-zero unless every row is present and verified
+#   --pages  the EAL's memory: 2 MB hugepages, as every deployment has
+#            them (huge: required), or 4 KB pages (--no-huge), where each
+#            packet's mbuf header and data lines sit on pages of their own
+#            and every row pays TLB misses that no deployment has (64-byte
+#            rows ~50-70 cycles/packet). auto (default): hugepages where
+#            enough are reserved and hugetlbfs is mounted, else 4k.
+#   --reserve-huge  (root) reserve what the rows need (and mount
+#            hugetlbfs) for this run, as dpdk-hugepages.py would, and give
+#            it back at the end. Without it nothing is changed: reserve
+#            them yourself, e.g. 'dpdk-hugepages.py -p 2M --setup 2G'.
 #
 # Writes tests/bench/out/esp.csv, steer.csv, backend.csv, ike_setup.csv, esp_*.png and
 # the raw logs. Environment:
@@ -37,14 +48,23 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SHORT=0
 CHECK=0
-for a in "$@"; do
-	case "$a" in
+PAGES=auto
+RESERVE=0
+while [ $# -gt 0 ]; do
+	case "$1" in
 	--short) SHORT=1 ;;
 	--check) CHECK=1 ;;
-	-h|--help) sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
+	--pages) PAGES=${2:-}; shift ;;
+	--reserve-huge) RESERVE=1 ;;
+	-h|--help) sed -n '4,43p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
+	shift
 done
+case "$PAGES" in
+auto|huge|4k) ;;
+*) echo "run.sh: --pages auto|huge|4k, not '$PAGES'" >&2; exit 2 ;;
+esac
 
 if [ "$SHORT" = 1 ]; then
 	SIZES=64,imix
@@ -92,19 +112,70 @@ lcores() {
 	echo "$m"
 }
 
-HDR="dir,algo,size,workers,cycles_per_pkt,mpps_per_worker,capacity_mpps,wall_mpps,floor_cycles,overhead_cycles,ratio,cycles_min,cycles_mean,cycles_w0,cycles_w1,avg_burst,packets,ring_full_waits,batches,verified,tsc_mhz,scenario,backend,floor_cold_cycles,cycles_p10"
+# 2 MB pages: each ss_bench run takes -m 1024 of them (and gives them
+# back at its exit: --huge-unlink leaves no files in hugetlbfs).
+HP_SYS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+HP_NEED=520
+HP_OLD=""
+HP_MNT=""
+hp_free() {
+	awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo
+}
+hp_mounted() {
+	awk '$3 == "hugetlbfs" { m = 1 } END { exit !m }' /proc/mounts
+}
+# shellcheck disable=SC2317 # called by the EXIT trap
+hp_restore() {
+	if [ -n "$HP_OLD" ]; then
+		echo "$HP_OLD" > "$HP_SYS"
+		echo "== hugepages: back to $HP_OLD reserved"
+	fi
+	if [ -n "$HP_MNT" ]; then
+		umount "$HP_MNT" && rmdir "$HP_MNT"
+	fi
+}
+if [ "$RESERVE" = 1 ] && [ "$PAGES" != 4k ]; then
+	if [ "$(id -u)" -ne 0 ] || [ ! -w "$HP_SYS" ]; then
+		echo "run.sh: --reserve-huge needs root and $HP_SYS" >&2
+		exit 2
+	fi
+	trap hp_restore EXIT
+	if [ "$(hp_free)" -lt "$HP_NEED" ]; then
+		HP_OLD=$(cat "$HP_SYS")
+		echo $((HP_OLD + HP_NEED - $(hp_free))) > "$HP_SYS"
+	fi
+	if ! hp_mounted; then
+		HP_MNT=$(mktemp -d /tmp/ss-huge.XXXXXX)
+		mount -t hugetlbfs -o pagesize=2M nodev "$HP_MNT" || exit 1
+	fi
+fi
+if [ "$PAGES" != 4k ] && hp_mounted && [ "$(hp_free)" -ge "$HP_NEED" ]; then
+	MEM="-m 1024 --huge-unlink"
+	MEMDESC="2 MB hugepages"
+elif [ "$PAGES" = huge ]; then
+	echo "run.sh: --pages huge: $(hp_free) 2 MB pages free, $HP_NEED needed," \
+		"hugetlbfs $(hp_mounted && echo mounted || echo 'not mounted')" \
+		"(try --reserve-huge)" >&2
+	exit 2
+else
+	MEM="--no-huge -m 1024"
+	MEMDESC="4 KB pages (--no-huge: every row pays TLB misses a deployment does not)"
+fi
+
+HDR="dir,algo,size,workers,cycles_per_pkt,mpps_per_worker,capacity_mpps,wall_mpps,floor_cycles,overhead_cycles,ratio,cycles_min,cycles_mean,cycles_w0,cycles_w1,avg_burst,packets,ring_full_waits,batches,verified,tsc_mhz,scenario,backend,floor_cold_cycles,cycles_p10,page_kb"
 echo "$HDR" > "$CSV"
 echo "$HDR" > "$SCSV"
 echo "$HDR" > "$BCSV"
 
-echo "== ESP benchmark: sizes $SIZES, ${SECS}s per row, $NCPU CPUs, output in $OUT"
+echo "== ESP benchmark: sizes $SIZES, ${SECS}s per row, $NCPU CPUs, memory in $MEMDESC, output in $OUT"
 RC=0
 # bench LOG WORKERS ARGS...: one ss_bench run, its rows shown as they
 # come, the whole output kept in LOG; a failed run sets RC.
 bench() {
 	local log=$1 w=$2 r
 	shift 2
-	"$BIN" --no-pci --no-huge -m 1024 --no-shconf --no-telemetry \
+	# shellcheck disable=SC2086 # MEM is several words
+	"$BIN" --no-pci $MEM --no-shconf --no-telemetry \
 		--log-level=error --lcores "$(lcores "$w")" -- \
 		--workers "$w" --seconds "$SECS" "$@" 2>&1 | tee "$log" |
 		grep --line-buffered -E '^(bench|  |floor)'
@@ -311,6 +382,11 @@ How to read this:
   through its server's SA and out of the sink port, no drop counter moved.
 - Sizes are inner IP packet lengths; imix is 7:4:1 of 64/570/1500-byte
   IP packets (the outer MTU is 1600 so the 1500-byte ones fit after ESP).
+- Memory: $MEMDESC (CSV column page_kb). With
+  4 KB pages each packet's mbuf header and data lines are on pages of
+  their own: TLB misses (nested page walks under a hypervisor) on every
+  packet that a deployment, which always runs on hugepages, does not
+  have. Compare rows on the same page size only (--pages, --reserve-huge).
 EOF
 
 if [ -z "${SS_BENCH_NOPLOT:-}" ] && command -v gnuplot >/dev/null; then

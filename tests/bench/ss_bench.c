@@ -194,6 +194,7 @@ static struct {
 	uint32_t id_val[B_MAX_SERVERS][B_FLOWS];	/* TEID or vtag */
 	uint32_t gen_sleep_us;
 	bool gen_spin;		/* the generator has a CPU of its own */
+	unsigned int page_kb;	/* the mbufs' page size */
 	uint64_t hz;
 	/* SA material, made here and written into the config text. */
 	uint8_t key_in[B_MAX_SERVERS][48];	/* gateway inbound SA */
@@ -1719,6 +1720,19 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 
 /* ---- main ----------------------------------------------------------- */
 
+/* The page size under the mbuf pool, in KB: 4 with --no-huge, where
+ * every mbuf's header and data lines are on pages of their own and
+ * each packet costs TLB misses that no deployment has (the rows are
+ * then slower, the 64-byte ones most). */
+static unsigned int
+page_kb(void)
+{
+	const struct rte_memseg_list *msl =
+		rte_mem_virt2memseg_list(ss_app.pool);
+
+	return msl != NULL ? (unsigned int)(msl->page_sz >> 10) : 0;
+}
+
 /* Whether no worker lcore may run on the generator's CPUs. */
 static bool
 gen_has_own_cpu(void)
@@ -2011,7 +2025,7 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 		return;
 	fprintf(csv, "%s,%s,%s,%u,%.1f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.1f,"
 		"%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,"
-		"%.0f,%s,%s,%.1f,%.1f\n",
+		"%.0f,%s,%s,%.1f,%.1f,%u\n",
 		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, mpps, mpps * B.nb_workers,
 		r->wall_mpps, r->floor, r->cyc_med - r->floor,
@@ -2019,7 +2033,7 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 		B.nb_workers > 1 ? r->cyc_w[1] : NAN, r->burst, r->pkts,
 		r->waits, r->batches, r->ok ? "ok" : "FAIL",
 		(double)B.hz / 1e6, scenario_name(sc, sizeof(sc)), B.backend,
-		r->floor_cold, r->cyc_p10);
+		r->floor_cold, r->cyc_p10, B.page_kb);
 	fflush(csv);
 }
 
@@ -2149,16 +2163,18 @@ main(int argc, char **argv)
 	if (ret < 0)
 		goto fail_peer;
 	B.gen_spin = gen_has_own_cpu();
+	B.page_kb = page_kb();
 	printf("bench: %s, %s, %u worker(s), ESN %s, TSC %.0f MHz, "
 		"intel-ipsec-mb %s (%s), %.1f s/row, batch %u/server, "
-		"generator writes %s, generator %s\n",
+		"generator writes %s, generator %s, memory in %u KB pages%s\n",
 		scenario_name(nb_sc, sizeof(nb_sc)), algo_short(),
 		B.nb_workers, B.esn ? "on" : "off",
 		(double)B.hz / 1e6, imb_get_version_str(),
 		F.arch < RTE_DIM(arch_names) ? arch_names[F.arch] : "?",
 		B.seconds, B.batch, B.nic ? "frame bytes (NIC model)" :
 		"whole mbufs", B.gen_spin ? "spins (own CPU)" :
-		"sleeps (shares the workers' CPUs)");
+		"sleeps (shares the workers' CPUs)", B.page_kb,
+		rte_eal_has_hugepages() ? "" : " (--no-huge)");
 	fflush(stdout);
 	for (dir = 0; dir < 2; dir++) {
 		const bool out = dir == 0;

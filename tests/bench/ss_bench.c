@@ -56,7 +56,8 @@
  * called directly: GCM init/update/finalize per packet; AES-CBC + HMAC
  * jobs submitted in bursts of 32 then flushed (as the aesni_mb PMD's
  * CPU-crypto path does), on a small set of cache-hot buffers, on worker
- * 0's CPU (floor_on_worker).
+ * 0's CPU (floor_on_worker), before the row; and again beside every
+ * batch, right after it (floor_beside, pair_stats; --no-pair: not).
  */
 
 #ifndef _GNU_SOURCE
@@ -179,6 +180,7 @@ static struct {
 	bool cross;		/* feed each server's packets to another worker */
 	bool sink_null;		/* net_null sinks instead of ring ports */
 	bool stages;		/* 'runtime on' during each row */
+	bool pair;		/* the floor beside each batch (floor_beside) */
 	/* --gen-writes data: the NIC model (see nic_rearm) */
 	bool nic;
 	uint32_t doff;		/* mbuf to its data, as a driver posts it */
@@ -219,6 +221,9 @@ static struct {
 } B;
 
 static double samples[B_MAX_SAMPLES];
+/* per batch, in the order of samples[] until sorted: the floor beside
+ * it (hot, cold) */
+static double pf_hot[B_MAX_SAMPLES], pf_cold[B_MAX_SAMPLES];
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -1408,20 +1413,28 @@ floor_cycles(bool enc, const struct b_size *sz, bool *ok,
  * bare operation: a part of the pipeline's overhead that no pipeline
  * work removes (prefetching can only overlap it).
  */
+static void
+floor_cpus(rte_cpuset_t *rd, rte_cpuset_t *wr)
+{
+	const rte_cpuset_t gen = rte_lcore_cpuset(rte_get_main_lcore());
+	unsigned int c;
+
+	*rd = rte_lcore_cpuset(ss_app.workers[0].lcore);
+	CPU_ZERO(wr);
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &gen) && !CPU_ISSET(c, rd))
+			CPU_SET(c, wr);
+}
+
 static double
 floor_on_worker(bool enc, const struct b_size *sz, bool *ok, double *cold)
 {
 	const pthread_t self = pthread_self();
-	const rte_cpuset_t gen = rte_lcore_cpuset(rte_get_main_lcore());
-	rte_cpuset_t old, wr, cpus = rte_lcore_cpuset(ss_app.workers[0].lcore);
-	unsigned int c;
+	rte_cpuset_t old, wr, cpus;
 	bool moved;
 	double f;
 
-	CPU_ZERO(&wr);
-	for (c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &gen) && !CPU_ISSET(c, &cpus))
-			CPU_SET(c, &wr);
+	floor_cpus(&cpus, &wr);
 	*cold = NAN;
 	moved = pthread_getaffinity_np(self, sizeof(old), &old) == 0 &&
 		pthread_setaffinity_np(self, sizeof(cpus), &cpus) == 0;
@@ -1432,6 +1445,47 @@ floor_on_worker(bool enc, const struct b_size *sz, bool *ok, double *cold)
 	return f;
 }
 
+/*
+ * The floor beside one batch, right after it and on worker 0's CPU: a
+ * run that brings the floor's buffers and keys back into the caches the
+ * batch has just filled (untimed), the same run timed (*hot), and where
+ * the generator has a CPU apart from worker 0's, a run on data written
+ * there (*cold, else NAN). Paired with the batch, these see the host as
+ * the batch did: here the vCPUs' speed and the shared caches change for
+ * seconds at a time, which the floor taken before the row cannot see
+ * (pair_stats makes the figures). False if CBC jobs failed.
+ */
+static bool
+floor_beside(bool enc, const struct b_size *sz, double *hot, double *cold)
+{
+	const pthread_t self = pthread_self();
+	static uint64_t k, kc;
+	rte_cpuset_t old, wr, cpus;
+	unsigned int done = 0, want;
+	uint64_t kw = k;
+
+	floor_cpus(&cpus, &wr);
+	*hot = NAN;
+	*cold = NAN;
+	if (pthread_getaffinity_np(self, sizeof(old), &old) != 0 ||
+			pthread_setaffinity_np(self, sizeof(cpus), &cpus) != 0)
+		return true;
+	floor_run(enc, sz, &kw, &done);
+	*hot = floor_run(enc, sz, &k, &done);
+	want = 2 * B_FLOOR_BURSTS * B_BURST;
+	if (CPU_COUNT(&wr) != 0) {
+		F.set = F.cold;
+		F.nset = B_COLD_BUFS;
+		floor_cold_write(sz, kc, &wr, &cpus);
+		*cold = floor_run(enc, sz, &kc, &done);
+		F.set = F.buf;
+		F.nset = B_FLOOR_BUFS;
+		want += B_FLOOR_BURSTS * B_BURST;
+	}
+	pthread_setaffinity_np(self, sizeof(old), &old);
+	return B.algo == B_GCM || done == want;
+}
+
 /* ---- one row -------------------------------------------------------- */
 
 struct b_row {
@@ -1439,6 +1493,9 @@ struct b_row {
 	double cyc_med, cyc_min, cyc_p10, cyc_all;
 	double cyc_w[SS_MAX_WORKERS];
 	double floor, floor_cold;
+	/* the floor beside the batches (floor_beside), the batches' mean
+	 * less it, the cold floor less it (pair_stats) */
+	double pfloor, povh, parr;
 	double wall_mpps;
 	double burst;
 	bool ok;
@@ -1576,6 +1633,43 @@ content_check(bool out, struct b_row *r)
 	return true;
 }
 
+/*
+ * The paired figures: the floor beside the batches as a mean over its
+ * runs (each of B_FLOOR_BURSTS x B_BURST packets, so the mean is per
+ * packet over the time they ran), and the batches' own mean over theirs
+ * (r->cyc_all) less it. Means on both sides, not medians: what the
+ * host takes (preemptions, interrupts, a busy neighbour) comes at a
+ * rate in time, and adds to both in proportion to the time they run; a
+ * median would keep it in a long batch and leave it out of most short
+ * floor runs. NAN where there are none.
+ */
+static void
+pair_stats(unsigned int ns, struct b_row *r)
+{
+	double h = 0, c = 0;
+	unsigned int i, n = 0, nc = 0;
+
+	r->pfloor = r->povh = r->parr = NAN;
+	if (!B.pair)
+		return;
+	for (i = 0; i < ns; i++) {
+		if (isnan(pf_hot[i]))
+			continue;
+		h += pf_hot[i];
+		n++;
+		if (!isnan(pf_cold[i])) {
+			c += pf_cold[i] - pf_hot[i];
+			nc++;
+		}
+	}
+	if (n == 0)
+		return;
+	r->pfloor = h / n;
+	r->povh = r->cyc_all - r->pfloor;
+	if (nc != 0)
+		r->parr = c / nc;
+}
+
 static int
 run_row(bool out, const struct b_size *sz, struct b_row *r)
 {
@@ -1681,8 +1775,16 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 			db += (double)(b.busy[w] - a.busy[w]);
 			dr += (double)(b.rx[w] - a.rx[w]);
 		}
-		if (ns < B_MAX_SAMPLES && dr > 0)
-			samples[ns++] = db / dr;
+		if (ns < B_MAX_SAMPLES && dr > 0) {
+			samples[ns] = db / dr;
+			if (B.pair && !floor_beside(out, sz, &pf_hot[ns],
+					&pf_cold[ns]) && r->ok) {
+				r->ok = false;
+				snprintf(r->why, sizeof(r->why),
+					"floor jobs failed");
+			}
+			ns++;
+		}
 		wall += t1 - t0;
 		if (B.check_batch && r->ok && !content_check(out, r))
 			r->ok = false;
@@ -1712,6 +1814,7 @@ run_row(bool out, const struct b_size *sz, struct b_row *r)
 		/* the floor's statistic: noise only adds */
 		r->cyc_p10 = samples[ns / 10];
 	}
+	pair_stats(ns, r);
 	r->burst = bp_all ? (double)rx_all / bp_all : 0;
 	r->wall_mpps = wall ? (double)r->pkts / ((double)wall / B.hz) / 1e6 :
 		0;
@@ -1792,6 +1895,7 @@ usage(const char *prog)
 		"  [--backend ipsec-mb|cpu|lookaside]\n"
 		"  [--gen-sleep-us N] [--l4 udp|gtpu|sctp] [--cross]\n"
 		"  [--sink ring|null] [--stages] [--gen-writes data|mbuf]\n"
+		"  [--no-pair]\n"
 		"--batch: frames per server per batch (default 1024, an RX\n"
 		"ring's worth).\n"
 		"--l4: outbound packets steered by 5-tuple hash (udp), GTP-U\n"
@@ -1808,6 +1912,8 @@ usage(const char *prog)
 		"mbuf: the generator\n"
 		"allocates and fills whole mbufs (their header lines then move\n"
 		"between the cores twice per packet).\n"
+		"--no-pair: no floor beside each batch (see floor_beside;\n"
+		"more batches per row, no paired figures).\n"
 		"--stages: turn the workers' runtime profile on for each row\n"
 		"and print its cycles per received packet by stage (as 'show\n"
 		"runtime'; the TSC reads add a few cycles to the row).\n", prog);
@@ -1832,6 +1938,7 @@ parse_args(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'k' },
 		{ "sink", required_argument, NULL, 'n' },
 		{ "stages", no_argument, NULL, 'r' },
+		{ "no-pair", no_argument, NULL, 'P' },
 		{ "gen-writes", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1851,12 +1958,16 @@ parse_args(int argc, char **argv)
 	B.backend = "ipsec-mb";
 	B.gen_sleep_us = 100;
 	B.dir_out = B.dir_in = true;
+	B.pair = true;
 	parse_sizes("64,512,1420,imix");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			B.stages = true;
+			break;
+		case 'P':
+			B.pair = false;
 			break;
 		case 'W':
 			if (strcmp(optarg, "data") == 0)
@@ -2011,13 +2122,15 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 	char nb[16], sc[16];
 
 	printf("  %-10s %-3s %-14s %-9s %5s %uw: %8.1f cyc/pkt (floor %7.1f, overhead "
-		"%7.1f; cold floor %7.1f) %6.3f Mpps/worker, wall %6.3f Mpps, "
+		"%7.1f; cold floor %7.1f; means, floor beside each batch: "
+		"%7.1f, overhead %7.1f, arrival %6.1f) %6.3f Mpps/worker, "
+		"wall %6.3f Mpps, "
 		"burst %4.1f, %" PRIu64 " pkts, ring-full waits %" PRIu64
 		": %s%s\n",
 		scenario_name(sc, sizeof(sc)), out ? "out" : "in",
 		algo_short(), B.backend, size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, r->floor, r->cyc_med - r->floor,
-		r->floor_cold,
+		r->floor_cold, r->pfloor, r->povh, r->parr,
 		mpps, r->wall_mpps, r->burst, r->pkts, r->waits,
 		r->ok ? "verified" : "FAIL: ", r->why);
 	fflush(stdout);
@@ -2025,7 +2138,7 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 		return;
 	fprintf(csv, "%s,%s,%s,%u,%.1f,%.3f,%.3f,%.3f,%.1f,%.1f,%.3f,%.1f,"
 		"%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,"
-		"%.0f,%s,%s,%.1f,%.1f,%u\n",
+		"%.0f,%s,%s,%.1f,%.1f,%u,%.1f,%.1f,%.1f\n",
 		out ? "out" : "in", algo_short(), size_name(z, nb, sizeof(nb)),
 		B.nb_workers, r->cyc_med, mpps, mpps * B.nb_workers,
 		r->wall_mpps, r->floor, r->cyc_med - r->floor,
@@ -2033,7 +2146,8 @@ emit(FILE *csv, bool out, const struct b_size *z, const struct b_row *r)
 		B.nb_workers > 1 ? r->cyc_w[1] : NAN, r->burst, r->pkts,
 		r->waits, r->batches, r->ok ? "ok" : "FAIL",
 		(double)B.hz / 1e6, scenario_name(sc, sizeof(sc)), B.backend,
-		r->floor_cold, r->cyc_p10, B.page_kb);
+		r->floor_cold, r->cyc_p10, B.page_kb, r->pfloor, r->povh,
+		r->parr);
 	fflush(csv);
 }
 

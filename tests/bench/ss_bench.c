@@ -1401,18 +1401,8 @@ floor_cycles(bool enc, const struct b_size *sz, bool *ok,
 	return v[B_FLOOR_REPS / 10];
 }
 
-/*
- * The floor on the CPU of worker 0, not the generator's own: under a
- * hypervisor two vCPUs can run at different speeds for seconds, and the
- * overhead (cycles - floor) must compare the same CPU's cycles. The
- * generator moves there for the measurement and shares the CPU with the
- * worker's idle polls; the best of the runs keeps those it was not
- * interrupted in. *cold: the cold floor (see floor_cycles), written on
- * a CPU of the generator's other than worker 0's; NAN where it has none.
- * What the cold floor costs above the floor is the data's arrival in the
- * bare operation: a part of the pipeline's overhead that no pipeline
- * work removes (prefetching can only overlap it).
- */
+/* Where the floor runs (worker 0's CPU) and where its cold runs' data
+ * are written (the generator's other CPUs: may be none). */
 static void
 floor_cpus(rte_cpuset_t *rd, rte_cpuset_t *wr)
 {
@@ -1426,6 +1416,18 @@ floor_cpus(rte_cpuset_t *rd, rte_cpuset_t *wr)
 			CPU_SET(c, wr);
 }
 
+/*
+ * The floor on the CPU of worker 0, not the generator's own: under a
+ * hypervisor two vCPUs can run at different speeds for seconds, and the
+ * overhead (cycles - floor) must compare the same CPU's cycles. The
+ * generator moves there for the measurement and shares the CPU with the
+ * worker's idle polls; the best of the runs keeps those it was not
+ * interrupted in. *cold: the cold floor (see floor_cycles), written on
+ * a CPU of the generator's other than worker 0's; NAN where it has none.
+ * What the cold floor costs above the floor is the data's arrival in the
+ * bare operation: a part of the pipeline's overhead that no pipeline
+ * work removes (prefetching can only overlap it).
+ */
 static double
 floor_on_worker(bool enc, const struct b_size *sz, bool *ok, double *cold)
 {

@@ -46,6 +46,10 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 		ss_app_icmp_too_big(app, m, (uint16_t)(m->hash.usr >> 16));
 		return;
 	}
+	if (m->hash.usr == SS_PUNT_UNREACH) {
+		ss_app_icmp_unreach(app, m);
+		return;
+	}
 	if (port < 0) {
 		app->ctl.unhandled++;
 		rte_pktmbuf_free(m);
@@ -146,6 +150,7 @@ ss_app_ctl_service(struct ss_app *app)
 	uint16_t work;
 
 	work = ctl_drain_punt(app);
+	work += ss_app_hold_acquire_drain(app);
 	work += ctl_rx(app);
 	now = rte_get_timer_cycles();
 	if (now >= ctl_next_timer) {

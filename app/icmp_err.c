@@ -5,7 +5,10 @@
 /* ICMP errors the gateway originates on the control lcore: "fragmentation
  * needed" (IPv4, DF set) and ICMPv6 "packet too big" for a cleartext
  * packet whose protected form would exceed the tunnel MTU, so that the
- * sender's path-MTU discovery shrinks it instead of losing it. */
+ * sender's path-MTU discovery shrinks it instead of losing it; and "host
+ * unreachable" / "address unreachable" for a packet that waited for an
+ * SA in vain (ipsec.hold answer "icmp"), so that the sender gives up at
+ * once instead of retransmitting into a tunnel that is not there. */
 
 #include <string.h>
 
@@ -16,7 +19,10 @@
 #include "ss_app.h"
 
 #define ICMP4_UNREACH 3
+#define ICMP4_HOST_UNREACH 1
 #define ICMP4_FRAG_NEEDED 4
+#define ICMP6_UNREACH 1
+#define ICMP6_ADDR_UNREACH 3
 #define ICMP6_PKT_TOO_BIG 2
 #define ICMP6_MIN_MTU 1280u
 
@@ -37,9 +43,10 @@ port_addr(const struct ss_app *app, uint8_t port, uint8_t family,
 	return false;
 }
 
+/* code ICMP4_FRAG_NEEDED with the MTU, or ICMP4_HOST_UNREACH (mtu 0). */
 static struct rte_mbuf *
 build_v4(struct ss_app *app, const uint8_t *orig, uint32_t olen,
-	uint16_t mtu)
+	uint8_t code, uint16_t mtu)
 {
 	const struct rte_ipv4_hdr *oh = (const void *)orig;
 	const uint32_t ohl = (oh->version_ihl & 0xf) * 4u;
@@ -66,7 +73,7 @@ build_v4(struct ss_app *app, const uint8_t *orig, uint32_t olen,
 	ip->next_proto_id = IPPROTO_ICMP;
 	ip->dst_addr = oh->src_addr;
 	ic->icmp_type = ICMP4_UNREACH;
-	ic->icmp_code = ICMP4_FRAG_NEEDED;
+	ic->icmp_code = code;
 	ic->icmp_cksum = 0;
 	/* RFC 1191: unused (16 bits) then the next-hop MTU. */
 	ic->icmp_ident = 0;
@@ -79,9 +86,11 @@ build_v4(struct ss_app *app, const uint8_t *orig, uint32_t olen,
 	return m;
 }
 
+/* type ICMP6_PKT_TOO_BIG with the MTU, or ICMP6_UNREACH with code
+ * ICMP6_ADDR_UNREACH (the 32-bit field unused). */
 static struct rte_mbuf *
 build_v6(struct ss_app *app, const uint8_t *orig, uint32_t olen,
-	uint16_t mtu)
+	uint8_t type, uint16_t mtu)
 {
 	const struct rte_ipv6_hdr *oh = (const void *)orig;
 	const uint32_t quote = RTE_MIN(olen,
@@ -107,10 +116,11 @@ build_v6(struct ss_app *app, const uint8_t *orig, uint32_t olen,
 	ip6->proto = IPPROTO_ICMPV6;
 	ip6->hop_limits = 64;
 	memcpy(ip6->dst_addr, oh->src_addr, 16);
-	ic[0] = ICMP6_PKT_TOO_BIG;
-	ic[1] = 0;
+	ic[0] = type;
+	ic[1] = type == ICMP6_UNREACH ? ICMP6_ADDR_UNREACH : 0;
 	ic[2] = ic[3] = 0;
-	v = rte_cpu_to_be_32(RTE_MAX((uint32_t)mtu, ICMP6_MIN_MTU));
+	v = type == ICMP6_PKT_TOO_BIG ?
+		rte_cpu_to_be_32(RTE_MAX((uint32_t)mtu, ICMP6_MIN_MTU)) : 0;
 	memcpy(ic + 4, &v, 4);
 	memcpy(ic + 8, orig, quote);
 	m->l2_len = 0;
@@ -165,9 +175,9 @@ ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu)
 		/* DF clear: RFC 791 would fragment; we do not, and say so
 		 * in the counter instead of lying with an ICMP. */
 		if (oh->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
-			m = build_v4(app, l3, olen, mtu);
+			m = build_v4(app, l3, olen, ICMP4_FRAG_NEEDED, mtu);
 	} else if (olen >= sizeof(struct rte_ipv6_hdr) && (l3[0] >> 4) == 6) {
-		m = build_v6(app, l3, olen, mtu);
+		m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, mtu);
 	}
 	rte_pktmbuf_free(orig);
 	if (m == NULL) {
@@ -183,5 +193,73 @@ ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu)
 	/* The sender just reached us, so its next hop is normally
 	 * resolved; if not, the error is not worth holding. */
 	app->ctl.too_big_dropped++;
+	rte_pktmbuf_free(m);
+}
+
+/* Whether an ICMP error may answer the packet at l3 (RFC 1122 3.2.2,
+ * RFC 4443 2.4): not an ICMP error itself, not a non-first fragment. */
+static bool
+may_answer(const uint8_t *l3, uint32_t olen)
+{
+	if ((l3[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+		const uint32_t hl = (ip->version_ihl & 0xf) * 4u;
+
+		if (olen < sizeof(*ip) || hl < sizeof(*ip) ||
+				(ip->fragment_offset &
+				 RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+			return false;
+		/* echo reply 0, echo 8, and the other queries are fine */
+		return ip->next_proto_id != IPPROTO_ICMP || olen < hl + 1 ||
+			l3[hl] == 0 || l3[hl] == 8 || l3[hl] >= 13;
+	}
+	if ((l3[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 = (const void *)l3;
+
+		if (olen < sizeof(*ip6))
+			return false;
+		return ip6->proto != IPPROTO_ICMPV6 ||
+			olen < sizeof(*ip6) + 1 || l3[sizeof(*ip6)] >= 128;
+	}
+	return false;
+}
+
+void
+ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(orig, const uint8_t *,
+		orig->l2_len);
+	const uint32_t olen = rte_pktmbuf_data_len(orig) - orig->l2_len;
+	const int in = ss_app_port_index(app, orig->port);
+	struct rte_mbuf *m = NULL;
+	int16_t res;
+
+	if (olen >= 1 && may_answer(l3, olen)) {
+		if ((l3[0] >> 4) == 4)
+			m = build_v4(app, l3, olen, ICMP4_HOST_UNREACH, 0);
+		else
+			m = build_v6(app, l3, olen, ICMP6_UNREACH, 0);
+	}
+	rte_pktmbuf_free(orig);
+	/* From our address on the port the packet came in by, which is
+	 * where the error normally leaves too: an error that must wait for
+	 * ARP / ND is complete before it waits. */
+	if (m == NULL || in < 0 || !finish(app, m, (uint8_t)in)) {
+		app->ctl.unreach_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ss_net_output_burst(&m, 1, &res, &app->ctl_net);
+	if (res >= 0 && (res == in || finish(app, m, (uint8_t)res))) {
+		if (ss_app_ctl_tx((uint8_t)res, m, app) == 0)
+			app->ctl.icmp_unreach++;
+		return;
+	}
+	if (res == SS_NET_FWD_HOLD) {
+		ss_net_ctl_hold(m, &app->ctl_net);
+		app->ctl.icmp_unreach++;
+		return;
+	}
+	app->ctl.unreach_dropped++;
 	rte_pktmbuf_free(m);
 }

@@ -941,6 +941,96 @@ ike_event(void *ctx, const char *msg)
 	}
 }
 
+/* ---- on demand ---------------------------------------------------------- */
+
+/* Trap policies (strongSwan's start_action = trap): a child started on
+ * demand gets its tunnel and PROTECT policies for its configured
+ * selectors at start-up, so that its first packet finds a tunnel without
+ * an SA, is held, and sends the ACQUIRE that starts the negotiation. */
+static void
+trap_install(struct ss_app_ike *s)
+{
+	unsigned int p, c;
+
+	for (p = 0; p < ike_conf.nb_peers; p++) {
+		const struct ss_ike_peer_conf *pc = &ike_conf.peer[p];
+
+		for (c = 0; c < pc->nb_child; c++) {
+			const struct ss_ike_child_conf *cc = &pc->child[c];
+			struct ss_ike_child_sa t;
+			uint32_t tunnel;
+			int ret;
+
+			if (cc->start != SS_IKE_START_ON_DEMAND)
+				continue;
+			if (pc->remote.ip.family == 0) {
+				IKE_LOG(WARNING, "child %s/%s: on demand needs "
+					"the peer's address: no trap policy\n",
+					pc->name, cc->name);
+				continue;
+			}
+			memset(&t, 0, sizeof(t));
+			t.peer = pc->name;
+			t.child = cc->name;
+			t.src = pc->local;
+			t.dst = pc->remote;
+			memcpy(t.src_ts, cc->local_ts, sizeof(t.src_ts));
+			t.nb_src_ts = cc->nb_local_ts;
+			memcpy(t.dst_ts, cc->remote_ts, sizeof(t.dst_ts));
+			t.nb_dst_ts = cc->nb_remote_ts;
+			tunnel = tunnel_get(s, &t);
+			ret = tunnel == SS_SA_TUNNEL_NONE ? -ENOSPC :
+				spd_protect(s, &t, tunnel);
+			if (ret < 0)
+				IKE_LOG(ERR, "child %s/%s: trap policies not "
+					"installed: %s\n", pc->name, cc->name,
+					strerror(-ret));
+			else
+				IKE_LOG(INFO, "child %s/%s: on demand: trap "
+					"policies on tunnel %u\n", pc->name,
+					cc->name, tunnel);
+		}
+	}
+}
+
+int
+ss_app_ike_acquire(struct ss_app *app, uint32_t tunnel)
+{
+	struct ss_app_ike *s = ike_state(app);
+	const struct ss_sa_tunnel *t;
+	const struct ss_ike_peer_conf *pc;
+	const char *slash;
+	unsigned int c;
+	int p;
+
+	if (s == NULL)
+		return -ENOENT;
+	t = ss_sa_tunnel_get(app->sadb, tunnel);
+	if (t == NULL)
+		return -ENOENT;
+	/* IKE names its tunnels "<peer>/<child>" (tunnel_get) */
+	slash = strchr(t->name, '/');
+	if (slash == NULL)
+		return -ENOENT;
+	for (p = 0; p < (int)ike_conf.nb_peers; p++)
+		if (strncmp(ike_conf.peer[p].name, t->name,
+				(size_t)(slash - t->name)) == 0 &&
+				ike_conf.peer[p].name[slash - t->name] == '\0')
+			break;
+	if (p == (int)ike_conf.nb_peers)
+		return -ENOENT;
+	pc = &ike_conf.peer[p];
+	for (c = 0; c < pc->nb_child; c++)
+		if (strcmp(pc->child[c].name, slash + 1) == 0)
+			break;
+	if (c == pc->nb_child)
+		return -ENOENT;
+	/* "none": the operator starts it (ike initiate) */
+	if (pc->child[c].start == SS_IKE_START_NONE)
+		return -EPERM;
+	return ss_ike_acquire(s->ike, pc->name, ike_now_ms(s));
+}
+
 /* ---- life cycle -------------------------------------------------------- */
 
 int
@@ -1015,6 +1105,7 @@ ss_app_ike_init(struct ss_app *app)
 	}
 	printf("shardsec: IKEv2: %u peer(s), one Child SA pair per server "
 		"(%u)\n", ike_conf.nb_peers, app->cfg.nb_servers);
+	trap_install(s);
 	ss_ike_start_all(s->ike, ike_now_ms(s));
 	return 0;
 }

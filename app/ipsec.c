@@ -66,7 +66,9 @@ ss_app_ipsec_init(struct ss_app *app)
 
 		app->esp[s] = ss_esp_server_create(app->sadb, s,
 			(int)rte_lcore_to_socket_id(lcore));
-		if (app->esp[s] == NULL)
+		if (app->esp[s] == NULL ||
+				ss_app_hold_create(app, s,
+					(int)rte_lcore_to_socket_id(lcore)) < 0)
 			return -ENOMEM;
 	}
 	if (app->sacfg.present) {
@@ -138,6 +140,7 @@ ss_app_ipsec_fini(struct ss_app *app)
 	for (s = 0; s < SS_CFG_MAX_SERVERS; s++) {
 		ss_esp_server_free(app->esp[s]);
 		app->esp[s] = NULL;
+		ss_app_hold_free(app, s);
 	}
 	if (app->spd != NULL)
 		ss_spd_destroy(app->spd);

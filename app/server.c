@@ -70,6 +70,7 @@ index_release(struct ss_app *app, int s)
 {
 	ss_esp_server_free(app->esp[s]);
 	app->esp[s] = NULL;
+	ss_app_hold_free(app, s);
 	sv.state[s] = SRV_FREE;
 }
 
@@ -356,10 +357,12 @@ ss_app_server_add(struct ss_app *app, uint16_t id, unsigned int lcore,
 			ss_sa_db_errstr(app->sadb));
 	esp = ss_esp_server_create(app->sadb, s,
 		(int)rte_lcore_to_socket_id(lcore));
-	if (esp == NULL) {
+	if (esp == NULL || ss_app_hold_create(app, s,
+			(int)rte_lcore_to_socket_id(lcore)) < 0) {
+		ss_esp_server_free(esp);
 		ss_sa_db_server_del(app->sadb, s);
 		return fail(err, len, -ENOMEM, "server add: no memory for the "
-			"ESP context");
+			"ESP context or the hold queues");
 	}
 	/* Nothing steers to index s yet: fill it in, then publish. */
 	memset(&app->srv[s], 0, sizeof(app->srv[s]));

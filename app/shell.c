@@ -447,6 +447,38 @@ show_stats(struct cmdline *cl, bool json)
 		ss_app.ctl.icmp_too_big);
 	kv(o, "too_big_dropped",
 		ss_app.ctl.too_big_dropped);
+	kv(o, "acquires", ss_app.ctl.acquires);
+	kv(o, "icmp_unreach_sent", ss_app.ctl.icmp_unreach);
+	kv(o, "unreach_dropped", ss_app.ctl.unreach_dropped);
+	sec(o, "hold");
+	{
+		struct ss_hold_stats hs;
+		uint16_t s;
+
+		memset(v, 0, sizeof(v));
+		for (s = 0; s < SS_CFG_MAX_SERVERS; s++) {
+			if (ss_app.hold[s] == NULL)
+				continue;
+			ss_hold_stats_get(ss_app.hold[s], &hs);
+			v[0] += hs.held;
+			v[1] += hs.released;
+			v[2] += hs.overflow;
+			v[3] += hs.no_queue;
+			v[4] += hs.expired;
+			v[5] += hs.flushed;
+			v[6] += hs.now_packets;
+		}
+		for (i = 0; i < ss_app.nb_workers; i++)
+			v[7] += ss_app.workers[i].st.acq_drops;
+		kv(o, "held", v[0]);
+		kv(o, "released", v[1]);
+		kv(o, "overflow", v[2]);
+		kv(o, "no_queue", v[3]);
+		kv(o, "expired", v[4]);
+		kv(o, "flushed", v[5]);
+		kv(o, "held_now", v[6]);
+		kv(o, "acquire_ring_full", v[7]);
+	}
 	memset(v, 0, sizeof(v));
 	sec(o, "esp");
 	{
@@ -631,6 +663,9 @@ cmd_clear_parsed(void *parsed, struct cmdline *cl, void *data)
 	memset(&ss_app.ctl, 0, sizeof(ss_app.ctl));
 	memset(&ss_app.ctl_net, 0, sizeof(ss_app.ctl_net));
 	memset(ss_app.srv, 0, sizeof(ss_app.srv));
+	for (i = 0; i < SS_CFG_MAX_SERVERS; i++)
+		if (ss_app.hold[i] != NULL)
+			ss_hold_stats_clear(ss_app.hold[i]);
 	for (i = 0; i < ss_app.nb_ports; i++)
 		rte_eth_stats_reset(ss_app.port_id[i]);
 	cmdline_printf(cl, "  all statistics cleared\n");
@@ -791,6 +826,8 @@ static const struct shell_group {
 	{ "ipsec", "SAs, servers, policies", ss_cmd_ipsec, ss_help_ipsec },
 	{ "servers", "add and remove servers at run time", ss_cmd_server,
 		ss_help_server },
+	{ "hold", "packets held while their SA is negotiated", ss_cmd_hold,
+		ss_help_hold },
 #ifdef SS_HAVE_IKE
 	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_cmd_ike, ss_help_ike },
 #endif

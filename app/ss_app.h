@@ -24,6 +24,7 @@
 
 #include "ss_config.h"
 #include "ss_esp.h"
+#include "ss_hold.h"
 #include "ss_net.h"
 #include "ss_sa.h"
 #include "ss_spd.h"
@@ -33,6 +34,15 @@
 #define SS_BURST 32
 #define SS_PUNT_RING 1024
 #define SS_HANDOFF_RING 1024
+#define SS_ACQ_RING 256
+
+/* A worker's request for an SA that its server lacks (hold.c): the
+ * first packet of a hold queue sends one to the control lcore. */
+struct ss_acquire {
+	uint32_t tunnel;
+	uint16_t server;
+	uint16_t pad;
+};
 
 /* Why a worker punted a packet (kept in m->hash.usr on the punt ring). */
 enum ss_punt_reason {
@@ -40,6 +50,8 @@ enum ss_punt_reason {
 	SS_PUNT_HOLD = 2,	/* transit packet waiting for ARP/ND */
 	SS_PUNT_TOO_BIG = 3,	/* protected form above the MTU: answer
 				 * with ICMP; the MTU is in the top 16 bits */
+	SS_PUNT_UNREACH = 4,	/* held for an SA in vain (ipsec.hold answer
+				 * "icmp"): ICMP unreachable; data at L3 */
 };
 
 struct ss_worker_stats {
@@ -56,6 +68,7 @@ struct ss_worker_stats {
 	uint64_t busy_cycles;	/* TSC spent on polls that found work */
 	uint64_t esp_no_spi;	/* ESP to us whose SPI steering cannot read */
 	uint64_t srv_gone;	/* steered to a server removed meanwhile */
+	uint64_t acq_drops;	/* ACQUIRE not sent: acq ring full */
 };
 
 /*
@@ -115,6 +128,8 @@ struct ss_worker {
 	uint16_t servers[SS_CFG_MAX_SERVERS];	/* indexes into cfg servers */
 	struct ss_srv_list *list;
 	struct rte_ring *punt;			/* worker -> control */
+	struct rte_ring *acq;		/* struct ss_acquire, -> control */
+	bool hold_on;		/* some server of this worker holds packets */
 	/* in[j]: packets handed over by worker j (j == nb_workers: the
 	 * control lcore's RX queue). */
 	struct rte_ring *in[SS_MAX_WORKERS + 1];
@@ -145,6 +160,9 @@ struct ss_ctl_stats {
 	uint64_t sleeps;
 	uint64_t icmp_too_big;		/* frag-needed / packet-too-big sent */
 	uint64_t too_big_dropped;	/* too big, no ICMP (IPv4 DF clear) */
+	uint64_t icmp_unreach;		/* unreachable sent for held packets */
+	uint64_t unreach_dropped;	/* held in vain, no ICMP possible */
+	uint64_t acquires;		/* ACQUIREs from the workers */
 };
 
 struct ss_app {
@@ -170,6 +188,7 @@ struct ss_app {
 	struct ss_sa_db *sadb;
 	struct ss_spd *spd;
 	struct ss_esp_server *esp[SS_CFG_MAX_SERVERS];
+	struct ss_hold *hold[SS_CFG_MAX_SERVERS];	/* NULL: hold off */
 	void *ike;			/* struct ss_app_ike, ike.c */
 	struct ss_app_gen *gen;		/* traffic generator, gen.c */
 	unsigned int main_lcore;
@@ -298,6 +317,37 @@ void ss_app_flow_probe(struct ss_app *app);
 /* icmp_err.c: answer a too-big packet (data at L3) with ICMP; frees it. */
 void ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig,
 	uint16_t mtu);
+/* ... and a packet held in vain with ICMP (host / address) unreachable;
+ * frees it. */
+void ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig);
+
+/* worker.c, for hold.c: protect and send m[0..n) (data at L3) on the
+ * worker's lcore; punt to the control lcore. */
+void ss_app_server_protect(struct ss_app *app, struct ss_worker *w,
+	uint16_t srv, struct rte_mbuf **m, const uint32_t tun[], uint16_t n);
+void ss_app_worker_punt(struct ss_worker *w, struct rte_mbuf **m,
+	uint16_t n, uint32_t reason);
+
+/* hold.c: outbound packets held while their SA is negotiated (lib/hold).
+ * Per server, on its worker's lcore; the ACQUIREs reach the control
+ * lcore through each worker's acq ring. */
+int ss_app_hold_create(struct ss_app *app, uint16_t srv, int socket);
+void ss_app_hold_free(struct ss_app *app, uint16_t srv);
+/* Hold m[0..n) (no SA for tun[i] here) or answer what is refused. */
+void ss_app_hold_aside(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, const uint32_t tun[], uint16_t n);
+/* Release what can go, then move the packets of m[0..n) whose tunnel is
+ * still held into its queue, behind the others; returns the packets
+ * left in m (order kept). */
+uint16_t ss_app_hold_divert(struct ss_app *app, struct ss_worker *w,
+	uint16_t srv, struct rte_mbuf **m, uint32_t tun[], uint16_t n);
+/* Once per poll while w->hold_on: release, expire; packets sent. */
+uint32_t ss_app_hold_poll(struct ss_app *app, struct ss_worker *w);
+/* Control lcore: take the workers' ACQUIREs; how many. */
+uint16_t ss_app_hold_acquire_drain(struct ss_app *app);
+/* ike.c: negotiate the SA of a tunnel named "<peer>/<child>": 0,
+ * -ENOENT (no IKE peer of that name), or the engine's error. */
+int ss_app_ike_acquire(struct ss_app *app, uint32_t tunnel);
 
 /* telemetry.c */
 void ss_app_telemetry_init(void);

@@ -290,17 +290,66 @@ server_esp(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	server_inner(app, w, srv, out, k, true);
 }
 
+/* Protect m[0..n) (data at L3) for tunnel[i] and send the results:
+ * the ESP stage and what follows it, for fresh packets and for those
+ * released from the hold. */
+void
+ss_app_server_protect(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, const uint32_t tun[], uint16_t n)
+{
+	struct rte_mbuf *out[SS_BURST];
+	struct ss_esp_aside tb;
+	int16_t port[SS_BURST];
+	uint16_t i, k;
+	uint64_t t0;
+
+	app->srv[srv].esp_out += n;
+	tb.hold = app->hold[srv] != NULL;
+	t0 = stage_t0(w);
+	k = ss_esp_outbound_burst(app->esp[srv], m, n, tun, out, &tb);
+	stage_end(w, SS_STAGE_ESP_OUT, n, t0);
+	if (unlikely(tb.nh != 0))
+		ss_app_hold_aside(app, w, srv, tb.hm, tb.htun, tb.nh);
+	if (tb.n != 0) {
+		app->srv[srv].too_big += tb.n;
+		/* The control lcore answers them with ICMP (path MTU). */
+		for (i = 0; i < tb.n; i++) {
+			tb.m[i]->hash.usr = (uint32_t)tb.mtu[i] << 16 |
+				SS_PUNT_TOO_BIG;
+			if (rte_ring_sp_enqueue(w->punt, tb.m[i]) != 0) {
+				w->st.punt_drops++;
+				rte_pktmbuf_free(tb.m[i]);
+			} else {
+				w->st.punted++;
+			}
+		}
+	}
+	if (k == 0)
+		return;
+	t0 = stage_t0(w);
+	ss_net_output_burst(out, k, port, &w->net);
+	stage_end(w, SS_STAGE_OUTPUT, k, t0);
+	t0 = stage_t0(w);
+	worker_tx(app, w, out, port, k);
+	stage_end(w, SS_STAGE_TX, k, t0);
+}
+
+void
+ss_app_worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
+	uint32_t reason)
+{
+	worker_punt(w, m, n, reason);
+}
+
 static void
 server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	struct rte_mbuf **m, uint16_t n)
 {
 	const struct ss_spd_snapshot *spd = ss_spd_snapshot_get(app->spd);
-	struct rte_mbuf *pbuf[SS_BURST], *clear[SS_BURST], *out[SS_BURST];
+	struct rte_mbuf *pbuf[SS_BURST], *clear[SS_BURST];
 	struct rte_mbuf **prot = pbuf;
 	uint32_t res[SS_BURST], tun[SS_BURST];
-	struct ss_esp_toobig tb;
-	int16_t port[SS_BURST];
-	uint16_t i, np = 0, nc = 0, k;
+	uint16_t i, np = 0, nc = 0;
 	uint32_t notprot = 0;
 	uint64_t t0;
 
@@ -342,33 +391,11 @@ server_transit(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 		if (np == 0)
 			return;
 	}
-	app->srv[srv].esp_out += np;
-	tb.n = 0;
-	t0 = stage_t0(w);
-	k = ss_esp_outbound_burst(app->esp[srv], prot, np, tun, out, &tb);
-	stage_end(w, SS_STAGE_ESP_OUT, np, t0);
-	if (tb.n != 0) {
-		app->srv[srv].too_big += tb.n;
-		/* The control lcore answers them with ICMP (path MTU). */
-		for (i = 0; i < tb.n; i++) {
-			tb.m[i]->hash.usr = (uint32_t)tb.mtu[i] << 16 |
-				SS_PUNT_TOO_BIG;
-			if (rte_ring_sp_enqueue(w->punt, tb.m[i]) != 0) {
-				w->st.punt_drops++;
-				rte_pktmbuf_free(tb.m[i]);
-			} else {
-				w->st.punted++;
-			}
-		}
-	}
-	if (k == 0)
-		return;
-	t0 = stage_t0(w);
-	ss_net_output_burst(out, k, port, &w->net);
-	stage_end(w, SS_STAGE_OUTPUT, k, t0);
-	t0 = stage_t0(w);
-	worker_tx(app, w, out, port, k);
-	stage_end(w, SS_STAGE_TX, k, t0);
+	/* Packets still held for their tunnel go first: these join them. */
+	if (unlikely(w->hold_on))
+		np = ss_app_hold_divert(app, w, srv, prot, tun, np);
+	if (np != 0)
+		ss_app_server_protect(app, w, srv, prot, tun, np);
 }
 
 /* m[0..n) for server srv, of this worker. */
@@ -731,6 +758,9 @@ ss_app_worker_main(void *arg)
 
 		/* A plain load: the flag only says when to start timing. */
 		w->prof = __atomic_load_n(&app->runtime_on, __ATOMIC_RELAXED);
+		/* Held packets whose SA has come go out before new ones. */
+		if (unlikely(w->hold_on))
+			got += ss_app_hold_poll(app, w);
 		for (p = 0; p < app->nb_ports; p++) {
 			uint16_t n;
 
@@ -798,6 +828,12 @@ ss_app_workers_init(struct ss_app *app)
 			RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (w->punt == NULL)
 			goto nomem;
+		snprintf(name, sizeof(name), "ss_acq_%u", i);
+		w->acq = rte_ring_create_elem(name,
+			sizeof(struct ss_acquire), SS_ACQ_RING, socket,
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->acq == NULL)
+			goto nomem;
 		for (j = 0; j <= app->nb_workers; j++) {
 			if (j == i)
 				continue;
@@ -853,6 +889,8 @@ ss_app_workers_fini(struct ss_app *app)
 
 		ring_drain_free(w->punt);
 		w->punt = NULL;
+		rte_ring_free(w->acq);
+		w->acq = NULL;
 		for (j = 0; j <= app->nb_workers; j++) {
 			ring_drain_free(w->in[j]);
 			w->in[j] = NULL;

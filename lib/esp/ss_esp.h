@@ -57,11 +57,18 @@ ss_esp_server_create(struct ss_sa_db *db, uint16_t server, int socket);
 void
 ss_esp_server_free(struct ss_esp_server *srv);
 
-/** Packets the caller may answer with ICMP "too big" / "frag needed". */
-struct ss_esp_toobig {
+/** Packets set aside for the caller: too big ones, which it may answer
+ * with ICMP "too big" / "frag needed", and, when it sets 'hold', those
+ * whose tunnel has no SA on this server yet, which it may hold while
+ * the SA is negotiated (lib/hold). */
+struct ss_esp_aside {
 	uint16_t n;
 	struct rte_mbuf *m[SS_ESP_TOOBIG_MAX];
 	uint16_t mtu[SS_ESP_TOOBIG_MAX];	/* largest cleartext that fits */
+	bool hold;			/* set by the caller */
+	uint16_t nh;
+	struct rte_mbuf *hm[SS_ESP_TOOBIG_MAX];	/* data at the IP header */
+	uint32_t htun[SS_ESP_TOOBIG_MAX];	/* their tunnels */
 };
 
 /**
@@ -69,13 +76,16 @@ struct ss_esp_toobig {
  * server's outbound SA of that tunnel. Results (outer IP header first,
  * l3_len and packet_type set) are written to out[] (room for n), grouped
  * by SA, in order within an SA; the count is returned. Dropped packets
- * are freed and counted, except too-big ones when tb is not NULL: they
- * are handed to the caller in tb (still counted as too_big).
+ * are freed and counted, except, when tb is not NULL, too-big ones
+ * (handed to the caller in tb, still counted as too_big) and, when
+ * tb->hold is set, packets whose tunnel has no SA here (in tb->hm, in
+ * order, not counted: up to SS_ESP_TOOBIG_MAX a call, the rest are
+ * dropped as no_sa).
  */
 uint16_t
 ss_esp_outbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
 	uint16_t n, const uint32_t tunnel[], struct rte_mbuf **out,
-	struct ss_esp_toobig *tb);
+	struct ss_esp_aside *tb);
 
 /**
  * packet_type bit, outside RTE_PTYPE_ALL_MASK, that ss_esp_inbound_burst

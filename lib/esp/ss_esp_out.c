@@ -202,12 +202,18 @@ struct outb_run {
 static bool
 outb_check_slow(struct ss_esp_server *srv, struct ss_sa *sa,
 	const struct ss_esp_sa *esa, struct rte_mbuf *p,
-	const struct outb_run *r, struct ss_esp_toobig *tb)
+	const struct outb_run *r, struct ss_esp_aside *tb, uint32_t tunnel)
 {
 	uint32_t hl, plen;
 	uint8_t fam = 0;
 
 	if (unlikely(sa == NULL)) {
+		/* The SA is being negotiated: the caller holds the packet. */
+		if (tb != NULL && tb->hold && tb->nh < SS_ESP_TOOBIG_MAX) {
+			tb->htun[tb->nh] = tunnel;
+			tb->hm[tb->nh++] = p;
+			return false;
+		}
 		esp_drop(srv, NULL, p, SS_SA_DROP_NO_SA);
 		return false;
 	}
@@ -319,7 +325,7 @@ outb_fast_ok(const struct outb_run *r, const struct rte_mbuf *p)
 static uint16_t
 outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	const uint32_t tunnel[], struct rte_mbuf **out,
-	struct ss_esp_toobig *tb)
+	struct ss_esp_aside *tb)
 {
 	struct ss_sa *sas[SS_ESP_BURST], *grp[SS_ESP_BURST];
 	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
@@ -353,7 +359,7 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			p->l2_len = 0;
 			p->l3_len = r.hl;
 			M_LEN(p) = rte_pktmbuf_pkt_len(p);
-		} else if (!outb_check_slow(srv, sa, esa, p, &r, tb)) {
+		} else if (!outb_check_slow(srv, sa, esa, p, &r, tb, cur)) {
 			continue;
 		}
 		bytes += M_LEN(p);
@@ -379,12 +385,14 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 uint16_t
 ss_esp_outbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
 	uint16_t n, const uint32_t tunnel[], struct rte_mbuf **out,
-	struct ss_esp_toobig *tb)
+	struct ss_esp_aside *tb)
 {
 	uint16_t i, c, nout = 0;
 
-	if (tb != NULL)
+	if (tb != NULL) {
 		tb->n = 0;
+		tb->nh = 0;
+	}
 	for (i = 0; i < n; i += c) {
 		c = RTE_MIN((uint16_t)(n - i), (uint16_t)SS_ESP_BURST);
 		nout += outb_chunk(srv, m + i, c, tunnel + i, out + nout, tb);

@@ -427,6 +427,13 @@ ss_sa_db_server_live(const struct ss_sa_db *db, uint16_t server);
  *   replay_window = 1024;   # default for inbound SAs (64..4096)
  *   esn = true;             # default for all SAs
  *   backend = "ipsec-mb";   # "ipsec-mb" "cpu" "lookaside" "inline" "swnic"
+ *   hold = {                # outbound packets waiting for an SA (lib/hold)
+ *     packets = 128;        # per tunnel and server; 0: no hold (drop)
+ *     bytes = 262144;       # per tunnel and server
+ *     timeout_ms = 5000;    # a packet held this long is answered
+ *     queues = 16;          # tunnels held at once per server (1..64)
+ *     answer = "drop";      # overflow / timeout: "drop" or "icmp"
+ *   };
  *   tunnels = ( {
  *     name = "remote"; local = "198.51.100.1"; peer = "198.51.100.2";
  *     mode = "tunnel";      # or "transport"
@@ -447,10 +454,27 @@ struct ss_sa_cfg_tunnel {
 	uint32_t nb_sas;
 };
 
+/* Defaults of ipsec.hold, also when the section is absent. */
+#define SS_SA_HOLD_PACKETS 128
+#define SS_SA_HOLD_BYTES 262144
+#define SS_SA_HOLD_TIMEOUT_MS 5000
+#define SS_SA_HOLD_QUEUES 16
+#define SS_SA_HOLD_MAX_PACKETS 4096	/* lib/hold's SS_HOLD_MAX_PACKETS */
+#define SS_SA_HOLD_MAX_QUEUES 64	/* lib/hold's SS_HOLD_MAX_QUEUES */
+
+struct ss_sa_cfg_hold {
+	uint32_t packets;		/* 0: no hold, drop as no_sa */
+	uint32_t bytes;
+	uint32_t timeout_ms;
+	uint16_t queues;
+	bool icmp;			/* answer with ICMP unreachable */
+};
+
 struct ss_sa_cfg {
 	bool present;
 	uint32_t replay_window;
 	bool esn;
+	struct ss_sa_cfg_hold hold;
 	struct ss_sa_cfg_tunnel tunnels[SS_SA_CFG_MAX_TUNNELS];
 	uint32_t nb_tunnels;
 	struct ss_sa_params *sas;	/* nb_sas, malloc'd; keys inside */

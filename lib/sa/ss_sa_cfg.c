@@ -17,8 +17,13 @@
 #include "ss_sa.h"
 
 static const char *const ipsec_keys[] = {
-	"replay_window", "esn", "backend", "tunnels", "policies", NULL,
+	"replay_window", "esn", "backend", "tunnels", "policies", "hold",
+	NULL,
 };
+static const char *const hold_keys[] = {
+	"packets", "bytes", "timeout_ms", "queues", "answer", NULL,
+};
+static const char *const answer_names[] = { "drop", "icmp", NULL };
 static const char *const tunnel_keys[] = {
 	"name", "local", "peer", "mode", "inner", "udp_encap",
 	"encap_local_port", "encap_peer_port", "mtu", "local_ts",
@@ -347,6 +352,48 @@ parse_tunnel(const struct ss_config *cfg, const config_setting_t *g,
 }
 
 static int
+parse_hold(const config_setting_t *g, struct ss_sa_cfg_hold *h,
+	struct ss_cfg_error *err)
+{
+	int answer = 0;
+	int64_t v;
+	int rc;
+
+	if (!config_setting_is_group(g))
+		return ss_cfg_fail(err, g, "expected a group");
+	rc = ss_cfg_check_keys(g, hold_keys, err);
+	if (rc != 0)
+		return rc;
+	v = h->packets;
+	rc = ss_cfg_get_int(g, "packets", false, 0, SS_SA_HOLD_MAX_PACKETS,
+		&v, err);
+	if (rc != 0)
+		return rc;
+	h->packets = (uint32_t)v;
+	v = h->bytes;
+	rc = ss_cfg_get_int(g, "bytes", false, 64, INT32_MAX, &v, err);
+	if (rc != 0)
+		return rc;
+	h->bytes = (uint32_t)v;
+	v = h->timeout_ms;
+	rc = ss_cfg_get_int(g, "timeout_ms", false, 1, 3600000, &v, err);
+	if (rc != 0)
+		return rc;
+	h->timeout_ms = (uint32_t)v;
+	v = h->queues;
+	rc = ss_cfg_get_int(g, "queues", false, 1, SS_SA_HOLD_MAX_QUEUES, &v,
+		err);
+	if (rc != 0)
+		return rc;
+	h->queues = (uint16_t)v;
+	rc = ss_cfg_get_enum(g, "answer", false, answer_names, &answer, err);
+	if (rc != 0)
+		return rc;
+	h->icmp = answer == 1;
+	return 0;
+}
+
+static int
 parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	void *arg, struct ss_cfg_error *err)
 {
@@ -359,6 +406,11 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 
 	ss_sa_cfg_clear(c);
 	c->replay_window = SS_SA_REPLAY_MIN;
+	c->hold.packets = SS_SA_HOLD_PACKETS;
+	c->hold.bytes = SS_SA_HOLD_BYTES;
+	c->hold.timeout_ms = SS_SA_HOLD_TIMEOUT_MS;
+	c->hold.queues = SS_SA_HOLD_QUEUES;
+	c->hold.icmp = false;
 	if (section == NULL)
 		return 0;
 	c->present = true;
@@ -367,6 +419,12 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	rc = ss_cfg_check_keys(section, ipsec_keys, err);
 	if (rc != 0)
 		return rc;
+	l = config_setting_get_member(section, "hold");
+	if (l != NULL) {
+		rc = parse_hold(l, &c->hold, err);
+		if (rc != 0)
+			return rc;
+	}
 	v = SS_SA_REPLAY_MIN;
 	rc = ss_cfg_get_int(section, "replay_window", false, SS_SA_REPLAY_MIN,
 		SS_SA_REPLAY_MAX, &v, err);

@@ -938,7 +938,7 @@ fast_out(const struct combo *c)
 {
 	const bool trs = c->mode == SS_SA_MODE_TRANSPORT;
 	struct ss_sa_db *db = mkdb(NULL);
-	struct ss_esp_toobig tb;
+	struct ss_esp_aside tb = { .hold = false };
 	struct rte_mbuf *m, *e, *out[4];
 	uint8_t ref[2048];
 	uint32_t len, t = 0, need, mtu;
@@ -1632,7 +1632,7 @@ bad_inputs(enum ss_sa_backend be)
 
 	/* outbound: no SA for a tunnel, wrong inner family, too big */
 	{
-		struct ss_esp_toobig tb;
+		struct ss_esp_aside tb = { .hold = false };
 		uint32_t tun[3] = { 5, 0, 0 };
 
 		m[0] = mk_inner(AF_INET, false, 10, 0);
@@ -1648,6 +1648,28 @@ bad_inputs(enum ss_sa_backend be)
 		 * multiple of 4), minus the 2-byte trailer. */
 		ck_assert_uint_eq(tb.mtu[0], 1446);
 		rte_pktmbuf_free(tb.m[0]);
+	}
+	/* the same with hold on: the no-SA packets come back, in order,
+	 * with their tunnel, and are not counted as no_sa */
+	{
+		struct ss_esp_aside tb = { .hold = true };
+		uint32_t tun[3] = { 5, 0, 6 };
+
+		m[0] = mk_inner(AF_INET, false, 10, 0);
+		m[1] = mk_inner(AF_INET, false, 12, 0);
+		m[2] = mk_inner(AF_INET, false, 14, 0);
+		n = ss_esp_outbound_burst(srv0, m, 3, tun, out, &tb);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_uint_eq(drops(srv0, SS_SA_DROP_NO_SA), 1);
+		ck_assert_uint_eq(tb.n, 0);
+		ck_assert_uint_eq(tb.nh, 2);
+		ck_assert_ptr_eq(tb.hm[0], m[0]);
+		ck_assert_uint_eq(tb.htun[0], 5);
+		ck_assert_ptr_eq(tb.hm[1], m[2]);
+		ck_assert_uint_eq(tb.htun[1], 6);
+		rte_pktmbuf_free(tb.hm[0]);
+		rte_pktmbuf_free(tb.hm[1]);
+		rte_pktmbuf_free(out[0]);
 	}
 	/* no bad packet disturbed the SAs: a fresh good one still passes */
 	e = enc1(mk_inner(AF_INET, false, 40, 77));

@@ -547,6 +547,53 @@ START_TEST(test_cfg_bad)
 }
 END_TEST
 
+/* ipsec.hold: defaults without the section or the group, each setting,
+ * and every bad value refused with file, line and the bound. */
+START_TEST(test_cfg_hold)
+{
+	ck_assert_msg(load(HEAD) == 0, "%s", err.msg);
+	ck_assert(!sc.present);
+	ck_assert_uint_eq(sc.hold.packets, SS_SA_HOLD_PACKETS);
+	ck_assert_uint_eq(sc.hold.bytes, SS_SA_HOLD_BYTES);
+	ck_assert_uint_eq(sc.hold.timeout_ms, SS_SA_HOLD_TIMEOUT_MS);
+	ck_assert_uint_eq(sc.hold.queues, SS_SA_HOLD_QUEUES);
+	ck_assert(!sc.hold.icmp);
+	ck_assert_msg(load(HEAD "ipsec = { esn = true; };\n") == 0, "%s",
+		err.msg);
+	ck_assert_uint_eq(sc.hold.packets, SS_SA_HOLD_PACKETS);
+	ck_assert_msg(load(HEAD "ipsec = { hold = { packets = 7; bytes = 9000;"
+		" timeout_ms = 250; queues = 3; answer = \"icmp\"; }; };\n") ==
+		0, "%s", err.msg);
+	ck_assert_uint_eq(sc.hold.packets, 7);
+	ck_assert_uint_eq(sc.hold.bytes, 9000);
+	ck_assert_uint_eq(sc.hold.timeout_ms, 250);
+	ck_assert_uint_eq(sc.hold.queues, 3);
+	ck_assert(sc.hold.icmp);
+	ck_assert_msg(load(HEAD "ipsec = { hold = { packets = 0; }; };\n") ==
+		0, "%s", err.msg);
+	ck_assert_uint_eq(sc.hold.packets, 0);
+	ck_assert_uint_eq(sc.hold.timeout_ms, SS_SA_HOLD_TIMEOUT_MS);
+	expect_err(HEAD "ipsec = { hold = { packets = 5000; }; };\n",
+		"t.cfg:3: ipsec.hold.packets: must be 0..4096, got 5000");
+	expect_err(HEAD "ipsec = { hold = { queues = 0; }; };\n",
+		"t.cfg:3: ipsec.hold.queues: must be 1..64, got 0");
+	expect_err(HEAD "ipsec = { hold = { timeout_ms = 0; }; };\n",
+		"t.cfg:3: ipsec.hold.timeout_ms: must be 1..3600000, got 0");
+	expect_err(HEAD "ipsec = { hold = { bytes = 10; }; };\n",
+		"t.cfg:3: ipsec.hold.bytes: must be 64..2147483647, got 10");
+	expect_err(HEAD "ipsec = {\n hold = { answer = \"reset\"; };\n};\n",
+		"t.cfg:4: ipsec.hold.answer: must be one of \"drop\", \"icmp\";"
+		" got \"reset\"");
+	expect_err(HEAD "ipsec = { hold = { size = 1; }; };\n",
+		"t.cfg:3: ipsec.hold: unknown setting 'size'");
+	expect_err(HEAD "ipsec = { hold = 5; };\n",
+		"t.cfg:3: ipsec.hold: expected a group");
+	ss_sa_cfg_clear(&sc);
+	ss_cfg_free(&cfg);
+	ss_cfg_unregister_all();
+}
+END_TEST
+
 static Suite *
 sa_suite(void)
 {
@@ -561,6 +608,7 @@ sa_suite(void)
 	tcase_add_test(tc, test_server_add_del);
 	tcase_add_test(tc, test_cfg_good);
 	tcase_add_test(tc, test_cfg_bad);
+	tcase_add_test(tc, test_cfg_hold);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/* Shell command of the hold queues (hold.c): show hold [json], per
+ * server: what is held now, and what was held, released, refused and
+ * expired, with the ACQUIREs and ICMP answers of the control lcore. */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_string.h>
+
+#include "ss_app.h"
+#include "ss_shell.h"
+
+static void
+show_hold(struct cmdline *cl, bool json)
+{
+	const struct ss_sa_cfg_hold *hc = &ss_app.sacfg.hold;
+	unsigned int n = 0;
+	uint64_t acq_drops = 0;
+	uint16_t s, i;
+
+	for (i = 0; i < ss_app.nb_workers; i++)
+		acq_drops += ss_app.workers[i].st.acq_drops;
+	if (json)
+		cmdline_printf(cl, "{\"packets\": %u, \"bytes\": %u, "
+			"\"timeout_ms\": %u, \"queues\": %u, \"answer\": "
+			"\"%s\", \"acquires\": %" PRIu64 ", \"acquire_drops\": "
+			"%" PRIu64 ", \"icmp_unreach\": %" PRIu64
+			", \"unreach_dropped\": %" PRIu64 ", \"servers\": [",
+			hc->packets, hc->bytes, hc->timeout_ms, hc->queues,
+			hc->icmp ? "icmp" : "drop", ss_app.ctl.acquires,
+			acq_drops, ss_app.ctl.icmp_unreach,
+			ss_app.ctl.unreach_dropped);
+	else if (hc->packets == 0)
+		cmdline_printf(cl, "hold off (ipsec.hold.packets = 0): packets "
+			"without an SA are dropped as no_sa\n");
+	else
+		cmdline_printf(cl, "hold: %u packets, %u bytes per tunnel and "
+			"server, %u ms, %u tunnels at once; answer %s\n"
+			"acquires %" PRIu64 " (ring full %" PRIu64 "), ICMP "
+			"unreachable sent %" PRIu64 " (not possible %" PRIu64
+			")\n%-6s %-6s %6s %8s %9s %10s %10s %10s %9s %9s %9s "
+			"%9s\n", hc->packets, hc->bytes, hc->timeout_ms,
+			hc->queues, hc->icmp ? "icmp" : "drop",
+			ss_app.ctl.acquires, acq_drops,
+			ss_app.ctl.icmp_unreach, ss_app.ctl.unreach_dropped,
+			"server", "id", "queues", "now-pkts", "now-bytes",
+			"held", "released", "opened", "overflow", "no-queue",
+			"expired", "flushed");
+	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
+		struct ss_hold_stats st;
+
+		if (!ss_app.srv_live[s] || ss_app.hold[s] == NULL)
+			continue;
+		ss_hold_stats_get(ss_app.hold[s], &st);
+		if (json)
+			cmdline_printf(cl, "%s\n  {\"server\": %u, "
+				"\"instance_id\": %u, \"queues\": %u, "
+				"\"now_packets\": %u, \"now_bytes\": %" PRIu64
+				", "
+				"\"held\": %" PRIu64 ", \"released\": %" PRIu64
+				", \"opened\": %" PRIu64 ", \"overflow\": %"
+				PRIu64 ", \"no_queue\": %" PRIu64
+				", \"expired\": %" PRIu64 ", \"flushed\": %"
+				PRIu64 "}", n++ == 0 ? "" : ",", s,
+				ss_app.cfg.servers[s].id, st.now_queues,
+				st.now_packets, st.now_bytes, st.held,
+				st.released, st.opened, st.overflow,
+				st.no_queue, st.expired, st.flushed);
+		else if (hc->packets != 0)
+			cmdline_printf(cl, "%-6u %-6u %6u %8u %9" PRIu64
+				" %10" PRIu64
+				" %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %9"
+				PRIu64 " %9" PRIu64 " %9" PRIu64 "\n", s,
+				ss_app.cfg.servers[s].id, st.now_queues,
+				st.now_packets, st.now_bytes, st.held,
+				st.released, st.opened, st.overflow,
+				st.no_queue, st.expired, st.flushed);
+	}
+	if (json)
+		cmdline_printf(cl, "%s]}\n", n == 0 ? "" : "\n");
+}
+
+struct cmd_show_hold_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t hold;
+	cmdline_fixed_string_t json;
+};
+
+static void
+cmd_show_hold_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(parsed);
+	show_hold(cl, data == SS_SHELL_JSON);
+}
+
+static cmdline_parse_token_string_t cmd_show_hold_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_hold_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_hold_hold =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_hold_result, hold, "hold");
+static cmdline_parse_token_string_t cmd_show_hold_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_hold_result, json, "json");
+
+static cmdline_parse_inst_t cmd_show_hold = {
+	.f = cmd_show_hold_parsed,
+	.data = NULL,
+	.help_str = "show hold: packets held while their SA is negotiated, "
+		"per server",
+	.tokens = {
+		(void *)&cmd_show_hold_show,
+		(void *)&cmd_show_hold_hold,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_show_hold_j = {
+	.f = cmd_show_hold_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show hold json: the same as JSON",
+	.tokens = {
+		(void *)&cmd_show_hold_show,
+		(void *)&cmd_show_hold_hold,
+		(void *)&cmd_show_hold_json,
+		NULL,
+	},
+};
+
+cmdline_parse_inst_t *const ss_cmd_hold[] = {
+	&cmd_show_hold,
+	&cmd_show_hold_j,
+	NULL,
+};
+
+const struct ss_shell_help ss_help_hold[] = {
+	{ "show hold [json]", "per server: packets held for an SA now, and "
+		"held, released, refused (overflow, no queue), expired; "
+		"ACQUIREs and ICMP unreachable sent" },
+	{ NULL, NULL },
+};

@@ -45,6 +45,20 @@ ss_app_print_stats(const struct ss_app *app, FILE *f)
 	fprintf(f, "control: rx %" PRIu64 " punt-rx %" PRIu64 " tx %" PRIu64
 		" unhandled %" PRIu64 "\n", app->ctl.rx_pkts, app->ctl.punt_rx,
 		app->ctl.tx_pkts, app->ctl.unhandled);
+	for (i = 0; i < SS_CFG_MAX_SERVERS; i++) {
+		struct ss_hold_stats hs;
+
+		if (app->hold[i] == NULL)
+			continue;
+		ss_hold_stats_get(app->hold[i], &hs);
+		if (hs.held + hs.overflow + hs.no_queue == 0)
+			continue;
+		fprintf(f, "hold server %u: held %" PRIu64 " released %" PRIu64
+			" overflow %" PRIu64 " no-queue %" PRIu64 " expired %"
+			PRIu64 " flushed %" PRIu64 " now %u\n", i, hs.held,
+			hs.released, hs.overflow, hs.no_queue, hs.expired,
+			hs.flushed, hs.now_packets);
+	}
 	for (d = 0; d < SS_NET_DROP_MAX; d++)
 		if (sum.drop[d] != 0)
 			fprintf(f, "drop %-24s %" PRIu64 "\n",

@@ -81,6 +81,18 @@ tm_servers(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(p, "handoff_out",
 			ss_app.srv[s].handoff_out);
 		rte_tel_data_add_dict_u64(p, "resteer", ss_app.srv[s].resteer);
+		if (ss_app.hold[s] != NULL) {
+			struct ss_hold_stats hs;
+
+			ss_hold_stats_get(ss_app.hold[s], &hs);
+			rte_tel_data_add_dict_u64(p, "hold_now", hs.now_packets);
+			rte_tel_data_add_dict_u64(p, "hold_held", hs.held);
+			rte_tel_data_add_dict_u64(p, "hold_released",
+				hs.released);
+			rte_tel_data_add_dict_u64(p, "hold_overflow",
+				hs.overflow + hs.no_queue);
+			rte_tel_data_add_dict_u64(p, "hold_expired", hs.expired);
+		}
 		snprintf(name, sizeof(name), "server%u",
 			ss_app.cfg.servers[s].id);
 		rte_tel_data_add_dict_container(d, name, p, 0);
@@ -202,7 +214,7 @@ ss_app_telemetry_init(void)
 	rte_telemetry_register_cmd("/shardsec/ports", tm_ports,
 		"Per-port NIC counters, by port name");
 	rte_telemetry_register_cmd("/shardsec/servers", tm_servers,
-		"Per-server instance-id, lcore and worker counters");
+		"Per-server instance-id, lcore, worker and hold counters");
 	rte_telemetry_register_cmd("/shardsec/sa", tm_sa,
 		"Every SA: direction, instance-id, server, counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,

@@ -23,10 +23,13 @@ Cases:
 3. the peer is gone (charon stopped), hold bounded to 4 packets and
    500 ms, answer "icmp": of 6 datagrams sent at once 2 are refused
    (overflow) and 4 expire; the inside host receives 6 ICMP host
-   unreachable errors quoting them, and the counters say so.
+   unreachable errors quoting them, and the counters say so. Two IPv6
+   datagrams for a static tunnel without SAs (no IKE peer can make one)
+   are held, expire and are answered with ICMPv6 address unreachable.
 Usage: test_hold.py PATH/TO/shardsec
 Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
 """
+import json
 import os
 import re
 import subprocess
@@ -43,12 +46,29 @@ SW_HOST = gwt.SW_HOST
 IN_HOST = '192.0.2.2'
 
 
-def hold_section(packets=128, timeout_ms=5000, answer='drop'):
+def hold_section(packets=128, timeout_ms=5000, answer='drop', extra=''):
     return '''ipsec = {
   hold = { packets = %d; bytes = 262144; timeout_ms = %d; queues = 16;
            answer = "%s"; };
-};
-''' % (packets, timeout_ms, answer)
+%s};
+''' % (packets, timeout_ms, answer, extra)
+
+
+# A static IPv6 tunnel with a policy and no SA: nothing can negotiate one.
+STATIC6 = '''  tunnels = ( { name = "static6"; local = "2001:db8:2::1";
+                peer = "2001:db8:2::2"; mode = "tunnel"; sas = ( ); } );
+  policies = ( { name = "to-far6"; src = "2001:db8:1::/64";
+                 dst = "2001:db8:3::/64"; action = "protect";
+                 tunnel = "static6"; } );
+'''
+
+UDP6_SEND = r'''
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[3])):
+    s.sendto(b"%d" % i, (sys.argv[1], int(sys.argv[2])))
+'''
+
 
 
 def hold_stats(gw):
@@ -196,8 +216,8 @@ def case_tcp(gw, charon, topo, tmp):
     m = re.search(r'connect ([\d.]+) ms', c.stdout)
     if m:
         print('    FIGURE: TCP connect through the gateway while the SA was '
-              'negotiated (IKE_SA_INIT + IKE_AUTH + CREATE_CHILD_SA): %s '
-              'ms' % m.group(1))
+              'negotiated (IKE_SA_INIT, IKE_AUTH, and CREATE_CHILD_SA when '
+              'the flow\'s server got the second pair): %s ms' % m.group(1))
     check('on demand: connect well under TCP\'s 1 s initial RTO',
           m is not None and float(m.group(1)) < 900, c.stdout)
     syns = cap.read('tcp.flags.syn == 1 && tcp.flags.ack == 0 && '
@@ -228,6 +248,18 @@ def case_tcp(gw, charon, topo, tmp):
           v.get('expired') == 0 and v.get('overflow') == 0 and
           v.get('no_queue') == 0 and v.get('held_now') == 0 and
           ctl['acquires'] >= 1, st)
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+                        '..', 'usertools', 'ss-telemetry.py')
+    tel = sh(['/usr/bin/python3', tool, '-f', 'ss' + topo.tag,
+              '/shardsec/servers'], check=False).stdout
+    try:
+        srv = json.loads(tel)['/shardsec/servers']
+        held = sum(x['hold_held'] for x in srv.values())
+        rel = sum(x['hold_released'] for x in srv.values())
+    except (ValueError, KeyError, TypeError):
+        held = rel = -1
+    check('telemetry /shardsec/servers: hold_held %d = hold_released %d'
+          % (held, rel), held >= 1 and held == rel, tel)
     h = gw.cmd('show hold')
     check('show hold: per-server table', re.search(
         r'^server\s+id\s+queues\s+now-pkts', h, re.M) is not None, h)
@@ -273,28 +305,43 @@ def case_udp_order(gw, charon, topo):
 
 def case_gone(h, tmp):
     gw = h.gateway(gwt.ike_section(start='on-demand', tries=8) +
-                   hold_section(packets=4, timeout_ms=500, answer='icmp'))
+                   hold_section(packets=4, timeout_ms=500, answer='icmp',
+                                extra=STATIC6))
     topo = h.topo
-    cap = Capture(topo.ns_in, 'icmp or udp port 5004', tmp, 'icmp')
+    cap = Capture(topo.ns_in, 'icmp or icmp6 or udp port 5004', tmp,
+                  'icmp')
+    mark = len(gw_log(gw))
     sh(['/usr/bin/python3', '-c', UDP_SEND, SW_HOST, '5004', '6'],
        ns=topo.ns_in)
-    ok = wait(lambda: hold_stats(gw)[1]['icmp_unreach_sent'] >= 6, 10)
+    sh(['/usr/bin/python3', '-c', UDP6_SEND, '2001:db8:3::1', '5004', '2'],
+       ns=topo.ns_in)
+    ok = wait(lambda: hold_stats(gw)[1]['icmp_unreach_sent'] >= 8, 10)
     time.sleep(0.5)
     cap.stop()
     v, ctl, st = hold_stats(gw)
     check('peer gone: 6 datagrams, hold of 4: 4 held then expired after '
-          '500 ms, 2 refused (overflow), nothing held now',
-          ok and v['held'] == 4 and v['expired'] == 4 and
+          '500 ms, 2 refused (overflow); 2 IPv6 datagrams of a static '
+          'tunnel held and expired; nothing held now',
+          ok and v['held'] == 6 and v['expired'] == 6 and
           v['overflow'] == 2 and v['released'] == 0 and
           v['held_now'] == 0, st)
-    check('peer gone: 6 ICMP unreachable sent, 1 ACQUIRE',
-          ctl['icmp_unreach_sent'] == 6 and ctl['acquires'] == 1, st)
+    check('peer gone: 8 ICMP unreachable sent, 2 ACQUIREs',
+          ctl['icmp_unreach_sent'] == 8 and ctl['acquires'] == 2, st)
     icmp = cap.read('icmp.type == 3 && icmp.code == 1 && ip.src == '
-                    '192.0.2.1 && udp.dstport == 5004',
-                    ['frame.number', 'data.data'])
+                    '192.0.2.1 && udp.dstport == 5004', ['frame.number'])
     check('peer gone: the inside host got 6 ICMP host unreachable from '
           '192.0.2.1 quoting its datagrams (tshark)', len(icmp) == 6,
           icmp)
+    icmp6 = cap.read('icmpv6.type == 1 && icmpv6.code == 3 && ipv6.src == '
+                     '2001:db8:1::1 && udp.dstport == 5004',
+                     ['frame.number'])
+    check('static tunnel: the inside host got 2 ICMPv6 address '
+          'unreachable from 2001:db8:1::1 (tshark)', len(icmp6) == 2, icmp6)
+    log = gw_log(gw)[mark:]
+    check('static tunnel: its ACQUIRE is logged as one no one can answer',
+          re.search(r'acquire: tunnel static6, server \d+: no SA can be '
+                    r'negotiated \(no IKE peer for it\)', log) is not None,
+          log[-1500:])
     h.finish(gw, ' (peer gone)')
 
 

@@ -193,6 +193,32 @@ ss_app_hold_poll(struct ss_app *app, struct ss_worker *w)
 	return sent;
 }
 
+/* One worker's ACQUIRE on the control lcore: IKE negotiates, or no one
+ * can (a static tunnel, a "none" child) and the packets will time out. */
+static void
+hold_acquire_one(struct ss_app *app, const struct ss_acquire *a)
+{
+	const struct ss_sa_tunnel *t = ss_sa_tunnel_get(app->sadb, a->tunnel);
+	const char *name = t != NULL ? t->name : "?";
+	int ret = -ENOENT;
+
+	app->ctl.acquires++;
+#ifdef SS_HAVE_IKE
+	ret = ss_app_ike_acquire(app, a->tunnel);
+#endif
+	if (ret == 0 || ret == -EINPROGRESS)
+		HOLD_LOG(INFO, "acquire: tunnel %s, server %u: %s\n", name,
+			a->server, ret == 0 ? "negotiating" :
+			"negotiation under way");
+	else
+		HOLD_LOG(NOTICE, "acquire: tunnel %s, server %u: no SA can be "
+			"negotiated (%s): its packets wait for an SA added by "
+			"hand or time out\n", name, a->server,
+			ret == -ENOENT ? "no IKE peer for it" :
+			ret == -EPERM ? "its child starts by hand only" :
+			strerror(-ret));
+}
+
 uint16_t
 ss_app_hold_acquire_drain(struct ss_app *app)
 {
@@ -204,29 +230,8 @@ ss_app_hold_acquire_drain(struct ss_app *app)
 		n = rte_ring_sc_dequeue_burst_elem(app->workers[i].acq, a,
 			sizeof(a[0]), SS_BURST, NULL);
 		total += n;
-		for (k = 0; k < n; k++) {
-			const struct ss_sa_tunnel *t =
-				ss_sa_tunnel_get(app->sadb, a[k].tunnel);
-			int ret = -ENOENT;
-
-			app->ctl.acquires++;
-#ifdef SS_HAVE_IKE
-			ret = ss_app_ike_acquire(app, a[k].tunnel);
-#endif
-			if (ret == 0 || ret == -EINPROGRESS)
-				HOLD_LOG(INFO, "acquire: tunnel %s, server %u: "
-					"%s\n", t != NULL ? t->name : "?",
-					a[k].server, ret == 0 ?
-					"negotiating" : "negotiation under way");
-			else
-				HOLD_LOG(NOTICE, "acquire: tunnel %s, server "
-					"%u: no SA can be negotiated (%s): its "
-					"packets wait for an SA added by hand "
-					"or time out\n",
-					t != NULL ? t->name : "?", a[k].server,
-					ret == -ENOENT ? "no IKE peer for it" :
-					strerror(-ret));
-		}
+		for (k = 0; k < n; k++)
+			hold_acquire_one(app, &a[k]);
 	}
 	return total;
 }

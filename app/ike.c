@@ -946,7 +946,10 @@ ike_event(void *ctx, const char *msg)
 /* Trap policies (strongSwan's start_action = trap): a child started on
  * demand gets its tunnel and PROTECT policies for its configured
  * selectors at start-up, so that its first packet finds a tunnel without
- * an SA, is held, and sends the ACQUIRE that starts the negotiation. */
+ * an SA, is held, and sends the ACQUIRE that starts the negotiation. A
+ * child started at boot gets them too (strongSwan's "trap|start"): what
+ * its selectors match is held until its SAs are there, never sent in
+ * the clear. */
 static void
 trap_install(struct ss_app_ike *s)
 {
@@ -961,11 +964,11 @@ trap_install(struct ss_app_ike *s)
 			uint32_t tunnel;
 			int ret;
 
-			if (cc->start != SS_IKE_START_ON_DEMAND)
+			if (cc->start == SS_IKE_START_NONE)
 				continue;
 			if (pc->remote.ip.family == 0) {
-				IKE_LOG(WARNING, "child %s/%s: on demand needs "
-					"the peer's address: no trap policy\n",
+				IKE_LOG(WARNING, "child %s/%s: no trap policy "
+					"without the peer's address\n",
 					pc->name, cc->name);
 				continue;
 			}
@@ -986,9 +989,9 @@ trap_install(struct ss_app_ike *s)
 					"installed: %s\n", pc->name, cc->name,
 					strerror(-ret));
 			else
-				IKE_LOG(INFO, "child %s/%s: on demand: trap "
-					"policies on tunnel %u\n", pc->name,
-					cc->name, tunnel);
+				IKE_LOG(INFO, "child %s/%s: trap policies on "
+					"tunnel %u\n", pc->name, cc->name,
+					tunnel);
 		}
 	}
 }

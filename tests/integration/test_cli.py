@@ -103,7 +103,8 @@ GOOD = [
     'show sa', 'show sa json', 'show sa 0x10000111', 'show sa 20000121',
     'show sa 0x0a000001 json',
     'show servers', 'show servers json', 'show servers 2',
-    'show servers 1 json', 'show spd', 'show spd json',
+    'show servers 1 json', 'show spd', 'show spd json', 'show hold',
+    'show hold json',
     'show ports json',
     'show ike sa', 'show ike sa json', 'show ike peers',
     'show ike peers json', 'show ike stats', 'show ike stats json',
@@ -120,7 +121,7 @@ GOOD = [
 # One bad argument per command, with the exact message expected.
 BAD = [
     ('help nosuch', "error: help: no group nosuch (groups: ports,l3,ipsec,"
-     "servers,ike,log,gen,runtime,system)"),
+     "servers,hold,ike,log,gen,runtime,system)"),
     ('set log-level nosuch debug', "error: set log-level: no log type "
      "matches 'nosuch' (try 'show log-levels')"),
     ('set log-level shardsec.ike loud', 'error: set log-level shardsec.ike: '

@@ -128,22 +128,6 @@ class Capture:
         return [ln.split('\t') for ln in r.stdout.splitlines() if ln]
 
 
-TCP_SERVER = r'''
-import hashlib, socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
-print("ready", flush=True)
-s.settimeout(60)
-c, _ = s.accept(); c.settimeout(60)
-h = hashlib.sha256(); got = 0
-while got < int(sys.argv[3]):
-    b = c.recv(65536)
-    if not b:
-        break
-    h.update(b); got += len(b)
-c.sendall(h.hexdigest().encode()); c.close()
-'''
-
 TCP_CLIENT = r'''
 import hashlib, os, socket, sys, time
 n = int(sys.argv[3]); data = os.urandom(n)
@@ -196,7 +180,7 @@ def case_tcp(gw, charon, topo, tmp):
     port = 5002
     cap = Capture(topo.ns_in, 'tcp port %d' % port, tmp, 'tcp')
     srv = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
-                            '/usr/bin/python3', '-c', TCP_SERVER, SW_HOST,
+                            '/usr/bin/python3', '-c', gwt.TCP_SERVER, SW_HOST,
                             str(port), str(65536)], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     try:

@@ -169,6 +169,11 @@ def case_rekey_under_load(gw, charon, topo):
           ' 2 pairs', base, gw.cmd('show ike sa') + charon.list_sas())
     if not base:
         return
+    check('load: the "start" child got trap policies at boot (what its '
+          'selectors match is held, not sent in the clear, until its SAs '
+          'are there)', re.search(r'child sw/net: trap policies on tunnel',
+                                  gwt.gw_log(gw)) is not None,
+          gwt.gw_log(gw)[:2000])
     # ARP and the tunnel warm
     sh(['ping', '-c', '3', '-i', '0.2', '-W', '2', SW_HOST],
        ns=topo.ns_in, check=False, timeout=30)

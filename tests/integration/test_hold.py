@@ -17,9 +17,10 @@ Cases:
    takes well under TCP's 1 s initial RTO, a 64 KiB transfer checks out
    (SHA-256), and `show hold` counts held = released, nothing expired or
    refused.
-2. again after `ike terminate`: 20 numbered UDP datagrams sent at once
-   are held (the policy stays), trigger a new IKE SA, and all 20 reach
-   strongSwan's side once each, in order.
+2. again after `ike terminate`: 8 UDP flows of 10 numbered datagrams,
+   sent at once, are held by both servers (the policy stays), trigger a
+   new IKE SA, and every datagram reaches strongSwan's side once, each
+   flow in order.
 3. the peer is gone (charon stopped), hold bounded to 4 packets and
    500 ms, answer "icmp": of 6 datagrams sent at once 2 are refused
    (overflow) and 4 expire; the inside host receives 6 ICMP host
@@ -147,17 +148,38 @@ print("OK" if ok else "MISMATCH", "connect %.1f ms" % (conn * 1000),
 '''
 
 UDP_SINK = r'''
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.settimeout(float(sys.argv[4]))
+import select, socket, sys
+host, port, flows, n, tmo = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
+                             int(sys.argv[4]), float(sys.argv[5]))
+socks = {}
+for f in range(flows):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((host, port + f)); socks[s] = f
 print("ready", flush=True)
-got = []
-try:
-    while len(got) < int(sys.argv[3]):
-        got.append(s.recv(100).decode())
-except socket.timeout:
-    pass
-print(" ".join(got), flush=True)
+got = [[] for _ in range(flows)]
+left = flows * n
+while left:
+    r, _, _ = select.select(list(socks), [], [], tmo)
+    if not r:
+        break
+    for s in r:
+        got[socks[s]].append(s.recv(100).decode()); left -= 1
+print(";".join(",".join(g) for g in got), flush=True)
+'''
+
+# n numbered datagrams on each of 'flows' flows (fixed source ports, so
+# that the flows' servers are the same on every run), interleaved.
+UDP_FLOWS = r'''
+import socket, sys
+host, port, flows, n = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
+                        int(sys.argv[4]))
+socks = []
+for f in range(flows):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("", 41000 + f)); socks.append(s)
+for i in range(n):
+    for f in range(flows):
+        socks[f].sendto(b"%d" % i, (host, port + f))
 '''
 
 UDP_SEND = r'''
@@ -260,31 +282,50 @@ def case_udp_order(gw, charon, topo):
     spd = gw.cmd('show spd')
     check('again: the policy stays', 'sw/net' in spd, spd)
     v0, ctl0, _ = hold_stats(gw)
-    port, n = 5003, 20
+    per0 = server_held(gw)
+    port, flows, n = 5010, 8, 10
     sink = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
                              '/usr/bin/python3', '-c', UDP_SINK, SW_HOST,
-                             str(port), str(n), '10'],
+                             str(port), str(flows), str(n), '10'],
                             stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
         sink.stdout.readline()
-        sh(['/usr/bin/python3', '-c', UDP_SEND, SW_HOST, str(port), str(n)],
-           ns=topo.ns_in)
+        sh(['/usr/bin/python3', '-c', UDP_FLOWS, SW_HOST, str(port),
+            str(flows), str(n)], ns=topo.ns_in)
         out, _ = sink.communicate(timeout=30)
     finally:
         if sink.poll() is None:
             sink.kill()
             sink.wait()
-    got = out.split()
-    check('again: 20 UDP datagrams sent while no SA existed all arrive '
-          'once, in order (%d)' % len(got),
-          got == [str(i) for i in range(n)], out)
+    got = out.strip().split(';')
+    want = ','.join(str(i) for i in range(n))
+    check('again: 8 UDP flows x 10 datagrams sent while no SA existed: '
+          'every flow arrives whole, once, in order (%s)'
+          % ' '.join(str(len(g.split(','))) if g else '0' for g in got),
+          got == [want] * flows, out)
     v, ctl, st = hold_stats(gw)
     check('again: held %d, released %d, a new ACQUIRE'
           % (v['held'] - v0['held'], v['released'] - v0['released']),
-          v['held'] - v0['held'] >= 1 and
+          v['held'] - v0['held'] >= flows and
           v['held'] - v0['held'] == v['released'] - v0['released'] and
           v['expired'] == 0 and ctl['acquires'] > ctl0['acquires'], st)
+    per = server_held(gw)
+    both = {k: per[k] - per0.get(k, 0) for k in per}
+    check('again: both servers held and released their flows\' packets '
+          '(held per server id: %s)' % both,
+          len(both) == 2 and all(x > 0 for x in both.values()),
+          gw.cmd('show hold'))
+
+
+def server_held(gw):
+    """{instance_id: held} from `show hold json`."""
+    out = gw.cmd('show hold json')
+    try:
+        js = json.loads(out[out.index('{'):out.rindex('}') + 1])
+        return {x['instance_id']: x['held'] for x in js['servers']}
+    except (ValueError, KeyError):
+        return {}
 
 
 def case_gone(h, tmp):

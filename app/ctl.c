@@ -17,6 +17,7 @@
 
 #include "ss_app.h"
 #include "ss_shell.h"
+#include "ss_swnic_esp.h"
 
 #define CTL_TIMER_MS 10
 #define CTL_NAP_US 200
@@ -153,6 +154,8 @@ ss_app_ctl_service(struct ss_app *app)
 	work += ss_app_hold_acquire_drain(app);
 	work += ctl_rx(app);
 	now = rte_get_timer_cycles();
+	/* the NIC's firmware, and the SAs its completions resume */
+	work += ss_swnic_esp_service(now);
 	if (now >= ctl_next_timer) {
 		ss_net_ctl_timer(now, &app->ctl_net);
 		/* Free SAs that every worker has moved past. */

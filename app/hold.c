@@ -30,6 +30,17 @@
 #define HOLD_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
 	"shardsec: hold: " __VA_ARGS__)
 
+/* The server's outbound SA of a tunnel (paused or not), or NULL. */
+static const struct ss_sa *
+hold_out_sa(const struct ss_app *app, uint16_t srv, uint32_t tunnel)
+{
+	struct ss_sa *const *tab = ss_sa_out_table(app->sadb, srv);
+
+	if (tab == NULL || tunnel >= ss_sa_db_max_tunnels(app->sadb))
+		return NULL;
+	return __atomic_load_n(&tab[tunnel], __ATOMIC_ACQUIRE);
+}
+
 int
 ss_app_hold_create(struct ss_app *app, uint16_t srv, int socket)
 {
@@ -37,6 +48,7 @@ ss_app_hold_create(struct ss_app *app, uint16_t srv, int socket)
 	struct ss_hold_conf c;
 
 	app->hold[srv] = NULL;
+	app->hold_in[srv] = NULL;
 	if (hc->packets == 0)
 		return 0;
 	c.packets = hc->packets;
@@ -44,7 +56,12 @@ ss_app_hold_create(struct ss_app *app, uint16_t srv, int socket)
 	c.timeout_ms = hc->timeout_ms;
 	c.queues = hc->queues;
 	app->hold[srv] = ss_hold_create(&c, socket);
-	return app->hold[srv] != NULL ? 0 : -ENOMEM;
+	app->hold_in[srv] = ss_hold_create(&c, socket);
+	if (app->hold[srv] == NULL || app->hold_in[srv] == NULL) {
+		ss_app_hold_free(app, srv);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void
@@ -52,6 +69,8 @@ ss_app_hold_free(struct ss_app *app, uint16_t srv)
 {
 	ss_hold_free(app->hold[srv]);
 	app->hold[srv] = NULL;
+	ss_hold_free(app->hold_in[srv]);
+	app->hold_in[srv] = NULL;
 }
 
 /* A packet the hold would not take, or that waited in vain. */
@@ -90,7 +109,10 @@ ss_app_hold_aside(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	for (i = 0; i < n; i++) {
 		const int r = ss_hold_push(h, tun[i], m[i], now);
 
-		if (r == SS_HOLD_OPENED)
+		/* An SA that is there but paused (its key on the way to
+		 * the NIC) needs no negotiation. */
+		if (r == SS_HOLD_OPENED && hold_out_sa(app, srv, tun[i]) ==
+				NULL)
 			hold_acquire(w, srv, tun[i]);
 		else if (r < 0)
 			refused[nr++] = m[i];
@@ -99,14 +121,67 @@ ss_app_hold_aside(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	hold_answer(app, w, refused, nr);
 }
 
-/* The server's outbound SA of a tunnel, if it has one now. */
+void
+ss_app_hold_in_aside(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, const uint32_t spi[], uint16_t n)
+{
+	struct ss_hold *h = app->hold_in[srv];
+	const uint64_t now = rte_get_timer_cycles();
+	uint16_t i;
+
+	/* ESP is never answered with ICMP: a refused one is only counted
+	 * (by the hold) and dropped. */
+	for (i = 0; i < n; i++)
+		if (ss_hold_push(h, spi[i], m[i], now) < 0)
+			rte_pktmbuf_free(m[i]);
+	w->hold_on = true;
+}
+
+/* The server's outbound SA of a tunnel, once its key is usable. */
 static bool
 hold_sa_ready(const struct ss_app *app, uint16_t srv, uint32_t tunnel)
 {
-	struct ss_sa *const *tab = ss_sa_out_table(app->sadb, srv);
+	const struct ss_sa *sa = hold_out_sa(app, srv, tunnel);
 
-	return tab != NULL && tunnel < ss_sa_db_max_tunnels(app->sadb) &&
-		__atomic_load_n(&tab[tunnel], __ATOMIC_ACQUIRE) != NULL;
+	return sa != NULL && !ss_esp_sa_paused(sa);
+}
+
+/* Send the inbound ESP held for SPIs whose SA is no longer paused (or is
+ * gone: decryption then counts them as unknown_spi); returns how many. */
+static uint32_t
+hold_in_release(struct ss_app *app, struct ss_worker *w, uint16_t srv)
+{
+	struct ss_hold *h = app->hold_in[srv];
+	uint32_t spis[SS_HOLD_MAX_QUEUES];
+	struct rte_mbuf *m[SS_BURST];
+	uint32_t sent = 0;
+	uint16_t nt, t, k;
+
+	nt = ss_hold_tunnels(h, spis, SS_HOLD_MAX_QUEUES);
+	for (t = 0; t < nt; t++) {
+		const struct ss_sa *sa = ss_sa_lookup_in(app->sadb, srv,
+			spis[t]);
+
+		if (sa != NULL && ss_esp_sa_paused(sa))
+			continue;
+		while ((k = ss_hold_take(h, spis[t], m, SS_BURST)) != 0) {
+			ss_app_server_decrypt(app, w, srv, m, k, false);
+			sent += k;
+		}
+	}
+	return sent;
+}
+
+uint16_t
+ss_app_hold_in_divert(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	uint32_t spi[])
+{
+	struct ss_hold *h = app->hold_in[srv];
+
+	if (ss_hold_nb_queues(h) == 0)
+		return 0;
+	hold_in_release(app, w, srv);
+	return ss_hold_tunnels(h, spi, SS_ESP_DIVERT_MAX);
 }
 
 /* Send what is held for tunnels whose SA has come; returns how many. */
@@ -178,8 +253,20 @@ ss_app_hold_poll(struct ss_app *app, struct ss_worker *w)
 
 	for (k = 0; k < l->n; k++) {
 		struct ss_hold *h = app->hold[l->s[k]];
+		struct ss_hold *hi = app->hold_in[l->s[k]];
 
-		if (h == NULL || ss_hold_nb_queues(h) == 0)
+		if (h == NULL)
+			continue;
+		if (ss_hold_nb_queues(hi) != 0) {
+			sent += hold_in_release(app, w, l->s[k]);
+			now = rte_get_timer_cycles();
+			while (now >= ss_hold_deadline(hi) &&
+					(n = ss_hold_expire(hi, now, m, tun,
+						SS_BURST)) != 0)
+				rte_pktmbuf_free_bulk(m, n);
+			any |= ss_hold_nb_queues(hi) != 0;
+		}
+		if (ss_hold_nb_queues(h) == 0)
 			continue;
 		sent += hold_release(app, w, l->s[k]);
 		now = rte_get_timer_cycles();

@@ -663,7 +663,8 @@ sa_params(struct ss_app_ike *s, const struct ss_ike_child_sa *c,
 	p->tunnel = tunnel;
 	p->algo = algo;
 	p->mode = c->transport ? SS_SA_MODE_TRANSPORT : SS_SA_MODE_TUNNEL;
-	p->backend = SS_SA_BACKEND_DEFAULT;
+	/* ipsec.backend: "swnic" pushes the keys into the NIC */
+	p->backend = app->sacfg.backend;
 	/* outer: ours is the destination of inbound, the source of
 	 * outbound */
 	p->local = c->inbound ? c->dst.ip : c->src.ip;

@@ -12,6 +12,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ss_app.h"
+#include "ss_swnic_esp.h"
 
 int
 ss_app_ipsec_init(struct ss_app *app)
@@ -60,6 +61,15 @@ ss_app_ipsec_init(struct ss_app *app)
 	ret = ss_esp_attach(app->sadb);
 	if (ret < 0)
 		return ret;
+	if (app->sacfg.swnic) {
+		ret = ss_swnic_esp_init(app->sacfg.swnic_slots,
+			app->sacfg.swnic_latency_us, socket);
+		if (ret < 0) {
+			fprintf(stderr, "shardsec: software NIC: %s\n",
+				strerror(-ret));
+			return ret;
+		}
+	}
 	for (s = 0; s < cfg->nb_servers; s++) {
 		const unsigned int lcore =
 			app->workers[app->server_worker[s]].lcore;
@@ -148,6 +158,8 @@ ss_app_ipsec_fini(struct ss_app *app)
 	if (app->sadb != NULL)
 		ss_sa_db_free(app->sadb);
 	app->sadb = NULL;
+	/* after the SAs: each erased its key slot */
+	ss_swnic_esp_fini();
 	ss_esp_crypto_fini();
 	rte_free(app->qsbr);
 	app->qsbr = NULL;

@@ -467,6 +467,10 @@ show_stats(struct cmdline *cl, bool json)
 			v[4] += hs.expired;
 			v[5] += hs.flushed;
 			v[6] += hs.now_packets;
+			ss_hold_stats_get(ss_app.hold_in[s], &hs);
+			v[8] += hs.held;
+			v[9] += hs.released;
+			v[10] += hs.overflow + hs.no_queue + hs.expired;
 		}
 		for (i = 0; i < ss_app.nb_workers; i++)
 			v[7] += ss_app.workers[i].st.acq_drops;
@@ -478,6 +482,9 @@ show_stats(struct cmdline *cl, bool json)
 		kv(o, "flushed", v[5]);
 		kv(o, "held_now", v[6]);
 		kv(o, "acquire_ring_full", v[7]);
+		kv(o, "in_held", v[8]);
+		kv(o, "in_released", v[9]);
+		kv(o, "in_dropped", v[10]);
 	}
 	memset(v, 0, sizeof(v));
 	sec(o, "esp");
@@ -664,8 +671,10 @@ cmd_clear_parsed(void *parsed, struct cmdline *cl, void *data)
 	memset(&ss_app.ctl_net, 0, sizeof(ss_app.ctl_net));
 	memset(ss_app.srv, 0, sizeof(ss_app.srv));
 	for (i = 0; i < SS_CFG_MAX_SERVERS; i++)
-		if (ss_app.hold[i] != NULL)
+		if (ss_app.hold[i] != NULL) {
 			ss_hold_stats_clear(ss_app.hold[i]);
+			ss_hold_stats_clear(ss_app.hold_in[i]);
+		}
 	for (i = 0; i < ss_app.nb_ports; i++)
 		rte_eth_stats_reset(ss_app.port_id[i]);
 	cmdline_printf(cl, "  all statistics cleared\n");

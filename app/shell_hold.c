@@ -12,9 +12,11 @@
 #include <cmdline.h>
 #include <cmdline_parse.h>
 #include <cmdline_parse_string.h>
+#include <rte_cycles.h>
 
 #include "ss_app.h"
 #include "ss_shell.h"
+#include "ss_swnic_esp.h"
 
 static void
 show_hold(struct cmdline *cl, bool json)
@@ -53,11 +55,12 @@ show_hold(struct cmdline *cl, bool json)
 			"held", "released", "opened", "overflow", "no-queue",
 			"expired", "flushed");
 	for (s = 0; s < ss_app.cfg.nb_servers; s++) {
-		struct ss_hold_stats st;
+		struct ss_hold_stats st, si;
 
 		if (!ss_app.srv_live[s] || ss_app.hold[s] == NULL)
 			continue;
 		ss_hold_stats_get(ss_app.hold[s], &st);
+		ss_hold_stats_get(ss_app.hold_in[s], &si);
 		if (json)
 			cmdline_printf(cl, "%s\n  {\"server\": %u, "
 				"\"instance_id\": %u, \"queues\": %u, "
@@ -67,11 +70,16 @@ show_hold(struct cmdline *cl, bool json)
 				", \"opened\": %" PRIu64 ", \"overflow\": %"
 				PRIu64 ", \"no_queue\": %" PRIu64
 				", \"expired\": %" PRIu64 ", \"flushed\": %"
-				PRIu64 "}", n++ == 0 ? "" : ",", s,
+				PRIu64 ", \"in\": {\"now_packets\": %u, "
+				"\"held\": %" PRIu64 ", \"released\": %" PRIu64
+				", \"refused\": %" PRIu64 ", \"expired\": %"
+				PRIu64 "}}", n++ == 0 ? "" : ",", s,
 				ss_app.cfg.servers[s].id, st.now_queues,
 				st.now_packets, st.now_bytes, st.held,
 				st.released, st.opened, st.overflow,
-				st.no_queue, st.expired, st.flushed);
+				st.no_queue, st.expired, st.flushed,
+				si.now_packets, si.held, si.released,
+				si.overflow + si.no_queue, si.expired);
 		else if (hc->packets != 0)
 			cmdline_printf(cl, "%-6u %-6u %6u %8u %9" PRIu64
 				" %10" PRIu64
@@ -81,6 +89,14 @@ show_hold(struct cmdline *cl, bool json)
 				st.now_packets, st.now_bytes, st.held,
 				st.released, st.opened, st.overflow,
 				st.no_queue, st.expired, st.flushed);
+		if (!json && hc->packets != 0 && si.held != 0)
+			cmdline_printf(cl, "%-6s %-6s %6u %8u %9s %10" PRIu64
+				" %10" PRIu64 " %10s %9" PRIu64 " %9" PRIu64
+				" %9" PRIu64 " %9" PRIu64 "   (inbound ESP "
+				"of paused SAs)\n", "", "", si.now_queues,
+				si.now_packets, "", si.held, si.released, "",
+				si.overflow, si.no_queue, si.expired,
+				si.flushed);
 	}
 	if (json)
 		cmdline_printf(cl, "%s]}\n", n == 0 ? "" : "\n");
@@ -130,9 +146,116 @@ static cmdline_parse_inst_t cmd_show_hold_j = {
 	},
 };
 
+/* ---- show swnic [json] ---------------------------------------------- */
+
+static double
+ms_of(uint64_t tsc)
+{
+	return (double)tsc * 1e3 / (double)rte_get_timer_hz();
+}
+
+static void
+show_swnic(struct cmdline *cl, bool json)
+{
+	const struct ss_swnic *d = ss_swnic_esp_dev();
+	struct ss_swnic_esp_stats e;
+	struct ss_swnic_stats s;
+	const struct ss_swnic_conf *c;
+
+	if (d == NULL) {
+		if (json)
+			cmdline_printf(cl, "{}\n");
+		else
+			cmdline_printf(cl, "no software NIC (ipsec.swnic, or "
+				"ipsec.backend = \"swnic\", starts one)\n");
+		return;
+	}
+	ss_swnic_stats_get(d, &s);
+	ss_swnic_esp_stats_get(&e);
+	c = ss_swnic_conf_get(d);
+	if (json) {
+		cmdline_printf(cl, "{\"slots\": %u, \"latency_us\": %u, "
+			"\"used\": %u, \"pending\": %u, \"stores\": %" PRIu64
+			", \"stored\": %" PRIu64 ", \"refused\": %" PRIu64
+			", \"table_full\": %" PRIu64 ", \"erased\": %" PRIu64
+			", \"cancelled\": %" PRIu64 ", \"resumed\": %" PRIu64
+			", \"store_ms\": {\"min\": %.3f, \"avg\": %.3f, "
+			"\"max\": %.3f}, \"paused_ms\": {\"min\": %.3f, "
+			"\"avg\": %.3f, \"max\": %.3f}}\n", c->slots,
+			c->latency_us, s.used, s.pending, s.stores, s.stored,
+			s.refused, s.table_full, s.erased, s.cancelled,
+			e.resumed, ms_of(s.wait_min_tsc),
+			s.stored ? ms_of(s.wait_sum_tsc) / (double)s.stored :
+			0.0, ms_of(s.wait_max_tsc), ms_of(e.pause_min_tsc),
+			e.resumed ? ms_of(e.pause_sum_tsc) /
+			(double)e.resumed : 0.0, ms_of(e.pause_max_tsc));
+		return;
+	}
+	cmdline_printf(cl, "software NIC: %u key slots (%u used, %u requests "
+		"pending), %u us to store a key\n"
+		"  key pushes %" PRIu64 ", stored %" PRIu64 ", refused %" PRIu64
+		", table full %" PRIu64 ", erased %" PRIu64 " (%" PRIu64
+		" while pending)\n"
+		"  store time min/avg/max %.3f/%.3f/%.3f ms\n"
+		"  SAs resumed %" PRIu64 ", paused min/avg/max "
+		"%.3f/%.3f/%.3f ms\n", c->slots, s.used, s.pending,
+		c->latency_us, s.stores, s.stored, s.refused, s.table_full,
+		s.erased, s.cancelled, ms_of(s.wait_min_tsc),
+		s.stored ? ms_of(s.wait_sum_tsc) / (double)s.stored : 0.0,
+		ms_of(s.wait_max_tsc), e.resumed, ms_of(e.pause_min_tsc),
+		e.resumed ? ms_of(e.pause_sum_tsc) / (double)e.resumed : 0.0,
+		ms_of(e.pause_max_tsc));
+}
+
+struct cmd_show_swnic_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t swnic;
+	cmdline_fixed_string_t json;
+};
+
+static void
+cmd_show_swnic_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(parsed);
+	show_swnic(cl, data == SS_SHELL_JSON);
+}
+
+static cmdline_parse_token_string_t cmd_show_swnic_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_swnic_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_swnic_swnic =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_swnic_result, swnic, "swnic");
+static cmdline_parse_token_string_t cmd_show_swnic_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_swnic_result, json, "json");
+
+static cmdline_parse_inst_t cmd_show_swnic = {
+	.f = cmd_show_swnic_parsed,
+	.data = NULL,
+	.help_str = "show swnic: the software NIC's key table, key pushes "
+		"and how long SAs were paused",
+	.tokens = {
+		(void *)&cmd_show_swnic_show,
+		(void *)&cmd_show_swnic_swnic,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_show_swnic_j = {
+	.f = cmd_show_swnic_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show swnic json: the same as JSON",
+	.tokens = {
+		(void *)&cmd_show_swnic_show,
+		(void *)&cmd_show_swnic_swnic,
+		(void *)&cmd_show_swnic_json,
+		NULL,
+	},
+};
+
 cmdline_parse_inst_t *const ss_cmd_hold[] = {
 	&cmd_show_hold,
 	&cmd_show_hold_j,
+	&cmd_show_swnic,
+	&cmd_show_swnic_j,
 	NULL,
 };
 
@@ -140,5 +263,7 @@ const struct ss_shell_help ss_help_hold[] = {
 	{ "show hold [json]", "per server: packets held for an SA now, and "
 		"held, released, refused (overflow, no queue), expired; "
 		"ACQUIREs and ICMP unreachable sent" },
+	{ "show swnic [json]", "the software NIC: key slots, key pushes, "
+		"store times, how long SAs were paused" },
 	{ NULL, NULL },
 };

@@ -37,7 +37,9 @@ sa_cb(const struct ss_sa *sa, void *arg)
 		return 0;
 	a->found++;
 	ss_sa_format(sa, buf, sizeof(buf));
-	cmdline_printf(a->cl, "%s\n", buf);
+	/* paused: its key is on the way to the NIC, packets are held */
+	cmdline_printf(a->cl, "%s%s\n", buf,
+		ss_esp_sa_paused(sa) ? " paused" : "");
 	if (a->all)
 		return 0;
 	/* One SA asked for: every drop reason, zero or not. */
@@ -441,12 +443,15 @@ sa_json_cb(const struct ss_sa *sa, void *arg)
 	cmdline_printf(cl, "%s\n  {\"spi\": \"0x%08x\", \"dir\": \"%s\", "
 		"\"instance_id\": %u, \"server\": %u, \"algo\": \"%s\", "
 		"\"mode\": \"%s\", \"udp_encap\": %s, \"esn\": %s, "
+		"\"backend\": \"%s\", \"paused\": %s, "
 		"\"%s\": %" PRIu64 ", \"packets\": %" PRIu64 ", \"bytes\": %"
 		PRIu64 ", \"drops\": {", (*n)++ == 0 ? "" : ",", sa->spi,
 		sa->dir == SS_SA_DIR_IN ? "in" : "out", sa->instance_id,
 		sa->server, ss_sa_algo_name(sa->algo),
 		sa->mode == SS_SA_MODE_TUNNEL ? "tunnel" : "transport",
 		sa->udp_encap ? "true" : "false", sa->esn ? "true" : "false",
+		ss_sa_backend_name(sa->backend),
+		ss_esp_sa_paused(sa) ? "true" : "false",
 		sa->dir == SS_SA_DIR_IN ? "replay_top" : "seq",
 		sa->dir == SS_SA_DIR_IN ? sa->st.replay_top : sa->st.seq,
 		sa->st.packets, sa->st.bytes);

@@ -189,6 +189,8 @@ struct ss_app {
 	struct ss_spd *spd;
 	struct ss_esp_server *esp[SS_CFG_MAX_SERVERS];
 	struct ss_hold *hold[SS_CFG_MAX_SERVERS];	/* NULL: hold off */
+	/* inbound ESP of paused SAs (NIC key push), by SPI */
+	struct ss_hold *hold_in[SS_CFG_MAX_SERVERS];
 	void *ike;			/* struct ss_app_ike, ike.c */
 	struct ss_app_gen *gen;		/* traffic generator, gen.c */
 	unsigned int main_lcore;
@@ -327,6 +329,8 @@ void ss_app_server_protect(struct ss_app *app, struct ss_worker *w,
 	uint16_t srv, struct rte_mbuf **m, const uint32_t tun[], uint16_t n);
 void ss_app_worker_punt(struct ss_worker *w, struct rte_mbuf **m,
 	uint16_t n, uint32_t reason);
+void ss_app_server_decrypt(struct ss_app *app, struct ss_worker *w,
+	uint16_t srv, struct rte_mbuf **m, uint16_t n, bool l2);
 
 /* hold.c: outbound packets held while their SA is negotiated (lib/hold).
  * Per server, on its worker's lcore; the ACQUIREs reach the control
@@ -336,6 +340,14 @@ void ss_app_hold_free(struct ss_app *app, uint16_t srv);
 /* Hold m[0..n) (no SA for tun[i] here) or answer what is refused. */
 void ss_app_hold_aside(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	struct rte_mbuf **m, const uint32_t tun[], uint16_t n);
+/* Inbound ESP of paused SAs (spi[i]): held per SPI until the NIC has
+ * the key; refused ones are dropped (counted by the hold). */
+void ss_app_hold_in_aside(struct ss_app *app, struct ss_worker *w,
+	uint16_t srv, struct rte_mbuf **m, const uint32_t spi[], uint16_t n);
+/* Release the inbound SPIs whose SA is no longer paused, then fill spi[]
+ * (room for SS_ESP_DIVERT_MAX) with those still held; returns how many. */
+uint16_t ss_app_hold_in_divert(struct ss_app *app, struct ss_worker *w,
+	uint16_t srv, uint32_t spi[]);
 /* Release what can go, then move the packets of m[0..n) whose tunnel is
  * still held into its queue, behind the others; returns the packets
  * left in m (order kept). */

@@ -271,23 +271,41 @@ server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	worker_forward(app, w, keep, nk);
 }
 
+/* Decrypt m[0..n) (data at L2 when l2, else at L3) and forward: fresh
+ * ESP, and ESP released from the hold. Packets of a paused SA, and newer
+ * ones of an SA whose older packets are still held, go to the hold. */
+void
+ss_app_server_decrypt(struct ss_app *app, struct ss_worker *w, uint16_t srv,
+	struct rte_mbuf **m, uint16_t n, bool l2)
+{
+	struct rte_mbuf *out[SS_BURST];
+	struct ss_esp_aside tb;
+	uint64_t t0;
+	uint16_t i, k;
+
+	tb.hold = app->hold_in[srv] != NULL;
+	tb.nd = 0;
+	if (unlikely(w->hold_on) && tb.hold)
+		tb.nd = ss_app_hold_in_divert(app, w, srv, tb.divert);
+	t0 = stage_t0(w);
+	if (l2)
+		for (i = 0; i < n; i++)
+			strip_l2(m[i]);
+	k = ss_esp_inbound_burst(app->esp[srv], m, n, out, &tb);
+	stage_end(w, SS_STAGE_ESP_IN, n, t0);
+	if (unlikely(tb.nh != 0))
+		ss_app_hold_in_aside(app, w, srv, tb.hm, tb.htun, tb.nh);
+	server_inner(app, w, srv, out, k, true);
+}
+
 static void
 server_esp(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	struct rte_mbuf **m, uint16_t n)
 {
-	struct rte_mbuf *out[SS_BURST];
-	uint64_t t0;
-	uint16_t i, k;
-
 	if (n == 0)
 		return;
-	t0 = stage_t0(w);
-	for (i = 0; i < n; i++)
-		strip_l2(m[i]);
 	app->srv[srv].esp_in += n;
-	k = ss_esp_inbound_burst(app->esp[srv], m, n, out);
-	stage_end(w, SS_STAGE_ESP_IN, n, t0);
-	server_inner(app, w, srv, out, k, true);
+	ss_app_server_decrypt(app, w, srv, m, n, true);
 }
 
 /* Protect m[0..n) (data at L3) for tunnel[i] and send the results:

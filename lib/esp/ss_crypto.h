@@ -19,13 +19,15 @@
  *  - "ipsec-mb" (the default): no rte_ipsec and no crypto ops; ESP
  *    framing in lib/esp and intel-ipsec-mb called directly
  *    (ss_esp_mb.h), because that costs fewer cycles per packet.
- * Slots that exist but are not implemented (session_create returns
- * -ENOTSUP with a sentence saying so, so ss_sa_add refuses the SA):
- *  - "inline": rte_security inline IPsec on a capable NIC. A driver will
- *    create an rte_security session on the port, and process() will only
- *    set mbuf ol_flags (RTE_MBUF_F_TX_SEC_OFFLOAD) since the NIC encrypts.
- *  - "swnic": the software inline NIC of the key-offload work (concepts
- *    section 2), with its pause / acknowledge protocol.
+ * Slots filled by drivers (until then session_create returns -ENOTSUP
+ * with a sentence saying so, so ss_sa_add refuses the SA):
+ *  - "swnic": the software inline NIC (drivers/swnic, concepts section
+ *    2). Its SAs start paused (esa->paused) while their key is pushed
+ *    into the NIC, and are resumed (ss_esp_sa_resume) by the NIC's
+ *    completion; the data path holds or drops their packets meanwhile.
+ *  - "inline": rte_security inline IPsec on a capable NIC: no driver yet.
+ *    It would create an rte_security session on the port, pause the SA
+ *    the same way, and only set mbuf ol_flags since the NIC encrypts.
  * A driver replaces a slot with ss_crypto_backend_register() (from
  * drivers/, linked into the program through ss_drivers_dep).
  */
@@ -79,6 +81,13 @@ struct ss_esp_sa {
 	uint8_t outer_hl;		/* tunnel outer IP header length */
 	uint8_t inner_proto;		/* IPPROTO_IPIP / IPPROTO_IPV6 */
 	bool aead;
+	/* 1 while a NIC back-end (swnic) has not confirmed it stored the
+	 * key: the SA's packets are held (or dropped as "paused") and
+	 * be_priv is not used. Cleared with a release store once it has
+	 * (ss_esp_sa_resume); read with an acquire load. */
+	uint8_t paused;
+	uint64_t pause_tsc;		/* when it was paused */
+	uint32_t offload_slot;		/* NIC back-ends: the key's slot */
 	void *be_priv;			/* back-end's own */
 	struct rte_ipsec_sa *isa;
 	uint32_t isa_size;

@@ -428,3 +428,24 @@ ss_esp_group_by_sa(struct ss_sa *sas[], struct rte_mbuf *m[], unsigned int n,
 	}
 	return ng;
 }
+
+bool
+ss_esp_sa_paused(const struct ss_sa *sa)
+{
+	const struct ss_esp_sa *esa = sa->dp;
+
+	return esa != NULL && __atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE);
+}
+
+uint64_t
+ss_esp_sa_resume(struct ss_sa *sa, void *state)
+{
+	struct ss_esp_sa *esa = sa->dp;
+
+	if (esa == NULL || !esa->paused)
+		return 0;
+	esa->be_priv = state;
+	/* The state is complete before a worker can see paused == 0. */
+	__atomic_store_n(&esa->paused, 0, __ATOMIC_RELEASE);
+	return rte_get_timer_cycles() - esa->pause_tsc;
+}

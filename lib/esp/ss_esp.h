@@ -30,6 +30,7 @@
 
 #define SS_ESP_BURST 32
 #define SS_ESP_TOOBIG_MAX 64
+#define SS_ESP_DIVERT_MAX 64
 
 /**
  * Create the crypto devices crypto_aesni_gcm0 and crypto_aesni_mb0 when
@@ -68,7 +69,12 @@ struct ss_esp_aside {
 	bool hold;			/* set by the caller */
 	uint16_t nh;
 	struct rte_mbuf *hm[SS_ESP_TOOBIG_MAX];	/* data at the IP header */
-	uint32_t htun[SS_ESP_TOOBIG_MAX];	/* their tunnels */
+	uint32_t htun[SS_ESP_TOOBIG_MAX];	/* their tunnels (SPIs) */
+	/* Inbound, set by the caller with hold: SPIs whose packets are
+	 * handed back even when their SA is not paused (older packets of
+	 * theirs are still held: the new ones queue behind them). */
+	uint16_t nd;
+	uint32_t divert[SS_ESP_DIVERT_MAX];
 };
 
 /**
@@ -78,9 +84,9 @@ struct ss_esp_aside {
  * by SA, in order within an SA; the count is returned. Dropped packets
  * are freed and counted, except, when tb is not NULL, too-big ones
  * (handed to the caller in tb, still counted as too_big) and, when
- * tb->hold is set, packets whose tunnel has no SA here (in tb->hm, in
- * order, not counted: up to SS_ESP_TOOBIG_MAX a call, the rest are
- * dropped as no_sa).
+ * tb->hold is set, packets whose tunnel has no SA here or whose SA is
+ * paused (ss_esp_sa_paused) (in tb->hm, in order, not counted: up to
+ * SS_ESP_TOOBIG_MAX a call, the rest are dropped as no_sa / paused).
  */
 uint16_t
 ss_esp_outbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
@@ -100,11 +106,29 @@ ss_esp_outbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
  * Decrypt m[0..n) (data at the outer IP header): ESP or ESP-in-UDP of
  * inbound SAs owned by this server. Inner packets (data at the inner IP
  * header, l2_len 0, packet_type L3 and SS_ESP_PTYPE_IP4_CHECKED where it
- * holds) go to out[] (room for n); the count is returned.
+ * holds) go to out[] (room for n); the count is returned. Packets of a
+ * paused SA are dropped as "paused" unless tb is not NULL with tb->hold
+ * set: then they are handed back unchanged in tb->hm with their SPI in
+ * tb->htun (tb->n is not used).
  */
 uint16_t
 ss_esp_inbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
-	uint16_t n, struct rte_mbuf **out);
+	uint16_t n, struct rte_mbuf **out, struct ss_esp_aside *tb);
+
+/**
+ * Whether the SA waits for its NIC back-end to confirm the key (its
+ * packets held or dropped as "paused"). Any lcore.
+ */
+bool
+ss_esp_sa_paused(const struct ss_sa *sa);
+
+/**
+ * Control lcore: the NIC has stored the key of a paused SA; the data
+ * path uses state (the back-end's be_priv) from now on. Returns how long
+ * the SA was paused (timer cycles), or 0 when it was not paused.
+ */
+uint64_t
+ss_esp_sa_resume(struct ss_sa *sa, void *state);
 
 /** Per-server counters (written by its worker only). */
 struct ss_esp_stats {

@@ -362,8 +362,8 @@ swnic_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 	RTE_SET_USED(sa);
 	RTE_SET_USED(xf);
 	snprintf(err, len, "back-end 'swnic' (software inline NIC with key "
-		"push and acknowledgement) is not implemented yet; use 'cpu' "
-		"or 'lookaside'");
+		"push and acknowledgement) needs its driver (drivers/swnic), "
+		"which the program starts when ipsec.swnic is configured");
 	SS_ESP_LOG(ERR, "%s", err);
 	return -ENOTSUP;
 }

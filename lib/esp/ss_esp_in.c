@@ -692,6 +692,7 @@ struct inb_run {
 	uint16_t port;			/* UDP encapsulation: local port */
 	bool udp_ok;
 	bool ok;
+	bool paused;			/* esa->paused */
 };
 
 static inline void
@@ -703,9 +704,11 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->sa = sa;
 	r->ok = false;
 	r->udp_ok = false;
+	r->paused = false;
 	if (sa == NULL || sa->dp == NULL)
 		return;
 	esa = sa->dp;
+	r->paused = __atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE) != 0;
 	r->rp = &esa->rp;
 	r->top = esa->rp.top;
 	r->w = esa->rp.w;
@@ -725,7 +728,7 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->min = r->hdr + RTE_MAX(2u, esa->pad_align == 16 ? 16u : 4u);
 	r->mask = esa->pad_align - 1u;
 	r->port = sa->encap_local_port;
-	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa);
+	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa) && !r->paused;
 	r->udp_ok = r->ok && sa->udp_encap && sa->mode == SS_SA_MODE_TUNNEL;
 	r->ok = r->ok && !sa->udp_encap;
 }
@@ -815,9 +818,20 @@ inb_sa_slow(struct ss_esp_server *srv, struct ss_sa *sa, struct rte_mbuf *p,
 	return true;
 }
 
+static bool
+inb_diverted(const struct ss_esp_aside *tb, uint32_t spi)
+{
+	uint16_t i;
+
+	for (i = 0; i < tb->nd; i++)
+		if (tb->divert[i] == spi)
+			return true;
+	return false;
+}
+
 static uint16_t
 inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
-	struct rte_mbuf **out)
+	struct rte_mbuf **out, struct ss_esp_aside *tb)
 {
 	struct ss_sa *sas[SS_ESP_BURST], *grp[SS_ESP_BURST];
 	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
@@ -892,6 +906,22 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		if (sa != r.sa) {
 			inb_run_load(&r, sa);
 			mixed |= j != 0 && sa != sas[0];
+			if (unlikely(tb != NULL && tb->nd != 0) &&
+					inb_diverted(tb, spi[i]))
+				r.paused = true;
+		}
+		if (unlikely(r.paused)) {
+			/* The NIC has not confirmed the key yet: the caller
+			 * holds the packet (at its outer IP header, as it
+			 * came) until it has. */
+			if (tb != NULL && tb->hold &&
+					tb->nh < SS_ESP_TOOBIG_MAX) {
+				tb->htun[tb->nh] = spi[i];
+				tb->hm[tb->nh++] = p;
+			} else {
+				esp_drop(srv, sa, p, SS_SA_DROP_PAUSED);
+			}
+			continue;
 		}
 		/* ESP follows the IP header, or UDP behind it */
 		eoff = p->l3_len + (udp[i] ? sizeof(struct rte_udp_hdr) : 0);
@@ -948,13 +978,15 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 
 uint16_t
 ss_esp_inbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
-	uint16_t n, struct rte_mbuf **out)
+	uint16_t n, struct rte_mbuf **out, struct ss_esp_aside *tb)
 {
 	uint16_t i, c, nout = 0;
 
+	if (tb != NULL)
+		tb->nh = 0;
 	for (i = 0; i < n; i += c) {
 		c = RTE_MIN((uint16_t)(n - i), (uint16_t)SS_ESP_BURST);
-		nout += inb_chunk(srv, m + i, c, out + nout);
+		nout += inb_chunk(srv, m + i, c, out + nout, tb);
 	}
 	return nout;
 }

@@ -20,6 +20,7 @@
 #include <wmmintrin.h>
 
 #include <rte_cpuflags.h>
+#include <rte_errno.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
@@ -147,27 +148,32 @@ tpl_make(struct mb_sa *k, const struct ss_sa *sa)
 	memcpy(e, &k->spi, sizeof(k->spi));
 }
 
-static int
-mb_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
-	struct rte_crypto_sym_xform *xf, char *err, size_t len)
+void *
+ss_esp_mb_state_make(const struct ss_sa *sa, const uint8_t *key,
+	uint8_t klen, char *err, size_t len)
 {
-	const uint8_t *key;
 	struct mb_sa *k;
-	uint8_t klen, ek, ivkey[16];
+	uint8_t ek, ivkey[16];
 	unsigned int i;
 
-	RTE_SET_USED(xf);
 	pthread_once(&ctl_once, ctl_mgr_init);
 	if (ctl_mgr == NULL) {
 		snprintf(err, len, "intel-ipsec-mb manager unavailable");
-		return -ENOTSUP;
+		rte_errno = ENOTSUP;
+		return NULL;
+	}
+	if (klen != ss_sa_algo_key_len(sa->algo)) {
+		snprintf(err, len, "ipsec-mb: %u key bytes for %s", klen,
+			ss_sa_algo_name(sa->algo));
+		rte_errno = EINVAL;
+		return NULL;
 	}
 	k = rte_zmalloc("ss_esp_mb_sa", sizeof(*k), RTE_CACHE_LINE_SIZE);
 	if (k == NULL) {
 		snprintf(err, len, "no memory");
-		return -ENOMEM;
+		rte_errno = ENOMEM;
+		return NULL;
 	}
-	key = ss_sa_key(sa, &klen);
 	k->spi = rte_cpu_to_be_32(sa->spi);
 	switch (sa->algo) {
 	case SS_SA_ALGO_AES_GCM_128:
@@ -219,10 +225,38 @@ mb_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 		rte_free(k);
 		snprintf(err, len, "ipsec-mb: algorithm %u not supported",
 			sa->algo);
-		return -ENOTSUP;
+		rte_errno = ENOTSUP;
+		return NULL;
 	}
 	if (sa->mode == SS_SA_MODE_TUNNEL)
 		tpl_make(k, sa);
+	return k;
+}
+
+void
+ss_esp_mb_state_free(void *state)
+{
+	struct mb_sa *k = state;
+
+	if (k == NULL)
+		return;
+	explicit_bzero(k, sizeof(*k));
+	rte_free(k);
+}
+
+static int
+mb_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
+	struct rte_crypto_sym_xform *xf, char *err, size_t len)
+{
+	const uint8_t *key;
+	uint8_t klen;
+	struct mb_sa *k;
+
+	RTE_SET_USED(xf);
+	key = ss_sa_key(sa, &klen);
+	k = ss_esp_mb_state_make(sa, key, klen, err, len);
+	if (k == NULL)
+		return -rte_errno;
 	esa->be_priv = k;
 	esa->cs = k;		/* "has a session" for the common code */
 	return 0;
@@ -231,12 +265,7 @@ mb_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 static void
 mb_session_destroy(struct ss_esp_sa *esa)
 {
-	struct mb_sa *k = esa->be_priv;
-
-	if (k == NULL)
-		return;
-	explicit_bzero(k, sizeof(*k));
-	rte_free(k);
+	ss_esp_mb_state_free(esa->be_priv);
 	esa->be_priv = NULL;
 	esa->cs = NULL;
 }

@@ -32,6 +32,21 @@ ss_esp_mb_mgr_create(void);
 void
 ss_esp_mb_mgr_free(void *mgr);
 
+/**
+ * The crypto state an SA's packets are processed with (key schedules,
+ * header template, sequence number): what an ipsec-mb SA keeps in its
+ * esa->be_priv, and what a software NIC (drivers/swnic) builds in its key
+ * table. key: the SA's key blob (enum ss_sa_algo layout). NULL with err
+ * and rte_errno set.
+ */
+void *
+ss_esp_mb_state_make(const struct ss_sa *sa, const uint8_t *key,
+	uint8_t klen, char *err, size_t len);
+
+/** Wipe and free a state (NULL is fine). */
+void
+ss_esp_mb_state_free(void *state);
+
 /** The back-end slot (ss_crypto_backend_get(SS_SA_BACKEND_IPSEC_MB)). */
 extern const struct ss_crypto_backend ss_esp_mb_backend;
 

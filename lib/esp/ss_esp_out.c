@@ -221,6 +221,17 @@ outb_check_slow(struct ss_esp_server *srv, struct ss_sa *sa,
 		esp_drop(srv, sa, p, SS_SA_DROP_BACKEND);
 		return false;
 	}
+	if (unlikely(__atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE))) {
+		/* The NIC has not confirmed the key yet: held like a packet
+		 * without an SA, until it has. */
+		if (tb != NULL && tb->hold && tb->nh < SS_ESP_TOOBIG_MAX) {
+			tb->htun[tb->nh] = tunnel;
+			tb->hm[tb->nh++] = p;
+			return false;
+		}
+		esp_drop(srv, sa, p, SS_SA_DROP_PAUSED);
+		return false;
+	}
 	if (unlikely(p->nb_segs > 1) && rte_pktmbuf_linearize(p) != 0) {
 		esp_drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
 		return false;
@@ -297,7 +308,8 @@ outb_run_load(struct outb_run *r, struct ss_sa *sa,
 		RTE_ALIGN_FLOOR(r->mtu - r->fixed - hl, r->align) : 0;
 	r->max_plen = (int32_t)(room + hl) - 2;
 	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa) &&
-		(sa->inner_family == AF_INET || sa->inner_family == AF_INET6);
+		(sa->inner_family == AF_INET || sa->inner_family == AF_INET6) &&
+		!__atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE);
 }
 
 /* The usual packet in one test: one segment, an inner IP header of the

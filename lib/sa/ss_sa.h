@@ -95,6 +95,7 @@ enum ss_sa_drop {
 	SS_SA_DROP_EXPIRED,		/* hard lifetime reached */
 	SS_SA_DROP_BAD_INNER,		/* inner packet malformed / wrong family */
 	SS_SA_DROP_BACKEND,		/* back-end not available for packets */
+	SS_SA_DROP_PAUSED,		/* key not yet confirmed by the NIC */
 	SS_SA_DROP_MAX
 };
 
@@ -434,6 +435,10 @@ ss_sa_db_server_live(const struct ss_sa_db *db, uint16_t server);
  *     queues = 16;          # tunnels held at once per server (1..64)
  *     answer = "drop";      # overflow / timeout: "drop" or "icmp"
  *   };
+ *   swnic = {               # software inline NIC (drivers/swnic)
+ *     slots = 4096;         # key table entries
+ *     latency_us = 200;     # how long it takes to store a key
+ *   };
  *   tunnels = ( {
  *     name = "remote"; local = "198.51.100.1"; peer = "198.51.100.2";
  *     mode = "tunnel";      # or "transport"
@@ -470,11 +475,21 @@ struct ss_sa_cfg_hold {
 	bool icmp;			/* answer with ICMP unreachable */
 };
 
+#define SS_SA_SWNIC_SLOTS 4096
+#define SS_SA_SWNIC_LATENCY_US 200
+#define SS_SA_SWNIC_MAX_SLOTS 65536		/* SS_SWNIC_MAX_SLOTS */
+#define SS_SA_SWNIC_MAX_LATENCY_US 10000000	/* SS_SWNIC_MAX_LATENCY_US */
+
 struct ss_sa_cfg {
 	bool present;
 	uint32_t replay_window;
 	bool esn;
+	enum ss_sa_backend backend;	/* default of static and IKE SAs */
 	struct ss_sa_cfg_hold hold;
+	/* the software NIC runs when 'swnic' is set or backend is swnic */
+	bool swnic;
+	uint32_t swnic_slots;
+	uint32_t swnic_latency_us;
 	struct ss_sa_cfg_tunnel tunnels[SS_SA_CFG_MAX_TUNNELS];
 	uint32_t nb_tunnels;
 	struct ss_sa_params *sas;	/* nb_sas, malloc'd; keys inside */

@@ -18,8 +18,9 @@
 
 static const char *const ipsec_keys[] = {
 	"replay_window", "esn", "backend", "tunnels", "policies", "hold",
-	NULL,
+	"swnic", NULL,
 };
+static const char *const swnic_keys[] = { "slots", "latency_us", NULL };
 static const char *const hold_keys[] = {
 	"packets", "bytes", "timeout_ms", "queues", "answer", NULL,
 };
@@ -394,6 +395,34 @@ parse_hold(const config_setting_t *g, struct ss_sa_cfg_hold *h,
 }
 
 static int
+parse_swnic(const config_setting_t *g, struct ss_sa_cfg *c,
+	struct ss_cfg_error *err)
+{
+	int64_t v;
+	int rc;
+
+	if (!config_setting_is_group(g))
+		return ss_cfg_fail(err, g, "expected a group");
+	rc = ss_cfg_check_keys(g, swnic_keys, err);
+	if (rc != 0)
+		return rc;
+	v = c->swnic_slots;
+	rc = ss_cfg_get_int(g, "slots", false, 1, SS_SA_SWNIC_MAX_SLOTS, &v,
+		err);
+	if (rc != 0)
+		return rc;
+	c->swnic_slots = (uint32_t)v;
+	v = c->swnic_latency_us;
+	rc = ss_cfg_get_int(g, "latency_us", false, 0,
+		SS_SA_SWNIC_MAX_LATENCY_US, &v, err);
+	if (rc != 0)
+		return rc;
+	c->swnic_latency_us = (uint32_t)v;
+	c->swnic = true;
+	return 0;
+}
+
+static int
 parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	void *arg, struct ss_cfg_error *err)
 {
@@ -411,6 +440,9 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	c->hold.timeout_ms = SS_SA_HOLD_TIMEOUT_MS;
 	c->hold.queues = SS_SA_HOLD_QUEUES;
 	c->hold.icmp = false;
+	c->backend = SS_SA_BACKEND_DEFAULT;
+	c->swnic_slots = SS_SA_SWNIC_SLOTS;
+	c->swnic_latency_us = SS_SA_SWNIC_LATENCY_US;
 	if (section == NULL)
 		return 0;
 	c->present = true;
@@ -438,6 +470,14 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 		&backend, err);
 	if (rc != 0)
 		return rc;
+	c->backend = (enum ss_sa_backend)backend;
+	l = config_setting_get_member(section, "swnic");
+	if (l != NULL) {
+		rc = parse_swnic(l, c, err);
+		if (rc != 0)
+			return rc;
+	}
+	c->swnic = c->swnic || backend == SS_SA_BACKEND_SWNIC;
 	c->policies = config_setting_get_member(section, "policies");
 	l = config_setting_get_member(section, "tunnels");
 	if (l == NULL)

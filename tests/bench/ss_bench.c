@@ -1607,7 +1607,7 @@ content_check(bool out, struct b_row *r)
 			}
 			if (out) {
 				nd = ss_esp_inbound_burst(B.peer_esp[s], m,
-					(uint16_t)n, o);
+					(uint16_t)n, o, NULL);
 			} else {
 				memcpy(o, m, n * sizeof(*m));
 				nd = n;

@@ -252,7 +252,7 @@ static uint16_t
 inb_checked(struct ss_esp_server *s, struct rte_mbuf **m, uint16_t n,
 	struct rte_mbuf **out)
 {
-	const uint16_t k = ss_esp_inbound_burst(s, m, n, out);
+	const uint16_t k = ss_esp_inbound_burst(s, m, n, out, NULL);
 	uint16_t i;
 
 	RTE_BUILD_BUG_ON(SS_ESP_PTYPE_IP4_CHECKED !=
@@ -1705,6 +1705,93 @@ START_TEST(test_backend_slots)
 }
 END_TEST
 
+/* ---- paused SAs (key on its way to a NIC) ---------------------------- */
+
+/* An SA paused as a NIC back-end pauses it: its packets come back to a
+ * caller that holds them (outbound by tunnel, inbound by SPI, unchanged)
+ * or are dropped as "paused"; an inbound SPI the caller still holds
+ * packets of is diverted even once resumed; resumed, the same packets
+ * go through. */
+START_TEST(test_paused)
+{
+	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
+		AF_INET, AF_INET, false, false, SS_SA_BACKEND_IPSEC_MB, false };
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_esp_aside tb = { .hold = true };
+	struct rte_mbuf *m[2], *e[2], *out[2];
+	struct ss_esp_sa *eo, *ei;
+	struct ss_sa *o, *in;
+	uint32_t tun[2] = { 0, 0 };
+	const uint32_t spi = SPI0(0x600);
+
+	mk_servers(db);
+	add_pair(db, &c, spi, 64, &o, &in);
+	eo = o->dp;
+	ei = in->dp;
+	ck_assert(!ss_esp_sa_paused(o));
+	ck_assert_uint_eq(ss_esp_sa_resume(o, eo->be_priv), 0);
+	/* two ESP packets made before the inbound SA pauses */
+	m[0] = mk_inner(AF_INET, false, 30, 1);
+	m[1] = mk_inner(AF_INET, false, 31, 2);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, m, 2, tun, e, NULL), 2);
+
+	eo->pause_tsc = rte_get_timer_cycles();
+	__atomic_store_n(&eo->paused, 1, __ATOMIC_RELEASE);
+	ck_assert(ss_esp_sa_paused(o));
+	m[0] = mk_inner(AF_INET, false, 32, 3);
+	m[1] = mk_inner(AF_INET, false, 33, 4);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, m, 2, tun, out, &tb), 0);
+	ck_assert_uint_eq(tb.nh, 2);
+	ck_assert_ptr_eq(tb.hm[0], m[0]);
+	ck_assert_ptr_eq(tb.hm[1], m[1]);
+	ck_assert_uint_eq(tb.htun[1], 0);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_PAUSED), 0);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &m[1], 1, tun, out,
+		NULL), 0);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_PAUSED), 1);
+	ck_assert_uint_eq(o->st.drops[SS_SA_DROP_PAUSED], 1);
+	ck_assert_uint_gt(ss_esp_sa_resume(o, eo->be_priv), 0);
+	ck_assert(!ss_esp_sa_paused(o));
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &m[0], 1, tun, out,
+		&tb), 1);
+	ck_assert_uint_eq(tb.nh, 0);
+	rte_pktmbuf_free(out[0]);
+
+	ei->pause_tsc = rte_get_timer_cycles();
+	__atomic_store_n(&ei->paused, 1, __ATOMIC_RELEASE);
+	tb.nd = 0;
+	ck_assert_uint_eq(ss_esp_inbound_burst(srv0, e, 1, out, &tb), 0);
+	ck_assert_uint_eq(tb.nh, 1);
+	ck_assert_ptr_eq(tb.hm[0], e[0]);
+	ck_assert_uint_eq(tb.htun[0], spi);
+	ck_assert_uint_eq(in->st.packets, 0);
+	ck_assert_uint_gt(ss_esp_sa_resume(in, ei->be_priv), 0);
+	/* resumed, but e[0] is still held: e[1] queues behind it */
+	tb.nd = 1;
+	tb.divert[0] = spi;
+	ck_assert_uint_eq(ss_esp_inbound_burst(srv0, &e[1], 1, out, &tb), 0);
+	ck_assert_uint_eq(tb.nh, 1);
+	ck_assert_ptr_eq(tb.hm[0], e[1]);
+	/* released in order: both decrypt, nothing counted as a drop */
+	tb.nd = 0;
+	ck_assert_uint_eq(ss_esp_inbound_burst(srv0, e, 2, out, &tb), 2);
+	ck_assert_uint_eq(tb.nh, 0);
+	ck_assert_uint_eq(in->st.packets, 2);
+	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_PAUSED], 0);
+	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_REPLAY], 0);
+	rte_pktmbuf_free(out[0]);
+	rte_pktmbuf_free(out[1]);
+	/* paused without a holder: dropped and counted */
+	m[0] = mk_inner(AF_INET, false, 34, 5);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, m, 1, tun, e, NULL), 1);
+	__atomic_store_n(&ei->paused, 1, __ATOMIC_RELEASE);
+	ck_assert_uint_eq(ss_esp_inbound_burst(srv0, e, 1, out, NULL), 0);
+	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_PAUSED], 1);
+	ss_esp_sa_resume(in, ei->be_priv);
+	free_all(db);
+}
+END_TEST
+
 /* ---- SA removal under a running worker ------------------------------ */
 
 struct reader {
@@ -1730,7 +1817,7 @@ reader_main(void *arg)
 		for (i = 0; i < 8; i++)
 			m[i] = mk_inner(AF_INET, false, 64, (uint8_t)i);
 		n = ss_esp_outbound_burst(r->srv, m, 8, tun, e, NULL);
-		k = ss_esp_inbound_burst(r->srv, e, n, d);
+		k = ss_esp_inbound_burst(r->srv, e, n, d, NULL);
 		for (i = 0; i < k; i++)
 			rte_pktmbuf_free(d[i]);
 		r->out += n;
@@ -1951,7 +2038,7 @@ cost(enum ss_sa_backend be)
 			to += x;
 			bo = RTE_MIN(bo, x);
 			t0 = rte_rdtsc_precise();
-			k = ss_esp_inbound_burst(srv0, e, n, d);
+			k = ss_esp_inbound_burst(srv0, e, n, d, NULL);
 			x = rte_rdtsc_precise() - t0;
 			ti += x;
 			bi = RTE_MIN(bi, x);
@@ -1998,6 +2085,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_replay_lookaside);
 	tcase_add_test(tc, test_replay_ipsec_mb);
 	tcase_add_test(tc, test_delete_in_flight);
+	tcase_add_test(tc, test_paused);
 	tcase_add_test(tc, test_scapy);
 	tcase_add_test(tc, test_cost);
 	suite_add_tcase(s, tc);

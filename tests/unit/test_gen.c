@@ -490,7 +490,7 @@ START_TEST(test_esp_round_trip)
 			m[i]->l2_len = 0;
 		}
 		ck_assert_uint_eq(last[0] + last[1], 64);
-		k = ss_esp_inbound_burst(srv, m, n, o);
+		k = ss_esp_inbound_burst(srv, m, n, o, NULL);
 		ck_assert_uint_eq(k, 64);
 		/* Grouped by SA, in order within an SA: match by stamp. */
 		for (i = 0; i < k; i++) {

@@ -588,6 +588,30 @@ START_TEST(test_cfg_hold)
 		"t.cfg:3: ipsec.hold: unknown setting 'size'");
 	expect_err(HEAD "ipsec = { hold = 5; };\n",
 		"t.cfg:3: ipsec.hold: expected a group");
+	/* the software NIC: off by default, on with its group or with
+	 * backend "swnic" (default bounds then) */
+	ck_assert_msg(load(HEAD "ipsec = { esn = true; };\n") == 0, "%s",
+		err.msg);
+	ck_assert(!sc.swnic);
+	ck_assert_uint_eq(sc.backend, SS_SA_BACKEND_DEFAULT);
+	ck_assert_msg(load(HEAD "ipsec = { backend = \"swnic\"; };\n") == 0,
+		"%s", err.msg);
+	ck_assert(sc.swnic);
+	ck_assert_uint_eq(sc.backend, SS_SA_BACKEND_SWNIC);
+	ck_assert_uint_eq(sc.swnic_slots, SS_SA_SWNIC_SLOTS);
+	ck_assert_uint_eq(sc.swnic_latency_us, SS_SA_SWNIC_LATENCY_US);
+	ck_assert_msg(load(HEAD "ipsec = { swnic = { slots = 8; latency_us = 0;"
+		" }; };\n") == 0, "%s", err.msg);
+	ck_assert(sc.swnic);
+	ck_assert_uint_eq(sc.swnic_slots, 8);
+	ck_assert_uint_eq(sc.swnic_latency_us, 0);
+	expect_err(HEAD "ipsec = { swnic = { slots = 0; }; };\n",
+		"t.cfg:3: ipsec.swnic.slots: must be 1..65536, got 0");
+	expect_err(HEAD "ipsec = { swnic = { latency_us = 20000000; }; };\n",
+		"t.cfg:3: ipsec.swnic.latency_us: must be 0..10000000, got"
+		" 20000000");
+	expect_err(HEAD "ipsec = { swnic = { speed = 1; }; };\n",
+		"t.cfg:3: ipsec.swnic: unknown setting 'speed'");
 	ss_sa_cfg_clear(&sc);
 	ss_cfg_free(&cfg);
 	ss_cfg_unregister_all();

@@ -271,9 +271,12 @@ server_inner(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	worker_forward(app, w, keep, nk);
 }
 
-/* Decrypt m[0..n) (data at L2 when l2, else at L3) and forward: fresh
- * ESP, and ESP released from the hold. Packets of a paused SA, and newer
- * ones of an SA whose older packets are still held, go to the hold. */
+/* Decrypt m[0..n) and forward: fresh ESP (l2: data at L2) or ESP
+ * released from the hold, oldest first (data at L3). Packets of a paused
+ * SA, and fresh ones of an SA whose older packets are still held, go to
+ * the hold. Released packets are not diverted: the release is what
+ * calls this, batch after batch, and must not release again from in
+ * here (the newer batches would go first). */
 void
 ss_app_server_decrypt(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	struct rte_mbuf **m, uint16_t n, bool l2)
@@ -285,7 +288,7 @@ ss_app_server_decrypt(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 
 	tb.hold = app->hold_in[srv] != NULL;
 	tb.nd = 0;
-	if (unlikely(w->hold_on) && tb.hold)
+	if (unlikely(w->hold_on) && tb.hold && l2)
 		tb.nd = ss_app_hold_in_divert(app, w, srv, tb.divert);
 	t0 = stage_t0(w);
 	if (l2)

@@ -16,10 +16,11 @@ Cases:
    keys (`show sa` lists them as paused, `show swnic` the pending
    pushes), and is answered; nothing is dropped as "paused"; every SA
    is resumed after the store time.
-2. inbound pause: strongSwan initiates (we answer) and pings through the
-   tunnel at once, while our inbound SA's key is still on its way to the
-   NIC: its ESP is held (inbound hold) and decrypted once the key is
-   stored: every ping is answered.
+2. inbound pause: strongSwan initiates (we answer) and, as soon as it
+   has its SA, sends 100 numbered datagrams 1 ms apart while our inbound
+   SA's key is still on its way to the NIC: its ESP is held (inbound
+   hold, more than one burst of it) and decrypted once the key is
+   stored: all 100 arrive, once each, in order.
 3. rekey under traffic: UDP datagrams numbered and sent every 5 ms from
    the inside host while `ike rekey` replaces both pairs: the new SAs are
    paused 300 ms, and every datagram arrives once, in order.
@@ -125,26 +126,42 @@ def case_inbound(gw, charon, topo):
           gw.cmd('show sa'))
     h0 = sum(x['in']['held'] for x in js(gw, 'show hold json')
              .get('servers', []))
-    # strongSwan initiates and pings at once: its first ESP reaches us
-    # while our inbound SA's key is still on its way to the NIC
+    port, n = 5030, 100
+    sink = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                             '/usr/bin/python3', '-c', UDP_SINK, '192.0.2.2',
+                             str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    sink.stdout.readline()
+    # strongSwan initiates; as soon as it has installed its SA it sends
+    # 100 datagrams (1 ms apart), while our inbound SA's key is still on
+    # its way to the NIC
     ini = subprocess.Popen(['swanctl', '--initiate', '--child', 'net',
                             '--timeout', '15'] + charon.uri(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
-    ok = wait(lambda: gw_sas(gw)[0], 10, 0.01)
+    inst = wait(lambda: 'INSTALLED' in charon.list_sas(), 10, 0.01)
+    paused_then = paused_sas(gw)
+    sh(['/usr/bin/python3', '-c', UDP_PACE_FROM, '192.0.2.2', str(port),
+        str(n), '0.001', SW_HOST], ns=topo.ns_out)
+    ini.communicate(timeout=30)
+    out, _ = sink.communicate(timeout=30)
+    check('inbound: strongSwan initiated and installed its SA while ours '
+          'were paused (%d paused then)' % paused_then,
+          inst and paused_then >= 1, charon.list_sas() + gw.cmd('show sa'))
+    got = [int(x) for x in out.split()]
+    check('inbound: %d of %d datagrams strongSwan sent during our pause '
+          'arrived, once each, in order' % (len(got), n),
+          got == list(range(n)), out[-500:])
     r = sh(['ping', '-c', '5', '-i', '0.05', '-W', '5', '-I', SW_HOST,
             '192.0.2.2'], ns=topo.ns_out, check=False, timeout=30)
-    ini.communicate(timeout=30)
-    check('inbound: strongSwan initiated, our SAs installed', ok,
-          gw.cmd('show sa'))
-    check('inbound: strongSwan\'s pings sent during our pause all answered '
-          '(5/5)', ' 0% packet loss' in r.stdout, r.stdout)
+    check('inbound: ping from strongSwan\'s side (5/5)',
+          ' 0% packet loss' in r.stdout, r.stdout)
     hj = js(gw, 'show hold json')
     held = sum(x['in']['held'] for x in hj.get('servers', [])) - h0
     rel = sum(x['in']['released'] for x in hj.get('servers', []))
-    check('inbound: ESP of the paused inbound SA held (%d) and decrypted '
+    check('inbound: ESP of the paused inbound SAs held (%d) and decrypted '
           'after the key was stored, none dropped as "paused"' % held,
-          held >= 1 and rel >= held and esp_paused_drops(gw) == 0,
+          held >= 32 and rel >= held and esp_paused_drops(gw) == 0,
           gw.cmd('show hold') + gw.cmd('show stats'))
 
 
@@ -160,6 +177,18 @@ try:
 except socket.timeout:
     pass
 print(" ".join(map(str, got)), flush=True)
+'''
+
+UDP_PACE_FROM = r'''
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[5], 0))
+n, gap = int(sys.argv[3]), float(sys.argv[4])
+t = time.time()
+for i in range(n):
+    s.sendto(b"%d" % i, (sys.argv[1], int(sys.argv[2])))
+    t += gap
+    time.sleep(max(0, t - time.time()))
 '''
 
 UDP_PACE = r'''

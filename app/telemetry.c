@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
 #include "ss_app.h"
+#include "ss_swnic_esp.h"
 
 static int
 tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -208,6 +210,40 @@ tm_runtime(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Counters only, read from the telemetry thread as every other view:
+ * the NIC's key table itself is never exposed. */
+static int
+tm_swnic(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct ss_swnic *dev = ss_swnic_esp_dev();
+	struct ss_swnic_esp_stats e;
+	struct ss_swnic_stats s;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	if (dev == NULL)
+		return 0;
+	ss_swnic_stats_get(dev, &s);
+	ss_swnic_esp_stats_get(&e);
+	rte_tel_data_add_dict_u64(d, "slots", ss_swnic_conf_get(dev)->slots);
+	rte_tel_data_add_dict_u64(d, "latency_us",
+		ss_swnic_conf_get(dev)->latency_us);
+	rte_tel_data_add_dict_u64(d, "used", s.used);
+	rte_tel_data_add_dict_u64(d, "pending", s.pending);
+	rte_tel_data_add_dict_u64(d, "stores", s.stores);
+	rte_tel_data_add_dict_u64(d, "stored", s.stored);
+	rte_tel_data_add_dict_u64(d, "refused", s.refused);
+	rte_tel_data_add_dict_u64(d, "table_full", s.table_full);
+	rte_tel_data_add_dict_u64(d, "erased", s.erased);
+	rte_tel_data_add_dict_u64(d, "resumed", e.resumed);
+	rte_tel_data_add_dict_u64(d, "store_max_us", s.wait_max_tsc *
+		1000000 / rte_get_timer_hz());
+	rte_tel_data_add_dict_u64(d, "paused_max_us", e.pause_max_tsc *
+		1000000 / rte_get_timer_hz());
+	return 0;
+}
+
 void
 ss_app_telemetry_init(void)
 {
@@ -219,6 +255,8 @@ ss_app_telemetry_init(void)
 		"Every SA: direction, instance-id, server, counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,
 		"Drops by reason, summed over all lcores");
+	rte_telemetry_register_cmd("/shardsec/swnic", tm_swnic,
+		"Software inline NIC: key slots, pushes, store and pause times");
 	rte_telemetry_register_cmd("/shardsec/runtime", tm_runtime,
 		"Per worker: bursts, packets and TSC cycles of each stage "
 		"(while 'runtime on')");

@@ -105,6 +105,18 @@ def case_outbound(gw, charon, topo):
                                sw['paused_ms']['min'],
                                sw['paused_ms']['avg'],
                                sw['paused_ms']['max']))
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+                        '..', 'usertools', 'ss-telemetry.py')
+    tel = sh(['/usr/bin/python3', tool, '-f', 'ss' + topo.tag,
+              '/shardsec/swnic'], check=False).stdout
+    try:
+        t = json.loads(tel)['/shardsec/swnic']
+    except (ValueError, KeyError):
+        t = {}
+    check('telemetry /shardsec/swnic: 4 stored, 4 resumed, store time '
+          '>= %d ms' % LAT_MS, t.get('stored') == 4 and
+          t.get('resumed') == 4 and
+          t.get('store_max_us', 0) >= LAT_MS * 1000, tel)
     log = gw_log(gw)
     check('outbound: the log says each key was stored and its SA resumed',
           len(re.findall(r'swnic: SA 0x[0-9a-f]{8} (in|out): key stored in '

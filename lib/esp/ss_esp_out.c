@@ -196,6 +196,22 @@ struct outb_run {
 	bool ok, trs, v4;
 };
 
+/* To the caller's hold when it keeps one (and has room), else dropped
+ * and counted under 'why'. Returns false: the packet does not go on. */
+static bool
+outb_hold_or_drop(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *p, struct ss_esp_aside *tb, uint32_t tunnel,
+	enum ss_sa_drop why)
+{
+	if (tb != NULL && tb->hold && tb->nh < SS_ESP_TOOBIG_MAX) {
+		tb->htun[tb->nh] = tunnel;
+		tb->hm[tb->nh++] = p;
+	} else {
+		esp_drop(srv, sa, p, why);
+	}
+	return false;
+}
+
 /* The checks of outb_chunk for one packet, in their order, each failure
  * counted under its own reason: the path of packets that the fast test
  * there did not clear. Returns true when p goes on (l3_len, M_LEN set). */
@@ -207,31 +223,18 @@ outb_check_slow(struct ss_esp_server *srv, struct ss_sa *sa,
 	uint32_t hl, plen;
 	uint8_t fam = 0;
 
-	if (unlikely(sa == NULL)) {
-		/* The SA is being negotiated: the caller holds the packet. */
-		if (tb != NULL && tb->hold && tb->nh < SS_ESP_TOOBIG_MAX) {
-			tb->htun[tb->nh] = tunnel;
-			tb->hm[tb->nh++] = p;
-			return false;
-		}
-		esp_drop(srv, NULL, p, SS_SA_DROP_NO_SA);
-		return false;
-	}
+	/* No SA yet (being negotiated), or its key not yet confirmed by
+	 * the NIC: the caller holds the packet until there is. */
+	if (unlikely(sa == NULL))
+		return outb_hold_or_drop(srv, NULL, p, tb, tunnel,
+			SS_SA_DROP_NO_SA);
 	if (unlikely(esa == NULL)) {
 		esp_drop(srv, sa, p, SS_SA_DROP_BACKEND);
 		return false;
 	}
-	if (unlikely(__atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE))) {
-		/* The NIC has not confirmed the key yet: held like a packet
-		 * without an SA, until it has. */
-		if (tb != NULL && tb->hold && tb->nh < SS_ESP_TOOBIG_MAX) {
-			tb->htun[tb->nh] = tunnel;
-			tb->hm[tb->nh++] = p;
-			return false;
-		}
-		esp_drop(srv, sa, p, SS_SA_DROP_PAUSED);
-		return false;
-	}
+	if (unlikely(__atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE)))
+		return outb_hold_or_drop(srv, sa, p, tb, tunnel,
+			SS_SA_DROP_PAUSED);
 	if (unlikely(p->nb_segs > 1) && rte_pktmbuf_linearize(p) != 0) {
 		esp_drop(srv, sa, p, SS_SA_DROP_NO_ROOM);
 		return false;

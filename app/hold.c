@@ -146,8 +146,20 @@ hold_sa_ready(const struct ss_app *app, uint16_t srv, uint32_t tunnel)
 	return sa != NULL && !ss_esp_sa_paused(sa);
 }
 
-/* Send the inbound ESP held for SPIs whose SA is no longer paused (or is
- * gone: decryption then counts them as unknown_spi); returns how many. */
+/* Whether the inbound SA of spi is not paused (or is gone: decryption
+ * then counts its packets as unknown_spi). */
+static bool
+hold_in_ready(const struct ss_app *app, uint16_t srv, uint32_t spi)
+{
+	const struct ss_sa *sa = ss_sa_lookup_in(app->sadb, srv, spi);
+
+	return sa == NULL || !ss_esp_sa_paused(sa);
+}
+
+/* Send the inbound ESP held for SPIs whose SA is ready; returns how many.
+ * Readiness is asked again before each batch: a batch that meets a new
+ * paused SA (its SPI reused meanwhile) goes back to the queue, and must
+ * not be taken again in this loop. */
 static uint32_t
 hold_in_release(struct ss_app *app, struct ss_worker *w, uint16_t srv)
 {
@@ -159,12 +171,9 @@ hold_in_release(struct ss_app *app, struct ss_worker *w, uint16_t srv)
 
 	nt = ss_hold_tunnels(h, spis, SS_HOLD_MAX_QUEUES);
 	for (t = 0; t < nt; t++) {
-		const struct ss_sa *sa = ss_sa_lookup_in(app->sadb, srv,
-			spis[t]);
-
-		if (sa != NULL && ss_esp_sa_paused(sa))
-			continue;
-		while ((k = ss_hold_take(h, spis[t], m, SS_BURST)) != 0) {
+		while (hold_in_ready(app, srv, spis[t]) &&
+				(k = ss_hold_take(h, spis[t], m,
+					SS_BURST)) != 0) {
 			ss_app_server_decrypt(app, w, srv, m, k, false);
 			sent += k;
 		}
@@ -184,7 +193,10 @@ ss_app_hold_in_divert(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	return ss_hold_tunnels(h, spi, SS_ESP_DIVERT_MAX);
 }
 
-/* Send what is held for tunnels whose SA has come; returns how many. */
+/* Send what is held for tunnels whose SA has come; returns how many.
+ * Readiness is asked again before each batch: a rekey can put a new,
+ * paused SA in place meanwhile, and the batch that meets it goes back
+ * to the queue, not round this loop again. */
 static uint32_t
 hold_release(struct ss_app *app, struct ss_worker *w, uint16_t srv)
 {
@@ -196,9 +208,9 @@ hold_release(struct ss_app *app, struct ss_worker *w, uint16_t srv)
 
 	nt = ss_hold_tunnels(h, tuns, SS_HOLD_MAX_QUEUES);
 	for (t = 0; t < nt; t++) {
-		if (!hold_sa_ready(app, srv, tuns[t]))
-			continue;
-		while ((k = ss_hold_take(h, tuns[t], m, SS_BURST)) != 0) {
+		while (hold_sa_ready(app, srv, tuns[t]) &&
+				(k = ss_hold_take(h, tuns[t], m,
+					SS_BURST)) != 0) {
 			for (i = 0; i < k; i++)
 				tun[i] = tuns[t];
 			ss_app_server_protect(app, w, srv, m, tun, k);

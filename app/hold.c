@@ -146,14 +146,17 @@ hold_sa_ready(const struct ss_app *app, uint16_t srv, uint32_t tunnel)
 	return sa != NULL && !ss_esp_sa_paused(sa);
 }
 
-/* Whether the inbound SA of spi is not paused (or is gone: decryption
- * then counts its packets as unknown_spi). */
+/* Whether the held ESP of spi can go: its inbound SA is there and not
+ * paused, or it is neither there nor being negotiated (decryption then
+ * counts the packets as unknown_spi). */
 static bool
 hold_in_ready(const struct ss_app *app, uint16_t srv, uint32_t spi)
 {
 	const struct ss_sa *sa = ss_sa_lookup_in(app->sadb, srv, spi);
 
-	return sa == NULL || !ss_esp_sa_paused(sa);
+	if (sa == NULL)
+		return !ss_sa_spi_pending(app->sadb, spi);
+	return !ss_esp_sa_paused(sa);
 }
 
 /* Send the inbound ESP held for SPIs whose SA is ready; returns how many.

@@ -910,6 +910,18 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 					inb_diverted(tb, spi[i]))
 				r.paused = true;
 		}
+		/* No SA yet for an SPI we reserved: the peer sends on an SA
+		 * it has installed before us (a responder does, as soon as
+		 * it has answered). Per packet: a run of NULL SAs may mix
+		 * SPIs. */
+		if (unlikely(sa == NULL) && tb != NULL && tb->hold &&
+				(ss_sa_spi_pending(srv->db, spi[i]) ||
+				 (tb->nd != 0 && inb_diverted(tb, spi[i]))) &&
+				tb->nh < SS_ESP_TOOBIG_MAX) {
+			tb->htun[tb->nh] = spi[i];
+			tb->hm[tb->nh++] = p;
+			continue;
+		}
 		if (unlikely(r.paused)) {
 			/* The NIC has not confirmed the key yet: the caller
 			 * holds the packet (at its outer IP header, as it

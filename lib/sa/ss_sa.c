@@ -63,6 +63,11 @@ struct ss_sa_db {
 	struct ss_sa_tunnel *tunnels;
 	uint32_t reserved[SS_SA_MAX_RESERVED];
 	uint32_t nb_reserved;
+	/* The same SPIs for the workers (ss_sa_spi_pending): slots that
+	 * never move, 0 when free, written with atomic stores; pend_hw is
+	 * one past the highest slot ever used. */
+	uint32_t pend[SS_SA_MAX_RESERVED];
+	uint32_t pend_hw;
 	char err[256];
 	struct ss_sa_srv *srv;
 	/* Bumped when an inbound SA leaves (ss_sa_in_cache); from 1 so
@@ -501,6 +506,47 @@ spi_reserved(const struct ss_sa_db *db, uint32_t spi)
 	return false;
 }
 
+static void
+pend_set(struct ss_sa_db *db, uint32_t spi)
+{
+	uint32_t i;
+
+	for (i = 0; i < SS_SA_MAX_RESERVED; i++)
+		if (db->pend[i] == 0) {
+			__atomic_store_n(&db->pend[i], spi, __ATOMIC_RELEASE);
+			if (i >= db->pend_hw)
+				__atomic_store_n(&db->pend_hw, i + 1,
+					__ATOMIC_RELEASE);
+			return;
+		}
+}
+
+static void
+pend_clear(struct ss_sa_db *db, uint32_t spi)
+{
+	uint32_t i;
+
+	for (i = 0; i < db->pend_hw; i++)
+		if (db->pend[i] == spi) {
+			__atomic_store_n(&db->pend[i], 0, __ATOMIC_RELEASE);
+			return;
+		}
+}
+
+bool
+ss_sa_spi_pending(const struct ss_sa_db *db, uint32_t spi)
+{
+	const uint32_t hw = __atomic_load_n(&db->pend_hw, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	if (spi == 0)
+		return false;
+	for (i = 0; i < hw; i++)
+		if (__atomic_load_n(&db->pend[i], __ATOMIC_RELAXED) == spi)
+			return true;
+	return false;
+}
+
 static bool
 spi_live_in(const struct ss_sa_db *db, uint16_t server, uint32_t spi)
 {
@@ -531,6 +577,7 @@ ss_sa_spi_alloc(struct ss_sa_db *db, uint16_t server, uint32_t *spi)
 				spi_reserved(db, v))
 			continue;
 		db->reserved[db->nb_reserved++] = v;
+		pend_set(db, v);
 		*spi = v;
 		rc = 0;
 		break;
@@ -550,6 +597,7 @@ spi_unreserve(struct ss_sa_db *db, uint32_t spi)
 	for (i = 0; i < db->nb_reserved; i++)
 		if (db->reserved[i] == spi) {
 			db->reserved[i] = db->reserved[--db->nb_reserved];
+			pend_clear(db, spi);
 			return;
 		}
 }
@@ -1094,10 +1142,12 @@ ss_sa_db_server_del(struct ss_sa_db *db, uint16_t server)
 	}
 	for (i = 0; i < db->nb_reserved;) {
 		if (ss_steer_id_get(db->reserved[i], db->bits) ==
-				db->srv[server].id)
+				db->srv[server].id) {
+			pend_clear(db, db->reserved[i]);
 			db->reserved[i] = db->reserved[--db->nb_reserved];
-		else
+		} else {
 			i++;
+		}
 	}
 	__atomic_store_n(&db->server_of_id[db->srv[server].id],
 		SS_STEER_OWNER_NONE, __ATOMIC_RELEASE);

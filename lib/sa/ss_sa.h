@@ -301,6 +301,15 @@ void
 ss_sa_spi_release(struct ss_sa_db *db, uint32_t spi);
 
 /**
+ * Whether spi is reserved and its SA not yet added: an SA that is being
+ * negotiated, whose peer may already send on it. Any lcore, no lock
+ * (reserved SPIs are kept where workers can read them; an SPI stays
+ * reserved until its SA is in the inbound table).
+ */
+bool
+ss_sa_spi_pending(const struct ss_sa_db *db, uint32_t spi);
+
+/**
  * Add an SA (keys copied; the caller wipes p). An inbound SPI must carry
  * the server's instance-id and be unused. An outbound SA becomes the
  * (tunnel, server) pick, replacing the previous one (rekey).

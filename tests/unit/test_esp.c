@@ -1792,6 +1792,55 @@ START_TEST(test_paused)
 }
 END_TEST
 
+/* ESP for an SPI that we reserved but whose SA is not added yet (the
+ * peer answered a CREATE_CHILD_SA and sends on the new SA before we have
+ * installed it): handed back to a caller that holds, dropped as
+ * unknown_spi otherwise; once the SA is added the packet decrypts. */
+START_TEST(test_pending_spi)
+{
+	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
+		AF_INET, AF_INET, false, false, SS_SA_BACKEND_IPSEC_MB, false };
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_esp_aside tb = { .hold = true };
+	struct rte_mbuf *m[2], *e[2], *out[2];
+	struct ss_sa_params p;
+	uint32_t tun[2] = { 0, 0 }, spi;
+
+	mk_servers(db);
+	ck_assert_int_eq(ss_sa_spi_alloc(db, 0, &spi), 0);
+	ck_assert(ss_sa_spi_pending(db, spi));
+	ck_assert(!ss_sa_spi_pending(db, spi ^ 1));
+	base_params(&p, &c, spi, SS_SA_DIR_OUT, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	m[0] = mk_inner(AF_INET, false, 40, 1);
+	m[1] = mk_inner(AF_INET, false, 41, 2);
+	ck_assert_uint_eq(ss_esp_outbound_burst(srv0, m, 2, tun, e, NULL), 2);
+	/* held for the caller, not counted */
+	tb.nd = 0;
+	ck_assert_uint_eq(ss_esp_inbound_burst(srv0, e, 1, out, &tb), 0);
+	ck_assert_uint_eq(tb.nh, 1);
+	ck_assert_ptr_eq(tb.hm[0], e[0]);
+	ck_assert_uint_eq(tb.htun[0], spi);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_UNKNOWN_SPI), 0);
+	/* no holder: unknown_spi, as before */
+	ck_assert_uint_eq(ss_esp_inbound_burst(srv0, &e[1], 1, out, NULL), 0);
+	ck_assert_uint_eq(drops(srv0, SS_SA_DROP_UNKNOWN_SPI), 1);
+	/* the SA arrives (the SPI stops being pending): the held one goes */
+	base_params(&p, &c, spi, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, NULL), 0);
+	ck_assert(!ss_sa_spi_pending(db, spi));
+	ck_assert_uint_eq(ss_esp_inbound_burst(srv0, e, 1, out, &tb), 1);
+	ck_assert_uint_eq(tb.nh, 0);
+	rte_pktmbuf_free(out[0]);
+	/* a released SPI is no longer pending */
+	ck_assert_int_eq(ss_sa_spi_alloc(db, 0, &spi), 0);
+	ck_assert(ss_sa_spi_pending(db, spi));
+	ss_sa_spi_release(db, spi);
+	ck_assert(!ss_sa_spi_pending(db, spi));
+	free_all(db);
+}
+END_TEST
+
 /* ---- SA removal under a running worker ------------------------------ */
 
 struct reader {
@@ -2086,6 +2135,7 @@ esp_suite(void)
 	tcase_add_test(tc, test_replay_ipsec_mb);
 	tcase_add_test(tc, test_delete_in_flight);
 	tcase_add_test(tc, test_paused);
+	tcase_add_test(tc, test_pending_spi);
 	tcase_add_test(tc, test_scapy);
 	tcase_add_test(tc, test_cost);
 	suite_add_tcase(s, tc);

@@ -324,11 +324,12 @@ ss_app_server_protect(struct ss_app *app, struct ss_worker *w, uint16_t srv,
 	uint16_t i, k;
 	uint64_t t0;
 
-	app->srv[srv].esp_out += n;
 	tb.hold = app->hold[srv] != NULL;
 	t0 = stage_t0(w);
 	k = ss_esp_outbound_burst(app->esp[srv], m, n, tun, out, &tb);
 	stage_end(w, SS_STAGE_ESP_OUT, n, t0);
+	/* held ones count when they are released */
+	app->srv[srv].esp_out += n - tb.nh;
 	if (unlikely(tb.nh != 0))
 		ss_app_hold_aside(app, w, srv, tb.hm, tb.htun, tb.nh);
 	if (tb.n != 0) {

@@ -36,6 +36,10 @@ struct rte_rcu_qsbr;
 #define SS_MACSEC_ICV_LEN 16
 #define SS_MACSEC_MAX_RX_SC 16
 #define SS_MACSEC_AN_COUNT 4
+/* Largest replay_window: the receive SAs keep a bitmap of the window so
+ * that a PN seen once inside it is refused again (stricter than 802.1AE,
+ * which only has lowestPN). */
+#define SS_MACSEC_MAX_REPLAY_WINDOW 1024
 
 enum ss_macsec_cipher {
 	SS_MACSEC_GCM_AES_128,
@@ -101,6 +105,10 @@ struct ss_macsec_stats {
 	uint64_t in_pkts_delayed;
 	uint64_t in_pkts_late;
 	uint64_t in_pkts_eapol;		/* handed to the control plane */
+	/* not in 802.1AE: dropped frames that are not single-segment
+	 * Ethernet frames (shorter than 14 octets or chained mbufs) */
+	uint64_t out_pkts_malformed;
+	uint64_t in_pkts_malformed;
 };
 
 struct ss_macsec;
@@ -170,6 +178,7 @@ ss_macsec_stats_clear(struct ss_macsec *s);
  * user data encrypted (or not), the ICV appended. Frames that cannot be
  * protected (no encoding SA, PN exhausted, no room) are moved to drop[]
  * (*nd), counted, not freed. m[] is compacted; returns how many remain.
+ * *nd is set (not added to); drop[] needs room for n.
  * EAPOL frames (0x888E) pass untouched (the uncontrolled port).
  */
 uint16_t
@@ -181,7 +190,8 @@ ss_macsec_protect_burst(struct ss_macsec *s, struct rte_mbuf *m[],
  * checked, decrypted and stripped to plain Ethernet frames; EAPOL frames
  * go to ctl[] (*nc) for MKA; untagged frames pass or are dropped as
  * validate says; every refused frame goes to drop[] (*nd), counted.
- * m[] is compacted; returns how many remain.
+ * m[] is compacted; returns how many remain. *nc and *nd are set (not
+ * added to); ctl[] and drop[] need room for n.
  */
 uint16_t
 ss_macsec_validate_burst(struct ss_macsec *s, struct rte_mbuf *m[],

@@ -1029,6 +1029,51 @@ START_TEST(test_bad_check)
 }
 END_TEST
 
+/* validateFrames Disabled: integrity-only frames pass unchecked (even
+ * a bad one); encrypted ones (C=1) are still validated. A short frame
+ * padded to 60 octets by the MAC is cut back to what SL says. */
+START_TEST(test_disabled_padding)
+{
+	struct bad_ctx c;
+	uint8_t b[MAXF];
+	struct rte_mbuf *m;
+
+	bad_setup(&c, false, SS_MACSEC_VALIDATE_DISABLED, 100);
+	memcpy(b, c.sec, c.slen);
+	b[40] ^= 0x10;
+	{
+		struct ss_macsec_stats want = stats(c.p.rx);
+
+		m = mk_mbuf(b, c.slen);
+		ck_assert(validate1(c.p.rx, m) == V_PASS);
+		ck_assert_uint_eq(m->pkt_len, c.plen);
+		rte_pktmbuf_free(m);
+		want.in_pkts_unchecked++;
+		STATS_ARE(c.p.rx, &want);
+	}
+	pair_free(&c.p);
+	bad_setup(&c, true, SS_MACSEC_VALIDATE_DISABLED, 100);
+	memcpy(b, c.sec, c.slen);
+	b[40] ^= 0x10;
+	EXPECT(&c, b, c.slen, V_DROP, F_NOT_VALID);
+	EXPECT(&c, c.sec, c.slen, V_PASS, F_OK);
+	pair_free(&c.p);
+
+	/* 20 octets protected: 52, SL 8; padded to 60. */
+	bad_setup(&c, true, SS_MACSEC_VALIDATE_STRICT, 20);
+	ck_assert_uint_eq(c.sec[15], 8);
+	memcpy(b, c.sec, c.slen);
+	memset(b + c.slen, 0, 61 - c.slen);
+	m = mk_mbuf(b, 60);
+	ck_assert(validate1(c.p.rx, m) == V_PASS);
+	mbuf_is(m, c.plain, c.plen);
+	rte_pktmbuf_free(m);
+	/* Longer than the minimum frame: SL must be exact. */
+	EXPECT(&c, b, 61, V_DROP, F_BAD_TAG);
+	pair_free(&c.p);
+}
+END_TEST
+
 /* SC=0 frames: ES=0 names no SCI; it is the single peer's when there is
  * exactly one receive SC, else undeterminable (InPktsNoSCI). */
 START_TEST(test_implicit_sci)
@@ -1514,6 +1559,7 @@ macsec_suite(void)
 	tcase_add_test(tc, test_bad_strict);
 	tcase_add_test(tc, test_bad_check);
 	tcase_add_test(tc, test_implicit_sci);
+	tcase_add_test(tc, test_disabled_padding);
 	tcase_add_test(tc, test_tx_drops);
 	tcase_add_test(tc, test_ctl_errors);
 	tcase_add_test(tc, test_replay_window0);

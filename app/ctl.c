@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_app.h"
+#include "ss_app_macsec.h"
 #include "ss_shell.h"
 #include "ss_swnic_esp.h"
 
@@ -27,6 +28,11 @@ ss_app_ctl_tx(uint8_t port, struct rte_mbuf *m, void *arg)
 {
 	struct ss_app *app = arg;
 
+	/* A MACsec port's frames are protected by its owning worker. */
+	if (port < app->nb_ports && (app->msec_mask >> port & 1)) {
+		ss_app_macsec_ctl_handoff(app, port, m, SS_HO_MSEC_TX);
+		return 0;
+	}
 	if (port >= app->nb_ports ||
 			rte_eth_tx_burst(app->port_id[port], app->nb_workers,
 				&m, 1) != 1) {
@@ -60,6 +66,8 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 		ss_net_ctl_hold(m, &app->ctl_net);
 		return;
 	}
+	if (ss_app_macsec_ctl_input(app, m, (uint8_t)port) != -ENOTSUP)
+		return;
 	if (ss_net_ctl_input(m, (uint8_t)port, &app->ctl_net) != -ENOTSUP)
 		return;
 #ifdef SS_HAVE_IKE
@@ -91,6 +99,16 @@ ctl_rx(struct ss_app *app)
 			continue;
 		total += n;
 		app->ctl.rx_pkts += n;
+		if (unlikely(app->msec_mask >> p & 1)) {
+			/* MKPDUs are ours; the rest is validated by the
+			 * port's owner before anything reads it. */
+			for (i = 0; i < n; i++)
+				if (ss_app_macsec_ctl_input(app, m[i], p) ==
+						-ENOTSUP)
+					ss_app_macsec_ctl_handoff(app, p, m[i],
+						SS_HO_MSEC_RX);
+			continue;
+		}
 		ss_net_classify_burst(m, n, p, cls, &app->ctl_net);
 		for (i = 0; i < n; i++) {
 			struct ss_worker *w;
@@ -158,6 +176,7 @@ ss_app_ctl_service(struct ss_app *app)
 	work += ss_swnic_esp_service(now);
 	if (now >= ctl_next_timer) {
 		ss_net_ctl_timer(now, &app->ctl_net);
+		ss_app_macsec_timer(app, now);
 		/* Free SAs that every worker has moved past. */
 		ss_sa_db_reclaim(app->sadb);
 		ss_app_servers_timer(app);

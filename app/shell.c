@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 
 #include "ss_app.h"
+#include "ss_app_macsec.h"
 #include "ss_shell.h"
 #include "ss_shell_token.h"
 
@@ -677,6 +678,13 @@ cmd_clear_parsed(void *parsed, struct cmdline *cl, void *data)
 		}
 	for (i = 0; i < ss_app.nb_ports; i++)
 		rte_eth_stats_reset(ss_app.port_id[i]);
+	for (i = 0; i < ss_app_macsec_nb_ports(); i++) {
+		struct ss_app_msec_port *mp = ss_app_macsec_port((uint8_t)i);
+
+		ss_macsec_stats_clear(mp->sy);
+		ss_mka_stats_clear(mp->mka);
+		mp->eapol_rx = mp->eapol_tx = mp->eapol_tx_drops = 0;
+	}
 	cmdline_printf(cl, "  all statistics cleared\n");
 }
 
@@ -837,6 +845,8 @@ static const struct shell_group {
 		ss_help_server },
 	{ "hold", "packets held while their SA is negotiated", ss_cmd_hold,
 		ss_help_hold },
+	{ "macsec", "MACsec ports and their MKA key agreement",
+		ss_cmd_macsec, ss_help_macsec },
 #ifdef SS_HAVE_IKE
 	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_cmd_ike, ss_help_ike },
 #endif

@@ -30,6 +30,8 @@
 #include "ss_spd.h"
 #include "ss_steer.h"
 
+struct ss_macsec;
+
 #define SS_MAX_WORKERS 16
 #define SS_BURST 32
 #define SS_PUNT_RING 1024
@@ -69,6 +71,7 @@ struct ss_worker_stats {
 	uint64_t esp_no_spi;	/* ESP to us whose SPI steering cannot read */
 	uint64_t srv_gone;	/* steered to a server removed meanwhile */
 	uint64_t acq_drops;	/* ACQUIRE not sent: acq ring full */
+	uint64_t msec_handoff;	/* to a MACsec port's owner (macsec_dp.c) */
 };
 
 /*
@@ -192,6 +195,11 @@ struct ss_app {
 	/* inbound ESP of paused SAs (NIC key push), by SPI */
 	struct ss_hold *hold_in[SS_CFG_MAX_SERVERS];
 	void *ike;			/* struct ss_app_ike, ike.c */
+	/* MACsec ports (macsec.c): SecY and owning worker by port index;
+	 * bit p of msec_mask: port p is one. */
+	struct ss_macsec *msec[SS_CFG_MAX_PORTS];
+	uint16_t msec_owner[SS_CFG_MAX_PORTS];
+	uint32_t msec_mask;
 	struct ss_app_gen *gen;		/* traffic generator, gen.c */
 	unsigned int main_lcore;
 	struct ss_ctl_stats ctl;
@@ -327,6 +335,9 @@ void ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig);
  * worker's lcore; punt to the control lcore. */
 void ss_app_server_protect(struct ss_app *app, struct ss_worker *w,
 	uint16_t srv, struct rte_mbuf **m, const uint32_t tun[], uint16_t n);
+/* Buffer n packets for TX on port index p (this worker's queue). */
+void ss_app_worker_tx_bulk(struct ss_app *app, struct ss_worker *w,
+	uint8_t p, struct rte_mbuf **m, uint16_t n);
 void ss_app_worker_punt(struct ss_worker *w, struct rte_mbuf **m,
 	uint16_t n, uint32_t reason);
 void ss_app_server_decrypt(struct ss_app *app, struct ss_worker *w,

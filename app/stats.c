@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 
 #include "ss_app.h"
+#include "ss_app_macsec.h"
 
 void
 ss_app_print_stats(const struct ss_app *app, FILE *f)
@@ -58,6 +59,29 @@ ss_app_print_stats(const struct ss_app *app, FILE *f)
 			PRIu64 " flushed %" PRIu64 " now %u\n", i, hs.held,
 			hs.released, hs.overflow, hs.no_queue, hs.expired,
 			hs.flushed, hs.now_packets);
+	}
+	for (i = 0; i < ss_app_macsec_nb_ports(); i++) {
+		const struct ss_app_msec_port *mp =
+			ss_app_macsec_port((uint8_t)i);
+		struct ss_macsec_stats ms;
+		struct ss_mka_stats ks;
+
+		ss_macsec_stats_get(mp->sy, &ms);
+		ss_mka_stats_get(mp->mka, &ks);
+		fprintf(f, "macsec %s: out protected %" PRIu64 " encrypted %"
+			PRIu64 " no-sa %" PRIu64 "; in ok %" PRIu64
+			" not-valid %" PRIu64 " invalid %" PRIu64 " late %"
+			PRIu64 " no-tag %" PRIu64 " bad-tag %" PRIu64
+			" unknown-sci %" PRIu64 " not-using-sa %" PRIu64
+			"; mka rx %" PRIu64 " tx %" PRIu64 " bad-icv %" PRIu64
+			" saks %" PRIu64 " cak-renewals %" PRIu64 "\n",
+			app->cfg.ports[mp->c.port].name,
+			ms.out_pkts_protected, ms.out_pkts_encrypted,
+			ms.out_pkts_no_sa, ms.in_pkts_ok, ms.in_pkts_not_valid,
+			ms.in_pkts_invalid, ms.in_pkts_late, ms.in_pkts_no_tag,
+			ms.in_pkts_bad_tag, ms.in_pkts_unknown_sci,
+			ms.in_pkts_not_using_sa, ks.rx_mkpdu, ks.tx_mkpdu,
+			ks.rx_bad_icv, ks.sak_installed, ks.cak_renew_done);
 	}
 	for (d = 0; d < SS_NET_DROP_MAX; d++)
 		if (sum.drop[d] != 0)

@@ -6,6 +6,7 @@
  * agents read the counters while the gateway runs. The callbacks run on
  * the telemetry thread and only read counters that their lcores own. */
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,8 @@
 #include <rte_telemetry.h>
 
 #include "ss_app.h"
+#include "ss_app_macsec.h"
+#include "macsec_priv.h"
 #include "ss_swnic_esp.h"
 
 static int
@@ -244,6 +247,55 @@ tm_swnic(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* /shardsec/macsec: per MACsec port, the SecY's 802.1AE counters and the
+ * MKA state the control lcore last published (never a key). */
+static int
+tm_macsec(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint8_t i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < ss_app_macsec_nb_ports(); i++) {
+		const struct ss_app_msec_port *mp = ss_app_macsec_port(i);
+		struct rte_tel_data *p = rte_tel_data_alloc();
+		struct ss_macsec_stats st;
+
+		if (p == NULL)
+			return -ENOMEM;
+		ss_macsec_stats_get(mp->sy, &st);
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_string(p, "mka_state",
+			ss_app_mka_state_name((enum ss_mka_state)
+			__atomic_load_n(&mp->tm_state, __ATOMIC_RELAXED)));
+#define U(name, v) rte_tel_data_add_dict_u64(p, name, v)
+		U("key_server", __atomic_load_n(&mp->tm_key_server,
+			__ATOMIC_RELAXED));
+		U("kn", __atomic_load_n(&mp->tm_kn, __ATOMIC_RELAXED));
+		U("cak_generation", __atomic_load_n(&mp->tm_cak_generation,
+			__ATOMIC_RELAXED));
+		U("live_peers", __atomic_load_n(&mp->tm_live,
+			__ATOMIC_RELAXED));
+		U("out_pkts_protected", st.out_pkts_protected);
+		U("out_pkts_encrypted", st.out_pkts_encrypted);
+		U("out_pkts_no_sa", st.out_pkts_no_sa);
+		U("in_pkts_ok", st.in_pkts_ok);
+		U("in_pkts_not_valid", st.in_pkts_not_valid);
+		U("in_pkts_invalid", st.in_pkts_invalid);
+		U("in_pkts_late", st.in_pkts_late);
+		U("in_pkts_no_tag", st.in_pkts_no_tag);
+		U("in_pkts_bad_tag", st.in_pkts_bad_tag);
+		U("in_pkts_unknown_sci", st.in_pkts_unknown_sci);
+		U("in_pkts_not_using_sa", st.in_pkts_not_using_sa);
+		U("in_pkts_eapol", st.in_pkts_eapol);
+#undef U
+		rte_tel_data_add_dict_container(d,
+			ss_app.cfg.ports[mp->c.port].name, p, 0);
+	}
+	return 0;
+}
+
 void
 ss_app_telemetry_init(void)
 {
@@ -257,6 +309,9 @@ ss_app_telemetry_init(void)
 		"Drops by reason, summed over all lcores");
 	rte_telemetry_register_cmd("/shardsec/swnic", tm_swnic,
 		"Software inline NIC: key slots, pushes, store and pause times");
+	rte_telemetry_register_cmd("/shardsec/macsec", tm_macsec,
+		"Per MACsec port: MKA state, KN, CAK generation, 802.1AE "
+		"counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/runtime", tm_runtime,
 		"Per worker: bursts, packets and TSC cycles of each stage "
 		"(while 'runtime on')");

@@ -19,6 +19,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ss_app.h"
+#include "ss_app_macsec.h"
 
 #define APP_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
 	"shardsec: " __VA_ARGS__)
@@ -133,11 +134,16 @@ worker_tx(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	for (i = 0; i < n; i++)
 		diff |= res[i] ^ r0;
 	if (likely(diff == 0 && r0 >= 0)) {
-		tx_bulk(app, w, (uint8_t)r0, m, n);
+		if (unlikely(app->msec_mask >> r0 & 1))
+			ss_app_macsec_tx(app, w, (uint8_t)r0, m, n);
+		else
+			tx_bulk(app, w, (uint8_t)r0, m, n);
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (likely(res[i] >= 0))
+		if (unlikely(res[i] >= 0 && (app->msec_mask >> res[i] & 1)))
+			ss_app_macsec_tx(app, w, (uint8_t)res[i], &m[i], 1);
+		else if (likely(res[i] >= 0))
 			tx_one(app, w, (uint8_t)res[i], m[i]);
 		else if (res[i] == SS_NET_FWD_HOLD)
 			hold[nh++] = m[i];
@@ -361,6 +367,13 @@ ss_app_worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
 	uint32_t reason)
 {
 	worker_punt(w, m, n, reason);
+}
+
+void
+ss_app_worker_tx_bulk(struct ss_app *app, struct ss_worker *w, uint8_t p,
+	struct rte_mbuf **m, uint16_t n)
+{
+	tx_bulk(app, w, p, m, n);
 }
 
 static void
@@ -658,6 +671,50 @@ worker_input(struct ss_app *app, struct ss_worker *w, uint8_t port,
 	worker_steer(app, w, fwd, nf, SS_HO_FWD);
 }
 
+/* Frames handed over for a MACsec port this worker owns (tags
+ * SS_HO_MSEC_*) are taken out of m[] and done here, in runs of one tag;
+ * returns how many of m[] are left, in order. */
+static unsigned int
+worker_msec_split(struct ss_app *app, struct ss_worker *w,
+	struct rte_mbuf **m, unsigned int n)
+{
+	struct rte_mbuf *run[SS_BURST];
+	unsigned int i, k = 0, nr = 0;
+	uint32_t rtag = 0;
+
+	for (i = 0; i <= n; i++) {
+		const uint32_t tag = i < n ? m[i]->hash.usr : 0;
+		const uint32_t kind = HO_KIND(tag);
+
+		if (nr != 0 && (i == n || tag != rtag)) {
+			const uint8_t p = (uint8_t)HO_SERVER(rtag);
+
+			if (p >= app->nb_ports || app->msec[p] == NULL) {
+				rte_pktmbuf_free_bulk(run, nr);
+			} else if (HO_KIND(rtag) == SS_HO_MSEC_RX) {
+				const uint16_t left = ss_app_macsec_validate(
+					app, w, p, run, (uint16_t)nr);
+
+				if (left != 0)
+					worker_input(app, w, p, run, left);
+			} else {
+				ss_app_macsec_protect_tx(app, w, p, run,
+					(uint16_t)nr);
+			}
+			nr = 0;
+		}
+		if (i == n)
+			break;
+		if (kind == SS_HO_MSEC_RX || kind == SS_HO_MSEC_TX) {
+			rtag = tag;
+			run[nr++] = m[i];
+		} else {
+			m[k++] = m[i];
+		}
+	}
+	return k;
+}
+
 /* The rings this worker drains (those that exist), and whose they are. */
 struct worker_rings {
 	uint16_t n;
@@ -688,6 +745,11 @@ worker_drain_handoff(struct ss_app *app, struct ss_worker *w,
 		stage_end(w, SS_STAGE_HANDOFF, n, c0);
 		w->st.handoff_rx += n;
 		total += n;
+		if (unlikely(app->msec_mask != 0)) {
+			n = worker_msec_split(app, w, m, n);
+			if (n == 0)
+				continue;
+		}
 		if (in->from[j] == app->nb_workers) {
 			/* From the control lcore's RX queue: not steered yet
 			 * (tag holds the net class). */
@@ -794,6 +856,11 @@ ss_app_worker_main(void *arg)
 			stage_end(w, SS_STAGE_RX, n, c0);
 			got += n;
 			w->st.rx_pkts += n;
+			if (unlikely(app->msec_mask >> p & 1)) {
+				n = ss_app_macsec_rx(app, w, p, m, n);
+				if (n == 0)
+					continue;
+			}
 			worker_input(app, w, p, m, n);
 		}
 		got += worker_drain_handoff(app, w, &in);

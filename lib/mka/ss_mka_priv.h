@@ -284,8 +284,7 @@ mka_sak_len(enum ss_mka_cipher c);
 bool
 mka_cipher_xpn(enum ss_mka_cipher c);
 void
-mka_xpn_salt(const uint8_t ki_mi[MKA_MI_LEN], uint64_t lowest_pn,
-	uint8_t salt[12]);
+mka_xpn_salt(const uint8_t ki_mi[MKA_MI_LEN], uint32_t kn, uint8_t salt[12]);
 
 /* ss_mka_renew.c */
 int

@@ -58,19 +58,20 @@ mka_cipher_xpn(enum ss_mka_cipher c)
 	return c == SS_MKA_GCM_AES_XPN_128 || c == SS_MKA_GCM_AES_XPN_256;
 }
 
-/* 802.1AE 10.7.27 as ss_mka.h puts it: the 96-bit salt is the KS MI with
- * the SAK's 64-bit lowest PN (1 for a fresh SAK) XORed into its last 8
- * octets. Both ends compute it from what the KI and the Distributed SAK
- * carry, so it never goes on the wire. */
+/* 802.1AEbw (802.1X-2020 9.8.2), the 96-bit salt of an XPN SAK: its 64
+ * least significant bits are those of the key server's MI (the KI's),
+ * the next 16 the MI's next 16 XOR the KN's 16 most significant bits, the
+ * 16 most significant the MI's 16 most significant XOR the KN's 16 least
+ * significant bits. Both ends compute it from the KI, so it never goes on
+ * the wire. */
 void
-mka_xpn_salt(const uint8_t ki_mi[MKA_MI_LEN], uint64_t lowest_pn,
-	uint8_t salt[12])
+mka_xpn_salt(const uint8_t ki_mi[MKA_MI_LEN], uint32_t kn, uint8_t salt[12])
 {
-	unsigned int i;
-
 	memcpy(salt, ki_mi, 12);
-	for (i = 0; i < 8; i++)
-		salt[4 + i] ^= (uint8_t)(lowest_pn >> (56 - 8 * i));
+	salt[0] ^= (uint8_t)(kn >> 8);
+	salt[1] ^= (uint8_t)kn;
+	salt[2] ^= (uint8_t)(kn >> 24);
+	salt[3] ^= (uint8_t)(kn >> 16);
 }
 
 /* XPN short SCIs: the live participants (us included) in ascending SCI
@@ -214,7 +215,7 @@ mka_sak_generate(struct ss_mka *k)
 	sak.kn = kn;
 	sak.an = k->any_an ? (uint8_t)((k->last_an + 1) & 3) : 0;
 	if (mka_cipher_xpn(k->conf.cipher))
-		mka_xpn_salt(sak.ki_mi, 1, sak.salt);
+		mka_xpn_salt(sak.ki_mi, sak.kn, sak.salt);
 	set_latest(k, &sak);
 	OPENSSL_cleanse(&sak, sizeof(sak));
 	k->st.sak_generated++;
@@ -271,7 +272,7 @@ mka_sak_rx(struct ss_mka *k, const struct mka_peer *from,
 	sak.kn = p->dist.kn;
 	sak.an = p->dist.dan;
 	if (mka_cipher_xpn(k->conf.cipher))
-		mka_xpn_salt(sak.ki_mi, 1, sak.salt);
+		mka_xpn_salt(sak.ki_mi, sak.kn, sak.salt);
 	set_latest(k, &sak);
 	OPENSSL_cleanse(&sak, sizeof(sak));
 }

@@ -104,7 +104,8 @@ GOOD = [
     'show sa 0x0a000001 json',
     'show servers', 'show servers json', 'show servers 2',
     'show servers 1 json', 'show spd', 'show spd json', 'show hold',
-    'show hold json',
+    'show hold json', 'show macsec', 'show macsec json', 'show mka',
+    'show mka json', 'help macsec',
     'show ports json',
     'show ike sa', 'show ike sa json', 'show ike peers',
     'show ike peers json', 'show ike stats', 'show ike stats json',
@@ -121,7 +122,11 @@ GOOD = [
 # One bad argument per command, with the exact message expected.
 BAD = [
     ('help nosuch', "error: help: no group nosuch (groups: ports,l3,ipsec,"
-     "servers,hold,ike,log,gen,runtime,system)"),
+     "servers,hold,macsec,ike,log,gen,runtime,system)"),
+    ('mka rekey 7', 'error: mka rekey: no MACsec port 7 (MACsec ports: '
+     'none)'),
+    ('mka renew-cak outside', 'error: mka renew-cak: no MACsec port '
+     'outside (MACsec ports: none)'),
     ('set log-level nosuch debug', "error: set log-level: no log type "
      "matches 'nosuch' (try 'show log-levels')"),
     ('set log-level shardsec.ike loud', 'error: set log-level shardsec.ike: '
@@ -406,8 +411,8 @@ def main():
         check('log levels: one type per library, set by glob',
               all(lv.get('shardsec.' + t) == 'warning' for t in
                   ('net', 'config', 'esp', 'ike', 'steer', 'sa', 'spd',
-                   'gen')) and
-              '(8 type(s)) set to warning' in
+                   'gen', 'macsec')) and
+              '(9 type(s)) set to warning' in
               b['set log-level shardsec.* warning'], str(lv))
         check('server add/del from a script', 'server id 3 added on lcore '
               '1' in b['server add 3 1'] and [x['instance_id'] for x in

@@ -682,7 +682,19 @@ START_TEST(sak_rekey_timer_and_256)
 	ck_assert_uint_eq(net.n[2].tx[0].ssci, 3);
 	ck_assert_uint_eq(net.n[1].rx[2][0].ssci, 3);
 	ck_assert_uint_eq(net.n[2].rx[0][0].ssci, 1);
-	ck_assert_mem_eq(net.n[2].rx[0][0].salt, st(0)->mi, 4);
+	{
+		/* 802.1AEbw: MI[4..11] as is, MI[0..3] XOR (KN low 16 bits,
+		 * KN high 16 bits) */
+		const uint8_t *mi = st(0)->mi;
+		const uint32_t kn = net.n[2].rx[0][0].kn;
+		const uint8_t want[12] = { mi[0] ^ (uint8_t)(kn >> 8),
+			mi[1] ^ (uint8_t)kn, mi[2] ^ (uint8_t)(kn >> 24),
+			mi[3] ^ (uint8_t)(kn >> 16), mi[4], mi[5], mi[6],
+			mi[7], mi[8], mi[9], mi[10], mi[11] };
+
+		ck_assert_uint_ne(kn, 0);
+		ck_assert_mem_eq(net.n[2].rx[0][0].salt, want, 12);
+	}
 	run(31000);
 	assert_secured(0);
 	ck_assert_uint_ge(st(2)->kn, 2);

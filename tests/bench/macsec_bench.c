@@ -158,7 +158,7 @@ static struct {
 	const char *csv;
 } B = {
 	.nb = 4096,
-	.batches = 31,
+	.batches = 101,
 };
 
 /* ---- SecYs ---- */
@@ -508,7 +508,7 @@ usage(const char *prog)
 		"  [-s 64,512,1514,imix] [-d protect,validate]\n"
 		"  -o  write the rows as CSV to FILE\n"
 		"  -n  frames per batch (default 4096, bursts of %u)\n"
-		"  -b  batches per row (default 31; the row is their median)\n"
+		"  -b  batches per row (default 101; the row is their median)\n"
 		"Sizes are Ethernet frames without FCS (14..%u octets);\n"
 		"imix is 7:4:1 of 64/594/1518.\n",
 		prog, MSB_BURST, MSB_MAX_FRAME);

@@ -334,6 +334,19 @@ def msec_decrypt(frame, sak, salt, ssci, xpn, pn_hi):
     return body[:-16]
 
 
+def start_gw(binary, tag, cfg, nlcores):
+    """DPDK 22.11's af_packet names its PACKET_FANOUT group (pid ^ ifindex)
+    & 0xffff: the second gateway's group can collide with the first's on
+    another interface (EINVAL). A new process has a new pid."""
+    for attempt in range(5):
+        try:
+            return sstopo.Gateway(binary, Tag(tag), cfg, nlcores=nlcores)
+        except RuntimeError as e:
+            if 'PACKET_FANOUT' not in str(e) or attempt == 4:
+                raise
+            print('note: af_packet fanout group collision, starting again')
+
+
 def mac_of(ifname):
     with open('/sys/class/net/%s/address' % ifname) as f:
         return bytes.fromhex(f.read().strip().replace(':', ''))
@@ -402,9 +415,9 @@ def main():
         cfg_b = gw_config(bed.b_in, bed.b_ln, '10.81.2.1', '10.81.9.2',
                           '10.81.1.0/24', '10.81.9.1', ((1, 1),), 1, 32, kb,
                           cipher)
-        ga = sstopo.Gateway(binary, Tag('a' + bed.tag), cfg_a, nlcores=3)
+        ga = start_gw(binary, 'a' + bed.tag, cfg_a, 3)
         gws.append(ga)
-        gb = sstopo.Gateway(binary, Tag('b' + bed.tag), cfg_b, nlcores=2)
+        gb = start_gw(binary, 'b' + bed.tag, cfg_b, 2)
         gws.append(gb)
         check('the MACsec port is announced at start-up',
               'MACsec on port link' in ga.out and 'MACsec on port link' in

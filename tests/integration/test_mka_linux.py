@@ -23,7 +23,10 @@ Checks, each with figures:
   skipped.)
 - MKA with wpa_supplicant as key server (priority 1 vs shardsec 100):
   shardsec unwraps and installs its SAK; secured; pings.
-- GCM-AES-256 (32-byte CAK, shardsec key server): secured, pings.
+- GCM-AES-256 (32-byte CAK, shardsec key server): MKA secured and
+  wpa_supplicant takes the GCM-AES-256 SAK; the data plane is checked only
+  where Linux got the SAs (wpa_supplicant 2.10's macsec_linux creates the
+  SecY with GCM-AES-128 and cannot install a 256-bit SAK: skipped then).
 - tshark on the tap dissects wpa_supplicant's MKPDUs as EAPOL-MKA (what
   shardsec sends bypasses the tap's capture); gateways exit cleanly.
 Usage: test_mka_linux.py PATH/TO/shardsec
@@ -169,7 +172,8 @@ def start_wpa(vm, cak, priority):
     """(Re)start wpa_supplicant on eth0; wait for macsec0 and address it."""
     vm_sh(vm, 'kill $(cat /run/wpa.pid 2>/dev/null) 2>/dev/null; '
           'for i in $(seq 50); do [ -e /run/wpa.pid ] || break; '
-          'sleep 0.2; done; rm -f /run/wpa.pid /tmp/wpa.log; true')
+          'sleep 0.2; done; rm -f /run/wpa.pid /tmp/wpa.log; '
+          '%s link del macsec0 2>/dev/null; true' % IP)
     vm.write_file('/etc/mka.conf', wpa_config(cak, priority))
     st, out = vm_sh(vm, 'wpa_supplicant -B -i eth0 -D macsec_linux '
                     '-c /etc/mka.conf -dd -t -f /tmp/wpa.log '
@@ -205,6 +209,21 @@ def wait_secured(gw, vm, timeout=60):
             return s, True
         time.sleep(1)
     return s, vm_ok
+
+
+def vm_sas(vm, gw_sci):
+    """(ok, text): Linux has an RX SC for gw_sci with an SA in use and a TX
+    SA in use (what `ip macsec show` says)."""
+    st, out = vm_sh(vm, '%s macsec show' % IP)
+    rx = re.search(r'RXSC: %s, state on\n(\s+\d+: PN \d+, state on)' %
+                   gw_sci, out)
+    tx = re.search(r'TXSC: \S+ on SA \d\n(\s+\d+: PN \d+, state on)',
+                   out)
+    cs = re.search(r'cipher suite: ([^,\s]+)', out)
+    return (st == 0 and rx is not None and tx is not None,
+            'cipher %s, rx SA: %s, tx SA: %s' %
+            (cs and cs.group(1), rx and rx.group(1).strip(),
+             tx and tx.group(1).strip()))
 
 
 def ping_vm(vm, dst, n=5, extra=''):
@@ -298,6 +317,8 @@ def main():
               wpa_log(vm, 'create_transmit_sa') != '',
               wpa_log(vm, 'create_(receive|transmit)_sa').replace(
                   '\n', ' | '))
+        ok, txt = vm_sas(vm, gw_sci)
+        check('Linux: RX and TX SA in use', ok, txt)
         if not (s and s['state'] == 'secured' and vm_ok):
             dump_vm(vm, 'not secured')
         kn0 = s['kn'] if s else 0
@@ -391,6 +412,8 @@ def main():
               '%.1f s, state %s, ks_sci %s, installs %s, VM %s' %
               (secs, s and s['state'], s and s['ks_sci'],
                s and s['installs'], vm_ok))
+        ok, txt = vm_sas(vm, gw_sci)
+        check('Linux: RX SA (shardsec\'s SCI) and TX SA in use', ok, txt)
         if not (s and s['state'] == 'secured' and vm_ok):
             dump_vm(vm, 'not secured, wpa_supplicant key server')
         got, _ = ping_vm(vm, HOST)
@@ -416,19 +439,31 @@ def main():
         t0 = time.time()
         s, vm_ok = wait_secured(gw, vm)
         secs = time.time() - t0
-        st, out = vm_sh(vm, '%s macsec show' % IP)
-        cs = re.search(r'cipher suite: (\S+)', out)
-        check('GCM-AES-256, 32-byte CAK (shardsec key server): secured, '
-              'Linux uses GCM-AES-256',
-              s and s['state'] == 'secured' and vm_ok and cs and
-              '256' in cs.group(1),
-              '%.1f s, state %s, VM %s, Linux cipher %s' %
-              (secs, s and s['state'], vm_ok, cs and cs.group(1)))
-        if not (s and s['state'] == 'secured' and vm_ok):
-            dump_vm(vm, 'not secured, GCM-AES-256')
-        got, _ = ping_vm(vm, HOST)
-        check('GCM-AES-256: ping VM -> inside host', got == 5,
-              '%d of 5' % got)
+        cs_line = wpa_log(vm, 'set_current_cipher_suite')
+        check('GCM-AES-256, 32-byte CAK (shardsec key server): MKA secured '
+              'on both ends, wpa_supplicant takes the distributed '
+              'GCM-AES-256 SAK (cipher suite 00-80-C2-00-01-00-00-02)',
+              s and s['state'] == 'secured' and vm_ok and
+              '0080c20001000002' in cs_line,
+              '%.1f s, state %s, VM %s; %s' %
+              (secs, s and s['state'], vm_ok, cs_line.replace('\n', ' | ')))
+        gw_sci = js(gw, 'macsec')['sci']
+        ok, txt = vm_sas(vm, gw_sci)
+        st, err = vm_sh(vm, 'grep -c "nl_send_recv: failed" /tmp/wpa.log')
+        if ok and '256' in txt:
+            got, _ = ping_vm(vm, HOST)
+            check('GCM-AES-256: ping VM -> inside host', got == 5,
+                  '%d of 5' % got)
+        else:
+            # wpa_supplicant 2.10's macsec_linux driver creates macsec0
+            # with the kernel's default cipher suite (GCM-AES-128) and
+            # never changes it; the 32-byte SAK then fails to install
+            # (EINVAL), though the CP says SECURED. A macsec0 made
+            # beforehand with GCM-AES-256 is not found by its libnl
+            # lookup. (2.11 has macsec_csindex.)
+            skip('GCM-AES-256 data plane with wpa_supplicant 2.10',
+                 'Linux SecY: %s; %s failed netlink calls in its log' %
+                 (txt, err.strip()))
         rc, _ = gw.stop()
         check('gateway exits cleanly (GCM-AES-256 run)', rc == 0,
               'rc=%s' % rc)

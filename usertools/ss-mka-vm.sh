@@ -69,17 +69,19 @@ mkdir -p "$dir/debs"
 (
 	cd "$dir/debs"
 	for p in "$kpkg" wpasupplicant; do
-		ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download -q "$p"
+		for f in "${p}"_*.deb; do
+			[ -f "$f" ] || apt-get download -q "$p"
+		done
 	done
 )
-kdeb=$(ls "$dir/debs/${kpkg}"_*.deb | head -1)
-wdeb=$(ls "$dir/debs/"wpasupplicant_*.deb | head -1)
+for f in "$dir/debs/${kpkg}"_*.deb; do kdeb=$f; done
+for f in "$dir/debs/"wpasupplicant_*.deb; do wdeb=$f; done
 
 work=$(mktemp -d "$dir/work.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 dpkg-deb -x "$kdeb" "$work/k"
 dpkg-deb -x "$wdeb" "$work/w"
-kver=$(ls "$work/k/lib/modules" | head -1)
+for f in "$work/k/lib/modules/"*; do kver=$(basename "$f"); done
 depmod -b "$work/k" "$kver"
 
 # ---- the initramfs --------------------------------------------------------

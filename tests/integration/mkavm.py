@@ -40,11 +40,11 @@ def build_image(d):
     return time.time() - t0, r.stdout.strip().splitlines()[-1]
 
 
-_kvm_failed = []
+kvm_failed = []
 
 
 def kvm_usable():
-    if _kvm_failed:
+    if kvm_failed:
         return False
     try:
         fd = os.open('/dev/kvm', os.O_RDWR)
@@ -84,7 +84,7 @@ class VM:
                 self.close()
                 if a == 'kvm':
                     # once per run: later VMs go straight to TCG
-                    _kvm_failed.append(str(e)[:200])
+                    kvm_failed.append(str(e)[:200])
         raise RuntimeError('VM did not boot:\n' + err)
 
     def _start(self, accel, timeout):

@@ -233,12 +233,6 @@ def ping_vm(vm, dst, n=5, extra=''):
     return (int(m.group(1)) if m else 0), out
 
 
-def ping_host(dst, n=5):
-    r = sh(['ping', '-c', str(n), '-i', '0.2', '-W', '2', dst], ns=None,
-           check=False, timeout=30 + n)
-    return r
-
-
 def link_counts(vm):
     """(rx packets, tx packets) of macsec0 in the VM."""
     st, out = vm_sh(vm, '%s -s link show macsec0' % IP)
@@ -286,6 +280,8 @@ def main():
         vm = mkavm.VM(image, bed.tap, mac)
         print('VM up: kernel %s, %s, %.1f s to its prompt' %
               (vm.kernel, vm.accel, vm.boot_s))
+        if mkavm.kvm_failed:
+            print('KVM did not boot it: ' + mkavm.kvm_failed[0])
         sys.stdout.flush()
 
         # ---- 1: shardsec key server ----

@@ -14,7 +14,9 @@ libnuma-dev libpcap-dev python3"
 run="iproute2 iputils-ping ethtool procps"
 test="python3-scapy python3-cryptography tshark netcat-openbsd
 strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libstrongswan-extra-plugins libstrongswan-standard-plugins gnuplot-nox clang"
+libstrongswan-extra-plugins libstrongswan-standard-plugins gnuplot-nox clang
+qemu-system-x86 busybox-static cpio kmod libnl-3-200 libnl-genl-3-200
+libnl-route-3-200 libpcsclite1 libdbus-1-3"
 
 case "$what" in
 build) pkgs="$build" ;;

@@ -100,7 +100,7 @@ for fam in (4, 6):
                   Raw(idv(UNK).to_bytes(4, "big") + (i + 1).to_bytes(4, "big") +
                       tag("unknown", fam, UNK, i)))
 random.shuffle(fr)
-sendp(fr, iface="eth0", inter=0.0005)
+sendp(fr, iface="eth0", inter=0.001)
 print(len(fr))
 '''
 

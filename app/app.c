@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_app.h"
+#include "ss_app_lb.h"
 #include "ss_app_macsec.h"
 
 #define APP_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
@@ -93,6 +94,9 @@ load_config(const char *path, const char *text)
 	ret = ss_app_macsec_register(&ss_app);
 	if (ret < 0)
 		return ret;
+	ret = ss_app_lb_register(&ss_app);
+	if (ret < 0)
+		return ret;
 	if (path != NULL)
 		ret = ss_cfg_load(path, &ss_app.cfg, &err);
 	else
@@ -118,6 +122,7 @@ ss_app_teardown(void)
 		ss_app_print_stats(&ss_app, stdout);
 	ss_app_gen_fini(&ss_app);
 	ss_app_workers_fini(&ss_app);
+	ss_app_lb_fini(&ss_app);
 	ss_app_servers_fini(&ss_app);
 	ss_app_macsec_fini(&ss_app);
 #ifdef SS_HAVE_IKE
@@ -176,6 +181,12 @@ ss_app_setup(const char *cfg_path, const char *cfg_text)
 	ret = ss_app_macsec_init(&ss_app);
 	if (ret < 0)
 		return ret;
+	ret = ss_app_lb_init(&ss_app);
+	if (ret < 0) {
+		fprintf(stderr, "shardsec: cannot set up the load balancer: "
+			"%s\n", strerror(-ret));
+		return ret;
+	}
 	ret = ss_app_gen_init(&ss_app);
 	if (ret < 0)
 		return ret;

@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 
 #include "ss_app.h"
+#include "ss_app_lb.h"
 #include "ss_app_macsec.h"
 #include "ss_shell.h"
 #include "ss_shell_token.h"
@@ -685,6 +686,7 @@ cmd_clear_parsed(void *parsed, struct cmdline *cl, void *data)
 		ss_mka_stats_clear(mp->mka);
 		mp->eapol_rx = mp->eapol_tx = mp->eapol_tx_drops = 0;
 	}
+	ss_app_lb_stats_clear(&ss_app);
 	cmdline_printf(cl, "  all statistics cleared\n");
 }
 
@@ -847,6 +849,8 @@ static const struct shell_group {
 		ss_help_hold },
 	{ "macsec", "MACsec ports and their MKA key agreement",
 		ss_cmd_macsec, ss_help_macsec },
+	{ "lb", "load balancer role: VIPs forwarded to their backends",
+		ss_cmd_lb, ss_help_lb },
 #ifdef SS_HAVE_IKE
 	{ "ike", "IKEv2 peers, IKE and Child SAs", ss_cmd_ike, ss_help_ike },
 #endif

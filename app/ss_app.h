@@ -31,6 +31,7 @@
 #include "ss_steer.h"
 
 struct ss_macsec;
+struct ss_app_lb;
 
 #define SS_MAX_WORKERS 16
 #define SS_BURST 32
@@ -201,6 +202,10 @@ struct ss_app {
 	uint16_t msec_owner[SS_CFG_MAX_PORTS];
 	uint32_t msec_mask;
 	struct ss_app_gen *gen;		/* traffic generator, gen.c */
+	/* Load balancer role (lb.c, section "lb"): NULL and false when
+	 * the configuration has none. */
+	struct ss_app_lb *lb;
+	bool lb_on;
 	unsigned int main_lcore;
 	struct ss_ctl_stats ctl;
 	struct ss_net_stats ctl_net;

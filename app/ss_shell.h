@@ -42,6 +42,8 @@ extern struct cmdline_inst *const ss_cmd_hold[];	/* shell_hold.c */
 extern const struct ss_shell_help ss_help_hold[];
 extern struct cmdline_inst *const ss_cmd_macsec[];	/* shell_macsec.c */
 extern const struct ss_shell_help ss_help_macsec[];
+extern struct cmdline_inst *const ss_cmd_lb[];		/* shell_lb.c */
+extern const struct ss_shell_help ss_help_lb[];
 
 /* 'show ... json' or the table. */
 #define SS_SHELL_JSON ((void *)(uintptr_t)1)

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -15,6 +16,7 @@
 #include <rte_telemetry.h>
 
 #include "ss_app.h"
+#include "ss_app_lb.h"
 #include "ss_app_macsec.h"
 #include "macsec_priv.h"
 #include "ss_swnic_esp.h"
@@ -296,6 +298,59 @@ tm_macsec(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The load balancer: per backend (by instance-id) what it was sent,
+ * by kind; totals and drops. */
+static int
+tm_lb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct ss_app_lb_cfg *c = &ss_app_lb_cfg;
+	struct ss_lb_wstats *sum;
+	uint64_t tp = 0, tb = 0;
+	unsigned int i, k;
+	char name[32];
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "enabled", ss_app.lb != NULL);
+	if (ss_app.lb == NULL)
+		return 0;
+	/* 64 backends: off the stack; cache-line aligned as its type
+	 * says (the compiler uses aligned vector stores on it) */
+	sum = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sum));
+	if (sum == NULL)
+		return -ENOMEM;
+	ss_app_lb_stats_sum(&ss_app, sum);
+	rte_tel_data_add_dict_string(d, "port",
+		ss_app.cfg.ports[c->port].name);
+	rte_tel_data_add_dict_int(d, "ike_backend", c->ike_backend);
+	for (i = 0; i < c->nb_backends; i++) {
+		struct rte_tel_data *b = rte_tel_data_alloc();
+
+		if (b == NULL) {
+			free(sum);
+			return -ENOMEM;
+		}
+		rte_tel_data_start_dict(b);
+		rte_tel_data_add_dict_int(b, "id", c->b[i].id);
+		rte_tel_data_add_dict_u64(b, "packets", sum->b[i].pkts);
+		rte_tel_data_add_dict_u64(b, "bytes", sum->b[i].bytes);
+		for (k = 0; k < SS_LB_KIND_MAX; k++)
+			rte_tel_data_add_dict_u64(b, ss_app_lb_kind_name(k),
+				sum->b[i].kind[k]);
+		tp += sum->b[i].pkts;
+		tb += sum->b[i].bytes;
+		snprintf(name, sizeof(name), "backend%u", c->b[i].id);
+		rte_tel_data_add_dict_container(d, name, b, 0);
+	}
+	rte_tel_data_add_dict_u64(d, "packets", tp);
+	rte_tel_data_add_dict_u64(d, "bytes", tb);
+	rte_tel_data_add_dict_u64(d, "unknown_id", sum->unknown_id);
+	rte_tel_data_add_dict_u64(d, "bad", sum->bad);
+	free(sum);
+	return 0;
+}
+
 void
 ss_app_telemetry_init(void)
 {
@@ -312,6 +367,9 @@ ss_app_telemetry_init(void)
 	rte_telemetry_register_cmd("/shardsec/macsec", tm_macsec,
 		"Per MACsec port: MKA state, KN, CAK generation, 802.1AE "
 		"counters (no keys)");
+	rte_telemetry_register_cmd("/shardsec/lb", tm_lb,
+		"Load balancer: per backend packets and bytes by kind, "
+		"unknown_id, bad");
 	rte_telemetry_register_cmd("/shardsec/runtime", tm_runtime,
 		"Per worker: bursts, packets and TSC cycles of each stage "
 		"(while 'runtime on')");

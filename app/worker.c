@@ -19,6 +19,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ss_app.h"
+#include "ss_app_lb.h"
 #include "ss_app_macsec.h"
 
 #define APP_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
@@ -510,6 +511,27 @@ worker_local(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	}
 }
 
+/* Load balancer: transit packets to a VIP leave m[] for their backend,
+ * sent on the lb port through the usual TX path (a MACsec lb port
+ * protects them). Returns how many packets are left in m[]. */
+static uint16_t
+worker_lb(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
+	uint16_t n)
+{
+	const struct ss_app_lb *lb = app->lb;
+	struct rte_mbuf *tx[SS_BURST];
+	int16_t res[SS_BURST];
+	uint16_t i, ntx, left;
+
+	left = ss_app_lb_take(lb, lb->ws[w->idx], m, n, tx, &ntx);
+	if (ntx != 0) {
+		for (i = 0; i < ntx; i++)
+			res[i] = lb->port;
+		worker_tx(app, w, tx, res, ntx);
+	}
+	return left;
+}
+
 /* Steer IP packets (ESP to us, or transit) to the server that owns them:
  * by SPI, TEID or SCTP tag, else by a symmetric 5-tuple hash. Another
  * lcore's packet goes to it through its ring; a worker never processes a
@@ -538,6 +560,13 @@ worker_steer(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	RTE_BUILD_BUG_ON(SS_MAX_WORKERS > 32);	/* one bit per worker */
 	if (n == 0)
 		return;
+	/* VIPs are not ours and not routed: before any steering to our
+	 * servers. Without an lb section, one predictable branch. */
+	if (unlikely(app->lb_on) && kind == SS_HO_FWD) {
+		n = worker_lb(app, w, m, n);
+		if (n == 0)
+			return;
+	}
 	t0 = stage_t0(w);
 	ss_steer_classify_burst(ss_app_steer(app), m, n, owner, skind,
 		&w->steer);

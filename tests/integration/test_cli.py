@@ -122,7 +122,7 @@ GOOD = [
 # One bad argument per command, with the exact message expected.
 BAD = [
     ('help nosuch', "error: help: no group nosuch (groups: ports,l3,ipsec,"
-     "servers,hold,macsec,ike,log,gen,runtime,system)"),
+     "servers,hold,macsec,lb,ike,log,gen,runtime,system)"),
     ('mka rekey 7', 'error: mka rekey: no MACsec port 7 (MACsec ports: '
      'none)'),
     ('mka renew-cak outside', 'error: mka renew-cak: no MACsec port '

@@ -1,0 +1,499 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 shardsec authors
+"""The load balancer role, end to end (direct server return).
+
+client (netns) --eth0-- [outside] shardsec [inside] --+-- segment (netns,
+client --seg0------------------------------------------+   Linux bridge)
+                                                       +-- b1 (id 1)
+                                                       +-- b2 (id 2)
+
+b1 and b2 hold the VIPs on their loopback (arp_ignore=1, arp_announce=2,
+as for IPVS-DR) and have the MACs the 'lb' section names. The client
+sends to the VIPs through the gateway: ESP (SPI ids 1, 2; IPv4 and IPv6),
+ESP in UDP 4500, GTP-U G-PDUs (TEID ids), SCTP DATA (vtag ids), IKE on
+UDP 500 and 4500 with the zero marker, plain UDP flows, and ESP of an id
+with no backend. Each backend captures what reaches it. Then a UDP echo
+service on both backends answers from the VIP straight to the client
+(its seg0 interface): the reply never crosses the gateway.
+Usage: test_lb.py PATH/TO/shardsec
+"""
+import collections
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sstopo  # noqa: E402
+from sstopo import sh  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VIP4, VIP6 = '198.51.100.10', '2001:db8:2::10'
+CLIENT4, CLIENT6 = '198.51.100.2', '2001:db8:2::2'
+SEG_CLIENT4, SEG_CLIENT6 = '10.9.0.100', 'fd00:9::100'
+BMAC = {1: '02:00:00:00:01:01', 2: '02:00:00:00:01:02'}
+IKE_BACKEND = 2          # not the first backend: the setting is used
+UNKNOWN_ID = 5           # < 2^instance_bits, names no backend
+N = 100                  # packets per id, kind and family
+M = 10                   # IKE packets per port and family
+FLOWS, PER_FLOW = 16, 5
+NUNK = 25
+results = []
+
+
+def check(name, ok, detail=''):
+    results.append(bool(ok))
+    print('%s: %s%s' % ('PASS' if ok else 'FAIL', name,
+                        (' (' + str(detail)[-2000:] + ')')
+                        if detail and not ok else ''))
+    sys.stdout.flush()
+
+
+SEND = r'''
+import sys, random
+from scapy.all import Ether, IP, IPv6, UDP, Raw, sendp, conf
+from scapy.layers.sctp import SCTP, SCTPChunkData
+conf.verb = 0
+gwmac, N, M, FLOWS, PER, NUNK, UNK = sys.argv[1], *map(int, sys.argv[2:8])
+V4, V6, C4, C6 = "198.51.100.10", "2001:db8:2::10", "198.51.100.2", "2001:db8:2::2"
+random.seed(11)
+def tag(kind, fam, k, i):
+    return ("LB:%s:%d:%d:%d;" % (kind, fam, k, i)).encode()
+def ip(fam, **kw):
+    return IP(src=C4, dst=V4, ttl=64, **kw) if fam == 4 else \
+        IPv6(src=C6, dst=V6, hlim=64, **({"nh": kw["proto"]} if kw else {}))
+def idv(k):
+    # ss_steer_spi_make layout, instance_bits 4: id in the 4 high bits,
+    # never 0..255
+    return (k << 28) | random.randrange(0x100, 1 << 28)
+fr = []
+for fam in (4, 6):
+    for k in (1, 2):
+        for i in range(N):
+            spi = idv(k).to_bytes(4, "big")
+            fr.append(Ether(dst=gwmac) / ip(fam, proto=50) /
+                      Raw(spi + (i + 1).to_bytes(4, "big") + tag("esp", fam, k, i)))
+            fr.append(Ether(dst=gwmac) / ip(fam) / UDP(sport=4500, dport=4500) /
+                      Raw(spi + (i + 1).to_bytes(4, "big") + tag("esp-udp", fam, k, i)))
+            pl = tag("gtpu", fam, k, i)
+            gtp = bytes([0x30, 0xff]) + len(pl).to_bytes(2, "big") + \
+                idv(k).to_bytes(4, "big") + pl
+            fr.append(Ether(dst=gwmac) / ip(fam) / UDP(sport=2152, dport=2152) /
+                      Raw(gtp))
+            fr.append(Ether(dst=gwmac) / ip(fam) /
+                      SCTP(sport=36412, dport=36412, tag=idv(k)) /
+                      SCTPChunkData(data=tag("sctp", fam, k, i)))
+    for i in range(M):
+        fr.append(Ether(dst=gwmac) / ip(fam) / UDP(sport=500, dport=500) /
+                  Raw(bytes(8) + tag("ike", fam, 500, i)))
+        fr.append(Ether(dst=gwmac) / ip(fam) / UDP(sport=4500, dport=4500) /
+                  Raw(bytes(4) + bytes(8) + tag("ike", fam, 4500, i)))
+    for f in range(FLOWS):
+        for i in range(PER):
+            fr.append(Ether(dst=gwmac) / ip(fam) /
+                      UDP(sport=20000 + f, dport=9999) /
+                      Raw(tag("hash", fam, f, i)))
+    for i in range(NUNK):
+        fr.append(Ether(dst=gwmac) / ip(fam, proto=50) /
+                  Raw(idv(UNK).to_bytes(4, "big") + (i + 1).to_bytes(4, "big") +
+                      tag("unknown", fam, UNK, i)))
+random.shuffle(fr)
+sendp(fr, iface="eth0", inter=0.001)
+print(len(fr))
+'''
+
+SNIFF = r'''
+import sys, json, re
+from scapy.all import AsyncSniffer, Ether, IP, IPv6, conf
+conf.verb = 0
+s = AsyncSniffer(iface="eth0",
+                 filter="dst host 198.51.100.10 or dst host 2001:db8:2::10",
+                 started_callback=lambda: print("ready", flush=True))
+s.start()
+sys.stdin.readline()
+s.stop()
+out = []
+for p in s.results:
+    m = re.search(rb"LB:[^;]*;", bytes(p))
+    if IP in p:
+        dst, ttl = p[IP].dst, p[IP].ttl
+    elif IPv6 in p:
+        dst, ttl = p[IPv6].dst, p[IPv6].hlim
+    else:
+        continue
+    out.append([m.group(0).decode() if m else None, p[Ether].dst, dst, ttl])
+print(json.dumps(out), flush=True)
+'''
+
+# Answers from the VIP (bound to it: an unbound socket would answer from
+# the host's own address) with its backend's name appended.
+ECHO = r'''
+import socket, select, sys
+name = sys.argv[1].encode()
+s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s4.bind(("198.51.100.10", 7777))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.bind(("2001:db8:2::10", 7777))
+print("ready", flush=True)
+while True:
+    r, _, _ = select.select([s4, s6], [], [])
+    for s in r:
+        d, a = s.recvfrom(2048)
+        s.sendto(d + b"|" + name, a)
+'''
+
+CLIENT = r'''
+import socket, json, sys, time
+FLOWS = int(sys.argv[1])
+res = []
+for fam, vip in ((socket.AF_INET, "198.51.100.10"),
+                 (socket.AF_INET6, "2001:db8:2::10")):
+    socks = []
+    for f in range(FLOWS):
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.settimeout(0.5)
+        socks.append(s)
+    for rnd in range(3):
+        for f, s in enumerate(socks):
+            s.sendto(b"echo-%d-%d-%d" % (fam, f, rnd), (vip, 7777))
+            try:
+                d, a = s.recvfrom(2048)
+                res.append([fam == socket.AF_INET6, f, s.getsockname()[1],
+                            a[0], d.decode()])
+            except socket.timeout:
+                res.append([fam == socket.AF_INET6, f, s.getsockname()[1],
+                            None, None])
+print(json.dumps(res))
+'''
+
+
+class LbTopo:
+    """client, segment (bridge), b1, b2; the gateway's veth ends in the
+    root namespace (DPDK af_packet). Removed by close(), even after
+    errors."""
+
+    def __init__(self):
+        self.tag = str(os.getpid() % 100000)
+        t = self.tag
+        self.ns_c, self.ns_seg = 'sslc' + t, 'ssls' + t
+        self.ns_b = {1: 'sslb1' + t, 2: 'sslb2' + t}
+        self.gw_in, self.gw_out = 'sslgi' + t, 'sslgo' + t
+        self.made = []
+
+    def netns(self, ns):
+        sh(['ip', 'netns', 'add', ns])
+        self.made.append(('ns', ns))
+        sh(['ip', 'link', 'set', 'lo', 'up'], ns=ns)
+
+    def up(self):
+        c, seg = self.ns_c, self.ns_seg
+        for ns in (c, seg, self.ns_b[1], self.ns_b[2]):
+            self.netns(ns)
+        # client: eth0 to the gateway's "outside" port
+        sh(['ip', 'link', 'add', self.gw_out, 'type', 'veth', 'peer',
+            'name', 'eth0', 'netns', c])
+        self.made.append(('link', self.gw_out))
+        # the segment: a bridge joining the gateway's "inside" port,
+        # the backends and the client's second interface
+        sh(['ip', 'link', 'add', 'br0', 'type', 'bridge'], ns=seg)
+        sh(['ip', 'link', 'add', self.gw_in, 'type', 'veth', 'peer',
+            'name', 'gw', 'netns', seg])
+        self.made.append(('link', self.gw_in))
+        for gw in (self.gw_in, self.gw_out):
+            sh(['sysctl', '-qw', 'net.ipv6.conf.%s.disable_ipv6=1' % gw])
+            sh(['ip', 'link', 'set', gw, 'up'])
+        sh(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1'], ns=seg)
+        ports = ['gw']
+        for k, ns in self.ns_b.items():
+            sh(['ip', 'link', 'add', 'b%d' % k, 'type', 'veth', 'peer',
+                'name', 'eth0', 'netns', ns], ns=seg)
+            ports.append('b%d' % k)
+        sh(['ip', 'link', 'add', 'cl', 'type', 'veth', 'peer', 'name',
+            'seg0', 'netns', c], ns=seg)
+        ports.append('cl')
+        for p in ports:
+            sh(['ip', 'link', 'set', p, 'master', 'br0'], ns=seg)
+            sh(['ip', 'link', 'set', p, 'up'], ns=seg)
+        sh(['ip', 'link', 'set', 'br0', 'up'], ns=seg)
+        # known MACs: frames go to their backend's port only (no
+        # flooding to hide a wrong destination MAC from the checks)
+        for k in self.ns_b:
+            sh(['bridge', 'fdb', 'add', BMAC[k], 'dev', 'b%d' % k,
+                'master', 'static'], ns=seg)
+        # client
+        sh(['ip', 'addr', 'add', CLIENT4 + '/24', 'dev', 'eth0'], ns=c)
+        sh(['ip', 'addr', 'add', CLIENT6 + '/64', 'dev', 'eth0', 'nodad'],
+           ns=c)
+        sh(['ip', 'addr', 'add', SEG_CLIENT4 + '/24', 'dev', 'seg0'], ns=c)
+        sh(['ip', 'addr', 'add', SEG_CLIENT6 + '/64', 'dev', 'seg0',
+            'nodad'], ns=c)
+        for i in ('eth0', 'seg0'):
+            sh(['ip', 'link', 'set', i, 'up'], ns=c)
+            sh(['ethtool', '-K', i, 'tx', 'off'], ns=c)
+        # The VIPs sit in the outside subnet: reach them through the
+        # gateway, as an upstream router would.
+        sh(['ip', 'route', 'add', VIP4 + '/32', 'via', '198.51.100.1'], ns=c)
+        sh(['ip', '-6', 'route', 'add', VIP6 + '/128', 'via',
+            '2001:db8:2::1'], ns=c)
+        # replies from the VIP arrive on seg0 (DSR), not by the route
+        # back to the VIP: no reverse-path filter
+        for k in ('all', 'default', 'seg0', 'eth0'):
+            sh(['sysctl', '-qw', 'net.ipv4.conf.%s.rp_filter=0' % k], ns=c)
+        # backends
+        for k, ns in self.ns_b.items():
+            sh(['ip', 'link', 'set', 'eth0', 'address', BMAC[k]], ns=ns)
+            sh(['ip', 'addr', 'add', '10.9.0.%d/24' % k, 'dev', 'eth0'], ns=ns)
+            sh(['ip', 'addr', 'add', 'fd00:9::%d/64' % k, 'dev', 'eth0',
+                'nodad'], ns=ns)
+            sh(['ip', 'addr', 'add', VIP4 + '/32', 'dev', 'lo'], ns=ns)
+            sh(['ip', 'addr', 'add', VIP6 + '/128', 'dev', 'lo'], ns=ns)
+            for i in ('all', 'eth0'):
+                sh(['sysctl', '-qw', 'net.ipv4.conf.%s.arp_ignore=1' % i],
+                   ns=ns)
+                sh(['sysctl', '-qw', 'net.ipv4.conf.%s.arp_announce=2' % i],
+                   ns=ns)
+            sh(['ip', 'link', 'set', 'eth0', 'up'], ns=ns)
+            sh(['ethtool', '-K', 'eth0', 'tx', 'off'], ns=ns)
+            # the way back to the client is not the load balancer
+            sh(['ip', 'route', 'add', '198.51.100.0/24', 'via', SEG_CLIENT4],
+               ns=ns)
+            sh(['ip', '-6', 'route', 'add', '2001:db8:2::/64', 'via',
+                SEG_CLIENT6], ns=ns)
+        return self
+
+    def config(self):
+        return '''# generated by tests/integration/test_lb.py
+instance_bits = 4;
+poll_mode = "adaptive";
+mbufs = 8191;
+ports = (
+  { name = "inside"; device = "net_af_packet_%(gi)s,iface=%(gi)s,qpairs=3";
+    addresses = ( "192.0.2.1/24" ); },
+  { name = "outside"; device = "net_af_packet_%(go)s,iface=%(go)s,qpairs=3";
+    addresses = ( "198.51.100.1/24", "2001:db8:2::1/64" ); }
+);
+servers = ( { id = 1; lcore = 1; }, { id = 2; lcore = 2; } );
+lb = {
+  vips = ( "%(v4)s", "%(v6)s" );
+  port = "inside";
+  ike_backend = %(ike)d;
+  backends = ( { id = 1; mac = "%(m1)s"; }, { id = 2; mac = "%(m2)s"; } );
+};
+''' % {'gi': self.gw_in, 'go': self.gw_out, 'v4': VIP4, 'v6': VIP6,
+       'ike': IKE_BACKEND, 'm1': BMAC[1], 'm2': BMAC[2]}
+
+    def close(self):
+        for kind, name in reversed(self.made):
+            if kind == 'ns':
+                sh(['ip', 'netns', 'del', name], check=False)
+            else:
+                sh(['ip', 'link', 'del', name], check=False)
+        self.made = []
+
+
+def lb_json(gw):
+    o = gw.cmd('show lb json')
+    try:
+        return json.loads(o[o.index('{'):o.rindex('}') + 1]), o
+    except ValueError:
+        return None, o
+
+
+def main():
+    binary = sys.argv[1]
+    topo = LbTopo()
+    gw = None
+    procs = []
+    try:
+        topo.up()
+        gw = sstopo.Gateway(binary, topo, topo.config())
+        check('load balancer announced at start',
+              'load balancer: 2 VIP(s), 2 backend(s) behind port inside'
+              in gw.out, gw.out[-600:])
+        mac_out = sh(['cat', '/sys/class/net/%s/address' %
+                      topo.gw_out]).stdout.strip()
+        sh(['ping', '-c', '2', '-i', '0.2', '198.51.100.1'], ns=topo.ns_c,
+           check=False)
+        gw.cmd('clear stats')
+
+        # ---- phase 1: every kind, captured on both backends ----------
+        sniff = {}
+        for k, ns in topo.ns_b.items():
+            p = subprocess.Popen(['ip', 'netns', 'exec', ns,
+                                  '/usr/bin/python3', '-c', SNIFF],
+                                 stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+            procs.append(p)
+            sniff[k] = p
+        for k, p in sniff.items():
+            ready = p.stdout.readline().strip()
+            check('capture on b%d running before sending' % k,
+                  ready == 'ready', ready)
+        r = sh(['/usr/bin/python3', '-c', SEND, mac_out, str(N), str(M),
+                str(FLOWS), str(PER_FLOW), str(NUNK), str(UNKNOWN_ID)],
+               ns=topo.ns_c, timeout=300)
+        sent = int(r.stdout.strip().splitlines()[-1])
+        time.sleep(2)
+        got = {}
+        for k, p in sniff.items():
+            out, _ = p.communicate('stop\n', timeout=120)
+            got[k] = json.loads(out.strip().splitlines()[-1])
+        want_sent = 2 * (2 * 4 * N + 2 * M + FLOWS * PER_FLOW + NUNK)
+        check('client sent %d packets' % want_sent, sent == want_sent, sent)
+
+        # tags per backend: (kind, fam, id) -> count
+        cnt = {k: collections.Counter() for k in got}
+        for k, rows in got.items():
+            for t, _, _, _ in rows:
+                if t is None:
+                    cnt[k][('untagged',)] += 1
+                    continue
+                kind, fam, x, _ = t[3:-1].split(':')
+                cnt[k][(kind, int(fam), int(x))] += 1
+        for kind in ('esp', 'esp-udp', 'gtpu', 'sctp'):
+            for fam in (4, 6):
+                for idk in (1, 2):
+                    other = 3 - idk
+                    a = cnt[idk][(kind, fam, idk)]
+                    b = cnt[other][(kind, fam, idk)]
+                    check('%s IPv%d id %d: %d/%d on b%d, %d on b%d'
+                          % (kind, fam, idk, a, N, idk, b, other),
+                          a == N and b == 0)
+        for fam in (4, 6):
+            for port in (500, 4500):
+                a = cnt[IKE_BACKEND][('ike', fam, port)]
+                b = cnt[3 - IKE_BACKEND][('ike', fam, port)]
+                check('IKE IPv%d UDP %d%s: %d/%d on ike_backend b%d, %d on '
+                      'the other' % (fam, port, ' (marker 0)' if port == 4500
+                                     else '', a, M, IKE_BACKEND, b),
+                      a == M and b == 0)
+        for fam in (4, 6):
+            where = {}
+            ok = True
+            for f in range(FLOWS):
+                on = [k for k in (1, 2) if cnt[k][('hash', fam, f)] > 0]
+                tot = sum(cnt[k][('hash', fam, f)] for k in (1, 2))
+                ok = ok and len(on) == 1 and tot == PER_FLOW
+                where[f] = on
+            per = collections.Counter(v[0] for v in where.values()
+                                      if len(v) == 1)
+            check('UDP IPv%d: each of %d flows whole on exactly one backend'
+                  % (fam, FLOWS), ok, where)
+            check('UDP IPv%d: both backends got flows (b1 %d, b2 %d)'
+                  % (fam, per[1], per[2]), per[1] > 0 and per[2] > 0, where)
+        unk = sum(cnt[k][('unknown', fam, UNKNOWN_ID)] for k in (1, 2)
+                  for fam in (4, 6))
+        check('ESP of id %d (no backend) reached nobody (%d)'
+              % (UNKNOWN_ID, unk), unk == 0)
+        check('nothing untagged to the VIPs on the backends',
+              all(cnt[k][('untagged',)] == 0 for k in (1, 2)), cnt)
+        bad_hdr = [(k, row) for k in got for row in got[k]
+                   if row[1] != BMAC[k] or
+                   row[2] not in (VIP4, VIP6) or row[3] != 64]
+        nrows = sum(len(v) for v in got.values())
+        check('all %d arrived with dst MAC = their backend\'s, IP dst = '
+              'VIP, TTL/hop limit 64 unchanged' % nrows,
+              nrows > 0 and not bad_hdr, bad_hdr[:5])
+
+        # the load balancer's counters against what the backends saw
+        js, raw = lb_json(gw)
+        check('show lb json parses', js is not None, raw)
+        js = js or {}
+        bk = {b['id']: b for b in js.get('backends', [])}
+        check('show lb json: VIPs, port, ike_backend',
+              js.get('vips') == [VIP4, VIP6] and js.get('port') == 'inside'
+              and js.get('ike_backend') == IKE_BACKEND, raw)
+        check('show lb json: unknown_id = %d (got %s), bad = 0'
+              % (2 * NUNK, js.get('unknown_id')),
+              js.get('unknown_id') == 2 * NUNK and js.get('bad') == 0, raw)
+        for k in (1, 2):
+            b = bk.get(k, {})
+            kinds = b.get('kinds', {})
+            seen = collections.Counter()
+            for key, v in cnt[k].items():
+                seen[key[0]] += v
+            check('b%d: lb counted %s packets, backend got %d'
+                  % (k, b.get('packets'), len(got[k])),
+                  b.get('packets') == len(got[k]) and
+                  b.get('mac') == BMAC[k], b)
+            check('b%d: per kind, lb = backend (%s)' % (k, dict(seen)),
+                  all(kinds.get(x, -1) == seen[x] for x in
+                      ('esp', 'esp-udp', 'gtpu', 'sctp', 'ike', 'hash')),
+                  (kinds, dict(seen)))
+        check('totals = sum of backends',
+              js.get('totals', {}).get('packets') ==
+              sum(len(v) for v in got.values()), raw)
+        tel = sh(['/usr/bin/python3', os.path.join(HERE, '..', '..',
+                  'usertools', 'ss-telemetry.py'), '-f', 'ss' + topo.tag,
+                  '/shardsec/lb']).stdout
+        try:
+            t = json.loads(tel.splitlines()[0])['/shardsec/lb']
+        except (ValueError, IndexError, KeyError):
+            t = {}
+        check('telemetry /shardsec/lb: same packets and unknown_id',
+              t.get('backend1', {}).get('packets') == len(got[1]) and
+              t.get('backend2', {}).get('packets') == len(got[2]) and
+              t.get('unknown_id') == 2 * NUNK, tel)
+        o = gw.cmd('show lb')
+        check('show lb table', 'unknown_id %d' % (2 * NUNK) in o and
+              BMAC[1] in o and 'esp-udp' in o, o)
+        gw.cmd('clear stats')
+        js, raw = lb_json(gw)
+        check('clear stats zeroes the lb counters',
+              js is not None and js['totals']['packets'] == 0 and
+              js['unknown_id'] == 0, raw)
+
+        # ---- phase 2: a real reply path (direct server return) -------
+        for k, ns in topo.ns_b.items():
+            p = subprocess.Popen(['ip', 'netns', 'exec', ns,
+                                  '/usr/bin/python3', '-c', ECHO,
+                                  'b%d' % k], stdout=subprocess.PIPE,
+                                 text=True)
+            procs.append(p)
+            check('echo service on b%d' % k,
+                  p.stdout.readline().strip() == 'ready')
+        r = sh(['/usr/bin/python3', '-c', CLIENT, str(FLOWS)], ns=topo.ns_c,
+               timeout=120)
+        echo = json.loads(r.stdout.strip().splitlines()[-1])
+        for v6 in (False, True):
+            rows = [x for x in echo if x[0] == v6]
+            vip = VIP6 if v6 else VIP4
+            check('IPv%d echo: %d/%d answered, all from the VIP %s'
+                  % (6 if v6 else 4, sum(1 for x in rows if x[3]),
+                     len(rows), vip),
+                  rows and all(x[3] == vip for x in rows), rows)
+            by_flow = collections.defaultdict(set)
+            for x in rows:
+                if x[4]:
+                    by_flow[x[1]].add(x[4].rsplit('|', 1)[1])
+            who = collections.Counter(next(iter(s)) for s in
+                                      by_flow.values() if len(s) == 1)
+            check('IPv%d echo: each flow answered by one backend, both '
+                  'serve (b1 %d, b2 %d flows)' % (6 if v6 else 4, who['b1'],
+                                                   who['b2']),
+                  len(by_flow) == FLOWS and
+                  all(len(s) == 1 for s in by_flow.values()) and
+                  who['b1'] > 0 and who['b2'] > 0, dict(by_flow))
+        js, raw = lb_json(gw)
+        check('the %d echo requests went through the lb, hashed (%s)'
+              % (2 * 3 * FLOWS, js['totals']['kinds']['hash']),
+              js['totals']['kinds']['hash'] == 2 * 3 * FLOWS, raw)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        if gw is not None:
+            rc, err = gw.stop()
+            check('clean exit, no sanitizer report',
+                  rc == 0 and 'Sanitizer' not in err, err[-2000:])
+        topo.close()
+    failed = results.count(False)
+    print('%d passed, %d failed' % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

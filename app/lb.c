@@ -74,6 +74,23 @@ ss_app_lb_init(struct ss_app *app)
 			return -ENOMEM;
 		}
 	}
+	/* Hold the VIPs: answer ARP/NS for them towards the clients (every
+	 * port but the backends'), so that they need no route. */
+	for (i = 0; c->announce && i < c->nb_vips; i++) {
+		const uint32_t mask = (UINT32_C(1) << app->nb_ports) - 1 -
+			(UINT32_C(1) << c->port);
+		char buf[INET6_ADDRSTRLEN + 4];
+		int ret = mask == 0 ? 0 : ss_net_announce(&c->vips[i], mask);
+
+		if (ret < 0) {
+			fprintf(stderr, "shardsec: lb: cannot announce VIP "
+				"%s: %s\n", ss_ipaddr_str(&c->vips[i], buf,
+				sizeof(buf)), strerror(-ret));
+			app->lb = lb;
+			ss_app_lb_fini(app);
+			return ret;
+		}
+	}
 	app->lb = lb;
 	app->lb_on = true;
 	printf("shardsec: load balancer: %u VIP(s), %u backend(s) behind "

@@ -10,6 +10,9 @@
  *     port = "inside";        # the port the backends sit behind
  *     ike_backend = 1;        # instance-id that gets IKE (default: the
  *                             # first backend's)
+ *     announce = true;        # answer ARP/NS for the VIPs on every port
+ *                             # but 'port' (false: the VIPs are routed
+ *                             # to the gateway by the network)
  *     backends = (            # 1..64
  *       { id = 1; mac = "02:00:00:00:01:01"; },
  *       { id = 2; mac = "02:00:00:00:01:02"; }
@@ -130,7 +133,7 @@ section_parse_one(const struct ss_config *cfg, const config_setting_t *sec,
 	struct ss_app_lb_cfg *c, struct ss_cfg_error *err)
 {
 	static const char *const keys[] = { "vips", "port", "ike_backend",
-		"backends", NULL };
+		"announce", "backends", NULL };
 	const config_setting_t *l;
 	unsigned int i, j, n;
 	int64_t v;
@@ -183,7 +186,8 @@ section_parse_one(const struct ss_config *cfg, const config_setting_t *sec,
 			"ike_backend"), "no backend has instance-id %" PRId64,
 			v);
 	c->ike_backend = (uint16_t)v;
-	return 0;
+	c->announce = true;
+	return ss_cfg_get_bool(sec, "announce", false, &c->announce, err);
 }
 
 static int
@@ -221,7 +225,8 @@ section_dump(const struct ss_config *cfg, const config_setting_t *sec,
 		fprintf(f, "%s\"%s\"", i != 0 ? ", " : "",
 			ss_ipaddr_str(&c->vips[i], buf, sizeof(buf)));
 	fprintf(f, " );\n\tport = \"%s\";\n\tike_backend = %u;\n"
-		"\tbackends = (\n", cfg->ports[c->port].name, c->ike_backend);
+		"\tannounce = %s;\n\tbackends = (\n", cfg->ports[c->port].name,
+		c->ike_backend, c->announce ? "true" : "false");
 	for (i = 0; i < c->nb_backends; i++)
 		fprintf(f, "\t\t{ id = %u; mac = \"" RTE_ETHER_ADDR_PRT_FMT
 			"\"; }%s\n", c->b[i].id,

@@ -44,6 +44,7 @@ struct ss_app_lb_cfg {
 	uint8_t nb_vips;
 	uint8_t port;			/* index into cfg ports */
 	uint16_t ike_backend;		/* instance-id */
+	bool announce;			/* ARP/NS for the VIPs */
 	struct ss_app_lb_backend b[SS_LB_MAX_BACKENDS];
 	uint16_t nb_backends;
 };

@@ -381,6 +381,43 @@ net_addr_is_mine(uint8_t port, const struct ss_ipaddr *a)
 	return false;
 }
 
+bool
+net_addr_answers(uint8_t port, const struct ss_ipaddr *a)
+{
+	const struct net_ctx *c = &ss_net_ctx;
+	unsigned int i;
+
+	if (net_addr_is_mine(port, a))
+		return true;
+	for (i = 0; i < c->nb_announce; i++)
+		if ((c->announce_ports[i] >> port & 1) != 0 &&
+				ss_ipaddr_equal(&c->announce[i], a))
+			return true;
+	return false;
+}
+
+int
+ss_net_announce(const struct ss_ipaddr *a, uint32_t port_mask)
+{
+	struct net_ctx *c = &ss_net_ctx;
+	unsigned int i;
+
+	if (!c->up || a == NULL || port_mask == 0 ||
+			(a->family != AF_INET && a->family != AF_INET6))
+		return -EINVAL;
+	if (ss_net_is_local(a, NULL))
+		return -EEXIST;
+	for (i = 0; i < c->nb_announce; i++)
+		if (ss_ipaddr_equal(&c->announce[i], a))
+			return -EEXIST;
+	if (c->nb_announce == SS_NET_MAX_ANNOUNCE)
+		return -ENOSPC;
+	c->announce[c->nb_announce] = *a;
+	c->announce_ports[c->nb_announce] = port_mask;
+	c->nb_announce++;
+	return 0;
+}
+
 /* Ours: any port's configured address, or the link-local of 'port'. */
 bool
 net_v6_is_local(uint8_t port, const uint8_t *a)

@@ -159,6 +159,20 @@ ss_net_port_id(uint8_t port);
 bool
 ss_net_is_local(const struct ss_ipaddr *a, uint8_t *port);
 
+/** At most this many announced addresses (ss_net_announce). */
+#define SS_NET_MAX_ANNOUNCE 32
+
+/**
+ * Answer ARP requests (IPv4) or neighbour solicitations (IPv6) for 'a'
+ * on the ports of port_mask (bit p: port index p) with the port's MAC,
+ * as a load balancer does for its virtual IPs. The address does not
+ * become ours: IP packets to it are still transit. Control lcore, after
+ * ss_net_init. 0, -EEXIST (already announced or one of our addresses),
+ * -ENOSPC, -EINVAL.
+ */
+int
+ss_net_announce(const struct ss_ipaddr *a, uint32_t port_mask);
+
 /** Transmit one frame from the control lcore; frees m on failure. */
 typedef int (*ss_net_tx_fn)(uint8_t port, struct rte_mbuf *m, void *arg);
 

@@ -467,7 +467,7 @@ arp_input(struct rte_mbuf *m, uint8_t port, struct ss_net_stats *st)
 		free_drop(m, st, SS_NET_DROP_SRC_INVALID);
 		return 0;
 	}
-	for_us = net_addr_is_mine(port, &tip);
+	for_us = net_addr_answers(port, &tip);
 	/* Like Linux: update what we have; create only for a request to
 	 * us (the sender will talk to us). sip 0 is an RFC 5227 probe. */
 	if (h != 0)
@@ -603,7 +603,7 @@ ns_input(struct rte_mbuf *m, uint8_t port, const uint8_t *src,
 	memset(&tgt, 0, sizeof(tgt));
 	tgt.family = AF_INET6;
 	memcpy(tgt.v6, nd + 8, 16);
-	if (!net_addr_is_mine(port, &tgt)) {
+	if (!net_addr_answers(port, &tgt)) {
 		st->ctl_ignored++;
 		rte_pktmbuf_free(m);
 		return 0;

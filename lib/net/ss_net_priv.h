@@ -151,6 +151,11 @@ struct net_ctx {
 	ss_net_tx_fn tx;
 	void *tx_arg;
 	struct rte_mempool *mp;
+	/* addresses answered for (ARP, NS) but not ours (ss_net_announce):
+	 * a load balancer's VIPs; port_mask bit p: answered on port p */
+	uint8_t nb_announce;
+	struct ss_ipaddr announce[SS_NET_MAX_ANNOUNCE];
+	uint32_t announce_ports[SS_NET_MAX_ANNOUNCE];
 };
 
 extern struct net_ctx ss_net_ctx;
@@ -230,6 +235,8 @@ void net_neigh_set_mac(uint32_t idx, const struct rte_ether_addr *mac);
 uint32_t net_route(const struct ss_ipaddr *dst);
 /* address of port 'port' (configured or link-local)? */
 bool net_addr_is_mine(uint8_t port, const struct ss_ipaddr *a);
+/* Ours, or announced on 'port': answer ARP requests and NS for it. */
+bool net_addr_answers(uint8_t port, const struct ss_ipaddr *a);
 bool net_v6_is_local(uint8_t port, const uint8_t *a);
 
 #endif

@@ -232,11 +232,9 @@ class LbTopo:
         for i in ('eth0', 'seg0'):
             sh(['ip', 'link', 'set', i, 'up'], ns=c)
             sh(['ethtool', '-K', i, 'tx', 'off'], ns=c)
-        # The VIPs sit in the outside subnet: reach them through the
-        # gateway, as an upstream router would.
-        sh(['ip', 'route', 'add', VIP4 + '/32', 'via', '198.51.100.1'], ns=c)
-        sh(['ip', '-6', 'route', 'add', VIP6 + '/128', 'via',
-            '2001:db8:2::1'], ns=c)
+        # The VIPs sit in the outside subnet, with no route to them: the
+        # client finds them by ARP / ND, which the gateway answers (the
+        # load balancer holds the VIPs).
         # replies from the VIP arrive on seg0 (DSR), not by the route
         # back to the VIP: no reverse-path filter
         for k in ('all', 'default', 'seg0', 'eth0'):
@@ -301,6 +299,35 @@ def lb_json(gw):
         return None, o
 
 
+# Who answers ARP / NS for the VIPs: on eth0 (the client side) and on
+# seg0 (the backends' segment). Prints "arp4 MAC", "nd6 MAC", "seg4 MACS".
+ARPCHK = r'''
+import sys
+from scapy.all import ARP, Ether, conf, srp, srp1
+from scapy.layers.inet6 import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr,
+                                IPv6, in6_getnsma, in6_getnsmac, inet_pton)
+import socket
+conf.verb = 0
+v4, v6 = sys.argv[1], sys.argv[2]
+r = srp1(Ether(dst='ff:ff:ff:ff:ff:ff') / ARP(pdst=v4), iface='eth0',
+         timeout=3, retry=2)
+print('arp4', r[ARP].hwsrc if r is not None else 'none')
+ns = in6_getnsma(inet_pton(socket.AF_INET6, v6))
+mac = open('/sys/class/net/eth0/address').read().strip()
+p = (Ether(dst=in6_getnsmac(ns)) /
+     IPv6(src='2001:db8:2::2', dst=socket.inet_ntop(socket.AF_INET6, ns),
+          hlim=255) /
+     ICMPv6ND_NS(tgt=v6) / ICMPv6NDOptSrcLLAddr(lladdr=mac))
+r = srp1(p, iface='eth0', timeout=3, retry=2,
+         filter='icmp6 and ip6[40] == 136')
+print('nd6', r[Ether].src if r is not None and ICMPv6ND_NA in r and
+      r[ICMPv6ND_NA].tgt == v6 else 'none')
+ans, _ = srp(Ether(dst='ff:ff:ff:ff:ff:ff') / ARP(pdst=v4), iface='seg0',
+             timeout=2, multi=True)
+print('seg4', ','.join(sorted(set(a[1][ARP].hwsrc for a in ans))) or 'none')
+'''
+
+
 def main():
     binary = sys.argv[1]
     topo = LbTopo()
@@ -316,6 +343,19 @@ def main():
                       topo.gw_out]).stdout.strip()
         sh(['ping', '-c', '2', '-i', '0.2', '198.51.100.1'], ns=topo.ns_c,
            check=False)
+        mac_in = sh(['cat', '/sys/class/net/%s/address' %
+                     topo.gw_in]).stdout.strip()
+        r = sh(['/usr/bin/python3', '-c', ARPCHK, VIP4, VIP6], ns=topo.ns_c,
+               timeout=60)
+        a = dict(ln.split(' ', 1) for ln in r.stdout.splitlines()
+                 if ' ' in ln)
+        check('ARP for the IPv4 VIP on the client side: answered with the '
+              'gateway\'s MAC', a.get('arp4') == mac_out, a.get('arp4'))
+        check('NS for the IPv6 VIP on the client side: NA with the '
+              'gateway\'s MAC', a.get('nd6') == mac_out, a.get('nd6'))
+        check('ARP for the VIP on the backends\' segment: the gateway does '
+              'not answer', mac_in not in a.get('seg4', '').split(','),
+              a.get('seg4'))
         gw.cmd('clear stats')
 
         # ---- phase 1: every kind, captured on both backends ----------

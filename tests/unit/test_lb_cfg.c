@@ -110,6 +110,16 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->nb_backends, 2);
 	ck_assert_uint_eq(c->b[1].id, 0);
 	ck_assert_uint_eq(c->b[1].mac.addr_bytes[5], 8);
+	ck_assert(c->announce);		/* the VIPs are held by default */
+	ss_cfg_free(&cfg);
+	ck_assert_msg(load("lb = { vips = [ \"203.0.113.9\" ]; port = \"out\"; "
+		"announce = false; backends = ( { id = 7; mac = "
+		"\"02:00:00:00:00:07\"; } ); };\n") == 0, "%s", err.msg);
+	ck_assert(!c->announce);
+	ss_cfg_free(&cfg);
+	refused("lb = { vips = [ \"203.0.113.9\" ]; port = \"out\"; "
+		"announce = 1; backends = ( { id = 7; mac = "
+		"\"02:00:00:00:00:07\"; } ); };\n", "lb.announce");
 }
 END_TEST
 

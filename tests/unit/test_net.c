@@ -2082,6 +2082,85 @@ END_TEST
 
 /* ---- echo ----------------------------------------------------------------- */
 
+/* A load balancer's VIPs: ARP and NS answered on the ports announced,
+ * and only there; the address stays transit for IP. */
+START_TEST(test_announce)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff }};
+	static const struct rte_ether_addr zero;
+	struct ss_ipaddr a;
+	uint8_t f[128], tgt[16];
+	const uint8_t *p;
+	struct rte_mbuf *m;
+	unsigned int i;
+	size_t len;
+
+	ipa(&a, "198.51.100.50");
+	ck_assert_int_eq(ss_net_announce(&a, 1u << 1), 0);
+	ck_assert_int_eq(ss_net_announce(&a, 1u << 1), -EEXIST);
+	ck_assert_int_eq(ss_net_announce(&a, 0), -EINVAL);
+	ipa(&a, "2001:db8:2::50");
+	ck_assert_int_eq(ss_net_announce(&a, 1u << 1), 0);
+	ipa(&a, "198.51.100.1");	/* the gateway's own */
+	ck_assert_int_eq(ss_net_announce(&a, 1u << 1), -EEXIST);
+
+	/* ARP on port 1: answered with port 1's MAC */
+	len = arp_frame(f, &bcast, 1, &hmac, "198.51.100.10", &zero,
+		"198.51.100.50");
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 1), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 1, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	ck_assert_uint_eq(txr.port[0], 1);
+	p = txd(0);
+	ck_assert_mem_eq(p + 6, mac1.addr_bytes, 6);
+	ck_assert_uint_eq(get16(p + 20), 2);		/* reply */
+	ck_assert_mem_eq(p + 22, mac1.addr_bytes, 6);	/* sender MAC */
+	addr4(tgt, "198.51.100.50");
+	ck_assert_mem_eq(p + 28, tgt, 4);		/* sender IP: VIP */
+	tx_clear();
+	/* on port 0, not announced there: silence */
+	len = arp_frame(f, &bcast, 1, &hmac, "192.0.2.10", &zero,
+		"198.51.100.50");
+	ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+	ck_assert_uint_eq(txr.n, 0);
+
+	/* NS on port 1: NA with port 1's MAC for the VIP */
+	len = ns_frame(f, "2001:db8:2::10", "ff02::1:ff00:50",
+		"2001:db8:2::50", true, 255);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 1), SS_NET_CLASS_PUNT);
+	ck_assert_int_eq(ss_net_ctl_input(m, 1, &st), 0);
+	ck_assert_uint_eq(txr.n, 1);
+	p = txd(0);
+	ck_assert_mem_eq(p + 6, mac1.addr_bytes, 6);
+	ck_assert_uint_eq(p[14 + 40], 136);
+	addr6(tgt, "2001:db8:2::50");
+	ck_assert_mem_eq(p + 14 + 48, tgt, 16);
+	ck_assert_mem_eq(p + 14 + 66, mac1.addr_bytes, 6);
+	tx_clear();
+
+	/* IP to a VIP is still transit, not ours */
+	m = transit4("198.51.100.50", 64, 20, 0);
+	ck_assert_uint_eq(classify1(m, 1), SS_NET_CLASS_FORWARD);
+	rte_pktmbuf_free(m);
+	ipa(&a, "198.51.100.50");
+	ck_assert(!ss_net_is_local(&a, NULL));
+
+	/* bounded */
+	for (i = 2; i < SS_NET_MAX_ANNOUNCE; i++) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "203.0.113.%u", i);
+		ipa(&a, buf);
+		ck_assert_int_eq(ss_net_announce(&a, 1u << 1), 0);
+	}
+	ipa(&a, "203.0.113.200");
+	ck_assert_int_eq(ss_net_announce(&a, 1u << 1), -ENOSPC);
+}
+END_TEST
+
 START_TEST(test_echo4)
 {
 	uint8_t f[128], l4[16], a[4];
@@ -2324,6 +2403,7 @@ net_suite(void)
 	tcase_add_test(tc, test_classify_v4_filter_collisions);
 	tcase_add_test(tc, test_classify_fast_same_as_slow);
 	tcase_add_test(tc, test_arp_reply);
+	tcase_add_test(tc, test_announce);
 	tcase_add_test(tc, test_route_lpm);
 	tcase_add_test(tc, test_route_runs);
 	tcase_add_test(tc, test_route_one_nh);

@@ -18,6 +18,8 @@
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
@@ -280,8 +282,27 @@ port_start(struct ss_app *app, struct ss_app_msec_port *mp)
 			app->cfg.ports[c->port].name, err);
 		return -EINVAL;
 	}
+	if (c->hold_packets != 0) {
+		const struct ss_hold_conf hc = {
+			.packets = c->hold_packets,
+			.bytes = c->hold_packets * RTE_MBUF_DEFAULT_DATAROOM,
+			.timeout_ms = c->hold_ms,
+			.queues = 1,
+		};
+
+		mp->hold = ss_hold_create(&hc, (int)rte_lcore_to_socket_id(
+			app->workers[mp->owner].lcore));
+		if (mp->hold == NULL) {
+			fprintf(stderr, "shardsec: macsec: port %s: cannot "
+				"create its hold queue: %s\n",
+				app->cfg.ports[c->port].name,
+				rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+	}
 	app->msec[c->port] = mp->sy;
 	app->msec_owner[c->port] = mp->owner;
+	app->msec_hold[c->port] = mp->hold;
 	printf("shardsec: MACsec on port %s: SCI %016" PRIx64 ", %s%s, "
 		"validate %s, SecY on worker %u (server %u), MKA key server "
 		"priority %u\n", app->cfg.ports[c->port].name, sci,
@@ -343,6 +364,9 @@ ss_app_macsec_fini(struct ss_app *app)
 		struct ss_app_msec_port *mp = &ms->p[i];
 
 		app->msec[mp->c.port] = NULL;
+		app->msec_hold[mp->c.port] = NULL;
+		ss_hold_free(mp->hold);
+		mp->hold = NULL;
 		ss_mka_free(mp->mka);
 		mp->mka = NULL;
 		ss_macsec_free(mp->sy);

@@ -22,6 +22,8 @@
  *       hello_ms = 2000;  life_ms = 6000;
  *       sak_rekey_s = 0;          # key server: new SAK every (0: off)
  *       cak_renew_s = 0;          # key server: renew the CAK (0: off)
+ *       hold_packets = 128;       # frames held until the first SAK is
+ *       hold_ms = 5000;           # in use (0: dropped), and how long
  *       server = 0;               # instance-id whose lcore runs the SecY
  *     } );
  *   };
@@ -35,6 +37,7 @@
 #include <rte_common.h>
 
 #include "ss_app_macsec.h"
+#include "ss_hold.h"
 #include "macsec_priv.h"
 
 struct ss_app_msec ss_app_msec_state;
@@ -110,7 +113,7 @@ port_parse(const struct ss_config *cfg, const config_setting_t *e,
 	static const char *const keys[] = { "port", "cak", "ckn", "cipher",
 		"confidentiality", "priority", "port_id", "replay_window",
 		"validate", "hello_ms", "life_ms", "sak_rekey_s",
-		"cak_renew_s", "server", NULL };
+		"cak_renew_s", "hold_packets", "hold_ms", "server", NULL };
 	int64_t v;
 	size_t len;
 	int i, ret;
@@ -210,6 +213,17 @@ port_parse(const struct ss_config *cfg, const config_setting_t *e,
 	if (ret < 0)
 		return ret;
 	c->cak_renew_s = (uint32_t)v;
+	v = 128;
+	ret = ss_cfg_get_int(e, "hold_packets", false, 0, SS_HOLD_MAX_PACKETS,
+		&v, err);
+	if (ret < 0)
+		return ret;
+	c->hold_packets = (uint32_t)v;
+	v = 5000;
+	ret = ss_cfg_get_int(e, "hold_ms", false, 1, 600000, &v, err);
+	if (ret < 0)
+		return ret;
+	c->hold_ms = (uint32_t)v;
 	v = c->server;
 	ret = ss_cfg_get_int(e, "server", false, 0, 255, &v, err);
 	if (ret < 0)
@@ -306,12 +320,14 @@ section_dump(const struct ss_config *cfg, const config_setting_t *sec,
 			"port_id = %u;\n\t\t\treplay_window = %u;\n\t\t\t"
 			"validate = \"%s\";\n\t\t\thello_ms = %u;\n\t\t\t"
 			"life_ms = %u;\n\t\t\tsak_rekey_s = %u;\n\t\t\t"
-			"cak_renew_s = %u;\n\t\t\tserver = %u;\n\t\t}%s\n",
+			"cak_renew_s = %u;\n\t\t\thold_packets = %u;\n\t\t\t"
+			"hold_ms = %u;\n\t\t\tserver = %u;\n\t\t}%s\n",
 			cipher_names[c->cipher],
 			c->confidentiality ? "true" : "false", c->priority,
 			c->port_id, c->replay_window,
 			validate_names[c->validate], c->hello_ms, c->life_ms,
-			c->sak_rekey_s, c->cak_renew_s, c->server,
+			c->sak_rekey_s, c->cak_renew_s, c->hold_packets,
+			c->hold_ms, c->server,
 			i + 1 < ms->n ? "," : "");
 	}
 	fprintf(f, "\t);\n};\n");

@@ -11,6 +11,8 @@
  */
 
 #include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -53,8 +55,8 @@ ss_app_macsec_validate(struct ss_app *app, struct ss_worker *w, uint8_t p,
 	return n;
 }
 
-void
-ss_app_macsec_protect_tx(struct ss_app *app, struct ss_worker *w, uint8_t p,
+static void
+protect_send(struct ss_app *app, struct ss_worker *w, uint8_t p,
 	struct rte_mbuf **m, uint16_t n)
 {
 	struct rte_mbuf *drop[SS_BURST];
@@ -65,6 +67,68 @@ ss_app_macsec_protect_tx(struct ss_app *app, struct ss_worker *w, uint8_t p,
 		rte_pktmbuf_free_bulk(drop, nd);
 	if (n != 0)
 		ss_app_worker_tx_bulk(app, w, p, m, n);
+}
+
+/* Frames for a port without a SAK in use yet (MKA still agreeing the
+ * first one) wait in its hold queue instead of being dropped; newer
+ * frames queue behind held ones, so the port's frames leave in order. */
+static void
+hold_frames(struct ss_app *app, struct ss_worker *w, uint8_t p,
+	struct rte_mbuf **m, uint16_t n)
+{
+	struct ss_hold *h = app->msec_hold[p];
+	const uint64_t now = rte_get_timer_cycles();
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		if (ss_hold_push(h, 0, m[i], now) < 0)
+			rte_pktmbuf_free(m[i]);	/* counted by the hold */
+	w->msec_hold |= UINT32_C(1) << p;
+}
+
+void
+ss_app_macsec_protect_tx(struct ss_app *app, struct ss_worker *w, uint8_t p,
+	struct rte_mbuf **m, uint16_t n)
+{
+	const struct ss_hold *h = app->msec_hold[p];
+
+	if (unlikely(h != NULL && (ss_hold_nb_queues(h) != 0 ||
+			ss_macsec_tx_encoding_an(app->msec[p]) < 0))) {
+		hold_frames(app, w, p, m, n);
+		return;
+	}
+	protect_send(app, w, p, m, n);
+}
+
+uint32_t
+ss_app_macsec_hold_poll(struct ss_app *app, struct ss_worker *w)
+{
+	struct rte_mbuf *m[SS_BURST];
+	uint32_t tun[SS_BURST];
+	uint32_t pend = w->msec_hold, done = 0;
+
+	while (pend != 0) {
+		const uint8_t p = (uint8_t)rte_bsf32(pend);
+		struct ss_hold *h = app->msec_hold[p];
+		uint16_t n;
+
+		pend &= pend - 1;
+		if (ss_macsec_tx_encoding_an(app->msec[p]) >= 0) {
+			/* The SAK is in use: the held frames go first. */
+			n = ss_hold_take(h, 0, m, SS_BURST);
+			if (n != 0)
+				protect_send(app, w, p, m, n);
+		} else {
+			n = ss_hold_expire(h, rte_get_timer_cycles(), m, tun,
+				SS_BURST);
+			if (n != 0)
+				rte_pktmbuf_free_bulk(m, n);
+		}
+		done += n;
+		if (ss_hold_nb_queues(h) == 0)
+			w->msec_hold &= ~(UINT32_C(1) << p);
+	}
+	return done;
 }
 
 uint16_t

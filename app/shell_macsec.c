@@ -21,6 +21,7 @@
 #include "macsec_priv.h"
 #include "ss_shell.h"
 #include "ss_shell_token.h"
+#include "ss_hold.h"
 
 static void
 hex_print(struct cmdline *cl, const uint8_t *b, unsigned int n)
@@ -68,12 +69,16 @@ show_macsec(struct cmdline *cl, bool json)
 		const struct ss_app_msec_cfg *c = &mp->c;
 		struct ss_macsec_stats st;
 		struct ss_mka_status ks;
+		struct ss_hold_stats hs;
 		const int enc = ss_macsec_tx_encoding_an(mp->sy);
 		const char *sep = "";
 		uint16_t k;
 
 		ss_macsec_stats_get(mp->sy, &st);
 		ss_mka_status_get(mp->mka, &ks);
+		memset(&hs, 0, sizeof(hs));
+		if (mp->hold != NULL)
+			ss_hold_stats_get(mp->hold, &hs);
 		if (json) {
 			cmdline_printf(cl, "%s\n {\"port\": \"%s\", \"sci\": "
 				"\"%016" PRIx64 "\", \"cipher\": \"%s\", "
@@ -123,7 +128,12 @@ show_macsec(struct cmdline *cl, bool json)
 #define X(f) cmdline_printf(cl, ", \"" #f "\": %" PRIu64, st.f);
 			MSEC_COUNTERS(X)
 #undef X
-			cmdline_printf(cl, "}");
+			cmdline_printf(cl, ", \"hold\": {\"packets\": %u, "
+				"\"now\": %u, \"held\": %" PRIu64 ", "
+				"\"released\": %" PRIu64 ", \"overflow\": %"
+				PRIu64 ", \"expired\": %" PRIu64 "}}",
+				c->hold_packets, hs.now_packets, hs.held,
+				hs.released, hs.overflow, hs.expired);
 			continue;
 		}
 		cmdline_printf(cl, "port %s: SCI %016" PRIx64 ", %s%s, "
@@ -135,8 +145,16 @@ show_macsec(struct cmdline *cl, bool json)
 			ss_app_macsec_validate_name(c->validate),
 			c->replay_window, mp->owner);
 		if (enc < 0)
-			cmdline_printf(cl, "  transmit: no SA in use (frames "
-				"are dropped until MKA has a SAK)\n");
+			cmdline_printf(cl, "  transmit: no SA in use yet (frames "
+				"are %s until MKA has a SAK)\n", mp->hold != NULL ?
+				"held" : "dropped");
+		if (mp->hold != NULL)
+			cmdline_printf(cl, "  hold (until the first SAK): %u "
+				"frames, %u ms; now %u, held %" PRIu64
+				", released %" PRIu64 ", overflow %" PRIu64
+				", expired %" PRIu64 "\n", c->hold_packets,
+				c->hold_ms, hs.now_packets, hs.held,
+				hs.released, hs.overflow, hs.expired);
 		for (an = 0; an < SS_MACSEC_AN_COUNT; an++) {
 			const uint64_t pn = ss_macsec_tx_next_pn(mp->sy, an);
 

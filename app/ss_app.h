@@ -134,6 +134,7 @@ struct ss_worker {
 	struct rte_ring *punt;			/* worker -> control */
 	struct rte_ring *acq;		/* struct ss_acquire, -> control */
 	bool hold_on;		/* some server of this worker holds packets */
+	uint32_t msec_hold;	/* bit p: MACsec port p holds frames */
 	/* in[j]: packets handed over by worker j (j == nb_workers: the
 	 * control lcore's RX queue). */
 	struct rte_ring *in[SS_MAX_WORKERS + 1];
@@ -200,6 +201,7 @@ struct ss_app {
 	 * bit p of msec_mask: port p is one. */
 	struct ss_macsec *msec[SS_CFG_MAX_PORTS];
 	uint16_t msec_owner[SS_CFG_MAX_PORTS];
+	struct ss_hold *msec_hold[SS_CFG_MAX_PORTS];	/* NULL: off */
 	uint32_t msec_mask;
 	struct ss_app_gen *gen;		/* traffic generator, gen.c */
 	/* Load balancer role (lb.c, section "lb"): NULL and false when

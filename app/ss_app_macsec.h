@@ -23,6 +23,7 @@
 #include "ss_mka.h"
 
 struct ss_app;
+struct ss_hold;
 struct ss_worker;
 struct rte_mbuf;
 
@@ -47,6 +48,8 @@ struct ss_app_msec_cfg {
 	uint32_t life_ms;
 	uint32_t sak_rekey_s;
 	uint32_t cak_renew_s;
+	uint32_t hold_packets;		/* frames held until the first SAK */
+	uint32_t hold_ms;
 	uint16_t server;		/* instance-id of the owning server */
 	int line;			/* for messages */
 };
@@ -58,6 +61,7 @@ struct ss_app_msec_port {
 	uint64_t sci;
 	struct ss_macsec *sy;
 	struct ss_mka *mka;
+	struct ss_hold *hold;		/* NULL: hold_packets 0 */
 	uint64_t next_tick_ms;
 	uint64_t eapol_rx;
 	uint64_t eapol_tx;
@@ -105,6 +109,10 @@ uint16_t ss_app_macsec_validate(struct ss_app *app, struct ss_worker *w,
 	uint8_t p, struct rte_mbuf **m, uint16_t n);
 void ss_app_macsec_protect_tx(struct ss_app *app, struct ss_worker *w,
 	uint8_t p, struct rte_mbuf **m, uint16_t n);
+/* Once per poll while w->msec_hold: held frames of a port whose first
+ * SAK is in use go out, in order; frames held too long are dropped
+ * (counted). Returns the frames done. */
+uint32_t ss_app_macsec_hold_poll(struct ss_app *app, struct ss_worker *w);
 /* Control lcore: a frame received on its queue of MACsec port p, or to
  * be sent by it (not an MKPDU): to the owner. */
 void ss_app_macsec_ctl_handoff(struct ss_app *app, uint8_t p,

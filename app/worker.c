@@ -874,6 +874,8 @@ ss_app_worker_main(void *arg)
 		/* Held packets whose SA has come go out before new ones. */
 		if (unlikely(w->hold_on))
 			got += ss_app_hold_poll(app, w);
+		if (unlikely(w->msec_hold != 0))
+			got += ss_app_macsec_hold_poll(app, w);
 		for (p = 0; p < app->nb_ports; p++) {
 			uint16_t n;
 

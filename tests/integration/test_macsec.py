@@ -9,6 +9,9 @@ The link between the gateways is a MACsec port on both (GCM-AES-128 by
 default; SS_MACSEC_CIPHER picks another). A runs two servers and its SecY
 on the second one's lcore, so frames that reach the first are handed over.
 Checks, each with figures:
+- Held, not dropped: a ping sent before B exists (A must ARP across the
+  unsecured link) waits in A's MACsec hold and is answered once MKA has
+  a SAK.
 - MKA: both secured, A key server (priority), same KN, peers live.
 - Traffic: ping and 300 UDP datagrams host1 -> host2 across the link; on
   the link (tshark) only MACsec (0x88e5) and MKPDUs (0x888e), nothing
@@ -183,6 +186,7 @@ def gw_config(inside, link, in_addr, ln_addr, route, via, servers, msec_srv,
 instance_bits = 4;
 poll_mode = "adaptive";
 mbufs = 8191;
+arp_hold_ms = 10000;
 ports = (
   { name = "inside"; device = "net_af_packet_%(i)s,iface=%(i)s,qpairs=%(nq)d";
     addresses = ( "%(ia)s/24" ); },
@@ -202,6 +206,7 @@ macsec = {
     hello_ms = 500;
     life_ms = 3000;
     replay_window = 0;
+    hold_ms = 20000;
     server = %(ms)d;
   } );
 };
@@ -417,8 +422,34 @@ def main():
                           cipher)
         ga = start_gw(binary, 'a' + bed.tag, cfg_a, 3)
         gws.append(ga)
+        # B is not there yet: A's MKA has no peer, no SAK. A ping from
+        # host1 needs A to ARP for B across the link: that frame, and
+        # then the ping, wait in A's MACsec hold instead of being lost.
+        early = subprocess.Popen(['ip', 'netns', 'exec', bed.h1, 'ping',
+                                  '-c', '1', '-W', '30', '10.81.2.2'],
+                                 stdout=subprocess.PIPE, text=True)
+        time.sleep(2)
+        h0 = macsec(ga)
+        k0 = mka(ga)
+        check('before B: A not secured, its frames held, none dropped',
+              k0['state'] != 'secured' and h0['hold']['now'] >= 1 and
+              h0['out_pkts_no_sa'] == 0, 'state %s, hold %s, no_sa %d' %
+              (k0['state'], h0['hold'], h0['out_pkts_no_sa']))
+        t_b = time.time()
         gb = start_gw(binary, 'b' + bed.tag, cfg_b, 2)
         gws.append(gb)
+        out = early.communicate(timeout=60)[0]
+        m = re.search(r'(\d+) received', out)
+        h1 = macsec(ga)
+        check('the ping sent before the link was secured is answered '
+              '(held, then released in order)',
+              m is not None and int(m.group(1)) == 1 and
+              h1['hold']['released'] == h1['hold']['held'] and
+              h1['hold']['expired'] == 0 and h1['hold']['overflow'] == 0
+              and h1['out_pkts_no_sa'] == 0,
+              '%s; %.1f s after B started; hold %s' % (
+                  m.group(0) if m else out, time.time() - t_b,
+                  h1['hold']))
         check('the MACsec port is announced at start-up',
               'MACsec on port link' in ga.out and 'MACsec on port link' in
               gb.out)

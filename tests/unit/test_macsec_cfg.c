@@ -114,6 +114,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->hello_ms, 2000);
 	ck_assert_uint_eq(c->life_ms, 6000);
 	ck_assert_uint_eq(c->server, 1);	/* the first server's id */
+	ck_assert_uint_eq(c->hold_packets, 128);
+	ck_assert_uint_eq(c->hold_ms, 5000);
 	ck_assert_uint_eq(c->ckn_len, 1);
 	ck_assert_ptr_eq(ss_app_macsec_by_port(1), ss_app_macsec_port(0));
 	ck_assert_ptr_null(ss_app_macsec_by_port(0));
@@ -182,6 +184,12 @@ START_TEST(test_errors)
 		"\"; ckn = \"0x02\"; } ); };\n",
 		"m.cfg:5: macsec.ports.[1].port: port 'out' is already a "
 		"MACsec port (line 4)");
+	refused("macsec = { ports = ( { port = \"out\"; cak = \"" CAK16
+		"\"; ckn = \"0x01\"; hold_packets = 5000; } ); };\n",
+		"macsec.ports.[0].hold_packets");
+	refused("macsec = { ports = ( { port = \"out\"; cak = \"" CAK16
+		"\"; ckn = \"0x01\"; hold_ms = 0; } ); };\n",
+		"macsec.ports.[0].hold_ms");
 	refused("macsec = { };\n", "missing required setting 'ports'");
 	refused("macsec = { ports = 3; };\n", "expected a list");
 	refused("macsec = { portz = (); };\n", "unknown setting 'portz'");

@@ -9,9 +9,11 @@ The gateway's ends of the veth pairs stay in the root namespace with no
 address (only DPDK uses them). Every name carries a tag so parallel runs
 do not collide, and everything is removed by close(), even after errors.
 """
+import io
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -200,4 +202,11 @@ class Gateway:
                     self.p.wait()
         self.read(0.2)
         self.log.seek(0)
-        return self.p.returncode, self.log.read()
+        log = self.log.read()
+        # The run's files (config, stderr log) go with it, unless asked
+        # to keep them; a second stop() returns what the first read.
+        if not self.log.closed and not os.environ.get('SS_KEEP_GW'):
+            self.log.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.log = io.StringIO(log)
+        return self.p.returncode, log

@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import re
+import shutil
 import select
 import signal
 import subprocess
@@ -29,8 +30,13 @@ def check(name, ok, detail=''):
     sys.stdout.flush()
 
 
+# Every temporary folder of the run, removed at the end.
+TMPDIRS = []
+
+
 def run(binary, topo, args, cfg_text=None, timeout=60):
     d = tempfile.mkdtemp(prefix='shardsec-cli-')
+    TMPDIRS.append(d)
     cmd = [binary] + sstopo.eal_args(topo.tag) + ['--']
     if cfg_text is not None:
         cfg = os.path.join(d, 'gw.cfg')
@@ -336,6 +342,7 @@ def main():
     binary = sys.argv[1]
     topo = sstopo.Topology()
     d = tempfile.mkdtemp(prefix='shardsec-cli-')
+    TMPDIRS.append(d)
     try:
         topo.up()
         cfg = gw_config(topo)
@@ -476,6 +483,8 @@ def main():
                                                          err[-600:]))
     finally:
         topo.close()
+        for t in TMPDIRS:
+            shutil.rmtree(t, ignore_errors=True)
     failed = results.count(False)
     print('%d passed, %d failed' % (len(results) - failed, failed))
     return 1 if failed else 0

@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_app.h"
+#include "ss_app_lb.h"
 #include "ss_app_macsec.h"
 #include "ss_shell.h"
 #include "ss_swnic_esp.h"
@@ -177,6 +178,7 @@ ss_app_ctl_service(struct ss_app *app)
 	if (now >= ctl_next_timer) {
 		ss_net_ctl_timer(now, &app->ctl_net);
 		ss_app_macsec_timer(app, now);
+		ss_app_lb_timer(app, now);
 		/* Free SAs that every worker has moved past. */
 		ss_sa_db_reclaim(app->sadb);
 		ss_app_servers_timer(app);

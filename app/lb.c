@@ -17,9 +17,12 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ip.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_udp.h>
 
 #include "ss_app.h"
@@ -27,13 +30,141 @@
 
 #define LB_UDP_IKE 500
 
+#define LB_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
+	"shardsec: lb: " __VA_ARGS__)
+
+static struct ss_lb_be *
+lb_find(struct ss_app_lb *lb, uint16_t id)
+{
+	uint16_t i;
+
+	for (i = 0; i < lb->nb_be; i++)
+		if (lb->be[i].id == id)
+			return &lb->be[i];
+	return NULL;
+}
+
+static bool
+lb_be_up(const struct ss_lb_be *b)
+{
+	return b->enabled && b->health != SS_LB_DOWN;
+}
+
+/* A table for the current backend list: NULL on ENOMEM. */
+static struct ss_lb_table *
+lb_table_make(const struct ss_app *app, const struct ss_app_lb *lb)
+{
+	bool live[SS_LB_MAX_BACKENDS], any = false;
+	struct ss_lb_table *t;
+	uint16_t i;
+
+	t = rte_zmalloc("ss_lb_tab", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (t == NULL)
+		return NULL;
+	t->nb = lb->nb_be;
+	for (i = 0; i < lb->nb_be; i++) {
+		const struct ss_lb_be *b = &lb->be[i];
+
+		t->id[i] = b->id;
+		t->up[i] = lb_be_up(b);
+		live[i] = t->up[i];
+		any |= live[i];
+		if (b->id == lb->ike_id)
+			t->ike_idx = i;
+		rte_ether_addr_copy(&b->mac, &t->eth[i].dst_addr);
+		rte_ether_addr_copy(&app->port_mac[lb->port],
+			&t->eth[i].src_addr);
+	}
+	t->steer = ss_steer_ctx_create(app->cfg.instance_bits, t->id, t->nb);
+	if (t->steer == NULL) {
+		rte_free(t);
+		return NULL;
+	}
+	/* None up: the map over all, every packet then meets a down
+	 * backend and is counted there. */
+	for (i = 0; !any && i < t->nb; i++)
+		live[i] = true;
+	if (ss_steer_hash_rendezvous(t->steer, SS_LB_HASH_SLOTS, live) < 0) {
+		ss_steer_ctx_free(t->steer);
+		rte_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+lb_table_free(struct ss_lb_table *t)
+{
+	if (t == NULL)
+		return;
+	ss_steer_ctx_free(t->steer);
+	rte_free(t);
+}
+
+/* Free the replaced tables every worker has moved past; all: wait for
+ * them (control lcore only, a worker loop at most). */
+static void
+lb_reclaim(struct ss_app *app, struct ss_app_lb *lb, bool all)
+{
+	uint16_t i, k = 0;
+
+	if (all && lb->nb_old != 0 && app->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
+	for (i = 0; i < lb->nb_old; i++) {
+		if (all || app->qsbr == NULL || rte_rcu_qsbr_check(app->qsbr,
+				lb->old[i].token, false) == 1)
+			lb_table_free(lb->old[i].t);
+		else
+			lb->old[k++] = lb->old[i];
+	}
+	lb->nb_old = k;
+}
+
+/* Make and publish the table of the current list. */
+static int
+lb_publish(struct ss_app *app, struct ss_app_lb *lb)
+{
+	struct ss_lb_table *t = lb_table_make(app, lb), *old;
+
+	if (t == NULL)
+		return -ENOMEM;
+	if (lb->nb_old == SS_LB_MAX_OLD)
+		lb_reclaim(app, lb, true);
+	old = lb->tab;
+	__atomic_store_n(&lb->tab, t, __ATOMIC_RELEASE);
+	lb->tables++;
+	if (old != NULL) {
+		lb->old[lb->nb_old].t = old;
+		lb->old[lb->nb_old].token = app->qsbr != NULL ?
+			rte_rcu_qsbr_start(app->qsbr) : 0;
+		lb->nb_old++;
+	}
+	return 0;
+}
+
+static void
+lb_be_init(struct ss_lb_be *b, uint16_t id, const struct rte_ether_addr *mac,
+	const struct ss_ipaddr *ip, uint64_t now)
+{
+	memset(b, 0, sizeof(*b));
+	b->id = id;
+	rte_ether_addr_copy(mac, &b->mac);
+	if (ip != NULL && ip->family != 0)
+		b->ip = *ip;
+	b->enabled = true;
+	/* up until it misses health_fall checks in a row */
+	b->health = b->ip.family != 0 ? SS_LB_UP : SS_LB_UNCHECKED;
+	b->since = now;
+}
+
 int
 ss_app_lb_init(struct ss_app *app)
 {
 	const struct ss_app_lb_cfg *c = &ss_app_lb_cfg;
-	uint16_t ids[SS_LB_MAX_BACKENDS];
+	const uint64_t now = rte_get_timer_cycles();
 	struct ss_app_lb *lb;
 	uint16_t i, w;
+	int ret;
 
 	if (c->nb_backends == 0)
 		return 0;
@@ -41,38 +172,34 @@ ss_app_lb_init(struct ss_app *app)
 		sizeof(lb->ws[0]), RTE_CACHE_LINE_SIZE);
 	if (lb == NULL)
 		return -ENOMEM;
-	for (i = 0; i < c->nb_backends; i++) {
-		ids[i] = c->b[i].id;
-		if (ids[i] == c->ike_backend)
-			lb->ike_idx = i;
-		rte_ether_addr_copy(&c->b[i].mac, &lb->eth[i].dst_addr);
-		rte_ether_addr_copy(&app->port_mac[c->port],
-			&lb->eth[i].src_addr);
-	}
-	lb->steer = ss_steer_ctx_create(app->cfg.instance_bits, ids,
-		c->nb_backends);
-	if (lb->steer == NULL) {
-		fprintf(stderr, "shardsec: lb: cannot build the backends' "
-			"steering context: %s\n", rte_strerror(rte_errno));
-		rte_free(lb);
-		return -EINVAL;
-	}
 	lb->port = c->port;
+	lb->ike_id = c->ike_backend;
+	rte_spinlock_init(&lb->lock);
+	for (i = 0; i < c->nb_backends; i++)
+		lb_be_init(&lb->be[lb->nb_be++], c->b[i].id, &c->b[i].mac,
+			&c->b[i].ip, now);
 	for (i = 0; i < c->nb_vips; i++) {
 		if (c->vips[i].family == AF_INET)
 			lb->v4[lb->nb_v4++] = c->vips[i].v4;
 		else
 			memcpy(lb->v6[lb->nb_v6++], c->vips[i].v6, 16);
 	}
+	app->lb = lb;
 	for (w = 0; w < app->nb_workers; w++) {
 		lb->ws[w] = rte_zmalloc_socket("ss_lb_ws",
 			sizeof(*lb->ws[w]), RTE_CACHE_LINE_SIZE,
 			(int)rte_lcore_to_socket_id(app->workers[w].lcore));
 		if (lb->ws[w] == NULL) {
-			app->lb = lb;
 			ss_app_lb_fini(app);
 			return -ENOMEM;
 		}
+	}
+	ret = lb_publish(app, lb);
+	if (ret < 0) {
+		fprintf(stderr, "shardsec: lb: cannot build the backends' "
+			"table: %s\n", strerror(-ret));
+		ss_app_lb_fini(app);
+		return ret;
 	}
 	/* Hold the VIPs: answer ARP/NS for them towards the clients (every
 	 * port but the backends'), so that they need no route. */
@@ -80,18 +207,16 @@ ss_app_lb_init(struct ss_app *app)
 		const uint32_t mask = (UINT32_C(1) << app->nb_ports) - 1 -
 			(UINT32_C(1) << c->port);
 		char buf[INET6_ADDRSTRLEN + 4];
-		int ret = mask == 0 ? 0 : ss_net_announce(&c->vips[i], mask);
 
+		ret = mask == 0 ? 0 : ss_net_announce(&c->vips[i], mask);
 		if (ret < 0) {
 			fprintf(stderr, "shardsec: lb: cannot announce VIP "
 				"%s: %s\n", ss_ipaddr_str(&c->vips[i], buf,
 				sizeof(buf)), strerror(-ret));
-			app->lb = lb;
 			ss_app_lb_fini(app);
 			return ret;
 		}
 	}
-	app->lb = lb;
 	app->lb_on = true;
 	printf("shardsec: load balancer: %u VIP(s), %u backend(s) behind "
 		"port %s\n", c->nb_vips, c->nb_backends,
@@ -107,12 +232,228 @@ ss_app_lb_fini(struct ss_app *app)
 
 	if (lb == NULL)
 		return;
+	/* the workers have stopped */
 	app->lb_on = false;
 	for (w = 0; w < app->nb_workers; w++)
 		rte_free(lb->ws[w]);
-	ss_steer_ctx_free(lb->steer);
+	lb_reclaim(app, lb, true);
+	lb_table_free(lb->tab);
 	rte_free(lb);
 	app->lb = NULL;
+}
+
+/* The lb port can ask 'family' (lib/net's port_src): IPv4 needs an
+ * address; IPv6 always has the port's link-local. */
+static bool
+lb_port_has_family(const struct ss_app *app, uint8_t port, int family)
+{
+	const struct ss_cfg_port *p = &app->cfg.ports[port];
+	uint8_t k;
+
+	if (family == AF_INET6)
+		return true;
+	for (k = 0; k < p->nb_addrs; k++)
+		if (p->addrs[k].addr.family == family)
+			return true;
+	return false;
+}
+
+int
+ss_app_lb_backend_add(struct ss_app *app, uint16_t id,
+	const struct rte_ether_addr *mac, const struct ss_ipaddr *ip)
+{
+	struct ss_app_lb *lb = app->lb;
+	int ret;
+
+	if (lb == NULL)
+		return -ENOENT;
+	if (id >= (1u << app->cfg.instance_bits) || mac == NULL ||
+			!rte_is_unicast_ether_addr(mac) ||
+			rte_is_zero_ether_addr(mac) ||
+			(ip != NULL && ip->family != 0 &&
+			!lb_port_has_family(app, lb->port, ip->family)))
+		return -EINVAL;
+	if (lb_find(lb, id) != NULL)
+		return -EEXIST;
+	if (lb->nb_be == SS_LB_MAX_BACKENDS)
+		return -ENOSPC;
+	rte_spinlock_lock(&lb->lock);
+	lb_be_init(&lb->be[lb->nb_be++], id, mac, ip, rte_get_timer_cycles());
+	ret = lb_publish(app, lb);
+	if (ret < 0)
+		lb->nb_be--;
+	rte_spinlock_unlock(&lb->lock);
+	if (ret < 0)
+		return ret;
+	LB_LOG(INFO, "backend %u added (" RTE_ETHER_ADDR_PRT_FMT "%s)\n", id,
+		RTE_ETHER_ADDR_BYTES(mac), ip != NULL && ip->family != 0 ?
+		", health-checked" : "");
+	return 0;
+}
+
+int
+ss_app_lb_backend_del(struct ss_app *app, uint16_t id)
+{
+	struct ss_app_lb *lb = app->lb;
+	struct ss_lb_be *b, keep;
+	uint16_t i;
+	int ret;
+
+	if (lb == NULL || (b = lb_find(lb, id)) == NULL)
+		return -ENOENT;
+	if (id == lb->ike_id)
+		return -EBUSY;
+	i = (uint16_t)(b - lb->be);
+	keep = *b;
+	rte_spinlock_lock(&lb->lock);
+	memmove(b, b + 1, (lb->nb_be - i - 1) * sizeof(*b));
+	lb->nb_be--;
+	ret = lb_publish(app, lb);
+	if (ret < 0) {
+		memmove(&lb->be[i + 1], &lb->be[i],
+			(lb->nb_be - i) * sizeof(*b));
+		lb->be[i] = keep;
+		lb->nb_be++;
+	}
+	rte_spinlock_unlock(&lb->lock);
+	if (ret < 0)
+		return ret;
+	LB_LOG(INFO, "backend %u removed\n", id);
+	return 0;
+}
+
+int
+ss_app_lb_backend_enable(struct ss_app *app, uint16_t id, bool on)
+{
+	struct ss_app_lb *lb = app->lb;
+	struct ss_lb_be *b;
+	int ret;
+
+	if (lb == NULL || (b = lb_find(lb, id)) == NULL)
+		return -ENOENT;
+	if (b->enabled == on)
+		return 0;
+	rte_spinlock_lock(&lb->lock);
+	b->enabled = on;
+	ret = lb_publish(app, lb);
+	if (ret < 0)
+		b->enabled = !on;
+	else
+		b->since = rte_get_timer_cycles();
+	rte_spinlock_unlock(&lb->lock);
+	if (ret < 0)
+		return ret;
+	LB_LOG(INFO, "backend %u %s\n", id, on ? "enabled" : "disabled");
+	return 0;
+}
+
+const char *
+ss_app_lb_state_name(const struct ss_lb_be *b)
+{
+	if (!b->enabled)
+		return "disabled";
+	return b->health == SS_LB_DOWN ? "down" : "up";
+}
+
+/*
+ * One health check of b: first judge the previous probe (answered since
+ * it was sent, with the configured MAC), then send the next. health_fall
+ * misses in a row: down; health_rise answers in a row: up again.
+ */
+static bool
+lb_check(struct ss_app *app, struct ss_app_lb *lb, struct ss_lb_be *b,
+	uint64_t now)
+{
+	const struct ss_app_lb_cfg *c = &ss_app_lb_cfg;
+	struct rte_ether_addr mac;
+	uint64_t confirmed;
+	bool ok, changed = false;
+	int ret;
+
+	ret = ss_net_neigh_probe(lb->port, &b->ip, &app->ctl_net, &confirmed,
+		&mac);
+	if (b->last_probe != 0) {
+		ok = ret == 0 && confirmed >= b->last_probe;
+		if (ok && !rte_is_same_ether_addr(&mac, &b->mac)) {
+			/* another host has its address: not it */
+			ok = false;
+			b->mac_mismatch++;
+			if (!b->mac_warned)
+				LB_LOG(WARNING, "backend %u: its address is "
+					"answered by " RTE_ETHER_ADDR_PRT_FMT
+					", not its MAC\n", b->id,
+					RTE_ETHER_ADDR_BYTES(&mac));
+			b->mac_warned = true;
+		}
+		if (ok) {
+			b->answers++;
+			b->last_ok = confirmed;
+			b->fails = 0;
+			if (b->oks < UINT8_MAX)
+				b->oks++;
+			if (b->health == SS_LB_DOWN &&
+					b->oks >= c->health_rise) {
+				b->health = SS_LB_UP;
+				changed = true;
+			}
+		} else {
+			b->oks = 0;
+			if (b->fails < UINT8_MAX)
+				b->fails++;
+			if (b->health == SS_LB_UP &&
+					b->fails >= c->health_fall) {
+				b->health = SS_LB_DOWN;
+				b->downs++;
+				changed = true;
+			}
+		}
+		if (changed) {
+			b->since = now;
+			LB_LOG(NOTICE, "backend %u is %s (%u check(s) %s)\n",
+				b->id, b->health == SS_LB_UP ? "up" : "down",
+				b->health == SS_LB_UP ? b->oks : b->fails,
+				b->health == SS_LB_UP ? "answered" :
+				"missed");
+		}
+	}
+	if (ret == 0) {
+		b->probes++;
+		b->last_probe = now;
+	} else if (b->last_probe == 0) {
+		/* judged as missed from the next round on */
+		b->last_probe = now;
+	}
+	return changed;
+}
+
+void
+ss_app_lb_timer(struct ss_app *app, uint64_t now)
+{
+	const struct ss_app_lb_cfg *c = &ss_app_lb_cfg;
+	struct ss_app_lb *lb = app->lb;
+	bool changed = false;
+	uint16_t i;
+
+	if (lb == NULL)
+		return;
+	if (lb->nb_old != 0)
+		lb_reclaim(app, lb, false);
+	if (c->health_ms == 0 || now < lb->next_check)
+		return;
+	lb->next_check = now + rte_get_timer_hz() * c->health_ms / 1000;
+	rte_spinlock_lock(&lb->lock);
+	for (i = 0; i < lb->nb_be; i++)
+		if (lb->be[i].ip.family != 0)
+			changed |= lb_check(app, lb, &lb->be[i], now);
+	if (changed || lb->stale) {
+		/* on failure the old table stays, and the next check
+		 * tries again */
+		lb->stale = lb_publish(app, lb) < 0;
+		if (lb->stale)
+			LB_LOG(ERR, "out of memory for the backends' "
+				"table\n");
+	}
+	rte_spinlock_unlock(&lb->lock);
 }
 
 /* Is the packet (data at L2, lib/net checked its IP header) to a VIP?
@@ -210,6 +551,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 	struct rte_mbuf **m, uint16_t n, struct rte_mbuf **tx,
 	uint16_t *ntx)
 {
+	const struct ss_lb_table *t;
 	struct rte_mbuf *vip[SS_BURST];
 	uint16_t owner[SS_BURST];
 	uint8_t kind[SS_BURST];
@@ -224,7 +566,10 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 	*ntx = 0;
 	if (likely(nv == 0))
 		return n;
-	ss_steer_classify_burst(lb->steer, vip, nv, owner, kind, NULL);
+	/* one table for the burst; the worker's quiescent state comes
+	 * after it */
+	t = __atomic_load_n(&lb->tab, __ATOMIC_ACQUIRE);
+	ss_steer_classify_burst(t->steer, vip, nv, owner, kind, NULL);
 	for (i = 0; i < nv; i++) {
 		struct rte_mbuf *p = vip[i];
 		const struct rte_udp_hdr *u;
@@ -249,7 +594,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 			 * a peer's IKE_SA_INIT and its NAT-T exchanges */
 			u = lb_udp(p);
 			if (u != NULL && lb_is_ike(p, u)) {
-				o = lb->ike_idx;
+				o = t->ike_idx;
 				lk = SS_LB_IKE;
 			} else {
 				lk = SS_LB_HASH;
@@ -266,12 +611,19 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 			rte_pktmbuf_free(p);
 			continue;
 		}
-		b = &st->b[o];
+		b = &st->b[t->id[o]];
+		if (unlikely(!t->up[o])) {
+			/* its SAs, TEIDs and tags are on that host only
+			 * (hashed flows meet this only when none is up) */
+			b->down++;
+			rte_pktmbuf_free(p);
+			continue;
+		}
 		b->pkts++;
 		b->bytes += rte_pktmbuf_pkt_len(p);
 		b->kind[lk]++;
 		/* destination then source MAC, the first 12 bytes */
-		memcpy(rte_pktmbuf_mtod(p, void *), &lb->eth[o],
+		memcpy(rte_pktmbuf_mtod(p, void *), &t->eth[o],
 			2 * RTE_ETHER_ADDR_LEN);
 		tx[nt++] = p;
 	}
@@ -292,9 +644,10 @@ ss_app_lb_stats_sum(const struct ss_app *app, struct ss_lb_wstats *sum)
 	for (w = 0; w < app->nb_workers; w++) {
 		const struct ss_lb_wstats *s = lb->ws[w];
 
-		for (i = 0; i < SS_LB_MAX_BACKENDS; i++) {
+		for (i = 0; i < SS_LB_MAX_IDS; i++) {
 			sum->b[i].pkts += s->b[i].pkts;
 			sum->b[i].bytes += s->b[i].bytes;
+			sum->b[i].down += s->b[i].down;
 			for (k = 0; k < SS_LB_KIND_MAX; k++)
 				sum->b[i].kind[k] += s->b[i].kind[k];
 		}

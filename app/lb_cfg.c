@@ -13,9 +13,12 @@
  *     announce = true;        # answer ARP/NS for the VIPs on every port
  *                             # but 'port' (false: the VIPs are routed
  *                             # to the gateway by the network)
+ *     health_ms = 1000;       # health check interval (0: none)
+ *     health_fall = 3;        # missed checks in a row: down
+ *     health_rise = 2;        # answered checks in a row: up again
  *     backends = (            # 1..64
- *       { id = 1; mac = "02:00:00:00:01:01"; },
- *       { id = 2; mac = "02:00:00:00:01:02"; }
+ *       { id = 1; mac = "02:00:00:00:01:01"; ip = "192.0.2.11"; },
+ *       { id = 2; mac = "02:00:00:00:01:02"; }  # no ip: not checked
  *     );
  *   };
  */
@@ -105,7 +108,7 @@ static int
 backend_parse(const struct ss_config *cfg, const config_setting_t *e,
 	struct ss_app_lb_backend *b, struct ss_cfg_error *err)
 {
-	static const char *const keys[] = { "id", "mac", NULL };
+	static const char *const keys[] = { "id", "mac", "ip", NULL };
 	int64_t v;
 	int ret;
 
@@ -125,7 +128,25 @@ backend_parse(const struct ss_config *cfg, const config_setting_t *e,
 			rte_is_zero_ether_addr(&b->mac))
 		return ss_cfg_fail(err, config_setting_get_member(e, "mac"),
 			"a backend's MAC must be a unicast address");
-	return 0;
+	memset(&b->ip, 0, sizeof(b->ip));
+	return ss_cfg_get_ip(e, "ip", false, &b->ip, err);
+}
+
+/* A backend's ip is asked from the lb port (ARP needs an IPv4 address
+ * there; ND has the port's link-local). */
+static bool
+backend_ip_askable(const struct ss_config *cfg,
+	const struct ss_app_lb_cfg *c, const struct ss_app_lb_backend *b)
+{
+	const struct ss_cfg_port *p = &cfg->ports[c->port];
+	uint8_t k;
+
+	if (b->ip.family != AF_INET)
+		return true;
+	for (k = 0; k < p->nb_addrs; k++)
+		if (p->addrs[k].addr.family == AF_INET)
+			return true;
+	return false;
 }
 
 static int
@@ -133,7 +154,8 @@ section_parse_one(const struct ss_config *cfg, const config_setting_t *sec,
 	struct ss_app_lb_cfg *c, struct ss_cfg_error *err)
 {
 	static const char *const keys[] = { "vips", "port", "ike_backend",
-		"announce", "backends", NULL };
+		"announce", "health_ms", "health_fall", "health_rise",
+		"backends", NULL };
 	const config_setting_t *l;
 	unsigned int i, j, n;
 	int64_t v;
@@ -166,6 +188,11 @@ section_parse_one(const struct ss_config *cfg, const config_setting_t *sec,
 		ret = backend_parse(cfg, e, &c->b[i], err);
 		if (ret < 0)
 			return ret;
+		if (!backend_ip_askable(cfg, c, &c->b[i]))
+			return ss_cfg_fail(err, config_setting_get_member(e,
+				"ip"), "port '%s' has no IPv4 address to "
+				"check an IPv4 backend from",
+				cfg->ports[c->port].name);
 		for (j = 0; j < i; j++)
 			if (c->b[j].id == c->b[i].id)
 				return ss_cfg_fail(err,
@@ -187,7 +214,29 @@ section_parse_one(const struct ss_config *cfg, const config_setting_t *sec,
 			v);
 	c->ike_backend = (uint16_t)v;
 	c->announce = true;
-	return ss_cfg_get_bool(sec, "announce", false, &c->announce, err);
+	ret = ss_cfg_get_bool(sec, "announce", false, &c->announce, err);
+	if (ret < 0)
+		return ret;
+	v = 1000;
+	ret = ss_cfg_get_int(sec, "health_ms", false, 0, 3600000, &v, err);
+	if (ret < 0)
+		return ret;
+	if (v != 0 && v < 10)
+		return ss_cfg_fail(err, config_setting_get_member(sec,
+			"health_ms"), "0 (no health checks) or 10 to 3600000 "
+			"ms, got %" PRId64, v);
+	c->health_ms = (uint32_t)v;
+	v = 3;
+	ret = ss_cfg_get_int(sec, "health_fall", false, 1, 100, &v, err);
+	if (ret < 0)
+		return ret;
+	c->health_fall = (uint8_t)v;
+	v = 2;
+	ret = ss_cfg_get_int(sec, "health_rise", false, 1, 100, &v, err);
+	if (ret < 0)
+		return ret;
+	c->health_rise = (uint8_t)v;
+	return 0;
 }
 
 static int
@@ -225,13 +274,19 @@ section_dump(const struct ss_config *cfg, const config_setting_t *sec,
 		fprintf(f, "%s\"%s\"", i != 0 ? ", " : "",
 			ss_ipaddr_str(&c->vips[i], buf, sizeof(buf)));
 	fprintf(f, " );\n\tport = \"%s\";\n\tike_backend = %u;\n"
-		"\tannounce = %s;\n\tbackends = (\n", cfg->ports[c->port].name,
-		c->ike_backend, c->announce ? "true" : "false");
-	for (i = 0; i < c->nb_backends; i++)
+		"\tannounce = %s;\n\thealth_ms = %u;\n\thealth_fall = %u;\n"
+		"\thealth_rise = %u;\n\tbackends = (\n",
+		cfg->ports[c->port].name, c->ike_backend,
+		c->announce ? "true" : "false", c->health_ms, c->health_fall,
+		c->health_rise);
+	for (i = 0; i < c->nb_backends; i++) {
 		fprintf(f, "\t\t{ id = %u; mac = \"" RTE_ETHER_ADDR_PRT_FMT
-			"\"; }%s\n", c->b[i].id,
-			RTE_ETHER_ADDR_BYTES(&c->b[i].mac),
-			i + 1 < c->nb_backends ? "," : "");
+			"\";", c->b[i].id, RTE_ETHER_ADDR_BYTES(&c->b[i].mac));
+		if (c->b[i].ip.family != 0)
+			fprintf(f, " ip = \"%s\";", ss_ipaddr_str(&c->b[i].ip,
+				buf, sizeof(buf)));
+		fprintf(f, " }%s\n", i + 1 < c->nb_backends ? "," : "");
+	}
 	fprintf(f, "\t);\n};\n");
 }
 

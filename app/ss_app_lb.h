@@ -13,7 +13,13 @@
  * The owner is decided by lib/steer with a context whose "servers" are
  * the backends: ESP by the SPI's instance-id bits, GTP-U by TEID, SCTP
  * by verification tag, IKE (UDP 500, UDP 4500 with the zero non-ESP
- * marker) to the ike_backend, anything else by a symmetric 5-tuple hash.
+ * marker) to the ike_backend, anything else by a symmetric 5-tuple hash
+ * spread over the backends that are up (rendezvous: a backend coming or
+ * going moves only its own flows). Backends are added, removed, enabled
+ * and disabled from the shell while traffic flows, and health-checked
+ * (ARP / neighbour solicitation to their address) where they have one:
+ * a backend that stops answering is down, its hashed flows move, and
+ * what only it can serve (its SAs, TEIDs, tags) is dropped and counted.
  */
 
 #include <stdbool.h>
@@ -21,6 +27,7 @@
 
 #include <rte_common.h>
 #include <rte_ether.h>
+#include <rte_spinlock.h>
 
 #include "ss_config.h"
 
@@ -31,10 +38,12 @@ struct rte_mbuf;
 
 #define SS_LB_MAX_VIPS 16
 #define SS_LB_MAX_BACKENDS 64
+#define SS_LB_MAX_IDS 256		/* instance-ids: 2^8 at most */
 
 struct ss_app_lb_backend {
 	uint16_t id;			/* instance-id, < 2^instance_bits */
 	struct rte_ether_addr mac;	/* the host's MAC on the lb port */
+	struct ss_ipaddr ip;		/* health checks; family 0: none */
 	int line;
 };
 
@@ -45,6 +54,9 @@ struct ss_app_lb_cfg {
 	uint8_t port;			/* index into cfg ports */
 	uint16_t ike_backend;		/* instance-id */
 	bool announce;			/* ARP/NS for the VIPs */
+	uint32_t health_ms;		/* check interval; 0: no checks */
+	uint8_t health_fall;		/* missed checks: down */
+	uint8_t health_rise;		/* answered checks: up again */
 	struct ss_app_lb_backend b[SS_LB_MAX_BACKENDS];
 	uint16_t nb_backends;
 };
@@ -66,26 +78,82 @@ struct ss_lb_bstats {
 	uint64_t pkts;
 	uint64_t bytes;			/* frame bytes sent to the backend */
 	uint64_t kind[SS_LB_KIND_MAX];
+	uint64_t down;			/* its own (by id, or IKE) while it was
+					 * down or disabled: dropped */
 };
 
-/* One worker's counters: written by that worker only. */
+/* One worker's counters, by backend instance-id (they survive the
+ * backend's removal and return): written by that worker only. */
 struct ss_lb_wstats {
-	struct ss_lb_bstats b[SS_LB_MAX_BACKENDS];
+	struct ss_lb_bstats b[SS_LB_MAX_IDS];
 	uint64_t unknown_id;	/* SPI/TEID/vtag id of no backend: dropped */
 	uint64_t bad;		/* to a VIP, headers unusable: dropped */
 } __rte_cache_aligned;
 
-/* Data-path state, read-only once the workers run. */
-struct ss_app_lb {
+/* Hash slots of the 5-tuple traffic: rendezvous-spread over the backends
+ * that are up, so that one coming or going moves only its own share. */
+#define SS_LB_HASH_SLOTS 256
+
+/* What the workers read: made whole by the control lcore on every
+ * change, published with a release store, freed after every worker's
+ * quiescent state (QSBR). Index i: the i-th backend of the list. */
+struct ss_lb_table {
 	struct ss_steer_ctx *steer;	/* index = backend, id = its id */
-	uint8_t port;
 	uint16_t ike_idx;		/* backend index of ike_backend */
+	uint16_t nb;
+	uint16_t id[SS_LB_MAX_BACKENDS];
+	uint8_t up[SS_LB_MAX_BACKENDS];	/* enabled and not down */
+	/* the Ethernet addresses written: dst = backend, src = lb port */
+	struct rte_ether_hdr eth[SS_LB_MAX_BACKENDS];
+};
+
+enum ss_lb_health {
+	SS_LB_UNCHECKED = 0,	/* no ip: trusted */
+	SS_LB_UP,
+	SS_LB_DOWN,
+};
+
+/* A backend as the control lcore keeps it (config, shell, checks). */
+struct ss_lb_be {
+	uint16_t id;
+	struct rte_ether_addr mac;
+	struct ss_ipaddr ip;		/* family 0: not checked */
+	bool enabled;			/* lb backend enable|disable */
+	uint8_t health;			/* enum ss_lb_health */
+	uint8_t fails;			/* checks missed in a row */
+	uint8_t oks;			/* checks answered in a row */
+	bool mac_warned;
+	uint64_t last_probe;		/* timer cycles; 0: none yet */
+	uint64_t last_ok;		/* last answer; 0: none */
+	uint64_t since;			/* last state change */
+	uint64_t probes, answers, downs, mac_mismatch;
+};
+
+#define SS_LB_MAX_OLD 8
+
+/* The role's state: the VIPs and the port are fixed; the backends change
+ * at run time (shell, health checks) through a new table. */
+struct ss_app_lb {
+	struct ss_lb_table *tab;	/* the workers' (acquire load) */
+	uint8_t port;
 	uint8_t nb_v4;
 	uint8_t nb_v6;
 	uint32_t v4[SS_LB_MAX_VIPS];	/* network order */
 	uint8_t v6[SS_LB_MAX_VIPS][16];
-	/* the Ethernet addresses written: dst = backend, src = lb port */
-	struct rte_ether_hdr eth[SS_LB_MAX_BACKENDS];
+	uint16_t ike_id;
+	/* written by the control lcore only; the telemetry thread reads
+	 * be[] under the lock */
+	rte_spinlock_t lock;
+	struct ss_lb_be be[SS_LB_MAX_BACKENDS];
+	uint16_t nb_be;
+	struct {
+		struct ss_lb_table *t;
+		uint64_t token;
+	} old[SS_LB_MAX_OLD];		/* replaced, until quiescent */
+	uint16_t nb_old;
+	uint64_t tables;		/* published since start */
+	bool stale;			/* a health change not yet published */
+	uint64_t next_check;
 	struct ss_lb_wstats *ws[];	/* per worker (nb_workers) */
 };
 
@@ -96,6 +164,22 @@ const char *ss_app_lb_kind_name(unsigned int kind);
 /* lb.c */
 int ss_app_lb_init(struct ss_app *app);		/* after the ports */
 void ss_app_lb_fini(struct ss_app *app);
+/*
+ * Control lcore (the shell runs there too). Backends added, removed,
+ * enabled or disabled while the workers run: each change publishes a
+ * new table. add: ip may be NULL (no health checks); -ENOENT (no lb),
+ * -EINVAL (id does not fit instance_bits, MAC not unicast, ip of a
+ * family the lb port has no address of), -EEXIST, -ENOSPC. del: -ENOENT,
+ * -EBUSY (the ike_backend). enable: -ENOENT. Each returns 0 on success,
+ * or -ENOMEM with nothing changed.
+ */
+int ss_app_lb_backend_add(struct ss_app *app, uint16_t id,
+	const struct rte_ether_addr *mac, const struct ss_ipaddr *ip);
+int ss_app_lb_backend_del(struct ss_app *app, uint16_t id);
+int ss_app_lb_backend_enable(struct ss_app *app, uint16_t id, bool on);
+/* Health checks (every health_ms) and freeing replaced tables. */
+void ss_app_lb_timer(struct ss_app *app, uint64_t now);
+const char *ss_app_lb_state_name(const struct ss_lb_be *b);
 /*
  * Worker: take the packets of m[0..n) (transit, data at L2) sent to a
  * VIP out of m[]; those that have a backend are rewritten and put in

@@ -298,57 +298,76 @@ tm_macsec(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* The load balancer: per backend (by instance-id) what it was sent,
- * by kind; totals and drops. */
+/* The load balancer: per backend (by instance-id) its state and what it
+ * was sent, by kind; totals and drops. The backend list changes on the
+ * control lcore: read under its lock. */
 static int
 tm_lb(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct ss_app_lb_cfg *c = &ss_app_lb_cfg;
+	struct ss_app_lb *lb = ss_app.lb;
 	struct ss_lb_wstats *sum;
-	uint64_t tp = 0, tb = 0;
+	uint64_t tp = 0, tb = 0, td = 0;
 	unsigned int i, k;
 	char name[32];
+	int ret = 0;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "enabled", ss_app.lb != NULL);
-	if (ss_app.lb == NULL)
+	rte_tel_data_add_dict_int(d, "enabled", lb != NULL);
+	if (lb == NULL)
 		return 0;
-	/* 64 backends: off the stack; cache-line aligned as its type
-	 * says (the compiler uses aligned vector stores on it) */
+	/* 256 ids: off the stack; cache-line aligned as its type says
+	 * (the compiler uses aligned vector stores on it) */
 	sum = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sum));
 	if (sum == NULL)
 		return -ENOMEM;
 	ss_app_lb_stats_sum(&ss_app, sum);
+	for (i = 0; i < SS_LB_MAX_IDS; i++) {
+		tp += sum->b[i].pkts;
+		tb += sum->b[i].bytes;
+		td += sum->b[i].down;
+	}
 	rte_tel_data_add_dict_string(d, "port",
 		ss_app.cfg.ports[c->port].name);
-	rte_tel_data_add_dict_int(d, "ike_backend", c->ike_backend);
-	for (i = 0; i < c->nb_backends; i++) {
+	rte_tel_data_add_dict_int(d, "ike_backend", lb->ike_id);
+	rte_spinlock_lock(&lb->lock);
+	for (i = 0; i < lb->nb_be; i++) {
+		const struct ss_lb_be *e = &lb->be[i];
+		const struct ss_lb_bstats *s = &sum->b[e->id];
 		struct rte_tel_data *b = rte_tel_data_alloc();
 
 		if (b == NULL) {
-			free(sum);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			break;
 		}
 		rte_tel_data_start_dict(b);
-		rte_tel_data_add_dict_int(b, "id", c->b[i].id);
-		rte_tel_data_add_dict_u64(b, "packets", sum->b[i].pkts);
-		rte_tel_data_add_dict_u64(b, "bytes", sum->b[i].bytes);
+		rte_tel_data_add_dict_int(b, "id", e->id);
+		rte_tel_data_add_dict_string(b, "state",
+			ss_app_lb_state_name(e));
+		rte_tel_data_add_dict_u64(b, "packets", s->pkts);
+		rte_tel_data_add_dict_u64(b, "bytes", s->bytes);
+		rte_tel_data_add_dict_u64(b, "down", s->down);
 		for (k = 0; k < SS_LB_KIND_MAX; k++)
 			rte_tel_data_add_dict_u64(b, ss_app_lb_kind_name(k),
-				sum->b[i].kind[k]);
-		tp += sum->b[i].pkts;
-		tb += sum->b[i].bytes;
-		snprintf(name, sizeof(name), "backend%u", c->b[i].id);
+				s->kind[k]);
+		if (e->ip.family != 0) {
+			rte_tel_data_add_dict_u64(b, "probes", e->probes);
+			rte_tel_data_add_dict_u64(b, "answers", e->answers);
+			rte_tel_data_add_dict_u64(b, "downs", e->downs);
+		}
+		snprintf(name, sizeof(name), "backend%u", e->id);
 		rte_tel_data_add_dict_container(d, name, b, 0);
 	}
+	rte_spinlock_unlock(&lb->lock);
 	rte_tel_data_add_dict_u64(d, "packets", tp);
 	rte_tel_data_add_dict_u64(d, "bytes", tb);
+	rte_tel_data_add_dict_u64(d, "down", td);
 	rte_tel_data_add_dict_u64(d, "unknown_id", sum->unknown_id);
 	rte_tel_data_add_dict_u64(d, "bad", sum->bad);
 	free(sum);
-	return 0;
+	return ret;
 }
 
 void

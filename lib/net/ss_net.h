@@ -202,6 +202,22 @@ ss_net_ctl_hold(struct rte_mbuf *m, struct ss_net_stats *st);
 void
 ss_net_ctl_timer(uint64_t now, struct ss_net_stats *st);
 
+/**
+ * Health probe of a neighbour (control lcore), as a load balancer checks
+ * its backends: make its entry if there is none, solicit it now (ARP
+ * request or NS; unicast once its MAC is known, so that only that host
+ * can confirm), and say when it last answered. *confirmed: timer cycles
+ * of its last confirmation, 0 when it has not answered since the entry
+ * was made; *mac: the MAC it answered with (zero if none). 0, or
+ * -EINVAL (bad port or address, or a static entry), -EADDRNOTAVAIL (the
+ * port has no address of that family to ask from), -ENOSPC (neighbour
+ * table full).
+ */
+int
+ss_net_neigh_probe(uint8_t port, const struct ss_ipaddr *ip,
+	struct ss_net_stats *st, uint64_t *confirmed,
+	struct rte_ether_addr *mac);
+
 struct ss_net_neigh_info {
 	uint8_t port;
 	struct ss_ipaddr ip;

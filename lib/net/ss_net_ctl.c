@@ -282,6 +282,42 @@ solicit(uint32_t idx, uint64_t now, struct ss_net_stats *st)
 	}
 }
 
+int
+ss_net_neigh_probe(uint8_t port, const struct ss_ipaddr *ip,
+	struct ss_net_stats *st, uint64_t *confirmed,
+	struct rte_ether_addr *mac)
+{
+	struct net_ctx *c = &ss_net_ctx;
+	const uint64_t now = rte_get_timer_cycles();
+	const struct net_neigh *n;
+	struct ss_ipaddr src;
+	uint64_t v;
+	int idx;
+
+	*confirmed = 0;
+	memset(mac, 0, sizeof(*mac));
+	if (!c->up || port >= c->nb_ports || ip == NULL ||
+			(ip->family != AF_INET && ip->family != AF_INET6))
+		return -EINVAL;
+	if (!port_src(port, ip, &src))
+		return -EADDRNOTAVAIL;
+	idx = net_neigh_find(port, ip);
+	if (idx < 0)
+		idx = net_neigh_create(port, ip, now);
+	if (idx < 0)
+		return idx;
+	n = &c->neigh[idx];
+	if (n->state == NET_NEIGH_STATIC)
+		return -EINVAL;
+	if (n->state == NET_NEIGH_REACHABLE || n->state == NET_NEIGH_STALE) {
+		*confirmed = n->updated;
+		v = __atomic_load_n(&c->mac[idx], __ATOMIC_RELAXED);
+		memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
+	}
+	solicit((uint32_t)idx, now, st);
+	return 0;
+}
+
 /* ---- held packets ------------------------------------------------------ */
 
 static struct rte_mbuf *

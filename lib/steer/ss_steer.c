@@ -185,6 +185,59 @@ ss_steer_hash_map_set(struct ss_steer_ctx *ctx, uint16_t slot,
 	return 0;
 }
 
+/* A slot's weight for one instance-id: murmur3's finaliser over both,
+ * so that every id wins about the same share of the slots. */
+static uint32_t
+rendezvous_weight(uint16_t slot, uint16_t id)
+{
+	uint32_t h = ((uint32_t)slot << 16 | id) * 0x9e3779b1u;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+int
+ss_steer_hash_rendezvous(struct ss_steer_ctx *ctx, uint16_t nb_slots,
+	const bool live[])
+{
+	uint16_t s, i, best;
+	uint32_t w, bw;
+
+	if (ctx == NULL || live == NULL || nb_slots == 0 ||
+			nb_slots > SS_STEER_MAX_SERVERS)
+		return -EINVAL;
+	for (i = 0; i < ctx->nb_slots; i++)
+		if (live[i] && ctx->id_of_server[i] != SS_STEER_OWNER_NONE)
+			break;
+	if (i == ctx->nb_slots)
+		return -EINVAL;
+	for (s = 0; s < nb_slots; s++) {
+		best = SS_STEER_OWNER_NONE;
+		bw = 0;
+		for (i = 0; i < ctx->nb_slots; i++) {
+			if (!live[i] ||
+					ctx->id_of_server[i] == SS_STEER_OWNER_NONE)
+				continue;
+			w = rendezvous_weight(s, ctx->id_of_server[i]);
+			/* ties (rare) to the lower id: independent of
+			 * the order of the indexes */
+			if (best == SS_STEER_OWNER_NONE || w > bw ||
+					(w == bw && ctx->id_of_server[i] <
+					ctx->id_of_server[best])) {
+				best = i;
+				bw = w;
+			}
+		}
+		ctx->hash_map[s] = best;
+	}
+	ctx->nb_servers = nb_slots;
+	return 0;
+}
+
 const char *
 ss_steer_kind_name(unsigned int kind)
 {

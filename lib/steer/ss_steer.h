@@ -15,6 +15,7 @@
  * NIC (rte_flow) to do the same steering where it can.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -151,6 +152,21 @@ ss_steer_owner_of(const struct ss_steer_ctx *ctx, uint32_t v)
 int
 ss_steer_hash_map_set(struct ss_steer_ctx *ctx, uint16_t slot,
 	uint16_t server);
+
+/**
+ * Spread the hash over nb_slots slots (1..SS_STEER_MAX_SERVERS) instead
+ * of one per live server: slot s goes to the server index, among those
+ * with live[index] true (indexes < ctx->nb_slots with an id), whose
+ * weight hash(s, its instance-id) is the highest (rendezvous hashing).
+ * A load balancer's flows then stay where they are when a backend comes
+ * or goes: only the slots of the one that left move (spread over the
+ * others), or only those the newcomer wins. The result depends only on
+ * the ids and live[], not on indexes or order. Only while no worker
+ * reads ctx. 0, or -EINVAL (bad nb_slots, no live server).
+ */
+int
+ss_steer_hash_rendezvous(struct ss_steer_ctx *ctx, uint16_t nb_slots,
+	const bool live[]);
 
 /**
  * Symmetric flow hash: the same value for A->B and B->A. Addresses are

@@ -33,7 +33,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 VIP4, VIP6 = '198.51.100.10', '2001:db8:2::10'
 CLIENT4, CLIENT6 = '198.51.100.2', '2001:db8:2::2'
 SEG_CLIENT4, SEG_CLIENT6 = '10.9.0.100', 'fd00:9::100'
-BMAC = {1: '02:00:00:00:01:01', 2: '02:00:00:00:01:02'}
+BMAC = {1: '02:00:00:00:01:01', 2: '02:00:00:00:01:02',
+        3: '02:00:00:00:01:03'}
+HEALTH_MS, FALL, RISE = 200, 3, 2
 IKE_BACKEND = 2          # not the first backend: the setting is used
 UNKNOWN_ID = 5           # < 2^instance_bits, names no backend
 N = 100                  # packets per id, kind and family
@@ -169,6 +171,47 @@ print(json.dumps(res))
 '''
 
 
+# The same flows every run (fixed source ports), so that where each one
+# lands can be compared across backend changes. Prints [v6, flow, who].
+CLIENT_FIXED = r"""
+import socket, json, sys
+FLOWS = int(sys.argv[1])
+res = []
+for v6, fam, vip, base in ((0, socket.AF_INET, "198.51.100.10", 31000),
+                           (1, socket.AF_INET6, "2001:db8:2::10", 32000)):
+    for f in range(FLOWS):
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", base + f))
+        s.settimeout(0.5)
+        who = None
+        for rnd in range(3):
+            s.sendto(b"fixed-%d-%d-%d" % (v6, f, rnd), (vip, 7777))
+            try:
+                d, a = s.recvfrom(2048)
+                if a[0] == vip:
+                    who = d.decode().rsplit("|", 1)[1]
+                    break
+            except socket.timeout:
+                pass
+        s.close()
+        res.append([v6, f, who])
+print(json.dumps(res))
+"""
+
+# ESP to the IPv4 VIP with an SPI of instance-id k.
+ESP_TO = r"""
+import sys
+from scapy.all import Ether, IP, Raw, sendp, conf
+conf.verb = 0
+gwmac, k, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+spi = ((k << 28) | 0x1234567).to_bytes(4, "big")
+sendp([Ether(dst=gwmac) /
+       IP(src="198.51.100.2", dst="198.51.100.10", proto=50) /
+       Raw(spi + (i + 1).to_bytes(4, "big") + bytes(32)) for i in range(n)],
+      iface="eth0", inter=0.002)
+"""
+
 class LbTopo:
     """client, segment (bridge), b1, b2; the gateway's veth ends in the
     root namespace (DPDK af_packet). Removed by close(), even after
@@ -241,25 +284,56 @@ class LbTopo:
             sh(['sysctl', '-qw', 'net.ipv4.conf.%s.rp_filter=0' % k], ns=c)
         # backends
         for k, ns in self.ns_b.items():
-            sh(['ip', 'link', 'set', 'eth0', 'address', BMAC[k]], ns=ns)
-            sh(['ip', 'addr', 'add', '10.9.0.%d/24' % k, 'dev', 'eth0'], ns=ns)
-            sh(['ip', 'addr', 'add', 'fd00:9::%d/64' % k, 'dev', 'eth0',
-                'nodad'], ns=ns)
-            sh(['ip', 'addr', 'add', VIP4 + '/32', 'dev', 'lo'], ns=ns)
-            sh(['ip', 'addr', 'add', VIP6 + '/128', 'dev', 'lo'], ns=ns)
-            for i in ('all', 'eth0'):
-                sh(['sysctl', '-qw', 'net.ipv4.conf.%s.arp_ignore=1' % i],
-                   ns=ns)
-                sh(['sysctl', '-qw', 'net.ipv4.conf.%s.arp_announce=2' % i],
-                   ns=ns)
-            sh(['ip', 'link', 'set', 'eth0', 'up'], ns=ns)
-            sh(['ethtool', '-K', 'eth0', 'tx', 'off'], ns=ns)
-            # the way back to the client is not the load balancer
-            sh(['ip', 'route', 'add', '198.51.100.0/24', 'via', SEG_CLIENT4],
-               ns=ns)
-            sh(['ip', '-6', 'route', 'add', '2001:db8:2::/64', 'via',
-                SEG_CLIENT6], ns=ns)
+            self.backend(k, ns)
         return self
+
+    def backend(self, k, ns):
+        """Backend k in its namespace ns (made, on the segment)."""
+        seg = self.ns_seg
+        if k not in self.ns_b:
+            self.netns(ns)
+            sh(['ip', 'link', 'add', 'b%d' % k, 'type', 'veth', 'peer',
+                'name', 'eth0', 'netns', ns], ns=seg)
+            sh(['ip', 'link', 'set', 'b%d' % k, 'master', 'br0'], ns=seg)
+            sh(['ip', 'link', 'set', 'b%d' % k, 'up'], ns=seg)
+            sh(['bridge', 'fdb', 'add', BMAC[k], 'dev', 'b%d' % k,
+                'master', 'static'], ns=seg)
+        sh(['ip', 'link', 'set', 'eth0', 'address', BMAC[k]], ns=ns)
+        # a backend taken down and up again (phase 3) keeps its IPv6
+        # addresses, as IPv4 ones are kept
+        sh(['sysctl', '-qw', 'net.ipv6.conf.eth0.keep_addr_on_down=1'],
+           ns=ns)
+        sh(['ip', 'addr', 'add', '10.9.0.%d/24' % k, 'dev', 'eth0'], ns=ns)
+        # where the gateway checks it from (its inside address's subnet)
+        sh(['ip', 'addr', 'add', '192.0.2.1%d/24' % k, 'dev', 'eth0'],
+           ns=ns)
+        sh(['ip', 'addr', 'add', 'fd00:9::%d/64' % k, 'dev', 'eth0',
+            'nodad'], ns=ns)
+        sh(['ip', 'addr', 'add', VIP4 + '/32', 'dev', 'lo'], ns=ns)
+        sh(['ip', 'addr', 'add', VIP6 + '/128', 'dev', 'lo'], ns=ns)
+        for i in ('all', 'eth0'):
+            sh(['sysctl', '-qw', 'net.ipv4.conf.%s.arp_ignore=1' % i],
+               ns=ns)
+            sh(['sysctl', '-qw', 'net.ipv4.conf.%s.arp_announce=2' % i],
+               ns=ns)
+        sh(['ip', 'link', 'set', 'eth0', 'up'], ns=ns)
+        sh(['ethtool', '-K', 'eth0', 'tx', 'off'], ns=ns)
+        self.routes(ns)
+
+    @staticmethod
+    def routes(ns):
+        # the way back to the client is not the load balancer (after a
+        # link comes up, its connected routes take a moment to return)
+        for cmd in (['ip', 'route', 'replace', '198.51.100.0/24', 'via',
+                     SEG_CLIENT4],
+                    ['ip', '-6', 'route', 'replace', '2001:db8:2::/64',
+                     'via', SEG_CLIENT6]):
+            for _ in range(50):
+                if sh(cmd, ns=ns, check=False).returncode == 0:
+                    break
+                time.sleep(0.1)
+            else:
+                sh(cmd, ns=ns)
 
     def config(self):
         return '''# generated by tests/integration/test_lb.py
@@ -277,10 +351,15 @@ lb = {
   vips = ( "%(v4)s", "%(v6)s" );
   port = "inside";
   ike_backend = %(ike)d;
-  backends = ( { id = 1; mac = "%(m1)s"; }, { id = 2; mac = "%(m2)s"; } );
+  health_ms = %(hms)d;
+  health_fall = %(fall)d;
+  health_rise = %(rise)d;
+  backends = ( { id = 1; mac = "%(m1)s"; ip = "192.0.2.11"; },
+               { id = 2; mac = "%(m2)s"; ip = "192.0.2.12"; } );
 };
 ''' % {'gi': self.gw_in, 'go': self.gw_out, 'v4': VIP4, 'v6': VIP6,
-       'ike': IKE_BACKEND, 'm1': BMAC[1], 'm2': BMAC[2]}
+       'ike': IKE_BACKEND, 'm1': BMAC[1], 'm2': BMAC[2], 'hms': HEALTH_MS,
+       'fall': FALL, 'rise': RISE}
 
     def close(self):
         for kind, name in reversed(self.made):
@@ -326,6 +405,135 @@ ans, _ = srp(Ether(dst='ff:ff:ff:ff:ff:ff') / ARP(pdst=v4), iface='seg0',
              timeout=2, multi=True)
 print('seg4', ','.join(sorted(set(a[1][ARP].hwsrc for a in ans))) or 'none')
 '''
+
+
+def wait_state(gw, want, timeout):
+    """Poll show lb json until the backends' states are want (id ->
+    state); returns (ok, seconds, json)."""
+    t0 = time.time()
+    js = None
+    while time.time() - t0 < timeout:
+        js, _ = lb_json(gw)
+        st = {b['id']: b['state'] for b in (js or {}).get('backends', [])}
+        if st == want:
+            return True, time.time() - t0, js
+        time.sleep(0.1)
+    return False, time.time() - t0, js
+
+
+def flows(topo):
+    r = sh(['/usr/bin/python3', '-c', CLIENT_FIXED, str(FLOWS)],
+           ns=topo.ns_c, timeout=120)
+    return {(v6, f): who for v6, f, who in
+            json.loads(r.stdout.strip().splitlines()[-1])}
+
+
+def phase3(gw, topo, mac_out, procs):
+    js, raw = lb_json(gw)
+    bk = {b['id']: b for b in (js or {}).get('backends', [])}
+    check('health checks: both backends up, probed and answering',
+          all(bk.get(k, {}).get('state') == 'up' and
+              bk[k].get('probes', 0) > 0 and bk[k].get('answers', 0) > 0
+              for k in (1, 2)), raw)
+    m0 = flows(topo)
+    per = collections.Counter(m0.values())
+    check('fixed flows: all %d answered, both backends serve (%s)'
+          % (len(m0), dict(per)), None not in per and per['b1'] > 0 and
+          per['b2'] > 0, m0)
+
+    # b1 dies (its link goes down): down after FALL missed checks
+    sh(['ip', 'link', 'set', 'eth0', 'down'], ns=topo.ns_b[1])
+    ok, secs, js = wait_state(gw, {1: 'down', 2: 'up'},
+                              (FALL + 3) * HEALTH_MS / 1000 + 3)
+    check('b1 unreachable: down in %.1f s (%d checks of %d ms)'
+          % (secs, FALL, HEALTH_MS), ok, js)
+    m1 = flows(topo)
+    check('b1 down: every flow answered by b2 (%s)'
+          % dict(collections.Counter(m1.values())),
+          all(v == 'b2' for v in m1.values()), m1)
+    js0, _ = lb_json(gw)
+    sh(['/usr/bin/python3', '-c', ESP_TO, mac_out, '1', '20'],
+       ns=topo.ns_c, timeout=60)
+    time.sleep(0.5)
+    js1, raw = lb_json(gw)
+    b0 = {b['id']: b for b in js0['backends']}
+    b1 = {b['id']: b for b in js1['backends']}
+    check('b1 down: its 20 ESP packets dropped and counted (down %d), '
+          'none sent to b2' % (b1[1]['down'] - b0[1]['down']),
+          b1[1]['down'] - b0[1]['down'] == 20 and
+          b1[2]['kinds']['esp'] == b0[2]['kinds']['esp'] and
+          b1[1]['downs'] == 1, raw)
+
+    # b1 comes back: up after RISE answered checks, its flows return
+    sh(['ip', 'link', 'set', 'eth0', 'up'], ns=topo.ns_b[1])
+    topo.routes(topo.ns_b[1])
+    ok, secs, js = wait_state(gw, {1: 'up', 2: 'up'},
+                              (RISE + 3) * HEALTH_MS / 1000 + 5)
+    check('b1 back: up in %.1f s' % secs, ok, js)
+    m2 = flows(topo)
+    check('b1 back: every flow on the backend it had before', m2 == m0,
+          (m0, m2))
+
+    # disable / enable from the shell
+    o = gw.cmd('lb backend disable 2')
+    ok, _, js = wait_state(gw, {1: 'up', 2: 'disabled'}, 2)
+    check('lb backend disable 2: disabled', ok and 'disabled' in o,
+          (o, js))
+    m3 = flows(topo)
+    check('b2 disabled: every flow on b1',
+          all(v == 'b1' for v in m3.values()), m3)
+    o = gw.cmd('lb backend enable 2')
+    m4 = flows(topo)
+    check('lb backend enable 2: every flow back where it was', m4 == m0,
+          (o, m4))
+
+    # a third backend, added while traffic flows
+    ns3 = 'sslb3' + topo.tag
+    topo.backend(3, ns3)
+    # a new host: its IPv6 link-local (DAD) must be usable before it can
+    # answer a client over IPv6
+    for _ in range(50):
+        if all(sh(['ping', '-c', '1', '-W', '1', a], ns=ns3,
+                  check=False).returncode == 0
+               for a in (SEG_CLIENT4, SEG_CLIENT6)):
+            break
+        time.sleep(0.2)
+    p = subprocess.Popen(['ip', 'netns', 'exec', ns3, '/usr/bin/python3',
+                          '-c', ECHO, 'b3'], stdout=subprocess.PIPE,
+                         text=True)
+    procs.append(p)
+    check('echo service on b3', p.stdout.readline().strip() == 'ready')
+    o = gw.cmd('lb backend add 3 %s 192.0.2.13' % BMAC[3])
+    check('lb backend add 3: added', 'added' in o, o)
+    m5 = flows(topo)
+    moved = {k: (m0[k], v) for k, v in m5.items() if v != m0[k]}
+    check('b3 added: %d of %d flows moved, all to b3, the others stayed'
+          % (len(moved), len(m5)), moved and
+          all(v == 'b3' for _, v in moved.values()), moved)
+    time.sleep(3 * HEALTH_MS / 1000)
+    js, raw = lb_json(gw)
+    b3 = {b['id']: b for b in js['backends']}.get(3, {})
+    check('b3 health-checked: up, answering',
+          b3.get('state') == 'up' and b3.get('answers', 0) > 0 and
+          b3.get('packets', 0) > 0, b3)
+    o = gw.cmd('lb backend del 3')
+    m6 = flows(topo)
+    check('lb backend del 3: every flow back where it was', m6 == m0,
+          (o, m6))
+    refused = [gw.cmd('lb backend del 2'),
+               gw.cmd('lb backend add 1 %s' % BMAC[1]),
+               gw.cmd('lb backend enable 9'),
+               gw.cmd('lb backend add 16 02:00:00:00:01:10'),
+               gw.cmd('lb backend add 4 01:00:5e:00:00:01')]
+    check('refused: del of the ike_backend, an id already there, an '
+          'unknown id, an id past instance_bits, a multicast MAC',
+          'ike_backend' in refused[0] and 'already' in refused[1] and
+          'no such backend' in refused[2] and
+          'instance_bits' in refused[3] and 'unicast' in refused[4],
+          refused)
+    o = gw.cmd('show lb')
+    check('show lb shows states and checks', ' up ' in o and
+          'check 1 192.0.2.11' in o, o)
 
 
 def main():
@@ -520,6 +728,8 @@ def main():
         check('the %d echo requests went through the lb, hashed (%s)'
               % (2 * 3 * FLOWS, js['totals']['kinds']['hash']),
               js['totals']['kinds']['hash'] == 2 * 3 * FLOWS, raw)
+        # ---- phase 3: backends that fail, come back, come and go ----
+        phase3(gw, topo, mac_out, procs)
     finally:
         for p in procs:
             if p.poll() is None:

@@ -116,6 +116,28 @@ START_TEST(test_defaults)
 		"announce = false; backends = ( { id = 7; mac = "
 		"\"02:00:00:00:00:07\"; } ); };\n") == 0, "%s", err.msg);
 	ck_assert(!c->announce);
+	/* health checks: every second, down after 3, up after 2 */
+	ck_assert_uint_eq(c->health_ms, 1000);
+	ck_assert_uint_eq(c->health_fall, 3);
+	ck_assert_uint_eq(c->health_rise, 2);
+	ck_assert_uint_eq(c->b[0].ip.family, 0);
+	ss_cfg_free(&cfg);
+	ck_assert_msg(load("lb = { vips = [ \"203.0.113.9\" ]; port = \"in\"; "
+		"health_ms = 0; health_fall = 1; health_rise = 100;\n"
+		"backends = ( { id = 7; mac = \"02:00:00:00:00:07\"; "
+		"ip = \"192.0.2.7\"; }, { id = 6; mac = \"02:00:00:00:00:06\"; "
+		"ip = \"fe80::6\"; } ); };\n") == 0, "%s", err.msg);
+	ck_assert_uint_eq(c->health_ms, 0);
+	ck_assert_uint_eq(c->health_fall, 1);
+	ck_assert_uint_eq(c->health_rise, 100);
+	ck_assert_uint_eq(c->b[0].ip.family, AF_INET);
+	ck_assert_uint_eq(c->b[0].ip.v4, htonl(0xc0000207));
+	ck_assert_uint_eq(c->b[1].ip.family, AF_INET6);
+	ss_cfg_free(&cfg);
+	/* IPv6 is asked from the port's link-local: no address needed */
+	ck_assert_msg(load("lb = { vips = [ \"203.0.113.9\" ]; port = \"out\"; "
+		"backends = ( { id = 7; mac = \"02:00:00:00:00:07\"; "
+		"ip = \"2001:db8:9::7\"; } ); };\n") == 0, "%s", err.msg);
 	ss_cfg_free(&cfg);
 	refused("lb = { vips = [ \"203.0.113.9\" ]; port = \"out\"; "
 		"announce = 1; backends = ( { id = 7; mac = "
@@ -188,6 +210,26 @@ START_TEST(test_errors)
 		"ike_backend = 3; " BK " };\n",
 		"l.cfg:7: lb.ike_backend: no backend has instance-id 3");
 	refused("lb = 5;\n", "lb: expected a group");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"backends = ( { id = 1; mac = \"02:00:00:00:01:01\";\n"
+		"ip = \"192.0.2.300\"; } ); };\n",
+		"l.cfg:8: lb.backends.[0].ip: invalid IP address '192.0.2.300'");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"out\";\n"
+		"backends = ( { id = 1; mac = \"02:00:00:00:01:01\";\n"
+		"ip = \"192.0.2.5\"; } ); };\n",
+		"l.cfg:8: lb.backends.[0].ip: port 'out' has no IPv4 address "
+		"to check an IPv4 backend from");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"health_ms = 5; " BK " };\n",
+		"l.cfg:7: lb.health_ms: 0 (no health checks) or 10 to 3600000 "
+		"ms, got 5");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"health_fall = 0; " BK " };\n", "l.cfg:7: lb.health_fall");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"health_rise = 101; " BK " };\n", "l.cfg:7: lb.health_rise");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"backends = ( { id = 1; mac = \"02:00:00:00:01:01\"; "
+		"weight = 2; } ); };\n", "weight");
 }
 END_TEST
 
@@ -211,6 +253,21 @@ START_TEST(test_dump)
 	ck_assert_ptr_nonnull(strstr(buf, "ike_backend = 2;"));
 	ck_assert_ptr_nonnull(strstr(buf,
 		"{ id = 2; mac = \"02:00:00:00:01:02\"; }"));
+	ck_assert_ptr_nonnull(strstr(buf, "health_ms = 1000;"));
+	free(buf);
+	ss_cfg_free(&cfg);
+	/* a dumped file loads back the same */
+	ck_assert_msg(load("lb = { vips = ( \"198.51.100.10\" ); port = "
+		"\"in\"; health_fall = 4; backends = ( { id = 1; mac = "
+		"\"02:00:00:00:01:01\"; ip = \"192.0.2.11\"; } ); };\n") == 0,
+		"%s", err.msg);
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ss_cfg_dump(&cfg, f);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "health_fall = 4;"));
+	ck_assert_ptr_nonnull(strstr(buf,
+		"{ id = 1; mac = \"02:00:00:00:01:01\"; ip = \"192.0.2.11\"; }"));
 	free(buf);
 }
 END_TEST

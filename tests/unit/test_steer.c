@@ -750,6 +750,102 @@ START_TEST(test_hash_symmetric)
 }
 END_TEST
 
+/* Rendezvous spread of the hash (the load balancer's): balanced, the
+ * same whatever the indexes' order, and minimal moves when a server
+ * leaves, comes back or joins. */
+static void
+rdv_ids(const struct ss_steer_ctx *ctx, uint16_t out[256])
+{
+	unsigned int s;
+
+	for (s = 0; s < 256; s++)
+		out[s] = ctx->id_of_server[ctx->hash_map[s]];
+}
+
+START_TEST(test_rendezvous)
+{
+	static const uint16_t ids[] = { 3, 7, 12, 200 };
+	static const uint16_t rev[] = { 200, SS_STEER_OWNER_NONE, 12, 7, 3 };
+	static const uint16_t five[] = { 3, 7, 12, 200, 90 };
+	struct ss_steer_ctx *a = ss_steer_ctx_create(8, ids, 4);
+	struct ss_steer_ctx *b = ss_steer_ctx_create_slots(8, rev, 5);
+	struct ss_steer_ctx *c = ss_steer_ctx_create(8, five, 5);
+	bool live[5] = { true, true, true, true, true };
+	uint16_t m0[256], m1[256], m2[256];
+	unsigned int s, i, per[256] = { 0 }, moved;
+	struct rte_mbuf *m[2];
+	uint16_t owner[2];
+	uint8_t kind[2], l4[16], pl[8] = { 0 };
+	struct tuple t;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), 0);
+	ck_assert_uint_eq(a->nb_servers, 256);
+	rdv_ids(a, m0);
+	for (s = 0; s < 256; s++)
+		per[m0[s]]++;
+	/* 64 each expected: a 256-slot sample of a uniform hash */
+	for (i = 0; i < 4; i++)
+		ck_assert_msg(per[ids[i]] >= 40 && per[ids[i]] <= 90,
+			"id %u has %u slots", ids[i], per[ids[i]]);
+	/* the same map from other indexes, in another order, with a
+	 * free index */
+	ck_assert_int_eq(ss_steer_hash_rendezvous(b, 256, live), 0);
+	rdv_ids(b, m1);
+	ck_assert_mem_eq(m0, m1, sizeof(m0));
+	/* id 7 leaves: only its slots move, to each of the others */
+	live[1] = false;
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), 0);
+	rdv_ids(a, m1);
+	memset(per, 0, sizeof(per));
+	for (s = 0; s < 256; s++) {
+		ck_assert_uint_ne(m1[s], 7);
+		if (m0[s] != 7)
+			ck_assert_uint_eq(m1[s], m0[s]);
+		else
+			per[m1[s]]++;
+	}
+	ck_assert_uint_gt(per[3], 0);
+	ck_assert_uint_gt(per[12], 0);
+	ck_assert_uint_gt(per[200], 0);
+	/* and comes back: exactly the first map */
+	live[1] = true;
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), 0);
+	rdv_ids(a, m1);
+	ck_assert_mem_eq(m0, m1, sizeof(m0));
+	/* id 90 joins: the slots that move all go to it, about a fifth */
+	ck_assert_int_eq(ss_steer_hash_rendezvous(c, 256, live), 0);
+	rdv_ids(c, m2);
+	moved = 0;
+	for (s = 0; s < 256; s++)
+		if (m2[s] != m0[s]) {
+			ck_assert_uint_eq(m2[s], 90);
+			moved++;
+		}
+	ck_assert_msg(moved >= 30 && moved <= 75, "%u slots moved", moved);
+	/* the classifier follows the map: a flow's owner is its slot's */
+	for (i = 0; i < 64; i++) {
+		tuple_v4(&t, rte_rand(), rte_rand(), 17);
+		mk_udp(l4, 1000 + i, 2000, pl, 8);
+		m[0] = mk_pkt(&t, l4, 16, 0);
+		ss_steer_classify_burst(c, m, 1, owner, kind, NULL);
+		ck_assert_uint_eq(kind[0], SS_STEER_HASH);
+		ck_assert_uint_ne(owner[0], SS_STEER_OWNER_NONE);
+		rte_pktmbuf_free(m[0]);
+	}
+	/* refusals */
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 0, live), -EINVAL);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 257, live), -EINVAL);
+	memset(live, 0, sizeof(live));
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), -EINVAL);
+	ss_steer_ctx_free(a);
+	ss_steer_ctx_free(b);
+	ss_steer_ctx_free(c);
+}
+END_TEST
+
 /* Four ids on two servers' worth of hash slots: ids keep their own server,
  * hashed traffic spreads evenly over the servers the map names. */
 START_TEST(test_ids_over_servers)
@@ -1178,6 +1274,7 @@ steer_suite(void)
 	tcase_add_test(tc, test_inner);
 	tcase_add_test(tc, test_segmented);
 	tcase_add_test(tc, test_ctx_slots);
+	tcase_add_test(tc, test_rendezvous);
 	tcase_add_test(tc, test_flow_null);
 	suite_add_tcase(s, tc);
 	return s;

@@ -5,14 +5,17 @@
 /*
  * The MKA participant: peer lists, liveness, key server election and the
  * MKPDUs we send. A peer enters the potential list on its first valid
- * MKPDU and becomes live once one of its MKPDUs lists our MI with an MN we
- * have sent (no future MN); it goes after life_ms without a valid MKPDU.
+ * MKPDU and becomes live once one of its MKPDUs lists our MI with a recent
+ * MN (one we sent within MKA Life Time, no future MN); a live peer whose
+ * valid MKPDU no longer does goes back to the potential list; a peer goes
+ * after life_ms without a valid MKPDU.
  * Anything that changes what we would say (new peer, new live peer, new
  * SAK, installs done, renewal) sends an MKPDU at once rather than waiting
  * for the next hello, which is what makes a rollover take milliseconds.
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,8 @@
 #include <openssl/crypto.h>
 
 #include "ss_mka_priv.h"
+
+RTE_LOG_REGISTER(ss_mka_logtype, shardsec.mka, INFO);
 
 static struct mka_peer *
 peer_by_mi(struct ss_mka *k, const uint8_t *mi)
@@ -117,7 +122,10 @@ elect(struct ss_mka *k)
 		k->live_changed = true;	/* a new key server makes a SAK */
 }
 
-/* Does the peer's MKPDU list our MI with an MN we have sent? */
+/* Does the peer's MKPDU list our MI with a recent MN: one we have sent
+ * (no future MN), and not before the older recency mark (see mn_mark)? A
+ * peer still echoing an MN that old has heard nothing from us for longer
+ * than MKA Life Time. */
 static bool
 lists_us(const struct ss_mka *k, const uint8_t *ent, uint16_t n)
 {
@@ -129,9 +137,35 @@ lists_us(const struct ss_mka *k, const uint8_t *ent, uint16_t n)
 			continue;
 		mn = (uint32_t)ent[12] << 24 | (uint32_t)ent[13] << 16 |
 			(uint32_t)ent[14] << 8 | ent[15];
-		return mn <= k->mn && mn != 0;
+		return mn <= k->mn && mn != 0 && mn > k->mn_mark[1];
 	}
 	return false;
+}
+
+/*
+ * A live peer sent a valid MKPDU (good ICV, fresh MN) that does not list
+ * our MI with a recent MN: it restarted its view of us, or our MKPDUs no
+ * longer reach it. 802.1X-2020 9.4.3 has the Live Peer List hold only
+ * peers whose recent MKPDUs list our MI and a recent MN; any other peer we
+ * hear from is a potential peer. So it goes back to the potential list at
+ * once rather than counting as live until it falls silent (which it may
+ * never do): it no longer counts for the election, the receive SAs of the
+ * next SAK or the transmit switch, and the key server makes a new SAK for
+ * the live peers left, as when one leaves (live_changed). The entry, MI
+ * and MN, stays for the replay check, and we go on listing it as
+ * potential, so its first MKPDU that lists us again makes it live again
+ * and the key server distributes a SAK that includes it.
+ */
+static void
+peer_demote(struct ss_mka *k, struct mka_peer *p)
+{
+	p->live = false;
+	k->live_changed = true;
+	k->tx_now = true;
+	k->st.peers_demoted++;
+	SS_MKA_LOG(INFO, "SCI %016" PRIx64 ": live peer SCI %016" PRIx64
+		" MN %u no longer lists our MI with a recent MN, now potential",
+		k->sci, p->sci, p->mn);
 }
 
 static void
@@ -165,6 +199,11 @@ mka_send(struct ss_mka *k)
 	p.capability = MKA_CAPABILITY;
 	p.sci = k->sci;
 	memcpy(p.mi, k->mi, MKA_MI_LEN);
+	if (k->now_ms >= k->mark_ms + k->conf.life_ms) {
+		k->mn_mark[1] = k->mn_mark[0];
+		k->mn_mark[0] = k->mn;
+		k->mark_ms = k->now_ms;
+	}
 	p.mn = ++k->mn;
 	p.algo = MKA_ALGO_AGILITY;
 	p.ckn = k->ca.ckn;
@@ -250,6 +289,7 @@ ss_mka_create(const struct ss_mka_conf *conf, uint64_t now_ms, char *err,
 	k->next_hello_ms = now_ms;	/* the first tick says hello */
 	k->sak_time_ms = now_ms;
 	k->cak_time_ms = now_ms;
+	k->mark_ms = now_ms;
 	return k;
 }
 
@@ -272,6 +312,7 @@ ss_mka_rx(struct ss_mka *k, const uint8_t *frame, size_t len,
 	struct mka_pdu p;
 	struct mka_peer *peer;
 	unsigned int i;
+	bool listed;
 	int which;
 
 	k->now_ms = now_ms;
@@ -322,15 +363,18 @@ ss_mka_rx(struct ss_mka *k, const uint8_t *frame, size_t len,
 	peer->mn = p.mn;
 	peer->priority = p.priority;
 	peer->expire_ms = now_ms + k->conf.life_ms;
-	if (!peer->live && (lists_us(k, p.live, p.nb_live) ||
-			lists_us(k, p.potential, p.nb_potential))) {
+	listed = lists_us(k, p.live, p.nb_live) ||
+		lists_us(k, p.potential, p.nb_potential);
+	if (!peer->live && listed) {
 		peer->live = true;
 		k->live_changed = true;
 		k->tx_now = true;
+	} else if (peer->live && !listed) {
+		peer_demote(k, peer);
 	}
 	elect(k);
 	mka_renew_rx(k, peer, &p, which);
-	mka_sak_use_rx(k, peer, &p);
+	mka_sak_use_rx(k, peer, &p, lists_us(k, p.live, p.nb_live));
 	mka_sak_rx(k, peer, &p);
 	mka_sak_progress(k);
 	mka_renew_check_done(k);

@@ -123,6 +123,7 @@ struct ss_mka_stats {
 	uint64_t sak_installed;
 	uint64_t sak_in_use;		/* tx switched to a new SAK */
 	uint64_t peers_expired;
+	uint64_t peers_demoted;		/* live peer stopped listing us */
 	uint64_t cak_renew_started;
 	uint64_t cak_renew_done;
 	uint64_t cak_renew_failed;	/* bad checksum or timed out */

@@ -12,7 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_log.h>
+
 #include "ss_mka.h"
+
+extern int ss_mka_logtype;
+#define SS_MKA_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, ss_mka_logtype, "mka: " fmt "\n", \
+		##__VA_ARGS__)
 
 #define MKA_MI_LEN 12
 #define MKA_ICV_LEN 16
@@ -208,6 +215,13 @@ struct ss_mka {
 	uint64_t sci;
 	uint8_t mi[MKA_MI_LEN];
 	uint32_t mn;
+	/* Our MN when the last two recency marks were taken (one at most
+	 * every life_ms, on a send): a peer's copy of our MI and MN is
+	 * recent when the MN is above mn_mark[1], so every MN we sent
+	 * within the last MKA Life Time is recent (802.1X-2020 9.4.3), and
+	 * none older than about twice that. */
+	uint32_t mn_mark[2];
+	uint64_t mark_ms;
 	struct mka_peer peer[SS_MKA_MAX_PEERS];
 
 	bool is_ks;
@@ -266,7 +280,7 @@ mka_sak_rx(struct ss_mka *k, const struct mka_peer *from,
 	const struct mka_pdu *p);
 void
 mka_sak_use_rx(struct ss_mka *k, struct mka_peer *from,
-	const struct mka_pdu *p);
+	const struct mka_pdu *p, bool live_us);
 void
 mka_sak_fill(struct ss_mka *k, struct mka_pdu *p, uint8_t *dist_buf);
 void

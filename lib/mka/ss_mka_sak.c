@@ -277,9 +277,13 @@ mka_sak_rx(struct ss_mka *k, const struct mka_peer *from,
 	OPENSSL_cleanse(&sak, sizeof(sak));
 }
 
+/* live_us: the MKPDU lists us in its Live Peer List. A peer installs
+ * receive SAs for its live peers only, so its LRx says nothing of us while
+ * it holds us as potential (it has just demoted us, say): switching
+ * transmit on that report would send it frames it cannot take. */
 void
 mka_sak_use_rx(struct ss_mka *k, struct mka_peer *from,
-	const struct mka_pdu *p)
+	const struct mka_pdu *p, bool live_us)
 {
 	bool was = from->rx_ok;
 
@@ -287,7 +291,7 @@ mka_sak_use_rx(struct ss_mka *k, struct mka_peer *from,
 	from->tx_ok = false;
 	if (!p->has_sak_use || !is_latest(k, p->use.lmi, p->use.lkn))
 		return;
-	from->rx_ok = p->use.lrx;
+	from->rx_ok = p->use.lrx && live_us;
 	from->tx_ok = p->use.ltx;
 	from->llpn = p->use.llpn;
 	if (p->has_xpn)

@@ -291,8 +291,13 @@ static struct {
 	} q[QMAX];
 	unsigned int qh, qt;
 	bool capture;
+	int cap_node;			/* whose frames capture keeps */
 	uint8_t cap[MKA_FRAME_MAX];
 	size_t cap_len;
+	bool drop[NMAX][NMAX];		/* [from][to]: frames lost */
+	/* [tx][rx]: rx may lack the SA when tx switches (tx has demoted
+	 * it: no longer a member in tx's view) */
+	bool excused[NMAX][NMAX];
 } net;
 
 static uint64_t
@@ -324,7 +329,7 @@ op_tx(void *arg, const uint8_t *f, size_t len)
 	net.q[slot].from = n->idx;
 	if (n->mangle != NULL)
 		n->mangle(n, net.q[slot].f, &net.q[slot].len);
-	if (net.capture && n->idx == 0) {
+	if (net.capture && n->idx == net.cap_node) {
 		memcpy(net.cap, f, len);
 		net.cap_len = len;
 	}
@@ -396,7 +401,8 @@ op_tx_use(void *arg, uint8_t an)
 	for (i = 0; i < net.nb; i++) {
 		const struct sa_rec *r = &net.n[i].rx[n->idx][an];
 
-		if (i == n->idx || !net.n[i].up || net.n[i].k == NULL)
+		if (i == n->idx || !net.n[i].up || net.n[i].k == NULL ||
+				net.excused[n->idx][i])
 			continue;
 		if (net.n[i].conf.ckn_len != n->conf.ckn_len ||
 				memcmp(net.n[i].conf.cak, n->conf.cak, 16))
@@ -530,7 +536,8 @@ deliver(void)
 
 		ck_assert_uint_lt(steps++, 100000);
 		for (i = 0; i < net.nb; i++) {
-			if (i == from || !net.n[i].up || !net.n[from].up)
+			if (i == from || !net.n[i].up || !net.n[from].up ||
+					net.drop[from][i])
 				continue;
 			ss_mka_rx(net.n[i].k, net.q[slot].f, net.q[slot].len,
 				net.now);
@@ -918,6 +925,264 @@ START_TEST(expiry_and_reelection)
 }
 END_TEST
 
+/* ---- live peers that stop listing us ---- */
+
+static uint8_t forge_mi[MKA_MI_LEN];	/* the MI whose entries are forged */
+static uint32_t forge_mn;		/* mangle_stale: the MN put there */
+
+static void
+resign(struct node *n, uint8_t *f, size_t len);
+
+/* Rewrites the sender's Live and Potential Peer List entries for
+ * forge_mi: unlist changes the MI (the entry no longer names it), stale
+ * freezes the MN at forge_mn. Re-signed: the receiver sees a valid MKPDU
+ * from a peer whose lists say that. */
+static void
+forge_lists(struct node *n, uint8_t *f, size_t len, bool unlist)
+{
+	const uint8_t *sets[2];
+	uint16_t nb[2];
+	struct mka_pdu p;
+	unsigned int s, j;
+
+	ck_assert_int_eq(mka_pdu_decode(f, len, &p), 0);
+	sets[0] = p.live;
+	nb[0] = p.nb_live;
+	sets[1] = p.potential;
+	nb[1] = p.nb_potential;
+	for (s = 0; s < 2; s++) {
+		for (j = 0; j < nb[s]; j++) {
+			uint8_t *e = f + (sets[s] - f) + 16 * j;
+
+			if (memcmp(e, forge_mi, MKA_MI_LEN) != 0)
+				continue;
+			if (unlist) {
+				e[0] ^= 0x80;
+			} else {
+				e[12] = (uint8_t)(forge_mn >> 24);
+				e[13] = (uint8_t)(forge_mn >> 16);
+				e[14] = (uint8_t)(forge_mn >> 8);
+				e[15] = (uint8_t)forge_mn;
+			}
+		}
+	}
+	resign(n, f, len);
+}
+
+static void
+mangle_unlist(struct node *n, uint8_t *f, size_t *len)
+{
+	forge_lists(n, f, *len, true);
+}
+
+static void
+mangle_stale(struct node *n, uint8_t *f, size_t *len)
+{
+	forge_lists(n, f, *len, false);
+}
+
+/* Both ends back on one SAK, the one the key server made last, which the
+ * returning peer holds. */
+static void
+assert_rejoined(int ks, int back, uint32_t kn)
+{
+	uint8_t an;
+
+	assert_secured(ks);
+	ck_assert_uint_eq(st(ks)->kn, kn);
+	an = st(ks)->tx_an;
+	ck_assert_uint_eq(st(back)->kn, kn);
+	ck_assert_uint_eq(st(back)->tx_an, an);
+	ck_assert(net.n[back].rx[ks][an].valid);
+	ck_assert_mem_eq(net.n[back].rx[ks][an].key, net.n[ks].tx[an].key,
+		16);
+	ck_assert_mem_eq(net.n[ks].rx[back][an].key, net.n[back].tx[an].key,
+		16);
+}
+
+START_TEST(demote_two)
+{
+	const uint8_t prio[] = {16, 16};
+	uint64_t replayed;
+	uint32_t kn;
+
+	net_init(2, prio, true);
+	run(1000);
+	assert_secured(0);
+	kn = st(0)->kn;
+	/* an MKPDU of node 1 that still names node 0, for later */
+	net.cap_node = 1;
+	net.capture = true;
+	run(2100);
+	net.capture = false;
+	ck_assert_uint_gt(net.cap_len, 0);
+
+	/* node 1's MKPDUs stop naming node 0 (as when it restarted its view
+	 * of it): node 0 demotes it on the first one, a hello away, not
+	 * after MKA Life Time of silence, which never comes */
+	memcpy(forge_mi, st(0)->mi, MKA_MI_LEN);
+	net.n[1].mangle = mangle_unlist;
+	run(2100);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	ck_assert_uint_eq(st(0)->nb_live, 0);
+	ck_assert_uint_eq(st(0)->nb_potential, 1);
+	ck_assert(!st(0)->peer[0].live);
+	ck_assert_int_eq(st(0)->state, SS_MKA_INIT);
+	ck_assert(!st(0)->key_server);
+	/* node 0 lists it as potential: node 1 still has node 0 live */
+	ck_assert_uint_eq(st(1)->nb_live, 1);
+	/* its entry (MN) stays: the old MKPDU that named node 0 is a replay
+	 * and does not make it live again */
+	replayed = sx(0)->rx_replayed;
+	ss_mka_rx(net.n[0].k, net.cap, net.cap_len, net.now);
+	ck_assert_uint_eq(sx(0)->rx_replayed, replayed + 1);
+	ck_assert_uint_eq(st(0)->nb_live, 0);
+	/* it stays potential (not expired, not demoted again) while its
+	 * MKPDUs leave node 0 out */
+	run(10000);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	ck_assert_uint_eq(st(0)->nb_potential, 1);
+	ck_assert_uint_eq(sx(0)->peers_expired + sx(1)->peers_expired, 0);
+	ck_assert_uint_eq(st(0)->kn, kn);
+
+	/* it names node 0 again: live again at once, node 0 key server
+	 * again, and a new SAK that node 1 has */
+	net.n[1].mangle = NULL;
+	run(2100);
+	assert_rejoined(0, 1, kn + 1);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+
+	/* node 1 names node 0, but with an MN that stops moving (it no longer
+	 * hears node 0): live for MKA Life Time after that MN, potential a
+	 * few hellos after */
+	forge_mn = st(0)->mn;
+	net.n[1].mangle = mangle_stale;
+	run(5500);
+	ck_assert_uint_eq(st(0)->nb_live, 1);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	run(10000);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 2);
+	ck_assert_uint_eq(st(0)->nb_live, 0);
+	ck_assert_uint_eq(st(0)->nb_potential, 1);
+	net.n[1].mangle = NULL;
+	run(2100);
+	assert_rejoined(0, 1, kn + 2);
+	ck_assert_uint_eq(sx(0)->peers_expired + sx(1)->peers_expired, 0);
+	net_free();
+}
+END_TEST
+
+START_TEST(demote_three)
+{
+	const uint8_t prio[] = {16, 16, 16};
+	uint8_t an, an1;
+	uint64_t gen;
+	uint32_t kn;
+	int i;
+
+	net_init(3, prio, true);
+	run(1000);
+	assert_secured(0);
+	kn = st(0)->kn;
+	an1 = st(1)->tx_an;
+	gen = sx(0)->sak_generated;
+
+	/* node 2 leaves the key server out of its lists and stores no SA
+	 * any more (its installs pend): had node 0 kept it live, it would
+	 * wait for node 2's report of each new SAK for ever */
+	memcpy(forge_mi, st(0)->mi, MKA_MI_LEN);
+	net.n[2].mangle = mangle_unlist;
+	net.n[2].async = true;
+	net.excused[0][2] = true;
+	run(2100);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	ck_assert_uint_eq(st(0)->nb_live, 1);
+	ck_assert_uint_eq(st(0)->nb_potential, 1);
+	ck_assert(st(0)->key_server);
+	/* the key server re-evaluated: a new SAK for node 1 alone (no SA
+	 * for node 2), in use without node 2's report */
+	ck_assert_uint_eq(st(0)->kn, kn + 1);
+	ck_assert_uint_eq(sx(0)->sak_generated, gen + 1);
+	an = st(0)->tx_an;
+	ck_assert_uint_eq(an, (an1 + 1) & 3);
+	ck_assert_int_eq(net.n[0].tx_an, an);
+	ck_assert(net.n[0].rx[1][an].valid);
+	ck_assert(!net.n[0].rx[2][an].valid);
+	ck_assert_uint_eq(st(1)->kn, kn + 1);
+	ck_assert_mem_eq(net.n[1].rx[0][an].key, net.n[0].tx[an].key, 16);
+	/* node 2 still names node 1, so node 1 still waits for it: the
+	 * demotion is node 0's view only */
+	ck_assert_uint_eq(st(1)->nb_live, 2);
+	ck_assert_uint_eq(st(1)->tx_an, an1);
+	/* a rekey on node 0 switches without node 2 too */
+	ck_assert_int_eq(ss_mka_sak_rekey(net.n[0].k, net.now), 0);
+	deliver();
+	run(500);
+	ck_assert_uint_eq(st(0)->kn, kn + 2);
+	ck_assert_uint_eq(st(0)->tx_an, (an + 1) & 3);
+	ck_assert_uint_eq(net.n[0].violations, 0);
+	/* and nothing moves while it stays out */
+	run(10000);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	ck_assert_uint_eq(st(0)->kn, kn + 2);
+	ck_assert_uint_eq(st(0)->nb_potential, 1);
+
+	/* node 2 names node 0 again and its installs complete: live again,
+	 * a new SAK for all three, which node 2 gets and everyone uses */
+	net.n[2].mangle = NULL;
+	net.n[2].async = false;
+	net.excused[0][2] = false;
+	complete(2);
+	run(2100);
+	assert_secured(0);
+	ck_assert_uint_eq(st(0)->kn, kn + 3);
+	an = st(0)->tx_an;
+	for (i = 1; i < 3; i++) {
+		ck_assert(net.n[i].rx[0][an].valid);
+		ck_assert_mem_eq(net.n[i].rx[0][an].key, net.n[0].tx[an].key,
+			16);
+		ck_assert_uint_eq(sx(i)->peers_demoted, 0);
+	}
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	for (i = 0; i < 3; i++)
+		ck_assert_uint_eq(sx(i)->peers_expired, 0);
+	net_free();
+}
+END_TEST
+
+/* Node 0's MKPDUs stop reaching node 1, node 1's still reach node 0: node
+ * 1 expires node 0 and stops listing it, but it is never silent, so node 0
+ * only learns of it from those lists. */
+START_TEST(demote_lost_mkpdus)
+{
+	const uint8_t prio[] = {16, 16};
+	uint32_t kn;
+
+	net_init(2, prio, true);
+	run(1000);
+	assert_secured(0);
+	kn = st(0)->kn;
+	net.drop[0][1] = true;
+	run(5000);
+	/* within MKA Life Time: still live both ways */
+	ck_assert_uint_eq(st(0)->nb_live, 1);
+	ck_assert_uint_eq(st(1)->nb_live, 1);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 0);
+	run(5000);
+	ck_assert_uint_eq(sx(1)->peers_expired, 1);
+	ck_assert_uint_eq(sx(0)->peers_expired, 0);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	ck_assert_uint_eq(st(0)->nb_live, 0);
+	ck_assert_uint_eq(st(0)->nb_potential, 1);
+	/* the link heals: one exchange and a new SAK */
+	net.drop[0][1] = false;
+	run(2100);
+	assert_rejoined(0, 1, kn + 1);
+	ck_assert_uint_eq(sx(0)->peers_demoted, 1);
+	net_free();
+}
+END_TEST
+
 /* ---- CAK renewal ---- */
 
 static void
@@ -1158,6 +1423,9 @@ mka_suite(void)
 	tcase_add_test(tc, async_installs);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, expiry_and_reelection);
+	tcase_add_test(tc, demote_two);
+	tcase_add_test(tc, demote_three);
+	tcase_add_test(tc, demote_lost_mkpdus);
 	tcase_add_test(tc, renew_two);
 	tcase_add_test(tc, renew_three);
 	tcase_add_test(tc, renew_bad_check);

@@ -48,7 +48,7 @@ hex_print(struct cmdline *cl, const uint8_t *b, unsigned int n)
 	X(tx_mkpdu) X(rx_mkpdu) X(rx_bad_icv) X(rx_bad_format) \
 	X(rx_unknown_ckn) X(rx_replayed) X(rx_own) X(sak_generated) \
 	X(sak_distributed) X(sak_received) X(sak_unwrap_failed) \
-	X(sak_installed) X(sak_in_use) X(peers_expired) \
+	X(sak_installed) X(sak_in_use) X(peers_expired) X(peers_demoted) \
 	X(cak_renew_started) X(cak_renew_done) X(cak_renew_failed) \
 	X(cak_renew_bad)
 

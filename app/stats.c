@@ -6,12 +6,46 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
 
 #include "ss_app.h"
+#include "ss_app_lb.h"
 #include "ss_app_macsec.h"
+
+static void
+print_lb(const struct ss_app *app, FILE *f)
+{
+	const struct ss_app_lb *lb = app->lb;
+	struct ss_lb_wstats *sum;
+	uint16_t i;
+
+	if (lb == NULL)
+		return;
+	/* 256 ids: off the stack, aligned as its type says */
+	sum = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sum));
+	if (sum == NULL)
+		return;
+	ss_app_lb_stats_sum(app, sum);
+	for (i = 0; i < lb->nb_be; i++) {
+		const struct ss_lb_be *b = &lb->be[i];
+		const struct ss_lb_bstats *s = &sum->b[b->id];
+
+		fprintf(f, "lb backend %u (%s): packets %" PRIu64 " bytes %"
+			PRIu64 " down %" PRIu64 " esp %" PRIu64 " esp-udp %"
+			PRIu64 " gtpu %" PRIu64 " sctp %" PRIu64 " ike %" PRIu64
+			" hash %" PRIu64 "\n", b->id, ss_app_lb_state_name(b),
+			s->pkts, s->bytes, s->down, s->kind[SS_LB_ESP],
+			s->kind[SS_LB_ESP_UDP], s->kind[SS_LB_GTPU],
+			s->kind[SS_LB_SCTP], s->kind[SS_LB_IKE],
+			s->kind[SS_LB_HASH]);
+	}
+	fprintf(f, "lb: unknown-id %" PRIu64 " bad %" PRIu64 "\n",
+		sum->unknown_id, sum->bad);
+	free(sum);
+}
 
 void
 ss_app_print_stats(const struct ss_app *app, FILE *f)
@@ -83,6 +117,7 @@ ss_app_print_stats(const struct ss_app *app, FILE *f)
 			ms.in_pkts_not_using_sa, ks.rx_mkpdu, ks.tx_mkpdu,
 			ks.rx_bad_icv, ks.sak_installed, ks.cak_renew_done);
 	}
+	print_lb(app, f);
 	for (d = 0; d < SS_NET_DROP_MAX; d++)
 		if (sum.drop[d] != 0)
 			fprintf(f, "drop %-24s %" PRIu64 "\n",

@@ -543,7 +543,8 @@ def main():
     procs = []
     try:
         topo.up()
-        gw = sstopo.Gateway(binary, topo, topo.config())
+        gw = sstopo.Gateway(binary, topo, topo.config(),
+                            args=['--stats-on-exit'])
         check('load balancer announced at start',
               'load balancer: 2 VIP(s), 2 backend(s) behind port inside'
               in gw.out, gw.out[-600:])
@@ -739,6 +740,18 @@ def main():
             rc, err = gw.stop()
             check('clean exit, no sanitizer report',
                   rc == 0 and 'Sanitizer' not in err, err[-2000:])
+            check('log: b1 went down and came back up, b3 added and '
+                  'removed, b2 disabled and enabled',
+                  all(x in err for x in (
+                      'lb: backend 1 is down (3 check(s) missed)',
+                      'lb: backend 1 is up (2 check(s) answered)',
+                      'lb: backend 3 added', 'lb: backend 3 removed',
+                      'lb: backend 2 disabled', 'lb: backend 2 enabled')),
+                  err[-3000:])
+            check('--stats-on-exit: a line per backend, and the drops',
+                  'lb backend 1 (up): packets' in gw.out and
+                  'lb backend 2 (up): packets' in gw.out and
+                  'lb: unknown-id' in gw.out, gw.out[-1500:])
         topo.close()
     failed = results.count(False)
     print('%d passed, %d failed' % (len(results) - failed, failed))

@@ -80,20 +80,23 @@ SCSV=$OUT/steer.csv
 BCSV=$OUT/backend.csv
 
 ICSV=$OUT/ike_setup.csv
+FCSV=$OUT/floor_scale.csv
 
 BIN=${SS_BENCH:-}
 GW=${SS_SHARDSEC:-}
-if [ -z "$BIN" ] || [ -z "$GW" ]; then
+FS=${SS_FLOOR_SCALE:-}
+if [ -z "$BIN" ] || [ -z "$GW" ] || [ -z "$FS" ]; then
 	BUILD=${SS_BUILD_DIR:-$ROOT/build-bench}
 	if [ ! -f "$BUILD/build.ninja" ]; then
 		echo "== meson setup $BUILD"
 		meson setup "$BUILD" "$ROOT" >/dev/null || exit 1
 	fi
 	echo "== building ss_bench and shardsec in $BUILD"
-	ninja -C "$BUILD" -j2 tests/bench/ss_bench app/shardsec >/dev/null ||
-		exit 1
+	ninja -C "$BUILD" -j2 tests/bench/ss_bench tests/bench/floor_scale \
+		app/shardsec >/dev/null || exit 1
 	BIN=${BIN:-$BUILD/tests/bench/ss_bench}
 	GW=${GW:-$BUILD/app/shardsec}
+	FS=${FS:-$BUILD/tests/bench/floor_scale}
 fi
 
 NCPU=$(nproc)
@@ -238,6 +241,27 @@ for L4 in udp gtpu sctp; do
 done
 
 echo
+rm -f "$FCSV"
+if [ "$NCPU" -ge 2 ]; then
+	# the CPUs the two workers run on (see lcores)
+	if [ "$NCPU" -ge 3 ]; then FCPUS=1,2; else FCPUS=0,1; fi
+	FREPS=9
+	FMS=200
+	[ "$SHORT" = 1 ] && FREPS=3 && FMS=50
+	echo "== The bare crypto on CPU ${FCPUS%,*} alone and on CPUs $FCPUS at once (the"
+	echo "   workers' CPUs), $FREPS alternating runs of $FMS ms, medians: what the"
+	echo "   two-worker scaling can reach on this host"
+	"$FS" --cpus "$FCPUS" --reps "$FREPS" --ms "$FMS" --csv "$FCSV" |
+		sed 's/^/   /'
+	if [ "${PIPESTATUS[0]}" != 0 ]; then
+		echo "   floor_scale failed"
+		RC=1
+	fi
+else
+	echo "== The bare crypto's scaling skipped: one CPU"
+fi
+
+echo
 rm -f "$ICSV"
 IKE_RAN=0
 if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/lib/ipsec/charon ] ||
@@ -277,20 +301,25 @@ awk -F, 'NR > 1 {
 
 echo
 echo "== Scaling, 2 workers against 1: capacity = 2 x cyc(1w) / cyc(2w) from the medians,"
-echo "   (best) the same from the best batches, wall = wall Mpps(2w) / wall Mpps(1w)"
-awk -F, 'NR > 1 { k = $1 " " $2 " " $3; c[k, $4] = $5; m[k, $4] = $12; w[k, $4] = $8; keys[k] = 1 }
+echo "   (best) the same from the best batches, wall = wall Mpps(2w) / wall Mpps(1w),"
+echo "   bare = the bare crypto's own scaling on the same two CPUs (floor_scale above)"
+touch "$FCSV"
+awk -F, 'FNR == 1 { file++; next }
+file == 1 { bare[$1 " " $2 " " $3] = $7; next }
+{ k = $1 " " $2 " " $3; c[k, $4] = $5; m[k, $4] = $12; w[k, $4] = $8; keys[k] = 1 }
 END {
-	printf "%-3s %-13s %-4s %8s %8s %10s %10s %8s %s\n", "dir", "algo", "size",
-		"cyc 1w", "cyc 2w", "capacity", "(best)", "wall", "target(capacity >= 1.9)"
+	printf "%-3s %-13s %-4s %8s %8s %10s %10s %8s %8s %s\n", "dir", "algo", "size",
+		"cyc 1w", "cyc 2w", "capacity", "(best)", "wall", "bare", "target(capacity >= 1.9)"
 	for (k in keys) {
 		if (!((k, 1) in c) || !((k, 2) in c)) continue
 		split(k, f, " ")
 		cap = 2 * c[k, 1] / c[k, 2]
 		best = 2 * m[k, 1] / m[k, 2]
-		printf "%-3s %-13s %-4s %8.1f %8.1f %9.2fx %9.2fx %7.2fx %s\n", f[1], f[2], f[3],
-			c[k, 1], c[k, 2], cap, best, w[k, 2] / w[k, 1], (cap >= 1.9 ? "PASS" : "FAIL")
+		b = (k in bare) ? sprintf("%7.2fx", bare[k]) : "      -"
+		printf "%-3s %-13s %-4s %8.1f %8.1f %9.2fx %9.2fx %7.2fx %8s %s\n", f[1], f[2], f[3],
+			c[k, 1], c[k, 2], cap, best, w[k, 2] / w[k, 1], b, (cap >= 1.9 ? "PASS" : "FAIL")
 	}
-}' "$CSV" | (read -r h; echo "$h"; sort)
+}' "$FCSV" "$CSV" | (read -r h; echo "$h"; sort)
 
 echo
 echo "== Crypto back-ends, 1 worker: cycles/packet, the better of two runs each"

@@ -54,9 +54,9 @@ lb_be_up(const struct ss_lb_be *b)
 static struct ss_lb_table *
 lb_table_make(const struct ss_app *app, const struct ss_app_lb *lb)
 {
-	bool live[SS_LB_MAX_BACKENDS], any = false;
+	uint16_t w[SS_LB_MAX_BACKENDS], i;
+	bool weighted = false, up = false;
 	struct ss_lb_table *t;
-	uint16_t i;
 
 	t = rte_zmalloc("ss_lb_tab", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
@@ -67,8 +67,9 @@ lb_table_make(const struct ss_app *app, const struct ss_app_lb *lb)
 
 		t->id[i] = b->id;
 		t->up[i] = lb_be_up(b);
-		live[i] = t->up[i];
-		any |= live[i];
+		w[i] = t->up[i] ? b->weight : 0;
+		weighted |= w[i] != 0;
+		up |= t->up[i];
 		if (b->id == lb->ike_id)
 			t->ike_idx = i;
 		rte_ether_addr_copy(&b->mac, &t->eth[i].dst_addr);
@@ -80,11 +81,12 @@ lb_table_make(const struct ss_app *app, const struct ss_app_lb *lb)
 		rte_free(t);
 		return NULL;
 	}
-	/* None up: the map over all, every packet then meets a down
-	 * backend and is counted there. */
-	for (i = 0; !any && i < t->nb; i++)
-		live[i] = true;
-	if (ss_steer_hash_rendezvous(t->steer, SS_LB_HASH_SLOTS, live) < 0) {
+	/* Every up backend at weight 0: they share the hashed traffic
+	 * equally (it has to go somewhere). None up: the map over all,
+	 * every packet then meets a down backend and is counted there. */
+	for (i = 0; !weighted && i < t->nb; i++)
+		w[i] = t->up[i] || !up ? 1 : 0;
+	if (ss_steer_hash_rendezvous(t->steer, SS_LB_HASH_SLOTS, w) < 0) {
 		ss_steer_ctx_free(t->steer);
 		rte_free(t);
 		return NULL;
@@ -144,10 +146,11 @@ lb_publish(struct ss_app *app, struct ss_app_lb *lb)
 
 static void
 lb_be_init(struct ss_lb_be *b, uint16_t id, const struct rte_ether_addr *mac,
-	const struct ss_ipaddr *ip, uint64_t now)
+	const struct ss_ipaddr *ip, uint16_t weight, uint64_t now)
 {
 	memset(b, 0, sizeof(*b));
 	b->id = id;
+	b->weight = weight;
 	rte_ether_addr_copy(mac, &b->mac);
 	if (ip != NULL && ip->family != 0)
 		b->ip = *ip;
@@ -177,7 +180,7 @@ ss_app_lb_init(struct ss_app *app)
 	rte_spinlock_init(&lb->lock);
 	for (i = 0; i < c->nb_backends; i++)
 		lb_be_init(&lb->be[lb->nb_be++], c->b[i].id, &c->b[i].mac,
-			&c->b[i].ip, now);
+			&c->b[i].ip, c->b[i].weight, now);
 	for (i = 0; i < c->nb_vips; i++) {
 		if (c->vips[i].family == AF_INET)
 			lb->v4[lb->nb_v4++] = c->vips[i].v4;
@@ -278,7 +281,8 @@ ss_app_lb_backend_add(struct ss_app *app, uint16_t id,
 	if (lb->nb_be == SS_LB_MAX_BACKENDS)
 		return -ENOSPC;
 	rte_spinlock_lock(&lb->lock);
-	lb_be_init(&lb->be[lb->nb_be++], id, mac, ip, rte_get_timer_cycles());
+	lb_be_init(&lb->be[lb->nb_be++], id, mac, ip, 1,
+		rte_get_timer_cycles());
 	ret = lb_publish(app, lb);
 	if (ret < 0)
 		lb->nb_be--;
@@ -344,6 +348,33 @@ ss_app_lb_backend_enable(struct ss_app *app, uint16_t id, bool on)
 	if (ret < 0)
 		return ret;
 	LB_LOG(INFO, "backend %u %s\n", id, on ? "enabled" : "disabled");
+	return 0;
+}
+
+int
+ss_app_lb_backend_weight(struct ss_app *app, uint16_t id, uint16_t weight)
+{
+	struct ss_app_lb *lb = app->lb;
+	struct ss_lb_be *b;
+	uint16_t old;
+	int ret;
+
+	if (lb == NULL || (b = lb_find(lb, id)) == NULL)
+		return -ENOENT;
+	if (weight > SS_LB_MAX_WEIGHT)
+		return -ERANGE;
+	if (b->weight == weight)
+		return 0;
+	rte_spinlock_lock(&lb->lock);
+	old = b->weight;
+	b->weight = weight;
+	ret = lb_publish(app, lb);
+	if (ret < 0)
+		b->weight = old;
+	rte_spinlock_unlock(&lb->lock);
+	if (ret < 0)
+		return ret;
+	LB_LOG(INFO, "backend %u weight %u -> %u\n", id, old, weight);
 	return 0;
 }
 

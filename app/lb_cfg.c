@@ -18,7 +18,9 @@
  *     health_rise = 2;        # answered checks in a row: up again
  *     backends = (            # 1..64
  *       { id = 1; mac = "02:00:00:00:01:01"; ip = "192.0.2.11"; },
- *       { id = 2; mac = "02:00:00:00:01:02"; }  # no ip: not checked
+ *       { id = 2; mac = "02:00:00:00:01:02"; weight = 2; }  # no ip:
+ *                             # not checked; weight: share of the
+ *                             # hashed traffic, 0..1000 (default 1)
  *     );
  *   };
  */
@@ -108,7 +110,8 @@ static int
 backend_parse(const struct ss_config *cfg, const config_setting_t *e,
 	struct ss_app_lb_backend *b, struct ss_cfg_error *err)
 {
-	static const char *const keys[] = { "id", "mac", "ip", NULL };
+	static const char *const keys[] = { "id", "mac", "ip", "weight",
+		NULL };
 	int64_t v;
 	int ret;
 
@@ -129,7 +132,14 @@ backend_parse(const struct ss_config *cfg, const config_setting_t *e,
 		return ss_cfg_fail(err, config_setting_get_member(e, "mac"),
 			"a backend's MAC must be a unicast address");
 	memset(&b->ip, 0, sizeof(b->ip));
-	return ss_cfg_get_ip(e, "ip", false, &b->ip, err);
+	ret = ss_cfg_get_ip(e, "ip", false, &b->ip, err);
+	if (ret < 0)
+		return ret;
+	v = 1;
+	ret = ss_cfg_get_int(e, "weight", false, 0, SS_LB_MAX_WEIGHT, &v,
+		err);
+	b->weight = (uint16_t)v;
+	return ret;
 }
 
 /* A backend's ip is asked from the lb port (ARP needs an IPv4 address
@@ -281,7 +291,8 @@ section_dump(const struct ss_config *cfg, const config_setting_t *sec,
 		c->health_rise);
 	for (i = 0; i < c->nb_backends; i++) {
 		fprintf(f, "\t\t{ id = %u; mac = \"" RTE_ETHER_ADDR_PRT_FMT
-			"\";", c->b[i].id, RTE_ETHER_ADDR_BYTES(&c->b[i].mac));
+			"\"; weight = %u;", c->b[i].id,
+			RTE_ETHER_ADDR_BYTES(&c->b[i].mac), c->b[i].weight);
 		if (c->b[i].ip.family != 0)
 			fprintf(f, " ip = \"%s\";", ss_ipaddr_str(&c->b[i].ip,
 				buf, sizeof(buf)));

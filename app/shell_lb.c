@@ -81,10 +81,10 @@ show_lb(struct cmdline *cl, bool json)
 			if (i < lb->nb_be) {
 				cmdline_printf(cl, "%s\n {\"id\": %u, \"mac\": \""
 					RTE_ETHER_ADDR_PRT_FMT "\", \"state\": "
-					"\"%s\", \"checked\": %s, ",
-					i != 0 ? "," : "", e->id,
+					"\"%s\", \"weight\": %u, \"checked\": "
+					"%s, ", i != 0 ? "," : "", e->id,
 					RTE_ETHER_ADDR_BYTES(&e->mac),
-					ss_app_lb_state_name(e),
+					ss_app_lb_state_name(e), e->weight,
 					e->ip.family != 0 ? "true" : "false");
 				if (e->ip.family != 0)
 					cmdline_printf(cl, "\"ip\": \"%s\", "
@@ -130,8 +130,8 @@ show_lb(struct cmdline *cl, bool json)
 			c->health_rise);
 	else
 		cmdline_printf(cl, "off\n");
-	cmdline_printf(cl, "  %-5s %-17s %-8s %12s %14s %8s", "id", "mac",
-		"state", "packets", "bytes", "down");
+	cmdline_printf(cl, "  %-5s %-17s %-8s %6s %12s %14s %8s", "id",
+		"mac", "state", "weight", "packets", "bytes", "down");
 	for (k = 0; k < SS_LB_KIND_MAX; k++)
 		cmdline_printf(cl, " %10s", ss_app_lb_kind_name(k));
 	cmdline_printf(cl, "\n");
@@ -142,11 +142,11 @@ show_lb(struct cmdline *cl, bool json)
 
 		if (i < lb->nb_be)
 			cmdline_printf(cl, "  %-5u " RTE_ETHER_ADDR_PRT_FMT
-				" %-8s", e->id, RTE_ETHER_ADDR_BYTES(&e->mac),
-				ss_app_lb_state_name(e));
+				" %-8s %6u", e->id, RTE_ETHER_ADDR_BYTES(&e->mac),
+				ss_app_lb_state_name(e), e->weight);
 		else
-			cmdline_printf(cl, "  %-5s %-17s %-8s", "total", "",
-				"");
+			cmdline_printf(cl, "  %-5s %-17s %-8s %6s", "total", "",
+				"", "");
 		cmdline_printf(cl, " %12" PRIu64 " %14" PRIu64 " %8" PRIu64,
 			b->pkts, b->bytes, b->down);
 		for (k = 0; k < SS_LB_KIND_MAX; k++)
@@ -222,6 +222,7 @@ struct cmd_lbb_result {
 	uint16_t id;
 	cmdline_fixed_string_t mac;
 	cmdline_fixed_string_t ip;
+	uint16_t weight;
 };
 
 static const char *
@@ -235,6 +236,8 @@ lbb_why(int ret)
 		return "that instance-id is already a backend";
 	case -ENOSPC:
 		return "64 backends already";
+	case -ERANGE:
+		return "a weight is 0 to 1000";
 	case -EBUSY:
 		return "it is the ike_backend";
 	case -EINVAL:
@@ -268,6 +271,8 @@ cmd_lbb_parsed(void *parsed, struct cmdline *cl, void *data)
 			data != NULL ? &ip : NULL);
 	} else if (strcmp(r->verb, "del") == 0) {
 		ret = ss_app_lb_backend_del(&ss_app, r->id);
+	} else if (strcmp(r->verb, "weight") == 0) {
+		ret = ss_app_lb_backend_weight(&ss_app, r->id, r->weight);
 	} else {
 		ret = ss_app_lb_backend_enable(&ss_app, r->id,
 			strcmp(r->verb, "enable") == 0);
@@ -275,6 +280,11 @@ cmd_lbb_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (ret < 0) {
 		ss_shell_fail(cl, "lb backend %s %u: %s", r->verb, r->id,
 			lbb_why(ret));
+		return;
+	}
+	if (strcmp(r->verb, "weight") == 0) {
+		cmdline_printf(cl, "lb backend %u: weight %u\n", r->id,
+			r->weight);
 		return;
 	}
 	cmdline_printf(cl, "lb backend %u: %s\n", r->id,
@@ -298,6 +308,26 @@ static cmdline_parse_token_string_t cmd_lbb_mac =
 	TOKEN_STRING_INITIALIZER(struct cmd_lbb_result, mac, NULL);
 static cmdline_parse_token_string_t cmd_lbb_ip =
 	TOKEN_STRING_INITIALIZER(struct cmd_lbb_result, ip, NULL);
+
+static cmdline_parse_token_string_t cmd_lbb_weight =
+	TOKEN_STRING_INITIALIZER(struct cmd_lbb_result, verb, "weight");
+static cmdline_parse_token_num_t cmd_lbb_w =
+	TOKEN_NUM_INITIALIZER(struct cmd_lbb_result, weight, RTE_UINT16);
+
+static cmdline_parse_inst_t cmd_lbb_weight_id = {
+	.f = cmd_lbb_parsed,
+	.data = NULL,
+	.help_str = "lb backend weight <id> <0..1000>: its share of the "
+		"hashed traffic (0: none, it keeps its own ids: a drain)",
+	.tokens = {
+		(void *)&cmd_lbb_lb,
+		(void *)&cmd_lbb_backend,
+		(void *)&cmd_lbb_weight,
+		(void *)&cmd_lbb_id,
+		(void *)&cmd_lbb_w,
+		NULL,
+	},
+};
 
 static cmdline_parse_inst_t cmd_lbb_add_mac = {
 	.f = cmd_lbb_parsed,
@@ -350,12 +380,13 @@ cmdline_parse_inst_t *const ss_cmd_lb[] = {
 	&cmd_lbb_add_mac,
 	&cmd_lbb_add_ip,
 	&cmd_lbb_other_id,
+	&cmd_lbb_weight_id,
 	NULL,
 };
 
 const struct ss_shell_help ss_help_lb[] = {
 	{ "show lb [json]", "load balancer: VIPs, lb port, per backend its "
-		"instance-id, MAC, state (up, down, disabled), packets and "
+		"instance-id, MAC, state (up, down, disabled), weight, packets and "
 		"bytes by kind (esp, esp-udp, gtpu, sctp, ike, hash), drops "
 		"while down, health checks; totals, unknown_id, bad" },
 	{ "lb backend add <id> <mac> [<ip>]", "add a backend while traffic "
@@ -365,5 +396,8 @@ const struct ss_shell_help ss_help_lb[] = {
 		"its hashed flows move to the others" },
 	{ "lb backend enable|disable <id>", "put a backend back into / "
 		"take it out of service (disabled: as down)" },
+	{ "lb backend weight <id> <0..1000>", "its share of the hashed "
+		"traffic; 0 drains it (no hashed flow, its own ids still "
+		"reach it); only slots to or from it move" },
 	{ NULL, NULL },
 };

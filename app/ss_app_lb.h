@@ -39,11 +39,13 @@ struct rte_mbuf;
 #define SS_LB_MAX_VIPS 16
 #define SS_LB_MAX_BACKENDS 64
 #define SS_LB_MAX_IDS 256		/* instance-ids: 2^8 at most */
+#define SS_LB_MAX_WEIGHT 1000
 
 struct ss_app_lb_backend {
 	uint16_t id;			/* instance-id, < 2^instance_bits */
 	struct rte_ether_addr mac;	/* the host's MAC on the lb port */
 	struct ss_ipaddr ip;		/* health checks; family 0: none */
+	uint16_t weight;		/* share of the hashed traffic */
 	int line;
 };
 
@@ -90,8 +92,9 @@ struct ss_lb_wstats {
 	uint64_t bad;		/* to a VIP, headers unusable: dropped */
 } __rte_cache_aligned;
 
-/* Hash slots of the 5-tuple traffic: rendezvous-spread over the backends
- * that are up, so that one coming or going moves only its own share. */
+/* Hash slots of the 5-tuple traffic: spread over the backends that are up
+ * by weighted rendezvous hashing, so that one coming, going or changing
+ * weight moves only its own share. */
 #define SS_LB_HASH_SLOTS 256
 
 /* What the workers read: made whole by the control lcore on every
@@ -118,6 +121,7 @@ struct ss_lb_be {
 	uint16_t id;
 	struct rte_ether_addr mac;
 	struct ss_ipaddr ip;		/* family 0: not checked */
+	uint16_t weight;		/* 0: none of the hashed traffic */
 	bool enabled;			/* lb backend enable|disable */
 	uint8_t health;			/* enum ss_lb_health */
 	uint8_t fails;			/* checks missed in a row */
@@ -177,6 +181,11 @@ int ss_app_lb_backend_add(struct ss_app *app, uint16_t id,
 	const struct rte_ether_addr *mac, const struct ss_ipaddr *ip);
 int ss_app_lb_backend_del(struct ss_app *app, uint16_t id);
 int ss_app_lb_backend_enable(struct ss_app *app, uint16_t id, bool on);
+/* Its share of the hashed traffic (0..SS_LB_MAX_WEIGHT; added backends
+ * start at 1). 0 drains it: no hashed flow, still its own ids. -ENOENT,
+ * -ERANGE. */
+int ss_app_lb_backend_weight(struct ss_app *app, uint16_t id,
+	uint16_t weight);
 /* Health checks (every health_ms) and freeing replaced tables. */
 void ss_app_lb_timer(struct ss_app *app, uint64_t now);
 const char *ss_app_lb_state_name(const struct ss_lb_be *b);

@@ -346,6 +346,7 @@ tm_lb(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(b, "id", e->id);
 		rte_tel_data_add_dict_string(b, "state",
 			ss_app_lb_state_name(e));
+		rte_tel_data_add_dict_int(b, "weight", e->weight);
 		rte_tel_data_add_dict_u64(b, "packets", s->pkts);
 		rte_tel_data_add_dict_u64(b, "bytes", s->bytes);
 		rte_tel_data_add_dict_u64(b, "down", s->down);

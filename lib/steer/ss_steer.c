@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,10 +186,10 @@ ss_steer_hash_map_set(struct ss_steer_ctx *ctx, uint16_t slot,
 	return 0;
 }
 
-/* A slot's weight for one instance-id: murmur3's finaliser over both,
- * so that every id wins about the same share of the slots. */
+/* A slot's hash for one instance-id: murmur3's finaliser over both, so
+ * that every id wins about the same share of the slots. */
 static uint32_t
-rendezvous_weight(uint16_t slot, uint16_t id)
+rendezvous_hash(uint16_t slot, uint16_t id)
 {
 	uint32_t h = ((uint32_t)slot << 16 | id) * 0x9e3779b1u;
 
@@ -202,34 +203,38 @@ rendezvous_weight(uint16_t slot, uint16_t id)
 
 int
 ss_steer_hash_rendezvous(struct ss_steer_ctx *ctx, uint16_t nb_slots,
-	const bool live[])
+	const uint16_t weight[])
 {
+	double score, bs;
 	uint16_t s, i, best;
-	uint32_t w, bw;
 
-	if (ctx == NULL || live == NULL || nb_slots == 0 ||
+	if (ctx == NULL || weight == NULL || nb_slots == 0 ||
 			nb_slots > SS_STEER_MAX_SERVERS)
 		return -EINVAL;
 	for (i = 0; i < ctx->nb_slots; i++)
-		if (live[i] && ctx->id_of_server[i] != SS_STEER_OWNER_NONE)
+		if (weight[i] != 0 &&
+				ctx->id_of_server[i] != SS_STEER_OWNER_NONE)
 			break;
 	if (i == ctx->nb_slots)
 		return -EINVAL;
 	for (s = 0; s < nb_slots; s++) {
 		best = SS_STEER_OWNER_NONE;
-		bw = 0;
+		bs = 0;
 		for (i = 0; i < ctx->nb_slots; i++) {
-			if (!live[i] ||
+			if (weight[i] == 0 ||
 					ctx->id_of_server[i] == SS_STEER_OWNER_NONE)
 				continue;
-			w = rendezvous_weight(s, ctx->id_of_server[i]);
+			/* u in (0, 1): never 0, whose log has no score */
+			score = (double)weight[i] / -log(((double)
+				rendezvous_hash(s, ctx->id_of_server[i]) +
+				0.5) / 4294967296.0);
 			/* ties (rare) to the lower id: independent of
 			 * the order of the indexes */
-			if (best == SS_STEER_OWNER_NONE || w > bw ||
-					(w == bw && ctx->id_of_server[i] <
+			if (best == SS_STEER_OWNER_NONE || score > bs ||
+					(score == bs && ctx->id_of_server[i] <
 					ctx->id_of_server[best])) {
 				best = i;
-				bw = w;
+				bs = score;
 			}
 		}
 		ctx->hash_map[s] = best;

@@ -155,18 +155,20 @@ ss_steer_hash_map_set(struct ss_steer_ctx *ctx, uint16_t slot,
 
 /**
  * Spread the hash over nb_slots slots (1..SS_STEER_MAX_SERVERS) instead
- * of one per live server: slot s goes to the server index, among those
- * with live[index] true (indexes < ctx->nb_slots with an id), whose
- * weight hash(s, its instance-id) is the highest (rendezvous hashing).
- * A load balancer's flows then stay where they are when a backend comes
- * or goes: only the slots of the one that left move (spread over the
- * others), or only those the newcomer wins. The result depends only on
- * the ids and live[], not on indexes or order. Only while no worker
- * reads ctx. 0, or -EINVAL (bad nb_slots, no live server).
+ * of one per live server, by weighted rendezvous hashing: slot s goes to
+ * the server index i (< ctx->nb_slots, with an id) whose score
+ * weight[i] / -ln(u), u = hash(s, its instance-id) scaled to (0, 1), is
+ * the highest; weight 0 takes no slot. With equal weights that is the
+ * highest hash, and each server gets about the same share; otherwise
+ * shares follow the weights. A load balancer's flows then stay where
+ * they are when a backend comes, goes or changes weight: only slots to
+ * or from that one move. The result depends only on the ids and weights,
+ * not on indexes or order. Only while no worker reads ctx. 0, or -EINVAL
+ * (bad nb_slots, no server with a weight).
  */
 int
 ss_steer_hash_rendezvous(struct ss_steer_ctx *ctx, uint16_t nb_slots,
-	const bool live[]);
+	const uint16_t weight[]);
 
 /**
  * Symmetric flow hash: the same value for A->B and B->A. Addresses are

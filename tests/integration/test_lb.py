@@ -421,6 +421,18 @@ def wait_state(gw, want, timeout):
     return False, time.time() - t0, js
 
 
+def host_ready(ns):
+    """A backend host whose link just came up: its IPv6 link-local
+    (DAD) must be usable before it can answer a client over IPv6; a host
+    that cannot answer yet is not the load balancer's fault."""
+    for _ in range(50):
+        if all(sh(['ping', '-c', '1', '-W', '1', a], ns=ns,
+                  check=False).returncode == 0
+               for a in (SEG_CLIENT4, SEG_CLIENT6)):
+            return
+        time.sleep(0.2)
+
+
 def flows(topo):
     r = sh(['/usr/bin/python3', '-c', CLIENT_FIXED, str(FLOWS)],
            ns=topo.ns_c, timeout=120)
@@ -467,6 +479,7 @@ def phase3(gw, topo, mac_out, procs):
     # b1 comes back: up after RISE answered checks, its flows return
     sh(['ip', 'link', 'set', 'eth0', 'up'], ns=topo.ns_b[1])
     topo.routes(topo.ns_b[1])
+    host_ready(topo.ns_b[1])
     ok, secs, js = wait_state(gw, {1: 'up', 2: 'up'},
                               (RISE + 3) * HEALTH_MS / 1000 + 5)
     check('b1 back: up in %.1f s' % secs, ok, js)
@@ -487,17 +500,40 @@ def phase3(gw, topo, mac_out, procs):
     check('lb backend enable 2: every flow back where it was', m4 == m0,
           (o, m4))
 
+    # weights: 0 drains b1 (no hashed flow, its own ESP still reaches
+    # it); 3 on b2 moves flows only to b2; back to 1, the first map
+    o = gw.cmd('lb backend weight 1 0')
+    m7 = flows(topo)
+    js0, _ = lb_json(gw)
+    sh(['/usr/bin/python3', '-c', ESP_TO, mac_out, '1', '20'],
+       ns=topo.ns_c, timeout=60)
+    time.sleep(0.5)
+    js1, raw = lb_json(gw)
+    b0 = {b['id']: b for b in js0['backends']}
+    b1 = {b['id']: b for b in js1['backends']}
+    check('lb backend weight 1 0 (drain): every hashed flow on b2, b1 '
+          'still gets its 20 ESP packets (%d), none dropped'
+          % (b1[1]['kinds']['esp'] - b0[1]['kinds']['esp']),
+          'weight 0' in o and all(v == 'b2' for v in m7.values()) and
+          b1[1]['kinds']['esp'] - b0[1]['kinds']['esp'] == 20 and
+          b1[1]['down'] == b0[1]['down'] and b1[1]['weight'] == 0,
+          (o, m7, raw))
+    gw.cmd('lb backend weight 1 1')
+    o = gw.cmd('lb backend weight 2 3')
+    m8 = flows(topo)
+    moved = {k: (m0[k], v) for k, v in m8.items() if v != m0[k]}
+    n2 = sum(1 for v in m8.values() if v == 'b2')
+    check('lb backend weight 2 3: %d flows moved, all to b2 (%d of %d '
+          'on b2)' % (len(moved), n2, len(m8)),
+          moved and all(v == 'b2' for _, v in moved.values()), (o, moved))
+    gw.cmd('lb backend weight 2 1')
+    m9 = flows(topo)
+    check('weights back to 1: every flow where it was', m9 == m0, m9)
+
     # a third backend, added while traffic flows
     ns3 = 'sslb3' + topo.tag
     topo.backend(3, ns3)
-    # a new host: its IPv6 link-local (DAD) must be usable before it can
-    # answer a client over IPv6
-    for _ in range(50):
-        if all(sh(['ping', '-c', '1', '-W', '1', a], ns=ns3,
-                  check=False).returncode == 0
-               for a in (SEG_CLIENT4, SEG_CLIENT6)):
-            break
-        time.sleep(0.2)
+    host_ready(ns3)
     p = subprocess.Popen(['ip', 'netns', 'exec', ns3, '/usr/bin/python3',
                           '-c', ECHO, 'b3'], stdout=subprocess.PIPE,
                          text=True)
@@ -524,12 +560,15 @@ def phase3(gw, topo, mac_out, procs):
                gw.cmd('lb backend add 1 %s' % BMAC[1]),
                gw.cmd('lb backend enable 9'),
                gw.cmd('lb backend add 16 02:00:00:00:01:10'),
-               gw.cmd('lb backend add 4 01:00:5e:00:00:01')]
+               gw.cmd('lb backend add 4 01:00:5e:00:00:01'),
+               gw.cmd('lb backend weight 1 1001')]
     check('refused: del of the ike_backend, an id already there, an '
-          'unknown id, an id past instance_bits, a multicast MAC',
+          'unknown id, an id past instance_bits, a multicast MAC, a '
+          'weight of 1001',
           'ike_backend' in refused[0] and 'already' in refused[1] and
           'no such backend' in refused[2] and
-          'instance_bits' in refused[3] and 'unicast' in refused[4],
+          'instance_bits' in refused[3] and 'unicast' in refused[4] and
+          '0 to 1000' in refused[5],
           refused)
     o = gw.cmd('show lb')
     check('show lb shows states and checks', ' up ' in o and

@@ -87,6 +87,10 @@ START_TEST(test_example)
 	ck_assert_uint_eq(c->b[1].id, 2);
 	ck_assert_uint_eq(c->b[1].mac.addr_bytes[5], 0x02);
 	ck_assert_uint_eq(c->b[0].mac.addr_bytes[0], 0x02);
+	ck_assert_uint_eq(c->b[0].weight, 1);
+	ck_assert_uint_eq(c->b[1].weight, 2);
+	ck_assert_uint_eq(c->b[1].ip.family, AF_INET);
+	ck_assert_uint_eq(c->health_ms, 1000);
 	free(path);
 }
 END_TEST
@@ -121,6 +125,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->health_fall, 3);
 	ck_assert_uint_eq(c->health_rise, 2);
 	ck_assert_uint_eq(c->b[0].ip.family, 0);
+	ck_assert_uint_eq(c->b[0].weight, 1);
 	ss_cfg_free(&cfg);
 	ck_assert_msg(load("lb = { vips = [ \"203.0.113.9\" ]; port = \"in\"; "
 		"health_ms = 0; health_fall = 1; health_rise = 100;\n"
@@ -229,7 +234,10 @@ START_TEST(test_errors)
 		"health_rise = 101; " BK " };\n", "l.cfg:7: lb.health_rise");
 	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
 		"backends = ( { id = 1; mac = \"02:00:00:00:01:01\"; "
-		"weight = 2; } ); };\n", "weight");
+		"weight = 1001; } ); };\n", "lb.backends.[0].weight");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"backends = ( { id = 1; mac = \"02:00:00:00:01:01\"; "
+		"health = 2; } ); };\n", "health");
 }
 END_TEST
 
@@ -252,14 +260,15 @@ START_TEST(test_dump)
 	ck_assert_ptr_nonnull(strstr(buf, "port = \"in\";"));
 	ck_assert_ptr_nonnull(strstr(buf, "ike_backend = 2;"));
 	ck_assert_ptr_nonnull(strstr(buf,
-		"{ id = 2; mac = \"02:00:00:00:01:02\"; }"));
+		"{ id = 2; mac = \"02:00:00:00:01:02\"; weight = 1; }"));
 	ck_assert_ptr_nonnull(strstr(buf, "health_ms = 1000;"));
 	free(buf);
 	ss_cfg_free(&cfg);
 	/* a dumped file loads back the same */
 	ck_assert_msg(load("lb = { vips = ( \"198.51.100.10\" ); port = "
 		"\"in\"; health_fall = 4; backends = ( { id = 1; mac = "
-		"\"02:00:00:00:01:01\"; ip = \"192.0.2.11\"; } ); };\n") == 0,
+		"\"02:00:00:00:01:01\"; ip = \"192.0.2.11\"; weight = 0; } ); "
+		"};\n") == 0,
 		"%s", err.msg);
 	f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
@@ -267,7 +276,8 @@ START_TEST(test_dump)
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "health_fall = 4;"));
 	ck_assert_ptr_nonnull(strstr(buf,
-		"{ id = 1; mac = \"02:00:00:00:01:01\"; ip = \"192.0.2.11\"; }"));
+		"{ id = 1; mac = \"02:00:00:00:01:01\"; weight = 0; "
+		"ip = \"192.0.2.11\"; }"));
 	free(buf);
 }
 END_TEST

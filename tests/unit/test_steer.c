@@ -751,8 +751,9 @@ START_TEST(test_hash_symmetric)
 END_TEST
 
 /* Rendezvous spread of the hash (the load balancer's): balanced, the
- * same whatever the indexes' order, and minimal moves when a server
- * leaves, comes back or joins. */
+ * same whatever the indexes' order, shares that follow the weights, and
+ * minimal moves when a server leaves, comes back, joins or changes
+ * weight. */
 static void
 rdv_ids(const struct ss_steer_ctx *ctx, uint16_t out[256])
 {
@@ -770,7 +771,7 @@ START_TEST(test_rendezvous)
 	struct ss_steer_ctx *a = ss_steer_ctx_create(8, ids, 4);
 	struct ss_steer_ctx *b = ss_steer_ctx_create_slots(8, rev, 5);
 	struct ss_steer_ctx *c = ss_steer_ctx_create(8, five, 5);
-	bool live[5] = { true, true, true, true, true };
+	uint16_t w[5] = { 1, 1, 1, 1, 1 };
 	uint16_t m0[256], m1[256], m2[256];
 	unsigned int s, i, per[256] = { 0 }, moved;
 	struct rte_mbuf *m[2];
@@ -781,7 +782,7 @@ START_TEST(test_rendezvous)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), 0);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, w), 0);
 	ck_assert_uint_eq(a->nb_servers, 256);
 	rdv_ids(a, m0);
 	for (s = 0; s < 256; s++)
@@ -792,12 +793,13 @@ START_TEST(test_rendezvous)
 			"id %u has %u slots", ids[i], per[ids[i]]);
 	/* the same map from other indexes, in another order, with a
 	 * free index */
-	ck_assert_int_eq(ss_steer_hash_rendezvous(b, 256, live), 0);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(b, 256, w), 0);
 	rdv_ids(b, m1);
 	ck_assert_mem_eq(m0, m1, sizeof(m0));
-	/* id 7 leaves: only its slots move, to each of the others */
-	live[1] = false;
-	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), 0);
+	/* id 7 leaves (weight 0): only its slots move, to each of the
+	 * others */
+	w[1] = 0;
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, w), 0);
 	rdv_ids(a, m1);
 	memset(per, 0, sizeof(per));
 	for (s = 0; s < 256; s++) {
@@ -811,12 +813,12 @@ START_TEST(test_rendezvous)
 	ck_assert_uint_gt(per[12], 0);
 	ck_assert_uint_gt(per[200], 0);
 	/* and comes back: exactly the first map */
-	live[1] = true;
-	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), 0);
+	w[1] = 1;
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, w), 0);
 	rdv_ids(a, m1);
 	ck_assert_mem_eq(m0, m1, sizeof(m0));
 	/* id 90 joins: the slots that move all go to it, about a fifth */
-	ck_assert_int_eq(ss_steer_hash_rendezvous(c, 256, live), 0);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(c, 256, w), 0);
 	rdv_ids(c, m2);
 	moved = 0;
 	for (s = 0; s < 256; s++)
@@ -825,6 +827,23 @@ START_TEST(test_rendezvous)
 			moved++;
 		}
 	ck_assert_msg(moved >= 30 && moved <= 75, "%u slots moved", moved);
+	/* weights: id 12 at 4 of 7 gets about 4/7 of the slots, and the
+	 * slots that move all go to it; back to 1, the first map */
+	w[2] = 4;
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, w), 0);
+	rdv_ids(a, m1);
+	moved = 0;
+	for (s = 0; s < 256; s++) {
+		if (m1[s] != m0[s])
+			ck_assert_uint_eq(m1[s], 12);
+		moved += m1[s] == 12;
+	}
+	ck_assert_msg(moved >= 116 && moved <= 176, "id 12 has %u slots",
+		moved);
+	w[2] = 1;
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, w), 0);
+	rdv_ids(a, m1);
+	ck_assert_mem_eq(m0, m1, sizeof(m0));
 	/* the classifier follows the map: a flow's owner is its slot's */
 	for (i = 0; i < 64; i++) {
 		tuple_v4(&t, rte_rand(), rte_rand(), 17);
@@ -836,10 +855,11 @@ START_TEST(test_rendezvous)
 		rte_pktmbuf_free(m[0]);
 	}
 	/* refusals */
-	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 0, live), -EINVAL);
-	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 257, live), -EINVAL);
-	memset(live, 0, sizeof(live));
-	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, live), -EINVAL);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 0, w), -EINVAL);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 257, w), -EINVAL);
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, NULL), -EINVAL);
+	memset(w, 0, sizeof(w));
+	ck_assert_int_eq(ss_steer_hash_rendezvous(a, 256, w), -EINVAL);
 	ss_steer_ctx_free(a);
 	ss_steer_ctx_free(b);
 	ss_steer_ctx_free(c);

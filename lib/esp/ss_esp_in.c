@@ -848,15 +848,15 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
 	bool mixed = false;
 
-	/* Pass 1: outer headers, SPI, owner. */
+	/* Pass 1: outer headers, SPI, owner. No prefetch: the worker
+	 * issued the burst's misses, and classification and steering have
+	 * read these headers since. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 		rte_be32_t v;
 		uint32_t hl = 0, eoff = 0;
 		uint8_t f = 0;
 
-		if (i + 4 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
 		p->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
 			RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
 		if (likely(inb_outer_fast(p, &hl, &f))) {

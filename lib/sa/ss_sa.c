@@ -984,14 +984,25 @@ ss_sa_lookup_in_cached(const struct ss_sa_db *db, uint16_t server,
 	struct ss_sa *found[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t miss[RTE_HASH_LOOKUP_BULK_MAX];
 	uint32_t i, nm = 0;
+	/* The SPI of the last hit (none yet: no 32-bit value) and its SA.
+	 * A burst mostly carries one SPI, and the entries do not change
+	 * before the loop is done: the same SPI would hit the same entry
+	 * again, so it takes that answer without the probe. */
+	uint64_t hspi = UINT64_MAX;
+	struct ss_sa *hsa = NULL;
 
 	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
 	for (i = 0; i < n; i++) {
 		const uint32_t h = (spi[i] ^ spi[i] >> 16) &
 			(SS_SA_IN_CACHE_SIZE - 1);
 
-		if (likely(c->e[h].spi == spi[i] && c->e[h].gen == gen)) {
-			sas[i] = c->e[h].sa;
+		if (spi[i] == hspi) {
+			sas[i] = hsa;
+		} else if (likely(c->e[h].spi == spi[i] &&
+				c->e[h].gen == gen)) {
+			hsa = c->e[h].sa;
+			hspi = spi[i];
+			sas[i] = hsa;
 		} else {
 			miss[nm] = (uint8_t)i;
 			miss_spi[nm++] = spi[i];

@@ -144,9 +144,13 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
  * nb_ts 0 admits everything (any); one IPv4 selector that takes any port,
  * the usual SA, is one masked compare on words held in locals (one:
  * each packet's stores to its mbuf would otherwise reload it from the
- * SA); anything else goes through ts_match. */
+ * SA); anything else goes through ts_match. For one, the addresses are
+ * taken as the header holds them, source and destination in one 8-byte
+ * load: amask and aval are the selector's masks and values in the same
+ * byte order and layout (a masked compare needs no byte swap when both
+ * sides are swapped alike). */
 struct inb_ts {
-	uint32_t src, smask, dst, dmask;
+	uint64_t amask, aval;
 	uint8_t proto, pmask;
 	bool any, one;
 };
@@ -157,13 +161,14 @@ inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
 {
 	/* ts4[0] exists whatever nb_ts4: copied without a test */
 	const struct ss_esp_ts4 *f = &esa->ts4[0];
+	/* bytes 12-19 of the IPv4 header: source, then destination */
+	const rte_be32_t m[2] = { esp_be32(f->smask), esp_be32(f->dmask) };
+	const rte_be32_t v[2] = { esp_be32(f->src), esp_be32(f->dst) };
 
 	t->any = sa->nb_ts == 0;
 	t->one = !t->any && esa->nb_ts4 == 1 && !esa->ts4_ports;
-	t->src = f->src;
-	t->smask = f->smask;
-	t->dst = f->dst;
-	t->dmask = f->dmask;
+	memcpy(&t->amask, m, sizeof(m));
+	memcpy(&t->aval, v, sizeof(v));
 	t->proto = f->proto;
 	t->pmask = f->pmask;
 }
@@ -175,13 +180,15 @@ inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	uint8_t fam, uint32_t hl)
 {
 	const struct rte_ipv4_hdr *h = (const void *)d;
+	uint64_t a;
 
 	if (t->any)
 		return true;
-	if (t->one && fam == AF_INET)
-		return (((esp_be32(h->src_addr) & t->smask) ^ t->src) |
-			((esp_be32(h->dst_addr) & t->dmask) ^ t->dst) |
+	if (t->one && fam == AF_INET) {
+		memcpy(&a, &h->src_addr, sizeof(a));
+		return (((a & t->amask) ^ t->aval) |
 			((h->next_proto_id ^ t->proto) & t->pmask)) == 0;
+	}
 	return ts_match(sa, esa, d, len, fam, hl);
 }
 

@@ -144,9 +144,13 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
  * nb_ts 0 admits everything (any); one IPv4 selector that takes any port,
  * the usual SA, is one masked compare on words held in locals (one:
  * each packet's stores to its mbuf would otherwise reload it from the
- * SA); anything else goes through ts_match. */
+ * SA); anything else goes through ts_match. For one, the addresses are
+ * taken as the header holds them, source and destination in one 8-byte
+ * load: amask and aval are the selector's masks and values in the same
+ * byte order and layout (a masked compare needs no byte swap when both
+ * sides are swapped alike). */
 struct inb_ts {
-	uint32_t src, smask, dst, dmask;
+	uint64_t amask, aval;
 	uint8_t proto, pmask;
 	bool any, one;
 };
@@ -157,13 +161,14 @@ inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
 {
 	/* ts4[0] exists whatever nb_ts4: copied without a test */
 	const struct ss_esp_ts4 *f = &esa->ts4[0];
+	/* bytes 12-19 of the IPv4 header: source, then destination */
+	const rte_be32_t m[2] = { esp_be32(f->smask), esp_be32(f->dmask) };
+	const rte_be32_t v[2] = { esp_be32(f->src), esp_be32(f->dst) };
 
 	t->any = sa->nb_ts == 0;
 	t->one = !t->any && esa->nb_ts4 == 1 && !esa->ts4_ports;
-	t->src = f->src;
-	t->smask = f->smask;
-	t->dst = f->dst;
-	t->dmask = f->dmask;
+	memcpy(&t->amask, m, sizeof(m));
+	memcpy(&t->aval, v, sizeof(v));
 	t->proto = f->proto;
 	t->pmask = f->pmask;
 }
@@ -175,13 +180,15 @@ inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	uint8_t fam, uint32_t hl)
 {
 	const struct rte_ipv4_hdr *h = (const void *)d;
+	uint64_t a;
 
 	if (t->any)
 		return true;
-	if (t->one && fam == AF_INET)
-		return (((esp_be32(h->src_addr) & t->smask) ^ t->src) |
-			((esp_be32(h->dst_addr) & t->dmask) ^ t->dst) |
+	if (t->one && fam == AF_INET) {
+		memcpy(&a, &h->src_addr, sizeof(a));
+		return (((a & t->amask) ^ t->aval) |
 			((h->next_proto_id ^ t->proto) & t->pmask)) == 0;
+	}
 	return ts_match(sa, esa, d, len, fam, hl);
 }
 
@@ -829,85 +836,151 @@ inb_diverted(const struct ss_esp_aside *tb, uint32_t spi)
 	return false;
 }
 
+/* The outer header checks of one packet, in their order, each failure
+ * counted under its own reason: IP (and UDP), SPI, owner. true: p goes
+ * on, at its IP header with l2_len 0 and l3_len set, *spi, *fam and
+ * *udp set. */
+static __rte_always_inline bool
+inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
+	const uint16_t *owner, uint16_t idx, uint8_t id_shift, uint32_t *spi,
+	uint8_t *fam, bool *udp)
+{
+	rte_be32_t v;
+	uint32_t hl = 0, eoff = 0;
+	/* for the slow path's pointers: the caller's stay in registers */
+	uint8_t sf = 0;
+	bool su = false;
+
+	p->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
+		RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+	if (likely(inb_outer_fast(p, &hl, fam))) {
+		eoff = hl;
+		*udp = false;
+	} else if (inb_outer_fast_udp(p)) {
+		hl = sizeof(struct rte_ipv4_hdr);
+		*fam = AF_INET;
+		eoff = hl + sizeof(struct rte_udp_hdr);
+		*udp = true;
+	} else if (inb_outer_slow(srv, p, &hl, &sf, &eoff, &su)) {
+		*fam = sf;
+		*udp = su;
+	} else {
+		return false;
+	}
+	/* The IP header sits 2 bytes off a 4-byte boundary once the
+	 * Ethernet header is gone. */
+	memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *, eoff),
+		sizeof(v));
+	*spi = esp_be32(v);
+	if (unlikely(*spi < 256)) {
+		esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
+		return false;
+	}
+	/* ss_sa_db_server_of_spi without the call */
+	if (unlikely(owner[*spi >> id_shift] != idx)) {
+		esp_drop(srv, NULL, p, SS_SA_DROP_WRONG_SERVER);
+		return false;
+	}
+	p->l2_len = 0;
+	p->l3_len = hl;
+	return true;
+}
+
+/* The server's SA cache, packet by packet: the answers, hits and misses
+ * of ss_sa_lookup_in_cached over the chunk's SPIs (a miss is looked up
+ * at once and entered after the chunk, as there). A chunk mostly
+ * carries one SPI: the last hit's answer is taken again without a
+ * probe (the entries do not change before the chunk is done). */
+struct inb_lookup {
+	struct ss_sa_in_cache *c;
+	uint64_t gen;
+	uint64_t hspi;			/* last hit's SPI; none: UINT64_MAX */
+	struct ss_sa *hsa;
+	uint32_t n;			/* lookups */
+	uint32_t nm;			/* misses */
+	uint32_t mspi[SS_ESP_BURST];
+	struct ss_sa *msa[SS_ESP_BURST];
+};
+
+static __rte_always_inline struct ss_sa *
+inb_lookup(struct ss_esp_server *srv, struct inb_lookup *l, uint32_t spi)
+{
+	struct ss_sa *sa;
+
+	l->n++;
+	if (spi == l->hspi)
+		return l->hsa;
+	sa = ss_sa_in_cache_probe(l->c, l->gen, spi);
+	if (likely(sa != NULL)) {
+		l->hspi = spi;
+		l->hsa = sa;
+		return sa;
+	}
+	sa = ss_sa_lookup_in(srv->db, srv->idx, spi);
+	l->mspi[l->nm] = spi;
+	l->msa[l->nm++] = sa;
+	return sa;
+}
+
+static void
+inb_lookup_done(struct inb_lookup *l)
+{
+	uint32_t i;
+
+	l->c->hits += l->n - l->nm;
+	if (l->nm == 0)
+		return;
+	l->c->misses += l->nm;
+	for (i = 0; i < l->nm; i++)
+		ss_sa_in_cache_fill(l->c, l->gen, l->mspi[i], l->msa[i]);
+}
+
+/* Outer headers, SPI, owner and SA, then the SA checks and the lengths
+ * rte_ipsec would refuse, packet by packet in one pass (the SA comes
+ * from the cache; the verdicts and counters are those of a pass per
+ * step, since neither step depends on the other packets). */
 static uint16_t
 inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	struct rte_mbuf **out, struct ss_esp_aside *tb)
 {
 	struct ss_sa *sas[SS_ESP_BURST], *grp[SS_ESP_BURST];
 	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
-	uint32_t spi[SS_ESP_BURST];
 	uint64_t s64[SS_ESP_BURST], s64g[SS_ESP_BURST];
 	uint16_t cnt[SS_ESP_BURST];
-	uint8_t fam[SS_ESP_BURST];
-	bool udp[SS_ESP_BURST];
 	struct inb_run r = { .sa = NULL, .ok = false, .udp_ok = false };
+	struct inb_lookup l;
 	/* Locals, not loads: the byte stores below may alias the server. */
 	const uint16_t *owner = srv->owner;
 	const uint16_t idx = srv->idx;
 	const uint8_t id_shift = srv->id_shift;
-	unsigned int i, k = 0, j, ng, g, o = 0, nout = 0;
+	unsigned int i, j = 0, ng, g, o = 0, nout = 0;
 	bool mixed = false;
 
-	/* Pass 1: outer headers, SPI, owner. */
+	l.c = &srv->in_cache;
+	l.gen = ss_sa_in_gen(srv->db);
+	l.hspi = UINT64_MAX;
+	l.hsa = NULL;
+	l.n = 0;
+	l.nm = 0;
+	/* No prefetch: the worker issued the burst's misses, and
+	 * classification and steering have read these headers since. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
-		rte_be32_t v;
-		uint32_t hl = 0, eoff = 0;
-		uint8_t f = 0;
-
-		if (i + 4 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
-		p->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
-			RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
-		if (likely(inb_outer_fast(p, &hl, &f))) {
-			eoff = hl;
-			udp[k] = false;
-		} else if (inb_outer_fast_udp(p)) {
-			hl = sizeof(struct rte_ipv4_hdr);
-			f = AF_INET;
-			eoff = hl + sizeof(struct rte_udp_hdr);
-			udp[k] = true;
-		} else if (!inb_outer_slow(srv, p, &hl, &f, &eoff, &udp[k])) {
-			continue;
-		}
-		/* The IP header sits 2 bytes off a 4-byte boundary once the
-		 * Ethernet header is gone. */
-		memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *,
-			eoff), sizeof(v));
-		spi[k] = esp_be32(v);
-		if (unlikely(spi[k] < 256)) {
-			esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
-			continue;
-		}
-		/* ss_sa_db_server_of_spi without the call */
-		if (unlikely(owner[spi[k] >> id_shift] != idx)) {
-			esp_drop(srv, NULL, p, SS_SA_DROP_WRONG_SERVER);
-			continue;
-		}
-		p->l2_len = 0;
-		p->l3_len = hl;
-		fam[k] = f;
-		keep[k++] = p;
-	}
-	if (k == 0)
-		return 0;
-	ss_sa_lookup_in_cached(srv->db, srv->idx, &srv->in_cache, spi, k,
-		sas);
-
-	/* Pass 2: SA checks and the lengths rte_ipsec would refuse. */
-	for (i = 0, j = 0; i < k; i++) {
-		struct rte_mbuf *p = keep[i];
-		struct ss_sa *sa = sas[i];
-		const uint8_t *d = rte_pktmbuf_mtod(p, const uint8_t *);
+		const uint8_t *d;
+		struct ss_sa *sa;
 		rte_be32_t sq;
-		uint32_t clen, eoff;
-		bool fast;
+		uint32_t clen, eoff, spi;
+		uint8_t fam = 0;
+		bool fast, udp = false;
 
+		if (!inb_outer(srv, p, owner, idx, id_shift, &spi, &fam, &udp))
+			continue;
+		sa = inb_lookup(srv, &l, spi);
 		if (sa != r.sa) {
 			inb_run_load(&r, sa);
 			mixed |= j != 0 && sa != sas[0];
 			if (unlikely(tb != NULL && tb->nd != 0) &&
-					inb_diverted(tb, spi[i]))
+					inb_diverted(tb, spi))
 				r.paused = true;
 		}
 		/* No SA yet for an SPI we reserved: the peer sends on an SA
@@ -915,10 +988,10 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		 * it has answered). Per packet: a run of NULL SAs may mix
 		 * SPIs. */
 		if (unlikely(sa == NULL) && tb != NULL && tb->hold &&
-				(ss_sa_spi_pending(srv->db, spi[i]) ||
-				 (tb->nd != 0 && inb_diverted(tb, spi[i]))) &&
+				(ss_sa_spi_pending(srv->db, spi) ||
+				 (tb->nd != 0 && inb_diverted(tb, spi))) &&
 				tb->nh < SS_ESP_TOOBIG_MAX) {
-			tb->htun[tb->nh] = spi[i];
+			tb->htun[tb->nh] = spi;
 			tb->hm[tb->nh++] = p;
 			continue;
 		}
@@ -928,7 +1001,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			 * came) until it has. */
 			if (tb != NULL && tb->hold &&
 					tb->nh < SS_ESP_TOOBIG_MAX) {
-				tb->htun[tb->nh] = spi[i];
+				tb->htun[tb->nh] = spi;
 				tb->hm[tb->nh++] = p;
 			} else {
 				esp_drop(srv, sa, p, SS_SA_DROP_PAUSED);
@@ -936,27 +1009,27 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 			continue;
 		}
 		/* ESP follows the IP header, or UDP behind it */
-		eoff = p->l3_len + (udp[i] ? sizeof(struct rte_udp_hdr) : 0);
+		d = rte_pktmbuf_mtod(p, const uint8_t *);
+		eoff = p->l3_len + (udp ? sizeof(struct rte_udp_hdr) : 0);
 		clen = rte_pktmbuf_pkt_len(p) - eoff;
-		fast = r.ok && !udp[i] && addr_eq(&sa->local, fam[i],
-			fam[i] == AF_INET ? d + 16 : d + 24) &&
+		fast = r.ok && !udp && addr_eq(&sa->local, fam,
+			fam == AF_INET ? d + 16 : d + 24) &&
 			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
 			rte_pktmbuf_tailroom(p) >= 32;
 		if (unlikely(!fast)) {
 			/* ESP in UDP to the SA's port, tunnel mode: what
 			 * inb_sa_slow clears and sets (rte_ipsec and the
 			 * own path cut everything before ESP) */
-			if (udp[i] && r.udp_ok &&
+			if (udp && r.udp_ok &&
 					(uint16_t)(d[p->l3_len + 2] << 8 |
 					d[p->l3_len + 3]) == r.port &&
-					addr_eq(&sa->local, fam[i],
-					fam[i] == AF_INET ? d + 16 : d + 24) &&
+					addr_eq(&sa->local, fam,
+					fam == AF_INET ? d + 16 : d + 24) &&
 					clen >= r.min &&
 					((clen - r.hdr) & r.mask) == 0 &&
 					rte_pktmbuf_tailroom(p) >= 32)
 				p->l3_len = eoff;
-			else if (!inb_sa_slow(srv, sa, p, fam[i], eoff,
-					udp[i]))
+			else if (!inb_sa_slow(srv, sa, p, fam, eoff, udp))
 				continue;
 		}
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
@@ -974,6 +1047,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		sas[j] = sa;
 		keep[j++] = p;
 	}
+	inb_lookup_done(&l);
 	if (j == 0)
 		return 0;
 	/* One SA for the chunk (the usual case): no grouping. */

@@ -354,12 +354,12 @@ outb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	bool mixed = false;
 
 	/* Packets of a chunk mostly share one tunnel: its SA and the SA's
-	 * constants are loaded once per run of equal tunnels. */
+	 * constants are loaded once per run of equal tunnels. No prefetch:
+	 * the worker issued the burst's misses, and classification,
+	 * steering and the SPD have read these headers since. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *p = m[i];
 
-		if (i + 4 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
 		if (tunnel[i] != cur) {
 			cur = tunnel[i];
 			sa = cur < srv->max_tunnels ? __atomic_load_n(

@@ -56,10 +56,16 @@ static const uint8_t v4_first[256] = {
 	[255] = V4_ONES8,
 };
 
-/* What the burst's frames are checked against, read once per burst. */
+/* What the burst's frames are checked against, read once per burst;
+ * and the last pair of addresses that classify_fast4 found to be from
+ * a usual source to one of our addresses (FAST4_LOCAL; bytes 12-19 of
+ * the IP header as loaded), kept for the burst as the MAC is: a
+ * tunnel's ESP all comes from one peer to one of our addresses.
+ * 0.0.0.0 to 0.0.0.0 is never such a pair (0/8 is no source): none. */
 struct rx_ctx {
 	const struct net_port *p;
 	uint64_t mac;		/* port MAC in the low 48 bits (wire order) */
+	uint64_t local_pair;
 	uint16_t port_id;	/* x->p->port_id, not reloaded per packet */
 	uint8_t port;
 };
@@ -518,6 +524,37 @@ classify_one(struct rte_mbuf *m, const struct rx_ctx *x,
 #define IP4_W0_MASK 0xff3f0000000000ffULL
 #define IP4_W0_USUAL 0x45ULL
 
+/* What classify_fast4 makes of a frame's addresses (src and dst as
+ * loaded, dst in c too): transit that no first byte flag and no filter
+ * byte stop; one of our addresses (v4local) as the destination, from
+ * such a source; or anything else, for classify_one. */
+enum { FAST4_FWD, FAST4_LOCAL, FAST4_SLOW };
+
+static __rte_always_inline uint8_t
+fast4_addr(const struct rx_ctx *x, const uint8_t *ip, uint32_t src,
+	uint32_t c)
+{
+	const unsigned int hs = net_v4_bit(src), hd = net_v4_bit(c);
+	const uint8_t fs = x->p->v4filter[hs], fd = x->p->v4filter[hd];
+	const uint8_t f1s = v4_first[ip[12]], f1d = v4_first[ip[16]];
+	const uint8_t g = f1s | f1d | fs;
+
+	if (likely((g | fd) == 0))
+		return FAST4_FWD;
+	/* A filter byte with one local address and no broadcast: one
+	 * compare tells whether the address is that one (v4_local());
+	 * else the exact tests, one by one. */
+	if (unlikely(g != 0) && ((f1s | f1d) != 0 || fs != NET_V4F_LOCAL ||
+			ss_net_ctx.v4local[hs] == src))
+		return FAST4_SLOW;
+	if (fd == 0)
+		return FAST4_FWD;
+	if (unlikely(fd != NET_V4F_LOCAL))
+		return FAST4_SLOW;
+	/* else a foreign address that shares the bit */
+	return ss_net_ctx.v4local[hd] == c ? FAST4_LOCAL : FAST4_FWD;
+}
+
 /* The usual IPv4 frame: to our MAC from a unicast source MAC not ours,
  * version 4 and IHL 5, not a fragment, the checksum good, the datagram
  * whole in the first segment without padding, and either transit
@@ -528,15 +565,14 @@ classify_one(struct rte_mbuf *m, const struct rx_ctx *x,
  * and each mbuf field written once. Anything else, every drop included,
  * returns NET_CLASS_SLOW having written nothing. */
 static __rte_always_inline uint8_t
-classify_fast4(struct rte_mbuf *m, const struct rx_ctx *x)
+classify_fast4(struct rte_mbuf *m, struct rx_ctx *x)
 {
 	const uint8_t *eh = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *ip = eh + RTE_ETHER_HDR_LEN;
 	const uint32_t len = rte_pktmbuf_data_len(m);
-	uint64_t w0, w1, a, b, ck;
+	uint64_t w0, w1, a, b, ck, pair;
 	uint32_t c, src, pt;
-	unsigned int hs, hd;
-	uint8_t fs, fd, f1s, f1d, g, cls;
+	uint8_t v, cls;
 
 	if (unlikely(len != rte_pktmbuf_pkt_len(m) ||
 			len < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr)))
@@ -565,43 +601,26 @@ classify_fast4(struct rte_mbuf *m, const struct rx_ctx *x)
 	} else if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
 		return NET_CLASS_SLOW;
 	}
-	memcpy(&src, ip + 12, 4);
-	hs = net_v4_bit(src);
-	hd = net_v4_bit(c);
-	fs = x->p->v4filter[hs];
-	fd = x->p->v4filter[hd];
-	f1s = v4_first[ip[12]];
-	f1d = v4_first[ip[16]];
-	g = f1s | f1d | fs;
-	if (likely((g | fd) == 0)) {
+	memcpy(&pair, ip + 12, 8);
+	if (pair == x->local_pair) {
+		v = FAST4_LOCAL;
+	} else {
+		memcpy(&src, ip + 12, 4);
+		v = fast4_addr(x, ip, src, c);
+		if (v == FAST4_LOCAL)
+			x->local_pair = pair;
+	}
+	if (likely(v == FAST4_FWD)) {
 		cls = SS_NET_CLASS_FORWARD;
 		pt = l4_ptype(ip[9]);
+	} else if (likely(v == FAST4_LOCAL && ip[9] == IPPROTO_ESP &&
+			len >= RTE_ETHER_HDR_LEN +
+			sizeof(struct rte_ipv4_hdr) + 8)) {
+		/* to us, SPI and sequence number there */
+		cls = SS_NET_CLASS_ESP;
+		pt = RTE_PTYPE_TUNNEL_ESP;
 	} else {
-		/* A filter byte with one local address and no broadcast:
-		 * one compare tells whether the address is that one
-		 * (v4_local()); else the exact tests, one by one. */
-		if (unlikely(g != 0) && ((f1s | f1d) != 0 ||
-				fs != NET_V4F_LOCAL ||
-				ss_net_ctx.v4local[hs] == src))
-			return NET_CLASS_SLOW;
-		if (fd == 0) {
-			cls = SS_NET_CLASS_FORWARD;
-			pt = l4_ptype(ip[9]);
-		} else if (unlikely(fd != NET_V4F_LOCAL)) {
-			return NET_CLASS_SLOW;
-		} else if (ss_net_ctx.v4local[hd] != c) {
-			/* a foreign address that shares the bit */
-			cls = SS_NET_CLASS_FORWARD;
-			pt = l4_ptype(ip[9]);
-		} else if (likely(ip[9] == IPPROTO_ESP && len >=
-				RTE_ETHER_HDR_LEN +
-				sizeof(struct rte_ipv4_hdr) + 8)) {
-			/* to us, SPI and sequence number there */
-			cls = SS_NET_CLASS_ESP;
-			pt = RTE_PTYPE_TUNNEL_ESP;
-		} else {
-			return NET_CLASS_SLOW;
-		}
+		return NET_CLASS_SLOW;
 	}
 	m->port = x->port_id;
 	m->tx_offload = (m->tx_offload & ~NET_L2L3_MASK) |
@@ -633,6 +652,7 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 	x.mac = rte_le_to_cpu_64(x.mac);
 	x.port = port;
 	x.port_id = x.p->port_id;
+	x.local_pair = 0;
 	/* No prefetch here: the worker has issued the whole burst's
 	 * misses before calling (a prefetch loop per stage cost more
 	 * instructions than it saved). */

@@ -974,24 +974,40 @@ ss_sa_lookup_in_bulk(const struct ss_sa_db *db, uint16_t server,
 	}
 }
 
+uint64_t
+ss_sa_in_gen(const struct ss_sa_db *db)
+{
+	return __atomic_load_n(&db->in_gen, __ATOMIC_ACQUIRE);
+}
+
 void
 ss_sa_lookup_in_cached(const struct ss_sa_db *db, uint16_t server,
 	struct ss_sa_in_cache *c, const uint32_t spi[], uint32_t n,
 	struct ss_sa *sas[])
 {
-	const uint64_t gen = __atomic_load_n(&db->in_gen, __ATOMIC_ACQUIRE);
+	const uint64_t gen = ss_sa_in_gen(db);
 	uint32_t miss_spi[RTE_HASH_LOOKUP_BULK_MAX];
 	struct ss_sa *found[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t miss[RTE_HASH_LOOKUP_BULK_MAX];
 	uint32_t i, nm = 0;
+	/* The SPI of the last hit (none yet: no 32-bit value) and its SA.
+	 * A burst mostly carries one SPI, and the entries do not change
+	 * before the loop is done: the same SPI would hit the same entry
+	 * again, so it takes that answer without the probe. */
+	uint64_t hspi = UINT64_MAX;
+	struct ss_sa *hsa = NULL;
 
 	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
 	for (i = 0; i < n; i++) {
-		const uint32_t h = (spi[i] ^ spi[i] >> 16) &
-			(SS_SA_IN_CACHE_SIZE - 1);
+		struct ss_sa *sa;
 
-		if (likely(c->e[h].spi == spi[i] && c->e[h].gen == gen)) {
-			sas[i] = c->e[h].sa;
+		if (spi[i] == hspi) {
+			sas[i] = hsa;
+		} else if (likely((sa = ss_sa_in_cache_probe(c, gen,
+				spi[i])) != NULL)) {
+			hsa = sa;
+			hspi = spi[i];
+			sas[i] = sa;
 		} else {
 			miss[nm] = (uint8_t)i;
 			miss_spi[nm++] = spi[i];
@@ -1003,15 +1019,8 @@ ss_sa_lookup_in_cached(const struct ss_sa_db *db, uint16_t server,
 	c->misses += nm;
 	ss_sa_lookup_in_bulk(db, server, miss_spi, nm, found);
 	for (i = 0; i < nm; i++) {
-		const uint32_t h = (miss_spi[i] ^ miss_spi[i] >> 16) &
-			(SS_SA_IN_CACHE_SIZE - 1);
-
 		sas[miss[i]] = found[i];
-		if (found[i] != NULL) {
-			c->e[h].spi = miss_spi[i];
-			c->e[h].gen = gen;
-			c->e[h].sa = found[i];
-		}
+		ss_sa_in_cache_fill(c, gen, miss_spi[i], found[i]);
 	}
 }
 

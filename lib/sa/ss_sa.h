@@ -357,6 +357,46 @@ struct ss_sa_in_cache {
 	uint64_t hits, misses;
 };
 
+/** The generation that cache entries are valid for: read once per burst
+ * (acquire), before the probes. */
+uint64_t
+ss_sa_in_gen(const struct ss_sa_db *db);
+
+static inline uint32_t
+ss_sa_in_cache_slot(uint32_t spi)
+{
+	return (spi ^ spi >> 16) & (SS_SA_IN_CACHE_SIZE - 1);
+}
+
+/** The SA that c holds for spi under generation gen, or NULL: a miss
+ * (entries are only filled with SAs that were found). For a caller that
+ * goes packet by packet: on a miss it asks ss_sa_lookup_in, and enters
+ * what was found with ss_sa_in_cache_fill once its burst is done, as
+ * ss_sa_lookup_in_cached does; it counts hits and misses itself. */
+static inline struct ss_sa *
+ss_sa_in_cache_probe(const struct ss_sa_in_cache *c, uint64_t gen,
+	uint32_t spi)
+{
+	const uint32_t h = ss_sa_in_cache_slot(spi);
+
+	if (likely(c->e[h].spi == spi && c->e[h].gen == gen))
+		return c->e[h].sa;
+	return NULL;
+}
+
+static inline void
+ss_sa_in_cache_fill(struct ss_sa_in_cache *c, uint64_t gen, uint32_t spi,
+	struct ss_sa *sa)
+{
+	const uint32_t h = ss_sa_in_cache_slot(spi);
+
+	if (sa == NULL)
+		return;
+	c->e[h].spi = spi;
+	c->e[h].gen = gen;
+	c->e[h].sa = sa;
+}
+
 /** ss_sa_lookup_in_bulk through c: n <= 64. */
 void
 ss_sa_lookup_in_cached(const struct ss_sa_db *db, uint16_t server,

@@ -330,6 +330,7 @@ struct steer_burst {
 	const uint16_t *hash_map;
 	uint32_t id_shift;	/* 32 - bits */
 	uint32_t nb_servers;
+	uint16_t owner1;	/* hash_map[0], the hash's owner when one */
 };
 
 static __rte_always_inline uint16_t
@@ -372,7 +373,7 @@ hash_owner(const struct steer_burst *b, const uint8_t *addr, bool v6,
 
 	/* One server: the hash could only name it. */
 	if (b->nb_servers == 1) {
-		*owner = b->hash_map[0];
+		*owner = b->owner1;
 		return SS_STEER_HASH;
 	}
 	if (unlikely(v6)) {
@@ -585,34 +586,60 @@ bad:
 	return SS_STEER_BAD;
 }
 
+static __rte_always_inline void
+classify_loop(const struct steer_burst *b, struct rte_mbuf **m, uint16_t n,
+	uint16_t owner[], uint8_t kind[], struct ss_steer_stats *st,
+	int inner)
+{
+	unsigned int i;
+
+	/* No prefetch: the headers are in cache already (the worker
+	 * prefetched the burst for classification, or decrypted it). */
+	for (i = 0; i < n; i++) {
+		uint8_t k;
+
+		k = classify_one(b, m[i], inner ? 0 : m[i]->l2_len,
+			&owner[i], st, inner);
+		kind[i] = k;
+		st->kind[k]++;
+	}
+}
+
 /* Inlined into each caller, so that 'inner' is a constant. */
 static __rte_always_inline void
 classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
 	uint16_t n, uint16_t owner[], uint8_t kind[],
 	struct ss_steer_stats *st, int inner)
 {
-	const struct steer_burst b = {
-		.server_of_id = ctx->server_of_id,
-		.hash_map = ctx->hash_map,
-		.id_shift = 32 - ctx->bits,
-		.nb_servers = ctx->nb_servers,
-	};
+	const uint32_t nb_servers = ctx->nb_servers;
 	struct ss_steer_stats dummy;
-	unsigned int i;
 
 	if (st == NULL) {
 		memset(&dummy, 0, sizeof(dummy));
 		st = &dummy;
 	}
-	/* No prefetch: the headers are in cache already (the worker
-	 * prefetched the burst for classification, or decrypted it). */
-	for (i = 0; i < n; i++) {
-		uint8_t k;
+	/* One server (a worker's usual share): a loop of its own, where
+	 * nb_servers is the constant 1, so that a packet without an id
+	 * neither tests it nor has its ports byte-swapped for a hash. */
+	if (nb_servers == 1) {
+		const struct steer_burst b = {
+			.server_of_id = ctx->server_of_id,
+			.hash_map = ctx->hash_map,
+			.id_shift = 32 - ctx->bits,
+			.nb_servers = 1,
+			.owner1 = ctx->hash_map[0],
+		};
 
-		k = classify_one(&b, m[i], inner ? 0 : m[i]->l2_len,
-			&owner[i], st, inner);
-		kind[i] = k;
-		st->kind[k]++;
+		classify_loop(&b, m, n, owner, kind, st, inner);
+	} else {
+		const struct steer_burst b = {
+			.server_of_id = ctx->server_of_id,
+			.hash_map = ctx->hash_map,
+			.id_shift = 32 - ctx->bits,
+			.nb_servers = nb_servers,
+		};
+
+		classify_loop(&b, m, n, owner, kind, st, inner);
 	}
 }
 

@@ -1628,6 +1628,30 @@ bad_inputs(enum ss_sa_backend be)
 		ck_assert_uint_eq(drops_total(srv0), 8);
 		esa->ts4[0].proto = 0;
 		esa->ts4[0].pmask = 0;
+		/* And a destination: 10.2.0.0/16 then 10.3.0.0/16 (the
+		 * one-selector compare takes both addresses in one word,
+		 * the destination in its second half). */
+		for (pass = 0; pass < 2; pass++) {
+			struct rte_mbuf *x, *y;
+
+			esa->ts4[0].dst = pass == 0 ? 0x0a020000 : 0x0a030000;
+			esa->ts4[0].dmask = 0xffff0000;
+			x = mk_inner(AF_INET, false, 41, 14);
+			rte_pktmbuf_mtod(x, struct rte_ipv4_hdr *)->src_addr =
+				rte_cpu_to_be_32(0x0a090005);
+			ck_assert_uint_eq(ss_esp_outbound_burst(srv0, &x, 1,
+				&t1, &y, NULL), 1);
+			n = inb_checked(srv0, &y, 1, out);
+			ck_assert_uint_eq(n, pass == 0 ? 1 : 0);
+			if (n == 1)
+				rte_pktmbuf_free(out[0]);
+		}
+		ck_assert_uint_eq(in->st.packets, 4);
+		ck_assert_uint_eq(
+			in->st.drops[SS_SA_DROP_SELECTOR_MISMATCH], 4);
+		ck_assert_uint_eq(drops_total(srv0), 9);
+		esa->ts4[0].dst = 0;
+		esa->ts4[0].dmask = 0;
 	}
 
 	/* outbound: no SA for a tunnel, wrong inner family, too big */

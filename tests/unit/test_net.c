@@ -1155,6 +1155,63 @@ START_TEST(test_classify_fast_same_as_slow)
 }
 END_TEST
 
+/* Bursts of frames between a few address pairs, ESP and not, to us and
+ * through (the burst keeps the last pair from a usual source to one of
+ * our addresses): each frame is classified as it is alone. */
+START_TEST(test_classify_burst_pairs)
+{
+	static const char *const srcs[] = { "192.0.2.10", "198.51.100.7",
+		"0.1.2.3", "192.0.2.1" };
+	static const char *const dsts[] = { "192.0.2.1", "198.51.100.1",
+		"10.9.9.9", "192.0.2.255" };
+	static const uint8_t protos[] = { 50, 50, 50, 17, 6, 1 };
+	struct rte_mbuf *a[32], *b;
+	uint8_t f[256], l4[64], ca[32], cb;
+	struct ss_net_stats s0, s1;
+	unsigned int it, i, d;
+	size_t len;
+
+	memset(l4, 0x33, sizeof(l4));
+	srand(2606);
+	for (it = 0; it < 200; it++) {
+		s0 = st;
+		for (i = 0; i < RTE_DIM(a); i++) {
+			/* mostly one pair, as a tunnel's packets are */
+			const bool one = rand() % 4 != 0;
+
+			len = frame4(f, &mac0, one ? srcs[0] :
+				srcs[rand() % RTE_DIM(srcs)], one ? dsts[0] :
+				dsts[rand() % RTE_DIM(dsts)],
+				protos[rand() % RTE_DIM(protos)], 64, l4,
+				rand() % 8 == 0 ? 7 : 40);
+			a[i] = mk(f, len);
+		}
+		ss_net_classify_burst(a, RTE_DIM(a), 0, ca, &st);
+		s1 = st;
+		st = s0;
+		for (i = 0; i < RTE_DIM(a); i++) {
+			b = rte_pktmbuf_copy(a[i], pool(), 0, UINT32_MAX);
+			ck_assert_ptr_nonnull(b);
+			/* from the frame as it came: classification writes
+			 * no packet byte */
+			b->packet_type = 0;
+			b->tx_offload = 0;
+			cb = classify1(b, 0);
+			ck_assert_msg(ca[i] == cb, "burst %u frame %u: class "
+				"%u, %u alone", it, i, ca[i], cb);
+			ck_assert_uint_eq(a[i]->packet_type, b->packet_type);
+			ck_assert_uint_eq(a[i]->tx_offload, b->tx_offload);
+			ck_assert_uint_eq(a[i]->port, b->port);
+			rte_pktmbuf_free(b);
+			rte_pktmbuf_free(a[i]);
+		}
+		for (d = 0; d < SS_NET_DROP_MAX; d++)
+			ck_assert_uint_eq(s1.drop[d], st.drop[d]);
+		ck_assert_uint_eq(s1.punted, st.punted);
+	}
+}
+END_TEST
+
 /* ---- ARP ----------------------------------------------------------------- */
 
 static size_t
@@ -2402,6 +2459,7 @@ net_suite(void)
 	tcase_add_test(tc, test_classify_ip4_checked);
 	tcase_add_test(tc, test_classify_v4_filter_collisions);
 	tcase_add_test(tc, test_classify_fast_same_as_slow);
+	tcase_add_test(tc, test_classify_burst_pairs);
 	tcase_add_test(tc, test_arp_reply);
 	tcase_add_test(tc, test_announce);
 	tcase_add_test(tc, test_route_lpm);

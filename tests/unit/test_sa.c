@@ -171,7 +171,7 @@ START_TEST(test_in_cache)
 	struct ss_sa_db *db = mkdb(NULL);
 	struct ss_sa_in_cache *c = calloc(1, sizeof(*c));
 	struct ss_sa_params p;
-	struct ss_sa *a, *b, *a2, *got[4];
+	struct ss_sa *a, *b, *a2, *got[5];
 	/* 0x10000101 and 0x10000141 share a slot (64 entries). */
 	const uint32_t spi[4] = { 0x10000101, 0x10000141, 0x10000101,
 		0x10000999 };
@@ -190,6 +190,34 @@ START_TEST(test_in_cache)
 		ck_assert_ptr_null(got[3]);
 	}
 	ck_assert_uint_gt(c->misses, 0);
+	/* Runs of one SPI count and answer as one probe per packet would:
+	 * a hit repeats as hits, a miss as misses (the slot is filled after
+	 * the burst, by the last of the SPIs that share it). */
+	{
+		struct ss_sa_in_cache *c2 = calloc(1, sizeof(*c2));
+		const uint32_t run1[4] = { 0x10000101, 0x10000101,
+			0x10000141, 0x10000141 };
+		const uint32_t run2[5] = { 0x10000141, 0x10000141,
+			0x10000101, 0x10000101, 0x10000141 };
+
+		ck_assert_ptr_nonnull(c2);
+		ss_sa_lookup_in_cached(db, 0, c2, run1, 4, got);
+		ck_assert_ptr_eq(got[0], a);
+		ck_assert_ptr_eq(got[1], a);
+		ck_assert_ptr_eq(got[2], b);
+		ck_assert_ptr_eq(got[3], b);
+		ck_assert_uint_eq(c2->hits, 0);
+		ck_assert_uint_eq(c2->misses, 4);
+		ss_sa_lookup_in_cached(db, 0, c2, run2, 5, got);
+		ck_assert_ptr_eq(got[0], b);
+		ck_assert_ptr_eq(got[1], b);
+		ck_assert_ptr_eq(got[2], a);
+		ck_assert_ptr_eq(got[3], a);
+		ck_assert_ptr_eq(got[4], b);
+		ck_assert_uint_eq(c2->hits, 3);
+		ck_assert_uint_eq(c2->misses, 6);
+		free(c2);
+	}
 	ck_assert_int_eq(ss_sa_del(db, 0x10000101, SS_SA_DIR_IN), 0);
 	ss_sa_lookup_in_cached(db, 0, c, spi, 4, got);
 	ck_assert_ptr_null(got[0]);

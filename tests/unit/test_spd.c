@@ -666,7 +666,8 @@ START_TEST(test_cache)
 	uint32_t res[32], ref[32], r;
 	uint64_t *h_c, *h_a, hit, miss;
 	void *old = (void *)1;
-	unsigned int i, j, it, nv4 = 0;
+	unsigned int i, j, it, nv4 = 0, ndist = 0;
+	uint8_t drawn[64] = { 0 };
 
 	ck_assert_ptr_nonnull(c);
 	for (i = 0; i < NRULES; i++) {
@@ -686,6 +687,7 @@ START_TEST(test_cache)
 
 			m[j] = mk(f);
 			nv4 += !f->v6;
+			drawn[f - flows] = 1;
 		}
 		ss_spd_lookup_burst_cached(s1, c, m, 32, res, h_c);
 		ss_spd_lookup_burst_hits(s1, m, 32, ref, h_a);
@@ -696,9 +698,51 @@ START_TEST(test_cache)
 	for (i = 0; i < SS_SPD_HITS_LEN; i++)
 		ck_assert_uint_eq(h_c[i], h_a[i]);
 	ss_spd_cache_stats(c, &hit, &miss);
-	/* IPv6 packets are not cached; IPv4 flows are, after their first */
+	/* IPv6 packets are not cached; each IPv4 flow's first lookup is a
+	 * miss. How many more depends on which of these random flows share
+	 * a slot (median 84 misses in 1600, up to 300 here), so the hit
+	 * rate is asserted below on fixed flows, not on these. */
 	ck_assert_uint_eq(hit + miss, nv4);
-	ck_assert_uint_gt(hit, 5 * miss);
+	for (i = 0; i < RTE_DIM(flows); i++) {
+		for (j = 0; j < i; j++)
+			if (drawn[j] && memcmp(&flows[i], &flows[j],
+					sizeof(flows[i])) == 0)
+				break;
+		ndist += drawn[i] && !flows[i].v6 && j == i;
+	}
+	ck_assert_uint_ge(miss, ndist);
+	ck_assert_uint_gt(hit, 0);
+	/* fixed flows, the same bursts every run: the cache is filled
+	 * after the burst's rte_acl call, so the first burst misses whole
+	 * and the 39 after it hit whole, for one flow and for eight (a hash
+	 * that put two of these in one slot would fail here every run, not
+	 * one run in a few hundred) */
+	for (it = 0; it < 2; it++) {
+		const unsigned int nf = it == 0 ? 1 : 8;
+		struct pkt fx[8];
+		uint64_t h0, m0;
+
+		for (i = 0; i < nf; i++) {
+			fx[i] = P("10.1.0.1", "10.2.0.9", 17, 1000 + i,
+				2152);
+			fx[i].src[3] = 1 + 3 * i;
+		}
+		ss_spd_cache_free(c);
+		c = ss_spd_cache_create(SOCKET_ID_ANY);
+		ck_assert_ptr_nonnull(c);
+		for (i = 0; i < 40; i++) {
+			for (j = 0; j < 32; j++)
+				m[j] = mk(&fx[(i + j) % nf]);
+			ss_spd_lookup_burst_cached(s1, c, m, 32, res, NULL);
+			ss_spd_lookup_burst_hits(s1, m, 32, ref, NULL);
+			for (j = 0; j < 32; j++)
+				ck_assert_uint_eq(res[j], ref[j]);
+			rte_pktmbuf_free_bulk(m, 32);
+		}
+		ss_spd_cache_stats(c, &h0, &m0);
+		ck_assert_uint_eq(h0 + m0, 40 * 32);
+		ck_assert_uint_eq(m0, 32);
+	}
 	/* a new snapshot: the same flow is looked up again, not answered
 	 * from the entry of the old one; a worker still on s1 too */
 	ss_spd_destroy(spd);

@@ -141,18 +141,19 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 }
 
 /* The selector test of one group of packets, picked once per group:
- * nb_ts 0 admits everything (any); one IPv4 selector that takes any port,
- * the usual SA, is one masked compare on words held in locals (one:
- * each packet's stores to its mbuf would otherwise reload it from the
- * SA); anything else goes through ts_match. For one, the addresses are
- * taken as the header holds them, source and destination in one 8-byte
- * load: amask and aval are the selector's masks and values in the same
- * byte order and layout (a masked compare needs no byte swap when both
- * sides are swapped alike). */
+ * one IPv4 selector that takes any port, the usual SA, is one masked
+ * compare on words held in locals (one: each packet's stores to its
+ * mbuf would otherwise reload it from the SA), and so is nb_ts 0 (any
+ * packet: masks of nothing, and ts_match passes IPv6 at once); anything
+ * else goes through ts_match. The addresses are taken as the header
+ * holds them, source and destination in one 8-byte load: amask and
+ * aval are the selector's masks and values in the same byte order and
+ * layout (a masked compare needs no byte swap when both sides are
+ * swapped alike). */
 struct inb_ts {
 	uint64_t amask, aval;
 	uint8_t proto, pmask;
-	bool any, one;
+	bool one;
 };
 
 static inline void
@@ -165,8 +166,15 @@ inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
 	const rte_be32_t m[2] = { esp_be32(f->smask), esp_be32(f->dmask) };
 	const rte_be32_t v[2] = { esp_be32(f->src), esp_be32(f->dst) };
 
-	t->any = sa->nb_ts == 0;
-	t->one = !t->any && esa->nb_ts4 == 1 && !esa->ts4_ports;
+	if (sa->nb_ts == 0) {
+		t->one = true;
+		t->amask = 0;
+		t->aval = 0;
+		t->proto = 0;
+		t->pmask = 0;
+		return;
+	}
+	t->one = esa->nb_ts4 == 1 && !esa->ts4_ports;
 	memcpy(&t->amask, m, sizeof(m));
 	memcpy(&t->aval, v, sizeof(v));
 	t->proto = f->proto;
@@ -182,8 +190,6 @@ inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	const struct rte_ipv4_hdr *h = (const void *)d;
 	uint64_t a;
 
-	if (t->any)
-		return true;
 	if (t->one && fam == AF_INET) {
 		memcpy(&a, &h->src_addr, sizeof(a));
 		return (((a & t->amask) ^ t->aval) |

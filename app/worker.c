@@ -214,7 +214,11 @@ worker_handoff_burst(struct ss_app *app, struct ss_worker *w, uint16_t to,
 }
 
 /* Data at L2 -> data at L3, as lib/esp wants it: rte_pktmbuf_adj()
- * and l2_len 0, with tx_offload read and written once. */
+ * and l2_len 0, with tx_offload read and written once. Without
+ * rte_pktmbuf_adj's test that the first segment holds l2_len bytes:
+ * every packet here was classified FORWARD or ESP (ss_net_classify_burst,
+ * here or on the control lcore), which sets l2_len to the Ethernet
+ * header only once the segment holds it and the IP header behind it. */
 static inline void
 strip_l2(struct rte_mbuf *m)
 {
@@ -222,11 +226,10 @@ strip_l2(struct rte_mbuf *m)
 	const uint16_t l2 = (uint16_t)((txo >> RTE_MBUF_L2_LEN_OFS) &
 		((1u << RTE_MBUF_L2_LEN_BITS) - 1));
 
-	if (likely(l2 <= m->data_len)) {
-		m->data_off += l2;
-		m->data_len -= l2;
-		m->pkt_len -= l2;
-	}
+	RTE_ASSERT(l2 <= m->data_len);
+	m->data_off += l2;
+	m->data_len -= l2;
+	m->pkt_len -= l2;
 	m->tx_offload = txo & ~((uint64_t)((1u << RTE_MBUF_L2_LEN_BITS) - 1)
 		<< RTE_MBUF_L2_LEN_OFS);
 }

@@ -141,18 +141,19 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 }
 
 /* The selector test of one group of packets, picked once per group:
- * nb_ts 0 admits everything (any); one IPv4 selector that takes any port,
- * the usual SA, is one masked compare on words held in locals (one:
- * each packet's stores to its mbuf would otherwise reload it from the
- * SA); anything else goes through ts_match. For one, the addresses are
- * taken as the header holds them, source and destination in one 8-byte
- * load: amask and aval are the selector's masks and values in the same
- * byte order and layout (a masked compare needs no byte swap when both
- * sides are swapped alike). */
+ * one IPv4 selector that takes any port, the usual SA, is one masked
+ * compare on words held in locals (one: each packet's stores to its
+ * mbuf would otherwise reload it from the SA), and so is nb_ts 0 (any
+ * packet: masks of nothing, and ts_match passes IPv6 at once); anything
+ * else goes through ts_match. The addresses are taken as the header
+ * holds them, source and destination in one 8-byte load: amask and
+ * aval are the selector's masks and values in the same byte order and
+ * layout (a masked compare needs no byte swap when both sides are
+ * swapped alike). */
 struct inb_ts {
 	uint64_t amask, aval;
 	uint8_t proto, pmask;
-	bool any, one;
+	bool one;
 };
 
 static inline void
@@ -165,8 +166,15 @@ inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
 	const rte_be32_t m[2] = { esp_be32(f->smask), esp_be32(f->dmask) };
 	const rte_be32_t v[2] = { esp_be32(f->src), esp_be32(f->dst) };
 
-	t->any = sa->nb_ts == 0;
-	t->one = !t->any && esa->nb_ts4 == 1 && !esa->ts4_ports;
+	if (sa->nb_ts == 0) {
+		t->one = true;
+		t->amask = 0;
+		t->aval = 0;
+		t->proto = 0;
+		t->pmask = 0;
+		return;
+	}
+	t->one = esa->nb_ts4 == 1 && !esa->ts4_ports;
 	memcpy(&t->amask, m, sizeof(m));
 	memcpy(&t->aval, v, sizeof(v));
 	t->proto = f->proto;
@@ -182,8 +190,6 @@ inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	const struct rte_ipv4_hdr *h = (const void *)d;
 	uint64_t a;
 
-	if (t->any)
-		return true;
 	if (t->one && fam == AF_INET) {
 		memcpy(&a, &h->src_addr, sizeof(a));
 		return (((a & t->amask) ^ t->aval) |
@@ -697,12 +703,15 @@ struct inb_run {
 	uint32_t min;			/* smallest ESP length */
 	uint32_t mask;			/* payload alignment - 1 */
 	uint16_t port;			/* UDP encapsulation: local port */
+	rte_be32_t local4;		/* sa->local, an IPv4 one (v4) */
+	bool v4;
 	bool udp_ok;
 	bool ok;
 	bool paused;			/* esa->paused */
+	bool aside;			/* no SA, or paused: maybe held */
 };
 
-static inline void
+static __rte_noinline void
 inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 {
 	const struct ss_esp_sa *esa;
@@ -712,10 +721,14 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->ok = false;
 	r->udp_ok = false;
 	r->paused = false;
+	r->aside = sa == NULL;
 	if (sa == NULL || sa->dp == NULL)
 		return;
 	esa = sa->dp;
 	r->paused = __atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE) != 0;
+	r->aside = r->paused;
+	r->v4 = sa->local.family == AF_INET;
+	r->local4 = sa->local.v4;
 	r->rp = &esa->rp;
 	r->top = esa->rp.top;
 	r->w = esa->rp.w;
@@ -738,6 +751,21 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa) && !r->paused;
 	r->udp_ok = r->ok && sa->udp_encap && sa->mode == SS_SA_MODE_TUNNEL;
 	r->ok = r->ok && !sa->udp_encap;
+}
+
+/* addr_eq(&sa->local, fam, the packet's destination) with an IPv4
+ * local address from the run. */
+static __rte_always_inline bool
+inb_local_ok(const struct inb_run *r, const struct ss_sa *sa, uint8_t fam,
+	const uint8_t *d)
+{
+	rte_be32_t a;
+
+	if (likely(r->v4)) {
+		memcpy(&a, d + 16, sizeof(a));
+		return fam == AF_INET && a == r->local4;
+	}
+	return addr_eq(&sa->local, fam, fam == AF_INET ? d + 16 : d + 24);
 }
 
 /* replay_seq with the window's state from the run: esn_guess's tests on
@@ -896,7 +924,6 @@ struct inb_lookup {
 	uint64_t gen;
 	uint64_t hspi;			/* last hit's SPI; none: UINT64_MAX */
 	struct ss_sa *hsa;
-	uint32_t n;			/* lookups */
 	uint32_t nm;			/* misses */
 	uint32_t mspi[SS_ESP_BURST];
 	struct ss_sa *msa[SS_ESP_BURST];
@@ -907,7 +934,6 @@ inb_lookup(struct ss_esp_server *srv, struct inb_lookup *l, uint32_t spi)
 {
 	struct ss_sa *sa;
 
-	l->n++;
 	if (spi == l->hspi)
 		return l->hsa;
 	sa = ss_sa_in_cache_probe(l->c, l->gen, spi);
@@ -922,12 +948,13 @@ inb_lookup(struct ss_esp_server *srv, struct inb_lookup *l, uint32_t spi)
 	return sa;
 }
 
+/* n: how many lookups the chunk made */
 static void
-inb_lookup_done(struct inb_lookup *l)
+inb_lookup_done(struct inb_lookup *l, uint32_t n)
 {
 	uint32_t i;
 
-	l->c->hits += l->n - l->nm;
+	l->c->hits += n - l->nm;
 	if (l->nm == 0)
 		return;
 	l->c->misses += l->nm;
@@ -947,20 +974,20 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 	struct rte_mbuf *keep[SS_ESP_BURST], *pk[SS_ESP_BURST];
 	uint64_t s64[SS_ESP_BURST], s64g[SS_ESP_BURST];
 	uint16_t cnt[SS_ESP_BURST];
-	struct inb_run r = { .sa = NULL, .ok = false, .udp_ok = false };
+	struct inb_run r = { .sa = NULL, .ok = false, .udp_ok = false,
+		.aside = true };
 	struct inb_lookup l;
 	/* Locals, not loads: the byte stores below may alias the server. */
 	const uint16_t *owner = srv->owner;
 	const uint16_t idx = srv->idx;
 	const uint8_t id_shift = srv->id_shift;
-	unsigned int i, j = 0, ng, g, o = 0, nout = 0;
+	unsigned int i, j = 0, ng, g, o = 0, nout = 0, nbad = 0;
 	bool mixed = false;
 
 	l.c = &srv->in_cache;
 	l.gen = ss_sa_in_gen(srv->db);
 	l.hspi = UINT64_MAX;
 	l.hsa = NULL;
-	l.n = 0;
 	l.nm = 0;
 	/* No prefetch: the worker issued the burst's misses, and
 	 * classification and steering have read these headers since. */
@@ -973,47 +1000,55 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		uint8_t fam = 0;
 		bool fast, udp = false;
 
-		if (!inb_outer(srv, p, owner, idx, id_shift, &spi, &fam, &udp))
+		if (!inb_outer(srv, p, owner, idx, id_shift, &spi, &fam,
+				&udp)) {
+			nbad++;
 			continue;
+		}
 		sa = inb_lookup(srv, &l, spi);
 		if (sa != r.sa) {
 			inb_run_load(&r, sa);
 			mixed |= j != 0 && sa != sas[0];
 			if (unlikely(tb != NULL && tb->nd != 0) &&
-					inb_diverted(tb, spi))
+					inb_diverted(tb, spi)) {
 				r.paused = true;
+				r.aside = true;
+			}
 		}
-		/* No SA yet for an SPI we reserved: the peer sends on an SA
-		 * it has installed before us (a responder does, as soon as
-		 * it has answered). Per packet: a run of NULL SAs may mix
-		 * SPIs. */
-		if (unlikely(sa == NULL) && tb != NULL && tb->hold &&
-				(ss_sa_spi_pending(srv->db, spi) ||
-				 (tb->nd != 0 && inb_diverted(tb, spi))) &&
-				tb->nh < SS_ESP_TOOBIG_MAX) {
-			tb->htun[tb->nh] = spi;
-			tb->hm[tb->nh++] = p;
-			continue;
-		}
-		if (unlikely(r.paused)) {
-			/* The NIC has not confirmed the key yet: the caller
-			 * holds the packet (at its outer IP header, as it
-			 * came) until it has. */
-			if (tb != NULL && tb->hold &&
+		if (unlikely(r.aside)) {
+			/* No SA yet for an SPI we reserved: the peer sends
+			 * on an SA it has installed before us (a responder
+			 * does, as soon as it has answered). Per packet: a
+			 * run of NULL SAs may mix SPIs. */
+			if (sa == NULL && tb != NULL && tb->hold &&
+					(ss_sa_spi_pending(srv->db, spi) ||
+					 (tb->nd != 0 &&
+					  inb_diverted(tb, spi))) &&
 					tb->nh < SS_ESP_TOOBIG_MAX) {
 				tb->htun[tb->nh] = spi;
 				tb->hm[tb->nh++] = p;
-			} else {
-				esp_drop(srv, sa, p, SS_SA_DROP_PAUSED);
+				continue;
 			}
-			continue;
+			if (r.paused) {
+				/* The NIC has not confirmed the key yet: the
+				 * caller holds the packet (at its outer IP
+				 * header, as it came) until it has. */
+				if (tb != NULL && tb->hold &&
+						tb->nh < SS_ESP_TOOBIG_MAX) {
+					tb->htun[tb->nh] = spi;
+					tb->hm[tb->nh++] = p;
+				} else {
+					esp_drop(srv, sa, p,
+						SS_SA_DROP_PAUSED);
+				}
+				continue;
+			}
 		}
 		/* ESP follows the IP header, or UDP behind it */
 		d = rte_pktmbuf_mtod(p, const uint8_t *);
 		eoff = p->l3_len + (udp ? sizeof(struct rte_udp_hdr) : 0);
 		clen = rte_pktmbuf_pkt_len(p) - eoff;
-		fast = r.ok && !udp && addr_eq(&sa->local, fam,
-			fam == AF_INET ? d + 16 : d + 24) &&
+		fast = r.ok && !udp && inb_local_ok(&r, sa, fam, d) &&
 			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
 			rte_pktmbuf_tailroom(p) >= 32;
 		if (unlikely(!fast)) {
@@ -1047,7 +1082,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		sas[j] = sa;
 		keep[j++] = p;
 	}
-	inb_lookup_done(&l);
+	inb_lookup_done(&l, n - nbad);
 	if (j == 0)
 		return 0;
 	/* One SA for the chunk (the usual case): no grouping. */

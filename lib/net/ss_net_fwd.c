@@ -183,6 +183,17 @@ fwd_one_nh(struct rte_mbuf **m, uint16_t n, uint32_t nhi, int16_t res[],
 	return true;
 }
 
+/* A link header other than Ethernet's in front of the packet (l2
+ * bytes, not 0): cut off, l2_len to 0 (the field changes by l2, without
+ * a borrow out of it). Out of line: lib/esp and the worker hand packets
+ * over at L3 (l2_len 0) or with an Ethernet header. */
+static __rte_noinline void
+fwd_l2_cut(struct rte_mbuf *p, uint64_t l2)
+{
+	rte_pktmbuf_adj(p, (uint16_t)l2);
+	p->tx_offload -= l2 << RTE_MBUF_L2_LEN_OFS;
+}
+
 /* Inlined into both callers: transit is a constant in each. */
 static __rte_always_inline void
 fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
@@ -214,8 +225,9 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 		uint32_t a;
 
 		if (l2 != RTE_ETHER_HDR_LEN) {
-			if (l2 != 0)
-				rte_pktmbuf_adj(p, (uint16_t)l2);
+			/* another link header: off, and l2_len to 0 */
+			if (unlikely(l2 != 0))
+				fwd_l2_cut(p, l2);
 			/* rte_pktmbuf_prepend() without its pointer to
 			 * test for NULL */
 			if (unlikely(rte_pktmbuf_headroom(p) <
@@ -226,9 +238,8 @@ fwd_chunk(struct rte_mbuf **m, uint16_t n, int16_t res[],
 			p->data_off -= RTE_ETHER_HDR_LEN;
 			p->data_len += RTE_ETHER_HDR_LEN;
 			p->pkt_len += RTE_ETHER_HDR_LEN;
-			/* l2_len to 14: the field changes by 14 - l2,
-			 * without a carry or borrow out of it */
-			p->tx_offload += (RTE_ETHER_HDR_LEN - l2) <<
+			/* l2_len from 0 to 14, without a carry out of it */
+			p->tx_offload += (uint64_t)RTE_ETHER_HDR_LEN <<
 				RTE_MBUF_L2_LEN_OFS;
 		}
 		l3 = rte_pktmbuf_mtod_offset(p, const uint8_t *,

@@ -523,6 +523,8 @@ classify_one(struct rte_mbuf *m, const struct rx_ctx *x,
  * fragment offset; and their values for IHL 5, not a fragment */
 #define IP4_W0_MASK 0xff3f0000000000ffULL
 #define IP4_W0_USUAL 0x45ULL
+/* ... and the total length, as loaded */
+#define IP4_W0_TOTLEN 0xffff0000ULL
 
 /* What classify_fast4 makes of a frame's addresses (src and dst as
  * loaded, dst in c too): transit that no first byte flag and no filter
@@ -589,10 +591,10 @@ classify_fast4(struct rte_mbuf *m, struct rx_ctx *x)
 	memcpy(&b, ip + 8, 8);
 	memcpy(&c, ip + 16, 4);
 	/* total length: bytes 2-3, big-endian; equal to the frame's, so
-	 * also >= 20 */
-	if (unlikely((rte_le_to_cpu_64(a) & IP4_W0_MASK) != IP4_W0_USUAL ||
-			(uint16_t)(rte_le_to_cpu_64(a) >> 16) !=
-			rte_bswap16((uint16_t)(len - RTE_ETHER_HDR_LEN))))
+	 * also >= 20; tested with the other fields of the word */
+	if (unlikely((rte_le_to_cpu_64(a) & (IP4_W0_MASK | IP4_W0_TOTLEN)) !=
+			(IP4_W0_USUAL | (uint64_t)rte_bswap16((uint16_t)(len -
+			RTE_ETHER_HDR_LEN)) << 16)))
 		return NET_CLASS_SLOW;
 	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (likely(ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)) {

@@ -814,21 +814,24 @@ static const uint8_t l4_kind[256] = {
 static inline int
 make_key4_fast(const struct rte_mbuf *m, uint64_t *w0, uint64_t *w1)
 {
-	const uint32_t off = m->l2_len;
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
-	uint32_t tot, src, dst, ports;
+	const uint8_t *ip;
+	uint32_t off, tot, src, dst, ports;
 	uint16_t frag;
 	uint8_t kind;
 
 	if (likely((m->packet_type & SS_SPD_PTYPE_IP4_CHECKED) &&
-			off == 14)) {
+			m->l2_len == 14)) {
 		/* Checked by classification: IHL 5, tot >= 20, the packet
 		 * whole in the first segment, so the L4 reads below need
 		 * only tot (where make_key() would take it, it gives the
-		 * same key, or the same "malformed"). */
+		 * same key, or the same "malformed"). The header is at 14,
+		 * a constant offset. */
+		ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
 		tot = m->pkt_len - 14;
 		goto checked;
 	}
+	off = m->l2_len;
+	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
 	if (unlikely(off + 24 > m->data_len || ip[0] != 0x45))
 		return 0;
 	tot = rte_be_to_cpu_16(rd16(ip + 2));
@@ -877,7 +880,7 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 	struct spd_cache_ent *e4[SS_SPD_CHUNK];
 	uint16_t i4[SS_SPD_CHUNK], i6[SS_SPD_CHUNK];
 	const uint64_t gen = s->gen;
-	uint16_t i, n4 = 0, n6 = 0, nhit = 0;
+	uint16_t i, n4 = 0, n6 = 0, nbad = 0;
 
 	/* No prefetch: classification and steering have just read
 	 * these headers. */
@@ -900,10 +903,13 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 				struct spd_cache_ent *e = cache_ent(c, w0, w1);
 
 				if (cache_match(e, gen, w0, w1)) {
-					res[i] = s->res[e->r];
+					/* once: the stores below may alias
+					 * the entry */
+					const uint32_t r = e->r;
+
+					res[i] = s->res[r];
 					if (hits != NULL)
-						hits[e->r]++;
-					nhit++;
+						hits[r]++;
 					continue;
 				}
 				e4[n4] = e;
@@ -920,10 +926,13 @@ lookup_chunk(const struct ss_spd_snapshot *s, struct ss_spd_cache *c,
 			res[i] = SS_SPD_RES_MALFORMED;
 			if (hits != NULL)
 				hits[SS_SPD_HITS_MALFORMED]++;
+			nbad++;
 		}
 	}
+	/* the hits: every packet but the misses, IPv6 and malformed ones
+	 * (counted on their rarer ways rather than each hit) */
 	if (c != NULL)
-		c->hit += nhit;
+		c->hit += n - n4 - n6 - nbad;
 	if (n4 != 0) {
 		if (s->acl4 != NULL)
 			rte_acl_classify(s->acl4, d4, r4, n4, 1);

@@ -472,31 +472,34 @@ bad:
 }
 
 /*
- * One packet whose IP header starts at 'off'. Every header is read from
- * the first segment or with rte_pktmbuf_read, and checked against both
- * the mbuf and the IP length, so nothing is read past either.
+ * One packet whose IP header starts at l2_len (inner: at the data).
+ * Every header is read from the first segment or with rte_pktmbuf_read,
+ * and checked against both the mbuf and the IP length, so nothing is
+ * read past either.
  */
 static __rte_always_inline uint8_t
 classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
-	uint32_t off, uint16_t *owner, struct ss_steer_stats *st, int inner)
+	uint16_t *owner, struct ss_steer_stats *st, int inner)
 {
 	const uint8_t *base = rte_pktmbuf_mtod(m, const uint8_t *);
+	/* the one offset the checked header can be at */
+	const uint32_t coff = inner ? 0 : 14;
 	uint8_t ipbuf[40], xbuf[8];
 	const uint8_t *ip, *x, *addr;
-	uint32_t end, l4off;
+	uint32_t end, l4off, off;
 	uint8_t proto;
 	unsigned int i;
 	bool v6 = false;
 
 	if (likely((m->packet_type & SS_STEER_PTYPE_IP4_CHECKED) &&
-			(inner ? m->l2_len == 0 : off == 14))) {
+			m->l2_len == coff)) {
 		/* Checked by classification (at L2) or by lib/esp (inner,
 		 * at L3): IHL 5, total length >= 20, the packet whole in
 		 * the first segment and pkt_len its end; the branch below
 		 * would take it as it is. */
-		ip = base + off;
+		ip = base + coff;
 		end = m->pkt_len;
-		l4off = off + 20;
+		l4off = coff + 20;
 		proto = ip[9];
 		addr = ip + 12;
 		if (rd16(ip + 6) & 0x3fff)
@@ -504,6 +507,7 @@ classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 		return classify_l4(b, m, base, true, l4off, end, proto, addr,
 			false, owner, st);
 	}
+	off = inner ? 0 : m->l2_len;
 	if (likely(off + 20 <= m->data_len))
 		ip = base + off;
 	else if ((ip = rte_pktmbuf_read(m, off, 20, ipbuf)) == NULL)
@@ -598,8 +602,7 @@ classify_loop(const struct steer_burst *b, struct rte_mbuf **m, uint16_t n,
 	for (i = 0; i < n; i++) {
 		uint8_t k;
 
-		k = classify_one(b, m[i], inner ? 0 : m[i]->l2_len,
-			&owner[i], st, inner);
+		k = classify_one(b, m[i], &owner[i], st, inner);
 		kind[i] = k;
 		st->kind[k]++;
 	}

@@ -1702,6 +1702,32 @@ START_TEST(test_output_l3)
 	ck_assert_uint_eq(m[1]->data_len, 36);
 	for (i = 0; i < 2; i++)
 		rte_pktmbuf_free(m[i]);
+
+	/* another link header in front (l2_len 18, a tagged frame's):
+	 * cut off, an Ethernet header in its place, the packet as from
+	 * L3 (same bytes, l2_len 14) */
+	frame4(f, &mac1, "198.51.100.1", "10.2.3.4", 50, 64, l4, 16);
+	m[0] = mk(f + 14, 36);
+	m[0]->l2_len = 0;
+	m[1] = mk(f, 4);
+	memset(rte_pktmbuf_mtod(m[1], uint8_t *), 0xee, 4);
+	ck_assert_ptr_nonnull(rte_pktmbuf_append(m[1], 14 + 36));
+	memcpy(rte_pktmbuf_mtod_offset(m[1], uint8_t *, 4), f, 14 + 36);
+	m[1]->l2_len = 18;
+	m[1]->l3_len = 20;
+	ss_net_output_burst(m, 2, res, &st);
+	ck_assert_int_eq(res[0], 1);
+	ck_assert_int_eq(res[1], 1);
+	ck_assert_uint_eq(st.originated, 5);
+	ck_assert_uint_eq(m[1]->l2_len, 14);
+	ck_assert_uint_eq(m[1]->l3_len, 20);
+	ck_assert_uint_eq(m[1]->pkt_len, 50);
+	ck_assert_uint_eq(m[1]->data_len, 50);
+	ck_assert_uint_eq(m[1]->data_off, m[0]->data_off + 18);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m[1], const uint8_t *),
+		rte_pktmbuf_mtod(m[0], const uint8_t *), 50);
+	for (i = 0; i < 2; i++)
+		rte_pktmbuf_free(m[i]);
 }
 END_TEST
 

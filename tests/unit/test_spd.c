@@ -679,13 +679,25 @@ START_TEST(test_cache)
 	h_a = ss_spd_hits_alloc(spd, 2);
 	for (i = 0; i < RTE_DIM(flows); i++)
 		rand_pkt(&flows[i], rules);
-	/* 64 flows, 100 bursts: cached == rte_acl == the reference */
+	/* 64 flows, 100 bursts: cached == rte_acl == the reference; a few
+	 * malformed ones (truncated UDP header), neither hits nor misses */
 	for (it = 0; it < 100; it++) {
 		for (j = 0; j < 32; j++) {
 			const struct pkt *f =
 				&flows[rte_rand() % RTE_DIM(flows)];
 
 			m[j] = mk(f);
+			if (j == it % 32 && it % 4 == 0) {
+				struct pkt bad = *f;
+
+				bad.proto = 17;
+				rte_pktmbuf_free(m[j]);
+				m[j] = mk(&bad);
+				rte_pktmbuf_trim(m[j], 6);
+				*rte_pktmbuf_mtod_offset(m[j], uint8_t *,
+					14 + (bad.v6 ? 5 : 3)) -= 6;
+				continue;
+			}
 			nv4 += !f->v6;
 			drawn[f - flows] = 1;
 		}
@@ -693,6 +705,8 @@ START_TEST(test_cache)
 		ss_spd_lookup_burst_hits(s1, m, 32, ref, h_a);
 		for (j = 0; j < 32; j++)
 			ck_assert_uint_eq(res[j], ref[j]);
+		if (it % 4 == 0)
+			ck_assert_uint_eq(res[it % 32], SS_SPD_RES_MALFORMED);
 		rte_pktmbuf_free_bulk(m, 32);
 	}
 	for (i = 0; i < SS_SPD_HITS_LEN; i++)

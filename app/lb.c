@@ -18,6 +18,8 @@
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
@@ -67,6 +69,7 @@ lb_table_make(const struct ss_app *app, const struct ss_app_lb *lb)
 
 		t->id[i] = b->id;
 		t->up[i] = lb_be_up(b);
+		t->id_up[b->id] = t->up[i];
 		w[i] = t->up[i] ? b->weight : 0;
 		weighted |= w[i] != 0;
 		up |= t->up[i];
@@ -187,12 +190,28 @@ ss_app_lb_init(struct ss_app *app)
 		else
 			memcpy(lb->v6[lb->nb_v6++], c->vips[i].v6, 16);
 	}
+	lb->ct_idle_s = c->conn_idle_s;
+	lb->ct_idle_tsc = (uint64_t)c->conn_idle_s * rte_get_timer_hz();
 	app->lb = lb;
 	for (w = 0; w < app->nb_workers; w++) {
+		const int sock = (int)rte_lcore_to_socket_id(
+			app->workers[w].lcore);
+		char name[RTE_HASH_NAMESIZE];
+
 		lb->ws[w] = rte_zmalloc_socket("ss_lb_ws",
-			sizeof(*lb->ws[w]), RTE_CACHE_LINE_SIZE,
-			(int)rte_lcore_to_socket_id(app->workers[w].lcore));
+			sizeof(*lb->ws[w]), RTE_CACHE_LINE_SIZE, sock);
 		if (lb->ws[w] == NULL) {
+			ss_app_lb_fini(app);
+			return -ENOMEM;
+		}
+		if (c->conn_max == 0)
+			continue;
+		snprintf(name, sizeof(name), "ss_lbct%u", w);
+		lb->ct[w] = ss_lb_ct_create(name, c->conn_max, sock);
+		if (lb->ct[w] == NULL) {
+			fprintf(stderr, "shardsec: lb: cannot make worker "
+				"%u's connection table of %u flows: %s\n", w,
+				c->conn_max, rte_strerror(rte_errno));
 			ss_app_lb_fini(app);
 			return -ENOMEM;
 		}
@@ -224,6 +243,13 @@ ss_app_lb_init(struct ss_app *app)
 	printf("shardsec: load balancer: %u VIP(s), %u backend(s) behind "
 		"port %s\n", c->nb_vips, c->nb_backends,
 		app->cfg.ports[c->port].name);
+	if (c->conn_max != 0)
+		printf("shardsec: load balancer: connection tracking, %u "
+			"flows per worker, idle %u s\n", c->conn_max,
+			c->conn_idle_s);
+	else
+		printf("shardsec: load balancer: no connection tracking "
+			"(conn_max 0): hashed flows follow the hash\n");
 	return 0;
 }
 
@@ -237,8 +263,10 @@ ss_app_lb_fini(struct ss_app *app)
 		return;
 	/* the workers have stopped */
 	app->lb_on = false;
-	for (w = 0; w < app->nb_workers; w++)
+	for (w = 0; w < app->nb_workers; w++) {
 		rte_free(lb->ws[w]);
+		ss_lb_ct_free(lb->ct[w]);
+	}
 	lb_reclaim(app, lb, true);
 	lb_table_free(lb->tab);
 	rte_free(lb);
@@ -375,6 +403,40 @@ ss_app_lb_backend_weight(struct ss_app *app, uint16_t id, uint16_t weight)
 	if (ret < 0)
 		return ret;
 	LB_LOG(INFO, "backend %u weight %u -> %u\n", id, old, weight);
+	return 0;
+}
+
+int
+ss_app_lb_ct_flush(struct ss_app *app)
+{
+	struct ss_app_lb *lb = app->lb;
+
+	if (lb == NULL)
+		return -ENOENT;
+	if (ss_app_lb_cfg.conn_max == 0)
+		return -ENOTSUP;
+	/* the workers' entries of the old epoch are stale from their next
+	 * burst on; each worker deletes its own */
+	__atomic_store_n(&lb->ct_epoch, lb->ct_epoch + 1, __ATOMIC_RELAXED);
+	LB_LOG(NOTICE, "connection tracking flushed\n");
+	return 0;
+}
+
+int
+ss_app_lb_ct_idle(struct ss_app *app, uint32_t seconds)
+{
+	struct ss_app_lb *lb = app->lb;
+
+	if (lb == NULL)
+		return -ENOENT;
+	if (ss_app_lb_cfg.conn_max == 0)
+		return -ENOTSUP;
+	if (seconds == 0 || seconds > SS_LB_CT_IDLE_MAX)
+		return -ERANGE;
+	lb->ct_idle_s = seconds;
+	__atomic_store_n(&lb->ct_idle_tsc, (uint64_t)seconds *
+		rte_get_timer_hz(), __ATOMIC_RELAXED);
+	LB_LOG(NOTICE, "connection tracking: idle time %u s\n", seconds);
 	return 0;
 }
 
@@ -577,16 +639,52 @@ lb_is_ike(const struct rte_mbuf *m, const struct rte_udp_hdr *u)
 	return marker == 0;
 }
 
+/* Entries looked at per burst with VIP packets: at 32-packet bursts
+ * that visits a full table of 65536 flows every 8192 bursts. */
+#define LB_CT_SWEEP 8
+
+/* Hashed flows keep the backend their entry names while it is up: the
+ * hash's choices (owner[] at hk[]) are replaced by the table's. */
+static void
+lb_ct_apply(const struct ss_app_lb *lb, const struct ss_lb_table *t,
+	struct ss_lb_ct *ct, struct ss_lb_wstats *st, struct rte_mbuf **vip,
+	const uint16_t hk[], uint16_t nh, uint16_t owner[])
+{
+	struct ss_lb_ct_key key[SS_BURST];
+	const struct ss_lb_ct_key *kp[SS_BURST];
+	uint16_t id[SS_BURST], at[SS_BURST];
+	const uint64_t now = rte_get_timer_cycles();
+	const uint64_t idle = __atomic_load_n(&lb->ct_idle_tsc,
+		__ATOMIC_RELAXED);
+	const uint32_t epoch = __atomic_load_n(&lb->ct_epoch,
+		__ATOMIC_RELAXED);
+	uint16_t i, nk = 0;
+
+	for (i = 0; i < nh; i++) {
+		if (unlikely(ss_lb_ct_key_make(vip[hk[i]], &key[nk]) < 0)) {
+			st->untracked++;
+			continue;
+		}
+		kp[nk] = &key[nk];
+		id[nk] = t->id[owner[hk[i]]];
+		at[nk++] = hk[i];
+	}
+	ss_lb_ct_assign(ct, kp, nk, id, t->id_up, now, idle, epoch, &st->ct);
+	for (i = 0; i < nk; i++)
+		owner[at[i]] = ss_steer_lookup(t->steer, id[i]);
+	ss_lb_ct_sweep(ct, LB_CT_SWEEP, now, idle, epoch, &st->ct);
+}
+
 uint16_t
 ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
-	struct rte_mbuf **m, uint16_t n, struct rte_mbuf **tx,
-	uint16_t *ntx)
+	struct ss_lb_ct *ct, struct rte_mbuf **m, uint16_t n,
+	struct rte_mbuf **tx, uint16_t *ntx)
 {
 	const struct ss_lb_table *t;
 	struct rte_mbuf *vip[SS_BURST];
-	uint16_t owner[SS_BURST];
-	uint8_t kind[SS_BURST];
-	uint16_t i, k = 0, nv = 0, nt = 0;
+	uint16_t owner[SS_BURST], hk[SS_BURST];
+	uint8_t kind[SS_BURST], lk[SS_BURST];
+	uint16_t i, k = 0, nv = 0, nt = 0, nh = 0;
 
 	for (i = 0; i < n; i++) {
 		if (lb_is_vip(lb, m[i]))
@@ -604,34 +702,44 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 	for (i = 0; i < nv; i++) {
 		struct rte_mbuf *p = vip[i];
 		const struct rte_udp_hdr *u;
-		struct ss_lb_bstats *b;
-		uint16_t o = owner[i];
-		unsigned int lk;
 
 		switch (kind[i]) {
 		case SS_STEER_ESP:
 			/* the same SPI owner either way; told apart for
 			 * the counters */
-			lk = lb_udp(p) != NULL ? SS_LB_ESP_UDP : SS_LB_ESP;
+			lk[i] = lb_udp(p) != NULL ? SS_LB_ESP_UDP : SS_LB_ESP;
 			break;
 		case SS_STEER_GTPU:
-			lk = SS_LB_GTPU;
+			lk[i] = SS_LB_GTPU;
 			break;
 		case SS_STEER_SCTP:
-			lk = SS_LB_SCTP;
+			lk[i] = SS_LB_SCTP;
 			break;
 		case SS_STEER_HASH:
 			/* IKE SAs all live on one host: a hash would split
 			 * a peer's IKE_SA_INIT and its NAT-T exchanges */
 			u = lb_udp(p);
 			if (u != NULL && lb_is_ike(p, u)) {
-				o = t->ike_idx;
-				lk = SS_LB_IKE;
+				owner[i] = t->ike_idx;
+				lk[i] = SS_LB_IKE;
 			} else {
-				lk = SS_LB_HASH;
+				lk[i] = SS_LB_HASH;
+				hk[nh++] = i;
 			}
 			break;
 		default:
+			lk[i] = SS_LB_KIND_MAX;
+			break;
+		}
+	}
+	if (ct != NULL && nh != 0)
+		lb_ct_apply(lb, t, ct, st, vip, hk, nh, owner);
+	for (i = 0; i < nv; i++) {
+		struct rte_mbuf *p = vip[i];
+		struct ss_lb_bstats *b;
+		const uint16_t o = owner[i];
+
+		if (unlikely(lk[i] == SS_LB_KIND_MAX)) {
 			st->bad++;
 			rte_pktmbuf_free(p);
 			continue;
@@ -652,7 +760,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 		}
 		b->pkts++;
 		b->bytes += rte_pktmbuf_pkt_len(p);
-		b->kind[lk]++;
+		b->kind[lk[i]]++;
 		/* destination then source MAC, the first 12 bytes */
 		memcpy(rte_pktmbuf_mtod(p, void *), &t->eth[o],
 			2 * RTE_ETHER_ADDR_LEN);
@@ -684,6 +792,13 @@ ss_app_lb_stats_sum(const struct ss_app *app, struct ss_lb_wstats *sum)
 		}
 		sum->unknown_id += s->unknown_id;
 		sum->bad += s->bad;
+		sum->untracked += s->untracked;
+		sum->ct.added += s->ct.added;
+		sum->ct.kept += s->ct.kept;
+		sum->ct.moved += s->ct.moved;
+		sum->ct.expired += s->ct.expired;
+		sum->ct.full += s->ct.full;
+		sum->ct.entries += s->ct.entries;
 	}
 }
 

@@ -16,6 +16,10 @@
  *     health_ms = 1000;       # health check interval (0: none)
  *     health_fall = 3;        # missed checks in a row: down
  *     health_rise = 2;        # answered checks in a row: up again
+ *     conn_max = 65536;       # tracked flows per worker (0: no
+ *                             # connection tracking; else 64..2^24)
+ *     conn_idle_s = 300;      # a tracked flow idle this long is
+ *                             # forgotten (1..86400)
  *     backends = (            # 1..64
  *       { id = 1; mac = "02:00:00:00:01:01"; ip = "192.0.2.11"; },
  *       { id = 2; mac = "02:00:00:00:01:02"; weight = 2; }  # no ip:
@@ -165,7 +169,7 @@ section_parse_one(const struct ss_config *cfg, const config_setting_t *sec,
 {
 	static const char *const keys[] = { "vips", "port", "ike_backend",
 		"announce", "health_ms", "health_fall", "health_rise",
-		"backends", NULL };
+		"conn_max", "conn_idle_s", "backends", NULL };
 	const config_setting_t *l;
 	unsigned int i, j, n;
 	int64_t v;
@@ -246,6 +250,22 @@ section_parse_one(const struct ss_config *cfg, const config_setting_t *sec,
 	if (ret < 0)
 		return ret;
 	c->health_rise = (uint8_t)v;
+	v = 65536;
+	ret = ss_cfg_get_int(sec, "conn_max", false, 0, SS_LB_CT_MAX, &v,
+		err);
+	if (ret < 0)
+		return ret;
+	if (v != 0 && v < SS_LB_CT_MIN)
+		return ss_cfg_fail(err, config_setting_get_member(sec,
+			"conn_max"), "0 (no connection tracking) or %u to %u "
+			"flows, got %" PRId64, SS_LB_CT_MIN, SS_LB_CT_MAX, v);
+	c->conn_max = (uint32_t)v;
+	v = 300;
+	ret = ss_cfg_get_int(sec, "conn_idle_s", false, 1, SS_LB_CT_IDLE_MAX,
+		&v, err);
+	if (ret < 0)
+		return ret;
+	c->conn_idle_s = (uint32_t)v;
 	return 0;
 }
 
@@ -285,10 +305,11 @@ section_dump(const struct ss_config *cfg, const config_setting_t *sec,
 			ss_ipaddr_str(&c->vips[i], buf, sizeof(buf)));
 	fprintf(f, " );\n\tport = \"%s\";\n\tike_backend = %u;\n"
 		"\tannounce = %s;\n\thealth_ms = %u;\n\thealth_fall = %u;\n"
-		"\thealth_rise = %u;\n\tbackends = (\n",
+		"\thealth_rise = %u;\n\tconn_max = %u;\n\tconn_idle_s = %u;\n"
+		"\tbackends = (\n",
 		cfg->ports[c->port].name, c->ike_backend,
 		c->announce ? "true" : "false", c->health_ms, c->health_fall,
-		c->health_rise);
+		c->health_rise, c->conn_max, c->conn_idle_s);
 	for (i = 0; i < c->nb_backends; i++) {
 		fprintf(f, "\t\t{ id = %u; mac = \"" RTE_ETHER_ADDR_PRT_FMT
 			"\"; weight = %u;", c->b[i].id,

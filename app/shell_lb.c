@@ -4,8 +4,9 @@
 
 /* Shell commands of the load balancer role: show lb [json] (VIPs, lb
  * port, per backend its instance-id, MAC, state and what it was sent, by
- * how the backend was chosen; health checks; totals; drops) and lb
- * backend add|del|enable|disable. */
+ * how the backend was chosen; health checks; connection tracking;
+ * totals; drops), lb backend add|del|enable|disable|weight and lb
+ * conntrack flush|idle. */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -113,6 +114,16 @@ show_lb(struct cmdline *cl, bool json)
 					ss_app_lb_kind_name(k), b->kind[k]);
 			cmdline_printf(cl, "}}");
 		}
+		cmdline_printf(cl, ",\n \"conntrack\": {\"on\": %s, "
+			"\"max_per_worker\": %u, \"idle_s\": %u, \"flushes\": "
+			"%u, \"entries\": %" PRIu64 ", \"added\": %" PRIu64
+			", \"kept\": %" PRIu64 ", \"moved\": %" PRIu64 ", "
+			"\"expired\": %" PRIu64 ", \"full\": %" PRIu64 ", "
+			"\"untracked\": %" PRIu64 "}",
+			c->conn_max != 0 ? "true" : "false", c->conn_max,
+			lb->ct_idle_s, lb->ct_epoch, sum->ct.entries,
+			sum->ct.added, sum->ct.kept, sum->ct.moved,
+			sum->ct.expired, sum->ct.full, sum->untracked);
 		cmdline_printf(cl, ",\n \"unknown_id\": %" PRIu64 ", \"bad\": %"
 			PRIu64 "}\n", sum->unknown_id, sum->bad);
 		free(sum);
@@ -165,6 +176,17 @@ show_lb(struct cmdline *cl, bool json)
 			e->probes, e->answers, ms_since(e->last_ok, now),
 			e->fails, e->downs, e->mac_mismatch);
 	}
+	if (c->conn_max != 0)
+		cmdline_printf(cl, "  conntrack: %" PRIu64 " flows (at most %u "
+			"per worker), idle %u s, %u flush(es); added %" PRIu64
+			", kept %" PRIu64 ", moved %" PRIu64 ", expired %"
+			PRIu64 ", full %" PRIu64 ", untracked %" PRIu64 "\n",
+			sum->ct.entries, c->conn_max, lb->ct_idle_s,
+			lb->ct_epoch, sum->ct.added, sum->ct.kept,
+			sum->ct.moved, sum->ct.expired, sum->ct.full,
+			sum->untracked);
+	else
+		cmdline_printf(cl, "  conntrack: off (conn_max 0)\n");
 	cmdline_printf(cl, "  unknown_id %" PRIu64 "   bad %" PRIu64 "\n",
 		sum->unknown_id, sum->bad);
 	free(sum);
@@ -374,6 +396,77 @@ static cmdline_parse_inst_t cmd_lbb_other_id = {
 	},
 };
 
+/* ---- lb conntrack flush | idle <s> ------------------------------------ */
+
+struct cmd_lbct_result {
+	cmdline_fixed_string_t lb;
+	cmdline_fixed_string_t conntrack;
+	cmdline_fixed_string_t verb;
+	uint32_t seconds;
+};
+
+static void
+cmd_lbct_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	const struct cmd_lbct_result *r = parsed;
+	const bool idle = data != NULL;
+	int ret;
+
+	ret = idle ? ss_app_lb_ct_idle(&ss_app, r->seconds) :
+		ss_app_lb_ct_flush(&ss_app);
+	if (ret < 0) {
+		ss_shell_fail(cl, "lb conntrack %s: %s", r->verb,
+			ret == -ENOENT ? "no load balancer (section 'lb')" :
+			ret == -ENOTSUP ? "connection tracking is off "
+			"(conn_max 0)" : ret == -ERANGE ? "1 to 86400 seconds" :
+			strerror(-ret));
+		return;
+	}
+	if (idle)
+		cmdline_printf(cl, "lb conntrack: idle %u s\n", r->seconds);
+	else
+		cmdline_printf(cl, "lb conntrack: flushed (every flow is "
+			"hashed again on its next packet)\n");
+}
+
+static cmdline_parse_token_string_t cmd_lbct_lb =
+	TOKEN_STRING_INITIALIZER(struct cmd_lbct_result, lb, "lb");
+static cmdline_parse_token_string_t cmd_lbct_ct =
+	TOKEN_STRING_INITIALIZER(struct cmd_lbct_result, conntrack,
+		"conntrack");
+static cmdline_parse_token_string_t cmd_lbct_flush =
+	TOKEN_STRING_INITIALIZER(struct cmd_lbct_result, verb, "flush");
+static cmdline_parse_token_string_t cmd_lbct_idle =
+	TOKEN_STRING_INITIALIZER(struct cmd_lbct_result, verb, "idle");
+static cmdline_parse_token_num_t cmd_lbct_s =
+	TOKEN_NUM_INITIALIZER(struct cmd_lbct_result, seconds, RTE_UINT32);
+
+static cmdline_parse_inst_t cmd_lbct_flush_i = {
+	.f = cmd_lbct_parsed,
+	.data = NULL,
+	.help_str = "lb conntrack flush: forget every tracked flow",
+	.tokens = {
+		(void *)&cmd_lbct_lb,
+		(void *)&cmd_lbct_ct,
+		(void *)&cmd_lbct_flush,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_lbct_idle_i = {
+	.f = cmd_lbct_parsed,
+	.data = (void *)1,
+	.help_str = "lb conntrack idle <1..86400>: seconds a tracked flow "
+		"may be idle",
+	.tokens = {
+		(void *)&cmd_lbct_lb,
+		(void *)&cmd_lbct_ct,
+		(void *)&cmd_lbct_idle,
+		(void *)&cmd_lbct_s,
+		NULL,
+	},
+};
+
 cmdline_parse_inst_t *const ss_cmd_lb[] = {
 	&cmd_show,
 	&cmd_show_j,
@@ -381,6 +474,8 @@ cmdline_parse_inst_t *const ss_cmd_lb[] = {
 	&cmd_lbb_add_ip,
 	&cmd_lbb_other_id,
 	&cmd_lbb_weight_id,
+	&cmd_lbct_flush_i,
+	&cmd_lbct_idle_i,
 	NULL,
 };
 
@@ -388,16 +483,22 @@ const struct ss_shell_help ss_help_lb[] = {
 	{ "show lb [json]", "load balancer: VIPs, lb port, per backend its "
 		"instance-id, MAC, state (up, down, disabled), weight, packets and "
 		"bytes by kind (esp, esp-udp, gtpu, sctp, ike, hash), drops "
-		"while down, health checks; totals, unknown_id, bad" },
+		"while down, health checks; connection tracking; totals, "
+		"unknown_id, bad" },
 	{ "lb backend add <id> <mac> [<ip>]", "add a backend while traffic "
-		"flows (with ip: health-checked); only the hashed flows it "
-		"wins move to it" },
+		"flows (with ip: health-checked); only new hashed flows it "
+		"wins go to it (tracked ones stay)" },
 	{ "lb backend del <id>", "remove a backend (not the ike_backend); "
 		"its hashed flows move to the others" },
 	{ "lb backend enable|disable <id>", "put a backend back into / "
 		"take it out of service (disabled: as down)" },
 	{ "lb backend weight <id> <0..1000>", "its share of the hashed "
 		"traffic; 0 drains it (no hashed flow, its own ids still "
-		"reach it); only slots to or from it move" },
+		"reach it); only slots to or from it move; its tracked "
+		"flows stay (a graceful drain)" },
+	{ "lb conntrack flush", "forget every tracked flow: each is hashed "
+		"again on its next packet" },
+	{ "lb conntrack idle <1..86400>", "seconds a tracked flow may be "
+		"idle before it is forgotten" },
 	{ NULL, NULL },
 };

@@ -15,7 +15,8 @@
  * by verification tag, IKE (UDP 500, UDP 4500 with the zero non-ESP
  * marker) to the ike_backend, anything else by a symmetric 5-tuple hash
  * spread over the backends that are up (rendezvous: a backend coming or
- * going moves only its own flows). Backends are added, removed, enabled
+ * going moves only its own flows), and kept there by connection tracking
+ * (ss_app_lb_ct.h) while that backend is up. Backends are added, removed, enabled
  * and disabled from the shell while traffic flows, and health-checked
  * (ARP / neighbour solicitation to their address) where they have one:
  * a backend that stops answering is down, its hashed flows move, and
@@ -29,9 +30,11 @@
 #include <rte_ether.h>
 #include <rte_spinlock.h>
 
+#include "ss_app_lb_ct.h"
 #include "ss_config.h"
 
 struct ss_app;
+struct ss_lb_ct;
 struct ss_steer_ctx;
 struct ss_worker;
 struct rte_mbuf;
@@ -59,6 +62,8 @@ struct ss_app_lb_cfg {
 	uint32_t health_ms;		/* check interval; 0: no checks */
 	uint8_t health_fall;		/* missed checks: down */
 	uint8_t health_rise;		/* answered checks: up again */
+	uint32_t conn_max;		/* tracked flows per worker; 0: none */
+	uint32_t conn_idle_s;		/* a tracked flow's idle time */
 	struct ss_app_lb_backend b[SS_LB_MAX_BACKENDS];
 	uint16_t nb_backends;
 };
@@ -90,6 +95,9 @@ struct ss_lb_wstats {
 	struct ss_lb_bstats b[SS_LB_MAX_IDS];
 	uint64_t unknown_id;	/* SPI/TEID/vtag id of no backend: dropped */
 	uint64_t bad;		/* to a VIP, headers unusable: dropped */
+	struct ss_lb_ct_stats ct;	/* connection tracking */
+	uint64_t untracked;	/* hashed, headers a flow cannot be read
+				 * from (sent as hashed) */
 } __rte_cache_aligned;
 
 /* Hash slots of the 5-tuple traffic: spread over the backends that are up
@@ -106,6 +114,7 @@ struct ss_lb_table {
 	uint16_t nb;
 	uint16_t id[SS_LB_MAX_BACKENDS];
 	uint8_t up[SS_LB_MAX_BACKENDS];	/* enabled and not down */
+	uint8_t id_up[SS_LB_MAX_IDS];	/* the same, by instance-id */
 	/* the Ethernet addresses written: dst = backend, src = lb port */
 	struct rte_ether_hdr eth[SS_LB_MAX_BACKENDS];
 };
@@ -158,6 +167,12 @@ struct ss_app_lb {
 	uint64_t tables;		/* published since start */
 	bool stale;			/* a health change not yet published */
 	uint64_t next_check;
+	/* connection tracking: set by the control lcore, read by the
+	 * workers once per burst (relaxed: a burst late is fine) */
+	uint64_t ct_idle_tsc;
+	uint32_t ct_epoch;		/* flushes */
+	uint32_t ct_idle_s;
+	struct ss_lb_ct *ct[RTE_MAX_LCORE];	/* per worker; NULL: off */
 	struct ss_lb_wstats *ws[];	/* per worker (nb_workers) */
 };
 
@@ -186,6 +201,11 @@ int ss_app_lb_backend_enable(struct ss_app *app, uint16_t id, bool on);
  * -ERANGE. */
 int ss_app_lb_backend_weight(struct ss_app *app, uint16_t id,
 	uint16_t weight);
+/* Connection tracking: forget every tracked flow (each is hashed again
+ * on its next packet); set the idle time (1..SS_LB_CT_IDLE_MAX s,
+ * -ERANGE). -ENOENT: no lb, -ENOTSUP: tracking off (conn_max 0). */
+int ss_app_lb_ct_flush(struct ss_app *app);
+int ss_app_lb_ct_idle(struct ss_app *app, uint32_t seconds);
 /* Health checks (every health_ms) and freeing replaced tables. */
 void ss_app_lb_timer(struct ss_app *app, uint64_t now);
 const char *ss_app_lb_state_name(const struct ss_lb_be *b);
@@ -193,11 +213,12 @@ const char *ss_app_lb_state_name(const struct ss_lb_be *b);
  * Worker: take the packets of m[0..n) (transit, data at L2) sent to a
  * VIP out of m[]; those that have a backend are rewritten and put in
  * tx[] (*ntx of them), to be sent on lb->port; the others are counted
- * and freed. Returns how many packets are left in m[] (order kept).
+ * and freed. ct: the worker's connection table (NULL: none). Returns
+ * how many packets are left in m[] (order kept).
  */
 uint16_t ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
-	struct rte_mbuf **m, uint16_t n, struct rte_mbuf **tx,
-	uint16_t *ntx);
+	struct ss_lb_ct *ct, struct rte_mbuf **m, uint16_t n,
+	struct rte_mbuf **tx, uint16_t *ntx);
 /* Every worker's counters summed; zero them. */
 void ss_app_lb_stats_sum(const struct ss_app *app, struct ss_lb_wstats *sum);
 void ss_app_lb_stats_clear(struct ss_app *app);

@@ -44,6 +44,13 @@ print_lb(const struct ss_app *app, FILE *f)
 	}
 	fprintf(f, "lb: unknown-id %" PRIu64 " bad %" PRIu64 "\n",
 		sum->unknown_id, sum->bad);
+	if (lb->ct[0] != NULL)
+		fprintf(f, "lb conntrack: entries %" PRIu64 " added %" PRIu64
+			" kept %" PRIu64 " moved %" PRIu64 " expired %" PRIu64
+			" full %" PRIu64 " untracked %" PRIu64 "\n",
+			sum->ct.entries, sum->ct.added, sum->ct.kept,
+			sum->ct.moved, sum->ct.expired, sum->ct.full,
+			sum->untracked);
 	free(sum);
 }
 

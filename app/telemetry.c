@@ -367,6 +367,14 @@ tm_lb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "down", td);
 	rte_tel_data_add_dict_u64(d, "unknown_id", sum->unknown_id);
 	rte_tel_data_add_dict_u64(d, "bad", sum->bad);
+	rte_tel_data_add_dict_int(d, "conntrack", c->conn_max != 0);
+	rte_tel_data_add_dict_u64(d, "ct_entries", sum->ct.entries);
+	rte_tel_data_add_dict_u64(d, "ct_added", sum->ct.added);
+	rte_tel_data_add_dict_u64(d, "ct_kept", sum->ct.kept);
+	rte_tel_data_add_dict_u64(d, "ct_moved", sum->ct.moved);
+	rte_tel_data_add_dict_u64(d, "ct_expired", sum->ct.expired);
+	rte_tel_data_add_dict_u64(d, "ct_full", sum->ct.full);
+	rte_tel_data_add_dict_u64(d, "ct_untracked", sum->untracked);
 	free(sum);
 	return ret;
 }
@@ -389,7 +397,7 @@ ss_app_telemetry_init(void)
 		"counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/lb", tm_lb,
 		"Load balancer: per backend packets and bytes by kind, "
-		"unknown_id, bad");
+		"unknown_id, bad, connection tracking (ct_*)");
 	rte_telemetry_register_cmd("/shardsec/runtime", tm_runtime,
 		"Per worker: bursts, packets and TSC cycles of each stage "
 		"(while 'runtime on')");

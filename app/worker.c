@@ -526,7 +526,8 @@ worker_lb(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	int16_t res[SS_BURST];
 	uint16_t i, ntx, left;
 
-	left = ss_app_lb_take(lb, lb->ws[w->idx], m, n, tx, &ntx);
+	left = ss_app_lb_take(lb, lb->ws[w->idx], lb->ct[w->idx], m, n, tx,
+		&ntx);
 	if (ntx != 0) {
 		for (i = 0; i < ntx; i++)
 			res[i] = lb->port;

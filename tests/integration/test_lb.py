@@ -171,14 +171,15 @@ print(json.dumps(res))
 '''
 
 
-# The same flows every run (fixed source ports), so that where each one
-# lands can be compared across backend changes. Prints [v6, flow, who].
+# The same flows every run (fixed source ports, from 31000 and 32000 +
+# the offset), so that where each one lands can be compared across
+# backend changes. Prints [v6, flow, who].
 CLIENT_FIXED = r"""
 import socket, json, sys
-FLOWS = int(sys.argv[1])
+FLOWS, OFF = int(sys.argv[1]), int(sys.argv[2])
 res = []
-for v6, fam, vip, base in ((0, socket.AF_INET, "198.51.100.10", 31000),
-                           (1, socket.AF_INET6, "2001:db8:2::10", 32000)):
+for v6, fam, vip, base in ((0, socket.AF_INET, "198.51.100.10", 31000 + OFF),
+                           (1, socket.AF_INET6, "2001:db8:2::10", 32000 + OFF)):
     for f in range(FLOWS):
         s = socket.socket(fam, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -407,6 +408,11 @@ print('seg4', ','.join(sorted(set(a[1][ARP].hwsrc for a in ans))) or 'none')
 '''
 
 
+def ct_json(gw):
+    js, _ = lb_json(gw)
+    return (js or {}).get('conntrack', {})
+
+
 def wait_state(gw, want, timeout):
     """Poll show lb json until the backends' states are want (id ->
     state); returns (ok, seconds, json)."""
@@ -433,8 +439,8 @@ def host_ready(ns):
         time.sleep(0.2)
 
 
-def flows(topo):
-    r = sh(['/usr/bin/python3', '-c', CLIENT_FIXED, str(FLOWS)],
+def flows(topo, off=0):
+    r = sh(['/usr/bin/python3', '-c', CLIENT_FIXED, str(FLOWS), str(off)],
            ns=topo.ns_c, timeout=120)
     return {(v6, f): who for v6, f, who in
             json.loads(r.stdout.strip().splitlines()[-1])}
@@ -476,7 +482,9 @@ def phase3(gw, topo, mac_out, procs):
           b1[2]['kinds']['esp'] == b0[2]['kinds']['esp'] and
           b1[1]['downs'] == 1, raw)
 
-    # b1 comes back: up after RISE answered checks, its flows return
+    # b1 comes back: up after RISE answered checks. The flows that moved
+    # to b2 are tracked there and stay (their connections live on b2
+    # now); a flush hashes them again, back where they were.
     sh(['ip', 'link', 'set', 'eth0', 'up'], ns=topo.ns_b[1])
     topo.routes(topo.ns_b[1])
     host_ready(topo.ns_b[1])
@@ -484,10 +492,22 @@ def phase3(gw, topo, mac_out, procs):
                               (RISE + 3) * HEALTH_MS / 1000 + 5)
     check('b1 back: up in %.1f s' % secs, ok, js)
     m2 = flows(topo)
-    check('b1 back: every flow on the backend it had before', m2 == m0,
-          (m0, m2))
+    check('b1 back: tracked flows stay on b2 (%s)'
+          % dict(collections.Counter(m2.values())),
+          all(v == 'b2' for v in m2.values()), m2)
+    ct0 = ct_json(gw)
+    o = gw.cmd('lb conntrack flush')
+    m2 = flows(topo)
+    ct1 = ct_json(gw)
+    check('lb conntrack flush: every flow back on the backend it had '
+          'before (%d entries expired)'
+          % (ct1.get('expired', 0) - ct0.get('expired', 0)),
+          'flushed' in o and m2 == m0 and ct1.get('flushes') == 1 and
+          ct1.get('expired', 0) - ct0.get('expired', 0) >= len(m0),
+          (o, m2, ct0, ct1))
 
-    # disable / enable from the shell
+    # disable / enable from the shell: a disabled backend's flows move
+    # at once; on enable they stay where they are until flushed
     o = gw.cmd('lb backend disable 2')
     ok, _, js = wait_state(gw, {1: 'up', 2: 'disabled'}, 2)
     check('lb backend disable 2: disabled', ok and 'disabled' in o,
@@ -497,13 +517,17 @@ def phase3(gw, topo, mac_out, procs):
           all(v == 'b1' for v in m3.values()), m3)
     o = gw.cmd('lb backend enable 2')
     m4 = flows(topo)
-    check('lb backend enable 2: every flow back where it was', m4 == m0,
-          (o, m4))
+    check('lb backend enable 2: tracked flows stay on b1',
+          'enabled' in o and all(v == 'b1' for v in m4.values()), (o, m4))
+    gw.cmd('lb conntrack flush')
+    m4 = flows(topo)
+    check('flush: every flow back where it was', m4 == m0, m4)
 
-    # weights: 0 drains b1 (no hashed flow, its own ESP still reaches
-    # it); 3 on b2 moves flows only to b2; back to 1, the first map
+    # weights: 0 drains b1 gracefully: its tracked flows stay, new flows
+    # all go to b2, its own ESP still reaches it
     o = gw.cmd('lb backend weight 1 0')
     m7 = flows(topo)
+    new7 = flows(topo, 100)
     js0, _ = lb_json(gw)
     sh(['/usr/bin/python3', '-c', ESP_TO, mac_out, '1', '20'],
        ns=topo.ns_c, timeout=60)
@@ -511,26 +535,45 @@ def phase3(gw, topo, mac_out, procs):
     js1, raw = lb_json(gw)
     b0 = {b['id']: b for b in js0['backends']}
     b1 = {b['id']: b for b in js1['backends']}
-    check('lb backend weight 1 0 (drain): every hashed flow on b2, b1 '
-          'still gets its 20 ESP packets (%d), none dropped'
-          % (b1[1]['kinds']['esp'] - b0[1]['kinds']['esp']),
-          'weight 0' in o and all(v == 'b2' for v in m7.values()) and
+    check('lb backend weight 1 0 (drain): tracked flows stay where they '
+          'were, every new flow on b2 (%s), b1 still gets its 20 ESP '
+          'packets (%d), none dropped'
+          % (dict(collections.Counter(new7.values())),
+             b1[1]['kinds']['esp'] - b0[1]['kinds']['esp']),
+          'weight 0' in o and m7 == m0 and
+          all(v == 'b2' for v in new7.values()) and
           b1[1]['kinds']['esp'] - b0[1]['kinds']['esp'] == 20 and
           b1[1]['down'] == b0[1]['down'] and b1[1]['weight'] == 0,
-          (o, m7, raw))
+          (o, m7, new7, raw))
+    gw.cmd('lb conntrack flush')
+    m7 = flows(topo)
+    check('drained b1, flushed: every flow on b2',
+          all(v == 'b2' for v in m7.values()), m7)
     gw.cmd('lb backend weight 1 1')
+    gw.cmd('lb conntrack flush')
+    m8 = flows(topo)
+    check('b1 back at weight 1, flushed: every flow where it was',
+          m8 == m0, m8)
     o = gw.cmd('lb backend weight 2 3')
+    m8 = flows(topo)
+    check('lb backend weight 2 3: tracked flows stay where they were',
+          m8 == m0, (o, m8))
+    gw.cmd('lb conntrack flush')
     m8 = flows(topo)
     moved = {k: (m0[k], v) for k, v in m8.items() if v != m0[k]}
     n2 = sum(1 for v in m8.values() if v == 'b2')
-    check('lb backend weight 2 3: %d flows moved, all to b2 (%d of %d '
+    check('weight 2 3, flushed: %d flows moved, all to b2 (%d of %d '
           'on b2)' % (len(moved), n2, len(m8)),
-          moved and all(v == 'b2' for _, v in moved.values()), (o, moved))
+          moved and all(v == 'b2' for _, v in moved.values()), moved)
     gw.cmd('lb backend weight 2 1')
+    gw.cmd('lb conntrack flush')
     m9 = flows(topo)
-    check('weights back to 1: every flow where it was', m9 == m0, m9)
+    check('weights back to 1, flushed: every flow where it was', m9 == m0,
+          m9)
 
-    # a third backend, added while traffic flows
+    # a third backend, added while traffic flows: tracked flows stay;
+    # once idle past the idle time they are hashed again, and those b3
+    # wins move to it
     ns3 = 'sslb3' + topo.tag
     topo.backend(3, ns3)
     host_ready(ns3)
@@ -542,37 +585,61 @@ def phase3(gw, topo, mac_out, procs):
     o = gw.cmd('lb backend add 3 %s 192.0.2.13' % BMAC[3])
     check('lb backend add 3: added', 'added' in o, o)
     m5 = flows(topo)
+    check('b3 added: every tracked flow stays where it was', m5 == m0,
+          m5)
+    o = gw.cmd('lb conntrack idle 1')
+    ct0 = ct_json(gw)
+    time.sleep(2.5)
+    m5 = flows(topo)
+    ct1 = ct_json(gw)
     moved = {k: (m0[k], v) for k, v in m5.items() if v != m0[k]}
-    check('b3 added: %d of %d flows moved, all to b3, the others stayed'
-          % (len(moved), len(m5)), moved and
-          all(v == 'b3' for _, v in moved.values()), moved)
+    check('lb conntrack idle 1, 2.5 s idle: %d of %d flows hashed again '
+          'moved, all to b3, the others stayed (%d expired)'
+          % (len(moved), len(m5),
+             ct1.get('expired', 0) - ct0.get('expired', 0)),
+          'idle 1 s' in o and moved and
+          all(v == 'b3' for _, v in moved.values()) and
+          ct1.get('expired', 0) - ct0.get('expired', 0) >= len(m0) and
+          ct1.get('idle_s') == 1, (o, moved, ct1))
+    gw.cmd('lb conntrack idle 300')
+    # every entry fresh again (any that expired since are hashed to the
+    # same place), so that each of b3's flows has its entry on b3
+    m5b = flows(topo)
+    check('idle back to 300 s: the flows stay where they are', m5b == m5,
+          m5b)
     time.sleep(3 * HEALTH_MS / 1000)
     js, raw = lb_json(gw)
     b3 = {b['id']: b for b in js['backends']}.get(3, {})
     check('b3 health-checked: up, answering',
           b3.get('state') == 'up' and b3.get('answers', 0) > 0 and
           b3.get('packets', 0) > 0, b3)
+    ct0 = ct_json(gw)
     o = gw.cmd('lb backend del 3')
     m6 = flows(topo)
-    check('lb backend del 3: every flow back where it was', m6 == m0,
-          (o, m6))
+    ct1 = ct_json(gw)
+    check('lb backend del 3: b3\'s tracked flows moved back where they '
+          'were (moved %d)' % (ct1.get('moved', 0) - ct0.get('moved', 0)),
+          m6 == m0 and ct1.get('moved', 0) - ct0.get('moved', 0) ==
+          len(moved), (o, m6, ct1))
     refused = [gw.cmd('lb backend del 2'),
                gw.cmd('lb backend add 1 %s' % BMAC[1]),
                gw.cmd('lb backend enable 9'),
                gw.cmd('lb backend add 16 02:00:00:00:01:10'),
                gw.cmd('lb backend add 4 01:00:5e:00:00:01'),
-               gw.cmd('lb backend weight 1 1001')]
+               gw.cmd('lb backend weight 1 1001'),
+               gw.cmd('lb conntrack idle 0')]
     check('refused: del of the ike_backend, an id already there, an '
           'unknown id, an id past instance_bits, a multicast MAC, a '
-          'weight of 1001',
+          'weight of 1001, an idle time of 0',
           'ike_backend' in refused[0] and 'already' in refused[1] and
           'no such backend' in refused[2] and
           'instance_bits' in refused[3] and 'unicast' in refused[4] and
-          '0 to 1000' in refused[5],
+          '0 to 1000' in refused[5] and '1 to 86400' in refused[6],
           refused)
     o = gw.cmd('show lb')
-    check('show lb shows states and checks', ' up ' in o and
-          'check 1 192.0.2.11' in o, o)
+    check('show lb shows states, checks and connection tracking',
+          ' up ' in o and 'check 1 192.0.2.11' in o and
+          'conntrack: ' in o and 'idle 300 s' in o, o)
 
 
 def main():
@@ -584,9 +651,10 @@ def main():
         topo.up()
         gw = sstopo.Gateway(binary, topo, topo.config(),
                             args=['--stats-on-exit'])
-        check('load balancer announced at start',
+        check('load balancer announced at start, with connection tracking',
               'load balancer: 2 VIP(s), 2 backend(s) behind port inside'
-              in gw.out, gw.out[-600:])
+              in gw.out and 'connection tracking, 65536 flows per '
+              'worker, idle 300 s' in gw.out, gw.out[-600:])
         mac_out = sh(['cat', '/sys/class/net/%s/address' %
                       topo.gw_out]).stdout.strip()
         sh(['ping', '-c', '2', '-i', '0.2', '198.51.100.1'], ns=topo.ns_c,
@@ -723,7 +791,8 @@ def main():
         check('telemetry /shardsec/lb: same packets and unknown_id',
               t.get('backend1', {}).get('packets') == len(got[1]) and
               t.get('backend2', {}).get('packets') == len(got[2]) and
-              t.get('unknown_id') == 2 * NUNK, tel)
+              t.get('unknown_id') == 2 * NUNK and t.get('conntrack') == 1 and
+              t.get('ct_added', 0) > 0, tel)
         o = gw.cmd('show lb')
         check('show lb table', 'unknown_id %d' % (2 * NUNK) in o and
               BMAC[1] in o and 'esp-udp' in o, o)
@@ -785,12 +854,16 @@ def main():
                       'lb: backend 1 is down (3 check(s) missed)',
                       'lb: backend 1 is up (2 check(s) answered)',
                       'lb: backend 3 added', 'lb: backend 3 removed',
-                      'lb: backend 2 disabled', 'lb: backend 2 enabled')),
+                      'lb: backend 2 disabled', 'lb: backend 2 enabled',
+                      'lb: connection tracking flushed',
+                      'lb: connection tracking: idle time 1 s')),
                   err[-3000:])
-            check('--stats-on-exit: a line per backend, and the drops',
+            check('--stats-on-exit: a line per backend, the drops and '
+                  'connection tracking',
                   'lb backend 1 (up): packets' in gw.out and
                   'lb backend 2 (up): packets' in gw.out and
-                  'lb: unknown-id' in gw.out, gw.out[-1500:])
+                  'lb: unknown-id' in gw.out and
+                  'lb conntrack: entries' in gw.out, gw.out[-1500:])
         topo.close()
     failed = results.count(False)
     print('%d passed, %d failed' % (len(results) - failed, failed))

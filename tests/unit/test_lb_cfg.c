@@ -124,17 +124,23 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->health_ms, 1000);
 	ck_assert_uint_eq(c->health_fall, 3);
 	ck_assert_uint_eq(c->health_rise, 2);
+	/* connection tracking: 65536 flows per worker, 300 s idle */
+	ck_assert_uint_eq(c->conn_max, 65536);
+	ck_assert_uint_eq(c->conn_idle_s, 300);
 	ck_assert_uint_eq(c->b[0].ip.family, 0);
 	ck_assert_uint_eq(c->b[0].weight, 1);
 	ss_cfg_free(&cfg);
 	ck_assert_msg(load("lb = { vips = [ \"203.0.113.9\" ]; port = \"in\"; "
 		"health_ms = 0; health_fall = 1; health_rise = 100;\n"
+		"conn_max = 0; conn_idle_s = 86400;\n"
 		"backends = ( { id = 7; mac = \"02:00:00:00:00:07\"; "
 		"ip = \"192.0.2.7\"; }, { id = 6; mac = \"02:00:00:00:00:06\"; "
 		"ip = \"fe80::6\"; } ); };\n") == 0, "%s", err.msg);
 	ck_assert_uint_eq(c->health_ms, 0);
 	ck_assert_uint_eq(c->health_fall, 1);
 	ck_assert_uint_eq(c->health_rise, 100);
+	ck_assert_uint_eq(c->conn_max, 0);
+	ck_assert_uint_eq(c->conn_idle_s, 86400);
 	ck_assert_uint_eq(c->b[0].ip.family, AF_INET);
 	ck_assert_uint_eq(c->b[0].ip.v4, htonl(0xc0000207));
 	ck_assert_uint_eq(c->b[1].ip.family, AF_INET6);
@@ -233,6 +239,14 @@ START_TEST(test_errors)
 	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
 		"health_rise = 101; " BK " };\n", "l.cfg:7: lb.health_rise");
 	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"conn_max = 63; " BK " };\n",
+		"l.cfg:7: lb.conn_max: 0 (no connection tracking) or 64 to "
+		"16777216 flows, got 63");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"conn_max = 16777217; " BK " };\n", "l.cfg:7: lb.conn_max");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
+		"conn_idle_s = 0; " BK " };\n", "l.cfg:7: lb.conn_idle_s");
+	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
 		"backends = ( { id = 1; mac = \"02:00:00:00:01:01\"; "
 		"weight = 1001; } ); };\n", "lb.backends.[0].weight");
 	refused("lb = { vips = ( \"198.51.100.10\" ); port = \"in\";\n"
@@ -266,7 +280,8 @@ START_TEST(test_dump)
 	ss_cfg_free(&cfg);
 	/* a dumped file loads back the same */
 	ck_assert_msg(load("lb = { vips = ( \"198.51.100.10\" ); port = "
-		"\"in\"; health_fall = 4; backends = ( { id = 1; mac = "
+		"\"in\"; health_fall = 4; conn_max = 1024; conn_idle_s = 30; "
+		"backends = ( { id = 1; mac = "
 		"\"02:00:00:00:01:01\"; ip = \"192.0.2.11\"; weight = 0; } ); "
 		"};\n") == 0,
 		"%s", err.msg);
@@ -275,6 +290,8 @@ START_TEST(test_dump)
 	ss_cfg_dump(&cfg, f);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "health_fall = 4;"));
+	ck_assert_ptr_nonnull(strstr(buf, "conn_max = 1024;"));
+	ck_assert_ptr_nonnull(strstr(buf, "conn_idle_s = 30;"));
 	ck_assert_ptr_nonnull(strstr(buf,
 		"{ id = 1; mac = \"02:00:00:00:01:01\"; weight = 0; "
 		"ip = \"192.0.2.11\"; }"));

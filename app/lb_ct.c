@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+/*
+ * Load balancer connection tracking (ss_app_lb_ct.h): a worker's own
+ * rte_hash of flows, with the backend and the last use of each entry in
+ * an array by the hash's key position, so that a kept flow costs one
+ * bulk lookup and a store.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "ss_app_lb_ct.h"
+
+struct lb_ct_ent {
+	uint64_t last;			/* timer cycles of the last use */
+	uint32_t epoch;
+	uint16_t id;			/* backend instance-id */
+};
+
+struct ss_lb_ct {
+	struct rte_hash *h;
+	uint32_t size;
+	uint32_t next;			/* sweep: rte_hash_iterate's */
+	uint64_t live;
+	struct lb_ct_ent e[];
+};
+
+struct ss_lb_ct *
+ss_lb_ct_create(const char *name, uint32_t entries, int socket)
+{
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = entries,
+		.key_len = sizeof(struct ss_lb_ct_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+		/* no bucket overflow before the table is full: a flow is
+		 * refused only for want of room */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct ss_lb_ct *ct;
+
+	if (entries < SS_LB_CT_MIN || entries > SS_LB_CT_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ct = rte_zmalloc_socket("ss_lb_ct", sizeof(*ct) +
+		(size_t)entries * sizeof(ct->e[0]), RTE_CACHE_LINE_SIZE,
+		socket);
+	if (ct == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	ct->h = rte_hash_create(&hp);
+	if (ct->h == NULL) {
+		rte_free(ct);
+		return NULL;
+	}
+	ct->size = entries;
+	return ct;
+}
+
+void
+ss_lb_ct_free(struct ss_lb_ct *ct)
+{
+	if (ct == NULL)
+		return;
+	rte_hash_free(ct->h);
+	rte_free(ct);
+}
+
+/* Ports of the L4 header at off (ICMP and others: 0), within len. */
+static int
+ct_ports(const uint8_t *p, uint32_t off, uint32_t len, uint8_t proto,
+	struct ss_lb_ct_key *k)
+{
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP &&
+			proto != IPPROTO_SCTP)
+		return 0;
+	if (off + 4 > len)
+		return -1;
+	memcpy(&k->sport, p + off, 2);
+	memcpy(&k->dport, p + off + 2, 2);
+	return 0;
+}
+
+int
+ss_lb_ct_key_make(const struct rte_mbuf *m, struct ss_lb_ct_key *k)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t off = m->l2_len;
+	uint8_t nh;
+	int hops;
+
+	memset(k, 0, sizeof(*k));
+	if (off + sizeof(struct rte_ipv4_hdr) > len)
+		return -1;
+	if ((p[off] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const void *)(p + off);
+		const uint32_t ihl = (ip->version_ihl & 0xf) * 4u;
+
+		if (ihl < sizeof(*ip))
+			return -1;
+		memcpy(k->src, &ip->src_addr, 4);
+		memcpy(k->dst, &ip->dst_addr, 4);
+		k->proto = ip->next_proto_id;
+		/* every fragment of a datagram is one flow, as lib/steer
+		 * hashes them */
+		if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+				RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+			return 0;
+		return ct_ports(p, off + ihl, len, k->proto, k);
+	}
+	if ((p[off] >> 4) != 6 || off + sizeof(struct rte_ipv6_hdr) > len)
+		return -1;
+	k->v6 = 1;
+	memcpy(k->src, p + off + offsetof(struct rte_ipv6_hdr, src_addr), 16);
+	memcpy(k->dst, p + off + offsetof(struct rte_ipv6_hdr, dst_addr), 16);
+	nh = p[off + offsetof(struct rte_ipv6_hdr, proto)];
+	off += sizeof(struct rte_ipv6_hdr);
+	for (hops = 0; hops < 4; hops++) {
+		if (nh == IPPROTO_FRAGMENT) {
+			if (off + 8 > len)
+				return -1;
+			k->proto = p[off];
+			return 0;
+		}
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+				nh != IPPROTO_DSTOPTS)
+			break;
+		if (off + 8 > len)
+			return -1;
+		nh = p[off];
+		off += (p[off + 1] + 1u) * 8;
+	}
+	k->proto = nh;
+	return ct_ports(p, off, len, nh, k);
+}
+
+static inline bool
+ct_fresh(const struct lb_ct_ent *e, uint64_t now, uint64_t idle,
+	uint32_t epoch)
+{
+	return e->epoch == epoch && now - e->last <= idle;
+}
+
+void
+ss_lb_ct_assign(struct ss_lb_ct *ct, const struct ss_lb_ct_key *k[],
+	uint16_t n, uint16_t id[], const uint8_t up[], uint64_t now,
+	uint64_t idle, uint32_t epoch, struct ss_lb_ct_stats *st)
+{
+	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+	uint16_t i;
+
+	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
+	if (n == 0)
+		return;
+	if (rte_hash_lookup_bulk(ct->h, (const void **)k, n, pos) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		struct lb_ct_ent *e;
+		int32_t p = pos[i];
+
+		if (likely(p >= 0)) {
+			e = &ct->e[p];
+			if (likely(ct_fresh(e, now, idle, epoch))) {
+				if (likely(up[e->id] != 0)) {
+					id[i] = e->id;
+					e->last = now;
+					st->kept++;
+					continue;
+				}
+				st->moved++;
+			} else {
+				st->expired++;
+			}
+		} else {
+			/* a packet of a flow that an earlier one of this
+			 * burst added: its entry, made just now */
+			p = rte_hash_lookup(ct->h, k[i]);
+			if (unlikely(p >= 0)) {
+				id[i] = ct->e[p].id;
+				st->kept++;
+				continue;
+			}
+			p = rte_hash_add_key(ct->h, k[i]);
+			if (unlikely(p < 0)) {
+				st->full++;
+				continue;
+			}
+			e = &ct->e[p];
+			ct->live++;
+			st->added++;
+		}
+		e->id = id[i];
+		e->last = now;
+		e->epoch = epoch;
+	}
+	st->entries = ct->live;
+}
+
+uint32_t
+ss_lb_ct_sweep(struct ss_lb_ct *ct, uint32_t max, uint64_t now,
+	uint64_t idle, uint32_t epoch, struct ss_lb_ct_stats *st)
+{
+	uint32_t i, del = 0;
+
+	for (i = 0; i < max; i++) {
+		const void *key;
+		void *data;
+		int32_t p;
+
+		p = rte_hash_iterate(ct->h, &key, &data, &ct->next);
+		if (p < 0) {
+			/* the end: from the start next time */
+			ct->next = 0;
+			break;
+		}
+		if (ct_fresh(&ct->e[p], now, idle, epoch))
+			continue;
+		if (rte_hash_del_key(ct->h, key) >= 0) {
+			memset(&ct->e[p], 0, sizeof(ct->e[p]));
+			ct->live--;
+			del++;
+		}
+	}
+	st->expired += del;
+	st->entries = ct->live;
+	return del;
+}

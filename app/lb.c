@@ -653,9 +653,11 @@ lb_ct_apply(const struct ss_app_lb *lb, const struct ss_lb_table *t,
 	struct ss_lb_ct_key key[SS_BURST];
 	const struct ss_lb_ct_key *kp[SS_BURST];
 	uint16_t id[SS_BURST], at[SS_BURST];
-	const uint64_t now = rte_get_timer_cycles();
+	/* ticks of 2^16 timer cycles (tens of microseconds): what an
+	 * entry's 40 bits of last use count */
+	const uint64_t now = rte_get_timer_cycles() >> 16;
 	const uint64_t idle = __atomic_load_n(&lb->ct_idle_tsc,
-		__ATOMIC_RELAXED);
+		__ATOMIC_RELAXED) >> 16;
 	const uint32_t epoch = __atomic_load_n(&lb->ct_epoch,
 		__ATOMIC_RELAXED);
 	uint16_t i, nk = 0;

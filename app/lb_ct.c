@@ -22,18 +22,32 @@
 
 #include "ss_app_lb_ct.h"
 
-struct lb_ct_ent {
-	uint64_t last;			/* timer cycles of the last use */
-	uint32_t epoch;
-	uint16_t id;			/* backend instance-id */
-};
+/*
+ * An entry is the hash's 64-bit data, beside its key: the backend's id
+ * (8 bits), the epoch it was made in (16) and its last use in ticks
+ * (40), so that a kept flow's packet reads nothing else and writes
+ * nothing. The last use is written back only when it is more than an
+ * eighth of the idle time old (a rte_hash_add_key_data of the key, once
+ * per idle/8 per busy flow): an entry is then forgotten between 1 and
+ * 9/8 idle times after its flow's last packet.
+ */
+#define ENT_ID(d) ((uint16_t)((d) & 0xff))
+#define ENT_EPOCH(d) ((uint16_t)((d) >> 8))
+#define ENT_LAST(d) ((d) >> 24)
+#define TICKS_MASK ((UINT64_C(1) << 40) - 1)
+
+static inline uint64_t
+ent_make(uint16_t id, uint32_t epoch, uint64_t now)
+{
+	return (uint64_t)(id & 0xff) | (uint64_t)(epoch & 0xffff) << 8 |
+		(now & TICKS_MASK) << 24;
+}
 
 struct ss_lb_ct {
 	struct rte_hash *h;
 	uint32_t size;
 	uint32_t next;			/* sweep: rte_hash_iterate's */
 	uint64_t live;
-	struct lb_ct_ent e[];
 };
 
 struct ss_lb_ct *
@@ -55,8 +69,7 @@ ss_lb_ct_create(const char *name, uint32_t entries, int socket)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	ct = rte_zmalloc_socket("ss_lb_ct", sizeof(*ct) +
-		(size_t)entries * sizeof(ct->e[0]), RTE_CACHE_LINE_SIZE,
+	ct = rte_zmalloc_socket("ss_lb_ct", sizeof(*ct), RTE_CACHE_LINE_SIZE,
 		socket);
 	if (ct == NULL) {
 		rte_errno = ENOMEM;
@@ -149,11 +162,13 @@ ss_lb_ct_key_make(const struct rte_mbuf *m, struct ss_lb_ct_key *k)
 	return ct_ports(p, off, len, nh, k);
 }
 
+/* Fresh: made in this epoch, used within idle + idle / 8 ticks (see
+ * above). */
 static inline bool
-ct_fresh(const struct lb_ct_ent *e, uint64_t now, uint64_t idle,
-	uint32_t epoch)
+ct_fresh(uint64_t d, uint64_t now, uint64_t idle, uint32_t epoch)
 {
-	return e->epoch == epoch && now - e->last <= idle;
+	return ENT_EPOCH(d) == (uint16_t)epoch &&
+		((now - ENT_LAST(d)) & TICKS_MASK) <= idle + idle / 8;
 }
 
 void
@@ -161,25 +176,30 @@ ss_lb_ct_assign(struct ss_lb_ct *ct, const struct ss_lb_ct_key *k[],
 	uint16_t n, uint16_t id[], const uint8_t up[], uint64_t now,
 	uint64_t idle, uint32_t epoch, struct ss_lb_ct_stats *st)
 {
-	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
 	uint16_t i;
 
 	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
 	if (n == 0)
 		return;
-	if (rte_hash_lookup_bulk(ct->h, (const void **)k, n, pos) < 0)
+	if (rte_hash_lookup_bulk_data(ct->h, (const void **)k, n, &hits,
+			data) < 0)
 		return;
 	for (i = 0; i < n; i++) {
-		struct lb_ct_ent *e;
-		int32_t p = pos[i];
+		uint64_t d = (uintptr_t)data[i];
 
-		if (likely(p >= 0)) {
-			e = &ct->e[p];
-			if (likely(ct_fresh(e, now, idle, epoch))) {
-				if (likely(up[e->id] != 0)) {
-					id[i] = e->id;
-					e->last = now;
+		if (likely(hits & (UINT64_C(1) << i))) {
+			if (likely(ct_fresh(d, now, idle, epoch))) {
+				if (likely(up[ENT_ID(d)] != 0)) {
+					id[i] = ENT_ID(d);
 					st->kept++;
+					if (unlikely(((now - ENT_LAST(d)) &
+							TICKS_MASK) > idle / 8))
+						rte_hash_add_key_data(ct->h,
+							k[i], (void *)(uintptr_t)
+							ent_make(id[i], epoch,
+							now));
 					continue;
 				}
 				st->moved++;
@@ -187,26 +207,29 @@ ss_lb_ct_assign(struct ss_lb_ct *ct, const struct ss_lb_ct_key *k[],
 				st->expired++;
 			}
 		} else {
+			int32_t p;
+
 			/* a packet of a flow that an earlier one of this
 			 * burst added: its entry, made just now */
-			p = rte_hash_lookup(ct->h, k[i]);
+			p = rte_hash_lookup_data(ct->h, k[i], &data[i]);
 			if (unlikely(p >= 0)) {
-				id[i] = ct->e[p].id;
+				id[i] = ENT_ID((uintptr_t)data[i]);
 				st->kept++;
 				continue;
 			}
-			p = rte_hash_add_key(ct->h, k[i]);
-			if (unlikely(p < 0)) {
+			if (unlikely(rte_hash_add_key_data(ct->h, k[i],
+					(void *)(uintptr_t)ent_make(id[i], epoch,
+					now)) < 0)) {
 				st->full++;
 				continue;
 			}
-			e = &ct->e[p];
 			ct->live++;
 			st->added++;
+			continue;
 		}
-		e->id = id[i];
-		e->last = now;
-		e->epoch = epoch;
+		/* moved or expired: the hash's choice, from now */
+		rte_hash_add_key_data(ct->h, k[i],
+			(void *)(uintptr_t)ent_make(id[i], epoch, now));
 	}
 	st->entries = ct->live;
 }
@@ -220,18 +243,15 @@ ss_lb_ct_sweep(struct ss_lb_ct *ct, uint32_t max, uint64_t now,
 	for (i = 0; i < max; i++) {
 		const void *key;
 		void *data;
-		int32_t p;
 
-		p = rte_hash_iterate(ct->h, &key, &data, &ct->next);
-		if (p < 0) {
+		if (rte_hash_iterate(ct->h, &key, &data, &ct->next) < 0) {
 			/* the end: from the start next time */
 			ct->next = 0;
 			break;
 		}
-		if (ct_fresh(&ct->e[p], now, idle, epoch))
+		if (ct_fresh((uintptr_t)data, now, idle, epoch))
 			continue;
 		if (rte_hash_del_key(ct->h, key) >= 0) {
-			memset(&ct->e[p], 0, sizeof(ct->e[p]));
 			ct->live--;
 			del++;
 		}

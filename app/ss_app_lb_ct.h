@@ -70,8 +70,9 @@ ss_lb_ct_key_make(const struct rte_mbuf *m, struct ss_lb_ct_key *k);
 /*
  * n flows of one burst (n <= 64). On entry id[i] is the backend the hash
  * chose; on return, the one to send to: the flow's entry's when it has
- * a fresh one (used within 'idle' timer cycles of 'now', made in
- * 'epoch') whose backend is up (up[id] != 0, SS_LB_CT ids < 256),
+ * a fresh one (made in 'epoch', used within 'idle' ticks of 'now': any
+ * unit, 40 bits of it; an entry is forgotten between idle and 9/8 idle
+ * after its last use) whose backend is up (up[id] != 0, ids < 256),
  * else the hash's, which the entry then records.
  */
 void

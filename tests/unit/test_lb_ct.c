@@ -233,6 +233,26 @@ START_TEST(test_assign)
 		ck_assert_uint_eq(id[i], 5);
 	ck_assert_uint_eq(st.expired, 48);
 	ck_assert_uint_eq(st.entries, 32);
+	/* a flow in use never expires (its entry's last use is written
+	 * back every idle / 8), one left idle does within 9/8 idle */
+	keys(k, kp, 2, 700);
+	for (i = 0; i <= 40; i++) {
+		id[0] = 8;
+		id[1] = 8;
+		ss_lb_ct_assign(ct, kp, i < 5 ? 2 : 1, id, up, 2000 + i * 100,
+			IDLE, 1, &st);
+		ck_assert_uint_eq(id[0], 8);
+	}
+	id[0] = 9;
+	id[1] = 9;
+	ss_lb_ct_assign(ct, kp, 2, id, up, 2000 + 40 * 100, IDLE, 1, &st);
+	ck_assert_uint_eq(id[0], 8);	/* used just now */
+	ck_assert_uint_eq(id[1], 9);	/* idle since 2400: forgotten */
+	id[0] = 9;
+	ss_lb_ct_assign(ct, kp, 1, id, up, 2000 + 40 * 100 + IDLE + IDLE / 8
+		+ 1, IDLE, 1, &st);
+	ck_assert_uint_eq(id[0], 9);
+	ck_assert_uint_eq(st.entries, 34);
 	/* the same new flow twice in a burst: one entry, both kept on it */
 	keys(k, kp, 2, 500);
 	kp[1] = kp[0];
@@ -244,7 +264,7 @@ START_TEST(test_assign)
 	ck_assert_uint_eq(st.added, 1);
 	ck_assert_uint_eq(st.kept, 1);
 	ck_assert_uint_eq(id[1], 6);
-	ck_assert_uint_eq(st.entries, 33);
+	ck_assert_uint_eq(st.entries, 35);
 	ss_lb_ct_free(ct);
 }
 END_TEST

@@ -50,6 +50,32 @@ struct ss_lb_ct {
 	uint64_t live;
 };
 
+/* The key's hash: five 8-byte CRC steps, inlined into the burst loop
+ * (rte_hash_crc's generic loop took some 65 instructions per key); also
+ * the table's hash_func, so that its own lookups agree. */
+static inline uint32_t
+ct_hash_key(const struct ss_lb_ct_key *k)
+{
+	uint64_t w[5];
+	uint32_t h;
+
+	RTE_BUILD_BUG_ON(sizeof(*k) != sizeof(w));
+	memcpy(w, k, sizeof(w));
+	h = rte_hash_crc_8byte(w[0], 0x5eed1b0c);
+	h = rte_hash_crc_8byte(w[1], h);
+	h = rte_hash_crc_8byte(w[2], h);
+	h = rte_hash_crc_8byte(w[3], h);
+	return rte_hash_crc_8byte(w[4], h);
+}
+
+static uint32_t
+ct_hash(const void *key, uint32_t len, uint32_t init)
+{
+	RTE_SET_USED(len);
+	RTE_SET_USED(init);
+	return ct_hash_key(key);
+}
+
 struct ss_lb_ct *
 ss_lb_ct_create(const char *name, uint32_t entries, int socket)
 {
@@ -57,7 +83,7 @@ ss_lb_ct_create(const char *name, uint32_t entries, int socket)
 		.name = name,
 		.entries = entries,
 		.key_len = sizeof(struct ss_lb_ct_key),
-		.hash_func = rte_hash_crc,
+		.hash_func = ct_hash,
 		.socket_id = socket,
 		/* no bucket overflow before the table is full: a flow is
 		 * refused only for want of room */
@@ -177,14 +203,17 @@ ss_lb_ct_assign(struct ss_lb_ct *ct, const struct ss_lb_ct_key *k[],
 	uint64_t idle, uint32_t epoch, struct ss_lb_ct_stats *st)
 {
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
 	uint16_t i;
 
 	RTE_ASSERT(n <= RTE_HASH_LOOKUP_BULK_MAX);
 	if (n == 0)
 		return;
-	if (rte_hash_lookup_bulk_data(ct->h, (const void **)k, n, &hits,
-			data) < 0)
+	for (i = 0; i < n; i++)
+		sig[i] = ct_hash_key(k[i]);
+	if (rte_hash_lookup_with_hash_bulk_data(ct->h, (const void **)k, sig,
+			n, &hits, data) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		uint64_t d = (uintptr_t)data[i];
@@ -196,8 +225,9 @@ ss_lb_ct_assign(struct ss_lb_ct *ct, const struct ss_lb_ct_key *k[],
 					st->kept++;
 					if (unlikely(((now - ENT_LAST(d)) &
 							TICKS_MASK) > idle / 8))
-						rte_hash_add_key_data(ct->h,
-							k[i], (void *)(uintptr_t)
+						rte_hash_add_key_with_hash_data(
+							ct->h, k[i], sig[i],
+							(void *)(uintptr_t)
 							ent_make(id[i], epoch,
 							now));
 					continue;
@@ -211,15 +241,16 @@ ss_lb_ct_assign(struct ss_lb_ct *ct, const struct ss_lb_ct_key *k[],
 
 			/* a packet of a flow that an earlier one of this
 			 * burst added: its entry, made just now */
-			p = rte_hash_lookup_data(ct->h, k[i], &data[i]);
+			p = rte_hash_lookup_with_hash_data(ct->h, k[i], sig[i],
+				&data[i]);
 			if (unlikely(p >= 0)) {
 				id[i] = ENT_ID((uintptr_t)data[i]);
 				st->kept++;
 				continue;
 			}
-			if (unlikely(rte_hash_add_key_data(ct->h, k[i],
-					(void *)(uintptr_t)ent_make(id[i], epoch,
-					now)) < 0)) {
+			if (unlikely(rte_hash_add_key_with_hash_data(ct->h,
+					k[i], sig[i], (void *)(uintptr_t)
+					ent_make(id[i], epoch, now)) < 0)) {
 				st->full++;
 				continue;
 			}
@@ -228,7 +259,7 @@ ss_lb_ct_assign(struct ss_lb_ct *ct, const struct ss_lb_ct_key *k[],
 			continue;
 		}
 		/* moved or expired: the hash's choice, from now */
-		rte_hash_add_key_data(ct->h, k[i],
+		rte_hash_add_key_with_hash_data(ct->h, k[i], sig[i],
 			(void *)(uintptr_t)ent_make(id[i], epoch, now));
 	}
 	st->entries = ct->live;

@@ -446,6 +446,18 @@ def flows(topo, off=0):
             json.loads(r.stdout.strip().splitlines()[-1])}
 
 
+def esp_to_vip(gw, topo, mac_out):
+    """20 ESP packets of id 1 to the IPv4 VIP: the backends' lb
+    counters before and after (id -> backend), and the raw json."""
+    js0, _ = lb_json(gw)
+    sh(['/usr/bin/python3', '-c', ESP_TO, mac_out, '1', '20'],
+       ns=topo.ns_c, timeout=60)
+    time.sleep(0.5)
+    js1, raw = lb_json(gw)
+    return ({b['id']: b for b in js0['backends']},
+            {b['id']: b for b in js1['backends']}, raw)
+
+
 def phase3(gw, topo, mac_out, procs):
     js, raw = lb_json(gw)
     bk = {b['id']: b for b in (js or {}).get('backends', [])}
@@ -469,13 +481,7 @@ def phase3(gw, topo, mac_out, procs):
     check('b1 down: every flow answered by b2 (%s)'
           % dict(collections.Counter(m1.values())),
           all(v == 'b2' for v in m1.values()), m1)
-    js0, _ = lb_json(gw)
-    sh(['/usr/bin/python3', '-c', ESP_TO, mac_out, '1', '20'],
-       ns=topo.ns_c, timeout=60)
-    time.sleep(0.5)
-    js1, raw = lb_json(gw)
-    b0 = {b['id']: b for b in js0['backends']}
-    b1 = {b['id']: b for b in js1['backends']}
+    b0, b1, raw = esp_to_vip(gw, topo, mac_out)
     check('b1 down: its 20 ESP packets dropped and counted (down %d), '
           'none sent to b2' % (b1[1]['down'] - b0[1]['down']),
           b1[1]['down'] - b0[1]['down'] == 20 and
@@ -528,13 +534,7 @@ def phase3(gw, topo, mac_out, procs):
     o = gw.cmd('lb backend weight 1 0')
     m7 = flows(topo)
     new7 = flows(topo, 100)
-    js0, _ = lb_json(gw)
-    sh(['/usr/bin/python3', '-c', ESP_TO, mac_out, '1', '20'],
-       ns=topo.ns_c, timeout=60)
-    time.sleep(0.5)
-    js1, raw = lb_json(gw)
-    b0 = {b['id']: b for b in js0['backends']}
-    b1 = {b['id']: b for b in js1['backends']}
+    b0, b1, raw = esp_to_vip(gw, topo, mac_out)
     check('lb backend weight 1 0 (drain): tracked flows stay where they '
           'were, every new flow on b2 (%s), b1 still gets its 20 ESP '
           'packets (%d), none dropped'

@@ -4,9 +4,9 @@
 
 /*
  * Load balancer connection tracking (ss_app_lb_ct.h): a worker's own
- * rte_hash of flows, with the backend and the last use of each entry in
- * an array by the hash's key position, so that a kept flow costs one
- * bulk lookup and a store.
+ * rte_hash of flows, each entry packed into the hash's data, so that a
+ * kept flow costs its share of one bulk lookup per burst and nothing
+ * else.
  */
 
 #include <errno.h>
@@ -29,7 +29,10 @@
  * nothing. The last use is written back only when it is more than an
  * eighth of the idle time old (a rte_hash_add_key_data of the key, once
  * per idle/8 per busy flow): an entry is then forgotten between 1 and
- * 9/8 idle times after its flow's last packet.
+ * 9/8 idle times after its flow's last packet. The epoch's 16 bits
+ * would take an entry that outlived 65536 flushes for a fresh one; the
+ * sweep deletes stale entries long before (a full table in 8192 bursts
+ * of 65536 entries).
  */
 #define ENT_ID(d) ((uint16_t)((d) & 0xff))
 #define ENT_EPOCH(d) ((uint16_t)((d) >> 8))

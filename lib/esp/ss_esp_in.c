@@ -707,6 +707,7 @@ struct inb_run {
 	bool v4;
 	bool udp_ok;
 	bool ok;
+	bool ok4;			/* ok and v4: one test per packet */
 	bool paused;			/* esa->paused */
 	bool aside;			/* no SA, or paused: maybe held */
 };
@@ -719,6 +720,7 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 
 	r->sa = sa;
 	r->ok = false;
+	r->ok4 = false;
 	r->udp_ok = false;
 	r->paused = false;
 	r->aside = sa == NULL;
@@ -751,21 +753,23 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa) && !r->paused;
 	r->udp_ok = r->ok && sa->udp_encap && sa->mode == SS_SA_MODE_TUNNEL;
 	r->ok = r->ok && !sa->udp_encap;
+	r->ok4 = r->ok && r->v4;
 }
 
-/* addr_eq(&sa->local, fam, the packet's destination) with an IPv4
- * local address from the run. */
+/* r->ok and addr_eq(&sa->local, fam, the packet's destination), an
+ * IPv4 local address (the usual SA) from the run in one test. */
 static __rte_always_inline bool
 inb_local_ok(const struct inb_run *r, const struct ss_sa *sa, uint8_t fam,
 	const uint8_t *d)
 {
 	rte_be32_t a;
 
-	if (likely(r->v4)) {
+	if (likely(r->ok4)) {
 		memcpy(&a, d + 16, sizeof(a));
 		return fam == AF_INET && a == r->local4;
 	}
-	return addr_eq(&sa->local, fam, fam == AF_INET ? d + 16 : d + 24);
+	return r->ok && addr_eq(&sa->local, fam,
+		fam == AF_INET ? d + 16 : d + 24);
 }
 
 /* replay_seq with the window's state from the run: esn_guess's tests on
@@ -866,13 +870,15 @@ inb_diverted(const struct ss_esp_aside *tb, uint32_t spi)
 
 /* The outer header checks of one packet, in their order, each failure
  * counted under its own reason: IP (and UDP), SPI, owner. true: p goes
- * on, at its IP header with l2_len 0 and l3_len set, *spi, *fam and
- * *udp set. */
+ * on, at its IP header with l2_len 0 and l3_len set, *spi, *fam, *udp,
+ * *eoffp (where ESP starts) and *dp (the IP header) set: the caller
+ * need not work them out again from the mbuf. */
 static __rte_always_inline bool
 inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
 	const uint16_t *owner, uint16_t idx, uint8_t id_shift, uint32_t *spi,
-	uint8_t *fam, bool *udp)
+	uint8_t *fam, bool *udp, uint32_t *eoffp, const uint8_t **dp)
 {
+	const uint8_t *d;
 	rte_be32_t v;
 	uint32_t hl = 0, eoff = 0;
 	/* for the slow path's pointers: the caller's stay in registers */
@@ -897,8 +903,8 @@ inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
 	}
 	/* The IP header sits 2 bytes off a 4-byte boundary once the
 	 * Ethernet header is gone. */
-	memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *, eoff),
-		sizeof(v));
+	d = rte_pktmbuf_mtod(p, const uint8_t *);
+	memcpy(&v, d + eoff, sizeof(v));
 	*spi = esp_be32(v);
 	if (unlikely(*spi < 256)) {
 		esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
@@ -911,6 +917,8 @@ inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
 	}
 	p->l2_len = 0;
 	p->l3_len = hl;
+	*eoffp = eoff;
+	*dp = d;
 	return true;
 }
 
@@ -1001,7 +1009,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		bool fast, udp = false;
 
 		if (!inb_outer(srv, p, owner, idx, id_shift, &spi, &fam,
-				&udp)) {
+				&udp, &eoff, &d)) {
 			nbad++;
 			continue;
 		}
@@ -1044,11 +1052,8 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 				continue;
 			}
 		}
-		/* ESP follows the IP header, or UDP behind it */
-		d = rte_pktmbuf_mtod(p, const uint8_t *);
-		eoff = p->l3_len + (udp ? sizeof(struct rte_udp_hdr) : 0);
 		clen = rte_pktmbuf_pkt_len(p) - eoff;
-		fast = r.ok && !udp && inb_local_ok(&r, sa, fam, d) &&
+		fast = !udp && inb_local_ok(&r, sa, fam, d) &&
 			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
 			rte_pktmbuf_tailroom(p) >= 32;
 		if (unlikely(!fast)) {
@@ -1068,8 +1073,9 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 				continue;
 		}
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
-		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
-			p->l3_len + 4), sizeof(sq));
+		/* ESP is still at d + eoff: inb_sa_slow moves the IP header
+		 * up to it, not ESP. */
+		memcpy(&sq, d + eoff + 4, sizeof(sq));
 		M_SEQ(p) = esp_be32(sq);
 		/* Cheap refusal before any crypto work; the ESN guessed here
 		 * is the one the ICV is checked with and the window

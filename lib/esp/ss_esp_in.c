@@ -140,20 +140,22 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	return false;
 }
 
-/* The selector test of one group of packets, picked once per group:
+/* The selector test of one group of packets, set up once per group:
  * one IPv4 selector that takes any port, the usual SA, is one masked
- * compare on words held in locals (one: each packet's stores to its
- * mbuf would otherwise reload it from the SA), and so is nb_ts 0 (any
- * packet: masks of nothing, and ts_match passes IPv6 at once); anything
- * else goes through ts_match. The addresses are taken as the header
- * holds them, source and destination in one 8-byte load: amask and
- * aval are the selector's masks and values in the same byte order and
- * layout (a masked compare needs no byte swap when both sides are
- * swapped alike). */
+ * compare on words held in locals (each packet's stores to its mbuf
+ * would otherwise reload it from the SA), and so is nb_ts 0 (any
+ * packet: masks of nothing, and ts_match passes IPv6 at once); for
+ * anything else the compare never passes (a value bit outside the
+ * mask), so that a packet goes on to ts_match with no further test.
+ * A failed compare goes there too: ts_match gives the same answer for
+ * the one selector. The addresses are taken as the header holds them,
+ * source and destination in one 8-byte load: amask and aval are the
+ * selector's masks and values in the same byte order and layout (a
+ * masked compare needs no byte swap when both sides are swapped
+ * alike). */
 struct inb_ts {
 	uint64_t amask, aval;
 	uint8_t proto, pmask;
-	bool one;
 };
 
 static inline void
@@ -166,22 +168,25 @@ inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
 	const rte_be32_t m[2] = { esp_be32(f->smask), esp_be32(f->dmask) };
 	const rte_be32_t v[2] = { esp_be32(f->src), esp_be32(f->dst) };
 
+	t->proto = 0;
+	t->pmask = 0;
 	if (sa->nb_ts == 0) {
-		t->one = true;
 		t->amask = 0;
 		t->aval = 0;
-		t->proto = 0;
-		t->pmask = 0;
 		return;
 	}
-	t->one = esa->nb_ts4 == 1 && !esa->ts4_ports;
+	if (esa->nb_ts4 != 1 || esa->ts4_ports) {
+		t->amask = 0;
+		t->aval = 1;
+		return;
+	}
 	memcpy(&t->amask, m, sizeof(m));
 	memcpy(&t->aval, v, sizeof(v));
 	t->proto = f->proto;
 	t->pmask = f->pmask;
 }
 
-/* ts_match through the group's pick. */
+/* ts_match, the group's masked compare first. */
 static __rte_always_inline bool
 inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	const struct ss_esp_sa *esa, const uint8_t *d, uint32_t len,
@@ -190,10 +195,12 @@ inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	const struct rte_ipv4_hdr *h = (const void *)d;
 	uint64_t a;
 
-	if (t->one && fam == AF_INET) {
+	if (likely(fam == AF_INET)) {
 		memcpy(&a, &h->src_addr, sizeof(a));
-		return (((a & t->amask) ^ t->aval) |
-			((h->next_proto_id ^ t->proto) & t->pmask)) == 0;
+		if (likely((((a & t->amask) ^ t->aval) |
+				((h->next_proto_id ^ t->proto) &
+				t->pmask)) == 0))
+			return true;
 	}
 	return ts_match(sa, esa, d, len, fam, hl);
 }
@@ -412,6 +419,7 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 {
 	struct ss_esp_sa *esa = sa->dp;
 	int32_t st[SS_ESP_BURST];
+	uint64_t sok[SS_ESP_BURST];
 	/* As ss_esp.c sets them: constants where the caller gave tun
 	 * and ifam as constants, one register less each. */
 	const uint32_t icvl = 16;
@@ -427,6 +435,24 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		esa->inner_proto == inner_proto));
 	inb_ts_load(&ts, sa, esa);
 	nbad = ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
+	if (unlikely(nbad != 0)) {
+		/* Those that failed the crypto out first, so that the loop
+		 * below has no test for them: the others keep their order
+		 * (mb[] is the caller's scratch, s64[] goes to sok[]). */
+		unsigned int k = 0;
+
+		for (i = 0; i < n; i++) {
+			if (st[i] != 0) {
+				esp_drop(srv, sa, mb[i],
+					crypto_drop_why(st[i]));
+				continue;
+			}
+			mb[k] = mb[i];
+			sok[k++] = s64[i];
+		}
+		n = (uint16_t)k;
+		s64 = sok;
+	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const uint32_t tofs = M_LEN(m) - icvl - 2;
@@ -434,10 +460,6 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		const uint8_t *t;
 		uint8_t pad;
 
-		if (unlikely(nbad != 0 && st[i] != 0)) {
-			esp_drop(srv, sa, m, crypto_drop_why(st[i]));
-			continue;
-		}
 		t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
 		pad = t[0];
 		if (unlikely(cstart + pad > tofs || !pad_ok(t, pad))) {

@@ -426,7 +426,9 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
 	const uint8_t inner_proto = ifam == AF_INET ? IPPROTO_IPIP :
 		IPPROTO_IPV6;
-	unsigned int i, nout = 0;
+	/* the next out[] slot: one spilled word per packet, not two */
+	struct rte_mbuf **o = out;
+	unsigned int i;
 	uint64_t bytes = 0;
 	struct inb_ts ts;
 	uint16_t nbad;
@@ -490,9 +492,9 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 				tun)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
-		out[nout++] = m;
+		*o++ = m;
 	}
-	return inb_account(srv, sa, esa, out, (uint16_t)nout, bytes);
+	return inb_account(srv, sa, esa, out, (uint16_t)(o - out), bytes);
 }
 
 /* inb_group_own_loop with tunnel mode and the inner family as constants

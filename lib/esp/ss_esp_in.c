@@ -140,20 +140,22 @@ ts_match(const struct ss_sa *sa, const struct ss_esp_sa *esa,
 	return false;
 }
 
-/* The selector test of one group of packets, picked once per group:
+/* The selector test of one group of packets, set up once per group:
  * one IPv4 selector that takes any port, the usual SA, is one masked
- * compare on words held in locals (one: each packet's stores to its
- * mbuf would otherwise reload it from the SA), and so is nb_ts 0 (any
- * packet: masks of nothing, and ts_match passes IPv6 at once); anything
- * else goes through ts_match. The addresses are taken as the header
- * holds them, source and destination in one 8-byte load: amask and
- * aval are the selector's masks and values in the same byte order and
- * layout (a masked compare needs no byte swap when both sides are
- * swapped alike). */
+ * compare on words held in locals (each packet's stores to its mbuf
+ * would otherwise reload it from the SA), and so is nb_ts 0 (any
+ * packet: masks of nothing, and ts_match passes IPv6 at once); for
+ * anything else the compare never passes (a value bit outside the
+ * mask), so that a packet goes on to ts_match with no further test.
+ * A failed compare goes there too: ts_match gives the same answer for
+ * the one selector. The addresses are taken as the header holds them,
+ * source and destination in one 8-byte load: amask and aval are the
+ * selector's masks and values in the same byte order and layout (a
+ * masked compare needs no byte swap when both sides are swapped
+ * alike). */
 struct inb_ts {
 	uint64_t amask, aval;
 	uint8_t proto, pmask;
-	bool one;
 };
 
 static inline void
@@ -166,22 +168,25 @@ inb_ts_load(struct inb_ts *t, const struct ss_sa *sa,
 	const rte_be32_t m[2] = { esp_be32(f->smask), esp_be32(f->dmask) };
 	const rte_be32_t v[2] = { esp_be32(f->src), esp_be32(f->dst) };
 
+	t->proto = 0;
+	t->pmask = 0;
 	if (sa->nb_ts == 0) {
-		t->one = true;
 		t->amask = 0;
 		t->aval = 0;
-		t->proto = 0;
-		t->pmask = 0;
 		return;
 	}
-	t->one = esa->nb_ts4 == 1 && !esa->ts4_ports;
+	if (esa->nb_ts4 != 1 || esa->ts4_ports) {
+		t->amask = 0;
+		t->aval = 1;
+		return;
+	}
 	memcpy(&t->amask, m, sizeof(m));
 	memcpy(&t->aval, v, sizeof(v));
 	t->proto = f->proto;
 	t->pmask = f->pmask;
 }
 
-/* ts_match through the group's pick. */
+/* ts_match, the group's masked compare first. */
 static __rte_always_inline bool
 inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	const struct ss_esp_sa *esa, const uint8_t *d, uint32_t len,
@@ -190,10 +195,12 @@ inb_ts_ok(const struct inb_ts *t, const struct ss_sa *sa,
 	const struct rte_ipv4_hdr *h = (const void *)d;
 	uint64_t a;
 
-	if (t->one && fam == AF_INET) {
+	if (likely(fam == AF_INET)) {
 		memcpy(&a, &h->src_addr, sizeof(a));
-		return (((a & t->amask) ^ t->aval) |
-			((h->next_proto_id ^ t->proto) & t->pmask)) == 0;
+		if (likely((((a & t->amask) ^ t->aval) |
+				((h->next_proto_id ^ t->proto) &
+				t->pmask)) == 0))
+			return true;
 	}
 	return ts_match(sa, esa, d, len, fam, hl);
 }
@@ -412,13 +419,16 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 {
 	struct ss_esp_sa *esa = sa->dp;
 	int32_t st[SS_ESP_BURST];
+	uint64_t sok[SS_ESP_BURST];
 	/* As ss_esp.c sets them: constants where the caller gave tun
 	 * and ifam as constants, one register less each. */
 	const uint32_t icvl = 16;
 	const uint32_t head = sizeof(struct rte_esp_hdr) + esa->iv_len;
 	const uint8_t inner_proto = ifam == AF_INET ? IPPROTO_IPIP :
 		IPPROTO_IPV6;
-	unsigned int i, nout = 0;
+	/* the next out[] slot: one spilled word per packet, not two */
+	struct rte_mbuf **o = out;
+	unsigned int i;
 	uint64_t bytes = 0;
 	struct inb_ts ts;
 	uint16_t nbad;
@@ -427,6 +437,24 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		esa->inner_proto == inner_proto));
 	inb_ts_load(&ts, sa, esa);
 	nbad = ss_esp_mb_inb(srv->mb, sa, esa, mb, s64, n, st);
+	if (unlikely(nbad != 0)) {
+		/* Those that failed the crypto out first, so that the loop
+		 * below has no test for them: the others keep their order
+		 * (mb[] is the caller's scratch, s64[] goes to sok[]). */
+		unsigned int k = 0;
+
+		for (i = 0; i < n; i++) {
+			if (st[i] != 0) {
+				esp_drop(srv, sa, mb[i],
+					crypto_drop_why(st[i]));
+				continue;
+			}
+			mb[k] = mb[i];
+			sok[k++] = s64[i];
+		}
+		n = (uint16_t)k;
+		s64 = sok;
+	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = mb[i];
 		const uint32_t tofs = M_LEN(m) - icvl - 2;
@@ -434,10 +462,6 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 		const uint8_t *t;
 		uint8_t pad;
 
-		if (unlikely(nbad != 0 && st[i] != 0)) {
-			esp_drop(srv, sa, m, crypto_drop_why(st[i]));
-			continue;
-		}
 		t = rte_pktmbuf_mtod_offset(m, const uint8_t *, tofs);
 		pad = t[0];
 		if (unlikely(cstart + pad > tofs || !pad_ok(t, pad))) {
@@ -468,9 +492,9 @@ inb_group_own_loop(struct ss_esp_server *srv, struct ss_sa *sa,
 				tun)))
 			continue;
 		bytes += rte_pktmbuf_pkt_len(m);
-		out[nout++] = m;
+		*o++ = m;
 	}
-	return inb_account(srv, sa, esa, out, (uint16_t)nout, bytes);
+	return inb_account(srv, sa, esa, out, (uint16_t)(o - out), bytes);
 }
 
 /* inb_group_own_loop with tunnel mode and the inner family as constants
@@ -707,6 +731,7 @@ struct inb_run {
 	bool v4;
 	bool udp_ok;
 	bool ok;
+	bool ok4;			/* ok and v4: one test per packet */
 	bool paused;			/* esa->paused */
 	bool aside;			/* no SA, or paused: maybe held */
 };
@@ -719,6 +744,7 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 
 	r->sa = sa;
 	r->ok = false;
+	r->ok4 = false;
 	r->udp_ok = false;
 	r->paused = false;
 	r->aside = sa == NULL;
@@ -751,21 +777,23 @@ inb_run_load(struct inb_run *r, const struct ss_sa *sa)
 	r->ok = !sa->st.hard_expired && !esp_lifetime_hard(sa) && !r->paused;
 	r->udp_ok = r->ok && sa->udp_encap && sa->mode == SS_SA_MODE_TUNNEL;
 	r->ok = r->ok && !sa->udp_encap;
+	r->ok4 = r->ok && r->v4;
 }
 
-/* addr_eq(&sa->local, fam, the packet's destination) with an IPv4
- * local address from the run. */
+/* r->ok and addr_eq(&sa->local, fam, the packet's destination), an
+ * IPv4 local address (the usual SA) from the run in one test. */
 static __rte_always_inline bool
 inb_local_ok(const struct inb_run *r, const struct ss_sa *sa, uint8_t fam,
 	const uint8_t *d)
 {
 	rte_be32_t a;
 
-	if (likely(r->v4)) {
+	if (likely(r->ok4)) {
 		memcpy(&a, d + 16, sizeof(a));
 		return fam == AF_INET && a == r->local4;
 	}
-	return addr_eq(&sa->local, fam, fam == AF_INET ? d + 16 : d + 24);
+	return r->ok && addr_eq(&sa->local, fam,
+		fam == AF_INET ? d + 16 : d + 24);
 }
 
 /* replay_seq with the window's state from the run: esn_guess's tests on
@@ -866,13 +894,15 @@ inb_diverted(const struct ss_esp_aside *tb, uint32_t spi)
 
 /* The outer header checks of one packet, in their order, each failure
  * counted under its own reason: IP (and UDP), SPI, owner. true: p goes
- * on, at its IP header with l2_len 0 and l3_len set, *spi, *fam and
- * *udp set. */
+ * on, at its IP header with l2_len 0 and l3_len set, *spi, *fam, *udp,
+ * *eoffp (where ESP starts) and *dp (the IP header) set: the caller
+ * need not work them out again from the mbuf. */
 static __rte_always_inline bool
 inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
 	const uint16_t *owner, uint16_t idx, uint8_t id_shift, uint32_t *spi,
-	uint8_t *fam, bool *udp)
+	uint8_t *fam, bool *udp, uint32_t *eoffp, const uint8_t **dp)
 {
+	const uint8_t *d;
 	rte_be32_t v;
 	uint32_t hl = 0, eoff = 0;
 	/* for the slow path's pointers: the caller's stay in registers */
@@ -897,8 +927,8 @@ inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
 	}
 	/* The IP header sits 2 bytes off a 4-byte boundary once the
 	 * Ethernet header is gone. */
-	memcpy(&v, rte_pktmbuf_mtod_offset(p, const uint8_t *, eoff),
-		sizeof(v));
+	d = rte_pktmbuf_mtod(p, const uint8_t *);
+	memcpy(&v, d + eoff, sizeof(v));
 	*spi = esp_be32(v);
 	if (unlikely(*spi < 256)) {
 		esp_drop(srv, NULL, p, SS_SA_DROP_UNKNOWN_SPI);
@@ -911,6 +941,8 @@ inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
 	}
 	p->l2_len = 0;
 	p->l3_len = hl;
+	*eoffp = eoff;
+	*dp = d;
 	return true;
 }
 
@@ -1001,7 +1033,7 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 		bool fast, udp = false;
 
 		if (!inb_outer(srv, p, owner, idx, id_shift, &spi, &fam,
-				&udp)) {
+				&udp, &eoff, &d)) {
 			nbad++;
 			continue;
 		}
@@ -1044,11 +1076,8 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 				continue;
 			}
 		}
-		/* ESP follows the IP header, or UDP behind it */
-		d = rte_pktmbuf_mtod(p, const uint8_t *);
-		eoff = p->l3_len + (udp ? sizeof(struct rte_udp_hdr) : 0);
 		clen = rte_pktmbuf_pkt_len(p) - eoff;
-		fast = r.ok && !udp && inb_local_ok(&r, sa, fam, d) &&
+		fast = !udp && inb_local_ok(&r, sa, fam, d) &&
 			clen >= r.min && ((clen - r.hdr) & r.mask) == 0 &&
 			rte_pktmbuf_tailroom(p) >= 32;
 		if (unlikely(!fast)) {
@@ -1068,8 +1097,9 @@ inb_chunk(struct ss_esp_server *srv, struct rte_mbuf **m, uint16_t n,
 				continue;
 		}
 		M_LEN(p) = rte_pktmbuf_pkt_len(p);
-		memcpy(&sq, rte_pktmbuf_mtod_offset(p, const uint8_t *,
-			p->l3_len + 4), sizeof(sq));
+		/* ESP is still at d + eoff: inb_sa_slow moves the IP header
+		 * up to it, not ESP. */
+		memcpy(&sq, d + eoff + 4, sizeof(sq));
 		M_SEQ(p) = esp_be32(sq);
 		/* Cheap refusal before any crypto work; the ESN guessed here
 		 * is the one the ICV is checked with and the window

@@ -763,11 +763,13 @@ inb_loop(IMB_MGR *mgr, struct ss_esp_sa *esa, struct rte_mbuf *m[],
 			gcm_nonce_aad(esp, sqh, esn, nonce, aad);
 			gcm_fn(&k->gk, &ctx, esp + 16, esp + 16, pl, nonce,
 				aad, esn ? 12 : 8, gt, 16);
+			/* st[] is read only when some packet failed: the
+			 * first failure clears it for the whole burst, and
+			 * a pass stores nothing. */
 			if (unlikely(tag_differs(gt, icv))) {
+				if (nbad++ == 0)
+					memset(st, 0, n * sizeof(st[0]));
 				st[i] = -EBADMSG;
-				nbad++;
-			} else {
-				st[i] = 0;
 			}
 			continue;
 		}

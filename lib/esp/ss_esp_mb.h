@@ -69,7 +69,8 @@ ss_esp_mb_outb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,
  * at l3_len, pkt_len the whole datagram. sq[i]: the sequence number as
  * the window takes it, of which only the high half (the ESN's, 0 without
  * ESN) is used. st[i]: 0, -EBADMSG on an ICV mismatch, -EIO. Returns how
- * many st[i] are not 0 (so that the usual burst needs no look at st[]).
+ * many st[i] are not 0 (so that the usual burst needs no look at st[]);
+ * st[] may be left unwritten when that is 0.
  */
 uint16_t
 ss_esp_mb_inb(void *mgr, const struct ss_sa *sa, struct ss_esp_sa *esa,

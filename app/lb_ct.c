@@ -48,7 +48,6 @@ ent_make(uint16_t id, uint32_t epoch, uint64_t now)
 
 struct ss_lb_ct {
 	struct rte_hash *h;
-	uint32_t size;
 	uint32_t next;			/* sweep: rte_hash_iterate's */
 	uint64_t live;
 };
@@ -109,7 +108,6 @@ ss_lb_ct_create(const char *name, uint32_t entries, int socket)
 		rte_free(ct);
 		return NULL;
 	}
-	ct->size = entries;
 	return ct;
 }
 

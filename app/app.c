@@ -128,8 +128,9 @@ ss_app_teardown(void)
 #ifdef SS_HAVE_IKE
 	ss_app_ike_fini(&ss_app);
 #endif
-	ss_app_ports_fini(&ss_app);
+	/* SAs first: an inline one's session lives on its port */
 	ss_app_ipsec_fini(&ss_app);
+	ss_app_ports_fini(&ss_app);
 	ss_net_fini();
 	rte_mempool_free(ss_app.pool);
 	ss_app.pool = NULL;

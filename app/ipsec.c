@@ -8,11 +8,68 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
 #include "ss_app.h"
+#include "ss_crypto.h"
+#include "ss_inline.h"
 #include "ss_swnic_esp.h"
+#include "ss_swnic_sec.h"
+
+/* ipsec.inline: the "inline" back-end on the named port's rte_security
+ * context, or on a software inline NIC attached to that port. */
+static int
+inline_start(struct ss_app *app, int socket)
+{
+	const struct ss_sa_cfg *c = &app->sacfg;
+	const char *pname = app->cfg.ports[c->inline_port].name;
+	struct ss_inline_conf ic;
+	char err[256];
+	int ret;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.port_id = app->port_id[c->inline_port];
+	ic.max_sessions = c->inline_sessions;
+	ic.socket = socket;
+	ic.server_queue = app->server_worker;
+	ic.nb_server_queue = SS_CFG_MAX_SERVERS;
+	if (c->inline_software) {
+		struct ss_swnic_sec_conf sc = {
+			.max_sessions = c->inline_sessions,
+			.socket = socket,
+			.gcm_dev = ss_crypto_dev_gcm(),
+			.mb_dev = ss_crypto_dev_mb(),
+			.qsbr = app->qsbr,
+		};
+
+		app->swnic_sec = ss_swnic_sec_create(&sc);
+		if (app->swnic_sec == NULL) {
+			fprintf(stderr, "shardsec: software inline NIC: %s\n",
+				rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		ret = ss_swnic_sec_attach(app->swnic_sec, ic.port_id);
+		if (ret < 0) {
+			fprintf(stderr, "shardsec: port %s: cannot attach the "
+				"software inline NIC: %s\n", pname,
+				strerror(-ret));
+			return ret;
+		}
+		ic.ctx = ss_swnic_sec_ctx(app->swnic_sec);
+	}
+	ret = ss_inline_init(&ic, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "shardsec: port %s: inline IPsec: %s\n",
+			pname, err);
+		return ret;
+	}
+	printf("shardsec: port %s: inline IPsec on the %s\n", pname,
+		c->inline_software ? "software inline NIC" :
+		"NIC's rte_security context");
+	return 0;
+}
 
 int
 ss_app_ipsec_init(struct ss_app *app)
@@ -69,6 +126,11 @@ ss_app_ipsec_init(struct ss_app *app)
 				strerror(-ret));
 			return ret;
 		}
+	}
+	if (app->sacfg.inline_on) {
+		ret = inline_start(app, socket);
+		if (ret < 0)
+			return ret;
 	}
 	for (s = 0; s < cfg->nb_servers; s++) {
 		const unsigned int lcore =
@@ -158,8 +220,11 @@ ss_app_ipsec_fini(struct ss_app *app)
 	if (app->sadb != NULL)
 		ss_sa_db_free(app->sadb);
 	app->sadb = NULL;
-	/* after the SAs: each erased its key slot */
+	/* after the SAs: each erased its key slot / destroyed its session */
 	ss_swnic_esp_fini();
+	ss_inline_fini();
+	ss_swnic_sec_free(app->swnic_sec);
+	app->swnic_sec = NULL;
 	ss_esp_crypto_fini();
 	rte_free(app->qsbr);
 	app->qsbr = NULL;

@@ -105,6 +105,22 @@ port_setup(struct ss_app *app, uint8_t idx)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* A NIC that does inline IPsec does it only with these on. */
+	if (app->sacfg.inline_on && !app->sacfg.inline_software &&
+			app->sacfg.inline_port == idx) {
+		if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SECURITY) == 0 ||
+				(info.tx_offload_capa &
+				RTE_ETH_TX_OFFLOAD_SECURITY) == 0) {
+			APP_LOG(ERR, "port %s: device %s has no inline IPsec "
+				"offload (rx/tx SECURITY); set "
+				"ipsec.inline.software = true for the "
+				"software inline NIC\n", cp->name,
+				info.driver_name);
+			return -ENOTSUP;
+		}
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SECURITY;
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_SECURITY;
+	}
 
 	ret = rte_eth_dev_configure(port_id, nq, nq, &conf);
 	if (ret < 0) {

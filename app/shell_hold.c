@@ -16,7 +16,9 @@
 
 #include "ss_app.h"
 #include "ss_shell.h"
+#include "ss_inline.h"
 #include "ss_swnic_esp.h"
+#include "ss_swnic_sec.h"
 
 static void
 show_hold(struct cmdline *cl, bool json)
@@ -251,7 +253,110 @@ static cmdline_parse_inst_t cmd_show_swnic_j = {
 	},
 };
 
+/* ---- show inline [json] --------------------------------------------- */
+
+static void
+show_inline(struct cmdline *cl, bool json)
+{
+	struct ss_swnic_sec_stats d;
+	struct ss_inline_stats st;
+	const bool sw = ss_app.swnic_sec != NULL;
+
+	if (!ss_inline_active()) {
+		cmdline_printf(cl, json ? "{}\n" : "no inline IPsec "
+			"(ipsec.inline starts it)\n");
+		return;
+	}
+	ss_inline_stats_get(&st);
+	memset(&d, 0, sizeof(d));
+	if (sw)
+		ss_swnic_sec_stats_get(ss_app.swnic_sec, &d);
+	if (json) {
+		cmdline_printf(cl, "{\"port\": \"%s\", \"device\": \"%s\", "
+			"\"sessions\": %u, \"created\": %" PRIu64
+			", \"refused\": %" PRIu64 ", \"destroyed\": %" PRIu64
+			", \"flows\": %" PRIu64, ss_app.cfg.ports[
+			ss_app.sacfg.inline_port].name, sw ? "software" :
+			"nic", st.sessions, st.created, st.refused,
+			st.destroyed, st.flows);
+		if (sw)
+			cmdline_printf(cl, ", \"tx_encrypted\": %" PRIu64
+				", \"tx_dropped_no_session\": %" PRIu64
+				", \"tx_dropped_bad\": %" PRIu64
+				", \"rx_decrypted\": %" PRIu64
+				", \"rx_auth_failed\": %" PRIu64
+				", \"rx_bad\": %" PRIu64
+				", \"rx_no_session\": %" PRIu64,
+				d.tx_encrypted, d.tx_dropped_no_session,
+				d.tx_dropped_bad, d.rx_decrypted,
+				d.rx_auth_failed, d.rx_bad, d.rx_no_session);
+		cmdline_printf(cl, "}\n");
+		return;
+	}
+	cmdline_printf(cl, "inline IPsec on port %s (%s): %u sessions; "
+		"created %" PRIu64 ", refused %" PRIu64 ", destroyed %" PRIu64
+		", inbound rules %" PRIu64 "\n",
+		ss_app.cfg.ports[ss_app.sacfg.inline_port].name,
+		sw ? "software inline NIC" : "NIC's rte_security context",
+		st.sessions, st.created, st.refused, st.destroyed, st.flows);
+	if (sw)
+		cmdline_printf(cl, "  tx encrypted %" PRIu64 ", dropped: no "
+			"session %" PRIu64 ", malformed %" PRIu64 "\n"
+			"  rx decrypted %" PRIu64 ", ICV failed %" PRIu64
+			", malformed %" PRIu64 ", unknown SPI %" PRIu64 "\n",
+			d.tx_encrypted, d.tx_dropped_no_session,
+			d.tx_dropped_bad, d.rx_decrypted, d.rx_auth_failed,
+			d.rx_bad, d.rx_no_session);
+}
+
+struct cmd_show_inline_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t inl;
+	cmdline_fixed_string_t json;
+};
+
+static void
+cmd_show_inline_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	RTE_SET_USED(parsed);
+	show_inline(cl, data == SS_SHELL_JSON);
+}
+
+static cmdline_parse_token_string_t cmd_show_inline_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_inline_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_inline_inl =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_inline_result, inl,
+		"inline");
+static cmdline_parse_token_string_t cmd_show_inline_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_inline_result, json, "json");
+
+static cmdline_parse_inst_t cmd_show_inline = {
+	.f = cmd_show_inline_parsed,
+	.data = NULL,
+	.help_str = "show inline: rte_security inline IPsec sessions and "
+		"the software inline NIC's counters",
+	.tokens = {
+		(void *)&cmd_show_inline_show,
+		(void *)&cmd_show_inline_inl,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_show_inline_j = {
+	.f = cmd_show_inline_parsed,
+	.data = SS_SHELL_JSON,
+	.help_str = "show inline json: the same as JSON",
+	.tokens = {
+		(void *)&cmd_show_inline_show,
+		(void *)&cmd_show_inline_inl,
+		(void *)&cmd_show_inline_json,
+		NULL,
+	},
+};
+
 cmdline_parse_inst_t *const ss_cmd_hold[] = {
+	&cmd_show_inline,
+	&cmd_show_inline_j,
 	&cmd_show_hold,
 	&cmd_show_hold_j,
 	&cmd_show_swnic,
@@ -265,5 +370,8 @@ const struct ss_shell_help ss_help_hold[] = {
 		"ACQUIREs and ICMP unreachable sent" },
 	{ "show swnic [json]", "the software NIC: key slots, key pushes, "
 		"store times, how long SAs were paused" },
+	{ "show inline [json]", "inline IPsec (ipsec.inline): sessions "
+		"made and refused on the port's NIC; the software inline NIC's "
+		"packets encrypted, decrypted, failed and dropped" },
 	{ NULL, NULL },
 };

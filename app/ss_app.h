@@ -170,6 +170,8 @@ struct ss_ctl_stats {
 	uint64_t acquires;		/* ACQUIREs from the workers */
 };
 
+struct ss_swnic_sec;
+
 struct ss_app {
 	struct ss_config cfg;
 	struct rte_mempool *pool;
@@ -196,6 +198,8 @@ struct ss_app {
 	struct ss_hold *hold[SS_CFG_MAX_SERVERS];	/* NULL: hold off */
 	/* inbound ESP of paused SAs (NIC key push), by SPI */
 	struct ss_hold *hold_in[SS_CFG_MAX_SERVERS];
+	/* ipsec.inline.software: the software inline NIC on that port */
+	struct ss_swnic_sec *swnic_sec;
 	void *ike;			/* struct ss_app_ike, ike.c */
 	/* MACsec ports (macsec.c): SecY and owning worker by port index;
 	 * bit p of msec_mask: port p is one. */

@@ -25,9 +25,13 @@
  *    2). Its SAs start paused (esa->paused) while their key is pushed
  *    into the NIC, and are resumed (ss_esp_sa_resume) by the NIC's
  *    completion; the data path holds or drops their packets meanwhile.
- *  - "inline": rte_security inline IPsec on a capable NIC: no driver yet.
- *    It would create an rte_security session on the port, pause the SA
- *    the same way, and only set mbuf ol_flags since the NIC encrypts.
+ *  - "inline": rte_security inline crypto on the outside port's NIC
+ *    (drivers/inline): an rte_security session per SA and an rte_ipsec
+ *    session of type INLINE_CRYPTO. rte_ipsec frames ESP and flags the
+ *    packets; the NIC encrypts them on transmit, and decrypts received
+ *    ones before the worker sees them (RTE_MBUF_F_RX_SEC_OFFLOAD). The
+ *    SA is not paused: rte_security_session_create returns once the NIC
+ *    holds the key.
  * A driver replaces a slot with ss_crypto_backend_register() (from
  * drivers/, linked into the program through ss_drivers_dep).
  */
@@ -112,6 +116,10 @@ struct ss_crypto_backend {
 	 * rte_ipsec is not used for its SAs, xf is NULL in session_create
 	 * and process is not called. */
 	bool own_esp;
+	/* true: the NIC does the crypto (RTE_SECURITY_ACTION_TYPE_
+	 * INLINE_CRYPTO). session_create fills esa->ss.security and keeps
+	 * the security session in esa->cs; process is not called. */
+	bool inline_crypto;
 };
 
 /** Replace a back-end slot (control lcore, before SAs use it). */

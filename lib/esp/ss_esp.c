@@ -243,9 +243,14 @@ esp_sa_create(void *arg, struct ss_sa *sa, const struct ss_sa_params *p,
 		goto fail;
 	}
 	esa->ss.sa = esa->isa;
-	esa->ss.type = RTE_SECURITY_ACTION_TYPE_NONE;
-	esa->ss.crypto.ses = esa->cs;
-	esa->ss.crypto.dev_id = esa->dev_id;
+	if (be->inline_crypto) {
+		/* session_create filled ss.security */
+		esa->ss.type = RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO;
+	} else {
+		esa->ss.type = RTE_SECURITY_ACTION_TYPE_NONE;
+		esa->ss.crypto.ses = esa->cs;
+		esa->ss.crypto.dev_id = esa->dev_id;
+	}
 	rc = rte_ipsec_session_prepare(&esa->ss);
 	if (rc != 0) {
 		snprintf(err, len, "rte_ipsec_session_prepare: %s",

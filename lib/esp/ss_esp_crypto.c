@@ -349,7 +349,8 @@ inline_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 	RTE_SET_USED(sa);
 	RTE_SET_USED(xf);
 	snprintf(err, len, "back-end 'inline' (rte_security inline IPsec "
-		"on the NIC) is not implemented yet; use 'cpu' or 'lookaside'");
+		"on the NIC) needs its driver (drivers/inline), which the "
+		"program starts when ipsec.inline is configured");
 	SS_ESP_LOG(ERR, "%s", err);
 	return -ENOTSUP;
 }
@@ -415,7 +416,8 @@ ss_crypto_backend_register(enum ss_sa_backend which,
 {
 	if ((unsigned int)which >= SS_SA_BACKEND_MAX || be == NULL ||
 			be->session_create == NULL ||
-			(be->process == NULL && !be->own_esp) ||
+			(be->process == NULL && !be->own_esp &&
+				!be->inline_crypto) ||
 			be->session_destroy == NULL)
 		return -EINVAL;
 	backends[which] = be;

@@ -264,6 +264,7 @@ static inline enum ss_sa_drop
 crypto_drop_why(int32_t st)
 {
 	return st == -EBADMSG ? SS_SA_DROP_AUTH_FAILED :
+		st == -ENOTSUP ? SS_SA_DROP_NOT_OFFLOADED :
 		SS_SA_DROP_CRYPTO_ERROR;
 }
 
@@ -530,20 +531,44 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 
 	if (esa->be->own_esp)
 		return inb_group_own(srv, sa, mb, sq, n, out);
-	/* Lengths and room were checked, so a refusal here can only be
-	 * the replay window (sequence zero, too old, or already seen). */
-	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
-	for (i = k; i < n; i++)
-		esp_drop(srv, sa, mb[i], SS_SA_DROP_REPLAY);
-	if (k == 0)
-		return 0;
-	esa->be->process(srv, esa, ops, k);
-	for (i = 0; i < k; i++) {
-		src[i] = ops[i]->sym->m_src;
-		s64[i] = replay_seq(sa, &esa->rp, M_SEQ(src[i]));
-		st[i] = ops[i]->status == RTE_CRYPTO_OP_STATUS_SUCCESS ? 0 :
-			ops[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
-			-EBADMSG : -EIO;
+	if (esa->be->inline_crypto) {
+		/* The NIC decrypted them on receive, or said why not. */
+		k = n;
+		for (i = 0; i < n; i++) {
+			const uint64_t f = mb[i]->ol_flags &
+				(RTE_MBUF_F_RX_SEC_OFFLOAD |
+				RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+
+			src[i] = mb[i];
+			s64[i] = replay_seq(sa, &esa->rp, M_SEQ(src[i]));
+			st[i] = f == RTE_MBUF_F_RX_SEC_OFFLOAD ? 0 :
+				(f & RTE_MBUF_F_RX_SEC_OFFLOAD) == 0 ?
+				-ENOTSUP : -EBADMSG;
+		}
+	} else {
+		/* Lengths and room were checked, so a refusal here can only
+		 * be the replay window (sequence zero, too old, or already
+		 * seen). */
+		for (i = 0; i < n; i++)
+			/* only an inline SA's NIC has a say (rte_ipsec's
+			 * process refuses these flags) */
+			mb[i]->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
+				RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+		k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
+		for (i = k; i < n; i++)
+			esp_drop(srv, sa, mb[i], SS_SA_DROP_REPLAY);
+		if (k == 0)
+			return 0;
+		esa->be->process(srv, esa, ops, k);
+		for (i = 0; i < k; i++) {
+			src[i] = ops[i]->sym->m_src;
+			s64[i] = replay_seq(sa, &esa->rp, M_SEQ(src[i]));
+			st[i] = ops[i]->status ==
+				RTE_CRYPTO_OP_STATUS_SUCCESS ? 0 :
+				ops[i]->status ==
+				RTE_CRYPTO_OP_STATUS_AUTH_FAILED ?
+				-EBADMSG : -EIO;
+		}
 	}
 	for (i = 0, g = 0; i < k; i++) {
 		struct rte_mbuf *m = src[i];
@@ -909,8 +934,6 @@ inb_outer(struct ss_esp_server *srv, struct rte_mbuf *p,
 	uint8_t sf = 0;
 	bool su = false;
 
-	p->ol_flags &= ~(RTE_MBUF_F_RX_SEC_OFFLOAD |
-		RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
 	if (likely(inb_outer_fast(p, &hl, fam))) {
 		eoff = hl;
 		*udp = false;

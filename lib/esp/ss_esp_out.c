@@ -135,6 +135,37 @@ outb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
 	return done;
 }
 
+/* An inline crypto SA: rte_ipsec frames ESP and flags each packet for
+ * the NIC, which encrypts it on transmit. */
+static uint16_t
+outb_group_inline(struct ss_esp_server *srv, struct ss_sa *sa,
+	struct rte_mbuf *mb[], uint16_t n, struct rte_mbuf **out)
+{
+	struct ss_esp_sa *esa = sa->dp;
+	uint64_t bytes = 0;
+	uint16_t k, i;
+
+	k = rte_ipsec_pkt_process(&esa->ss, mb, n);
+	if (unlikely(k != n)) {
+		/* rte_ipsec moved the refused ones behind the others */
+		enum ss_sa_drop why = rte_errno == EOVERFLOW ?
+			SS_SA_DROP_SEQ_OVERFLOW : SS_SA_DROP_NO_ROOM;
+
+		for (i = k; i < n; i++)
+			esp_drop(srv, sa, mb[i], why);
+	}
+	sa->st.seq += k;
+	for (i = 0; i < k; i++) {
+		bytes += M_LEN(mb[i]);
+		outb_finish(sa, mb[i]);
+		/* the NIC's cue (with the metadata rte_ipsec attached) */
+		mb[i]->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
+		out[i] = mb[i];
+	}
+	outb_account(srv, sa, k, bytes);
+	return k;
+}
+
 /* bytes: the sum of M_LEN over mb[] (the caller adds it up anyway). */
 static uint16_t
 outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
@@ -152,6 +183,8 @@ outb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		return 0;
 	if (esa->be->own_esp)
 		return outb_group_own(srv, sa, mb, n, in_bytes, out);
+	if (esa->be->inline_crypto)
+		return outb_group_inline(srv, sa, mb, n, out);
 	k = rte_ipsec_pkt_crypto_prepare(&esa->ss, mb, ops, n);
 	if (k != n) {
 		enum ss_sa_drop why = rte_errno == EOVERFLOW ?

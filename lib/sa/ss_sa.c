@@ -96,6 +96,7 @@ static const char *const drop_names[SS_SA_DROP_MAX] = {
 	[SS_SA_DROP_BAD_INNER] = "bad_inner",
 	[SS_SA_DROP_BACKEND] = "backend",
 	[SS_SA_DROP_PAUSED] = "paused",
+	[SS_SA_DROP_NOT_OFFLOADED] = "not_offloaded",
 };
 
 static const char *const algo_names[SS_SA_ALGO_MAX] = {

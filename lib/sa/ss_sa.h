@@ -66,8 +66,8 @@ enum ss_sa_algo {
 enum ss_sa_backend {
 	SS_SA_BACKEND_CPU = 0,		/* rte_cryptodev_sym_cpu_crypto_process */
 	SS_SA_BACKEND_LOOKASIDE,	/* cryptodev enqueue/dequeue */
-	SS_SA_BACKEND_INLINE,		/* rte_security inline: not yet */
-	SS_SA_BACKEND_SWNIC,		/* software inline NIC: not yet */
+	SS_SA_BACKEND_INLINE,		/* rte_security inline crypto NIC */
+	SS_SA_BACKEND_SWNIC,		/* software NIC: key push + ack */
 	SS_SA_BACKEND_IPSEC_MB,		/* own ESP + intel-ipsec-mb direct */
 	SS_SA_BACKEND_MAX
 };
@@ -96,6 +96,7 @@ enum ss_sa_drop {
 	SS_SA_DROP_BAD_INNER,		/* inner packet malformed / wrong family */
 	SS_SA_DROP_BACKEND,		/* back-end not available for packets */
 	SS_SA_DROP_PAUSED,		/* key not yet confirmed by the NIC */
+	SS_SA_DROP_NOT_OFFLOADED,	/* inline SA: the NIC did not decrypt */
 	SS_SA_DROP_MAX
 };
 
@@ -488,6 +489,13 @@ ss_sa_db_server_live(const struct ss_sa_db *db, uint16_t server);
  *     slots = 4096;         # key table entries
  *     latency_us = 200;     # how long it takes to store a key
  *   };
+ *   inline = {              # rte_security inline crypto (drivers/inline)
+ *     port = "outside";     # the port whose NIC encrypts and decrypts
+ *     software = false;     # true: a software inline NIC on that port
+ *                           # (drivers/swnic/ss_swnic_sec.h) instead of
+ *                           # the PMD's own rte_security context
+ *     sessions = 4096;      # rte_security sessions (2..65536)
+ *   };
  *   tunnels = ( {
  *     name = "remote"; local = "198.51.100.1"; peer = "198.51.100.2";
  *     mode = "tunnel";      # or "transport"
@@ -529,6 +537,9 @@ struct ss_sa_cfg_hold {
 #define SS_SA_SWNIC_MAX_SLOTS 65536		/* SS_SWNIC_MAX_SLOTS */
 #define SS_SA_SWNIC_MAX_LATENCY_US 10000000	/* SS_SWNIC_MAX_LATENCY_US */
 
+#define SS_SA_INLINE_SESSIONS 4096
+#define SS_SA_INLINE_MAX_SESSIONS 65536
+
 struct ss_sa_cfg {
 	bool present;
 	uint32_t replay_window;
@@ -539,6 +550,11 @@ struct ss_sa_cfg {
 	bool swnic;
 	uint32_t swnic_slots;
 	uint32_t swnic_latency_us;
+	/* ipsec.inline: the "inline" back-end runs on that port */
+	bool inline_on;
+	bool inline_software;
+	uint8_t inline_port;		/* index into the config's ports */
+	uint32_t inline_sessions;
 	struct ss_sa_cfg_tunnel tunnels[SS_SA_CFG_MAX_TUNNELS];
 	uint32_t nb_tunnels;
 	struct ss_sa_params *sas;	/* nb_sas, malloc'd; keys inside */

@@ -18,9 +18,12 @@
 
 static const char *const ipsec_keys[] = {
 	"replay_window", "esn", "backend", "tunnels", "policies", "hold",
-	"swnic", NULL,
+	"swnic", "inline", NULL,
 };
 static const char *const swnic_keys[] = { "slots", "latency_us", NULL };
+static const char *const inline_keys[] = {
+	"port", "software", "sessions", NULL,
+};
 static const char *const hold_keys[] = {
 	"packets", "bytes", "timeout_ms", "queues", "answer", NULL,
 };
@@ -423,6 +426,35 @@ parse_swnic(const config_setting_t *g, struct ss_sa_cfg *c,
 }
 
 static int
+parse_inline(const struct ss_config *cfg, const config_setting_t *g,
+	struct ss_sa_cfg *c, struct ss_cfg_error *err)
+{
+	int64_t v;
+	int rc;
+
+	if (!config_setting_is_group(g))
+		return ss_cfg_fail(err, g, "expected a group");
+	rc = ss_cfg_check_keys(g, inline_keys, err);
+	if (rc != 0)
+		return rc;
+	rc = ss_cfg_get_port(cfg, g, "port", true, &c->inline_port, err);
+	if (rc != 0)
+		return rc;
+	rc = ss_cfg_get_bool(g, "software", false, &c->inline_software,
+		err);
+	if (rc != 0)
+		return rc;
+	v = c->inline_sessions;
+	rc = ss_cfg_get_int(g, "sessions", false, 2,
+		SS_SA_INLINE_MAX_SESSIONS, &v, err);
+	if (rc != 0)
+		return rc;
+	c->inline_sessions = (uint32_t)v;
+	c->inline_on = true;
+	return 0;
+}
+
+static int
 parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	void *arg, struct ss_cfg_error *err)
 {
@@ -443,6 +475,7 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	c->backend = SS_SA_BACKEND_DEFAULT;
 	c->swnic_slots = SS_SA_SWNIC_SLOTS;
 	c->swnic_latency_us = SS_SA_SWNIC_LATENCY_US;
+	c->inline_sessions = SS_SA_INLINE_SESSIONS;
 	if (section == NULL)
 		return 0;
 	c->present = true;
@@ -478,6 +511,16 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 			return rc;
 	}
 	c->swnic = c->swnic || backend == SS_SA_BACKEND_SWNIC;
+	l = config_setting_get_member(section, "inline");
+	if (l != NULL) {
+		rc = parse_inline(cfg, l, c, err);
+		if (rc != 0)
+			return rc;
+	} else if (backend == SS_SA_BACKEND_INLINE) {
+		return ss_cfg_fail(err, section, "backend \"inline\" needs "
+			"inline = { port = \"...\"; } naming the port whose "
+			"NIC does the crypto");
+	}
 	c->policies = config_setting_get_member(section, "policies");
 	l = config_setting_get_member(section, "tunnels");
 	if (l == NULL)

@@ -1792,7 +1792,8 @@ START_TEST(test_backend_slots)
 	base_params(&p, &c, SPI0(0x300), SS_SA_DIR_OUT, 0);
 	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -ENOTSUP);
 	ck_assert_ptr_nonnull(strstr(ss_sa_db_errstr(db),
-		"'inline' (rte_security inline IPsec on the NIC) is not implemented"));
+		"'inline' (rte_security inline IPsec on the NIC) needs its "
+		"driver (drivers/inline)"));
 	p.backend = SS_SA_BACKEND_SWNIC;
 	ck_assert_int_eq(ss_sa_add(db, &p, NULL), -ENOTSUP);
 	ck_assert_ptr_nonnull(strstr(ss_sa_db_errstr(db), "'swnic'"));

@@ -640,6 +640,34 @@ START_TEST(test_cfg_hold)
 		" 20000000");
 	expect_err(HEAD "ipsec = { swnic = { speed = 1; }; };\n",
 		"t.cfg:3: ipsec.swnic: unknown setting 'speed'");
+	/* inline crypto: off by default, on with its group, which names
+	 * the port; backend "inline" without it is refused */
+	ck_assert(!sc.inline_on);
+	ck_assert_msg(load(HEAD "ipsec = { backend = \"inline\";\n"
+		" inline = { port = \"a\"; software = true; sessions = 8; };"
+		" };\n") == 0, "%s", err.msg);
+	ck_assert(sc.inline_on);
+	ck_assert(sc.inline_software);
+	ck_assert_uint_eq(sc.inline_port, 0);
+	ck_assert_uint_eq(sc.inline_sessions, 8);
+	ck_assert_uint_eq(sc.backend, SS_SA_BACKEND_INLINE);
+	ck_assert_msg(load(HEAD "ipsec = { inline = { port = \"a\"; }; };\n")
+		== 0, "%s", err.msg);
+	ck_assert(sc.inline_on);
+	ck_assert(!sc.inline_software);
+	ck_assert_uint_eq(sc.inline_sessions, SS_SA_INLINE_SESSIONS);
+	expect_err(HEAD "ipsec = {\n backend = \"inline\"; };\n",
+		"t.cfg:3: ipsec: backend \"inline\" needs inline = { port = "
+		"\"...\"; } naming the port whose NIC does the crypto");
+	expect_err(HEAD "ipsec = { inline = { software = true; }; };\n",
+		"t.cfg:3: ipsec.inline: missing required setting 'port'");
+	expect_err(HEAD "ipsec = { inline = { port = \"b\"; }; };\n",
+		"t.cfg:3: ipsec.inline.port: unknown port 'b' (ports: a)");
+	expect_err(HEAD "ipsec = { inline = { port = \"a\"; sessions = 1; };"
+		" };\n", "t.cfg:3: ipsec.inline.sessions: must be 2..65536, "
+		"got 1");
+	expect_err(HEAD "ipsec = { inline = { port = \"a\"; nic = 1; }; };\n",
+		"t.cfg:3: ipsec.inline: unknown setting 'nic'");
 	ss_sa_cfg_clear(&sc);
 	ss_cfg_free(&cfg);
 	ss_cfg_unregister_all();

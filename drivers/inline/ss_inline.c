@@ -260,6 +260,13 @@ inl_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 	sc.ipsec.mode = idx.ipsec.mode;
 	sc.ipsec.options.esn = sa->esn;
 	sc.ipsec.options.udp_encap = sa->udp_encap;
+	if (sa->udp_encap) {
+		/* the ports as on the wire in the SA's direction */
+		sc.ipsec.udp.sport = sa->dir == SS_SA_DIR_OUT ?
+			sa->encap_local_port : sa->encap_peer_port;
+		sc.ipsec.udp.dport = sa->dir == SS_SA_DIR_OUT ?
+			sa->encap_peer_port : sa->encap_local_port;
+	}
 	/* lib/esp keeps the window; the NIC only decrypts */
 	sc.ipsec.replay_win_sz = 0;
 	if (xf->type == RTE_CRYPTO_SYM_XFORM_AEAD) {

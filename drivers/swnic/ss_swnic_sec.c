@@ -37,6 +37,7 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_udp.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -74,7 +75,9 @@ struct swsec_sess {
 	uint8_t blk;		/* ciphertext length granule */
 	uint8_t tun;		/* 0 transport, 4 or 6: outer family */
 	uint8_t dev_id;
-	uint16_t pad0;
+	uint8_t udp;		/* ESP in UDP (NAT-T, RFC 3948) */
+	uint8_t pad0;
+	uint16_t udp_port;	/* ingress UDP: the local (destination) port */
 	uint32_t spi;		/* host order */
 	uint32_t slot;		/* in the device's session table */
 	uint8_t salt[4];	/* GCM nonce head */
@@ -125,6 +128,9 @@ struct ss_swnic_sec {
 	struct swsec_sess **slot;	/* max_sessions */
 	uint32_t *free_stack;		/* max_sessions */
 	struct swsec_sess **hash;	/* hash_mask + 1 */
+	/* UDP destination ports of ingress NAT-T sessions: only these are
+	 * looked at as ESP in UDP on receive */
+	uint64_t udp_ports[65536 / 64];
 };
 
 static const struct rte_cryptodev_capabilities swsec_crypto_caps[] = {
@@ -200,7 +206,7 @@ static const struct rte_cryptodev_capabilities swsec_crypto_caps[] = {
 		.mode = (m), \
 		.direction = (d), \
 		.replay_win_sz_max = 0, \
-		.options = { 0 }, \
+		.options = { .udp_encap = 1 }, \
 	}, \
 	.crypto_capabilities = swsec_crypto_caps, \
 	.ol_flags = RTE_SECURITY_TX_OLOAD_NEED_MDATA, \
@@ -281,13 +287,14 @@ spi_unpublish(struct ss_swnic_sec *d, struct swsec_sess *s)
 
 static inline const struct swsec_sess *
 spi_lookup(const struct ss_swnic_sec *d, uint32_t spi, uint8_t fam,
-	const uint8_t *dst)
+	const uint8_t *dst, uint8_t udp, uint16_t dport)
 {
 	const struct swsec_sess *s;
 
 	s = __atomic_load_n(&d->hash[spi_hash(d, spi)], __ATOMIC_ACQUIRE);
 	for (; s != NULL; s = __atomic_load_n(&s->next, __ATOMIC_ACQUIRE)) {
-		if (s->spi != spi)
+		if (s->spi != spi || s->udp != udp ||
+				(udp && s->udp_port != dport))
 			continue;
 		if (s->tun == 0 || (s->tun == fam &&
 				memcmp(s->dst, dst, fam == 4 ? 4 : 16) == 0))
@@ -420,8 +427,7 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 	/* What the hardware would have to do itself: not offered. Replay
 	 * window size is accepted and ignored, as ixgbe does: rte_ipsec
 	 * keeps the window in software for inline crypto. */
-	if (ix->options.esn || ix->options.udp_encap ||
-			ix->options.tunnel_hdr_verify ||
+	if (ix->options.esn || ix->options.tunnel_hdr_verify ||
 			ix->options.udp_ports_verify || ix->options.stats)
 		return -ENOTSUP;
 	if (d->nb_egress + d->nb_ingress >= d->conf.max_sessions ||
@@ -438,6 +444,11 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 		d->conf.mb_dev);
 	if (s->kind == KIND_GCM)
 		memcpy(s->salt, &ix->salt, sizeof(s->salt));
+	if (ix->options.udp_encap) {
+		s->udp = 1;
+		/* received on the local port (RFC 3948's 4500 if unset) */
+		s->udp_port = ix->udp.dport != 0 ? ix->udp.dport : 4500;
+	}
 	if (ix->mode == RTE_SECURITY_IPSEC_SA_MODE_TUNNEL) {
 		if (ix->tunnel.type == RTE_SECURITY_IPSEC_TUNNEL_IPV4) {
 			s->tun = 4;
@@ -477,11 +488,31 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 		d->nb_egress++;
 	} else {
 		d->nb_ingress++;
+		if (s->udp)
+			__atomic_fetch_or(&d->udp_ports[s->udp_port / 64],
+				UINT64_C(1) << (s->udp_port % 64),
+				__ATOMIC_RELEASE);
 		spi_publish(d, s);
 	}
 	SWSEC_LOG(DEBUG, "SPI 0x%08x %s session %u created", s->spi,
 		egress ? "egress" : "ingress", s->slot);
 	return 0;
+}
+
+/* The port stays listened on while another ingress session uses it. */
+static void
+udp_port_recount(struct ss_swnic_sec *d, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->conf.max_sessions; i++) {
+		const struct swsec_sess *o = d->slot[i];
+
+		if (o != NULL && !o->egress && o->udp && o->udp_port == port)
+			return;
+	}
+	__atomic_fetch_and(&d->udp_ports[port / 64],
+		~(UINT64_C(1) << (port % 64)), __ATOMIC_RELEASE);
 }
 
 /* Unpublished, waited for, freed and wiped. */
@@ -505,6 +536,8 @@ sess_teardown(struct ss_swnic_sec *d, struct swsec_sess *s)
 		d->nb_ingress--;
 	d->slot[s->slot] = NULL;
 	d->free_stack[d->free_top++] = s->slot;
+	if (!s->egress && s->udp)
+		udp_port_recount(d, s->udp_port);
 	explicit_bzero(s, sizeof(*s));
 }
 
@@ -548,16 +581,47 @@ static const struct rte_security_ops swsec_ops = {
 /* ---- packet parsing ------------------------------------------------- */
 
 struct esp_loc {
+	uint32_t l3;		/* offset of the IP header */
 	uint32_t esp;		/* offset of the ESP header */
 	uint32_t end;		/* end of the IP packet */
 	uint8_t fam;		/* 4 or 6 */
+	uint8_t udp;		/* ESP in UDP */
+	uint16_t dport;		/* its UDP destination port */
 	const uint8_t *dst;	/* outer destination address */
 };
+
+/* ESP in UDP after the IP header at off + hl (RFC 3948): the UDP header
+ * fits, and the first four bytes after it are not the non-ESP marker
+ * (IKE) nor a keepalive. ports: receive, the ports the NIC listens on;
+ * NULL: transmit, any. */
+static inline int
+udp_locate(const uint8_t *p, uint32_t udp, uint32_t end,
+	const uint64_t *ports, struct esp_loc *l)
+{
+	const struct rte_udp_hdr *u = (const struct rte_udp_hdr *)(p + udp);
+	uint16_t dport;
+	uint32_t spi;
+
+	if (end < udp + sizeof(*u) + ESP_HDR_LEN)
+		return -1;
+	dport = rte_be_to_cpu_16(u->dst_port);
+	if (ports != NULL && (__atomic_load_n(&ports[dport / 64],
+			__ATOMIC_ACQUIRE) & UINT64_C(1) << (dport % 64)) == 0)
+		return -1;
+	memcpy(&spi, p + udp + sizeof(*u), sizeof(spi));
+	if (spi == 0)
+		return -1;
+	l->udp = 1;
+	l->dport = dport;
+	l->esp = udp + sizeof(*u);
+	return 0;
+}
 
 /* Ethernet (one 802.1Q tag allowed), then IPv4 or IPv6 carrying ESP
  * directly. 0 and *l filled, or -1. */
 static int
-esp_locate(const struct rte_mbuf *m, struct esp_loc *l)
+esp_locate(const struct rte_mbuf *m, struct esp_loc *l,
+	const uint64_t *ports)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint32_t len = m->data_len;
@@ -581,7 +645,8 @@ esp_locate(const struct rte_mbuf *m, struct esp_loc *l)
 		hl = (ip->version_ihl & 0xf) * 4u;
 		tot = rte_be_to_cpu_16(ip->total_length);
 		if (ip->version_ihl >> 4 != 4 || hl < sizeof(*ip) ||
-				ip->next_proto_id != IPPROTO_ESP ||
+				(ip->next_proto_id != IPPROTO_ESP &&
+				ip->next_proto_id != IPPROTO_UDP) ||
 				(rte_be_to_cpu_16(ip->fragment_offset) &
 				 (RTE_IPV4_HDR_MF_FLAG |
 				  RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
@@ -589,8 +654,12 @@ esp_locate(const struct rte_mbuf *m, struct esp_loc *l)
 			return -1;
 		l->fam = 4;
 		l->dst = (const uint8_t *)&ip->dst_addr;
+		l->l3 = off;
 		l->esp = off + hl;
 		l->end = off + tot;
+		l->udp = 0;
+		if (ip->next_proto_id == IPPROTO_UDP)
+			return udp_locate(p, off + hl, l->end, ports, l);
 	} else if (et == RTE_ETHER_TYPE_IPV6) {
 		const struct rte_ipv6_hdr *ip6;
 
@@ -598,14 +667,19 @@ esp_locate(const struct rte_mbuf *m, struct esp_loc *l)
 			return -1;
 		ip6 = (const struct rte_ipv6_hdr *)(p + off);
 		if ((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6 ||
-				ip6->proto != IPPROTO_ESP ||
+				(ip6->proto != IPPROTO_ESP &&
+				ip6->proto != IPPROTO_UDP) ||
 				off + sizeof(*ip6) +
 				rte_be_to_cpu_16(ip6->payload_len) > len)
 			return -1;
 		l->fam = 6;
 		l->dst = ip6->dst_addr;
+		l->l3 = off;
 		l->esp = off + sizeof(*ip6);
 		l->end = l->esp + rte_be_to_cpu_16(ip6->payload_len);
+		l->udp = 0;
+		if (ip6->proto == IPPROTO_UDP)
+			return udp_locate(p, l->esp, l->end, ports, l);
 	} else {
 		return -1;
 	}
@@ -739,6 +813,24 @@ batch_undo(struct batch *b)
 
 /* ---- Tx ------------------------------------------------------------- */
 
+/* IPv6 forbids a zero UDP checksum (RFC 8200), and the one the host
+ * wrote covered the cleartext: a NIC fills it in after encrypting. */
+static void
+udp6_cksum_fix(struct rte_mbuf *m)
+{
+	struct rte_ipv6_hdr *ip6;
+	struct rte_udp_hdr *u;
+	struct esp_loc l;
+
+	if (esp_locate(m, &l, NULL) != 0 || l.fam != 6 || !l.udp)
+		return;
+	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, l.l3);
+	u = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *,
+		l.esp - sizeof(*u));
+	u->dgram_cksum = 0;
+	u->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, u);
+}
+
 /* Returns how many it dropped. */
 static uint64_t
 tx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_cnt *c)
@@ -754,6 +846,8 @@ tx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_cnt *c)
 
 		if (b->st[k] == 0) {
 			m->ol_flags &= ~RTE_MBUF_F_TX_SEC_OFFLOAD;
+			if (b->s->udp)
+				udp6_cksum_fix(m);
 			ok++;
 		} else {
 			/* Never out in the clear. */
@@ -801,8 +895,8 @@ swsec_tx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 			no_sess++;
 			goto drop;
 		}
-		if (esp_locate(m, &l) != 0 || l.end != m->pkt_len ||
-				!esp_len_ok(s, &l) ||
+		if (esp_locate(m, &l, NULL) != 0 || l.end != m->pkt_len ||
+				l.udp != s->udp || !esp_len_ok(s, &l) ||
 				rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m,
 					const rte_be32_t *, l.esp)) != s->spi) {
 			bad++;
@@ -881,12 +975,12 @@ swsec_rx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 		struct esp_loc l;
 		uint32_t spi;
 
-		if (esp_locate(m, &l) != 0 ||
+		if (esp_locate(m, &l, d->udp_ports) != 0 ||
 				l.end < l.esp + ESP_HDR_LEN)
 			continue;
 		spi = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m,
 			const rte_be32_t *, l.esp));
-		s = spi_lookup(d, spi, l.fam, l.dst);
+		s = spi_lookup(d, spi, l.fam, l.dst, l.udp, l.dport);
 		if (s == NULL) {
 			no_sess++;
 			continue;

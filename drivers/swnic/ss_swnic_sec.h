@@ -10,7 +10,8 @@
  *
  * It gives an rte_security context that behaves like the one an
  * ixgbe-style NIC hands out (action INLINE_CRYPTO, ESP, tunnel and
- * transport, no ESN, no UDP encapsulation) and does that NIC's crypto
+ * transport, ESP in UDP (NAT-T) on the ports its ingress sessions name,
+ * no ESN) and does that NIC's crypto
  * in Rx and Tx callbacks on an existing ethdev port, so that code written
  * for real inline-crypto NICs runs, unchanged, on any PMD.
  *

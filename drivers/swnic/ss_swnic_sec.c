@@ -547,6 +547,17 @@ static const struct rte_security_ops swsec_ops = {
 
 /* ---- packet parsing ------------------------------------------------- */
 
+/* The ESP header sits at any alignment. */
+static inline uint32_t
+spi_of(const struct rte_mbuf *m, uint32_t esp)
+{
+	rte_be32_t v;
+
+	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp),
+		sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
 struct esp_loc {
 	uint32_t esp;		/* offset of the ESP header */
 	uint32_t end;		/* end of the IP packet */
@@ -803,8 +814,7 @@ swsec_tx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 		}
 		if (esp_locate(m, &l) != 0 || l.end != m->pkt_len ||
 				!esp_len_ok(s, &l) ||
-				rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m,
-					const rte_be32_t *, l.esp)) != s->spi) {
+				spi_of(m, l.esp) != s->spi) {
 			bad++;
 			goto drop;
 		}
@@ -884,8 +894,7 @@ swsec_rx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 		if (esp_locate(m, &l) != 0 ||
 				l.end < l.esp + ESP_HDR_LEN)
 			continue;
-		spi = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m,
-			const rte_be32_t *, l.esp));
+		spi = spi_of(m, l.esp);
 		s = spi_lookup(d, spi, l.fam, l.dst);
 		if (s == NULL) {
 			no_sess++;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <pthread.h>
 
 #include <check.h>
 #include <openssl/evp.h>
@@ -29,6 +30,7 @@
 #include <rte_ipsec.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_security.h>
 
@@ -1268,6 +1270,162 @@ START_TEST(test_spi_table)
 }
 END_TEST
 
+/* ---- concurrency: a poller while sessions come and go ------------------ */
+
+struct poller {
+	struct rte_rcu_qsbr *qs;
+	const uint8_t *inner;
+	const uint8_t *frame_n;	/* as sent, for the NULL SA */
+	uint16_t len;
+	volatile bool stop;
+	uint64_t ok_g, ok_n, untouched, wrong;
+};
+
+static bool
+rx_clean(const struct rte_mbuf *m)
+{
+	return (m->ol_flags & (RTE_MBUF_F_RX_SEC_OFFLOAD |
+		RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)) ==
+		RTE_MBUF_F_RX_SEC_OFFLOAD;
+}
+
+/* Polls port A, as a worker lcore would, reporting quiescent states.
+ * The GCM SA's packets must all come out decrypted; the NULL SA's
+ * either decrypted (plaintext under the HMAC) or left alone. */
+static void *
+poller_main(void *arg)
+{
+	struct poller *p = arg;
+	struct rte_mbuf *m[32];
+	uint16_t n, i;
+
+	rte_rcu_qsbr_thread_register(p->qs, 0);
+	rte_rcu_qsbr_thread_online(p->qs, 0);
+	while (!p->stop) {
+		n = rte_eth_rx_burst(port_a, 0, m, RTE_DIM(m));
+		for (i = 0; i < n; i++) {
+			const uint8_t *f = rte_pktmbuf_mtod(m[i],
+				const uint8_t *);
+			const uint32_t spi = rd32(f + 34);
+
+			if (spi == 0xa02 && rx_clean(m[i]) &&
+					memcmp(f + 50, p->inner, p->len) == 0)
+				p->ok_g++;
+			else if (spi == 0xa01 && rx_clean(m[i]) &&
+					memcmp(f + 42, p->inner, p->len) == 0)
+				p->ok_n++;
+			else if (spi == 0xa01 && (m[i]->ol_flags &
+					RTE_MBUF_F_RX_SEC_OFFLOAD) == 0 &&
+					memcmp(f, p->frame_n,
+					m[i]->pkt_len) == 0)
+				p->untouched++;
+			else
+				p->wrong++;
+			rte_pktmbuf_free(m[i]);
+		}
+		rte_rcu_qsbr_quiescent(p->qs, 0);
+	}
+	rte_rcu_qsbr_thread_offline(p->qs, 0);
+	rte_rcu_qsbr_thread_unregister(p->qs, 0);
+	return NULL;
+}
+
+START_TEST(test_rcu)
+{
+	const struct ss_swnic_sec_conf c = {
+		.max_sessions = 8,
+		.socket = SOCKET_ID_ANY,
+		.gcm_dev = ss_crypto_dev_gcm(),
+		.mb_dev = ss_crypto_dev_mb(),
+		.qsbr = NULL,
+	};
+	struct ss_swnic_sec_conf cq = c;
+	struct ss_swnic_sec *d2;
+	struct poller p;
+	struct tsa t, g;
+	uint8_t inner[100], f[512], h[512];
+	uint16_t fl, hl;
+	pthread_t th;
+	unsigned int round, k, sent = 0;
+	struct ss_swnic_sec_stats st;
+	size_t sz;
+
+	/* This test's own device on port A, with RCU. */
+	ss_swnic_sec_detach(dev, port_a);
+	memset(&p, 0, sizeof(p));
+	sz = rte_rcu_qsbr_get_memsize(1);
+	p.qs = rte_zmalloc("sws_qs", sz, RTE_CACHE_LINE_SIZE);
+	ck_assert_ptr_nonnull(p.qs);
+	ck_assert_int_eq(rte_rcu_qsbr_init(p.qs, 1), 0);
+	cq.qsbr = p.qs;
+	d2 = ss_swnic_sec_create(&cq);
+	ck_assert_ptr_nonnull(d2);
+	ck_assert_int_eq(ss_swnic_sec_attach(d2, port_a), 0);
+
+	/* A GCM SA that stays, a NULL one that comes and goes. */
+	inner_make(inner, 100, 4);
+	memset(&t, 0, sizeof(t));
+	t.alg = ALG_NULL;
+	t.tun = 4;
+	t.spi = 0xa01;
+	fl = frame_in(&t, 1, inner, 100, f);
+	memset(&g, 0, sizeof(g));
+	g.alg = ALG_GCM128;
+	g.tun = 4;
+	g.spi = 0xa02;
+	conf_make(&g);
+	g.ses = rte_security_session_create(ss_swnic_sec_ctx(d2), &g.conf,
+		sess_pool);
+	ck_assert_ptr_nonnull(g.ses);
+	hl = frame_in(&g, 1, inner, 100, h);
+	p.inner = inner;
+	p.frame_n = f;
+	p.len = 100;
+	ck_assert_int_eq(pthread_create(&th, NULL, poller_main, &p), 0);
+	for (round = 0; round < 300; round++) {
+		conf_make(&t);
+		t.ses = rte_security_session_create(ss_swnic_sec_ctx(d2),
+			&t.conf, sess_pool);
+		ck_assert_ptr_nonnull(t.ses);
+		for (k = 0; k < 4; k++) {
+			struct rte_mbuf *m[2] = { mbuf_of(f, fl),
+				mbuf_of(h, hl) };
+
+			uint16_t done = 0;
+
+			/* The ring may be full: resend only the rest. */
+			while (done < 2)
+				done += rte_eth_tx_burst(port_b, 0, m + done,
+					(uint16_t)(2 - done));
+			sent++;
+		}
+		/* Waits for the poller: nothing reads the session after. */
+		ck_assert_int_eq(rte_security_session_destroy(
+			ss_swnic_sec_ctx(d2), t.ses), 0);
+	}
+	/* Let the ring run dry. */
+	while (__atomic_load_n(&p.ok_g, __ATOMIC_RELAXED) +
+			__atomic_load_n(&p.ok_n, __ATOMIC_RELAXED) +
+			__atomic_load_n(&p.untouched, __ATOMIC_RELAXED) +
+			__atomic_load_n(&p.wrong, __ATOMIC_RELAXED) < 2u * sent)
+		rte_pause();
+	p.stop = true;
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(p.wrong, 0);
+	ck_assert_uint_eq(p.ok_g, sent);
+	ck_assert_uint_eq(p.ok_n + p.untouched, sent);
+	ck_assert_uint_gt(p.ok_n, 0);
+	ss_swnic_sec_stats_get(d2, &st);
+	ck_assert_uint_eq(st.rx_decrypted, p.ok_g + p.ok_n);
+	ck_assert_uint_eq(st.rx_no_session, p.untouched);
+	ck_assert_uint_eq(st.rx_auth_failed, 0);
+	ck_assert_int_eq(rte_security_session_destroy(ss_swnic_sec_ctx(d2),
+		g.ses), 0);
+	ss_swnic_sec_free(d2);
+	rte_free(p.qs);
+}
+END_TEST
+
 /* ---- runner ----------------------------------------------------------- */
 
 /* Configured and started as an application would (net_ring takes its
@@ -1361,6 +1519,7 @@ swnic_sec_suite(void)
 	tcase_add_test(tc, test_tx_no_session);
 	tcase_add_test(tc, test_destroy);
 	tcase_add_test(tc, test_spi_table);
+	tcase_add_test(tc, test_rcu);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -149,7 +149,7 @@ xf_make(struct rte_crypto_sym_xform xf[2], enum alg a, bool out)
 struct tsa {
 	enum alg alg;
 	bool out;
-	int tun;		/* 0 transport, 4, 6 */
+	int tun;		/* 0 transport, 4, 6; 46: IPv4, IHL 6 */
 	uint32_t spi;
 	struct rte_crypto_sym_xform xf[2];
 	struct rte_security_session_conf conf;
@@ -178,7 +178,7 @@ conf_make(struct tsa *t)
 		ix->mode = RTE_SECURITY_IPSEC_SA_MODE_TRANSPORT;
 	} else {
 		ix->mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
-		if (t->tun == 4) {
+		if (t->tun == 4 || t->tun == 46) {
 			ix->tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
 			memcpy(&ix->tunnel.ipv4.src_ip, t->out ? local4 : peer4,
 				4);
@@ -203,6 +203,7 @@ tsa_make(struct tsa *t, enum alg a, bool out, int tun, uint32_t spi)
 	union {
 		struct rte_ipv4_hdr v4;
 		struct rte_ipv6_hdr v6;
+		uint8_t b[64];
 	} hdr;
 	int sz;
 
@@ -219,13 +220,15 @@ tsa_make(struct tsa *t, enum alg a, bool out, int tun, uint32_t spi)
 	memset(&hdr, 0, sizeof(hdr));
 	prm.ipsec_xform = t->conf.ipsec;
 	prm.crypto_xform = &t->xf[0];
-	if (tun == 4) {
-		hdr.v4.version_ihl = 0x45;
+	if (tun == 4 || tun == 46) {
+		hdr.v4.version_ihl = tun == 4 ? 0x45 : 0x46;
 		hdr.v4.time_to_live = 64;
 		hdr.v4.next_proto_id = IPPROTO_ESP;
 		memcpy(&hdr.v4.src_addr, local4, 4);
 		memcpy(&hdr.v4.dst_addr, peer4, 4);
-		prm.tun.hdr_len = sizeof(hdr.v4);
+		/* Options: four NOPs (IHL 6). */
+		memset(hdr.b + 20, 1, 4);
+		prm.tun.hdr_len = tun == 4 ? 20 : 24;
 		prm.tun.next_proto = IPPROTO_IPIP;
 		prm.tun.hdr = &hdr;
 	} else if (tun == 6) {
@@ -322,6 +325,24 @@ eth_prepend(struct rte_mbuf *m, uint16_t et)
 	e[12] = (uint8_t)(et >> 8);
 	e[13] = (uint8_t)et;
 	m->l2_len = 14;
+}
+
+/* The same with an 802.1Q tag (VLAN 7). */
+static void
+eth_prepend_vlan(struct rte_mbuf *m, uint16_t et)
+{
+	uint8_t *e = (uint8_t *)rte_pktmbuf_prepend(m, 18);
+
+	ck_assert_ptr_nonnull(e);
+	memset(e, 0x02, 6);
+	memset(e + 6, 0x04, 6);
+	e[12] = 0x81;
+	e[13] = 0x00;
+	e[14] = 0x00;
+	e[15] = 0x07;
+	e[16] = (uint8_t)(et >> 8);
+	e[17] = (uint8_t)et;
+	m->l2_len = 18;
 }
 
 static void
@@ -665,6 +686,7 @@ static const struct eg_case eg_cases[] = {
 	{ ALG_GCM128, 0 }, { ALG_GCM256, 0 }, { ALG_CBC128, 0 },
 	{ ALG_NULL, 0 },
 	{ ALG_GCM128, 6 }, { ALG_CBC128, 6 },
+	{ ALG_GCM128, 46 }, { ALG_NULL, 46 },
 };
 
 /* Lengths that hit every padding length for both granules. */
@@ -685,38 +707,43 @@ START_TEST(test_egress)
 			(uint8_t)k);
 		struct rte_mbuf *m = mbuf_of(inner, len), *r;
 		const uint8_t *f;
-		uint32_t ipl, esp_len;
+		uint32_t ipl, esp_len, l2;
+		uint16_t et;
 		int n;
 
 		m->l2_len = 0;
 		m->l3_len = 20;
 		ck_assert_uint_eq(rte_ipsec_pkt_process(&t.ips, &m, 1), 1);
 		ck_assert(m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD);
-		eth_prepend(m, ec->tun == 6 ? RTE_ETHER_TYPE_IPV6 :
-			RTE_ETHER_TYPE_IPV4);
+		/* Every other frame has a VLAN tag. */
+		et = ec->tun == 6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4;
+		if (k & 1)
+			eth_prepend_vlan(m, et);
+		else
+			eth_prepend(m, et);
+		l2 = m->l2_len;
 		r = wire(port_a, port_b, m);
 		ck_assert_ptr_eq(r, m);	/* ring: the same buffer */
 		ck_assert(!(r->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD));
 		f = rte_pktmbuf_mtod(r, const uint8_t *);
+		ck_assert_uint_eq(f[l2 - 2] << 8 | f[l2 - 1], et);
 		if (ec->tun == 6) {
-			ck_assert_uint_eq(f[12] << 8 | f[13],
-				RTE_ETHER_TYPE_IPV6);
-			ck_assert_uint_eq(f[14 + 6], IPPROTO_ESP);
-			ck_assert_mem_eq(f + 14 + 24, peer6, 16);
+			ck_assert_uint_eq(f[l2 + 6], IPPROTO_ESP);
+			ck_assert_mem_eq(f + l2 + 24, peer6, 16);
 			ipl = 40;
-			esp_len = (uint32_t)(f[18] << 8 | f[19]);
+			esp_len = (uint32_t)(f[l2 + 4] << 8 | f[l2 + 5]);
 		} else {
-			ck_assert_uint_eq(f[12] << 8 | f[13],
-				RTE_ETHER_TYPE_IPV4);
-			ck_assert_uint_eq(f[14 + 9], IPPROTO_ESP);
-			ipl = 20;
-			esp_len = (uint32_t)(f[16] << 8 | f[17]) - 20;
-			if (ec->tun == 4)
-				ck_assert_mem_eq(f + 14 + 16, peer4, 4);
+			ipl = ec->tun == 46 ? 24 : 20;
+			ck_assert_uint_eq(f[l2], 0x40 | ipl / 4);
+			ck_assert_uint_eq(f[l2 + 9], IPPROTO_ESP);
+			esp_len = (uint32_t)(f[l2 + 2] << 8 | f[l2 + 3]) - ipl;
+			if (ec->tun != 0)
+				ck_assert_mem_eq(f + l2 + 16, peer4, 4);
 			else
-				ck_assert_mem_eq(f + 14 + 16, inner + 16, 4);
+				ck_assert_mem_eq(f + l2 + 16, inner + 16, 4);
 		}
-		ck_assert_uint_eq(r->pkt_len, 14 + ipl + esp_len);
+		ck_assert_uint_eq(r->pkt_len, l2 + ipl + esp_len);
+		f += l2 - 14;	/* as if untagged, below */
 		/* Sequence numbers from 1. */
 		ck_assert_uint_eq(rd32(f + 14 + ipl + 4), k + 1);
 		n = esp_open(&t, f + 14 + ipl, (int)esp_len, pt,

@@ -450,6 +450,7 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 			return -EINVAL;
 		}
 	}
+	rte_errno = 0;
 	s->cs = rte_cryptodev_sym_session_create(s->dev_id,
 		conf->crypto_xform, d->cs_pool);
 	if (s->cs == NULL) {
@@ -460,6 +461,7 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 		return rc;
 	}
 	if (!egress && s->kind != KIND_NULL) {
+		rte_errno = 0;
 		s->undo = undo_session_create(d, s, cipher);
 		if (s->undo == NULL) {
 			rc = rte_errno != 0 ? -rte_errno : -ENOMEM;
@@ -681,7 +683,9 @@ batch_add(struct batch *b, const struct swsec_sess *s, struct rte_mbuf *m,
 		b->iv[k].va = esp + ESP_HDR_LEN;
 		b->aad[k].va = NULL;
 	}
-	b->vec[k].iova = rte_mem_virt2iova(b->vec[k].base);
+	/* Not used by cpu crypto, but cheap to have right. */
+	b->vec[k].iova = rte_pktmbuf_iova_offset(m, (uintptr_t)b->vec[k].base -
+		rte_pktmbuf_mtod(m, uintptr_t));
 	b->sgl[k].vec = &b->vec[k];
 	b->sgl[k].num = 1;
 	b->dg[k].va = esp + (l->end - l->esp) - ICV_LEN;

@@ -41,7 +41,7 @@
 
 /* ---- fixtures --------------------------------------------------------- */
 
-static uint16_t port_a, port_b;		/* A: the NIC; B: the wire's end */
+static uint16_t port_a, port_b;	/* A: the NIC; B: the wire's end */
 static struct rte_mempool *sess_pool;	/* rte_security sessions */
 static struct ss_swnic_sec *dev;
 static struct rte_security_ctx *ctx;
@@ -70,7 +70,9 @@ static const uint8_t salt[4] = { 0xca, 0xfe, 0xba, 0xbe };
 static const uint8_t local4[4] = { 192, 0, 2, 1 };
 static const uint8_t peer4[4] = { 198, 51, 100, 1 };
 static const uint8_t local6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-static const uint8_t peer6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2 };
+static const uint8_t peer6[16] = {
+	0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2,
+};
 
 /* Packet fields are not aligned for 32-bit loads. */
 static uint32_t
@@ -598,47 +600,50 @@ START_TEST(test_caps)
 		ck_assert_ptr_nonnull(cc);
 		gcm = cbc = nul = hmac = 0;
 		for (; cc->op != RTE_CRYPTO_OP_TYPE_UNDEFINED; cc++) {
+			const struct rte_cryptodev_symmetric_capability *sc =
+				&cc->sym;
+
 			ck_assert_int_eq(cc->op, RTE_CRYPTO_OP_TYPE_SYMMETRIC);
-			if (cc->sym.xform_type == RTE_CRYPTO_SYM_XFORM_AEAD) {
-				ck_assert_int_eq(cc->sym.aead.algo,
+			if (sc->xform_type == RTE_CRYPTO_SYM_XFORM_AEAD) {
+				ck_assert_int_eq(sc->aead.algo,
 					RTE_CRYPTO_AEAD_AES_GCM);
-				ck_assert_uint_eq(cc->sym.aead.key_size.min, 16);
-				ck_assert_uint_eq(cc->sym.aead.key_size.max, 32);
-				ck_assert_uint_eq(cc->sym.aead.key_size.increment,
+				ck_assert_uint_eq(sc->aead.key_size.min, 16);
+				ck_assert_uint_eq(sc->aead.key_size.max, 32);
+				ck_assert_uint_eq(sc->aead.key_size.increment,
 					16);
-				ck_assert_uint_eq(cc->sym.aead.digest_size.min, 16);
-				ck_assert_uint_eq(cc->sym.aead.digest_size.max, 16);
-				ck_assert_uint_eq(cc->sym.aead.aad_size.min, 8);
-				ck_assert_uint_eq(cc->sym.aead.aad_size.max, 8);
-				ck_assert_uint_eq(cc->sym.aead.iv_size.min, 12);
-				ck_assert_uint_eq(cc->sym.aead.iv_size.max, 12);
+				ck_assert_uint_eq(sc->aead.digest_size.min, 16);
+				ck_assert_uint_eq(sc->aead.digest_size.max, 16);
+				ck_assert_uint_eq(sc->aead.aad_size.min, 8);
+				ck_assert_uint_eq(sc->aead.aad_size.max, 8);
+				ck_assert_uint_eq(sc->aead.iv_size.min, 12);
+				ck_assert_uint_eq(sc->aead.iv_size.max, 12);
 				gcm++;
-			} else if (cc->sym.xform_type ==
+			} else if (sc->xform_type ==
 					RTE_CRYPTO_SYM_XFORM_CIPHER &&
-					cc->sym.cipher.algo ==
+					sc->cipher.algo ==
 					RTE_CRYPTO_CIPHER_AES_CBC) {
-				ck_assert_uint_eq(cc->sym.cipher.key_size.min,
+				ck_assert_uint_eq(sc->cipher.key_size.min,
 					16);
-				ck_assert_uint_eq(cc->sym.cipher.key_size.max,
+				ck_assert_uint_eq(sc->cipher.key_size.max,
 					32);
-				ck_assert_uint_eq(cc->sym.cipher.iv_size.min, 16);
-				ck_assert_uint_eq(cc->sym.cipher.iv_size.max, 16);
+				ck_assert_uint_eq(sc->cipher.iv_size.min, 16);
+				ck_assert_uint_eq(sc->cipher.iv_size.max, 16);
 				cbc++;
-			} else if (cc->sym.xform_type ==
+			} else if (sc->xform_type ==
 					RTE_CRYPTO_SYM_XFORM_CIPHER) {
-				ck_assert_int_eq(cc->sym.cipher.algo,
+				ck_assert_int_eq(sc->cipher.algo,
 					RTE_CRYPTO_CIPHER_NULL);
 				nul++;
 			} else {
-				ck_assert_int_eq(cc->sym.xform_type,
+				ck_assert_int_eq(sc->xform_type,
 					RTE_CRYPTO_SYM_XFORM_AUTH);
-				ck_assert_int_eq(cc->sym.auth.algo,
+				ck_assert_int_eq(sc->auth.algo,
 					RTE_CRYPTO_AUTH_SHA256_HMAC);
-				ck_assert_uint_eq(cc->sym.auth.key_size.min, 32);
-				ck_assert_uint_eq(cc->sym.auth.key_size.max, 32);
-				ck_assert_uint_eq(cc->sym.auth.digest_size.min,
+				ck_assert_uint_eq(sc->auth.key_size.min, 32);
+				ck_assert_uint_eq(sc->auth.key_size.max, 32);
+				ck_assert_uint_eq(sc->auth.digest_size.min,
 					16);
-				ck_assert_uint_eq(cc->sym.auth.digest_size.max,
+				ck_assert_uint_eq(sc->auth.digest_size.max,
 					16);
 				hmac++;
 			}

@@ -909,6 +909,54 @@ START_TEST(test_ingress)
 }
 END_TEST
 
+/* A burst of one SA's packets with some bad ones among them: one crypto
+ * run, and only the bad ones fail, each left exactly as it came. */
+START_TEST(test_ingress_burst)
+{
+	static const enum alg algs[] = { ALG_GCM128, ALG_CBC128, ALG_NULL };
+	enum { N = 9 };
+	struct ss_swnic_sec_stats s0, s1;
+	static uint8_t f[N][2048];
+	uint8_t inner[300];
+	uint16_t fl[N];
+	struct rte_mbuf *m[N], *r[N + 1];
+	struct tsa t;
+	unsigned int i;
+
+	inner_make(inner, 300, 11);
+	tsa_make(&t, algs[_i], false, 4, 0xb01 + (uint32_t)_i);
+	stats(&s0);
+	for (i = 0; i < N; i++) {
+		fl[i] = frame_in(&t, i + 1, inner, 300 - i, f[i]);
+		if (i % 3 == 1)
+			f[i][fl[i] - 20 - i] ^= 0x80;	/* bad */
+		m[i] = mbuf_of(f[i], fl[i]);
+	}
+	ck_assert_uint_eq(rte_eth_tx_burst(port_b, 0, m, N), N);
+	ck_assert_uint_eq(rte_eth_rx_burst(port_a, 0, r, N + 1), N);
+	for (i = 0; i < N; i++) {
+		const uint8_t *p = rte_pktmbuf_mtod(r[i], const uint8_t *);
+
+		ck_assert(r[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD);
+		if (i % 3 == 1) {
+			ck_assert(r[i]->ol_flags &
+				RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+			ck_assert_mem_eq(p, f[i], fl[i]);
+		} else {
+			ck_assert(!(r[i]->ol_flags &
+				RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED));
+			ck_assert_mem_eq(p + 14 + 20 + 8 + alg_iv(t.alg),
+				inner, 300 - i);
+		}
+		rte_pktmbuf_free(r[i]);
+	}
+	stats(&s1);
+	ck_assert_uint_eq(s1.rx_decrypted - s0.rx_decrypted, 6);
+	ck_assert_uint_eq(s1.rx_auth_failed - s0.rx_auth_failed, 3);
+	tsa_free(&t);
+}
+END_TEST
+
 /* Unknown SPI, another tunnel address, non-ESP, short and ragged ESP. */
 START_TEST(test_ingress_other)
 {
@@ -1545,6 +1593,7 @@ swnic_sec_suite(void)
 	tcase_add_loop_test(tc, test_egress, 0, RTE_DIM(eg_cases));
 	tcase_add_test(tc, test_egress_burst);
 	tcase_add_loop_test(tc, test_ingress, 0, RTE_DIM(in_cases));
+	tcase_add_loop_test(tc, test_ingress_burst, 0, 3);
 	tcase_add_test(tc, test_ingress_other);
 	tcase_add_test(tc, test_refuse);
 	tcase_add_test(tc, test_max_sessions);

@@ -461,6 +461,7 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 			return -EINVAL;
 		}
 	}
+	rte_errno = 0;
 	s->cs = rte_cryptodev_sym_session_create(s->dev_id,
 		conf->crypto_xform, d->cs_pool);
 	if (s->cs == NULL) {
@@ -471,6 +472,7 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 		return rc;
 	}
 	if (!egress && s->kind != KIND_NULL) {
+		rte_errno = 0;
 		s->undo = undo_session_create(d, s, cipher);
 		if (s->undo == NULL) {
 			rc = rte_errno != 0 ? -rte_errno : -ENOMEM;
@@ -579,6 +581,17 @@ static const struct rte_security_ops swsec_ops = {
 };
 
 /* ---- packet parsing ------------------------------------------------- */
+
+/* The ESP header sits at any alignment. */
+static inline uint32_t
+spi_of(const struct rte_mbuf *m, uint32_t esp)
+{
+	rte_be32_t v;
+
+	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp),
+		sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
 
 struct esp_loc {
 	uint32_t l3;		/* offset of the IP header */
@@ -744,7 +757,9 @@ batch_add(struct batch *b, const struct swsec_sess *s, struct rte_mbuf *m,
 		b->iv[k].va = esp + ESP_HDR_LEN;
 		b->aad[k].va = NULL;
 	}
-	b->vec[k].iova = rte_mem_virt2iova(b->vec[k].base);
+	/* Not used by cpu crypto, but cheap to have right. */
+	b->vec[k].iova = rte_pktmbuf_iova_offset(m, (uintptr_t)b->vec[k].base -
+		rte_pktmbuf_mtod(m, uintptr_t));
 	b->sgl[k].vec = &b->vec[k];
 	b->sgl[k].num = 1;
 	b->dg[k].va = esp + (l->end - l->esp) - ICV_LEN;
@@ -897,8 +912,7 @@ swsec_tx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 		}
 		if (esp_locate(m, &l, NULL) != 0 || l.end != m->pkt_len ||
 				l.udp != s->udp || !esp_len_ok(s, &l) ||
-				rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m,
-					const rte_be32_t *, l.esp)) != s->spi) {
+				spi_of(m, l.esp) != s->spi) {
 			bad++;
 			goto drop;
 		}
@@ -978,8 +992,7 @@ swsec_rx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 		if (esp_locate(m, &l, d->udp_ports) != 0 ||
 				l.end < l.esp + ESP_HDR_LEN)
 			continue;
-		spi = rte_be_to_cpu_32(*rte_pktmbuf_mtod_offset(m,
-			const rte_be32_t *, l.esp));
+		spi = spi_of(m, l.esp);
 		s = spi_lookup(d, spi, l.fam, l.dst, l.udp, l.dport);
 		if (s == NULL) {
 			no_sess++;

@@ -35,9 +35,13 @@ struct ss_swnic_sec;
 struct ss_swnic_sec_conf {
 	uint32_t max_sessions;	/* 1..65536 */
 	int socket;
-	int gcm_dev;	/* cryptodev id with RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO for AES-GCM */
+	/* cryptodev id with RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO for AES-GCM */
+	int gcm_dev;
 	int mb_dev;	/* same, for AES-CBC / NULL cipher + SHA256-HMAC */
-	struct rte_rcu_qsbr *qsbr;	/* threads polling attached ports report quiescent here; NULL: caller guarantees no burst runs during session destroy */
+	/* Threads polling attached ports report quiescent here; NULL: the
+	 * caller guarantees no burst runs during session destroy (and
+	 * port detach). */
+	struct rte_rcu_qsbr *qsbr;
 };
 
 struct ss_swnic_sec_stats {

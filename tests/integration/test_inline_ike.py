@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 shardsec authors
+"""IKE-negotiated SAs on the "inline" back-end: rte_security inline crypto
+sessions (drivers/inline) on the software inline NIC attached to the
+outside port (drivers/swnic/ss_swnic_sec.h), against a real strongSwan
+5.9.8 (kernel-libipsec, which sends ESP in UDP 4500: the NIC's NAT-T).
+
+inside host 192.0.2.2 -- shardsec (2 servers, ids 1 and 2, backend
+"inline") -- outside namespace: charon at 198.51.100.2 protecting
+198.18.1.0/24.
+
+Cases:
+1. outbound: a ping starts the child on demand; the 4 SAs (a pair per
+   server) become 4 sessions on the NIC, and pings go through it: the
+   NIC's transmit encrypted and its receive decrypted them.
+2. traffic: 300 UDP datagrams each way, every one through the NIC
+   (its counters grow by at least that), in order.
+3. rekey under traffic: datagrams every 5 ms while `ike rekey` replaces
+   both pairs: every one arrives, once, in order; the old sessions are
+   destroyed on the NIC, 4 remain.
+4. terminate: the SAs go, and with them every session on the NIC; no
+   key bytes in the output or the log.
+Usage: test_inline_ike.py PATH/TO/shardsec
+Needs root. Prints "N passed, N failed"; exit status 1 on any failure.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sstopo import sh  # noqa: E402
+import test_ike_gw as gwt  # noqa: E402
+from test_ike_gw import check, wait, gw_sas, gw_log  # noqa: E402
+from test_keyoff import UDP_SINK, UDP_PACE, UDP_PACE_FROM  # noqa: E402
+
+SW_HOST = gwt.SW_HOST
+
+INLINE = '''ipsec = {
+  backend = "inline";
+  inline = { port = "outside"; software = true; sessions = 64; };
+};
+'''
+
+
+def nic(gw):
+    out = gw.cmd('show inline json')
+    try:
+        return json.loads(out[out.index('{'):out.rindex('}') + 1])
+    except ValueError:
+        return {}
+
+
+def delta(a, b, k):
+    return b.get(k, -1) - a.get(k, 0)
+
+
+def case_outbound(gw, charon, topo):
+    charon.start(gwt.PSK)
+    n0 = nic(gw)
+    r = sh(['ping', '-c', '1', '-W', '10', SW_HOST], ns=topo.ns_in,
+           check=False, timeout=30)
+    check('outbound: the ping that starts the child on demand is answered',
+          r.returncode == 0, r.stdout + r.stderr)
+    ok = wait(lambda: len(gw_sas(gw)[0]) == 4 and
+              nic(gw).get('sessions') == 4, 10)
+    n1 = nic(gw)
+    check('outbound: 4 SAs, 4 sessions on the NIC (software), none '
+          'refused', ok and n1.get('device') == 'software' and
+          n1.get('refused') == 0, (n1, gw.cmd('show sa')))
+    r = sh(['ping', '-c', '5', '-i', '0.2', '-W', '2', SW_HOST],
+           ns=topo.ns_in, check=False, timeout=30)
+    n2 = nic(gw)
+    check('outbound: 5/5 pings through the NIC-encrypted SAs',
+          ' 0% packet loss' in r.stdout, r.stdout)
+    check('outbound: the NIC encrypted >= 5 and decrypted >= 5, dropped '
+          'and failed none (%s / %s)' % (delta(n0, n2, 'tx_encrypted'),
+                                        delta(n0, n2, 'rx_decrypted')),
+          delta(n0, n2, 'tx_encrypted') >= 5 and
+          delta(n0, n2, 'rx_decrypted') >= 5 and
+          n2.get('tx_dropped_no_session') == 0 and
+          n2.get('tx_dropped_bad') == 0 and n2.get('rx_auth_failed') == 0
+          and n2.get('rx_bad') == 0, n2)
+    o = gw.cmd('show sa')
+    check('show sa: the SAs are NAT-T (kernel-libipsec) on the inline '
+          'back-end', 'udp-encap' in o and 'inline' in o, o)
+
+
+def udp_one_way(topo, ns_from, ns_to, dst, port, n, gap, src=None):
+    sink = subprocess.Popen(['ip', 'netns', 'exec', ns_to,
+                             '/usr/bin/python3', '-c', UDP_SINK, dst,
+                             str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        sink.stdout.readline()
+        if src is None:
+            args = ['/usr/bin/python3', '-c', UDP_PACE, dst, str(port),
+                    str(n), str(gap)]
+        else:
+            args = ['/usr/bin/python3', '-c', UDP_PACE_FROM, dst,
+                    str(port), str(n), str(gap), src]
+        sh(args, ns=ns_from, timeout=60)
+        out, _ = sink.communicate(timeout=30)
+    finally:
+        if sink.poll() is None:
+            sink.kill()
+            sink.wait()
+    return [int(x) for x in out.split()]
+
+
+def case_traffic(gw, charon, topo):
+    n = 300
+    n0 = nic(gw)
+    got = udp_one_way(topo, topo.ns_in, topo.ns_out, SW_HOST, 5030, n,
+                      0.002)
+    check('traffic: %d/%d datagrams out, in order' % (len(got), n),
+          got == list(range(n)), got[:20])
+    # strongSwan's protected address sends back to the inside host
+    got = udp_one_way(topo, topo.ns_out, topo.ns_in, '192.0.2.2', 5031, n,
+                      0.002, src=SW_HOST)
+    check('traffic: %d/%d datagrams in, in order' % (len(got), n),
+          got == list(range(n)), got[:20])
+    n1 = nic(gw)
+    check('traffic: the NIC encrypted >= %d and decrypted >= %d '
+          '(%d / %d)' % (n, n, delta(n0, n1, 'tx_encrypted'),
+                         delta(n0, n1, 'rx_decrypted')),
+          delta(n0, n1, 'tx_encrypted') >= n and
+          delta(n0, n1, 'rx_decrypted') >= n, (n0, n1))
+
+
+def case_rekey(gw, charon, topo):
+    sas0, _ = gw_sas(gw)
+    n0 = nic(gw)
+    port, n = 5020, 600
+    sink = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
+                             '/usr/bin/python3', '-c', UDP_SINK, SW_HOST,
+                             str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        sink.stdout.readline()
+        src = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                                '/usr/bin/python3', '-c', UDP_PACE, SW_HOST,
+                                str(port), str(n), '0.005'])
+        time.sleep(0.5)
+        r = gw.cmd('ike rekey sw net')
+        src.wait(timeout=30)
+        out, _ = sink.communicate(timeout=30)
+    finally:
+        if sink.poll() is None:
+            sink.kill()
+            sink.wait()
+    check('rekey: ike rekey sw net under traffic', 'rekeying' in r, r)
+    got = [int(x) for x in out.split()]
+    check('rekey: %d of %d datagrams (every 5 ms) arrived, once each, in '
+          'order' % (len(got), n), got == list(range(n)),
+          'missing %s' % sorted(set(range(n)) - set(got))[:20])
+    ok = wait(lambda: nic(gw).get('sessions') == 4 and
+              len(gw_sas(gw)[0]) == 4, 15)
+    sas1, out = gw_sas(gw)
+    n1 = nic(gw)
+    check('rekey: new SPIs; the NIC made 4 new sessions and destroyed the '
+          '4 old ones (%d made, %d destroyed)' %
+          (delta(n0, n1, 'created'), delta(n0, n1, 'destroyed')),
+          ok and set(sas1) - set(sas0) and
+          delta(n0, n1, 'created') == 4 and
+          delta(n0, n1, 'destroyed') == 4, (n1, out))
+
+
+def case_terminate(gw, charon):
+    gw.cmd('ike terminate sw')
+    ok = wait(lambda: 'no SAs' in gw.cmd('show sa') and
+              nic(gw).get('sessions', -1) == 0, 10)
+    n = nic(gw)
+    check('terminate: no SAs, no sessions on the NIC (made %s, destroyed '
+          '%s)' % (n.get('created'), n.get('destroyed')),
+          ok and n.get('created') == n.get('destroyed'), n)
+    text = gw.out + gw_log(gw)
+    check('no key bytes and no PSK in the shell output or the log',
+          gwt.PSK not in text and 'key=' not in text.lower(), '')
+
+
+def run(h):
+    charon = h.charon()
+    gw = h.gateway(gwt.ike_section(start='on-demand') + INLINE)
+    check('gateway up with inline IPsec on the software inline NIC',
+          'inline IPsec on the software inline NIC' in gw.out + gw_log(gw),
+          (gw.out + gw_log(gw))[-1500:])
+    h.cases(charon, (('outbound', lambda: case_outbound(gw, charon,
+                                                        h.topo)),
+                     ('traffic', lambda: case_traffic(gw, charon, h.topo)),
+                     ('rekey', lambda: case_rekey(gw, charon, h.topo)),
+                     ('terminate', lambda: case_terminate(gw, charon))))
+    h.finish(gw)
+
+
+def main():
+    return gwt.strongswan_main(__doc__, 'ssinl', run)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -19,7 +19,9 @@
 #include "ss_app_lb.h"
 #include "ss_app_macsec.h"
 #include "macsec_priv.h"
+#include "ss_inline.h"
 #include "ss_swnic_esp.h"
+#include "ss_swnic_sec.h"
 
 static int
 tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -249,6 +251,41 @@ tm_swnic(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* /shardsec/inline: the inline back-end's sessions and, on the software
+ * inline NIC, what its transmit and receive did (never a key). */
+static int
+tm_inline(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct ss_swnic_sec_stats n;
+	struct ss_inline_stats st;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	if (!ss_inline_active())
+		return 0;
+	ss_inline_stats_get(&st);
+	rte_tel_data_add_dict_string(d, "device", st.own_ctx ? "nic" :
+		"software");
+	rte_tel_data_add_dict_u64(d, "sessions", st.sessions);
+	rte_tel_data_add_dict_u64(d, "created", st.created);
+	rte_tel_data_add_dict_u64(d, "refused", st.refused);
+	rte_tel_data_add_dict_u64(d, "destroyed", st.destroyed);
+	rte_tel_data_add_dict_u64(d, "flows", st.flows);
+	if (ss_app.swnic_sec == NULL)
+		return 0;
+	ss_swnic_sec_stats_get(ss_app.swnic_sec, &n);
+	rte_tel_data_add_dict_u64(d, "tx_encrypted", n.tx_encrypted);
+	rte_tel_data_add_dict_u64(d, "tx_dropped_no_session",
+		n.tx_dropped_no_session);
+	rte_tel_data_add_dict_u64(d, "tx_dropped_bad", n.tx_dropped_bad);
+	rte_tel_data_add_dict_u64(d, "rx_decrypted", n.rx_decrypted);
+	rte_tel_data_add_dict_u64(d, "rx_auth_failed", n.rx_auth_failed);
+	rte_tel_data_add_dict_u64(d, "rx_bad", n.rx_bad);
+	rte_tel_data_add_dict_u64(d, "rx_no_session", n.rx_no_session);
+	return 0;
+}
+
 /* /shardsec/macsec: per MACsec port, the SecY's 802.1AE counters and the
  * MKA state the control lcore last published (never a key). */
 static int
@@ -392,6 +429,9 @@ ss_app_telemetry_init(void)
 		"Drops by reason, summed over all lcores");
 	rte_telemetry_register_cmd("/shardsec/swnic", tm_swnic,
 		"Software inline NIC: key slots, pushes, store and pause times");
+	rte_telemetry_register_cmd("/shardsec/inline", tm_inline,
+		"Inline IPsec: rte_security sessions; the software inline "
+		"NIC's packets encrypted, decrypted, failed, dropped");
 	rte_telemetry_register_cmd("/shardsec/macsec", tm_macsec,
 		"Per MACsec port: MKA state, KN, CAK generation, 802.1AE "
 		"counters (no keys)");

@@ -83,6 +83,18 @@ def case_outbound(gw, charon, topo):
           n2.get('tx_dropped_no_session') == 0 and
           n2.get('tx_dropped_bad') == 0 and n2.get('rx_auth_failed') == 0
           and n2.get('rx_bad') == 0, n2)
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+                        '..', 'usertools', 'ss-telemetry.py')
+    tel = sh(['/usr/bin/python3', tool, '-f', 'ss' + topo.tag,
+              '/shardsec/inline'], check=False).stdout
+    try:
+        t = json.loads(tel)['/shardsec/inline']
+    except (ValueError, KeyError):
+        t = {}
+    check('telemetry /shardsec/inline: 4 sessions on the software NIC, '
+          'its counters as in show inline',
+          t.get('sessions') == 4 and t.get('device') == 'software' and
+          t.get('tx_encrypted', 0) >= n2.get('tx_encrypted', 1), tel)
     o = gw.cmd('show sa')
     check('show sa: the SAs are NAT-T (kernel-libipsec) on the inline '
           'back-end', 'udp-encap' in o and 'inline' in o, o)

@@ -23,7 +23,7 @@
 #include "ss_inline.h"
 #include "ss_sa.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_inline_logtype, INFO);
+RTE_LOG_REGISTER(ss_inline_logtype, shardsec.inline, INFO);
 #define INL_LOG(l, ...) rte_log(RTE_LOG_ ## l, ss_inline_logtype, \
 	"inline: " __VA_ARGS__)
 

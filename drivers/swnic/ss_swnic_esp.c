@@ -23,7 +23,7 @@
 #include "ss_esp_mb.h"
 #include "ss_swnic_esp.h"
 
-RTE_LOG_REGISTER_DEFAULT(ss_swnic_logtype, INFO);
+RTE_LOG_REGISTER(ss_swnic_logtype, shardsec.swnic, INFO);
 #define SWNIC_LOG(l, ...) rte_log(RTE_LOG_ ## l, ss_swnic_logtype, \
 	"swnic: " __VA_ARGS__)
 

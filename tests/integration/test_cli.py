@@ -418,8 +418,10 @@ def main():
         check('log levels: one type per library, set by glob',
               all(lv.get('shardsec.' + t) == 'warning' for t in
                   ('net', 'config', 'esp', 'ike', 'steer', 'sa', 'spd',
-                   'gen', 'macsec', 'mka')) and
-              '(10 type(s)) set to warning' in
+                   'gen', 'macsec', 'mka', 'swnic', 'swnic_sec',
+                   'inline')) and
+              'RTE_LOG_DEFAULT_LOGTYPE' not in lv and
+              '(13 type(s)) set to warning' in
               b['set log-level shardsec.* warning'], str(lv))
         check('server add/del from a script', 'server id 3 added on lcore '
               '1' in b['server add 3 1'] and [x['instance_id'] for x in

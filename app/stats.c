@@ -14,6 +14,8 @@
 #include "ss_app.h"
 #include "ss_app_lb.h"
 #include "ss_app_macsec.h"
+#include "ss_inline.h"
+#include "ss_swnic_sec.h"
 
 static void
 print_lb(const struct ss_app *app, FILE *f)
@@ -52,6 +54,29 @@ print_lb(const struct ss_app *app, FILE *f)
 			sum->ct.moved, sum->ct.expired, sum->ct.full,
 			sum->untracked);
 	free(sum);
+}
+
+static void
+print_inline(const struct ss_app *app, FILE *f)
+{
+	struct ss_swnic_sec_stats n;
+	struct ss_inline_stats st;
+
+	if (!ss_inline_active())
+		return;
+	ss_inline_stats_get(&st);
+	fprintf(f, "inline (%s): sessions %u created %" PRIu64 " refused %"
+		PRIu64 " destroyed %" PRIu64 " flows %" PRIu64 "\n",
+		st.own_ctx ? "nic" : "software", st.sessions, st.created,
+		st.refused, st.destroyed, st.flows);
+	if (app->swnic_sec == NULL)
+		return;
+	ss_swnic_sec_stats_get(app->swnic_sec, &n);
+	fprintf(f, "inline nic: tx encrypted %" PRIu64 " no-session %" PRIu64
+		" bad %" PRIu64 "; rx decrypted %" PRIu64 " auth-failed %"
+		PRIu64 " bad %" PRIu64 " no-session %" PRIu64 "\n",
+		n.tx_encrypted, n.tx_dropped_no_session, n.tx_dropped_bad,
+		n.rx_decrypted, n.rx_auth_failed, n.rx_bad, n.rx_no_session);
 }
 
 void
@@ -101,6 +126,7 @@ ss_app_print_stats(const struct ss_app *app, FILE *f)
 			hs.released, hs.overflow, hs.no_queue, hs.expired,
 			hs.flushed, hs.now_packets);
 	}
+	print_inline(app, f);
 	for (i = 0; i < ss_app_macsec_nb_ports(); i++) {
 		const struct ss_app_msec_port *mp =
 			ss_app_macsec_port((uint8_t)i);

@@ -151,7 +151,8 @@ def idelta(a, b, k):
 def one_case(binary, topo, algo, encap):
     tag = '%s%s' % (algo, '+udp' if encap else '')
     text, sas = sa_config(algo, encap)
-    gw = sstopo.Gateway(binary, topo, topo.config(extra=text))
+    gw = sstopo.Gateway(binary, topo, topo.config(extra=text),
+                        args=['--stats-on-exit'] if INLINE else [])
     try:
         gw_mac = sh(['cat', '/sys/class/net/%s/address' %
                      topo.gw_out]).stdout.strip()
@@ -294,11 +295,19 @@ def one_case(binary, topo, algo, encap):
         rc, err = gw.stop()
         check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
               err)
+        if INLINE:
+            check('[%s] --stats-on-exit: the inline sessions and the '
+                  'NIC\'s counters' % tag,
+                  re.search(r'^inline \(software\): sessions 4 created 4 ',
+                            gw.out, re.M) is not None and
+                  re.search(r'^inline nic: tx encrypted [1-9]\d* '
+                            r'no-session 0 bad 0; rx decrypted [1-9]',
+                            gw.out, re.M) is not None, gw.out[-1500:])
 
 
-def inline_refusal(binary, topo):
-    """An SA the NIC cannot take stops the start, saying why."""
-    text, _ = sa_config('aes-gcm-128', False, esn=True)
+def start_fails(binary, topo, text):
+    """Start the gateway on text; its exit status and output (status 0
+    when it did not stop within a minute)."""
     d = tempfile.mkdtemp(prefix='shardsec-')
     path = os.path.join(d, 'gw.cfg')
     with open(path, 'w') as f:
@@ -310,10 +319,27 @@ def inline_refusal(binary, topo):
         out, rc = r.stdout + r.stderr, r.returncode
     except subprocess.TimeoutExpired as e:
         out, rc = str(e), 0
+    shutil.rmtree(d, ignore_errors=True)
+    return rc, out
+
+
+def inline_refusal(binary, topo):
+    """What the NIC cannot do stops the start, saying why."""
+    text, _ = sa_config('aes-gcm-128', False, esn=True)
+    rc, out = start_fails(binary, topo, text)
     check('inline: an ESN SA is refused at start, with the reason',
           rc != 0 and 'cannot do extended sequence numbers' in out and
           'Sanitizer' not in out, out[-1500:])
-    shutil.rmtree(d, ignore_errors=True)
+    # af_packet has no inline IPsec: without the software NIC, the port
+    # is refused
+    text, _ = sa_config('aes-gcm-128', False)
+    rc, out = start_fails(binary, topo,
+                          text.replace('software = true', 'software = false'))
+    check('inline: a port without inline IPsec offload (af_packet) is '
+          'refused at start, pointing at software = true',
+          rc != 0 and 'has no inline IPsec offload' in out and
+          'ipsec.inline.software = true' in out and 'Sanitizer' not in out,
+          out[-1500:])
 
 
 def main():

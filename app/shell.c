@@ -501,11 +501,13 @@ show_stats(struct cmdline *cl, bool json)
 			ss_esp_server_stats(ss_app.esp[s], &es);
 			v[0] += es.in_packets;
 			v[1] += es.out_packets;
+			v[2] += es.in_soft;
 			for (d = 0; d < SS_SA_DROP_MAX; d++)
 				esp[d] += es.drops[d];
 		}
 		kv(o, "decrypted", v[0]);
 		kv(o, "encrypted", v[1]);
+		kv(o, "inline_soft", v[2]);
 		for (d = 0; d < SS_SA_DROP_MAX; d++)
 			kv(o,
 				ss_sa_drop_name(d), esp[d]);

@@ -20,6 +20,7 @@
 #include <rte_security.h>
 
 #include "ss_crypto.h"
+#include "ss_esp_mb.h"
 #include "ss_inline.h"
 #include "ss_sa.h"
 
@@ -212,7 +213,7 @@ inl_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 	struct rte_security_session_conf sc;
 	const uint8_t *key;
 	struct rte_flow *flow = NULL;
-	void *sess;
+	void *sess, *soft = NULL;
 	uint8_t klen;
 	int rc;
 
@@ -289,9 +290,22 @@ inl_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 		inl.st.refused++;
 		return rc;
 	}
+	if (sa->dir == SS_SA_DIR_IN) {
+		/* For ESP the NIC passes up undecrypted: what arrived before
+		 * the session existed and was held, fragments reassembled
+		 * here. Wiped with the SA. */
+		key = ss_sa_key(sa, &klen);
+		soft = ss_esp_mb_state_make(sa, key, klen, err, len);
+		if (soft == NULL) {
+			rte_security_session_destroy(inl.ctx, sess);
+			inl.st.refused++;
+			return -ENOMEM;
+		}
+	}
 	if (inl.own_ctx && sa->dir == SS_SA_DIR_IN) {
 		flow = flow_make(sa, sess, err, len);
 		if (flow == NULL) {
+			ss_esp_mb_state_free(soft);
 			rte_security_session_destroy(inl.ctx, sess);
 			inl.st.refused++;
 			return -ENOTSUP;
@@ -299,7 +313,8 @@ inl_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 		inl.st.flows++;
 	}
 	esa->cs = sess;
-	esa->be_priv = flow;
+	esa->be_priv = soft;
+	esa->be_aux = flow;
 	esa->ss.security.ctx = inl.ctx;
 	esa->ss.security.ses = sess;
 	esa->ss.security.ol_flags = cap->ol_flags;
@@ -315,13 +330,15 @@ inl_session_destroy(struct ss_esp_sa *esa)
 {
 	struct rte_flow_error fe;
 
-	if (esa->be_priv != NULL) {
-		if (rte_flow_destroy(inl.port_id, esa->be_priv, &fe) != 0)
+	if (esa->be_aux != NULL) {
+		if (rte_flow_destroy(inl.port_id, esa->be_aux, &fe) != 0)
 			INL_LOG(WARNING, "port %u: inbound rule not removed: "
 				"%s\n", inl.port_id, fe.message != NULL ?
 				fe.message : "no reason given");
-		esa->be_priv = NULL;
+		esa->be_aux = NULL;
 	}
+	ss_esp_mb_state_free(esa->be_priv);
+	esa->be_priv = NULL;
 	if (esa->cs != NULL && inl.ctx != NULL) {
 		/* the NIC wipes the key with its session */
 		rte_security_session_destroy(inl.ctx, esa->cs);

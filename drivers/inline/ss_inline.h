@@ -22,7 +22,10 @@
  * rule (ESP SPI and destination -> SECURITY, to the server's queue), as
  * inline crypto NICs require. The context may instead be the software
  * inline NIC's (drivers/swnic/ss_swnic_sec.h), which needs no rule.
- * Key bytes go to the NIC in the session configuration only.
+ * An inbound SA also keeps a software crypto state (lib/esp's ipsec-mb
+ * engine) for the ESP the NIC passes up undecrypted: packets that came
+ * before the NIC had the session (held meanwhile), or that it does not
+ * handle. Both are wiped when the SA is deleted.
  */
 
 #include <stdbool.h>

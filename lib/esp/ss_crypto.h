@@ -93,6 +93,7 @@ struct ss_esp_sa {
 	uint64_t pause_tsc;		/* when it was paused */
 	uint32_t offload_slot;		/* NIC back-ends: the key's slot */
 	void *be_priv;			/* back-end's own */
+	void *be_aux;			/* and a second one (inline: rte_flow) */
 	struct rte_ipsec_sa *isa;
 	uint32_t isa_size;
 	struct ss_esp_replay rp;		/* inbound */
@@ -118,7 +119,9 @@ struct ss_crypto_backend {
 	bool own_esp;
 	/* true: the NIC does the crypto (RTE_SECURITY_ACTION_TYPE_
 	 * INLINE_CRYPTO). session_create fills esa->ss.security and keeps
-	 * the security session in esa->cs; process is not called. */
+	 * the security session in esa->cs; process is not called. An
+	 * inbound SA's be_priv may hold an ipsec-mb state
+	 * (ss_esp_mb_state_make) for the ESP the NIC did not decrypt. */
 	bool inline_crypto;
 };
 

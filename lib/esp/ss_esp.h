@@ -136,6 +136,9 @@ struct ss_esp_stats {
 	uint64_t in_bytes;
 	uint64_t out_packets;		/* ESP packets produced */
 	uint64_t out_bytes;		/* cleartext bytes protected */
+	/* inline SAs: ESP the NIC had not decrypted (it arrived before
+	 * the NIC had the key, say) that was decrypted here instead */
+	uint64_t in_soft;
 	uint64_t drops[SS_SA_DROP_MAX];
 };
 

@@ -515,6 +515,39 @@ inb_group_own(struct ss_esp_server *srv, struct ss_sa *sa,
 		sa->mode == SS_SA_MODE_TUNNEL, sa->inner_family);
 }
 
+/* Inline SA: what the NIC passed up undecrypted (it came before the NIC
+ * had the session, was held meanwhile, or was never the NIC's to see)
+ * is decrypted here with the SA's software state, in the NIC's layout,
+ * and flagged as the NIC would have. st[i] -ENOTSUP marks those. */
+static void
+inb_inline_soft(struct ss_esp_server *srv, const struct ss_sa *sa,
+	struct ss_esp_sa *esa, struct rte_mbuf *mb[], const uint64_t s64[],
+	uint16_t n, int32_t st[])
+{
+	struct rte_mbuf *sw[SS_ESP_BURST];
+	uint64_t sq[SS_ESP_BURST];
+	int32_t sst[SS_ESP_BURST];
+	uint16_t idx[SS_ESP_BURST];
+	uint16_t i, j, nsw = 0, nbad;
+
+	for (i = 0; i < n; i++) {
+		if (st[i] != -ENOTSUP)
+			continue;
+		sw[nsw] = mb[i];
+		sq[nsw] = s64[i];
+		idx[nsw++] = i;
+	}
+	nbad = ss_esp_mb_inb(srv->mb, sa, esa, sw, sq, nsw, sst);
+	for (j = 0; j < nsw; j++) {
+		const int32_t r = nbad == 0 ? 0 : sst[j];
+
+		st[idx[j]] = r;
+		if (r == 0)
+			sw[j]->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD;
+	}
+	srv->st.in_soft += nsw - nbad;
+}
+
 static uint16_t
 inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 	struct rte_mbuf *mb[], const uint64_t sq[], uint16_t n,
@@ -533,6 +566,8 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 		return inb_group_own(srv, sa, mb, sq, n, out);
 	if (esa->be->inline_crypto) {
 		/* The NIC decrypted them on receive, or said why not. */
+		uint16_t nsw = 0;
+
 		k = n;
 		for (i = 0; i < n; i++) {
 			const uint64_t f = mb[i]->ol_flags &
@@ -544,7 +579,10 @@ inb_group(struct ss_esp_server *srv, struct ss_sa *sa,
 			st[i] = f == RTE_MBUF_F_RX_SEC_OFFLOAD ? 0 :
 				(f & RTE_MBUF_F_RX_SEC_OFFLOAD) == 0 ?
 				-ENOTSUP : -EBADMSG;
+			nsw += st[i] == -ENOTSUP;
 		}
+		if (unlikely(nsw != 0) && esa->be_priv != NULL)
+			inb_inline_soft(srv, sa, esa, mb, s64, n, st);
 	} else {
 		/* Lengths and room were checked, so a refusal here can only
 		 * be the replay window (sequence zero, too old, or already

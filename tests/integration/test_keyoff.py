@@ -215,10 +215,10 @@ for i in range(n):
 '''
 
 
-def case_rekey(gw, charon, topo):
-    sas0, _ = gw_sas(gw)
-    res0 = js(gw, 'show swnic json').get('resumed', 0)
-    port, n = 5020, 600
+def udp_across_rekey(gw, topo, port, n, gap):
+    """n numbered datagrams from the inside host to strongSwan's side,
+    one every gap s, with `ike rekey sw net` 0.5 s in: the shell's answer
+    and the numbers that arrived, in arrival order."""
     sink = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
                              '/usr/bin/python3', '-c', UDP_SINK, SW_HOST,
                              str(port)], stdout=subprocess.PIPE,
@@ -227,18 +227,24 @@ def case_rekey(gw, charon, topo):
         sink.stdout.readline()
         src = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
                                 '/usr/bin/python3', '-c', UDP_PACE, SW_HOST,
-                                str(port), str(n), '0.005'])
+                                str(port), str(n), str(gap)])
         time.sleep(0.5)
         r = gw.cmd('ike rekey sw net')
         src.wait(timeout=30)
         out, _ = sink.communicate(timeout=30)
     finally:
-        for p in (sink,):
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        if sink.poll() is None:
+            sink.kill()
+            sink.wait()
+    return r, [int(x) for x in out.split()]
+
+
+def case_rekey(gw, charon, topo):
+    sas0, _ = gw_sas(gw)
+    res0 = js(gw, 'show swnic json').get('resumed', 0)
+    n = 600
+    r, got = udp_across_rekey(gw, topo, 5020, n, 0.005)
     check('rekey: ike rekey sw net under traffic', 'rekeying' in r, r)
-    got = [int(x) for x in out.split()]
     check('rekey: %d of %d datagrams (every 5 ms through 2 pauses of %d '
           'ms) arrived, once each, in order' % (len(got), n, LAT_MS),
           got == list(range(n)),

@@ -369,8 +369,9 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-/* Tampered, replayed and never-offloaded packets of an inline inbound
- * SA: each dropped under its own reason, nothing else affected. */
+/* Tampered and replayed packets of an inline inbound SA: each dropped
+ * under its own reason, nothing else affected; packets the NIC did not
+ * decrypt are decrypted in software. */
 START_TEST(test_bad_inbound)
 {
 	const struct combo c = { SS_SA_ALGO_AES_GCM_128, SS_SA_MODE_TUNNEL,
@@ -380,7 +381,8 @@ START_TEST(test_bad_inbound)
 	struct ss_esp_server *srv = ss_esp_server_create(db, 0,
 		SOCKET_ID_ANY);
 	struct ss_swnic_sec_stats a, b;
-	struct rte_mbuf *e, *dup, *d;
+	struct rte_mbuf *e, *dup, *d, *ref;
+	struct ss_esp_stats es;
 	struct ss_sa_params p;
 	struct ss_sa *in;
 
@@ -413,19 +415,32 @@ START_TEST(test_bad_inbound)
 	ck_assert_ptr_null(dec1(srv, wire(dup)));
 	ck_assert_uint_eq(drops(srv, SS_SA_DROP_REPLAY), 1);
 
-	/* one that never went through the NIC (another port, say) */
-	e = enc1(srv, mk_inner(AF_INET, false, 64, 3));
+	/* ones the NIC never saw (held while it had no session yet, say):
+	 * decrypted in software, and a tampered one refused there */
+	ref = mk_inner(AF_INET, false, 64, 3);
+	e = enc1(srv, rte_pktmbuf_copy(ref, mp, 0, UINT32_MAX));
 	ck_assert_ptr_nonnull(e);
+	d = dec1(srv, e);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(d), rte_pktmbuf_pkt_len(ref));
+	ck_assert(memcmp(rte_pktmbuf_mtod(d, void *),
+		rte_pktmbuf_mtod(ref, void *), rte_pktmbuf_pkt_len(ref)) == 0);
+	rte_pktmbuf_free(d);
+	rte_pktmbuf_free(ref);
+	e = enc1(srv, mk_inner(AF_INET, false, 64, 4));
+	ck_assert_ptr_nonnull(e);
+	rte_pktmbuf_mtod_offset(e, uint8_t *, 20 + 8 + 8 + 10)[0] ^= 0x40;
 	ck_assert_ptr_null(dec1(srv, e));
-	ck_assert_uint_eq(drops(srv, SS_SA_DROP_NOT_OFFLOADED), 1);
+	ss_esp_server_stats(srv, &es);
+	ck_assert_uint_eq(es.in_soft, 1);
 
 	b = nic_stats();
 	ck_assert_uint_eq(b.rx_auth_failed - a.rx_auth_failed, 1);
 	ck_assert_uint_eq(b.rx_decrypted - a.rx_decrypted, 2);
-	ck_assert_uint_eq(in->st.packets, 1);
-	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_AUTH_FAILED], 1);
+	ck_assert_uint_eq(in->st.packets, 2);
+	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_AUTH_FAILED], 2);
 	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_REPLAY], 1);
-	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_NOT_OFFLOADED], 1);
+	ck_assert_uint_eq(in->st.drops[SS_SA_DROP_NOT_OFFLOADED], 0);
 	ss_esp_server_free(srv);
 	ss_sa_db_free(db);
 }

@@ -29,16 +29,14 @@
 #include <rte_udp.h>
 
 #include "ss_test.h"
+#include "ss_test_esp.h"
 #include "ss_sa.h"
 #include "ss_esp.h"
 #include "ss_crypto.h"
 #include "ss_esp_mb.h"
 #include "lib/steer/ss_steer.h"
 
-#define BITS 4
-static const uint16_t ids[2] = { 1, 2 };
 static struct rte_mempool *mp;
-static unsigned int db_seq;
 
 /* SPIs for server index 0 (id 1) and 1 (id 2). */
 #define SPI0(x) (0x10000000u | (x))
@@ -55,41 +53,11 @@ struct combo {
 	bool cross;
 };
 
-static struct ss_sa_db *
-mkdb(struct rte_rcu_qsbr *q)
-{
-	char name[32];
-	struct ss_sa_db_conf c = {
-		.name = name, .nb_servers = 2, .instance_bits = BITS,
-		.ids = ids, .max_tunnels = 8, .max_sa_per_server = 256,
-		.socket = SOCKET_ID_ANY,
-	};
-	struct ss_sa_tunnel_params tp = { .name = "t0" };
-	struct ss_sa_db *db;
-
-	snprintf(name, sizeof(name), "e%u", db_seq++);
-	db = ss_sa_db_create(&c, q);
-	ck_assert_ptr_nonnull(db);
-	ck_assert_int_eq(ss_esp_attach(db), 0);
-	ck_assert_int_eq(ss_sa_tunnel_add(db, &tp, NULL), 0);
-	return db;
-}
-
-static void
-addr(struct ss_ipaddr *a, uint8_t fam, int host)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = fam;
-	if (fam == AF_INET) {
-		a->v4 = rte_cpu_to_be_32(0xc0000200u | (uint32_t)host);
-	} else {
-		a->v6[0] = 0x20;
-		a->v6[1] = 0x01;
-		a->v6[2] = 0x0d;
-		a->v6[3] = 0xb8;
-		a->v6[15] = (uint8_t)host;
-	}
-}
+/* The shared helpers (ss_test_esp.h) under this suite's short names. */
+#define mkdb(q) ss_test_esp_db(q)
+#define addr(a, fam, host) ss_test_esp_addr(a, fam, host)
+#define mk_inner(fam, trs, plen, seed) \
+	ss_test_esp_inner(mp, fam, trs, plen, seed)
 
 static void
 base_params(struct ss_sa_params *p, const struct combo *c, uint32_t spi,
@@ -137,66 +105,6 @@ add_pair(struct ss_sa_db *db, const struct combo *c, uint32_t spi,
 	p.replay_window = win;
 	ck_assert_msg(ss_sa_add(db, &p, in) == 0, "in: %s",
 		ss_sa_db_errstr(db));
-}
-
-/* Inner packet: IPv4/IPv6 + UDP 1000 -> 2000 + payload of 'plen' bytes;
- * transport mode uses the outer addresses. */
-static struct rte_mbuf *
-mk_inner(uint8_t fam, bool trs, uint16_t plen, uint8_t seed)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	uint16_t hl = fam == AF_INET ? 20 : 40;
-	uint16_t len = hl + 8 + plen;
-	uint8_t *d;
-	struct rte_udp_hdr *u;
-	unsigned int i;
-
-	ck_assert_ptr_nonnull(m);
-	d = (uint8_t *)rte_pktmbuf_append(m, len);
-	ck_assert_ptr_nonnull(d);
-	memset(d, 0, len);
-	if (fam == AF_INET) {
-		struct rte_ipv4_hdr *h = (void *)d;
-		struct ss_ipaddr a, b;
-
-		addr(&a, AF_INET, 1);
-		addr(&b, AF_INET, 2);
-		h->version_ihl = 0x45;
-		h->total_length = rte_cpu_to_be_16(len);
-		h->packet_id = rte_cpu_to_be_16(0x1234);
-		h->time_to_live = 63;
-		h->next_proto_id = IPPROTO_UDP;
-		h->src_addr = trs ? a.v4 : rte_cpu_to_be_32(0x0a010001);
-		h->dst_addr = trs ? b.v4 : rte_cpu_to_be_32(0x0a020001);
-		h->hdr_checksum = rte_ipv4_cksum(h);
-	} else {
-		struct rte_ipv6_hdr *h = (void *)d;
-		struct ss_ipaddr a, b;
-
-		addr(&a, AF_INET6, 1);
-		addr(&b, AF_INET6, 2);
-		h->vtc_flow = rte_cpu_to_be_32(6u << 28);
-		h->payload_len = rte_cpu_to_be_16(len - 40);
-		h->proto = IPPROTO_UDP;
-		h->hop_limits = 63;
-		if (trs) {
-			memcpy(h->src_addr, a.v6, 16);
-			memcpy(h->dst_addr, b.v6, 16);
-		} else {
-			h->src_addr[0] = 0xfd;
-			h->src_addr[15] = 1;
-			h->dst_addr[0] = 0xfd;
-			h->dst_addr[1] = 2;
-			h->dst_addr[15] = 1;
-		}
-	}
-	u = (struct rte_udp_hdr *)(d + hl);
-	u->src_port = rte_cpu_to_be_16(1000);
-	u->dst_port = rte_cpu_to_be_16(2000);
-	u->dgram_len = rte_cpu_to_be_16(8 + plen);
-	for (i = 0; i < plen; i++)
-		d[hl + 8 + i] = (uint8_t)(seed + i);
-	return m;
 }
 
 static struct rte_mbuf *

@@ -163,6 +163,24 @@ def stream_result(r, s):
             int(mr.group(1)) if mr else -2, so + ro)
 
 
+def diag_loss(gw, charon, mark, topo):
+    """Where lost packets went: the gateway's counters, its ports' and
+    SAs', the hosts' UDP counters (a receive buffer overflow is counted
+    there), and what strongSwan logged about its Child SAs since mark."""
+    for cmd in ('show stats', 'show port stats all', 'show sa',
+                'show hold'):
+        print('    DIAG %s:\n%s' % (cmd, gw.cmd(cmd)))
+    for ns in (topo.ns_in, topo.ns_out):
+        udp = [l for l in sh(['cat', '/proc/net/snmp'], ns=ns,
+                             check=False).stdout.splitlines()
+               if l.startswith('Udp:')]
+        print('    DIAG %s UDP:\n%s' % (ns, '\n'.join(udp)))
+    print('    DIAG strongSwan:\n' + '\n'.join(
+        l for l in charon.log()[mark:].splitlines()
+        if 'CHILD_SA' in l or 'collision' in l.lower() or
+        'delet' in l.lower() or 'drop' in l.lower()))
+
+
 def case_rekey_under_load(gw, charon, topo):
     base = wait(lambda: settled(gw, charon), 30)
     check('load: gateway initiated at start (start_action start): 1 IKE SA,'
@@ -182,6 +200,7 @@ def case_rekey_under_load(gw, charon, topo):
     ins0, outs0 = base
     ike0, _ = gw_ike(gw)
     seen_in, seen_out = set(ins0), set(outs0)
+    cmark = len(charon.log())
     secs = 36
     t0 = time.time()
     procs = start_streams(topo, secs)
@@ -270,6 +289,8 @@ def case_rekey_under_load(gw, charon, topo):
                                             'strongSwan -> inside')):
         print('    FIGURE: %s: %d sent, %d received, %d lost'
               % (name, sent, got, sent - got))
+        if got != sent:
+            diag_loss(gw, charon, cmark, topo)
         check('load: %s: %d sent, %d received: 0 lost'
               % (name, sent, got), sent > RATE * 20 and got == sent, txt)
     st = gw.cmd('show ike stats')
@@ -531,14 +552,7 @@ def case_simultaneous_child_rekey(gw, charon, topo):
         print('    FIGURE: child collision: %s: %d sent, %d received'
               % (name, sent, got))
         if got != sent:
-            # where it went: the gateway's counters and SAs, and what
-            # strongSwan logged about the collision
-            for cmd in ('show stats', 'show port stats all', 'show sa'):
-                print('    DIAG %s:\n%s' % (cmd, gw.cmd(cmd)))
-            print('    DIAG strongSwan:\n' + '\n'.join(
-                l for l in charon.log()[mark:].splitlines()
-                if 'CHILD_SA' in l or 'collision' in l.lower() or
-                'delet' in l.lower()))
+            diag_loss(gw, charon, mark, topo)
         check('child collision: %s: 0 lost' % name,
               sent > RATE * 5 and got == sent, txt)
 

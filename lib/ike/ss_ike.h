@@ -164,6 +164,11 @@ struct ss_ike_conf {
 	uint32_t half_open_timeout;	/* s */
 	uint32_t keepalive_interval;	/* s, NAT keepalives */
 	char save_keys[256];		/* folder for Wireshark key tables, "" off */
+	/* RFC 7383: announce IKE fragmentation, and fragment encrypted
+	 * messages longer than fragment_size (whole IP datagram) when the
+	 * peer announced it too */
+	bool fragmentation;
+	uint16_t fragment_size;
 	struct ss_ike_peer_conf peer[SS_IKE_MAX_PEERS];
 	uint8_t nb_peers;
 };
@@ -236,7 +241,9 @@ struct ss_ike_ops {
 	X(child_deleted) X(child_rekeyed) X(rekey_collisions) \
 	X(dpd_sent) X(dpd_dead) X(keepalives_sent) X(peer_restart) \
 	X(send_failed) X(restarts) \
-	X(cert_rejected)
+	X(cert_rejected) \
+	X(tx_fragments) X(rx_fragments) X(rx_reassembled) \
+	X(rx_fragment_bad)
 
 enum ss_ike_counter {
 #define SS_IKE_CNT_ENUM(n) SS_IKE_CNT_##n,

@@ -12,6 +12,8 @@
  *   half_open_timeout = 30;     # s
  *   keepalive_interval = 20;    # s, NAT keepalives when behind a NAT
  *   save_keys = "/dir";         # DEBUG: Wireshark key tables (off if unset)
+ *   fragmentation = true;       # RFC 7383 IKE fragmentation, if the peer has it
+ *   fragment_size = 1280;       # bytes of IP datagram per fragment (576..9000)
  *   peers = ( {
  *     name = "gw2";
  *     local_addr = "198.51.100.1";  local_port = 500;    # optional port
@@ -622,7 +624,8 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 {
 	static const char *const keys[] = { "retransmit_ms",
 		"retransmit_tries", "cookie_threshold", "half_open_timeout",
-		"keepalive_interval", "save_keys", "peers", NULL };
+		"keepalive_interval", "save_keys", "fragmentation",
+		"fragment_size", "peers", NULL };
 	const config_setting_t *peers;
 	uint32_t v;
 	unsigned int i, j;
@@ -636,6 +639,8 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 	out->cookie_threshold = 10;
 	out->half_open_timeout = 30;
 	out->keepalive_interval = 20;
+	out->fragmentation = true;
+	out->fragment_size = 1280;
 	if (section == NULL)
 		return 0;
 	if (ss_cfg_check_keys(section, keys, err) < 0 ||
@@ -646,8 +651,14 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 		get_u32(section, "keepalive_interval", 1, 3600,
 			&out->keepalive_interval, err) < 0 ||
 		ss_cfg_get_str(section, "save_keys", false, out->save_keys,
-			sizeof(out->save_keys), err) < 0)
+			sizeof(out->save_keys), err) < 0 ||
+		ss_cfg_get_bool(section, "fragmentation", false,
+			&out->fragmentation, err) < 0)
 		return -EINVAL;
+	v = out->fragment_size;
+	if (get_u32(section, "fragment_size", 576, 9000, &v, err) < 0)
+		return -EINVAL;
+	out->fragment_size = (uint16_t)v;
 	v = out->retransmit_tries;
 	if (get_u32(section, "retransmit_tries", 1, 20, &v, err) < 0)
 		return -EINVAL;
@@ -702,9 +713,11 @@ dump_cb(const struct ss_config *cfg, const config_setting_t *section,
 		return;
 	fprintf(f, "ike = {\n\tretransmit_ms = %u;\n\tretransmit_tries = %u;\n"
 		"\tcookie_threshold = %u;\n\thalf_open_timeout = %u;\n"
-		"\tkeepalive_interval = %u;\n", c->retransmit_ms,
+		"\tkeepalive_interval = %u;\n\tfragmentation = %s;\n"
+		"\tfragment_size = %u;\n", c->retransmit_ms,
 		c->retransmit_tries, c->cookie_threshold,
-		c->half_open_timeout, c->keepalive_interval);
+		c->half_open_timeout, c->keepalive_interval,
+		c->fragmentation ? "true" : "false", c->fragment_size);
 	fprintf(f, "\t# peers (pre-shared keys are not shown)\n");
 	for (i = 0; i < c->nb_peers; i++) {
 		const struct ss_ike_peer_conf *p = &c->peer[i];

@@ -612,17 +612,31 @@ wr64(uint8_t *p, uint64_t v)
 	wr32(p + 4, (uint32_t)v);
 }
 
-int
-ike_sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
-	uint8_t exch, uint8_t flags, uint32_t msgid, uint8_t first_np,
-	const uint8_t *inner, size_t inner_len, uint8_t *out, size_t cap,
-	size_t *out_len)
+size_t
+ike_sk_len(const struct ike_sk_keys *k, size_t inner_len, bool frag)
 {
 	const bool gcm = k->encr == SS_IKE_ENCR_AES_GCM16;
 	const size_t ivlen = gcm ? 8 : 16, icv = 16, blk = gcm ? 1 : 16;
+	const size_t padlen = (blk - (inner_len + 1) % blk) % blk;
+
+	return IKE_HDR_LEN + 4 + (frag ? 4 : 0) + ivlen + inner_len +
+		padlen + 1 + icv;
+}
+
+/* SK (num 0) or SKF (RFC 7383 2.5: fragment num of nfrag, both in the
+ * payload header and under the integrity check like the rest of it). */
+static int
+sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
+	uint8_t exch, uint8_t flags, uint32_t msgid, uint8_t first_np,
+	uint16_t num, uint16_t nfrag, const uint8_t *inner, size_t inner_len,
+	uint8_t *out, size_t cap, size_t *out_len)
+{
+	const bool gcm = k->encr == SS_IKE_ENCR_AES_GCM16;
+	const size_t ivlen = gcm ? 8 : 16, icv = 16, blk = gcm ? 1 : 16;
+	const size_t hx = num != 0 ? 4 : 0;
 	size_t padlen = (blk - (inner_len + 1) % blk) % blk;
 	size_t ptlen = inner_len + padlen + 1;
-	size_t total = IKE_HDR_LEN + 4 + ivlen + ptlen + icv;
+	size_t total = IKE_HDR_LEN + 4 + hx + ivlen + ptlen + icv;
 	size_t klen = k->encr_bits / 8;
 	EVP_CIPHER_CTX *c;
 	uint8_t *iv, *ct;
@@ -633,7 +647,7 @@ ike_sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
 		return -EMSGSIZE;
 	wr64(out, spi_i);
 	wr64(out + 8, spi_r);
-	out[16] = PL_SK;
+	out[16] = num != 0 ? PL_SKF : PL_SK;
 	out[17] = 0x20;
 	out[18] = exch;
 	out[19] = flags;
@@ -643,7 +657,13 @@ ike_sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
 	out[29] = 0;
 	out[30] = (uint8_t)((total - IKE_HDR_LEN) >> 8);
 	out[31] = (uint8_t)(total - IKE_HDR_LEN);
-	iv = out + 32;
+	if (num != 0) {
+		out[32] = (uint8_t)(num >> 8);
+		out[33] = (uint8_t)num;
+		out[34] = (uint8_t)(nfrag >> 8);
+		out[35] = (uint8_t)nfrag;
+	}
+	iv = out + 32 + hx;
 	ct = iv + ivlen;
 	if (ike_random(iv, ivlen) < 0)
 		return -EIO;
@@ -671,7 +691,7 @@ ike_sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
 				NULL) != 1 ||
 			EVP_EncryptInit_ex(c, NULL, NULL, k->ek, nonce) != 1 ||
 			EVP_EncryptUpdate(c, NULL, &n, out,
-				IKE_HDR_LEN + 4) != 1 ||
+				(int)(IKE_HDR_LEN + 4 + hx)) != 1 ||
 			EVP_EncryptUpdate(c, ct, &n, ct, (int)ptlen) != 1 ||
 			EVP_EncryptFinal_ex(c, ct + n, &n) != 1 ||
 			EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16,
@@ -699,32 +719,51 @@ out:
 }
 
 int
-ike_sk_open(const struct ike_sk_keys *k, struct ike_msg *m, uint8_t *plain,
-	size_t cap, enum ss_ike_counter *why)
+ike_sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
+	uint8_t exch, uint8_t flags, uint32_t msgid, uint8_t first_np,
+	const uint8_t *inner, size_t inner_len, uint8_t *out, size_t cap,
+	size_t *out_len)
+{
+	return sk_seal(k, spi_i, spi_r, exch, flags, msgid, first_np, 0, 0,
+		inner, inner_len, out, cap, out_len);
+}
+
+int
+ike_skf_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
+	uint8_t exch, uint8_t flags, uint32_t msgid, uint8_t first_np,
+	uint16_t num, uint16_t nfrag, const uint8_t *inner, size_t inner_len,
+	uint8_t *out, size_t cap, size_t *out_len)
+{
+	if (num == 0 || num > nfrag)
+		return -EINVAL;
+	return sk_seal(k, spi_i, spi_r, exch, flags, msgid,
+		num == 1 ? first_np : 0, num, nfrag, inner, inner_len, out,
+		cap, out_len);
+}
+
+/* Verify and decrypt the SK (hx 0) or SKF (hx 4) payload sk of m into
+ * plain: the plaintext's length without the padding in *len. */
+static int
+sk_decrypt(const struct ike_sk_keys *k, const struct ike_msg *m,
+	const struct ike_pl *sk, size_t hx, uint8_t *plain, size_t cap,
+	size_t *len, enum ss_ike_counter *why)
 {
 	const bool gcm = k->encr == SS_IKE_ENCR_AES_GCM16;
 	const size_t ivlen = gcm ? 8 : 16, icv = 16;
-	const struct ike_pl *sk;
 	const uint8_t *iv, *ct;
 	size_t ctlen, aadlen, klen = k->encr_bits / 8, padlen;
-	uint8_t nonce[12], np;
+	uint8_t nonce[12];
 	EVP_CIPHER_CTX *c;
 	int n, ok = 0;
 
-	if (m->sk < 0) {
-		*why = SS_IKE_CNT_rx_bad_payload;
-		return -EBADMSG;
-	}
-	sk = &m->pl[m->sk];
-	np = sk->body[-4];
-	if (sk->len < ivlen + icv + (gcm ? 1 : 16)) {
+	if (sk->len < hx + ivlen + icv + (gcm ? 1 : 16)) {
 		*why = SS_IKE_CNT_rx_truncated_payload;
 		return -EBADMSG;
 	}
-	iv = sk->body;
+	iv = sk->body + hx;
 	ct = iv + ivlen;
-	ctlen = sk->len - ivlen - icv;
-	aadlen = (size_t)(sk->body - m->raw);
+	ctlen = sk->len - hx - ivlen - icv;
+	aadlen = (size_t)(iv - m->raw);
 	if (ctlen > cap || (!gcm && ctlen % 16 != 0)) {
 		*why = SS_IKE_CNT_rx_bad_length;
 		return -EBADMSG;
@@ -782,5 +821,51 @@ opened:
 		*why = SS_IKE_CNT_rx_bad_payload;
 		return -EBADMSG;
 	}
-	return ike_pl_chain(np, plain, ctlen - padlen - 1, m, why);
+	*len = ctlen - padlen - 1;
+	return 0;
+}
+
+int
+ike_sk_open(const struct ike_sk_keys *k, struct ike_msg *m, uint8_t *plain,
+	size_t cap, enum ss_ike_counter *why)
+{
+	const struct ike_pl *sk;
+	size_t len;
+	int ret;
+
+	if (m->sk < 0) {
+		*why = SS_IKE_CNT_rx_bad_payload;
+		return -EBADMSG;
+	}
+	sk = &m->pl[m->sk];
+	ret = sk_decrypt(k, m, sk, 0, plain, cap, &len, why);
+	if (ret < 0)
+		return ret;
+	return ike_pl_chain(sk->body[-4], plain, len, m, why);
+}
+
+int
+ike_skf_open(const struct ike_sk_keys *k, const struct ike_msg *m,
+	uint8_t *plain, size_t cap, struct ike_frag_hdr *f,
+	enum ss_ike_counter *why)
+{
+	const struct ike_pl *skf;
+
+	if (m->skf < 0) {
+		*why = SS_IKE_CNT_rx_bad_payload;
+		return -EBADMSG;
+	}
+	skf = &m->pl[m->skf];
+	if (skf->len < 4) {
+		*why = SS_IKE_CNT_rx_truncated_payload;
+		return -EBADMSG;
+	}
+	f->np = skf->body[-4];
+	f->num = (uint16_t)(skf->body[0] << 8 | skf->body[1]);
+	f->total = (uint16_t)(skf->body[2] << 8 | skf->body[3]);
+	if (f->num == 0 || f->total == 0 || f->num > f->total) {
+		*why = SS_IKE_CNT_rx_fragment_bad;
+		return -EBADMSG;
+	}
+	return sk_decrypt(k, m, skf, 4, plain, cap, &f->len, why);
 }

@@ -77,14 +77,18 @@ ike_pl_chain(uint8_t np, const uint8_t *p, size_t len, struct ike_msg *m,
 		pl->critical = (p[off + 1] & 0x80) != 0;
 		pl->len = plen - 4;
 		pl->body = p + off + 4;
-		if (np == PL_SK) {
-			/* SK is last: its next payload names the inner chain,
-			 * its body runs to the end of the message. */
+		if (np == PL_SK || np == PL_SKF) {
+			/* SK (or an SK fragment, RFC 7383) is last: its next
+			 * payload names the inner chain, its body runs to the
+			 * end of the message. */
 			if (off + plen != len) {
 				*why = SS_IKE_CNT_rx_bad_length;
 				return -EBADMSG;
 			}
-			m->sk = (int)(m->nb_pl - 1);
+			if (np == PL_SK)
+				m->sk = (int)(m->nb_pl - 1);
+			else
+				m->skf = (int)(m->nb_pl - 1);
 			return 0;
 		}
 		np = p[off];
@@ -104,6 +108,7 @@ ike_msg_parse(const uint8_t *buf, size_t len, struct ike_msg *m,
 {
 	memset(m, 0, sizeof(*m));
 	m->sk = -1;
+	m->skf = -1;
 	if (len < IKE_HDR_LEN) {
 		*why = SS_IKE_CNT_rx_short;
 		return -EBADMSG;

@@ -104,6 +104,7 @@ enum {
 	N_REKEY_SA = 16393,
 	N_ESP_TFC_PADDING_NOT_SUPPORTED = 16394,
 	N_NON_FIRST_FRAGMENTS_ALSO = 16395,
+	N_FRAGMENTATION_SUPPORTED = 16430,
 	N_SIGNATURE_HASH_ALGORITHMS = 16431,
 	N_SA_RESOURCE_INFO = 16444,
 };
@@ -151,6 +152,7 @@ struct ike_msg {
 	struct ike_pl pl[IKE_MAX_PL];
 	unsigned int nb_pl;
 	int sk;				/* index of SK payload, -1 none */
+	int skf;			/* index of SKF payload, -1 none */
 	uint8_t unsupported_critical;	/* type of first one, 0 none */
 };
 
@@ -380,6 +382,33 @@ ike_sk_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
 int
 ike_sk_open(const struct ike_sk_keys *k, struct ike_msg *m, uint8_t *plain,
 	size_t cap, enum ss_ike_counter *why);
+
+/* Length of a message protected with SK (frag false) or SKF around
+ * inner_len bytes of payload chain. */
+size_t
+ike_sk_len(const struct ike_sk_keys *k, size_t inner_len, bool frag);
+
+/* RFC 7383: one Encrypted Fragment message (fragment num of nfrag, from
+ * 1) carrying inner_len bytes of the chain; first_np goes into fragment
+ * 1 only. */
+int
+ike_skf_seal(const struct ike_sk_keys *k, uint64_t spi_i, uint64_t spi_r,
+	uint8_t exch, uint8_t flags, uint32_t msgid, uint8_t first_np,
+	uint16_t num, uint16_t nfrag, const uint8_t *inner, size_t inner_len,
+	uint8_t *out, size_t cap, size_t *out_len);
+
+/* What an Encrypted Fragment said about itself once verified. */
+struct ike_frag_hdr {
+	uint8_t np;		/* first inner payload (fragment 1) */
+	uint16_t num, total;
+	size_t len;		/* decrypted bytes, padding removed */
+};
+
+/* Verify and decrypt the SKF payload of m into plain (cap bytes). */
+int
+ike_skf_open(const struct ike_sk_keys *k, const struct ike_msg *m,
+	uint8_t *plain, size_t cap, struct ike_frag_hdr *f,
+	enum ss_ike_counter *why);
 
 /* ---- X.509 certificate authentication (ss_ike_cert.c) ---------------- */
 

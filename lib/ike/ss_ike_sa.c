@@ -115,6 +115,23 @@ struct child {
 
 TAILQ_HEAD(child_list, child);
 
+/* RFC 7383 reassembly of one message: the verified, decrypted fragments
+ * one after the other in data[] in the order they came. */
+#define IKE_MAX_FRAGS 64
+struct ike_reasm {
+	uint32_t msgid;
+	uint16_t total;		/* 0: nothing collected */
+	uint16_t have;
+	uint64_t got;		/* bit n - 1: fragment n is here */
+	uint8_t np;		/* first inner payload, from fragment 1 */
+	size_t used;
+	uint16_t off[IKE_MAX_FRAGS + 1], len[IKE_MAX_FRAGS + 1];
+	uint8_t data[IKE_MAX_MSG];
+};
+
+/* sa->req / sa->rsp: a message, or the fragments of one back to back */
+#define IKE_OUT_CAP (2 * IKE_MAX_MSG)
+
 struct ike_sa {
 	TAILQ_ENTRY(ike_sa) next;
 	uint32_t uid;
@@ -165,6 +182,10 @@ struct ike_sa {
 	bool ts_max_queue;
 	bool initial_contact;
 	uint8_t peer_sig_hashes;	/* RFC 7427 bits the peer announced */
+	/* RFC 7383: both ends announced fragmentation; the fragments of
+	 * the peer's request [0] and of its response [1] being collected */
+	bool frag;
+	struct ike_reasm *reasm[2];
 	uint8_t rr;
 	struct child_list children;
 	unsigned int nb_children;
@@ -344,8 +365,8 @@ sa_new(struct ss_ike *ike, const struct ss_ike_peer_conf *pc, bool initiator)
 
 	if (sa == NULL)
 		return NULL;
-	sa->req = malloc(IKE_MAX_MSG + 4);
-	sa->rsp = malloc(IKE_MAX_MSG + 4);
+	sa->req = malloc(IKE_OUT_CAP);
+	sa->rsp = malloc(IKE_OUT_CAP);
 	if (sa->req == NULL || sa->rsp == NULL) {
 		free(sa->req);
 		free(sa->rsp);
@@ -412,6 +433,7 @@ static void
 sa_destroy(struct ss_ike *ike, struct ike_sa *sa, const char *why)
 {
 	struct child *c;
+	unsigned int i;
 
 	while ((c = TAILQ_FIRST(&sa->children)) != NULL)
 		child_remove(ike, sa, c, true);
@@ -426,6 +448,11 @@ sa_destroy(struct ss_ike *ike, struct ike_sa *sa, const char *why)
 	free(sa->init_rsp);
 	free(sa->req);
 	free(sa->rsp);
+	for (i = 0; i < RTE_DIM(sa->reasm); i++) {
+		if (sa->reasm[i] != NULL)
+			wipe(sa->reasm[i], sizeof(*sa->reasm[i]));
+		free(sa->reasm[i]);
+	}
 	wipe(sa, sizeof(*sa));
 	free(sa);
 }
@@ -514,6 +541,35 @@ send_raw(struct ss_ike *ike, const struct ss_ike_addr *local,
 		CNT(ike, send_failed);
 }
 
+/* The peer's IKE_SA_INIT announced RFC 7383 fragmentation. */
+static bool
+peer_frag(const struct ike_msg *m)
+{
+	struct ike_notify n;
+
+	return ike_msg_notify(m, N_FRAGMENTATION_SUPPORTED, &n);
+}
+
+/* A buffer of one or more messages back to back (the fragments of one,
+ * RFC 7383): each sent as a datagram of its own. */
+static void
+send_msgs(struct ss_ike *ike, const struct ike_sa *sa, const uint8_t *buf,
+	size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= IKE_HDR_LEN) {
+		const uint8_t *p = buf + off;
+		const size_t l = (size_t)p[24] << 24 | (size_t)p[25] << 16 |
+			(size_t)p[26] << 8 | p[27];
+
+		if (l < IKE_HDR_LEN || l > len - off)
+			break;
+		send_raw(ike, &sa->local, &sa->remote, p, l);
+		off += l;
+	}
+}
+
 static void
 sk_keys(const struct ike_sa *sa, bool outbound, struct ike_sk_keys *k)
 {
@@ -541,7 +597,50 @@ arm_request(struct ss_ike *ike, struct ike_sa *sa)
 	sa->req_tries = 0;
 	sa->req_timeout = ike->conf.retransmit_ms;
 	sa->req_next_ms = ike->now + sa->req_timeout;
-	send_raw(ike, &sa->local, &sa->remote, sa->req, sa->req_len);
+	send_msgs(ike, sa, sa->req, sa->req_len);
+}
+
+/* RFC 7383 2.5: the inner chain in as many SKF messages as it takes for
+ * each to fit fragment_size bytes of IP datagram, back to back in dst. */
+static int
+skf_seal_all(struct ss_ike *ike, const struct ike_sa *sa,
+	const struct ike_sk_keys *k, uint8_t exch, uint8_t flags,
+	uint32_t msgid, const struct ike_buf *in, uint8_t *dst, size_t *len)
+{
+	const size_t ip = sa->remote.ip.family == AF_INET6 ? 40 : 20;
+	const size_t over = ip + 8 +
+		(sa->local.port == SS_IKE_PORT_NATT ? 4 : 0);
+	const size_t room = ike->conf.fragment_size > over ?
+		ike->conf.fragment_size - over : 0;
+	size_t chunk = room, off = 0, used = 0, n;
+	uint16_t num, nfrag;
+	int ret;
+
+	/* the largest chunk whose fragment fits (padding makes the
+	 * length a step function of the chunk) */
+	while (chunk > 0 && ike_sk_len(k, chunk, true) > room)
+		chunk--;
+	if (chunk < 64)
+		return -EMSGSIZE;
+	n = (in->len + chunk - 1) / chunk;
+	if (n == 0 || n > IKE_MAX_FRAGS)
+		return -EMSGSIZE;
+	nfrag = (uint16_t)n;
+	for (num = 1; num <= nfrag; num++) {
+		const size_t c = RTE_MIN(chunk, in->len - off);
+		size_t l;
+
+		ret = ike_skf_seal(k, sa->spi_i, sa->spi_r, exch, flags, msgid,
+			in->first_np, num, nfrag, in->p + off, c, dst + used,
+			IKE_OUT_CAP - used, &l);
+		if (ret < 0)
+			return ret;
+		off += c;
+		used += l;
+	}
+	ike->st.c[SS_IKE_CNT_tx_fragments] += nfrag;
+	*len = used;
+	return 0;
 }
 
 /* Encrypt the inner chain and send it as a request (kept for
@@ -558,15 +657,22 @@ sk_send(struct ss_ike *ike, struct ike_sa *sa, uint8_t exch, bool response,
 	if (in->err)
 		return -EMSGSIZE;
 	sk_keys(sa, true, &k);
-	ret = ike_sk_seal(&k, sa->spi_i, sa->spi_r, exch,
-		hdr_flags(sa, response), msgid, in->first_np, in->p, in->len,
-		dst, IKE_MAX_MSG, &len);
+	if (sa->frag && ike_sk_len(&k, in->len, false) +
+			(sa->remote.ip.family == AF_INET6 ? 40 : 20) + 8 +
+			(sa->local.port == SS_IKE_PORT_NATT ? 4 : 0) >
+			ike->conf.fragment_size)
+		ret = skf_seal_all(ike, sa, &k, exch, hdr_flags(sa, response),
+			msgid, in, dst, &len);
+	else
+		ret = ike_sk_seal(&k, sa->spi_i, sa->spi_r, exch,
+			hdr_flags(sa, response), msgid, in->first_np, in->p,
+			in->len, dst, IKE_MAX_MSG, &len);
 	if (ret < 0)
 		return ret;
 	if (response) {
 		sa->rsp_len = len;
 		sa->rsp_valid = true;
-		send_raw(ike, &sa->local, &sa->remote, sa->rsp, len);
+		send_msgs(ike, sa, sa->rsp, len);
 	} else {
 		sa->req_len = len;
 		arm_request(ike, sa);
@@ -1143,6 +1249,9 @@ send_init(struct ss_ike *ike, struct ike_sa *sa)
 	ike_pl_end(&b, o);
 	ike_put_simple(&b, PL_NONCE, sa->ni, sa->ni_len);
 	put_nat_d(sa, &b, 0);
+	if (ike->conf.fragmentation)
+		ike_put_notify(&b, 0, NULL, 0, N_FRAGMENTATION_SUPPORTED,
+			NULL, 0);
 	if (pc->auth == SS_IKE_AUTH_PUBKEY)
 		put_sig_hashes(&b);
 	ike_hdr_finish(&b);
@@ -1447,6 +1556,8 @@ handle_init_response(struct ss_ike *ike, struct ike_sa *sa,
 	sa->alg = a;
 	sa->spi_r = m->spi_r;
 	sa->peer_sig_hashes = get_sig_hashes(m);
+	sa->frag = ike->conf.fragmentation &&
+		peer_frag(m);
 	if (ike_dh_shared(sa->dh, ke->body + 4, ke->len - 4, g, &glen) < 0) {
 		CNT(ike, rx_bad_payload);
 		sa_destroy(ike, sa, "bad KE");
@@ -1734,6 +1845,12 @@ handle_init_request(struct ss_ike *ike, const struct ss_ike_addr *local,
 	ike_pl_end(&b, o);
 	ike_put_simple(&b, PL_NONCE, sa->nr, sa->nr_len);
 	put_nat_d(sa, &b, sa->spi_r);
+	/* RFC 7383 2.3: announced in the response only if in the request */
+	sa->frag = ike->conf.fragmentation &&
+		peer_frag(m);
+	if (sa->frag)
+		ike_put_notify(&b, 0, NULL, 0, N_FRAGMENTATION_SUPPORTED,
+			NULL, 0);
 	sa->peer_sig_hashes = get_sig_hashes(m);
 	if (sa_cred(ike, sa) != NULL) {
 		ike_cred_put_certreq(sa_cred(ike, sa), &b);
@@ -2367,6 +2484,7 @@ ike_rekey_make(struct ss_ike *ike, struct ike_sa *old, bool we_init,
 	sa->local = old->local;
 	sa->remote = old->remote;
 	sa->natt = old->natt;
+	sa->frag = old->frag;
 	sa->nat_here = old->nat_here;
 	sa->nat_there = old->nat_there;
 	sa->alg = *a;
@@ -2871,6 +2989,86 @@ unsupported_critical(struct ss_ike *ike, const struct ss_ike_addr *local,
 	}
 }
 
+/*
+ * One verified Encrypted Fragment of the message m.msgid (RFC 7383 2.6):
+ * 0 kept, 1 the message is whole (its chain parsed into m, the data in
+ * ike->plain), <0 dropped with the counter in *why. Fragments come in
+ * any order; a duplicate is ignored; a different Total Fragments starts
+ * over when larger and is ignored when smaller (2.6.2: the sender went
+ * to smaller fragments, an older larger set is stale).
+ */
+static int
+frag_input(struct ss_ike *ike, struct ike_sa *sa, struct ike_msg *m,
+	enum ss_ike_counter *why)
+{
+	const unsigned int dir = (m->flags & FLAG_RESPONSE) ? 1 : 0;
+	struct ike_reasm *r = sa->reasm[dir];
+	struct ike_sk_keys k;
+	struct ike_frag_hdr f;
+	unsigned int i;
+	size_t off;
+	int ret;
+
+	CNT(ike, rx_fragments);
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL) {
+			*why = SS_IKE_CNT_rx_fragment_bad;
+			return -ENOMEM;
+		}
+		sa->reasm[dir] = r;
+	}
+	if (r->total != 0 && r->msgid != m->msgid)
+		r->total = 0;	/* a newer message: the old one is over */
+	if (r->total == 0)
+		r->used = 0;
+	sk_keys(sa, false, &k);
+	/* decrypted behind what is kept, where it stays if it is kept;
+	 * no room there means more than IKE_MAX_MSG in all */
+	ret = ike_skf_open(&k, m, r->data + r->used, sizeof(r->data) -
+		r->used, &f, why);
+	if (ret < 0)
+		return ret;
+	if (f.total > IKE_MAX_FRAGS) {
+		*why = SS_IKE_CNT_rx_fragment_bad;
+		return -E2BIG;
+	}
+	if (r->total != 0 && f.total < r->total)
+		return 0;
+	if (r->total != 0 && f.total > r->total) {
+		memmove(r->data, r->data + r->used, f.len);
+		r->total = 0;
+		r->used = 0;
+	}
+	if (r->total == 0) {
+		r->msgid = m->msgid;
+		r->total = f.total;
+		r->have = 0;
+		r->got = 0;
+	}
+	if (r->got & RTE_BIT64(f.num - 1))
+		return 0;	/* duplicate */
+	r->got |= RTE_BIT64(f.num - 1);
+	r->off[f.num] = (uint16_t)r->used;
+	r->len[f.num] = (uint16_t)f.len;
+	r->used += f.len;
+	if (f.num == 1)
+		r->np = f.np;
+	if (++r->have < r->total)
+		return 0;
+	off = 0;
+	for (i = 1; i <= r->total; i++) {
+		memcpy(ike->plain + off, r->data + r->off[i], r->len[i]);
+		off += r->len[i];
+	}
+	r->total = 0;
+	r->used = 0;
+	wipe(r->data, sizeof(r->data));
+	CNT(ike, rx_reassembled);
+	ret = ike_pl_chain(r->np, ike->plain, off, m, why);
+	return ret < 0 ? ret : 1;
+}
+
 void
 ss_ike_input(struct ss_ike *ike, const struct ss_ike_addr *local,
 	const struct ss_ike_addr *remote, const uint8_t *buf, size_t len,
@@ -2946,13 +3144,22 @@ ss_ike_input(struct ss_ike *ike, const struct ss_ike_addr *local,
 			 * (after checking it is authentic) */
 			uint8_t *p = ike->plain;
 			struct ike_sk_keys k;
+			struct ike_frag_hdr f;
 
 			sk_keys(sa, false, &k);
 			if (m.sk >= 0 && ike_sk_open(&k, &m, p, IKE_MAX_MSG,
 				&why) == 0) {
 				CNT(ike, rx_dup_request);
-				send_raw(ike, &sa->local, &sa->remote, sa->rsp,
-					sa->rsp_len);
+				send_msgs(ike, sa, sa->rsp, sa->rsp_len);
+			} else if (m.skf >= 0 && ike_skf_open(&k, &m, p,
+				IKE_MAX_MSG, &f, &why) == 0) {
+				/* RFC 7383 2.6.1: once per retransmitted
+				 * request, on its first fragment */
+				if (f.num == 1) {
+					CNT(ike, rx_dup_request);
+					send_msgs(ike, sa, sa->rsp,
+						sa->rsp_len);
+				}
 			} else {
 				ike->st.c[why]++;
 			}
@@ -2963,16 +3170,28 @@ ss_ike_input(struct ss_ike *ike, const struct ss_ike_addr *local,
 			return;
 		}
 	}
-	if (m.sk < 0) {
+	if (m.sk < 0 && m.skf < 0) {
 		CNT(ike, rx_bad_payload);
 		return;
 	}
-	{
+	if (m.sk >= 0) {
 		struct ike_sk_keys k;
 
 		sk_keys(sa, false, &k);
 		if (ike_sk_open(&k, &m, ike->plain, IKE_MAX_MSG, &why) < 0) {
 			ike->st.c[why]++;
+			return;
+		}
+	} else {
+		int r = frag_input(ike, sa, &m, &why);
+
+		if (r < 0) {
+			ike->st.c[why]++;
+			return;
+		}
+		if (r == 0) {
+			/* authentic, not complete yet */
+			sa->last_rx_ms = now_ms;
 			return;
 		}
 	}
@@ -3078,7 +3297,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 			sa->req_timeout *= 2;
 			sa->req_next_ms = now_ms + sa->req_timeout;
 			CNT(ike, retransmits);
-			send_raw(ike, &sa->local, &sa->remote, sa->req,
+			send_msgs(ike, sa, sa->req,
 				sa->req_len);
 		}
 		if (sa->state == S_INIT_RCVD &&

@@ -10,6 +10,9 @@ and strongSwan (SAN sw.example) are made with the openssl tool. Cases:
 the gateway initiates (2 per-server pairs, ping + TCP through them), then
 strongSwan initiates; a gateway that trusts another CA refuses
 strongSwan's certificate with a clear log line and installs nothing.
+Then with RSA-3072 end-entity certificates, whose IKE_AUTH messages
+exceed strongSwan's and the gateway's 1280-byte fragment size: both
+ends fragment them (RFC 7383), both ways, as initiator and responder.
 Needs root and strongSwan 5.9 (charon, swanctl).
 """
 
@@ -28,8 +31,9 @@ from test_ike_gw import check  # noqa: E402
 PLUGINS = G.PLUGINS + ' pkcs8 pubkey'
 
 
-def make_pki(d):
-    """ca.pem, other-ca.pem, gw.pem/key, sw.pem/key (ECDSA P-256)."""
+def make_pki(d, rsa=False):
+    """ca.pem, other-ca.pem, gw.pem/key, sw.pem/key (ECDSA P-256, or
+    RSA-3072 end entities under the ECDSA CA)."""
     def ossl(*a):
         sh(['openssl'] + list(a))
 
@@ -40,12 +44,13 @@ def make_pki(d):
              '-subj', '/CN=shardsec test %s' % ca,
              '-addext', 'basicConstraints=critical,CA:TRUE',
              '-addext', 'keyUsage=critical,keyCertSign,cRLSign')
+    ee = ['-newkey', 'rsa:3072', '-nodes'] if rsa else ec
     for name in ('gw', 'sw'):
         csr = os.path.join(d, name + '.csr')
         ext = os.path.join(d, name + '.ext')
         with open(ext, 'w') as f:
             f.write('subjectAltName=DNS:%s.example\n' % name)
-        ossl('req', *ec, '-keyout', os.path.join(d, name + '.key'),
+        ossl('req', *ee, '-keyout', os.path.join(d, name + '.key'),
              '-out', csr, '-subj', '/CN=%s.example' % name)
         ossl('x509', '-req', '-in', csr, '-CA', os.path.join(d, 'ca.pem'),
              '-CAkey', os.path.join(d, 'ca.key'), '-CAcreateserial',
@@ -178,6 +183,52 @@ def case_untrusted(gw, charon):
           'PRIVATE KEY' not in G.gw_log(gw), '')
 
 
+def case_rsa_fragmented(gw, charon, topo):
+    charon.start()
+    t = gw.cmd('ike initiate sw')
+    check('RSA: ike initiate sw', 'initiating' in t, t)
+    ok = G.wait(lambda: len(G.sw_children(charon.list_sas())) == 2, 30)
+    check('RSA: gateway initiated, 2 Child SA pairs on strongSwan', ok,
+          G.gw_log(gw)[-3000:] + charon.log()[-3000:])
+    log = charon.log()
+    frag_rx = re.findall(r'received fragment #(\d+) of (\d+)', log)
+    frag_tx = re.search(r'splitting IKE message \((\d+) bytes\) into '
+                        r'(\d+) fragments', log)
+    print('    FIGURE: RSA-3072 IKE_AUTH: strongSwan received %d fragments '
+          'from the gateway, split its own %s' % (
+              len(frag_rx), frag_tx.group(0) if frag_tx else 'not at all'))
+    check('RSA: strongSwan reassembled the gateway\'s fragmented IKE_AUTH '
+          '(RFC 7383)', len(frag_rx) >= 2,
+          '\n'.join(l for l in log.splitlines() if 'frag' in l.lower()))
+    check('RSA: strongSwan fragmented its IKE_AUTH response',
+          frag_tx is not None, log[-2000:])
+    check('RSA: strongSwan authenticated us with RSA',
+          re.search(r"authentication of 'gw\.example' with "
+                    r"RSA[-_ \w]*successful", log) is not None,
+          '\n'.join(l for l in log.splitlines() if 'authentication' in l))
+    check('RSA: gateway reassembled (rx_reassembled >= 1) and sent '
+          'fragments (tx_fragments >= 2)',
+          G.ike_stat(gw, 'rx_reassembled') >= 1 and
+          G.ike_stat(gw, 'tx_fragments') >= 2 and
+          G.ike_stat(gw, 'rx_fragment_bad') == 0, gw.cmd('show ike stats'))
+    G.traffic(topo, 'RSA initiator')
+    gw.cmd('ike terminate sw')
+    G.wait(lambda: 'no IKE SAs' in gw.cmd('show ike sa'), 10)
+    rx0 = G.ike_stat(gw, 'rx_reassembled')
+    r = subprocess.run(['swanctl', '--initiate', '--child', 'net',
+                        '--timeout', '20'] + charon.uri(),
+                       capture_output=True, text=True, timeout=40)
+    check('RSA: strongSwan initiates with a fragmented IKE_AUTH, swanctl '
+          'succeeds', r.returncode == 0, r.stdout[-2000:] + r.stderr)
+    check('RSA responder: gateway reassembled strongSwan\'s request',
+          G.ike_stat(gw, 'rx_reassembled') > rx0, gw.cmd('show ike stats'))
+    before = G.in_packets(gw)
+    sh(['ping', '-c', '3', '-i', '0.2', '-W', '1', '-I', G.SW_HOST,
+        '192.0.2.2'], ns=topo.ns_out, check=False, timeout=20)
+    check('RSA responder: strongSwan\'s ESP decrypted by our SA',
+          G.in_packets(gw) - before >= 3, gw.cmd('show sa'))
+
+
 def run(h):
     pki = os.path.join(h.tmp, 'pki')
     os.mkdir(pki)
@@ -192,6 +243,15 @@ def run(h):
     gw = start_gw(h, pki, 'other-ca.pem')
     h.cases(charon, (('untrusted', lambda: case_untrusted(gw, charon)),))
     h.finish(gw, ' (2)')
+    charon.stop()
+    pki = os.path.join(h.tmp, 'pki-rsa')
+    os.mkdir(pki)
+    make_pki(pki, rsa=True)
+    charon = h.charon(CertCharon, pki)
+    gw = start_gw(h, pki)
+    h.cases(charon, (('rsa_fragmented',
+                      lambda: case_rsa_fragmented(gw, charon, h.topo)),))
+    h.finish(gw, ' (3)')
 
 
 def main():

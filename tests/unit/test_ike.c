@@ -735,6 +735,17 @@ START_TEST(test_cfg_parse)
 	ck_assert(c.peer[0].child[0].transport);
 	ck_assert(!c.peer[0].child[0].per_server);
 	ck_assert_uint_eq(c.peer[0].child[0].nb_esp, 1);
+	/* RFC 7383 on by default, 1280-byte fragments */
+	ck_assert(c.fragmentation);
+	ck_assert_uint_eq(c.fragment_size, 1280);
+	ck_assert_int_eq(parse_text("ike = { fragmentation = false;\n"
+		" fragment_size = 1400; };", &c, &e), 0);
+	ck_assert(!c.fragmentation);
+	ck_assert_uint_eq(c.fragment_size, 1400);
+	ck_assert_int_lt(parse_text("ike = {\n fragment_size = 500; };", &c,
+		&e), 0);
+	ck_assert_msg(strstr(e.msg, "fragment_size") != NULL && e.line == 2,
+		"%s", e.msg);
 	/* errors name the line and path, never the secret */
 	ck_assert_int_lt(parse_text("ike = { peers = ( { name = \"p\";\n"
 		" local_addr = \"10.0.0.1\"; psk = \"0xzz-secret\"; } ); };",
@@ -797,6 +808,7 @@ static unsigned int order_ctr;
 /* test hooks: drop packets to a node, or record them */
 static bool (*drop_fn)(const struct qpkt *p);
 static struct qpkt last_sent[MAXN];
+static size_t max_sent;		/* the longest datagram since reset */
 
 static int
 t_send(void *ctx, const struct ss_ike_addr *local,
@@ -816,6 +828,7 @@ t_send(void *ctx, const struct ss_ike_addr *local,
 		q[q_len].remote = *local;
 		memcpy(q[q_len].buf, buf, len);
 		q[q_len].len = len;
+		max_sent = RTE_MAX(max_sent, len);
 		last_sent[from - nodes] = q[q_len];
 		q_len++;
 		return 0;
@@ -949,7 +962,7 @@ struct opts {
 					 * other's */
 	const char *ts_i_local, *ts_i_remote, *ts_r_local, *ts_r_remote;
 	const char *extra_i, *extra_r;	/* more peer settings */
-	const char *global_r;		/* more "ike" settings */
+	const char *global_i, *global_r;	/* more "ike" settings */
 	bool transport_i, transport_r;
 	int servers_i, servers_r;
 	bool v6;
@@ -969,7 +982,7 @@ default_opts(struct opts *o)
 	o->servers_i = 2;
 	o->servers_r = 2;
 	o->extra_i = o->extra_r = "";
-	o->global_r = "";
+	o->global_i = o->global_r = "";
 }
 
 /* more settings of the child of the next node_make; by default no
@@ -1026,8 +1039,8 @@ pair_make(const struct opts *o)
 	drop_fn = NULL;
 	now = 1000000;
 	node_make(0, a, b, o->ike_i, o->esp_i, o->psk_i, o->id_i, o->id_r,
-		o->ts_i_local, o->ts_i_remote, o->transport_i, o->extra_i, "",
-		o->servers_i);
+		o->ts_i_local, o->ts_i_remote, o->transport_i, o->extra_i,
+		o->global_i, o->servers_i);
 	node_make(1, b, a, o->ike_r, o->esp_r, o->psk_r, o->id_r, o->id_i,
 		o->ts_r_local, o->ts_r_remote, o->transport_r, o->extra_r,
 		o->global_r, o->servers_r);
@@ -2660,6 +2673,108 @@ START_TEST(test_cert_auth)
 }
 END_TEST
 
+/* Fragment 2 of an RFC 7383 set (port 500: no marker in front). */
+static bool
+is_frag2(const struct qpkt *p)
+{
+	return p->len > 36 && p->buf[16] == PL_SKF && p->buf[32] == 0 &&
+		p->buf[33] == 2;
+}
+
+static bool
+drop_frag2_to_b(const struct qpkt *p)
+{
+	return is_frag2(p) && drop_some_to_b(p);
+}
+
+static bool
+drop_frag2_to_a(const struct qpkt *p)
+{
+	return is_frag2(p) && drop_some_to_a(p);
+}
+
+/*
+ * RFC 7383 with RSA certificates (IKE_AUTH ~1.5 kB each way) and 576-byte
+ * fragments: every datagram fits, both ends reassemble, the children
+ * match; a lost fragment of the request is made good by the retransmission
+ * (the fragments already there count as duplicates); a lost fragment of
+ * the response makes the responder send its cached response once per
+ * retransmitted request, not once per fragment; a peer that does not
+ * announce it gets whole messages.
+ */
+START_TEST(test_fragmentation)
+{
+	struct opts o;
+
+	t_make_certs();
+	t_cert_pair(&o, "ca.pem", "arsa", "brsa", "arsa", "brsa");
+	o.global_i = o.global_r = "fragment_size = 576;";
+	max_sent = 0;
+	establish(&o, 2);
+	ck_assert_uint_ge(cnt(0, SS_IKE_CNT_tx_fragments), 2);
+	ck_assert_uint_ge(cnt(1, SS_IKE_CNT_tx_fragments), 2);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_reassembled), 1);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rx_reassembled), 1);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_fragments),
+		cnt(0, SS_IKE_CNT_tx_fragments));
+	/* IKE message + UDP + IPv4 header within the fragment size */
+	ck_assert_uint_le(max_sent + 8 + 20, 576);
+	/* the next exchanges (small) go whole */
+	ck_assert_int_eq(ss_ike_server_add(nodes[0].ike, 3, now), 0);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_reassembled), 1);
+	/* an IKE SA rekey keeps it: a big message still fragments */
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", false, now), 0);
+	run_for(2000, 100);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_rekeyed), 1);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_fragment_bad), 0);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_rx_fragment_bad), 0);
+	nodes_free();
+
+	/* fragment 2 of IKE_AUTH lost on the way to the responder */
+	pair_make(&o);
+	drop_fn = drop_frag2_to_b;
+	drops_left = 1;
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	ck_assert_uint_eq(nodes[0].nb_live, 0);
+	run_for(600, 50);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 1);
+	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_reassembled), 1);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_dup_request), 0);
+	nodes_free();
+
+	/* fragment 2 of the IKE_AUTH response lost */
+	pair_make(&o);
+	drop_fn = drop_frag2_to_a;
+	drops_left = 1;
+	ss_ike_initiate(nodes[0].ike, "peer", now);
+	pump();
+	/* the responder installed the IKE_AUTH pair, the initiator not */
+	ck_assert_uint_eq(nodes[1].nb_live, 1);
+	ck_assert_uint_eq(nodes[0].nb_live, 0);
+	run_for(600, 50);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_retransmits), 1);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_rx_dup_request), 1);
+	ck_assert_uint_eq(nodes[0].nb_live, 2);
+	ck_assert_uint_eq(nodes[1].nb_ch, 2);
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	drop_fn = NULL;
+	nodes_free();
+
+	/* the responder does not do it: whole messages both ways */
+	o.global_r = "fragmentation = false;";
+	establish(&o, 2);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_tx_fragments) +
+		cnt(1, SS_IKE_CNT_tx_fragments), 0);
+	nodes_free();
+	t_rm_certs();
+}
+END_TEST
+
 /* One side's certificate is refused by the other: nothing installed on
  * either side, the reason in the events. */
 static void
@@ -2836,6 +2951,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_half_open_timeout);
 	tcase_add_test(tc, test_key_export);
 	tcase_add_test(tc, test_cert_auth);
+	tcase_add_test(tc, test_fragmentation);
 	tcase_add_test(tc, test_cert_refused);
 	tcase_add_test(tc, test_cert_config);
 	suite_add_tcase(s, tc);

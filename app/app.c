@@ -122,6 +122,7 @@ ss_app_teardown(void)
 		ss_app_print_stats(&ss_app, stdout);
 	ss_app_gen_fini(&ss_app);
 	ss_app_workers_fini(&ss_app);
+	ss_app_reasm_fini(&ss_app);
 	ss_app_lb_fini(&ss_app);
 	ss_app_servers_fini(&ss_app);
 	ss_app_macsec_fini(&ss_app);
@@ -174,6 +175,9 @@ ss_app_setup(const char *cfg_path, const char *cfg_text)
 		return ret;
 	}
 	ret = ss_app_workers_init(&ss_app);
+	if (ret < 0)
+		return ret;
+	ret = ss_app_reasm_init(&ss_app);
 	if (ret < 0)
 		return ret;
 	ret = ss_app_servers_init(&ss_app);

@@ -67,6 +67,11 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 		ss_net_ctl_hold(m, &app->ctl_net);
 		return;
 	}
+	if (unlikely((m->packet_type & RTE_PTYPE_L4_MASK) ==
+			RTE_PTYPE_L4_FRAG)) {
+		ss_app_reasm_input(app, m, (uint8_t)port);
+		return;
+	}
 	if (ss_app_macsec_ctl_input(app, m, (uint8_t)port) != -ENOTSUP)
 		return;
 	if (ss_net_ctl_input(m, (uint8_t)port, &app->ctl_net) != -ENOTSUP)
@@ -78,6 +83,34 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 	/* MKA (EAPOL) lands here once it exists; until then counted. */
 	app->ctl.unhandled++;
 	rte_pktmbuf_free(m);
+}
+
+void
+ss_app_ctl_dispatch(struct ss_app *app, struct rte_mbuf *m, uint8_t cls)
+{
+	struct ss_worker *w;
+
+	switch (cls) {
+	case SS_NET_CLASS_PUNT:
+		m->hash.usr = SS_PUNT_CTL;
+		ctl_punted(app, m);
+		break;
+	case SS_NET_CLASS_FORWARD:
+	case SS_NET_CLASS_ESP:
+		/* The worker steers it to its server. */
+		m->hash.usr = cls;
+		w = &app->workers[ss_app_ctl_owner(app, m)];
+		if (rte_ring_sp_enqueue(w->in[app->nb_workers], m) == 0) {
+			app->ctl.handoff_tx++;
+		} else {
+			app->ctl.handoff_drops++;
+			rte_pktmbuf_free(m);
+		}
+		break;
+	default:
+		rte_pktmbuf_free(m);
+		break;
+	}
 }
 
 /* Frames that arrive on the control lcore's own RX queue (af_packet fans
@@ -111,32 +144,8 @@ ctl_rx(struct ss_app *app)
 			continue;
 		}
 		ss_net_classify_burst(m, n, p, cls, &app->ctl_net);
-		for (i = 0; i < n; i++) {
-			struct ss_worker *w;
-
-			switch (cls[i]) {
-			case SS_NET_CLASS_PUNT:
-				m[i]->hash.usr = SS_PUNT_CTL;
-				ctl_punted(app, m[i]);
-				break;
-			case SS_NET_CLASS_FORWARD:
-			case SS_NET_CLASS_ESP:
-				/* The worker steers it to its server. */
-				m[i]->hash.usr = cls[i];
-				w = &app->workers[ss_app_ctl_owner(app, m[i])];
-				if (rte_ring_sp_enqueue(w->in[app->nb_workers],
-						m[i]) == 0) {
-					app->ctl.handoff_tx++;
-				} else {
-					app->ctl.handoff_drops++;
-					rte_pktmbuf_free(m[i]);
-				}
-				break;
-			default:
-				rte_pktmbuf_free(m[i]);
-				break;
-			}
-		}
+		for (i = 0; i < n; i++)
+			ss_app_ctl_dispatch(app, m[i], cls[i]);
 	}
 	return total;
 }
@@ -182,6 +191,7 @@ ss_app_ctl_service(struct ss_app *app)
 		/* Free SAs that every worker has moved past. */
 		ss_sa_db_reclaim(app->sadb);
 		ss_app_servers_timer(app);
+		ss_app_reasm_timer(app);
 #ifdef SS_HAVE_IKE
 		ss_app_ike_timer(app, now);
 		ss_app_ike_tm_publish(app);

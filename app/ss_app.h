@@ -168,6 +168,11 @@ struct ss_ctl_stats {
 	uint64_t icmp_unreach;		/* unreachable sent for held packets */
 	uint64_t unreach_dropped;	/* held in vain, no ICMP possible */
 	uint64_t acquires;		/* ACQUIREs from the workers */
+	/* IP fragments to us (reasm.c) */
+	uint64_t reasm_frags;		/* fragments in */
+	uint64_t reasm_done;		/* datagrams whole again */
+	uint64_t reasm_too_big;		/* whole, but over one mbuf */
+	uint64_t reasm_dropped;		/* fragments let go: bad, late... */
 };
 
 struct ss_swnic_sec;
@@ -241,6 +246,22 @@ int ss_app_port_index(const struct ss_app *app, uint16_t port_id);
 /* worker.c */
 /* Worker that owns a transit packet the control lcore received. */
 uint16_t ss_app_ctl_owner(const struct ss_app *app, const struct rte_mbuf *m);
+
+/* ctl.c: a frame the control lcore classified (cls): handled here
+ * (PUNT), handed to the worker of its server (ESP, FORWARD) or freed. */
+void
+ss_app_ctl_dispatch(struct ss_app *app, struct rte_mbuf *m, uint8_t cls);
+
+/* reasm.c: IP fragments to us, reassembled on the control lcore. */
+int
+ss_app_reasm_init(struct ss_app *app);
+void
+ss_app_reasm_fini(struct ss_app *app);
+void
+ss_app_reasm_timer(struct ss_app *app);
+/* m: a fragment lib/net punted (L4_FRAG), arrived on port index port */
+void
+ss_app_reasm_input(struct ss_app *app, struct rte_mbuf *m, uint8_t port);
 int ss_app_worker_main(void *arg);
 int ss_app_workers_init(struct ss_app *app);
 void ss_app_workers_fini(struct ss_app *app);

@@ -38,7 +38,7 @@ enum ss_net_drop {
 	SS_NET_DROP_IP4_TOTLEN,		/* total length < IHL or > frame */
 	SS_NET_DROP_IP4_CSUM,
 	SS_NET_DROP_IP4_VERSION,
-	SS_NET_DROP_IP4_FRAG,		/* fragment to us: no reassembly */
+	SS_NET_DROP_IP4_FRAG,		/* unused: fragments to us are punted */
 	SS_NET_DROP_IP6_TRUNC,
 	SS_NET_DROP_IP6_PLEN,		/* payload length > frame */
 	SS_NET_DROP_IP6_VERSION,
@@ -54,7 +54,7 @@ enum ss_net_drop {
 	SS_NET_DROP_NOT_FOR_US,		/* other dst MAC, unhandled proto */
 	SS_NET_DROP_NATT_KEEPALIVE,	/* 1-byte 0xff on UDP 4500 */
 	SS_NET_DROP_ND_INVALID,		/* ND message failing RFC 4861 */
-	SS_NET_DROP_IP6_FRAG,		/* fragment to us: no reassembly */
+	SS_NET_DROP_IP6_FRAG,		/* fragment to us, its header not first */
 	SS_NET_DROP_IP6_EXT,		/* bad or too many extension hdrs */
 	SS_NET_DROP_NO_HEADROOM,	/* no room to prepend Ethernet */
 	SS_NET_DROP_NO_MBUF,		/* control lcore: allocation failed */
@@ -84,7 +84,8 @@ struct ss_net_stats {
 enum ss_net_class {
 	SS_NET_CLASS_DROP = 0,	/* counted; caller frees */
 	/* control plane: ARP, ND/RS/RA, ICMP/ICMPv6 to us, UDP 500 and
-	 * non-ESP UDP 4500 to us, EAPOL (0x888e) */
+	 * non-ESP UDP 4500 to us, EAPOL (0x888e); IP fragments to us
+	 * (packet_type L4_FRAG: the control lcore reassembles them) */
 	SS_NET_CLASS_PUNT,
 	/* to one of our addresses: IP proto 50, or UDP 4500 whose first
 	 * four payload bytes are not zero */

@@ -331,8 +331,12 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 	if (unlikely(v4_src_bad(x, src, f1s, hs, fs)))
 		return drop(st, SS_NET_DROP_SRC_INVALID);
 	if (v4_local(fd, hd, dst)) {
-		if (unlikely(frag != 0))
-			return drop(st, SS_NET_DROP_IP4_FRAG);
+		if (unlikely(frag != 0)) {
+			/* reassembled by the control lcore, whichever worker
+			 * each fragment came to (L4_FRAG says so) */
+			st->punted++;
+			return SS_NET_CLASS_PUNT;
+		}
 		return to_us(m, ip->next_proto_id, RTE_ETHER_HDR_LEN + hl,
 			tl - hl, st);
 	}
@@ -365,8 +369,8 @@ ip6_upper(const struct rte_mbuf *m, uint8_t nxt, uint32_t *off,
 		case IPPROTO_DSTOPTS:
 			break;
 		case IPPROTO_FRAGMENT:
-			drop(st, SS_NET_DROP_IP6_FRAG);
-			return -1;
+			/* the caller decides: reassembled or dropped */
+			return IPPROTO_FRAGMENT;
 		default:
 			return nxt;
 		}
@@ -420,6 +424,19 @@ classify_ip6(struct rte_mbuf *m, uint8_t port, bool mac_ours,
 			RTE_ETHER_HDR_LEN + sizeof(*ip) + pl, st);
 		if (up < 0)
 			return SS_NET_CLASS_DROP;
+		if (unlikely(up == IPPROTO_FRAGMENT)) {
+			/* Reassembled by the control lcore (rte_ip_frag),
+			 * which takes a fragment header right behind the
+			 * IPv6 header only, and 8 bytes of it here. */
+			if (off != RTE_ETHER_HDR_LEN + sizeof(*ip) || mcast ||
+					pl < 8 || avail < sizeof(*ip) + 8)
+				return drop(st, SS_NET_DROP_IP6_FRAG);
+			m->l3_len = sizeof(*ip) + 8;
+			m->packet_type = RTE_PTYPE_L2_ETHER |
+				RTE_PTYPE_L3_IPV6_EXT | RTE_PTYPE_L4_FRAG;
+			st->punted++;
+			return SS_NET_CLASS_PUNT;
+		}
 		m->l3_len = off - RTE_ETHER_HDR_LEN;
 		m->packet_type = RTE_PTYPE_L2_ETHER | (m->l3_len ==
 			sizeof(*ip) ? RTE_PTYPE_L3_IPV6 :

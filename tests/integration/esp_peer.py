@@ -5,15 +5,23 @@
 
   esp_peer.py recv SA_JSON SECONDS   sniff ESP on eth0, decrypt with the
                                      gateway's outbound SAs, print JSON
-  esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA [SEQ [INTERVAL]]
+  esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA [SEQ [INTERVAL [FRAG
+                                     [LOSE]]]]
                                      encrypt UDP packets to DST with each of
-                                     the gateway's inbound SAs and send them
+                                     the gateway's inbound SAs and send them;
+                                     FRAG > 0: 1200-byte payloads ('|' and
+                                     padding after the tag), each ESP packet
+                                     cut into IP fragments of FRAG bytes
+                                     (IPv6: fragment header first), sent
+                                     last fragment first; LOSE >= 0: that
+                                     fragment of each packet is not sent
 SA_JSON: list of {spi, algo, key (hex), udp_encap, local, peer}.
 """
 import json
 import sys
 
-from scapy.all import (IP, UDP, Ether, Raw, AsyncSniffer, conf, sendp)
+from scapy.all import (IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw,
+                       AsyncSniffer, conf, fragment, fragment6, sendp)
 from scapy.layers.ipsec import ESP, SecurityAssociation
 
 conf.verb = 0
@@ -32,8 +40,17 @@ def make_sa(d, src, dst):
         kw.update(crypt_algo='NULL', auth_algo='SHA2-256-128', auth_key=key)
     if d.get('udp_encap'):
         kw['nat_t_header'] = UDP(sport=4500, dport=4500)
-    return SecurityAssociation(ESP, spi=d['spi'],
-                               tunnel_header=IP(src=src, dst=dst), **kw)
+    th = IPv6(src=src, dst=dst) if ':' in src else IP(src=src, dst=dst)
+    return SecurityAssociation(ESP, spi=d['spi'], tunnel_header=th, **kw)
+
+
+def cut(pkt, size):
+    """The IP fragments of pkt, size bytes at most each."""
+    if IPv6 in pkt:
+        f = IPv6(src=pkt[IPv6].src, dst=pkt[IPv6].dst) / IPv6ExtHdrFragment(
+            nh=pkt[IPv6].nh) / Raw(bytes(pkt[IPv6].payload))
+        return fragment6(f, size)
+    return fragment(pkt, fragsize=size)
 
 
 def recv(sas, seconds):
@@ -74,15 +91,16 @@ def recv(sas, seconds):
     print(json.dumps(res))
 
 
-def send(sas, gw_mac, dst, count, seq=1, inter=0.0):
+def send(sas, gw_mac, dst, count, seq=1, inter=0.0, frag=0, lose=-1):
     frames = []
+    pad = b'|' + b'.' * 1200 if frag else b''
     for d in sas:
         sa = make_sa(d, d['peer'], d['local'])
         sa.seq_num = seq
         for i in range(count):
             inner = IP(src='198.18.0.5', dst=dst) / UDP(
                 sport=40000 + i, dport=d['spi'] % 1000 + 1000) / Raw(
-                    b'shardsec-%08x-%d' % (d['spi'], i))
+                    b'shardsec-%08x-%d' % (d['spi'], i) + pad)
             pkt = sa.encrypt(inner)
             if UDP in pkt:
                 # scapy 2.5 serialises the IPv4 + NAT-T header before it
@@ -93,7 +111,12 @@ def send(sas, gw_mac, dst, count, seq=1, inter=0.0):
                 ulen = len(raw) - ihl
                 raw[ihl + 4:ihl + 6] = ulen.to_bytes(2, 'big')
                 pkt = IP(bytes(raw))
-            frames.append(Ether(dst=gw_mac) / pkt)
+            if frag:
+                frames += [Ether(dst=gw_mac) / f for k, f in
+                           reversed(list(enumerate(cut(pkt, frag))))
+                           if k != lose]
+            else:
+                frames.append(Ether(dst=gw_mac) / pkt)
     sendp(frames, iface='eth0', inter=inter)
     print(json.dumps({'sent': len(frames)}))
 
@@ -105,4 +128,6 @@ if __name__ == '__main__':
     else:
         send(sas, sys.argv[3], sys.argv[4], int(sys.argv[5]),
              int(sys.argv[6]) if len(sys.argv) > 6 else 1,
-             float(sys.argv[7]) if len(sys.argv) > 7 else 0.0)
+             float(sys.argv[7]) if len(sys.argv) > 7 else 0.0,
+             int(sys.argv[8]) if len(sys.argv) > 8 else 0,
+             int(sys.argv[9]) if len(sys.argv) > 9 else -1)

@@ -306,6 +306,26 @@ classify1(struct rte_mbuf *m, uint8_t port)
 }
 
 /* Classify a frame that must be dropped for 'why' alone. */
+/* A fragment to us: punted for the control lcore's reassembly, marked
+ * L4_FRAG, with l3_len up to its payload; no drop counter moves. */
+static void
+expect_frag_punt(const uint8_t *f, size_t len, uint8_t l3_len)
+{
+	struct ss_net_stats before = st;
+	struct rte_mbuf *m = mk(f, len);
+	unsigned int d;
+
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_uint_eq(m->packet_type & RTE_PTYPE_L4_MASK,
+		RTE_PTYPE_L4_FRAG);
+	ck_assert_uint_eq(m->l2_len, 14);
+	ck_assert_uint_eq(m->l3_len, l3_len);
+	ck_assert_uint_eq(st.punted, before.punted + 1);
+	for (d = 0; d < SS_NET_DROP_MAX; d++)
+		ck_assert_uint_eq(st.drop[d], before.drop[d]);
+	rte_pktmbuf_free(m);
+}
+
 static void
 expect_drop(const uint8_t *f, size_t len, uint8_t port, enum ss_net_drop why)
 {
@@ -558,12 +578,12 @@ START_TEST(test_classify_drops)
 	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_DROP);
 	ck_assert_uint_eq(st.drop[SS_NET_DROP_IP4_CSUM], 2);
 	rte_pktmbuf_free(m);
-	/* fragment to us */
+	/* fragment to us: to the control lcore's reassembly */
 	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 50, 64, l4, 40);
 	f[14 + 6] = 0x20;	/* MF */
 	f[14 + 10] = f[14 + 11] = 0;
 	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 20, 0));
-	expect_drop(f, len, 0, SS_NET_DROP_IP4_FRAG);
+	expect_frag_punt(f, len, 20);
 	/* multicast, broadcast and own sources */
 	len = frame4(f, &mac0, "224.0.0.5", "10.9.9.9", 17, 64, l4, 40);
 	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
@@ -622,11 +642,20 @@ START_TEST(test_classify_drops)
 	f[14] = 0x60;
 	put16(f + 18, 41);
 	expect_drop(f, len, 0, SS_NET_DROP_IP6_PLEN);
-	/* IPv6 fragment to us; extension header running past the end */
+	/* IPv6 fragment to us: reassembled on the control lcore when its
+	 * header comes first, dropped behind another extension header */
 	l4[0] = 50;
 	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 44, 64, l4,
 		40);
+	expect_frag_punt(f, len, 48);
+	l4[0] = 44;
+	l4[1] = 0;		/* destination options, 8 bytes, then frag */
+	l4[8] = 50;
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 60, 64, l4,
+		40);
 	expect_drop(f, len, 0, SS_NET_DROP_IP6_FRAG);
+	memset(l4, 0, 16);
+	l4[0] = 50;
 	l4[1] = 9;		/* 80 bytes in 40 */
 	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 60, 64, l4,
 		40);
@@ -1133,7 +1162,7 @@ START_TEST(test_classify_fast_same_as_slow)
 	put16(f + 14 + 6, 0x0001);
 	put16(f + 14 + 10, 0);
 	put16(f + 14 + 10, (uint16_t)~sum16(f + 14, 20, 0));
-	expect_drop(f, len, 0, SS_NET_DROP_IP4_FRAG);
+	expect_frag_punt(f, len, 20);
 	/* our own MAC as the source */
 	len = frame4(f, &mac0, "192.0.2.10", "10.9.9.9", 17, 64, l4, 40);
 	memcpy(f + 6, mac0.addr_bytes, 6);

@@ -30,6 +30,8 @@
 	"shardsec: ike: " __VA_ARGS__)
 
 #define IKE_MAX_MSG 9000
+/* the most one mbuf of the pool takes behind its headroom */
+#define IKE_OUT_ONE (RTE_MBUF_DEFAULT_DATAROOM - RTE_PKTMBUF_HEADROOM)
 #define IKE_RCU_PENDING 64
 #define IKE_RESV_MAX 256
 /* An SPI reserved for an exchange that never completed (failed
@@ -78,7 +80,9 @@ struct ss_app_ike {
 	struct ike_peer_state ps[SS_IKE_MAX_PEERS];
 	/* counters of the bridge itself (the engine has its own) */
 	uint64_t rx, rx_bad, tx, tx_held, tx_failed, installs, install_failed;
+	uint64_t tx_frags;	/* IP fragments of datagrams over the size */
 	uint8_t buf[IKE_MAX_MSG + 64];
+	uint8_t obuf[IKE_MAX_MSG + 64];	/* a datagram being sent */
 };
 
 /* Filled by lib/config when the file is loaded (ss_app_ike_register). */
@@ -131,11 +135,12 @@ ss_app_ike_last_event(const struct ss_app *app, unsigned int peer)
 }
 
 void
-ss_app_ike_counters(const struct ss_app *app, uint64_t c[7])
+ss_app_ike_counters(const struct ss_app *app,
+	uint64_t c[SS_APP_IKE_NB_COUNTERS])
 {
 	const struct ss_app_ike *s = ike_state(app);
 
-	memset(c, 0, 7 * sizeof(c[0]));
+	memset(c, 0, SS_APP_IKE_NB_COUNTERS * sizeof(c[0]));
 	if (s == NULL)
 		return;
 	c[0] = s->rx;
@@ -145,6 +150,7 @@ ss_app_ike_counters(const struct ss_app *app, uint64_t c[7])
 	c[4] = s->tx_failed;
 	c[5] = s->installs;
 	c[6] = s->install_failed;
+	c[7] = s->tx_frags;
 }
 
 static int
@@ -187,42 +193,131 @@ ss_app_ike_initiate(struct ss_app *app, const char *peer)
 
 /* ---- sending --------------------------------------------------------- */
 
+/* One IP packet (len bytes at p, header first) out through lib/net: to
+ * its port now, or held until ARP / ND answers. */
+static int
+ike_out(struct ss_app_ike *s, const uint8_t *p, size_t len, bool v4,
+	uint16_t l3_len, uint32_t l4_ptype)
+{
+	struct ss_app *app = s->app;
+	struct rte_mbuf *m;
+	uint8_t *d;
+	int16_t res;
+
+	m = rte_pktmbuf_alloc(app->pool);
+	if (m == NULL) {
+		s->tx_failed++;
+		return -ENOBUFS;
+	}
+	if (len > rte_pktmbuf_tailroom(m) ||
+			rte_pktmbuf_headroom(m) < RTE_ETHER_HDR_LEN) {
+		rte_pktmbuf_free(m);
+		s->tx_failed++;
+		return -EMSGSIZE;
+	}
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	memcpy(d, p, len);
+	m->packet_type = (v4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6) |
+		l4_ptype;
+	m->l2_len = 0;
+	m->l3_len = l3_len;
+	ss_net_output_burst(&m, 1, &res, &app->ctl_net);
+	if (res >= 0) {
+		if (ss_app_ctl_tx((uint8_t)res, m, app) < 0) {
+			s->tx_failed++;
+			return -ENOBUFS;
+		}
+		return 0;
+	}
+	if (res == SS_NET_FWD_HOLD) {
+		/* sent once the next hop answers ARP / ND */
+		ss_net_ctl_hold(m, &app->ctl_net);
+		s->tx_held++;
+		return 0;
+	}
+	rte_pktmbuf_free(m);
+	s->tx_failed++;
+	return -EHOSTUNREACH;
+}
+
+/*
+ * A datagram above fragment_size when RFC 7383 is not in use (the peer
+ * does not do it, or the message is IKE_SA_INIT): sent as IP fragments
+ * of at most fragment_size bytes, as the peer's stack expects them.
+ * p: the whole datagram (IP header of l3 bytes, UDP, IKE; checksums
+ * done). IPv6 gets a fragment header behind its own (RFC 8200 4.5).
+ */
+static int
+ike_out_frags(struct ss_app_ike *s, const uint8_t *p, size_t len, bool v4,
+	size_t l3)
+{
+	const size_t fs = RTE_MIN((size_t)ike_conf.fragment_size,
+		(size_t)IKE_OUT_ONE);
+	const size_t fh = v4 ? 0 : sizeof(struct rte_ipv6_fragment_ext);
+	const size_t step = (fs - l3 - fh) & ~(size_t)7;
+	const uint32_t id = (uint32_t)rte_rand();
+	uint8_t f[IKE_OUT_ONE];
+	size_t off;
+	int ret = 0;
+
+	if (step < 8)
+		return -EMSGSIZE;
+	for (off = l3; off < len && ret == 0; off += step) {
+		const size_t n = RTE_MIN(step, len - off);
+		const bool more = off + n < len;
+		const uint16_t fo = (uint16_t)((off - l3) >> 3);
+
+		memcpy(f, p, l3);
+		memcpy(f + l3 + fh, p + off, n);
+		if (v4) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)f;
+
+			ip->total_length = rte_cpu_to_be_16((uint16_t)(l3 + n));
+			ip->fragment_offset = rte_cpu_to_be_16(fo |
+				(more ? RTE_IPV4_HDR_MF_FLAG : 0));
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		} else {
+			struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)f;
+			struct rte_ipv6_fragment_ext *x =
+				(struct rte_ipv6_fragment_ext *)(f + l3);
+
+			ip6->proto = IPPROTO_FRAGMENT;
+			ip6->payload_len = rte_cpu_to_be_16((uint16_t)(fh + n));
+			x->next_header = IPPROTO_UDP;
+			x->reserved = 0;
+			x->frag_data = rte_cpu_to_be_16((uint16_t)(fo << 3 |
+				(more ? 1 : 0)));
+			x->id = rte_cpu_to_be_32(id);
+		}
+		ret = ike_out(s, f, l3 + fh + n, v4, (uint16_t)(l3 + fh),
+			RTE_PTYPE_L4_FRAG);
+		if (ret == 0)
+			s->tx_frags++;
+	}
+	return ret;
+}
+
 static int
 ike_send(void *ctx, const struct ss_ike_addr *local,
 	const struct ss_ike_addr *remote, const uint8_t *buf, size_t len)
 {
 	struct ss_app_ike *s = ctx;
-	struct ss_app *app = s->app;
 	const bool v4 = remote->ip.family == AF_INET;
 	const size_t l3 = v4 ? sizeof(struct rte_ipv4_hdr) :
 		sizeof(struct rte_ipv6_hdr);
 	/* on 4500 lib/ike has already put the non-ESP marker in buf */
 	const size_t ulen = sizeof(struct rte_udp_hdr) + len;
 	struct rte_udp_hdr *udp;
-	struct rte_mbuf *m;
-	uint8_t *p;
-	int16_t res;
+	uint8_t *p = s->obuf;
+	int ret;
 
 	if (local->ip.family != remote->ip.family ||
 			(!v4 && remote->ip.family != AF_INET6)) {
 		s->tx_failed++;
 		return -EAFNOSUPPORT;
 	}
-	if (l3 + ulen > UINT16_MAX) {
-		s->tx_failed++;
-		return -EMSGSIZE;
-	}
-	m = rte_pktmbuf_alloc(app->pool);
-	if (m == NULL) {
-		s->tx_failed++;
-		return -ENOBUFS;
-	}
-	/* One segment: IKE messages are sized for the path MTU (a longer
-	 * one would be dropped by lib/net's MTU check anyway). */
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)RTE_MIN(l3 + ulen,
-		(size_t)UINT16_MAX));
-	if (p == NULL || rte_pktmbuf_headroom(m) < RTE_ETHER_HDR_LEN) {
-		rte_pktmbuf_free(m);
+	if (l3 + ulen > sizeof(s->obuf) || l3 + ulen > UINT16_MAX) {
 		s->tx_failed++;
 		return -EMSGSIZE;
 	}
@@ -245,7 +340,6 @@ ike_send(void *ctx, const struct ss_ike_addr *local,
 		ip->dst_addr = remote->ip.v4;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
-		m->packet_type = RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
 	} else {
 		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)p;
 
@@ -258,29 +352,16 @@ ike_send(void *ctx, const struct ss_ike_addr *local,
 		memcpy(ip6->dst_addr, remote->ip.v6, 16);
 		/* mandatory over IPv6 (RFC 8200 8.1) */
 		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, udp);
-		m->packet_type = RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_UDP;
 	}
-	m->l2_len = 0;
-	m->l3_len = l3;
-	ss_net_output_burst(&m, 1, &res, &app->ctl_net);
-	if (res >= 0) {
-		if (ss_app_ctl_tx((uint8_t)res, m, app) < 0) {
-			s->tx_failed++;
-			return -ENOBUFS;
-		}
+	if (l3 + ulen > RTE_MIN((size_t)ike_conf.fragment_size,
+			(size_t)IKE_OUT_ONE))
+		ret = ike_out_frags(s, p, l3 + ulen, v4, l3);
+	else
+		ret = ike_out(s, p, l3 + ulen, v4, (uint16_t)l3,
+			RTE_PTYPE_L4_UDP);
+	if (ret == 0)
 		s->tx++;
-		return 0;
-	}
-	if (res == SS_NET_FWD_HOLD) {
-		/* sent once the next hop answers ARP / ND */
-		ss_net_ctl_hold(m, &app->ctl_net);
-		s->tx_held++;
-		s->tx++;
-		return 0;
-	}
-	rte_pktmbuf_free(m);
-	s->tx_failed++;
-	return -EHOSTUNREACH;
+	return ret;
 }
 
 /* ---- receiving ------------------------------------------------------- */

@@ -52,15 +52,16 @@ struct tm_child {
 struct tm_snap {
 	uint64_t taken_ms;
 	struct ss_ike_stats st;
-	uint64_t bridge[7];
+	uint64_t bridge[SS_APP_IKE_NB_COUNTERS];
 	unsigned int nb_sas, nb_children;	/* totals, may exceed arrays */
 	struct tm_sa sas[TM_MAX_SAS];
 	struct tm_child children[TM_MAX_CHILDREN];
 };
 
-static const char *const bridge_names[7] = {
+static const char *const bridge_names[SS_APP_IKE_NB_COUNTERS] = {
 	"bridge_rx", "bridge_rx_bad", "bridge_tx", "bridge_tx_held",
 	"bridge_tx_failed", "bridge_installs", "bridge_install_failed",
+	"bridge_tx_ip_fragments",
 };
 
 static rte_spinlock_t tm_lock = RTE_SPINLOCK_INITIALIZER;

@@ -227,11 +227,12 @@ show_peers(struct cmdline *cl, const struct ss_ike *ike, bool json)
 static void
 show_stats(struct cmdline *cl, const struct ss_ike *ike, bool json)
 {
-	static const char *const names[7] = { "gw_rx", "gw_rx_bad", "gw_tx",
-		"gw_tx_held_arp", "gw_tx_failed", "gw_child_installs",
-		"gw_child_install_failed" };
+	static const char *const names[SS_APP_IKE_NB_COUNTERS] = { "gw_rx",
+		"gw_rx_bad", "gw_tx", "gw_tx_held_arp", "gw_tx_failed",
+		"gw_child_installs", "gw_child_install_failed",
+		"gw_tx_ip_fragments" };
 	struct ss_ike_stats st;
-	uint64_t c[7];
+	uint64_t c[SS_APP_IKE_NB_COUNTERS];
 	unsigned int i;
 
 	ss_ike_get_stats(ike, &st);

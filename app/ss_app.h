@@ -296,7 +296,11 @@ const struct ss_ike_conf *ss_app_ike_conf(void);
 uint64_t ss_app_ike_now(const struct ss_app *app);
 const char *ss_app_ike_last_event(const struct ss_app *app,
 	unsigned int peer);
-void ss_app_ike_counters(const struct ss_app *app, uint64_t c[7]);
+/* The bridge's counters: rx, rx_bad, tx, tx_held, tx_failed, installs,
+ * install_failed, tx IP fragments. */
+#define SS_APP_IKE_NB_COUNTERS 8
+void ss_app_ike_counters(const struct ss_app *app,
+	uint64_t c[SS_APP_IKE_NB_COUNTERS]);
 int ss_app_ike_initiate(struct ss_app *app, const char *peer);
 /* ike_tm.c: telemetry snapshot, published from the control lcore. */
 void ss_app_ike_tm_publish(struct ss_app *app);

@@ -13,7 +13,8 @@
  *   keepalive_interval = 20;    # s, NAT keepalives when behind a NAT
  *   save_keys = "/dir";         # DEBUG: Wireshark key tables (off if unset)
  *   fragmentation = true;       # RFC 7383 IKE fragmentation, if the peer has it
- *   fragment_size = 1280;       # bytes of IP datagram per fragment (576..9000)
+ *   fragment_size = 1280;       # bytes of IP datagram per fragment (576..9000);
+ *                               # without RFC 7383, IP fragments of this size
  *   peers = ( {
  *     name = "gw2";
  *     local_addr = "198.51.100.1";  local_port = 500;    # optional port

@@ -65,6 +65,7 @@ class CertCharon(G.Charon):
         super().__init__(ns, tmp)
         self.pki = pki
         self.swdir = os.path.join(tmp, 'swanctl')
+        self.frag = True	# announce RFC 7383 (strongSwan's default)
 
     def start(self, psk=None):
         for sub in ('x509', 'x509ca', 'private'):
@@ -78,6 +79,9 @@ class CertCharon(G.Charon):
         lines = self.connection(
             ['auth = pubkey', 'certs = sw.pem', 'id = sw.example'],
             ['auth = pubkey', 'id = gw.example', 'cacerts = ca.pem'])
+        if not self.frag:
+            lines.insert(lines.index('version = 2') + 1,
+                         'fragmentation = no')
         with open(os.path.join(self.swdir, 'swanctl.conf'), 'w') as f:
             f.write('\n'.join(lines) + '\n')
         self.launch(PLUGINS)
@@ -229,6 +233,32 @@ def case_rsa_fragmented(gw, charon, topo):
           G.in_packets(gw) - before >= 3, gw.cmd('show sa'))
 
 
+def case_rsa_ip_fragments(gw, charon, topo):
+    """strongSwan without RFC 7383 (fragmentation = no): the gateway's
+    IKE_AUTH (RSA-3072, ~1.7 kB) goes as IP fragments of at most
+    fragment_size bytes, which strongSwan's stack puts together."""
+    charon.stop()
+    charon.frag = False
+    charon.start()
+    f0 = G.ike_stat(gw, 'gw_tx_ip_fragments')
+    x0 = G.ike_stat(gw, 'tx_fragments')
+    t = gw.cmd('ike initiate sw')
+    check('RSA, no RFC 7383: ike initiate sw', 'initiating' in t, t)
+    ok = G.wait(lambda: len(G.sw_children(charon.list_sas())) == 2, 30)
+    check('RSA, no RFC 7383: 2 Child SA pairs on strongSwan', ok,
+          G.gw_log(gw)[-3000:] + charon.log()[-3000:])
+    nf = G.ike_stat(gw, 'gw_tx_ip_fragments') - f0
+    print('    FIGURE: RSA-3072 IKE_AUTH without RFC 7383: %d IP fragments'
+          % nf)
+    check('RSA, no RFC 7383: the gateway sent its IKE_AUTH as IP '
+          'fragments (%d), no IKE fragments' % nf,
+          nf >= 2 and G.ike_stat(gw, 'tx_fragments') == x0,
+          gw.cmd('show ike stats'))
+    G.traffic(topo, 'RSA, IP fragments')
+    gw.cmd('ike terminate sw')
+    G.wait(lambda: 'no IKE SAs' in gw.cmd('show ike sa'), 10)
+
+
 def run(h):
     pki = os.path.join(h.tmp, 'pki')
     os.mkdir(pki)
@@ -250,7 +280,9 @@ def run(h):
     charon = h.charon(CertCharon, pki)
     gw = start_gw(h, pki)
     h.cases(charon, (('rsa_fragmented',
-                      lambda: case_rsa_fragmented(gw, charon, h.topo)),))
+                      lambda: case_rsa_fragmented(gw, charon, h.topo)),
+                     ('rsa_ip_fragments',
+                      lambda: case_rsa_ip_fragments(gw, charon, h.topo))))
     h.finish(gw, ' (3)')
 
 

@@ -172,10 +172,17 @@ ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu)
 	if (olen >= sizeof(struct rte_ipv4_hdr) && (l3[0] >> 4) == 4) {
 		const struct rte_ipv4_hdr *oh = (const void *)l3;
 
-		/* DF clear: RFC 791 would fragment; we do not, and say so
-		 * in the counter instead of lying with an ICMP. */
-		if (oh->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+		/* DF clear: fragmented before encryption (prefrag.c), or,
+		 * with ipsec.fragment off, dropped and counted rather than
+		 * answered with an ICMP that would not be true */
+		if (!(oh->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+			if (app->sacfg.fragment) {
+				ss_app_prefrag(app, orig, mtu);
+				return;
+			}
+		} else {
 			m = build_v4(app, l3, olen, ICMP4_FRAG_NEEDED, mtu);
+		}
 	} else if (olen >= sizeof(struct rte_ipv6_hdr) && (l3[0] >> 4) == 6) {
 		m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, mtu);
 	}

@@ -452,6 +452,8 @@ show_stats(struct cmdline *cl, bool json)
 	kv(o, "acquires", ss_app.ctl.acquires);
 	kv(o, "icmp_unreach_sent", ss_app.ctl.icmp_unreach);
 	kv(o, "unreach_dropped", ss_app.ctl.unreach_dropped);
+	kv(o, "prefragmented", ss_app.ctl.prefrag);
+	kv(o, "prefrag_pieces", ss_app.ctl.prefrag_pieces);
 	kv(o, "reasm_fragments", ss_app.ctl.reasm_frags);
 	kv(o, "reasm_done", ss_app.ctl.reasm_done);
 	kv(o, "reasm_too_big", ss_app.ctl.reasm_too_big);

@@ -173,6 +173,9 @@ struct ss_ctl_stats {
 	uint64_t reasm_done;		/* datagrams whole again */
 	uint64_t reasm_too_big;		/* whole, but over one mbuf */
 	uint64_t reasm_dropped;		/* fragments let go: bad, late... */
+	/* IPv4 DF clear, too big once protected (prefrag.c) */
+	uint64_t prefrag;		/* packets fragmented before ESP */
+	uint64_t prefrag_pieces;	/* the fragments they made */
 };
 
 struct ss_swnic_sec;
@@ -251,6 +254,11 @@ uint16_t ss_app_ctl_owner(const struct ss_app *app, const struct rte_mbuf *m);
  * (PUNT), handed to the worker of its server (ESP, FORWARD) or freed. */
 void
 ss_app_ctl_dispatch(struct ss_app *app, struct rte_mbuf *m, uint8_t cls);
+
+/* prefrag.c: orig (IPv4, DF clear) does not fit the tunnel once
+ * protected: fragments of at most mtu bytes go back to a worker. */
+void
+ss_app_prefrag(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu);
 
 /* reasm.c: IP fragments to us, reassembled on the control lcore. */
 int

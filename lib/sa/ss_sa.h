@@ -546,6 +546,9 @@ struct ss_sa_cfg {
 	bool esn;
 	enum ss_sa_backend backend;	/* default of static and IKE SAs */
 	struct ss_sa_cfg_hold hold;
+	/* IPv4 with DF clear, too big once protected: fragmented before
+	 * encryption (else dropped and counted) */
+	bool fragment;
 	/* the software NIC runs when 'swnic' is set or backend is swnic */
 	bool swnic;
 	uint32_t swnic_slots;

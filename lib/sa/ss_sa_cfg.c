@@ -18,7 +18,7 @@
 
 static const char *const ipsec_keys[] = {
 	"replay_window", "esn", "backend", "tunnels", "policies", "hold",
-	"swnic", "inline", NULL,
+	"swnic", "inline", "fragment", NULL,
 };
 static const char *const swnic_keys[] = { "slots", "latency_us", NULL };
 static const char *const inline_keys[] = {
@@ -476,6 +476,7 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 	c->swnic_slots = SS_SA_SWNIC_SLOTS;
 	c->swnic_latency_us = SS_SA_SWNIC_LATENCY_US;
 	c->inline_sessions = SS_SA_INLINE_SESSIONS;
+	c->fragment = true;
 	if (section == NULL)
 		return 0;
 	c->present = true;
@@ -497,6 +498,9 @@ parse_ipsec(const struct ss_config *cfg, const config_setting_t *section,
 		return rc;
 	c->replay_window = (uint32_t)v;
 	rc = ss_cfg_get_bool(section, "esn", false, &c->esn, err);
+	if (rc != 0)
+		return rc;
+	rc = ss_cfg_get_bool(section, "fragment", false, &c->fragment, err);
 	if (rc != 0)
 		return rc;
 	rc = ss_cfg_get_enum(section, "backend", false, backend_names,

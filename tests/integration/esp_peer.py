@@ -5,6 +5,8 @@
 
   esp_peer.py recv SA_JSON SECONDS   sniff ESP on eth0, decrypt with the
                                      gateway's outbound SAs, print JSON
+                                     (inner IPv4 fragments: counted in
+                                     inner_frags, put together in defrag)
   esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA [SEQ [INTERVAL [FRAG
                                      [LOSE]]]]
                                      encrypt UDP packets to DST with each of
@@ -21,7 +23,8 @@ import json
 import sys
 
 from scapy.all import (IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw,
-                       AsyncSniffer, conf, fragment, fragment6, sendp)
+                       AsyncSniffer, conf, defragment, fragment, fragment6,
+                       sendp)
 from scapy.layers.ipsec import ESP, SecurityAssociation
 
 conf.verb = 0
@@ -65,6 +68,7 @@ def recv(sas, seconds):
     time.sleep(seconds)
     pk.stop()
     res = {'per_spi': {}, 'bad': 0, 'flows': []}
+    frags = []
     for p in pk.results:
         if IP not in p:
             continue
@@ -83,11 +87,19 @@ def recv(sas, seconds):
         sa = make_sa(d, d['local'], d['peer'])
         try:
             inner = sa.decrypt(ip)
+            if IP in inner and (inner[IP].flags.MF or inner[IP].frag):
+                frags.append(IP(bytes(inner[IP])))
+                continue
             flow = '%s>%s:%d' % (inner.src, inner.dst, inner[UDP].dport)
             res['per_spi'].setdefault('%08x' % spi, []).append(flow)
         except Exception as e:  # noqa: B902
             res['bad'] += 1
             res.setdefault('errors', []).append(str(e))
+    if frags:
+        res['inner_frags'] = len(frags)
+        res['defrag'] = ['%s>%s:%d:%d' % (p.src, p.dst, p.proto, p.len)
+                         for p in defragment(frags)
+                         if not (p.flags.MF or p.frag)]
     print(json.dumps(res))
 
 

@@ -324,6 +324,28 @@ def one_case(binary, topo, algo, encap):
         st = gw.cmd('show stats')
         check('[%s] too-big counted and answered' % tag,
               re.search(r'icmp_too_big_sent\s+[1-9]', st) is not None, st)
+        # the same size with DF clear: fragmented before encryption, each
+        # piece its own ESP packet; scapy decrypts them all and puts the
+        # inner fragments together into the 1500-byte echo request
+        far2 = '198.18.0.%d' % (20 + (sum(map(ord, tag)) + 7) % 200)
+        rc = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
+                               '/usr/bin/python3',
+                               os.path.join(HERE, 'esp_peer.py'), 'recv',
+                               json.dumps(outb), '3'],
+                              stdout=subprocess.PIPE, text=True)
+        rc.stdout.readline()
+        sh(['ping', '-M', 'dont', '-s', '1472', '-c', '1', '-W', '1', far2],
+           ns=topo.ns_in, check=False)
+        res = json.loads(rc.communicate(timeout=30)[0].strip().splitlines()
+                         [-1])
+        st = gw.cmd('show stats')
+        check('[%s] too big, DF clear: fragmented before encryption into '
+              '%s ESP packets that decrypt and reassemble into the 1500-byte'
+              ' packet' % (tag, res.get('inner_frags')),
+              res.get('inner_frags', 0) >= 2 and res['bad'] == 0 and
+              '192.0.2.2>%s:1:1500' % far2 in res.get('defrag', []) and
+              re.search(r'prefragmented\s+1\b', st) is not None,
+              (res, [l for l in st.splitlines() if 'frag' in l]))
     finally:
         rc, err = gw.stop()
         check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,

@@ -499,6 +499,8 @@ START_TEST(test_cfg_good)
 		" algo = \"aes-gcm-128\"; key = " KEY20 "; replay_window = 128;"
 		" backend = \"lookaside\"; }")) == 0, "%s", err.msg);
 	ck_assert(sc.present);
+	/* DF-clear packets too big once protected: fragmented by default */
+	ck_assert(sc.fragment);
 	ck_assert_uint_eq(sc.nb_tunnels, 1);
 	ck_assert_uint_eq(sc.nb_sas, 2);
 	ck_assert_uint_eq(sc.sas[0].spi, 0x90000101);
@@ -532,6 +534,10 @@ END_TEST
 
 START_TEST(test_cfg_bad)
 {
+	ck_assert_int_eq(load(HEAD "ipsec = { fragment = false; };\n"), 0);
+	ck_assert(!sc.fragment);
+	expect_err(HEAD "ipsec = {\n fragment = 2; };\n",
+		"t.cfg:4: ipsec.fragment: expected a boolean, got an integer");
 	expect_err(HEAD TUN("{ server = 1; dir = \"in\"; spi = 0x20000101;"
 		" algo = \"aes-gcm-128\"; key = " KEY20 "; }"),
 		"t.cfg:10: ipsec.tunnels.[0].sas.[0].spi: inbound SPI 0x20000101"

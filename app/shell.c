@@ -425,6 +425,7 @@ show_stats(struct cmdline *cl, bool json)
 		v[6] += s->handoff_drops;
 		v[7] += s->esp_no_spi;
 		v[8] += s->srv_gone;
+		v[9] += s->frag_shed;
 	}
 	sec(o, "workers");
 	kv(o, "rx", v[0]);
@@ -436,6 +437,7 @@ show_stats(struct cmdline *cl, bool json)
 	kv(o, "handoff_ring_full", v[6]);
 	kv(o, "esp_no_spi", v[7]);
 	kv(o, "server_gone", v[8]);
+	kv(o, "frag_shed", v[9]);
 	sec(o, "control");
 	kv(o, "rx", ss_app.ctl.rx_pkts);
 	kv(o, "punt_rx",

@@ -116,6 +116,26 @@ for i in range(n):
 '''
 
 
+def sniff_inside(topo, secs):
+    """The inside host's capture of the tunnel's UDP, once it is open."""
+    sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                           '/usr/bin/python3', '-c', SNIFF_INSIDE, str(secs)],
+                          stdout=subprocess.PIPE, text=True)
+    sn.stdout.readline()
+    return sn
+
+
+def sniffed(sn):
+    """The payloads the capture saw, sorted."""
+    return json.loads(sn.communicate(timeout=30)[0].strip().splitlines()[-1])
+
+
+def stat(text, name):
+    """A counter of 'show stats' (-1: not there)."""
+    m = re.search(r'^\s+%s\s+(\d+)' % name, text, re.M)
+    return int(m.group(1)) if m else -1
+
+
 def peer(topo, mode, sas, *args, timeout=60):
     return sh(['/usr/bin/python3', os.path.join(HERE, 'esp_peer.py'), mode,
                json.dumps(sas)] + [str(a) for a in args], ns=topo.ns_out,
@@ -169,15 +189,11 @@ def one_case(binary, topo, algo, encap):
         outb = [s for s in sas if s['dir'] == 'out']
 
         # inbound: scapy encrypts, the inside host must get every packet
-        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
-                               '/usr/bin/python3', '-c', SNIFF_INSIDE, '7'],
-                              stdout=subprocess.PIPE, text=True)
-        sn.stdout.readline()		# capture socket open
+        sn = sniff_inside(topo, 7)
         gw.cmd('clear stats')
         i0 = inline_js(gw)
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', COUNT)
-        got = json.loads(sn.communicate(timeout=30)[0].strip().splitlines()
-                         [-1])
+        got = sniffed(sn)
         want = sorted('shardsec-%08x-%d' % (s['spi'], i) for s in inb
                       for i in range(COUNT))
         check('[%s] inbound: all %d packets decrypted and delivered' %
@@ -249,29 +265,23 @@ def one_case(binary, topo, algo, encap):
         # whatever order they came. (On af_packet the kernel reassembles
         # IPv4 before DPDK sees it, PACKET_FANOUT_FLAG_DEFRAG: the
         # gateway's own reassembly is checked over IPv6, frag6_case.)
-        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
-                               '/usr/bin/python3', '-c', SNIFF_INSIDE, '5'],
-                              stdout=subprocess.PIPE, text=True)
-        sn.stdout.readline()
+        sn = sniff_inside(topo, 5)
         gw.cmd('clear stats')
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', 3, 5000, 0.0, 512)
-        got = json.loads(sn.communicate(timeout=30)[0].strip().splitlines()
-                         [-1])
+        got = sniffed(sn)
         want = sorted('shardsec-%08x-%d' % (s['spi'], i) for s in inb
                       for i in range(3))
         st = gw.cmd('show stats')
 
-        def stat(name):
-            m = re.search(r'^\s+%s\s+(\d+)' % name, st, re.M)
-            return int(m.group(1)) if m else -1
         check('[%s] fragmented inbound ESP (3 IPv4 fragments each, last '
               'first): all %d reassembled, decrypted and delivered whole' %
               (tag, len(want)), sorted(g.split('|')[0] for g in got) ==
               want and all(len(g) == len(g.split('|')[0]) + 1201
                            for g in got), got)
         check('[%s] nothing dropped for it: no reassembly, ESP or '
-              'fragment drop' % tag, stat('reasm_dropped') == 0 and
-              stat('ip4_frag_to_us') == 0 and stat('truncated') == 0,
+              'fragment drop' % tag, stat(st, 'reasm_dropped') == 0 and
+              stat(st, 'ip4_frag_to_us') == 0 and
+              stat(st, 'truncated') == 0,
               [l for l in st.splitlines() if 'reasm' in l])
 
         # outbound: the inside host's flows come out as ESP scapy decrypts
@@ -375,16 +385,12 @@ def frag6_case(binary, topo):
            check=False)
         sh(['ping', '-c', '1', '192.0.2.2'], ns=topo.ns_in, check=False)
         inb = [s for s in sas if s['dir'] == 'in']
-        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
-                               '/usr/bin/python3', '-c', SNIFF_INSIDE, '6'],
-                              stdout=subprocess.PIPE, text=True)
-        sn.stdout.readline()
+        sn = sniff_inside(topo, 6)
         gw.cmd('clear stats')
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', 3, 1, 0.0, 600)
         # and one more each with its middle fragment lost
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 100, 0.0, 600, 1)
-        got = json.loads(sn.communicate(timeout=30)[0].strip().splitlines()
-                         [-1])
+        got = sniffed(sn)
         want = sorted('shardsec-%08x-%d' % (s['spi'], i) for s in inb
                       for i in range(3))
         check('[%s] fragmented ESP over IPv6 (3 fragments each, last '
@@ -399,13 +405,12 @@ def frag6_case(binary, topo):
         time.sleep(2.5)		# the lost fragments' datagrams time out
         st = gw.cmd('show stats')
 
-        def stat(name):
-            m = re.search(r'^\s+%s\s+(\d+)' % name, st, re.M)
-            return int(m.group(1)) if m else -1
         check('[%s] counted: 6 datagrams from 22 fragments, the 4 held '
               'for the 2 incomplete ones let go after the timeout' % tag,
-              stat('reasm_fragments') == 22 and stat('reasm_done') == 6 and
-              stat('reasm_dropped') == 4 and stat('ip6_frag_to_us') == 0,
+              stat(st, 'reasm_fragments') == 22 and
+              stat(st, 'reasm_done') == 6 and
+              stat(st, 'reasm_dropped') == 4 and
+              stat(st, 'ip6_frag_to_us') == 0,
               [l for l in st.splitlines() if 'reasm' in l or 'frag' in l])
     finally:
         rc, err = gw.stop()

@@ -2321,6 +2321,78 @@ START_TEST(test_echo4)
 }
 END_TEST
 
+/* An answer above the port's MTU (a large echo request reassembled
+ * before it was answered) leaves as IP fragments that fit, and they put
+ * back together the whole echo reply. */
+START_TEST(test_echo_fragmented)
+{
+	static uint8_t f[2048], l4[1800], whole[1800];
+	const uint8_t *p;
+	uint8_t fh;
+	unsigned int i, v;
+	size_t len, got;
+
+	for (v = 0; v < 2; v++) {
+		const size_t hl = v == 0 ? 20 : 40;
+
+		memcpy(l4, echo_req, sizeof(echo_req));
+		for (i = sizeof(echo_req); i < sizeof(l4); i++)
+			l4[i] = (uint8_t)i;
+		l4[0] = v == 0 ? 8 : 128;
+		if (v == 0) {
+			icmp4_fix(l4, sizeof(l4));
+			len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 1,
+				64, l4, sizeof(l4));
+		} else {
+			len = frame6(f, &mac0, "2001:db8:1::10",
+				"2001:db8:1::1", 58, 64, l4, sizeof(l4));
+			icmp6_fix(f);
+		}
+		ck_assert_int_eq(ss_net_ctl_input(mk(f, len), 0, &st), 0);
+		/* port 0: MTU 1500 */
+		ck_assert_uint_eq(txr.n, 2);
+		got = 0;
+		for (i = 0; i < txr.n; i++) {
+			const uint8_t *ip;
+			size_t n;
+			uint16_t fo;
+
+			p = txd(i);
+			ip = p + 14;
+			ck_assert_mem_eq(p, hmac.addr_bytes, 6);
+			if (v == 0) {
+				n = get16(ip + 2) - hl;
+				fo = get16(ip + 6);
+				ck_assert_uint_le(n + hl, 1500);
+				ck_assert_uint_eq(sum16(ip, 20, 0), 0xffff);
+				ck_assert_uint_eq((fo & 0x1fff) * 8u, got);
+				ck_assert_uint_eq(!!(fo & 0x2000), i == 0);
+				fh = 0;
+			} else {
+				ck_assert_uint_eq(ip[6], 44);
+				n = get16(ip + 4) - 8;
+				fo = get16(ip + 40 + 2);
+				ck_assert_uint_eq(ip[40], 58);
+				ck_assert_uint_le(40 + 8 + n, 1500);
+				ck_assert_uint_eq((fo >> 3) * 8u, got);
+				ck_assert_uint_eq(fo & 1, i == 0);
+				fh = 8;
+			}
+			ck_assert_uint_eq(txr.m[i]->pkt_len, 14 + hl + fh + n);
+			memcpy(whole + got, ip + hl + fh, n);
+			got += n;
+		}
+		ck_assert_uint_eq(got, sizeof(l4));
+		ck_assert_uint_eq(whole[0], v == 0 ? 0 : 129);	/* reply */
+		ck_assert_mem_eq(whole + 4, l4 + 4, sizeof(l4) - 4);
+		if (v == 0)
+			ck_assert_uint_eq(sum16(whole, sizeof(whole), 0),
+				0xffff);
+		tx_clear();
+	}
+}
+END_TEST
+
 START_TEST(test_echo6)
 {
 	uint8_t f[128], l4[16], a[16];
@@ -2530,6 +2602,7 @@ net_suite(void)
 	tcase_add_test(tc, test_nd_resolve);
 	tcase_add_test(tc, test_via_slot);
 	tcase_add_test(tc, test_echo4);
+	tcase_add_test(tc, test_echo_fragmented);
 	tcase_add_test(tc, test_echo6);
 	tcase_add_test(tc, test_concurrent_update);
 	tcase_add_test(tc, test_init_walks);

@@ -29,10 +29,11 @@ def check(name, ok, detail=''):
     sys.stdout.flush()
 
 
-def ping(ns, addr, count=3):
+def ping(ns, addr, count=3, size=56):
     six = ':' in addr
     r = sh(['ping', '-6' if six else '-4', '-c', str(count), '-i', '0.2',
-            '-W', '2', addr], ns=ns, check=False, timeout=30)
+            '-W', '2', '-s', str(size), addr], ns=ns, check=False,
+           timeout=30)
     m = re.search(r'(\d+) received', r.stdout)
     return int(m.group(1)) if m else 0, r.stdout
 
@@ -137,6 +138,18 @@ def main():
                 n, out = ping(ns, side[fam])
                 check('ping gateway %s from %s' % (side[fam], ns), n == 3,
                       out[-300:])
+        # 1600-byte echo requests arrive in fragments (IPv6: the
+        # gateway reassembles them; IPv4: af_packet's kernel side
+        # already has) and the replies leave in fragments
+        for fam in ('gw4', 'gw6'):
+            n, out = ping(topo.ns_in, INSIDE[fam], size=1600)
+            check('ping -s 1600 gateway %s: fragmented both ways' %
+                  INSIDE[fam], n == 3, out[-300:])
+        st = gw.cmd('show stats')
+        m = re.search(r'^\s+reasm_done\s+(\d+)', st, re.M)
+        check('the IPv6 requests were reassembled by the gateway (%s)' %
+              (m.group(1) if m else None), m and int(m.group(1)) >= 3,
+              [l for l in st.splitlines() if 'reasm' in l])
         for dst in ('host4', 'host6', 'far4', 'far6'):
             n, out = ping(topo.ns_in, OUTSIDE[dst], count=5)
             check('ping %s through the gateway' % OUTSIDE[dst], n == 5,

@@ -600,6 +600,15 @@ arm_request(struct ss_ike *ike, struct ike_sa *sa)
 	send_msgs(ike, sa, sa->req, sa->req_len);
 }
 
+/* What the IP datagram adds to an IKE message of the SA: IP and UDP
+ * headers, and the non-ESP marker on port 4500. */
+static size_t
+dgram_over(const struct ike_sa *sa)
+{
+	return (sa->remote.ip.family == AF_INET6 ? 40 : 20) + 8 +
+		(sa->local.port == SS_IKE_PORT_NATT ? 4 : 0);
+}
+
 /* RFC 7383 2.5: the inner chain in as many SKF messages as it takes for
  * each to fit fragment_size bytes of IP datagram, back to back in dst. */
 static int
@@ -607,9 +616,7 @@ skf_seal_all(struct ss_ike *ike, const struct ike_sa *sa,
 	const struct ike_sk_keys *k, uint8_t exch, uint8_t flags,
 	uint32_t msgid, const struct ike_buf *in, uint8_t *dst, size_t *len)
 {
-	const size_t ip = sa->remote.ip.family == AF_INET6 ? 40 : 20;
-	const size_t over = ip + 8 +
-		(sa->local.port == SS_IKE_PORT_NATT ? 4 : 0);
+	const size_t over = dgram_over(sa);
 	const size_t room = ike->conf.fragment_size > over ?
 		ike->conf.fragment_size - over : 0;
 	size_t chunk = room, off = 0, used = 0, n;
@@ -657,9 +664,7 @@ sk_send(struct ss_ike *ike, struct ike_sa *sa, uint8_t exch, bool response,
 	if (in->err)
 		return -EMSGSIZE;
 	sk_keys(sa, true, &k);
-	if (sa->frag && ike_sk_len(&k, in->len, false) +
-			(sa->remote.ip.family == AF_INET6 ? 40 : 20) + 8 +
-			(sa->local.port == SS_IKE_PORT_NATT ? 4 : 0) >
+	if (sa->frag && ike_sk_len(&k, in->len, false) + dgram_over(sa) >
 			ike->conf.fragment_size)
 		ret = skf_seal_all(ike, sa, &k, exch, hdr_flags(sa, response),
 			msgid, in, dst, &len);
@@ -1556,8 +1561,7 @@ handle_init_response(struct ss_ike *ike, struct ike_sa *sa,
 	sa->alg = a;
 	sa->spi_r = m->spi_r;
 	sa->peer_sig_hashes = get_sig_hashes(m);
-	sa->frag = ike->conf.fragmentation &&
-		peer_frag(m);
+	sa->frag = ike->conf.fragmentation && peer_frag(m);
 	if (ike_dh_shared(sa->dh, ke->body + 4, ke->len - 4, g, &glen) < 0) {
 		CNT(ike, rx_bad_payload);
 		sa_destroy(ike, sa, "bad KE");
@@ -1846,8 +1850,7 @@ handle_init_request(struct ss_ike *ike, const struct ss_ike_addr *local,
 	ike_put_simple(&b, PL_NONCE, sa->nr, sa->nr_len);
 	put_nat_d(sa, &b, sa->spi_r);
 	/* RFC 7383 2.3: announced in the response only if in the request */
-	sa->frag = ike->conf.fragmentation &&
-		peer_frag(m);
+	sa->frag = ike->conf.fragmentation && peer_frag(m);
 	if (sa->frag)
 		ike_put_notify(&b, 0, NULL, 0, N_FRAGMENTATION_SUPPORTED,
 			NULL, 0);

@@ -240,61 +240,18 @@ ike_out(struct ss_app_ike *s, const uint8_t *p, size_t len, bool v4,
 	return -EHOSTUNREACH;
 }
 
-/*
- * A datagram above fragment_size when RFC 7383 is not in use (the peer
- * does not do it, or the message is IKE_SA_INIT): sent as IP fragments
- * of at most fragment_size bytes, as the peer's stack expects them.
- * p: the whole datagram (IP header of l3 bytes, UDP, IKE; checksums
- * done). IPv6 gets a fragment header behind its own (RFC 8200 4.5).
- */
 static int
-ike_out_frags(struct ss_app_ike *s, const uint8_t *p, size_t len, bool v4,
-	size_t l3)
+ike_frag_emit(const uint8_t *frag, uint32_t len, void *arg)
 {
-	const size_t fs = RTE_MIN((size_t)ike_conf.fragment_size,
-		(size_t)IKE_OUT_ONE);
-	const size_t fh = v4 ? 0 : sizeof(struct rte_ipv6_fragment_ext);
-	const size_t step = (fs - l3 - fh) & ~(size_t)7;
-	const uint32_t id = (uint32_t)rte_rand();
-	uint8_t f[IKE_OUT_ONE];
-	size_t off;
-	int ret = 0;
+	struct ss_app_ike *s = arg;
+	const bool v4 = (frag[0] >> 4) == 4;
+	int ret;
 
-	if (step < 8)
-		return -EMSGSIZE;
-	for (off = l3; off < len && ret == 0; off += step) {
-		const size_t n = RTE_MIN(step, len - off);
-		const bool more = off + n < len;
-		const uint16_t fo = (uint16_t)((off - l3) >> 3);
-
-		memcpy(f, p, l3);
-		memcpy(f + l3 + fh, p + off, n);
-		if (v4) {
-			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)f;
-
-			ip->total_length = rte_cpu_to_be_16((uint16_t)(l3 + n));
-			ip->fragment_offset = rte_cpu_to_be_16(fo |
-				(more ? RTE_IPV4_HDR_MF_FLAG : 0));
-			ip->hdr_checksum = 0;
-			ip->hdr_checksum = rte_ipv4_cksum(ip);
-		} else {
-			struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)f;
-			struct rte_ipv6_fragment_ext *x =
-				(struct rte_ipv6_fragment_ext *)(f + l3);
-
-			ip6->proto = IPPROTO_FRAGMENT;
-			ip6->payload_len = rte_cpu_to_be_16((uint16_t)(fh + n));
-			x->next_header = IPPROTO_UDP;
-			x->reserved = 0;
-			x->frag_data = rte_cpu_to_be_16((uint16_t)(fo << 3 |
-				(more ? 1 : 0)));
-			x->id = rte_cpu_to_be_32(id);
-		}
-		ret = ike_out(s, f, l3 + fh + n, v4, (uint16_t)(l3 + fh),
-			RTE_PTYPE_L4_FRAG);
-		if (ret == 0)
-			s->tx_frags++;
-	}
+	ret = ike_out(s, frag, len, v4, v4 ? (uint16_t)((frag[0] & 0xf) * 4) :
+		(uint16_t)(sizeof(struct rte_ipv6_hdr) +
+		sizeof(struct rte_ipv6_fragment_ext)), RTE_PTYPE_L4_FRAG);
+	if (ret == 0)
+		s->tx_frags++;
 	return ret;
 }
 
@@ -353,9 +310,15 @@ ike_send(void *ctx, const struct ss_ike_addr *local,
 		/* mandatory over IPv6 (RFC 8200 8.1) */
 		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, udp);
 	}
+	/* A datagram above fragment_size when RFC 7383 is not in use
+	 * (the peer lacks it, or the message is IKE_SA_INIT) leaves as IP
+	 * fragments of at most fragment_size bytes (and one mbuf each),
+	 * as the peer's stack expects them. */
 	if (l3 + ulen > RTE_MIN((size_t)ike_conf.fragment_size,
 			(size_t)IKE_OUT_ONE))
-		ret = ike_out_frags(s, p, l3 + ulen, v4, l3);
+		ret = ss_net_fragment(p, (uint32_t)(l3 + ulen),
+			RTE_MIN(ike_conf.fragment_size, IKE_OUT_ONE),
+			(uint32_t)rte_rand(), ike_frag_emit, s);
 	else
 		ret = ike_out(s, p, l3 + ulen, v4, (uint16_t)l3,
 			RTE_PTYPE_L4_UDP);

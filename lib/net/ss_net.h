@@ -177,6 +177,26 @@ ss_net_announce(const struct ss_ipaddr *a, uint32_t port_mask);
 /** Transmit one frame from the control lcore; frees m on failure. */
 typedef int (*ss_net_tx_fn)(uint8_t port, struct rte_mbuf *m, void *arg);
 
+/* Longest fragment ss_net_fragment makes (the largest port MTU). */
+#define SS_NET_FRAG_MAX 9600
+
+/* Receives each fragment (IP header first, len bytes, valid until it
+ * returns); non-zero stops the cutting and is returned. */
+typedef int (*ss_net_frag_emit)(const uint8_t *frag, uint32_t len,
+	void *arg);
+
+/*
+ * Cut the IP packet at l3 (len bytes, checksums done) into fragments of
+ * at most mtu bytes, by copy, and hand them to emit in order. IPv4 keeps
+ * the packet's own offset and MF (it may be a fragment already), and
+ * later fragments carry only the options with the copied flag; IPv6
+ * (base header only) gets a fragment header with id behind it.
+ * -EMSGSIZE when mtu leaves no room for 8 bytes, -EINVAL bad input.
+ */
+int
+ss_net_fragment(const uint8_t *l3, uint32_t len, uint32_t mtu, uint32_t id,
+	ss_net_frag_emit emit, void *arg);
+
 /** Where the control lcore sends, and allocates requests from. */
 void
 ss_net_ctl_set_tx(ss_net_tx_fn tx, void *arg, struct rte_mempool *mp);

@@ -80,75 +80,53 @@ free_drop(struct rte_mbuf *m, struct ss_net_stats *st, enum ss_net_drop why)
 	rte_pktmbuf_free(m);
 }
 
-/*
- * An answer (frame m, IP header of hl bytes right behind Ethernet, no
- * options) longer than the port's MTU: sent as IP fragments that fit,
- * as a host would (a large echo request to us was reassembled before it
- * was answered); IPv6 puts a fragment header behind its own. 0 when
- * every piece went out.
- */
+struct fit_ctx {
+	uint8_t port;
+	const uint8_t *eh;		/* the answer's Ethernet header */
+	struct ss_net_stats *st;
+};
+
 static int
-ctl_tx_fit(uint8_t port, struct rte_mbuf *m, bool v6,
-	struct ss_net_stats *st)
+fit_emit(const uint8_t *frag, uint32_t len, void *arg)
 {
-	const uint32_t hl = v6 ? sizeof(struct rte_ipv6_hdr) :
-		sizeof(struct rte_ipv4_hdr);
-	const uint32_t fh = v6 ? sizeof(struct rte_ipv6_fragment_ext) : 0;
+	const struct fit_ctx *c = arg;
+	struct rte_mbuf *p;
+	uint8_t *d;
+
+	p = frame_new((uint16_t)(RTE_ETHER_HDR_LEN + len), c->st);
+	if (p == NULL)
+		return -ENOMEM;
+	d = rte_pktmbuf_mtod(p, uint8_t *);
+	memcpy(d, c->eh, RTE_ETHER_HDR_LEN);
+	memcpy(d + RTE_ETHER_HDR_LEN, frag, len);
+	return ctl_tx(c->port, p);
+}
+
+/* An answer (frame m, IP right behind Ethernet) longer than the port's
+ * MTU: sent as IP fragments that fit, as a host would (a large echo
+ * request to us was reassembled before it was answered). 0 when every
+ * piece went out. */
+static int
+ctl_tx_fit(uint8_t port, struct rte_mbuf *m, struct ss_net_stats *st)
+{
 	const uint32_t mtu = ss_net_ctx.port[port].mtu;
 	const uint32_t len = rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN;
-	const uint32_t step = (mtu - hl - fh) & ~7u;
-	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint32_t id = (uint32_t)rte_rand();
-	uint32_t off;
-	int ret = 0;
+	struct fit_ctx c = {
+		.port = port, .eh = rte_pktmbuf_mtod(m, const uint8_t *),
+		.st = st,
+	};
+	int ret;
 
 	if (len <= mtu)
 		return ctl_tx(port, m);
-	if (m->nb_segs != 1 || mtu < hl + fh + 8) {
+	if (m->nb_segs != 1) {
 		free_drop(m, st, SS_NET_DROP_MTU);
 		return -EMSGSIZE;
 	}
-	for (off = hl; off < len && ret == 0; off += step) {
-		const uint32_t n = RTE_MIN(step, len - off);
-		const uint16_t fo = (uint16_t)((off - hl) / 8);
-		const bool more = off + n < len;
-		struct rte_mbuf *p;
-		uint8_t *d;
-
-		p = frame_new((uint16_t)(RTE_ETHER_HDR_LEN + hl + fh + n), st);
-		if (p == NULL) {
-			ret = -ENOMEM;
-			break;
-		}
-		d = rte_pktmbuf_mtod(p, uint8_t *);
-		memcpy(d, f, RTE_ETHER_HDR_LEN + hl);
-		memcpy(d + RTE_ETHER_HDR_LEN + hl + fh,
-			f + RTE_ETHER_HDR_LEN + off, n);
-		if (v6) {
-			struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(d +
-				RTE_ETHER_HDR_LEN);
-			struct rte_ipv6_fragment_ext *x =
-				(struct rte_ipv6_fragment_ext *)(ip6 + 1);
-
-			x->next_header = ip6->proto;
-			x->reserved = 0;
-			x->frag_data = rte_cpu_to_be_16((uint16_t)(fo << 3 |
-				(more ? 1 : 0)));
-			x->id = rte_cpu_to_be_32(id);
-			ip6->proto = IPPROTO_FRAGMENT;
-			ip6->payload_len = rte_cpu_to_be_16((uint16_t)(fh + n));
-		} else {
-			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d +
-				RTE_ETHER_HDR_LEN);
-
-			ip->total_length = rte_cpu_to_be_16((uint16_t)(hl + n));
-			ip->fragment_offset = rte_cpu_to_be_16(fo |
-				(more ? RTE_IPV4_HDR_MF_FLAG : 0));
-			ip->hdr_checksum = 0;
-			ip->hdr_checksum = rte_ipv4_cksum(ip);
-		}
-		ret = ctl_tx(port, p);
-	}
+	ret = ss_net_fragment(c.eh + RTE_ETHER_HDR_LEN, len, mtu,
+		(uint32_t)rte_rand(), fit_emit, &c);
+	if (ret == -EMSGSIZE || ret == -EINVAL)
+		st->drop[SS_NET_DROP_MTU]++;
 	rte_pktmbuf_free(m);
 	return ret;
 }
@@ -658,7 +636,7 @@ icmp4_input(struct rte_mbuf *m, uint8_t port, struct ss_net_stats *st)
 	/* Back where it came from, on the port it came in. */
 	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
 	rte_ether_addr_copy(&p->mac, &eh->src_addr);
-	if (ctl_tx_fit(port, m, false, st) == 0)
+	if (ctl_tx_fit(port, m, st) == 0)
 		st->echo_rep_tx++;
 	return 0;
 }
@@ -815,7 +793,7 @@ echo6_input(struct rte_mbuf *m, uint8_t port, struct rte_ipv6_hdr *ip6,
 	memcpy(ic + 2, &ck, 2);
 	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
 	rte_ether_addr_copy(&p->mac, &eh->src_addr);
-	if (ctl_tx_fit(port, m, true, st) == 0)
+	if (ctl_tx_fit(port, m, st) == 0)
 		st->echo_rep_tx++;
 	return 0;
 }

@@ -2321,6 +2321,78 @@ START_TEST(test_echo4)
 }
 END_TEST
 
+struct frags {
+	unsigned int n;
+	uint8_t b[8][1600];
+	uint32_t len[8];
+};
+
+static int
+frags_emit(const uint8_t *frag, uint32_t len, void *arg)
+{
+	struct frags *f = arg;
+
+	ck_assert_uint_lt(f->n, 8);
+	memcpy(f->b[f->n], frag, len);
+	f->len[f->n++] = len;
+	return 0;
+}
+
+/* ss_net_fragment on an IPv4 packet that is itself a fragment (offset
+ * 100, MF) and carries options: the pieces keep its offset, only the
+ * last keeps its MF, later pieces carry only the copied option. */
+START_TEST(test_fragment_ip4_options)
+{
+	static struct frags fr;
+	uint8_t p[1200], whole[1200];
+	uint32_t i, got = 0;
+	uint16_t fo;
+
+	memset(&fr, 0, sizeof(fr));
+	memset(p, 0, sizeof(p));
+	p[0] = 0x48;				/* IHL 8: 12 option bytes */
+	put16(p + 2, sizeof(p));
+	put16(p + 6, 0x2000 | 100);		/* MF, offset 100 */
+	p[8] = 64;
+	p[9] = 17;
+	p[20] = 7;				/* record route: not copied */
+	p[21] = 7;
+	p[22] = 4;
+	p[27] = 1;				/* NOP */
+	p[28] = 0x94;				/* router alert: copied */
+	p[29] = 4;
+	for (i = 32; i < sizeof(p); i++)
+		p[i] = (uint8_t)i;
+	put16(p + 10, (uint16_t)~sum16(p, 32, 0));
+	ck_assert_int_eq(ss_net_fragment(p, sizeof(p), 500, 0, frags_emit,
+		&fr), 0);
+	ck_assert_uint_eq(fr.n, 3);
+	for (i = 0; i < fr.n; i++) {
+		const uint8_t *b = fr.b[i];
+		const uint32_t hl = (b[0] & 0xf) * 4u;
+
+		ck_assert_uint_le(fr.len[i], 500);
+		ck_assert_uint_eq(get16(b + 2), fr.len[i]);
+		ck_assert_uint_eq(sum16(b, hl, 0), 0xffff);
+		ck_assert_uint_eq(hl, i == 0 ? 32 : 24);
+		if (i > 0) {
+			ck_assert_uint_eq(b[20], 0x94);
+			ck_assert_uint_eq(b[23], 0);
+		}
+		fo = get16(b + 6);
+		ck_assert_uint_eq((fo & 0x1fff), 100 + got / 8);
+		ck_assert(fo & 0x2000);		/* the packet's MF, kept */
+		memcpy(whole + got, b + hl, fr.len[i] - hl);
+		got += fr.len[i] - hl;
+	}
+	ck_assert_uint_eq(got, sizeof(p) - 32);
+	ck_assert_mem_eq(whole, p + 32, got);
+	/* no room for 8 bytes */
+	ck_assert_int_eq(ss_net_fragment(p, sizeof(p), 39, 0, frags_emit,
+		&fr), -EMSGSIZE);
+}
+END_TEST
+
 /* An answer above the port's MTU (a large echo request reassembled
  * before it was answered) leaves as IP fragments that fit, and they put
  * back together the whole echo reply. */
@@ -2603,6 +2675,7 @@ net_suite(void)
 	tcase_add_test(tc, test_via_slot);
 	tcase_add_test(tc, test_echo4);
 	tcase_add_test(tc, test_echo_fragmented);
+	tcase_add_test(tc, test_fragment_ip4_options);
 	tcase_add_test(tc, test_echo6);
 	tcase_add_test(tc, test_concurrent_update);
 	tcase_add_test(tc, test_init_walks);

@@ -122,7 +122,6 @@ ss_app_teardown(void)
 		ss_app_print_stats(&ss_app, stdout);
 	ss_app_gen_fini(&ss_app);
 	ss_app_workers_fini(&ss_app);
-	ss_app_reasm_fini(&ss_app);
 	ss_app_lb_fini(&ss_app);
 	ss_app_servers_fini(&ss_app);
 	ss_app_macsec_fini(&ss_app);
@@ -133,6 +132,8 @@ ss_app_teardown(void)
 	ss_app_ipsec_fini(&ss_app);
 	ss_app_ports_fini(&ss_app);
 	ss_net_fini();
+	/* its jumbo buffers may have been anywhere above */
+	ss_app_reasm_fini(&ss_app);
 	rte_mempool_free(ss_app.pool);
 	ss_app.pool = NULL;
 	ss_cfg_free(&ss_app.cfg);

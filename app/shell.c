@@ -456,10 +456,10 @@ show_stats(struct cmdline *cl, bool json)
 	kv(o, "unreach_dropped", ss_app.ctl.unreach_dropped);
 	kv(o, "prefragmented", ss_app.ctl.prefrag);
 	kv(o, "prefrag_pieces", ss_app.ctl.prefrag_pieces);
-	kv(o, "reasm_fragments", ss_app.ctl.reasm_frags);
-	kv(o, "reasm_done", ss_app.ctl.reasm_done);
-	kv(o, "reasm_too_big", ss_app.ctl.reasm_too_big);
-	kv(o, "reasm_dropped", ss_app.ctl.reasm_dropped);
+	kv(o, "reasm_fragments", ss_app.ctl.reasm.fragments);
+	kv(o, "reasm_done", ss_app.ctl.reasm.done);
+	kv(o, "reasm_too_big", ss_app.ctl.reasm.too_big);
+	kv(o, "reasm_dropped", ss_app.ctl.reasm.dropped);
 	sec(o, "hold");
 	{
 		struct ss_hold_stats hs;

@@ -26,6 +26,7 @@
 #include "ss_esp.h"
 #include "ss_hold.h"
 #include "ss_net.h"
+#include "ss_net_reasm.h"
 #include "ss_sa.h"
 #include "ss_spd.h"
 #include "ss_steer.h"
@@ -170,10 +171,7 @@ struct ss_ctl_stats {
 	uint64_t unreach_dropped;	/* held in vain, no ICMP possible */
 	uint64_t acquires;		/* ACQUIREs from the workers */
 	/* IP fragments to us (reasm.c) */
-	uint64_t reasm_frags;		/* fragments in */
-	uint64_t reasm_done;		/* datagrams whole again */
-	uint64_t reasm_too_big;		/* whole, but over one mbuf */
-	uint64_t reasm_dropped;		/* fragments let go: bad, late... */
+	struct ss_net_reasm_stats reasm;
 	/* IPv4 DF clear, too big once protected (prefrag.c) */
 	uint64_t prefrag;		/* packets fragmented before ESP */
 	uint64_t prefrag_pieces;	/* the fragments they made */

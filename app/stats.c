@@ -113,8 +113,9 @@ ss_app_print_stats(const struct ss_app *app, FILE *f)
 		" unhandled %" PRIu64 " reassembled %" PRIu64 "/%" PRIu64
 		" fragments (dropped %" PRIu64 ", too big %" PRIu64 ")\n",
 		app->ctl.rx_pkts, app->ctl.punt_rx, app->ctl.tx_pkts,
-		app->ctl.unhandled, app->ctl.reasm_done, app->ctl.reasm_frags,
-		app->ctl.reasm_dropped, app->ctl.reasm_too_big);
+		app->ctl.unhandled, app->ctl.reasm.done,
+		app->ctl.reasm.fragments, app->ctl.reasm.dropped,
+		app->ctl.reasm.too_big);
 	for (i = 0; i < SS_CFG_MAX_SERVERS; i++) {
 		struct ss_hold_stats hs;
 

@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_net.h"
+#include "ss_net_reasm.h"
 #include "ss_net_priv.h"	/* net_v4_bit: addresses that share a bit */
 #include "ss_test.h"
 
@@ -2465,6 +2466,180 @@ START_TEST(test_echo_fragmented)
 }
 END_TEST
 
+/* ---- reassembly (ss_net_reasm.h) ------------------------------------------- */
+
+/* Fragments as frames, cut by ss_net_fragment from one datagram. */
+struct rframes {
+	unsigned int n;
+	uint8_t f[16][14 + 1600];
+	uint32_t len[16];
+};
+
+static int
+rframes_emit(const uint8_t *frag, uint32_t len, void *arg)
+{
+	struct rframes *r = arg;
+	uint8_t *f;
+
+	ck_assert_uint_lt(r->n, 16);
+	ck_assert_uint_le(len, 1600);
+	f = r->f[r->n];
+	eth(f, &mac0, &hmac, (frag[0] >> 4) == 4 ? 0x0800 : 0x86dd);
+	memcpy(f + 14, frag, len);
+	r->len[r->n++] = 14 + len;
+	return 0;
+}
+
+/* A UDP datagram to the gateway (v 4 or 6) of l3len bytes in frame d,
+ * cut into fragments of at most mtu bytes. Returns the frame's length. */
+static size_t
+reasm_datagram(unsigned int v, size_t l3len, uint32_t mtu, uint16_t id,
+	uint8_t *d, struct rframes *r)
+{
+	static uint8_t l4[SS_NET_REASM_MAX + 200];
+	const size_t hl = v == 4 ? 20 : 40;
+	size_t i, len;
+
+	for (i = 0; i < l3len - hl; i++)
+		l4[i] = (uint8_t)(i * 7 + id);
+	put16(l4 + 4, (uint16_t)(l3len - hl));
+	if (v == 4) {
+		len = frame4(d, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4,
+			l3len - hl);
+		put16(d + 14 + 4, id);
+		d[14 + 10] = d[14 + 11] = 0;
+		put16(d + 14 + 10, (uint16_t)~sum16(d + 14, 20, 0));
+	} else {
+		len = frame6(d, &mac0, "2001:db8:1::10", "2001:db8:1::1", 17,
+			64, l4, l3len - hl);
+	}
+	memset(r, 0, sizeof(*r));
+	ck_assert_int_eq(ss_net_fragment(d + 14, (uint32_t)(len - 14), mtu,
+		id, rframes_emit, r), 0);
+	return len;
+}
+
+/* Classify fragment i of r (it must be punted as a fragment) and hand it
+ * to the table. */
+static struct rte_mbuf *
+reasm_one(struct ss_net_reasm *t, const struct rframes *r, unsigned int i,
+	uint64_t now, struct ss_net_reasm_stats *rs)
+{
+	struct rte_mbuf *m = mk(r->f[i], r->len[i]);
+
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_uint_eq(m->packet_type & RTE_PTYPE_L4_MASK,
+		RTE_PTYPE_L4_FRAG);
+	return ss_net_reasm_input(t, m, now, rs);
+}
+
+/* IPv4 and IPv6: fragments in any order, two datagrams interleaved, a
+ * jumbo one, one too long, a duplicate, a datagram that never completes,
+ * and what waits when the table goes: each whole datagram is the
+ * original byte for byte (IPv4 header checksum included), each fragment
+ * let go is counted. */
+START_TEST(test_reasm)
+{
+	static struct rframes a, b;
+	static uint8_t da[SS_NET_REASM_MAX + 300], db[SS_NET_REASM_MAX + 300];
+	const uint64_t hz = rte_get_tsc_hz();
+	struct ss_net_reasm_stats rs;
+	struct ss_net_reasm *t;
+	struct rte_mbuf *m;
+	uint64_t now = rte_rdtsc();
+	size_t la, lb;
+	unsigned int i, v;
+
+	ck_assert_ptr_null(ss_net_reasm_create("ss_t_reasm", 0, 1000, pool(),
+		SOCKET_ID_ANY));
+	for (v = 4; v <= 6; v += 2) {
+		memset(&rs, 0, sizeof(rs));
+		t = ss_net_reasm_create("ss_t_reasm", 64, 1000, pool(),
+			SOCKET_ID_ANY);
+		ck_assert_ptr_nonnull(t);
+
+		/* last fragment first, a second datagram's fragments in
+		 * between; both fit the caller's mbufs */
+		la = reasm_datagram(v, 1800, 1280, 0x101, da, &a);
+		lb = reasm_datagram(v, 1200, 576, 0x102, db, &b);
+		ck_assert_uint_eq(a.n, 2);
+		ck_assert_uint_eq(b.n, 3);
+		ck_assert_ptr_null(reasm_one(t, &a, 1, now, &rs));
+		ck_assert_ptr_null(reasm_one(t, &b, 2, now, &rs));
+		ck_assert_ptr_null(reasm_one(t, &b, 1, now, &rs));
+		m = reasm_one(t, &a, 0, now, &rs);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_uint_eq(m->nb_segs, 1);
+		ck_assert_ptr_eq(m->pool, pool());
+		ck_assert_uint_eq(m->pkt_len, la);
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), da, la);
+		rte_pktmbuf_free(m);
+		m = reasm_one(t, &b, 0, now, &rs);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_uint_eq(m->pkt_len, lb);
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), db, lb);
+		rte_pktmbuf_free(m);
+		ck_assert_uint_eq(rs.fragments, 5);
+		ck_assert_uint_eq(rs.done, 2);
+		ck_assert_uint_eq(rs.dropped, 0);
+
+		/* a jumbo datagram: whole in one buffer of the table's own */
+		la = reasm_datagram(v, SS_NET_REASM_MAX, 1500, 0x103, da, &a);
+		ck_assert_uint_eq(a.n, 7);
+		for (i = 0; i < a.n; i++) {
+			m = reasm_one(t, &a, a.n - 1 - i, now, &rs);
+			ck_assert(i + 1 < a.n ? m == NULL : m != NULL);
+		}
+		ck_assert_uint_eq(m->nb_segs, 1);
+		ck_assert_ptr_ne(m->pool, pool());
+		ck_assert_uint_eq(m->pkt_len, la);
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), da, la);
+		rte_pktmbuf_free(m);
+		ck_assert_uint_eq(rs.done, 3);
+
+		/* 8 bytes (a fragment's unit) too long: dropped whole */
+		reasm_datagram(v, SS_NET_REASM_MAX + 8, 1600, 0x104, da, &a);
+		for (i = 0; i < a.n; i++)
+			ck_assert_ptr_null(reasm_one(t, &a, i, now, &rs));
+		ck_assert_uint_eq(rs.too_big, 1);
+		ck_assert_uint_eq(rs.dropped, a.n);
+		rs.dropped = 0;
+
+		/* a first fragment given twice: what came so far is not
+		 * trusted; the rest waits as a datagram of its own */
+		reasm_datagram(v, 3000, 1280, 0x105, da, &a);
+		ck_assert_ptr_null(reasm_one(t, &a, 0, now, &rs));
+		ck_assert_ptr_null(reasm_one(t, &a, 0, now, &rs));
+		ck_assert_uint_eq(rs.dropped, 2);
+		ck_assert_ptr_null(reasm_one(t, &a, 1, now, &rs));
+		ck_assert_ptr_null(reasm_one(t, &a, 2, now, &rs));
+		ck_assert_uint_eq(rs.done, 3);
+		ck_assert_uint_eq(rs.dropped, 2);
+		rs.dropped = 0;
+
+		/* one fragment short: let go when the timeout has passed,
+		 * not before */
+		reasm_datagram(v, 3000, 1280, 0x106, da, &a);
+		ck_assert_ptr_null(reasm_one(t, &a, 0, now, &rs));
+		ck_assert_ptr_null(reasm_one(t, &a, 2, now, &rs));
+		ss_net_reasm_expire(t, now + hz / 2, &rs);
+		ck_assert_uint_eq(rs.dropped, 0);
+		ss_net_reasm_expire(t, now + 2 * hz, &rs);
+		ck_assert_uint_eq(rs.dropped, 2 + 2);	/* and 0x105's rest */
+		/* its last fragment, late, starts over and waits alone */
+		ck_assert_ptr_null(reasm_one(t, &a, 1, now + 2 * hz, &rs));
+		ck_assert_uint_eq(rs.done, 3);
+
+		/* what still waits is counted as the table goes */
+		ss_net_reasm_free(t, &rs);
+		ck_assert_uint_eq(rs.dropped, 4 + 1);
+		ck_assert_uint_eq(rs.too_big, 1);
+	}
+	/* every mbuf is back */
+	ck_assert_uint_eq(rte_mempool_avail_count(pool()), 2048);
+}
+END_TEST
+
 START_TEST(test_echo6)
 {
 	uint8_t f[128], l4[16], a[16];
@@ -2676,6 +2851,7 @@ net_suite(void)
 	tcase_add_test(tc, test_echo4);
 	tcase_add_test(tc, test_echo_fragmented);
 	tcase_add_test(tc, test_fragment_ip4_options);
+	tcase_add_test(tc, test_reasm);
 	tcase_add_test(tc, test_echo6);
 	tcase_add_test(tc, test_concurrent_update);
 	tcase_add_test(tc, test_init_walks);

@@ -101,28 +101,6 @@ tx_bulk(struct ss_app *app, struct ss_worker *w, uint8_t p,
 	}
 }
 
-/* IP fragments to us go to the control lcore's reassembly, but never
- * take the second half of its punt ring: a flood of them must not crowd
- * out IKE, ARP and ND. Returns how many of m[] are left, in order. */
-static uint16_t
-punt_shed_frags(struct ss_worker *w, struct rte_mbuf **m, uint16_t n)
-{
-	uint16_t i, k = 0;
-
-	if (likely(rte_ring_count(w->punt) < SS_PUNT_RING / 2))
-		return n;
-	for (i = 0; i < n; i++) {
-		if ((m[i]->packet_type & RTE_PTYPE_L4_MASK) ==
-				RTE_PTYPE_L4_FRAG) {
-			w->st.frag_shed++;
-			rte_pktmbuf_free(m[i]);
-			continue;
-		}
-		m[k++] = m[i];
-	}
-	return k;
-}
-
 static void
 worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
 	uint32_t reason)
@@ -133,7 +111,8 @@ worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
 	if (n == 0)
 		return;
 	if (reason == SS_PUNT_CTL)
-		n = punt_shed_frags(w, m, n);
+		n = ss_net_reasm_shed(m, n, rte_ring_count(w->punt),
+			SS_PUNT_RING, &w->st.frag_shed);
 	for (i = 0; i < n; i++)
 		m[i]->hash.usr = reason;
 	sent = rte_ring_sp_enqueue_burst(w->punt, (void **)m, n, NULL);

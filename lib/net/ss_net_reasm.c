@@ -179,3 +179,23 @@ ss_net_reasm_input(struct ss_net_reasm *r, struct rte_mbuf *m, uint64_t now,
 	rte_pktmbuf_free(c);
 	return one;
 }
+
+uint16_t
+ss_net_reasm_shed(struct rte_mbuf **m, uint16_t n, unsigned int used,
+	unsigned int size, uint64_t *shed)
+{
+	uint16_t i, k = 0;
+
+	if (likely(used < size / 2))
+		return n;
+	for (i = 0; i < n; i++) {
+		if ((m[i]->packet_type & RTE_PTYPE_L4_MASK) ==
+				RTE_PTYPE_L4_FRAG) {
+			(*shed)++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		m[k++] = m[i];
+	}
+	return k;
+}

@@ -65,4 +65,15 @@ void
 ss_net_reasm_expire(struct ss_net_reasm *r, uint64_t now,
 	struct ss_net_reasm_stats *st);
 
+/**
+ * Worker side, before punting m[0..n): once 'used' of the punt ring's
+ * 'size' entries are taken (half or more), fragments are freed instead
+ * (counted in *shed), so that a flood of them cannot crowd IKE, ARP and
+ * ND out of the control lcore. Returns how many of m[] are left, in
+ * their order.
+ */
+uint16_t
+ss_net_reasm_shed(struct rte_mbuf **m, uint16_t n, unsigned int used,
+	unsigned int size, uint64_t *shed);
+
 #endif /* SS_NET_REASM_H */

@@ -2640,6 +2640,40 @@ START_TEST(test_reasm)
 }
 END_TEST
 
+/* A worker's punts once the control lcore's ring is half full: the
+ * fragments are let go (counted), the rest keeps its order. */
+START_TEST(test_reasm_shed)
+{
+	static struct rframes a;
+	static uint8_t d[2048], f[128];
+	const uint8_t l4[8] = { 0x01, 0xf4, 0x01, 0xf4, 0, 8, 0, 0 };
+	struct rte_mbuf *m[5], *keep[5];
+	uint64_t shed = 0;
+	size_t len;
+	unsigned int i;
+
+	reasm_datagram(4, 1800, 1280, 0x201, d, &a);
+	len = frame4(f, &mac0, "192.0.2.10", "192.0.2.1", 17, 64, l4,
+		sizeof(l4));
+	m[0] = mk(a.f[0], a.len[0]);
+	m[1] = mk(f, len);		/* IKE (UDP 500) */
+	m[2] = mk(a.f[1], a.len[1]);
+	m[3] = mk(f, len);
+	m[4] = mk(a.f[0], a.len[0]);
+	ss_net_classify_burst(m, 5, 0, (uint8_t [5]){ 0 }, &st);
+	memcpy(keep, m, sizeof(m));
+	ck_assert_uint_eq(ss_net_reasm_shed(m, 5, 511, 1024, &shed), 5);
+	ck_assert_uint_eq(shed, 0);
+	ck_assert_uint_eq(ss_net_reasm_shed(m, 5, 512, 1024, &shed), 2);
+	ck_assert_uint_eq(shed, 3);
+	ck_assert_ptr_eq(m[0], keep[1]);
+	ck_assert_ptr_eq(m[1], keep[3]);
+	for (i = 0; i < 2; i++)
+		rte_pktmbuf_free(m[i]);
+	ck_assert_uint_eq(rte_mempool_avail_count(pool()), 2048);
+}
+END_TEST
+
 START_TEST(test_echo6)
 {
 	uint8_t f[128], l4[16], a[16];
@@ -2852,6 +2886,7 @@ net_suite(void)
 	tcase_add_test(tc, test_echo_fragmented);
 	tcase_add_test(tc, test_fragment_ip4_options);
 	tcase_add_test(tc, test_reasm);
+	tcase_add_test(tc, test_reasm_shed);
 	tcase_add_test(tc, test_echo6);
 	tcase_add_test(tc, test_concurrent_update);
 	tcase_add_test(tc, test_init_walks);

@@ -458,6 +458,7 @@ show_stats(struct cmdline *cl, bool json)
 	kv(o, "prefrag_pieces", ss_app.ctl.prefrag_pieces);
 	kv(o, "reasm_fragments", ss_app.ctl.reasm.fragments);
 	kv(o, "reasm_done", ss_app.ctl.reasm.done);
+	kv(o, "reasm_jumbo", ss_app.ctl.reasm.jumbo);
 	kv(o, "reasm_too_big", ss_app.ctl.reasm.too_big);
 	kv(o, "reasm_dropped", ss_app.ctl.reasm.dropped);
 	sec(o, "hold");

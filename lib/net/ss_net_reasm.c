@@ -132,6 +132,7 @@ reasm_flatten(struct ss_net_reasm *r, const struct rte_mbuf *c,
 	if (m != NULL && len > rte_pktmbuf_tailroom(m)) {
 		rte_pktmbuf_free(m);
 		m = rte_pktmbuf_alloc(r->jumbo);
+		st->jumbo += m != NULL;
 	}
 	if (m == NULL)
 		return NULL;

@@ -29,6 +29,8 @@ struct ss_net_reasm;
 struct ss_net_reasm_stats {
 	uint64_t fragments;	/* fragments in */
 	uint64_t done;		/* datagrams whole again, handed on */
+	uint64_t jumbo;		/* of those, longer than one of the
+				 * caller's mbufs (in the table's own) */
 	uint64_t too_big;	/* whole, longer than SS_NET_REASM_MAX:
 				 * its fragments are in dropped */
 	uint64_t dropped;	/* fragments let go: invalid, overlapping,

@@ -2581,6 +2581,7 @@ START_TEST(test_reasm)
 		rte_pktmbuf_free(m);
 		ck_assert_uint_eq(rs.fragments, 5);
 		ck_assert_uint_eq(rs.done, 2);
+		ck_assert_uint_eq(rs.jumbo, 0);
 		ck_assert_uint_eq(rs.dropped, 0);
 
 		/* a jumbo datagram: whole in one buffer of the table's own */
@@ -2592,6 +2593,7 @@ START_TEST(test_reasm)
 		}
 		ck_assert_uint_eq(m->nb_segs, 1);
 		ck_assert_ptr_ne(m->pool, pool());
+		ck_assert_uint_eq(rs.jumbo, 1);
 		ck_assert_uint_eq(m->pkt_len, la);
 		ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), da, la);
 		rte_pktmbuf_free(m);

@@ -58,6 +58,10 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 		ss_app_icmp_unreach(app, m);
 		return;
 	}
+	if ((m->hash.usr & 0xff) == SS_PUNT_FWD_TOO_BIG) {
+		ss_app_fwd_too_big(app, m);
+		return;
+	}
 	if (port < 0) {
 		app->ctl.unhandled++;
 		rte_pktmbuf_free(m);
@@ -97,7 +101,8 @@ ss_app_ctl_dispatch(struct ss_app *app, struct rte_mbuf *m, uint8_t cls)
 		break;
 	case SS_NET_CLASS_FORWARD:
 	case SS_NET_CLASS_ESP:
-		/* The worker steers it to its server. */
+	case SS_APP_CLASS_ROUTE:
+		/* The worker steers it to its server, or routes it. */
 		m->hash.usr = cls;
 		w = &app->workers[ss_app_ctl_owner(app, m)];
 		if (rte_ring_sp_enqueue(w->in[app->nb_workers], m) == 0) {

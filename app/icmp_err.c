@@ -4,14 +4,17 @@
 
 /* ICMP errors the gateway originates on the control lcore: "fragmentation
  * needed" (IPv4, DF set) and ICMPv6 "packet too big" for a cleartext
- * packet whose protected form would exceed the tunnel MTU, so that the
- * sender's path-MTU discovery shrinks it instead of losing it; and "host
- * unreachable" / "address unreachable" for a packet that waited for an
- * SA in vain (ipsec.hold answer "icmp"), so that the sender gives up at
- * once instead of retransmitting into a tunnel that is not there. */
+ * packet whose protected form would exceed the tunnel MTU, or a transit
+ * packet above its next hop's MTU, so that the sender's path-MTU
+ * discovery shrinks it instead of losing it; and "host unreachable" /
+ * "address unreachable" for a packet that waited for an SA in vain
+ * (ipsec.hold answer "icmp"), so that the sender gives up at once
+ * instead of retransmitting into a tunnel that is not there. All of
+ * them share one rate limit (RFC 4443 2.4 (f), RFC 1812 4.3.2.8). */
 
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -25,6 +28,29 @@
 #define ICMP6_ADDR_UNREACH 3
 #define ICMP6_PKT_TOO_BIG 2
 #define ICMP6_MIN_MTU 1280u
+
+/* ICMP errors a second, and the burst allowed after a quiet spell. */
+#define ICMP_ERR_RATE 1000
+#define ICMP_ERR_BURST 100
+
+/* A token bucket, on the control lcore only. */
+static bool
+icmp_err_allowed(struct ss_app *app)
+{
+	static uint64_t last;
+	static double tokens = ICMP_ERR_BURST;
+	const uint64_t now = rte_rdtsc();
+
+	tokens = RTE_MIN((double)ICMP_ERR_BURST, tokens +
+		(double)(now - last) * ICMP_ERR_RATE / (double)rte_get_tsc_hz());
+	last = now;
+	if (tokens < 1.0) {
+		app->ctl.icmp_rate_limited++;
+		return false;
+	}
+	tokens -= 1.0;
+	return true;
+}
 
 /* Our address of 'family' on port 'port' (first one configured). */
 static bool
@@ -177,13 +203,15 @@ ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu)
 		 * answered with an ICMP that would not be true */
 		if (!(oh->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
 			if (app->sacfg.fragment) {
-				ss_app_prefrag(app, orig, mtu);
+				ss_app_prefrag(app, orig, mtu,
+					SS_NET_CLASS_FORWARD);
 				return;
 			}
-		} else {
+		} else if (icmp_err_allowed(app)) {
 			m = build_v4(app, l3, olen, ICMP4_FRAG_NEEDED, mtu);
 		}
-	} else if (olen >= sizeof(struct rte_ipv6_hdr) && (l3[0] >> 4) == 6) {
+	} else if (olen >= sizeof(struct rte_ipv6_hdr) && (l3[0] >> 4) == 6 &&
+			icmp_err_allowed(app)) {
 		m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, mtu);
 	}
 	rte_pktmbuf_free(orig);
@@ -241,7 +269,7 @@ ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig)
 	struct rte_mbuf *m = NULL;
 	int16_t res;
 
-	if (olen >= 1 && may_answer(l3, olen)) {
+	if (olen >= 1 && may_answer(l3, olen) && icmp_err_allowed(app)) {
 		if ((l3[0] >> 4) == 4)
 			m = build_v4(app, l3, olen, ICMP4_HOST_UNREACH, 0);
 		else
@@ -269,4 +297,63 @@ ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig)
 	}
 	app->ctl.unreach_dropped++;
 	rte_pktmbuf_free(m);
+}
+
+/* An error made here, back at L2 (an Ethernet header for the route to
+ * fill in) for a worker to send through the SPD like any transit packet:
+ * one about a packet that came out of a tunnel goes back into it. */
+static bool
+icmp_to_l2(struct rte_mbuf *m, uint16_t port)
+{
+	const bool v4 = RTE_ETH_IS_IPV4_HDR(m->packet_type);
+	struct rte_ether_hdr *eh;
+
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+	if (eh == NULL)
+		return false;
+	memset(eh, 0, sizeof(*eh));
+	eh->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
+		RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	m->l2_len = sizeof(*eh);
+	m->packet_type |= RTE_PTYPE_L2_ETHER;
+	m->port = port;
+	return true;
+}
+
+void
+ss_app_fwd_too_big(struct ss_app *app, struct rte_mbuf *orig)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(orig, const uint8_t *,
+		orig->l2_len);
+	const uint32_t olen = rte_pktmbuf_data_len(orig) - orig->l2_len;
+	const uint16_t mtu = SS_NET_TOO_BIG_MTU(orig->hash.usr);
+	const uint8_t out = SS_NET_TOO_BIG_PORT(orig->hash.usr);
+	struct rte_mbuf *m = NULL;
+
+	app->ctl.fwd_too_big++;
+	/* IPv4 with DF clear: a router fragments it (RFC 1812 4.2.2.7) */
+	if (olen >= sizeof(struct rte_ipv4_hdr) && (l3[0] >> 4) == 4 &&
+			!(((const struct rte_ipv4_hdr *)l3)->fragment_offset &
+			RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+		ss_app_prefrag(app, orig, mtu, SS_APP_CLASS_ROUTE);
+		return;
+	}
+	/* else "fragmentation needed" / "packet too big" from our address
+	 * on the port it was to leave by */
+	if (olen >= 1 && may_answer(l3, olen) && out < app->nb_ports &&
+			icmp_err_allowed(app)) {
+		if ((l3[0] >> 4) == 4)
+			m = build_v4(app, l3, olen, ICMP4_FRAG_NEEDED, mtu);
+		else
+			m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, mtu);
+	}
+	if (m == NULL || !finish(app, m, out) || !icmp_to_l2(m, orig->port)) {
+		app->ctl.too_big_dropped++;
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(orig);
+		return;
+	}
+	rte_pktmbuf_free(orig);
+	app->ctl.icmp_too_big++;
+	ss_app_ctl_dispatch(app, m, SS_NET_CLASS_FORWARD);
 }

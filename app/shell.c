@@ -456,6 +456,10 @@ show_stats(struct cmdline *cl, bool json)
 	kv(o, "unreach_dropped", ss_app.ctl.unreach_dropped);
 	kv(o, "prefragmented", ss_app.ctl.prefrag);
 	kv(o, "prefrag_pieces", ss_app.ctl.prefrag_pieces);
+	kv(o, "fwd_too_big", ss_app.ctl.fwd_too_big);
+	kv(o, "fwd_fragmented", ss_app.ctl.fwd_fragmented);
+	kv(o, "fwd_frag_pieces", ss_app.ctl.fwd_frag_pieces);
+	kv(o, "icmp_rate_limited", ss_app.ctl.icmp_rate_limited);
 	kv(o, "reasm_fragments", ss_app.ctl.reasm.fragments);
 	kv(o, "reasm_done", ss_app.ctl.reasm.done);
 	kv(o, "reasm_jumbo", ss_app.ctl.reasm.jumbo);

@@ -56,7 +56,15 @@ enum ss_punt_reason {
 				 * with ICMP; the MTU is in the top 16 bits */
 	SS_PUNT_UNREACH = 4,	/* held for an SA in vain (ipsec.hold answer
 				 * "icmp"): ICMP unreachable; data at L3 */
+	SS_PUNT_FWD_TOO_BIG = 5, /* transit, above the next hop's MTU:
+				 * fragment or ICMP; the MTU and the port
+				 * as lib/net left them (SS_NET_TOO_BIG_*) */
 };
+
+/* A class for ss_app_ctl_dispatch beside lib/net's: a packet the control
+ * lcore made that the worker routes as it is, without the SPD (pieces
+ * of a transit packet that was already let through whole). */
+#define SS_APP_CLASS_ROUTE 0x80
 
 struct ss_worker_stats {
 	uint64_t rx_pkts;
@@ -175,6 +183,11 @@ struct ss_ctl_stats {
 	/* IPv4 DF clear, too big once protected (prefrag.c) */
 	uint64_t prefrag;		/* packets fragmented before ESP */
 	uint64_t prefrag_pieces;	/* the fragments they made */
+	/* transit packets above the next hop's MTU (icmp_err.c) */
+	uint64_t fwd_too_big;		/* punted to us */
+	uint64_t fwd_fragmented;	/* IPv4 DF clear: fragmented */
+	uint64_t fwd_frag_pieces;	/* the fragments they made */
+	uint64_t icmp_rate_limited;	/* ICMP errors not sent: rate */
 };
 
 struct ss_swnic_sec;
@@ -250,14 +263,18 @@ int ss_app_port_index(const struct ss_app *app, uint16_t port_id);
 uint16_t ss_app_ctl_owner(const struct ss_app *app, const struct rte_mbuf *m);
 
 /* ctl.c: a frame the control lcore classified (cls): handled here
- * (PUNT), handed to the worker of its server (ESP, FORWARD) or freed. */
+ * (PUNT), handed to the worker of its server (ESP, FORWARD), to a worker
+ * to route (SS_APP_CLASS_ROUTE), or freed. */
 void
 ss_app_ctl_dispatch(struct ss_app *app, struct rte_mbuf *m, uint8_t cls);
 
 /* prefrag.c: orig (IPv4, DF clear) does not fit the tunnel once
- * protected: fragments of at most mtu bytes go back to a worker. */
+ * protected (cls SS_NET_CLASS_FORWARD: the pieces go through the SPD),
+ * or its next hop (SS_APP_CLASS_ROUTE: routed as they are): fragments
+ * of at most mtu bytes go back to a worker. */
 void
-ss_app_prefrag(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu);
+ss_app_prefrag(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu,
+	uint8_t cls);
 
 /* reasm.c: IP fragments to us, reassembled on the control lcore. */
 int
@@ -373,6 +390,10 @@ void ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig,
 /* ... and a packet held in vain with ICMP (host / address) unreachable;
  * frees it. */
 void ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig);
+/* ... and a transit packet above its next hop's MTU (data at L2, as
+ * lib/net left it): fragmented (IPv4, DF clear) or answered with ICMP
+ * too big; frees it. */
+void ss_app_fwd_too_big(struct ss_app *app, struct rte_mbuf *orig);
 
 /* worker.c, for hold.c: protect and send m[0..n) (data at L3) on the
  * worker's lcore; punt to the control lcore. */

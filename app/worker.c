@@ -123,15 +123,35 @@ worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
 	}
 }
 
+/* Transit packets above their next hop's MTU: the control lcore cuts
+ * them or answers with ICMP. lib/net left the MTU and the port in the
+ * tag's upper bits. */
+static void
+worker_punt_too_big(struct ss_worker *w, struct rte_mbuf **m, uint16_t n)
+{
+	unsigned int sent;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		m[i]->hash.usr = (m[i]->hash.usr & ~0xffu) |
+			SS_PUNT_FWD_TOO_BIG;
+	sent = rte_ring_sp_enqueue_burst(w->punt, (void **)m, n, NULL);
+	w->st.punted += sent;
+	if (unlikely(sent < n)) {
+		w->st.punt_drops += n - sent;
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	}
+}
+
 /* Send m[0..n) by res[i] (ss_net_forward_burst / ss_net_output_burst):
  * a port index, or hold (to the control lcore), or drop. */
 static void
 worker_tx(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	const int16_t res[], uint16_t n)
 {
-	struct rte_mbuf *hold[SS_BURST];
+	struct rte_mbuf *hold[SS_BURST], *big[SS_BURST];
 	const int16_t r0 = res[0];
-	uint16_t i, nh = 0;
+	uint16_t i, nh = 0, nb = 0;
 	int16_t diff = 0;
 
 	/* Usually the whole burst leaves by one port: no per-packet work. */
@@ -151,10 +171,14 @@ worker_tx(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 			tx_one(app, w, (uint8_t)res[i], m[i]);
 		else if (res[i] == SS_NET_FWD_HOLD)
 			hold[nh++] = m[i];
+		else if (res[i] == SS_NET_FWD_TOO_BIG)
+			big[nb++] = m[i];
 		else
 			rte_pktmbuf_free(m[i]);
 	}
 	worker_punt(w, hold, nh, SS_PUNT_HOLD);
+	if (unlikely(nb != 0))
+		worker_punt_too_big(w, big, nb);
 }
 
 static void
@@ -788,18 +812,22 @@ worker_drain_handoff(struct ss_app *app, struct ss_worker *w,
 		}
 		if (in->from[j] == app->nb_workers) {
 			/* From the control lcore's RX queue: not steered yet
-			 * (tag holds the net class). */
-			uint16_t ne = 0, nf = 0;
-			struct rte_mbuf *esp[SS_BURST];
+			 * (tag holds the net class); or made there, to be
+			 * routed as it is (SS_APP_CLASS_ROUTE). */
+			uint16_t ne = 0, nf = 0, nr = 0;
+			struct rte_mbuf *esp[SS_BURST], *rt[SS_BURST];
 
 			for (i = 0; i < n; i++) {
 				if (m[i]->hash.usr == SS_NET_CLASS_ESP)
 					esp[ne++] = m[i];
+				else if (m[i]->hash.usr == SS_APP_CLASS_ROUTE)
+					rt[nr++] = m[i];
 				else
 					b[nf++] = m[i];
 			}
 			worker_steer(app, w, esp, ne, SS_HO_ESP);
 			worker_steer(app, w, b, nf, SS_HO_FWD);
+			worker_forward(app, w, rt, nr);
 			continue;
 		}
 		/* Split by kind before processing anything: processing

@@ -69,6 +69,7 @@ struct ss_net_stats {
 	uint64_t drop[SS_NET_DROP_MAX];
 	uint64_t punted;	/* classified PUNT */
 	uint64_t forwarded;	/* ss_net_forward_burst: port chosen */
+	uint64_t too_big;	/* ss_net_forward_burst: SS_NET_FWD_TOO_BIG */
 	uint64_t originated;	/* ss_net_output_burst: port chosen */
 	uint64_t held;		/* queued on a neighbour */
 	uint64_t released;	/* held, then sent once resolved */
@@ -122,20 +123,29 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
 
 #define SS_NET_FWD_DROP (-1)
 #define SS_NET_FWD_HOLD (-2)
+#define SS_NET_FWD_TOO_BIG (-3)
+
+/** With SS_NET_FWD_TOO_BIG, what m->hash.usr holds. */
+#define SS_NET_TOO_BIG_MTU(usr) ((uint16_t)((usr) >> 16))
+#define SS_NET_TOO_BIG_PORT(usr) ((uint8_t)((usr) >> 8))
 
 /**
  * Forward transit IP packets: data at L2 (l2_len set) or at L3
  * (l2_len 0: an Ethernet header is prepended). TTL / hop limit is
  * decremented. res[i] >= 0: output port index, frame ready (l2_len 14);
  * SS_NET_FWD_HOLD: give it to the control lcore (ss_net_ctl_hold), the
- * frame is complete but for its destination MAC; SS_NET_FWD_DROP:
- * counted, caller frees. Any n (looked up in chunks of 64).
+ * frame is complete but for its destination MAC; SS_NET_FWD_TOO_BIG:
+ * longer than the next hop's MTU, untouched (TTL as it came), that MTU
+ * and the output port index in m->hash.usr (SS_NET_TOO_BIG_*), for the
+ * caller to fragment or answer with ICMP; SS_NET_FWD_DROP: counted,
+ * caller frees. Any n (looked up in chunks of 64).
  */
 void
 ss_net_forward_burst(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	struct ss_net_stats *st);
 
-/** Same for packets the gateway originates (no TTL decrement). */
+/** Same for packets the gateway originates (no TTL decrement; longer
+ * than the MTU: SS_NET_FWD_DROP, counted as SS_NET_DROP_MTU). */
 void
 ss_net_output_burst(struct rte_mbuf **m, uint16_t n, int16_t res[],
 	struct ss_net_stats *st);

@@ -32,6 +32,22 @@ fwd_drop(struct ss_net_stats *st, enum ss_net_drop why, int16_t *res)
 	*res = SS_NET_FWD_DROP;
 }
 
+/* Longer than the next hop's MTU: a transit packet goes back to the
+ * caller as it came, to be fragmented or answered with ICMP; one of
+ * ours is dropped (the layer that made it knew the MTU). */
+static inline void
+fwd_too_big(struct rte_mbuf *p, uint32_t mtu, int16_t port,
+	struct ss_net_stats *st, int16_t *res, bool transit)
+{
+	if (!transit) {
+		fwd_drop(st, SS_NET_DROP_MTU, res);
+		return;
+	}
+	p->hash.usr = mtu << 16 | (uint32_t)(uint8_t)port << 8;
+	st->too_big++;
+	*res = SS_NET_FWD_TOO_BIG;
+}
+
 /* TTL, Ethernet header of a packet with a next hop; the MAC word is
  * read once, whole. slot < 0: no neighbour (yet). */
 static __rte_always_inline void
@@ -101,8 +117,8 @@ fwd_nh(struct rte_mbuf **m, const uint16_t *idx, const uint64_t *nhv,
 		nh = &c->nh[nhi];
 		if (unlikely(rte_pktmbuf_pkt_len(m[k]) - RTE_ETHER_HDR_LEN >
 				nh->mtu)) {
-			/* Fragmentation and ICMP too-big: not here. */
-			fwd_drop(st, SS_NET_DROP_MTU, &res[k]);
+			fwd_too_big(m[k], nh->mtu, nh->port, st, &res[k],
+				transit);
 			continue;
 		}
 		if (likely(nh->has_via)) {
@@ -166,7 +182,7 @@ fwd_one_nh(struct rte_mbuf **m, uint16_t n, uint32_t nhi, int16_t res[],
 
 		if (unlikely(rte_pktmbuf_pkt_len(p) - RTE_ETHER_HDR_LEN >
 				mtu)) {
-			fwd_drop(st, SS_NET_DROP_MTU, &res[i]);
+			fwd_too_big(p, mtu, port, st, &res[i], transit);
 			continue;
 		}
 		if (transit)

@@ -8,7 +8,7 @@
                                      (inner IPv4 fragments: counted in
                                      inner_frags, put together in defrag)
   esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA [SEQ [INTERVAL [FRAG
-                                     [LOSE]]]]
+                                     [LOSE [PAD]]]]]
                                      encrypt UDP packets to DST with each of
                                      the gateway's inbound SAs and send them;
                                      FRAG > 0: 1200-byte payloads ('|' and
@@ -16,7 +16,9 @@
                                      cut into IP fragments of FRAG bytes
                                      (IPv6: fragment header first), sent
                                      last fragment first; LOSE >= 0: that
-                                     fragment of each packet is not sent
+                                     fragment of each packet is not sent;
+                                     PAD: payload bytes after the tag
+                                     instead of 1200 (with FRAG > 0)
 SA_JSON: list of {spi, algo, key (hex), udp_encap, local, peer}.
 """
 import json
@@ -103,9 +105,10 @@ def recv(sas, seconds):
     print(json.dumps(res))
 
 
-def send(sas, gw_mac, dst, count, seq=1, inter=0.0, frag=0, lose=-1):
+def send(sas, gw_mac, dst, count, seq=1, inter=0.0, frag=0, lose=-1,
+         padlen=1200):
     frames = []
-    pad = b'|' + b'.' * 1200 if frag else b''
+    pad = b'|' + b'.' * padlen if frag else b''
     for d in sas:
         sa = make_sa(d, d['peer'], d['local'])
         sa.seq_num = seq
@@ -142,4 +145,5 @@ if __name__ == '__main__':
              int(sys.argv[6]) if len(sys.argv) > 6 else 1,
              float(sys.argv[7]) if len(sys.argv) > 7 else 0.0,
              int(sys.argv[8]) if len(sys.argv) > 8 else 0,
-             int(sys.argv[9]) if len(sys.argv) > 9 else -1)
+             int(sys.argv[9]) if len(sys.argv) > 9 else -1,
+             int(sys.argv[10]) if len(sys.argv) > 10 else 1200)

@@ -418,6 +418,55 @@ def frag6_case(binary, topo):
               err)
 
 
+def jumbo6_case(binary, topo):
+    """A 3000-byte datagram in IPv6 fragments: more than one of the
+    packet pool's mbufs holds, so it is put back together in one of the
+    reassembly table's jumbo buffers, which the worker decrypts and sends
+    on like any other (inside port and host at MTU 4000)."""
+    tag = 'ipv6 jumbo'
+    text, sas = sa_config('aes-gcm-128', False, v6=True)
+    cfg = topo.config(extra=text)
+    dev = 'device = "net_af_packet_%s,iface=%s,' % (topo.gw_in, topo.gw_in)
+    assert dev in cfg
+    cfg = cfg.replace(dev, 'mtu = 4000; ' + dev + 'blocksz=4096,framesz=4096,')
+    sh(['ip', 'link', 'set', topo.gw_in, 'mtu', '4000'])
+    sh(['ip', 'link', 'set', 'eth0', 'mtu', '4000'], ns=topo.ns_in)
+    gw = sstopo.Gateway(binary, topo, cfg)
+    try:
+        gw_mac = sh(['cat', '/sys/class/net/%s/address' %
+                     topo.gw_out]).stdout.strip()
+        sh(['ping', '-c', '2', '-i', '0.2', '192.0.2.1'], ns=topo.ns_in,
+           check=False)
+        sh(['ping', '-c', '1', '192.0.2.2'], ns=topo.ns_in, check=False)
+        inb = [s for s in sas if s['dir'] == 'in']
+        sn = sniff_inside(topo, 4)
+        gw.cmd('clear stats')
+        peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 1, 0.0, 1280, -1,
+             3000)
+        got = sniffed(sn)
+        want = sorted('shardsec-%08x-0' % s['spi'] for s in inb)
+        check('[%s] 3000-byte payloads in 3 IPv6 fragments each: '
+              'reassembled, decrypted and delivered whole' % tag,
+              sorted(g.split('|')[0] for g in got) == want and
+              all(len(g) == len(g.split('|')[0]) + 3001 for g in got),
+              [g[:40] + '... %d' % len(g) for g in got])
+        st = gw.cmd('show stats')
+        check('[%s] counted: 2 datagrams whole from 6 fragments, both in '
+              'jumbo buffers, none dropped' % tag,
+              stat(st, 'reasm_fragments') == 6 and
+              stat(st, 'reasm_done') == 2 and
+              stat(st, 'reasm_jumbo') == 2 and
+              stat(st, 'reasm_dropped') == 0 and
+              stat(st, 'reasm_too_big') == 0,
+              [l for l in st.splitlines() if 'reasm' in l or 'frag' in l])
+    finally:
+        rc, err = gw.stop()
+        check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
+              err)
+        sh(['ip', 'link', 'set', topo.gw_in, 'mtu', '1500'])
+        sh(['ip', 'link', 'set', 'eth0', 'mtu', '1500'], ns=topo.ns_in)
+
+
 def start_fails(binary, topo, text):
     """Start the gateway on text; its exit status and output (status 0
     when it did not stop within a minute)."""
@@ -469,6 +518,7 @@ def main():
                 one_case(binary, topo, algo, encap)
         if not INLINE:
             frag6_case(binary, topo)
+            jumbo6_case(binary, topo)
     finally:
         topo.close()
     failed = results.count(False)

@@ -120,6 +120,68 @@ print(" ".join(frames))
 '''
 
 
+def stat(text, name):
+    """A counter of 'show stats' (-1: not there)."""
+    m = re.search(r'^\s+%s\s+(\d+)' % name, text, re.M)
+    return int(m.group(1)) if m else -1
+
+
+def mtu_case(binary, topo):
+    """The outside link at MTU 1400, the inside one at 1500: transit
+    packets above it are fragmented (IPv4, DF clear) or answered with
+    "frag needed" / "packet too big" carrying 1400, not dropped unseen."""
+    cfg = topo.config()
+    dev = '{ name = "outside"; '
+    assert dev in cfg
+    sh(['ip', 'link', 'set', 'eth0', 'mtu', '1400'], ns=topo.ns_out)
+    gw = sstopo.Gateway(binary, topo, cfg.replace(dev, dev + 'mtu = 1400; '))
+    try:
+        # DF clear: cut in two on the way, put together by the host
+        gw.cmd('clear stats')
+        r = sh(['ping', '-4', '-M', 'dont', '-c', '3', '-i', '0.2', '-W',
+                '2', '-s', '1400', OUTSIDE['host4']], ns=topo.ns_in,
+               check=False, timeout=30)
+        m = re.search(r'(\d+) received', r.stdout)
+        n, out = int(m.group(1)) if m else 0, r.stdout
+        st = gw.cmd('show stats')
+        check('MTU 1400, IPv4 DF clear 1428 bytes: fragmented by the '
+              'gateway, answered (%d of 3)' % n, n == 3 and
+              stat(st, 'fwd_fragmented') >= 3 and
+              stat(st, 'fwd_frag_pieces') == 2 * stat(st, 'fwd_fragmented'),
+              out[-300:] + str([l for l in st.splitlines()
+                                if 'frag' in l or 'big' in l]))
+        # DF set: "fragmentation needed" with the MTU
+        gw.cmd('clear stats')
+        r = sh(['ping', '-4', '-M', 'do', '-c', '3', '-i', '0.2', '-W', '2',
+                '-s', '1400', OUTSIDE['far4']], ns=topo.ns_in, check=False,
+               timeout=30)
+        st = gw.cmd('show stats')
+        check('MTU 1400, IPv4 DF set: "frag needed" with mtu 1400 back '
+              'to the sender', re.search(r'mtu ?= ?1400', r.stdout +
+                                         r.stderr) is not None and
+              stat(st, 'icmp_too_big_sent') >= 1 and
+              stat(st, 'fwd_fragmented') == 0,
+              r.stdout[-400:] + r.stderr[-200:] +
+              str([l for l in st.splitlines() if 'big' in l]))
+        # IPv6: "packet too big"; the host then fragments its own
+        gw.cmd('clear stats')
+        n, out = ping(topo.ns_in, OUTSIDE['far6'], count=4, size=1400)
+        st = gw.cmd('show stats')
+        check('MTU 1400, IPv6: "packet too big" with mtu 1400, then the '
+              'host\'s own fragments go through (%d of 4)' % n,
+              re.search(r'mtu ?= ?1400', out) is not None and n >= 2 and
+              stat(st, 'icmp_too_big_sent') >= 1,
+              out[-400:] + str([l for l in st.splitlines() if 'big' in l]))
+        check('no drop for the MTU (%d)' % stat(st, 'mtu_exceeded'),
+              stat(st, 'mtu_exceeded') == 0, st)
+    finally:
+        rc, err = gw.stop()
+        check('MTU case: clean exit', rc == 0 and 'Sanitizer' not in err,
+              err[-1500:])
+        sh(['ip', 'link', 'set', 'eth0', 'mtu', '1500'], ns=topo.ns_out)
+        sh(['ip', 'link', 'set', topo.gw_out, 'mtu', '1500'])
+
+
 def main():
     binary = sys.argv[1]
     if os.geteuid() != 0:
@@ -203,6 +265,11 @@ def main():
                                                   after.items() if v}))
         n, out = ping(topo.ns_in, OUTSIDE['host4'])
         check('still forwarding after malformed input', n == 3, out)
+        rc, err = gw.stop()
+        gw = None
+        check('clean exit on quit (status 0)', rc == 0, err[-1500:])
+        check('no sanitizer report', 'Sanitizer' not in err, err[-3000:])
+        mtu_case(binary, topo)
     finally:
         if gw is not None:
             rc, err = gw.stop()

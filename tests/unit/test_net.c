@@ -1548,7 +1548,7 @@ START_TEST(test_route_one_nh)
 	static const char *const d[] = { "10.2.3.4", "10.9.9.9", "10.2.3.4",
 		"10.200.0.1" };
 	static const uint16_t l4[] = { 8, 1400 - 20, 1401 - 20, 8 };
-	const uint64_t mtu = st.drop[SS_NET_DROP_MTU];
+	const uint64_t big = st.too_big;
 	const uint64_t fwd = st.forwarded;
 	struct rte_mbuf *m[4];
 	int16_t res[4];
@@ -1563,7 +1563,9 @@ START_TEST(test_route_one_nh)
 		const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
 
 		if (i == 2) {
-			ck_assert_int_eq(res[i], SS_NET_FWD_DROP);
+			/* too big: back as it came, TTL too */
+			ck_assert_int_eq(res[i], SS_NET_FWD_TOO_BIG);
+			ck_assert_uint_eq(p[14 + 8], 12);
 			continue;
 		}
 		ck_assert_int_eq(res[i], 1);
@@ -1574,7 +1576,7 @@ START_TEST(test_route_one_nh)
 		/* the checksum still verifies after the TTL decrement */
 		ck_assert_uint_eq(rte_raw_cksum(p + 14, 20), 0xffff);
 	}
-	ck_assert_uint_eq(st.drop[SS_NET_DROP_MTU] - mtu, 1);
+	ck_assert_uint_eq(st.too_big - big, 1);
 	ck_assert_uint_eq(st.forwarded - fwd, 3);
 	for (i = 0; i < 4; i++)
 		rte_pktmbuf_free(m[i]);
@@ -1766,20 +1768,36 @@ START_TEST(test_mtu)
 	struct rte_mbuf *m;
 	int16_t res;
 
-	/* outside has MTU 1400: 1400 bytes of IP pass, 1401 do not */
+	/* outside has MTU 1400: 1400 bytes of IP pass, 1401 come back
+	 * untouched (TTL too) with the MTU and the port, for the caller to
+	 * fragment or answer */
 	m = transit4("10.2.3.4", 64, 1400 - 20, 0);
 	fwd1(m, &res);
 	ck_assert_int_eq(res, 1);
 	rte_pktmbuf_free(m);
 	m = transit4("10.2.3.4", 64, 1401 - 20, 0);
 	fwd1(m, &res);
-	ck_assert_int_eq(res, SS_NET_FWD_DROP);
+	ck_assert_int_eq(res, SS_NET_FWD_TOO_BIG);
+	ck_assert_uint_eq(SS_NET_TOO_BIG_MTU(m->hash.usr), 1400);
+	ck_assert_uint_eq(SS_NET_TOO_BIG_PORT(m->hash.usr), 1);
+	ck_assert_uint_eq(rte_pktmbuf_mtod(m, uint8_t *)[14 + 8], 64);
 	rte_pktmbuf_free(m);
 	m = transit6("2001:db8:100::5", 64, 1401 - 40, 0);
 	fwd1(m, &res);
+	ck_assert_int_eq(res, SS_NET_FWD_TOO_BIG);
+	ck_assert_uint_eq(SS_NET_TOO_BIG_MTU(m->hash.usr), 1400);
+	ck_assert_uint_eq(rte_pktmbuf_mtod(m, uint8_t *)[14 + 7], 64);
+	rte_pktmbuf_free(m);
+	ck_assert_uint_eq(st.too_big, 2);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_MTU], 0);
+	/* one of ours that long is a bug upstream: dropped, counted */
+	m = transit4("10.2.3.4", 64, 1401 - 20, 0);
+	ck_assert_uint_eq(classify1(m, 1), SS_NET_CLASS_FORWARD);
+	ss_net_output_burst(&m, 1, &res, &st);
 	ck_assert_int_eq(res, SS_NET_FWD_DROP);
 	rte_pktmbuf_free(m);
-	ck_assert_uint_eq(st.drop[SS_NET_DROP_MTU], 2);
+	ck_assert_uint_eq(st.drop[SS_NET_DROP_MTU], 1);
+	ck_assert_uint_eq(st.too_big, 2);
 	/* inside has 1500 */
 	m = transit4("10.1.0.1", 64, 1500 - 20, 0);
 	fwd1(m, &res);

@@ -8,7 +8,7 @@
                                      (inner IPv4 fragments: counted in
                                      inner_frags, put together in defrag)
   esp_peer.py send SA_JSON GW_MAC DST COUNT_PER_SA [SEQ [INTERVAL [FRAG
-                                     [LOSE [PAD]]]]]
+                                     [LOSE [PAD [DF]]]]]]
                                      encrypt UDP packets to DST with each of
                                      the gateway's inbound SAs and send them;
                                      FRAG > 0: 1200-byte payloads ('|' and
@@ -17,14 +17,16 @@
                                      (IPv6: fragment header first), sent
                                      last fragment first; LOSE >= 0: that
                                      fragment of each packet is not sent;
-                                     PAD: payload bytes after the tag
-                                     instead of 1200 (with FRAG > 0)
+                                     PAD >= 0: payload bytes after the
+                                     tag (default: 1200 with FRAG > 0,
+                                     else none); DF 1: inner DF set
+  (recv lists inner ICMP errors in 'icmp': src>dst:type:code:mtu)
 SA_JSON: list of {spi, algo, key (hex), udp_encap, local, peer}.
 """
 import json
 import sys
 
-from scapy.all import (IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw,
+from scapy.all import (ICMP, IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw,
                        AsyncSniffer, conf, defragment, fragment, fragment6,
                        sendp)
 from scapy.layers.ipsec import ESP, SecurityAssociation
@@ -92,6 +94,12 @@ def recv(sas, seconds):
             if IP in inner and (inner[IP].flags.MF or inner[IP].frag):
                 frags.append(IP(bytes(inner[IP])))
                 continue
+            if ICMP in inner:
+                ic = inner[ICMP]
+                res.setdefault('icmp', []).append('%s>%s:%d:%d:%d' % (
+                    inner.src, inner.dst, ic.type, ic.code,
+                    ic.nexthopmtu if ic.type == 3 else 0))
+                continue
             flow = '%s>%s:%d' % (inner.src, inner.dst, inner[UDP].dport)
             res['per_spi'].setdefault('%08x' % spi, []).append(flow)
         except Exception as e:  # noqa: B902
@@ -106,14 +114,17 @@ def recv(sas, seconds):
 
 
 def send(sas, gw_mac, dst, count, seq=1, inter=0.0, frag=0, lose=-1,
-         padlen=1200):
+         padlen=-1, df=False):
     frames = []
-    pad = b'|' + b'.' * padlen if frag else b''
+    if padlen < 0:
+        padlen = 1200 if frag else 0
+    pad = b'|' + b'.' * padlen if padlen else b''
     for d in sas:
         sa = make_sa(d, d['peer'], d['local'])
         sa.seq_num = seq
         for i in range(count):
-            inner = IP(src='198.18.0.5', dst=dst) / UDP(
+            inner = IP(src='198.18.0.5', dst=dst, id=(d['spi'] + i) & 0xffff,
+                       flags='DF' if df else 0) / UDP(
                 sport=40000 + i, dport=d['spi'] % 1000 + 1000) / Raw(
                     b'shardsec-%08x-%d' % (d['spi'], i) + pad)
             pkt = sa.encrypt(inner)
@@ -146,4 +157,5 @@ if __name__ == '__main__':
              float(sys.argv[7]) if len(sys.argv) > 7 else 0.0,
              int(sys.argv[8]) if len(sys.argv) > 8 else 0,
              int(sys.argv[9]) if len(sys.argv) > 9 else -1,
-             int(sys.argv[10]) if len(sys.argv) > 10 else 1200)
+             int(sys.argv[10]) if len(sys.argv) > 10 else -1,
+             len(sys.argv) > 11 and sys.argv[11] == '1')

@@ -421,36 +421,34 @@ def frag6_case(binary, topo):
 def jumbo6_case(binary, topo):
     """A 3000-byte datagram in IPv6 fragments: more than one of the
     packet pool's mbufs holds, so it is put back together in one of the
-    reassembly table's jumbo buffers, which the worker decrypts and sends
-    on like any other (inside port and host at MTU 4000)."""
+    reassembly table's jumbo buffers, which the worker decrypts like any
+    other; the inner packet (DF clear) is then cut to the inside link's
+    MTU and the host puts it back together."""
     tag = 'ipv6 jumbo'
     text, sas = sa_config('aes-gcm-128', False, v6=True)
-    cfg = topo.config(extra=text)
-    dev = 'device = "net_af_packet_%s,iface=%s,' % (topo.gw_in, topo.gw_in)
-    assert dev in cfg
-    cfg = cfg.replace(dev, 'mtu = 4000; ' + dev + 'blocksz=4096,framesz=4096,')
-    sh(['ip', 'link', 'set', topo.gw_in, 'mtu', '4000'])
-    sh(['ip', 'link', 'set', 'eth0', 'mtu', '4000'], ns=topo.ns_in)
-    gw = sstopo.Gateway(binary, topo, cfg)
+    gw = sstopo.Gateway(binary, topo, topo.config(extra=text))
     try:
         gw_mac = sh(['cat', '/sys/class/net/%s/address' %
                      topo.gw_out]).stdout.strip()
         sh(['ping', '-c', '2', '-i', '0.2', '192.0.2.1'], ns=topo.ns_in,
            check=False)
-        sh(['ping', '-c', '1', '192.0.2.2'], ns=topo.ns_in, check=False)
         inb = [s for s in sas if s['dir'] == 'in']
-        sn = sniff_inside(topo, 4)
+        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                               '/usr/bin/python3', '-c', SNIFF_INSIDE_DEFRAG,
+                               '4'], stdout=subprocess.PIPE, text=True)
+        sn.stdout.readline()
         gw.cmd('clear stats')
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 1, 0.0, 1280, -1,
              3000)
-        got = sniffed(sn)
-        want = sorted('shardsec-%08x-0' % s['spi'] for s in inb)
-        check('[%s] 3000-byte payloads in 3 IPv6 fragments each: '
-              'reassembled, decrypted and delivered whole' % tag,
-              sorted(g.split('|')[0] for g in got) == want and
-              all(len(g) == len(g.split('|')[0]) + 3001 for g in got),
-              [g[:40] + '... %d' % len(g) for g in got])
+        got = json.loads(sn.communicate(timeout=30)[0].strip()
+                         .splitlines()[-1])
         st = gw.cmd('show stats')
+        want = len('shardsec-%08x-0|' % inb[0]['spi']) + 3000
+        check('[%s] %d-byte payloads in 3 IPv6 fragments each: '
+              'reassembled, decrypted, cut to the inside MTU (%d '
+              'fragments) and whole at the host' % (tag, want, got['frags']),
+              got['whole'] == [want, want] and got['frags'] == 6 and
+              stat(st, 'fwd_fragmented') == 2, got)
         check('[%s] counted: 2 datagrams whole from 6 fragments, both in '
               'jumbo buffers, none dropped' % tag,
               stat(st, 'reasm_fragments') == 6 and
@@ -463,8 +461,90 @@ def jumbo6_case(binary, topo):
         rc, err = gw.stop()
         check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
               err)
-        sh(['ip', 'link', 'set', topo.gw_in, 'mtu', '1500'])
+
+
+SNIFF_INSIDE_DEFRAG = r'''
+import sys, json, time
+from scapy.all import AsyncSniffer, IP, UDP, conf, defragment
+conf.verb = 0
+s = AsyncSniffer(iface="eth0", filter="src host 198.18.0.5",
+                 started_callback=lambda: print("ready", flush=True))
+s.start(); time.sleep(float(sys.argv[1])); s.stop()
+ps = [p[IP] for p in s.results if IP in p]
+print(json.dumps({"frags": sum(1 for p in ps if p.flags.MF or p.frag),
+                  "whole": sorted(len(p[UDP].payload) for p in defragment(ps)
+                                  if UDP in p and not (p.flags.MF or
+                                                       p.frag))}))
+'''
+
+
+def tunnel_mtu_case(binary, topo):
+    """Decrypted packets above the inside link's MTU (1280): with DF
+    clear the gateway fragments them on the way in; with DF set the
+    sender behind the peer gets "fragmentation needed" with mtu 1280,
+    from the gateway's inside address and back through the tunnel, so
+    that its path-MTU discovery works across the gateway."""
+    tag = 'inside mtu 1280'
+    text, sas = sa_config('aes-gcm-128', False)
+    cfg = topo.config(extra=text)
+    dev = '{ name = "inside"; '
+    assert dev in cfg
+    sh(['ip', 'link', 'set', 'eth0', 'mtu', '1280'], ns=topo.ns_in)
+    gw = sstopo.Gateway(binary, topo, cfg.replace(dev, dev + 'mtu = 1280; '))
+    try:
+        gw_mac = sh(['cat', '/sys/class/net/%s/address' %
+                     topo.gw_out]).stdout.strip()
+        sh(['ping', '-c', '2', '-i', '0.2', '192.0.2.1'], ns=topo.ns_in,
+           check=False)
+        inb = [s for s in sas if s['dir'] == 'in']
+        outb = [s for s in sas if s['dir'] == 'out']
+        # DF clear: cut in two, put back together by the inside host
+        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                               '/usr/bin/python3', '-c', SNIFF_INSIDE_DEFRAG,
+                               '4'], stdout=subprocess.PIPE, text=True)
+        sn.stdout.readline()
+        gw.cmd('clear stats')
+        peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 1, 0.0, 0, -1, 1300)
+        got = json.loads(sn.communicate(timeout=30)[0].strip()
+                         .splitlines()[-1])
+        st = gw.cmd('show stats')
+        want = len('shardsec-%08x-0|' % inb[0]['spi']) + 1300
+        check('[%s] DF clear, %d-byte payloads: fragmented by the gateway '
+              'after decryption (%d fragments), whole at the host' %
+              (tag, want, got['frags']),
+              got['whole'] == [want, want] and got['frags'] == 4 and
+              stat(st, 'fwd_fragmented') == 2 and
+              stat(st, 'fwd_frag_pieces') == 4,
+              (got, [l for l in st.splitlines() if 'frag' in l]))
+        # DF set: the error goes back into the tunnel
+        rc = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
+                               '/usr/bin/python3',
+                               os.path.join(HERE, 'esp_peer.py'), 'recv',
+                               json.dumps(outb), '3'],
+                              stdout=subprocess.PIPE, text=True)
+        rc.stdout.readline()
+        gw.cmd('clear stats')
+        peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 2, 0.0, 0, -1, 1300,
+             1)
+        res = json.loads(rc.communicate(timeout=30)[0].strip().splitlines()
+                         [-1])
+        st = gw.cmd('show stats')
+        # (the capture sees the peer's own ESP too: unknown SPIs, not
+        # errors)
+        check('[%s] DF set: "fragmentation needed", mtu 1280, from '
+              '192.0.2.1 to the sender, encrypted back through the tunnel '
+              '(%s)' % (tag, res.get('icmp')),
+              res.get('icmp') == ['192.0.2.1>198.18.0.5:3:4:1280'] * 2 and
+              'errors' not in res and
+              stat(st, 'icmp_too_big_sent') == 2 and
+              stat(st, 'fwd_fragmented') == 0,
+              (res, [l for l in st.splitlines() if 'big' in l]))
+    finally:
+        rc, err = gw.stop()
+        check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
+              err)
         sh(['ip', 'link', 'set', 'eth0', 'mtu', '1500'], ns=topo.ns_in)
+        sh(['ip', 'link', 'set', topo.gw_in, 'mtu', '1500'])
 
 
 def start_fails(binary, topo, text):
@@ -519,6 +599,7 @@ def main():
         if not INLINE:
             frag6_case(binary, topo)
             jumbo6_case(binary, topo)
+            tunnel_mtu_case(binary, topo)
     finally:
         topo.close()
     failed = results.count(False)

@@ -94,6 +94,16 @@ port_setup(struct ss_app *app, uint8_t idx)
 		return -EINVAL;
 	}
 
+	/* ethdev's own test, said in the config's words (its frame size
+	 * counts the Ethernet header and CRC) */
+	if (cp->mtu > info.max_mtu || (uint32_t)cp->mtu + RTE_ETHER_HDR_LEN +
+			RTE_ETHER_CRC_LEN > info.max_rx_pktlen) {
+		APP_LOG(ERR, "port %s: mtu %u is above what device %s takes "
+			"(%u)\n", cp->name, cp->mtu, info.driver_name,
+			RTE_MIN((uint32_t)info.max_mtu, info.max_rx_pktlen -
+				RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN));
+		return -EINVAL;
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.mtu = cp->mtu;
 	if (info.flow_type_rss_offloads != 0 && app->nb_workers > 1) {

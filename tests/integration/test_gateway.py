@@ -133,6 +133,16 @@ def mtu_case(binary, topo):
     cfg = topo.config()
     dev = '{ name = "outside"; '
     assert dev in cfg
+    try:
+        bad = sstopo.Gateway(binary, topo,
+                             cfg.replace(dev, dev + 'mtu = 9000; '))
+        bad.stop()
+        err = 'started'
+    except RuntimeError as e:
+        err = str(e)
+    check('mtu 9000 on af_packet: refused, saying what the device takes',
+          'port outside: mtu 9000 is above what device net_af_packet '
+          'takes (1500)' in err, err[-600:])
     sh(['ip', 'link', 'set', 'eth0', 'mtu', '1400'], ns=topo.ns_out)
     gw = sstopo.Gateway(binary, topo, cfg.replace(dev, dev + 'mtu = 1400; '))
     try:

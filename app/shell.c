@@ -426,6 +426,7 @@ show_stats(struct cmdline *cl, bool json)
 		v[7] += s->esp_no_spi;
 		v[8] += s->srv_gone;
 		v[9] += s->frag_shed;
+		v[10] += s->too_big_shed;
 	}
 	sec(o, "workers");
 	kv(o, "rx", v[0]);
@@ -438,6 +439,7 @@ show_stats(struct cmdline *cl, bool json)
 	kv(o, "esp_no_spi", v[7]);
 	kv(o, "server_gone", v[8]);
 	kv(o, "frag_shed", v[9]);
+	kv(o, "too_big_shed", v[10]);
 	sec(o, "control");
 	kv(o, "rx", ss_app.ctl.rx_pkts);
 	kv(o, "punt_rx",

@@ -73,6 +73,7 @@ struct ss_worker_stats {
 	uint64_t punted;
 	uint64_t punt_drops;	/* punt ring full */
 	uint64_t frag_shed;	/* fragments to us, punt ring half full */
+	uint64_t too_big_shed;	/* transit too big, punt ring half full */
 	uint64_t handoff_tx;	/* given to another server's lcore */
 	uint64_t handoff_rx;
 	uint64_t handoff_drops;	/* handoff ring full */

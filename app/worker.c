@@ -125,13 +125,19 @@ worker_punt(struct ss_worker *w, struct rte_mbuf **m, uint16_t n,
 
 /* Transit packets above their next hop's MTU: the control lcore cuts
  * them or answers with ICMP. lib/net left the MTU and the port in the
- * tag's upper bits. */
+ * tag's upper bits. Like fragments, they never take the second half of
+ * the punt ring: a flood of them must not crowd out IKE, ARP and ND. */
 static void
 worker_punt_too_big(struct ss_worker *w, struct rte_mbuf **m, uint16_t n)
 {
 	unsigned int sent;
 	uint16_t i;
 
+	if (unlikely(rte_ring_count(w->punt) >= SS_PUNT_RING / 2)) {
+		w->st.too_big_shed += n;
+		rte_pktmbuf_free_bulk(m, n);
+		return;
+	}
 	for (i = 0; i < n; i++)
 		m[i]->hash.usr = (m[i]->hash.usr & ~0xffu) |
 			SS_PUNT_FWD_TOO_BIG;

@@ -120,6 +120,23 @@ print(" ".join(frames))
 '''
 
 
+# N frames of 1428 bytes, DF set, to 203.0.113.1 through the gateway, as
+# fast as a raw socket takes them; prints the seconds it took
+FLOOD_DF = r'''
+import socket, sys, time
+from scapy.all import Ether, IP, UDP, Raw
+f = bytes(Ether(dst=sys.argv[1], src=sys.argv[2]) /
+          IP(src="192.0.2.2", dst="203.0.113.1", flags="DF") /
+          UDP(sport=7, dport=9) / Raw(b"x" * 1400))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+t = time.monotonic()
+for i in range(int(sys.argv[3])):
+    s.send(f)
+print(time.monotonic() - t)
+'''
+
+
 def stat(text, name):
     """A counter of 'show stats' (-1: not there)."""
     m = re.search(r'^\s+%s\s+(\d+)' % name, text, re.M)
@@ -184,6 +201,26 @@ def mtu_case(binary, topo):
               out[-400:] + str([l for l in st.splitlines() if 'big' in l]))
         check('no drop for the MTU (%d)' % stat(st, 'mtu_exceeded'),
               stat(st, 'mtu_exceeded') == 0, st)
+        # a flood of them: the ICMP errors keep to the rate limit
+        gw.cmd('clear stats')
+        gw_mac = sh(['cat', '/sys/class/net/%s/address' %
+                     topo.gw_in]).stdout.strip()
+        me = sh(['cat', '/sys/class/net/eth0/address'],
+                ns=topo.ns_in).stdout.strip()
+        r = sh(['/usr/bin/python3', '-c', FLOOD_DF, gw_mac, me, '2000'],
+               ns=topo.ns_in, timeout=60)
+        secs = float(r.stdout.strip().splitlines()[-1])
+        time.sleep(0.5)
+        st = gw.cmd('show stats')
+        sent, lim = stat(st, 'icmp_too_big_sent'), stat(st, 'icmp_rate_limited')
+        print('    FIGURE: 2000 too-big frames in %.2f s: %d ICMP errors sent, '
+              '%d held back by the rate limit' % (secs, sent, lim))
+        check('2000 too-big frames in %.2f s: ICMP errors within 100 + '
+              '1000/s (%d sent, %d limited)' % (secs, sent, lim),
+              lim > 0 and sent <= 100 + 1000 * (secs + 0.5) + 5 and
+              sent + lim == stat(st, 'fwd_too_big'),
+              [l for l in st.splitlines() if 'big' in l or 'rate' in l or
+               'punt' in l])
     finally:
         rc, err = gw.stop()
         check('MTU case: clean exit', rc == 0 and 'Sanitizer' not in err,

@@ -126,7 +126,7 @@ def sniff_inside(topo, secs):
 
 
 def sniffed(sn):
-    """The payloads the capture saw, sorted."""
+    """What the capture printed last (JSON)."""
     return json.loads(sn.communicate(timeout=30)[0].strip().splitlines()[-1])
 
 
@@ -134,6 +134,25 @@ def stat(text, name):
     """A counter of 'show stats' (-1: not there)."""
     m = re.search(r'^\s+%s\s+(\d+)' % name, text, re.M)
     return int(m.group(1)) if m else -1
+
+
+def peer_recv(topo, outb, secs):
+    """scapy on the outside host decrypting what the gateway sends on its
+    outbound SAs for secs seconds, once its capture is open (sniffed()
+    has the result)."""
+    rc = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
+                           '/usr/bin/python3',
+                           os.path.join(HERE, 'esp_peer.py'), 'recv',
+                           json.dumps(outb), str(secs)],
+                          stdout=subprocess.PIPE, text=True)
+    rc.stdout.readline()
+    return rc
+
+
+def stop_checked(gw, tag):
+    """Stop the gateway: status 0 and no sanitizer report."""
+    rc, err = gw.stop()
+    check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err, err)
 
 
 def peer(topo, mode, sas, *args, timeout=60):
@@ -290,16 +309,10 @@ def one_case(binary, topo, algo, encap):
         time.sleep(0.5)
         gw.cmd('clear stats')
         i3 = inline_js(gw)
-        rc = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
-                               '/usr/bin/python3',
-                               os.path.join(HERE, 'esp_peer.py'), 'recv',
-                               json.dumps(outb), '5'],
-                              stdout=subprocess.PIPE, text=True)
-        rc.stdout.readline()		# capture socket open
+        rc = peer_recv(topo, outb, 5)
         sh(['/usr/bin/python3', '-c', SEND_INSIDE, str(COUNT * 2)],
            ns=topo.ns_in)
-        res = json.loads(rc.communicate(timeout=30)[0].strip().splitlines()
-                         [-1])
+        res = sniffed(rc)
         flows = sum(len(v) for v in res['per_spi'].values())
         check('[%s] outbound: %d flows encrypted, all decrypt in scapy' %
               (tag, COUNT * 2), flows == COUNT * 2 and res['bad'] == 0, res)
@@ -338,16 +351,10 @@ def one_case(binary, topo, algo, encap):
         # piece its own ESP packet; scapy decrypts them all and puts the
         # inner fragments together into the 1500-byte echo request
         far2 = '198.18.0.%d' % (20 + (sum(map(ord, tag)) + 7) % 200)
-        rc = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
-                               '/usr/bin/python3',
-                               os.path.join(HERE, 'esp_peer.py'), 'recv',
-                               json.dumps(outb), '3'],
-                              stdout=subprocess.PIPE, text=True)
-        rc.stdout.readline()
+        rc = peer_recv(topo, outb, 3)
         sh(['ping', '-M', 'dont', '-s', '1472', '-c', '1', '-W', '1', far2],
            ns=topo.ns_in, check=False)
-        res = json.loads(rc.communicate(timeout=30)[0].strip().splitlines()
-                         [-1])
+        res = sniffed(rc)
         st = gw.cmd('show stats')
         check('[%s] too big, DF clear: fragmented before encryption into '
               '%s ESP packets that decrypt and reassemble into the 1500-byte'
@@ -357,9 +364,7 @@ def one_case(binary, topo, algo, encap):
               re.search(r'prefragmented\s+1\b', st) is not None,
               (res, [l for l in st.splitlines() if 'frag' in l]))
     finally:
-        rc, err = gw.stop()
-        check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
-              err)
+        stop_checked(gw, tag)
         if INLINE:
             check('[%s] --stats-on-exit: the inline sessions and the '
                   'NIC\'s counters' % tag,
@@ -413,9 +418,26 @@ def frag6_case(binary, topo):
               stat(st, 'ip6_frag_to_us') == 0,
               [l for l in st.splitlines() if 'reasm' in l or 'frag' in l])
     finally:
-        rc, err = gw.stop()
-        check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
-              err)
+        stop_checked(gw, tag)
+
+
+def outside_mac_warm(topo):
+    """The gateway's outside MAC, once the inside host has pinged the
+    gateway (so that the gateway knows the host's)."""
+    sh(['ping', '-c', '2', '-i', '0.2', '192.0.2.1'], ns=topo.ns_in,
+       check=False)
+    return sh(['cat', '/sys/class/net/%s/address' %
+               topo.gw_out]).stdout.strip()
+
+
+def sniff_inside_defrag(topo, secs):
+    """The inside host's capture of what comes from 198.18.0.5, as
+    fragments counted and datagrams put together, once it is open."""
+    sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                           '/usr/bin/python3', '-c', SNIFF_INSIDE_DEFRAG,
+                           str(secs)], stdout=subprocess.PIPE, text=True)
+    sn.stdout.readline()
+    return sn
 
 
 def jumbo6_case(binary, topo):
@@ -428,20 +450,13 @@ def jumbo6_case(binary, topo):
     text, sas = sa_config('aes-gcm-128', False, v6=True)
     gw = sstopo.Gateway(binary, topo, topo.config(extra=text))
     try:
-        gw_mac = sh(['cat', '/sys/class/net/%s/address' %
-                     topo.gw_out]).stdout.strip()
-        sh(['ping', '-c', '2', '-i', '0.2', '192.0.2.1'], ns=topo.ns_in,
-           check=False)
+        gw_mac = outside_mac_warm(topo)
         inb = [s for s in sas if s['dir'] == 'in']
-        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
-                               '/usr/bin/python3', '-c', SNIFF_INSIDE_DEFRAG,
-                               '4'], stdout=subprocess.PIPE, text=True)
-        sn.stdout.readline()
+        sn = sniff_inside_defrag(topo, 4)
         gw.cmd('clear stats')
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 1, 0.0, 1280, -1,
              3000)
-        got = json.loads(sn.communicate(timeout=30)[0].strip()
-                         .splitlines()[-1])
+        got = sniffed(sn)
         st = gw.cmd('show stats')
         want = len('shardsec-%08x-0|' % inb[0]['spi']) + 3000
         check('[%s] %d-byte payloads in 3 IPv6 fragments each: '
@@ -458,9 +473,7 @@ def jumbo6_case(binary, topo):
               stat(st, 'reasm_too_big') == 0,
               [l for l in st.splitlines() if 'reasm' in l or 'frag' in l])
     finally:
-        rc, err = gw.stop()
-        check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
-              err)
+        stop_checked(gw, tag)
 
 
 SNIFF_INSIDE_DEFRAG = r'''
@@ -492,21 +505,14 @@ def tunnel_mtu_case(binary, topo):
     sh(['ip', 'link', 'set', 'eth0', 'mtu', '1280'], ns=topo.ns_in)
     gw = sstopo.Gateway(binary, topo, cfg.replace(dev, dev + 'mtu = 1280; '))
     try:
-        gw_mac = sh(['cat', '/sys/class/net/%s/address' %
-                     topo.gw_out]).stdout.strip()
-        sh(['ping', '-c', '2', '-i', '0.2', '192.0.2.1'], ns=topo.ns_in,
-           check=False)
+        gw_mac = outside_mac_warm(topo)
         inb = [s for s in sas if s['dir'] == 'in']
         outb = [s for s in sas if s['dir'] == 'out']
         # DF clear: cut in two, put back together by the inside host
-        sn = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
-                               '/usr/bin/python3', '-c', SNIFF_INSIDE_DEFRAG,
-                               '4'], stdout=subprocess.PIPE, text=True)
-        sn.stdout.readline()
+        sn = sniff_inside_defrag(topo, 4)
         gw.cmd('clear stats')
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 1, 0.0, 0, -1, 1300)
-        got = json.loads(sn.communicate(timeout=30)[0].strip()
-                         .splitlines()[-1])
+        got = sniffed(sn)
         st = gw.cmd('show stats')
         want = len('shardsec-%08x-0|' % inb[0]['spi']) + 1300
         check('[%s] DF clear, %d-byte payloads: fragmented by the gateway '
@@ -517,17 +523,11 @@ def tunnel_mtu_case(binary, topo):
               stat(st, 'fwd_frag_pieces') == 4,
               (got, [l for l in st.splitlines() if 'frag' in l]))
         # DF set: the error goes back into the tunnel
-        rc = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_out,
-                               '/usr/bin/python3',
-                               os.path.join(HERE, 'esp_peer.py'), 'recv',
-                               json.dumps(outb), '3'],
-                              stdout=subprocess.PIPE, text=True)
-        rc.stdout.readline()
+        rc = peer_recv(topo, outb, 3)
         gw.cmd('clear stats')
         peer(topo, 'send', inb, gw_mac, '192.0.2.2', 1, 2, 0.0, 0, -1, 1300,
              1)
-        res = json.loads(rc.communicate(timeout=30)[0].strip().splitlines()
-                         [-1])
+        res = sniffed(rc)
         st = gw.cmd('show stats')
         # (the capture sees the peer's own ESP too: unknown SPIs, not
         # errors)
@@ -540,9 +540,7 @@ def tunnel_mtu_case(binary, topo):
               stat(st, 'fwd_fragmented') == 0,
               (res, [l for l in st.splitlines() if 'big' in l]))
     finally:
-        rc, err = gw.stop()
-        check('[%s] clean exit' % tag, rc == 0 and 'Sanitizer' not in err,
-              err)
+        stop_checked(gw, tag)
         sh(['ip', 'link', 'set', 'eth0', 'mtu', '1500'], ns=topo.ns_in)
         sh(['ip', 'link', 'set', topo.gw_in, 'mtu', '1500'])
 

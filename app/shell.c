@@ -23,6 +23,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_telemetry.h>
 
 #include "ss_app.h"
 #include "ss_app_lb.h"
@@ -363,16 +364,38 @@ show_lcores(struct cmdline *cl, bool json)
 
 /* Counters grouped in sections: "name:" and aligned lines for people,
  * one JSON object of objects for scripts. */
+/* Where 'show stats' goes: the shell, as text or JSON, or a telemetry
+ * dict of one dict per section (tel set). */
 struct kv_out {
 	struct cmdline *cl;
 	bool json;
 	unsigned int sections;
 	unsigned int keys;
+	struct rte_tel_data *tel;
+	struct rte_tel_data *cur;	/* the open section's */
+	const char *cur_name;
 };
+
+/* The open section into the telemetry dict. */
+static void
+tel_close(struct kv_out *o)
+{
+	if (o->cur != NULL)
+		rte_tel_data_add_dict_container(o->tel, o->cur_name, o->cur, 0);
+	o->cur = NULL;
+}
 
 static void
 sec(struct kv_out *o, const char *name)
 {
+	if (o->tel != NULL) {
+		tel_close(o);
+		o->cur = rte_tel_data_alloc();
+		o->cur_name = name;
+		if (o->cur != NULL)
+			rte_tel_data_start_dict(o->cur);
+		return;
+	}
 	if (o->json)
 		cmdline_printf(o->cl, "%s\n  \"%s\": {", o->sections == 0 ?
 			"{" : "},", name);
@@ -385,6 +408,11 @@ sec(struct kv_out *o, const char *name)
 static void
 kv(struct kv_out *o, const char *name, uint64_t v)
 {
+	if (o->tel != NULL) {
+		if (o->cur != NULL)
+			rte_tel_data_add_dict_u64(o->cur, name, v);
+		return;
+	}
 	if (o->json)
 		cmdline_printf(o->cl, "%s\"%s\": %" PRIu64, o->keys == 0 ? "" :
 			", ", name, v);
@@ -396,19 +424,21 @@ kv(struct kv_out *o, const char *name, uint64_t v)
 static void
 sec_end(struct kv_out *o)
 {
+	if (o->tel != NULL) {
+		tel_close(o);
+		return;
+	}
 	if (o->json)
 		cmdline_printf(o->cl, "%s\n", o->sections == 0 ? "{}" : "}\n}");
 }
 
 static void
-show_stats(struct cmdline *cl, bool json)
+stats_emit(struct kv_out *o)
 {
 	struct ss_net_stats sum;
 	uint64_t v[16] = { 0 };
 	uint16_t i;
 	int d;
-	struct kv_out out = { .cl = cl, .json = json };
-	struct kv_out *o = &out;
 
 	memset(&sum, 0, sizeof(sum));
 	ss_net_stats_add(&sum, &ss_app.ctl_net);
@@ -577,6 +607,24 @@ show_stats(struct cmdline *cl, bool json)
 		kv(o,
 			ss_net_drop_names[d], sum.drop[d]);
 	sec_end(o);
+}
+
+static void
+show_stats(struct cmdline *cl, bool json)
+{
+	struct kv_out o = { .cl = cl, .json = json };
+
+	stats_emit(&o);
+}
+
+int
+ss_shell_stats_tel(struct rte_tel_data *d)
+{
+	struct kv_out o = { .tel = d };
+
+	rte_tel_data_start_dict(d);
+	stats_emit(&o);
+	return 0;
 }
 
 /* The configuration with the servers as they are now (server add/del

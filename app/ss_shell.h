@@ -12,7 +12,12 @@
 #include <stdint.h>
 
 struct cmdline;
+struct rte_tel_data;
 struct ss_app;
+
+/* 'show stats' as a telemetry dict of sections (/shardsec/stats). */
+int
+ss_shell_stats_tel(struct rte_tel_data *d);
 
 /* One line of 'help': the command's syntax and what it does. A group's
  * lines end with { NULL, NULL }. */

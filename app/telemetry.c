@@ -16,6 +16,7 @@
 #include <rte_telemetry.h>
 
 #include "ss_app.h"
+#include "ss_shell.h"
 #include "ss_app_lb.h"
 #include "ss_app_macsec.h"
 #include "macsec_priv.h"
@@ -107,6 +108,14 @@ tm_servers(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_container(d, name, p, 0);
 	}
 	return 0;
+}
+
+static int
+tm_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	return ss_shell_stats_tel(d);
 }
 
 static int
@@ -427,6 +436,8 @@ ss_app_telemetry_init(void)
 		"Every SA: direction, instance-id, server, counters (no keys)");
 	rte_telemetry_register_cmd("/shardsec/drops", tm_drops,
 		"Drops by reason, summed over all lcores");
+	rte_telemetry_register_cmd("/shardsec/stats", tm_stats,
+		"Every counter of 'show stats', by section");
 	rte_telemetry_register_cmd("/shardsec/swnic", tm_swnic,
 		"Software inline NIC: key slots, pushes, store and pause times");
 	rte_telemetry_register_cmd("/shardsec/inline", tm_inline,

@@ -9,6 +9,7 @@ shell over a pipe, malformed frames counted per reason, clean exit.
 Usage: test_gateway.py PATH/TO/shardsec
 """
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -221,6 +222,23 @@ def mtu_case(binary, topo):
               sent + lim == stat(st, 'fwd_too_big'),
               [l for l in st.splitlines() if 'big' in l or 'rate' in l or
                'punt' in l])
+        # the same counters through rte_telemetry, by section
+        tool = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            '..', '..', 'usertools', 'ss-telemetry.py')
+        tel = sh(['/usr/bin/python3', tool, '-f', 'ss' + topo.tag,
+                  '/shardsec/stats'], check=False).stdout
+        try:
+            ts = json.loads(tel)['/shardsec/stats']
+            tctl = ts['control']
+        except (ValueError, KeyError, TypeError):
+            ts, tctl = {}, {}
+        check('telemetry /shardsec/stats: the sections of show stats, '
+              'control fwd_too_big %s = %d' % (tctl.get('fwd_too_big'),
+                                               stat(st, 'fwd_too_big')),
+              {'workers', 'control', 'drops'} <= set(ts) and
+              tctl.get('fwd_too_big') == stat(st, 'fwd_too_big') and
+              tctl.get('icmp_rate_limited') == lim and
+              ts['drops'].get('mtu_exceeded') == 0, tel[-1500:])
     finally:
         rc, err = gw.stop()
         check('MTU case: clean exit', rc == 0 and 'Sanitizer' not in err,

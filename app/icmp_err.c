@@ -29,20 +29,21 @@
 #define ICMP6_PKT_TOO_BIG 2
 #define ICMP6_MIN_MTU 1280u
 
-/* ICMP errors a second, and the burst allowed after a quiet spell. */
-#define ICMP_ERR_RATE 1000
-#define ICMP_ERR_BURST 100
-
-/* A token bucket, on the control lcore only. */
+/* A token bucket, on the control lcore only: icmp_rate errors a second,
+ * and after a quiet spell a burst of a tenth of that. */
 static bool
 icmp_err_allowed(struct ss_app *app)
 {
 	static uint64_t last;
-	static double tokens = ICMP_ERR_BURST;
+	static double tokens = -1.0;
+	const double rate = app->cfg.icmp_rate;
+	const double burst = RTE_MAX(rate / 10.0, 1.0);
 	const uint64_t now = rte_rdtsc();
 
-	tokens = RTE_MIN((double)ICMP_ERR_BURST, tokens +
-		(double)(now - last) * ICMP_ERR_RATE / (double)rte_get_tsc_hz());
+	if (tokens < 0.0)
+		tokens = burst;
+	tokens = RTE_MIN(burst, tokens +
+		(double)(now - last) * rate / (double)rte_get_tsc_hz());
 	last = now;
 	if (tokens < 1.0) {
 		app->ctl.icmp_rate_limited++;

@@ -34,8 +34,8 @@ static unsigned int nb_sections;
 
 static const char *const core_keys[] = {
 	"instance_bits", "mbufs", "poll_mode", "arp_hold_ms",
-	"arp_hold_pkts", "log_level", "ports", "servers", "neighbours",
-	"routes", NULL
+	"arp_hold_pkts", "icmp_rate", "log_level", "ports", "servers",
+	"neighbours", "routes", NULL
 };
 
 static const char *const poll_modes[] = { "busy", "adaptive", NULL };
@@ -268,6 +268,10 @@ parse_scalars(struct ss_config *cfg, const config_setting_t *root,
 			err) < 0)
 		return -EINVAL;
 	cfg->arp_hold_pkts = (uint16_t)v;
+	v = 1000;
+	if (ss_cfg_get_int(root, "icmp_rate", false, 1, 1000000, &v, err) < 0)
+		return -EINVAL;
+	cfg->icmp_rate = (uint32_t)v;
 	e = SS_CFG_POLL_BUSY;
 	if (ss_cfg_get_enum(root, "poll_mode", false, poll_modes, &e, err) < 0)
 		return -EINVAL;
@@ -1122,8 +1126,9 @@ ss_cfg_dump(const struct ss_config *cfg, FILE *f)
 	fprintf(f, "# effective configuration from %s\n", cfg->source);
 	fprintf(f, "instance_bits = %u;\nmbufs = %u;\npoll_mode = \"%s\";\n",
 		cfg->instance_bits, cfg->mbufs, poll_modes[cfg->poll_mode]);
-	fprintf(f, "arp_hold_ms = %u;\narp_hold_pkts = %u;\n",
-		cfg->arp_hold_ms, cfg->arp_hold_pkts);
+	fprintf(f, "arp_hold_ms = %u;\narp_hold_pkts = %u;\n"
+		"icmp_rate = %u;\n", cfg->arp_hold_ms, cfg->arp_hold_pkts,
+		cfg->icmp_rate);
 	if (cfg->log_level >= RTE_LOG_EMERG && cfg->log_level <= RTE_LOG_DEBUG)
 		fprintf(f, "log_level = \"%s\";\n",
 			log_levels[cfg->log_level - RTE_LOG_EMERG]);

@@ -106,6 +106,8 @@ struct ss_config {
 	uint32_t mbufs;			/* mbuf pool size, default 16383 */
 	uint32_t arp_hold_ms;		/* how long packets wait for ARP/ND */
 	uint16_t arp_hold_pkts;		/* per neighbour */
+	uint32_t icmp_rate;		/* ICMP errors a second, default 1000
+					 * (bursts of a tenth of it) */
 	enum ss_cfg_poll_mode poll_mode; /* default busy */
 	/* RTE_LOG_EMERG..RTE_LOG_DEBUG from log_level; 0 when not set (the
 	 * program keeps its own default). */

@@ -158,6 +158,8 @@ START_TEST(test_err_range)
 		"t.cfg:3: mbufs: must be 1023..1048575, got 1022");
 	expect_err(PORT_A SERVERS_1 "arp_hold_ms = 0;\n",
 		"t.cfg:3: arp_hold_ms: must be 1..10000, got 0");
+	expect_err(PORT_A SERVERS_1 "icmp_rate = 0;\n",
+		"t.cfg:3: icmp_rate: must be 1..1000000, got 0");
 	expect_err(PORT_A SERVERS_1 "arp_hold_pkts = 1025;\n",
 		"t.cfg:3: arp_hold_pkts: must be 1..1024, got 1025");
 	expect_err("ports = ( { name = \"a\"; device = \"d\";\n"
@@ -488,7 +490,8 @@ START_TEST(test_good_values)
 {
 	static const char text[] =
 		"instance_bits = 6; mbufs = 4095; poll_mode = \"adaptive\";\n"
-		"arp_hold_ms = 250; arp_hold_pkts = 8; log_level = \"debug\";\n"
+		"arp_hold_ms = 250; arp_hold_pkts = 8; log_level = \"debug\";"
+		" icmp_rate = 50;\n"
 		"ports = (\n"
 		" { name = \"in-1\"; device = \"net_af_packet0,iface=x\"; mtu = 9000;\n"
 		"   addresses = ( \"192.0.2.1/24\", \"2001:db8:1::1/64\" );\n"
@@ -515,6 +518,7 @@ START_TEST(test_good_values)
 	ck_assert_int_eq(cfg.poll_mode, SS_CFG_POLL_ADAPTIVE);
 	ck_assert_uint_eq(cfg.arp_hold_ms, 250);
 	ck_assert_uint_eq(cfg.arp_hold_pkts, 8);
+	ck_assert_uint_eq(cfg.icmp_rate, 50);
 	ck_assert_uint_eq(cfg.log_level, RTE_LOG_DEBUG);
 	ck_assert_uint_eq(cfg.nb_ports, 2);
 	p = &cfg.ports[0];
@@ -572,6 +576,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.poll_mode, SS_CFG_POLL_BUSY);
 	ck_assert_uint_eq(cfg.arp_hold_ms, 1000);
 	ck_assert_uint_eq(cfg.arp_hold_pkts, 64);
+	ck_assert_uint_eq(cfg.icmp_rate, 1000);
 	ck_assert_uint_eq(cfg.log_level, 0);
 	ck_assert_uint_eq(cfg.nb_neigh, 0);
 	ck_assert_uint_eq(cfg.nb_routes, 0);

@@ -54,7 +54,7 @@ enum ss_net_drop {
 	SS_NET_DROP_NOT_FOR_US,		/* other dst MAC, unhandled proto */
 	SS_NET_DROP_NATT_KEEPALIVE,	/* 1-byte 0xff on UDP 4500 */
 	SS_NET_DROP_ND_INVALID,		/* ND message failing RFC 4861 */
-	SS_NET_DROP_IP6_FRAG,		/* fragment to us, its header not first */
+	SS_NET_DROP_IP6_FRAG,		/* fragment to us behind a routing hdr */
 	SS_NET_DROP_IP6_EXT,		/* bad or too many extension hdrs */
 	SS_NET_DROP_NO_HEADROOM,	/* no room to prepend Ethernet */
 	SS_NET_DROP_NO_MBUF,		/* control lcore: allocation failed */

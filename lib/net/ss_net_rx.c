@@ -387,6 +387,40 @@ ip6_upper(const struct rte_mbuf *m, uint8_t nxt, uint32_t *off,
 	return -1;
 }
 
+/*
+ * A fragment to us whose fragment header has hop-by-hop or destination
+ * options in front (off: the fragment header's offset, in the first
+ * segment): those go, so that the fragment header is right behind the
+ * IPv6 header, where rte_ip_frag wants it. We are the destination and
+ * read their options no further, as with any packet to us. A routing
+ * header is not ours to drop (it names further hops): off is returned
+ * as it was. Else the fragment header's new offset.
+ */
+static __rte_noinline uint32_t
+ip6_frag_hoist(struct rte_mbuf *m, uint32_t off)
+{
+	const uint32_t base = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr);
+	const uint32_t ext = off - base;
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv6_hdr *ip;
+	uint8_t nxt = p[RTE_ETHER_HDR_LEN + 6];
+	uint32_t o;
+
+	for (o = base; o < off; o += (p[o + 1] + 1u) * 8) {
+		if (nxt != IPPROTO_HOPOPTS && nxt != IPPROTO_DSTOPTS)
+			return off;
+		nxt = p[o];
+	}
+	memmove(p + ext, p, base);
+	rte_pktmbuf_adj(m, (uint16_t)ext);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
+		RTE_ETHER_HDR_LEN);
+	ip->proto = IPPROTO_FRAGMENT;
+	ip->payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->payload_len) -
+		ext);
+	return base;
+}
+
 static inline uint8_t
 classify_ip6(struct rte_mbuf *m, uint8_t port, bool mac_ours,
 	struct ss_net_stats *st)
@@ -427,7 +461,12 @@ classify_ip6(struct rte_mbuf *m, uint8_t port, bool mac_ours,
 		if (unlikely(up == IPPROTO_FRAGMENT)) {
 			/* Reassembled by the control lcore (rte_ip_frag),
 			 * which takes a fragment header right behind the
-			 * IPv6 header only, and 8 bytes of it here. */
+			 * IPv6 header only, and 8 bytes of it here. (After
+			 * a hoist, pl and avail are larger than the packet's
+			 * by the headers that went: the tests still hold.) */
+			if (off != RTE_ETHER_HDR_LEN + sizeof(*ip) && !mcast &&
+					off + 8 <= rte_pktmbuf_data_len(m))
+				off = ip6_frag_hoist(m, off);
 			if (off != RTE_ETHER_HDR_LEN + sizeof(*ip) || mcast ||
 					pl < 8 || avail < sizeof(*ip) + 8)
 				return drop(st, SS_NET_DROP_IP6_FRAG);

@@ -643,16 +643,43 @@ START_TEST(test_classify_drops)
 	f[14] = 0x60;
 	put16(f + 18, 41);
 	expect_drop(f, len, 0, SS_NET_DROP_IP6_PLEN);
-	/* IPv6 fragment to us: reassembled on the control lcore when its
-	 * header comes first, dropped behind another extension header */
+	/* IPv6 fragment to us: reassembled on the control lcore with its
+	 * header first; hop-by-hop and destination options in front of it
+	 * are taken out; behind a routing header it is dropped */
 	l4[0] = 50;
 	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 44, 64, l4,
 		40);
 	expect_frag_punt(f, len, 48);
+	l4[0] = 60;
+	l4[1] = 0;		/* hop-by-hop, 8 bytes, destination options, */
+	l4[8] = 44;
+	l4[9] = 1;		/* 16 bytes, then the fragment header */
+	memset(l4 + 24, 0, 8);
+	l4[24] = 50;
+	memset(l4 + 32, 0xa5, 8);
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 0, 64, l4,
+		40);
+	{
+		const uint8_t *q;
+
+		m = mk(f, len);
+		ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+		ck_assert_uint_eq(m->packet_type & RTE_PTYPE_L4_MASK,
+			RTE_PTYPE_L4_FRAG);
+		ck_assert_uint_eq(m->l3_len, 48);
+		ck_assert_uint_eq(m->pkt_len, len - 24);
+		q = rte_pktmbuf_mtod(m, const uint8_t *);
+		ck_assert_mem_eq(q, f, 14 + 4);		/* MACs, IPv6 start */
+		ck_assert_uint_eq(get16(q + 18), 40 - 24);
+		ck_assert_uint_eq(q[20], 44);
+		ck_assert_mem_eq(q + 21, f + 21, 33);	/* hops, addresses */
+		ck_assert_mem_eq(q + 54, l4 + 24, 16);	/* frag hdr, data */
+		rte_pktmbuf_free(m);
+	}
 	l4[0] = 44;
-	l4[1] = 0;		/* destination options, 8 bytes, then frag */
+	l4[1] = 0;		/* routing header (segments left 0), then frag */
 	l4[8] = 50;
-	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 60, 64, l4,
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 43, 64, l4,
 		40);
 	expect_drop(f, len, 0, SS_NET_DROP_IP6_FRAG);
 	memset(l4, 0, 16);
@@ -2649,6 +2676,29 @@ START_TEST(test_reasm)
 		/* its last fragment, late, starts over and waits alone */
 		ck_assert_ptr_null(reasm_one(t, &a, 1, now + 2 * hz, &rs));
 		ck_assert_uint_eq(rs.done, 3);
+
+		/* IPv6: destination options in front of each fragment
+		 * header are taken out before reassembly */
+		if (v == 6) {
+			la = reasm_datagram(v, 1800, 1280, 0x107, da, &a);
+			for (i = 0; i < a.n; i++) {
+				uint8_t *f = a.f[i];
+
+				memmove(f + 62, f + 54, a.len[i] - 54);
+				memset(f + 54, 0, 8);
+				f[54] = 44;		/* then the fragment */
+				f[20] = 60;		/* destination options */
+				put16(f + 18, (uint16_t)(get16(f + 18) + 8));
+				a.len[i] += 8;
+			}
+			ck_assert_ptr_null(reasm_one(t, &a, 0, now, &rs));
+			m = reasm_one(t, &a, 1, now, &rs);
+			ck_assert_ptr_nonnull(m);
+			ck_assert_uint_eq(m->pkt_len, la);
+			ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), da, la);
+			rte_pktmbuf_free(m);
+			ck_assert_uint_eq(rs.done, 4);
+		}
 
 		/* what still waits is counted as the table goes */
 		ss_net_reasm_free(t, &rs);

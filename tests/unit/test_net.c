@@ -2578,6 +2578,20 @@ reasm_one(struct ss_net_reasm *t, const struct rframes *r, unsigned int i,
 	return ss_net_reasm_input(t, m, now, rs);
 }
 
+/* m is the datagram d (len bytes, frame and all) in one segment of pool
+ * mp; freed. */
+static void
+expect_whole(struct rte_mbuf *m, const uint8_t *d, size_t len,
+	const struct rte_mempool *mp)
+{
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->nb_segs, 1);
+	ck_assert_ptr_eq(m->pool, mp);
+	ck_assert_uint_eq(m->pkt_len, len);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), d, len);
+	rte_pktmbuf_free(m);
+}
+
 /* IPv4 and IPv6: fragments in any order, two datagrams interleaved, a
  * jumbo one, one too long, a duplicate, a datagram that never completes,
  * and what waits when the table goes: each whole datagram is the
@@ -2590,7 +2604,7 @@ START_TEST(test_reasm)
 	const uint64_t hz = rte_get_tsc_hz();
 	struct ss_net_reasm_stats rs;
 	struct ss_net_reasm *t;
-	struct rte_mbuf *m;
+	struct rte_mbuf *m = NULL;
 	uint64_t now = rte_rdtsc();
 	size_t la, lb;
 	unsigned int i, v;
@@ -2612,18 +2626,8 @@ START_TEST(test_reasm)
 		ck_assert_ptr_null(reasm_one(t, &a, 1, now, &rs));
 		ck_assert_ptr_null(reasm_one(t, &b, 2, now, &rs));
 		ck_assert_ptr_null(reasm_one(t, &b, 1, now, &rs));
-		m = reasm_one(t, &a, 0, now, &rs);
-		ck_assert_ptr_nonnull(m);
-		ck_assert_uint_eq(m->nb_segs, 1);
-		ck_assert_ptr_eq(m->pool, pool());
-		ck_assert_uint_eq(m->pkt_len, la);
-		ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), da, la);
-		rte_pktmbuf_free(m);
-		m = reasm_one(t, &b, 0, now, &rs);
-		ck_assert_ptr_nonnull(m);
-		ck_assert_uint_eq(m->pkt_len, lb);
-		ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), db, lb);
-		rte_pktmbuf_free(m);
+		expect_whole(reasm_one(t, &a, 0, now, &rs), da, la, pool());
+		expect_whole(reasm_one(t, &b, 0, now, &rs), db, lb, pool());
 		ck_assert_uint_eq(rs.fragments, 5);
 		ck_assert_uint_eq(rs.done, 2);
 		ck_assert_uint_eq(rs.jumbo, 0);
@@ -2636,12 +2640,9 @@ START_TEST(test_reasm)
 			m = reasm_one(t, &a, a.n - 1 - i, now, &rs);
 			ck_assert(i + 1 < a.n ? m == NULL : m != NULL);
 		}
-		ck_assert_uint_eq(m->nb_segs, 1);
-		ck_assert_ptr_ne(m->pool, pool());
+		expect_whole(m, da, la,
+			rte_mempool_lookup("ss_t_reasm_jumbo"));
 		ck_assert_uint_eq(rs.jumbo, 1);
-		ck_assert_uint_eq(m->pkt_len, la);
-		ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), da, la);
-		rte_pktmbuf_free(m);
 		ck_assert_uint_eq(rs.done, 3);
 
 		/* 8 bytes (a fragment's unit) too long: dropped whole */
@@ -2692,11 +2693,8 @@ START_TEST(test_reasm)
 				a.len[i] += 8;
 			}
 			ck_assert_ptr_null(reasm_one(t, &a, 0, now, &rs));
-			m = reasm_one(t, &a, 1, now, &rs);
-			ck_assert_ptr_nonnull(m);
-			ck_assert_uint_eq(m->pkt_len, la);
-			ck_assert_mem_eq(rte_pktmbuf_mtod(m, uint8_t *), da, la);
-			rte_pktmbuf_free(m);
+			expect_whole(reasm_one(t, &a, 1, now, &rs), da, la,
+				pool());
 			ck_assert_uint_eq(rs.done, 4);
 		}
 

@@ -76,6 +76,15 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 		ss_app_reasm_input(app, m, (uint8_t)port);
 		return;
 	}
+	if (unlikely((m->packet_type & (RTE_PTYPE_L3_MASK |
+			RTE_PTYPE_L4_MASK)) == RTE_PTYPE_L3_IPV6_EXT)) {
+		const int ptr = ss_net_ip6_rh_pointer(m);
+
+		if (ptr >= 0) {
+			ss_app_icmp_param_problem(app, m, (uint32_t)ptr);
+			return;
+		}
+	}
 	if (ss_app_macsec_ctl_input(app, m, (uint8_t)port) != -ENOTSUP)
 		return;
 	if (ss_net_ctl_input(m, (uint8_t)port, &app->ctl_net) != -ENOTSUP)

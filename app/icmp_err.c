@@ -9,8 +9,10 @@
  * discovery shrinks it instead of losing it; and "host unreachable" /
  * "address unreachable" for a packet that waited for an SA in vain
  * (ipsec.hold answer "icmp"), so that the sender gives up at once
- * instead of retransmitting into a tunnel that is not there. All of
- * them share one rate limit (RFC 4443 2.4 (f), RFC 1812 4.3.2.8). */
+ * instead of retransmitting into a tunnel that is not there; and ICMPv6
+ * "parameter problem" for a packet to us whose routing header names
+ * further hops (RFC 8200 4.4). All of them share one rate limit
+ * (RFC 4443 2.4 (f), RFC 1812 4.3.2.8). */
 
 #include <string.h>
 
@@ -27,6 +29,8 @@
 #define ICMP6_UNREACH 1
 #define ICMP6_ADDR_UNREACH 3
 #define ICMP6_PKT_TOO_BIG 2
+#define ICMP6_PARAM_PROB 4
+#define ICMP6_PARAM_HDR 0	/* erroneous header field */
 #define ICMP6_MIN_MTU 1280u
 
 /* A token bucket, on the control lcore only: icmp_rate errors a second,
@@ -113,11 +117,11 @@ build_v4(struct ss_app *app, const uint8_t *orig, uint32_t olen,
 	return m;
 }
 
-/* type ICMP6_PKT_TOO_BIG with the MTU, or ICMP6_UNREACH with code
- * ICMP6_ADDR_UNREACH (the 32-bit field unused). */
+/* type and code, then the 32-bit field: the MTU (too big), the pointer
+ * (parameter problem), else 0. */
 static struct rte_mbuf *
 build_v6(struct ss_app *app, const uint8_t *orig, uint32_t olen,
-	uint8_t type, uint16_t mtu)
+	uint8_t type, uint8_t code, uint32_t word)
 {
 	const struct rte_ipv6_hdr *oh = (const void *)orig;
 	const uint32_t quote = RTE_MIN(olen,
@@ -144,10 +148,9 @@ build_v6(struct ss_app *app, const uint8_t *orig, uint32_t olen,
 	ip6->hop_limits = 64;
 	memcpy(ip6->dst_addr, oh->src_addr, 16);
 	ic[0] = type;
-	ic[1] = type == ICMP6_UNREACH ? ICMP6_ADDR_UNREACH : 0;
+	ic[1] = code;
 	ic[2] = ic[3] = 0;
-	v = type == ICMP6_PKT_TOO_BIG ?
-		rte_cpu_to_be_32(RTE_MAX((uint32_t)mtu, ICMP6_MIN_MTU)) : 0;
+	v = rte_cpu_to_be_32(word);
 	memcpy(ic + 4, &v, 4);
 	memcpy(ic + 8, orig, quote);
 	m->l2_len = 0;
@@ -156,20 +159,16 @@ build_v6(struct ss_app *app, const uint8_t *orig, uint32_t olen,
 	return m;
 }
 
-/* Fill in the source address (ours, on the port the error leaves by) and
- * the checksums once the route is known. */
-static bool
-finish(struct ss_app *app, struct rte_mbuf *m, uint8_t port)
+/* Put in the source address and the checksums. */
+static void
+set_src(struct rte_mbuf *m, const struct ss_ipaddr *src)
 {
 	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
-	struct ss_ipaddr src;
 
 	if ((l3[0] >> 4) == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
 
-		if (!port_addr(app, port, AF_INET, &src))
-			return false;
-		ip->src_addr = src.v4;
+		ip->src_addr = src->v4;
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	} else {
@@ -177,13 +176,26 @@ finish(struct ss_app *app, struct rte_mbuf *m, uint8_t port)
 		uint8_t *ic = (uint8_t *)(ip6 + 1);
 		uint16_t c;
 
-		if (!port_addr(app, port, AF_INET6, &src))
-			return false;
-		memcpy(ip6->src_addr, src.v6, 16);
+		memcpy(ip6->src_addr, src->v6, 16);
 		ic[2] = ic[3] = 0;
 		c = rte_ipv6_udptcp_cksum(ip6, ic);
 		memcpy(ic + 2, &c, 2);
 	}
+}
+
+/* The source address is ours on the port the error leaves by, known
+ * once the route is. */
+static bool
+finish(struct ss_app *app, struct rte_mbuf *m, uint8_t port)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+		m->l2_len);
+	struct ss_ipaddr src;
+
+	if (!port_addr(app, port, (l3[0] >> 4) == 4 ? AF_INET : AF_INET6,
+			&src))
+		return false;
+	set_src(m, &src);
 	return true;
 }
 
@@ -213,7 +225,8 @@ ss_app_icmp_too_big(struct ss_app *app, struct rte_mbuf *orig, uint16_t mtu)
 		}
 	} else if (olen >= sizeof(struct rte_ipv6_hdr) && (l3[0] >> 4) == 6 &&
 			icmp_err_allowed(app)) {
-		m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, mtu);
+		m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, 0,
+			RTE_MAX((uint32_t)mtu, ICMP6_MIN_MTU));
 	}
 	rte_pktmbuf_free(orig);
 	if (m == NULL) {
@@ -274,7 +287,8 @@ ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig)
 		if ((l3[0] >> 4) == 4)
 			m = build_v4(app, l3, olen, ICMP4_HOST_UNREACH, 0);
 		else
-			m = build_v6(app, l3, olen, ICMP6_UNREACH, 0);
+			m = build_v6(app, l3, olen, ICMP6_UNREACH,
+				ICMP6_ADDR_UNREACH, 0);
 	}
 	rte_pktmbuf_free(orig);
 	/* From our address on the port the packet came in by, which is
@@ -346,7 +360,8 @@ ss_app_fwd_too_big(struct ss_app *app, struct rte_mbuf *orig)
 		if ((l3[0] >> 4) == 4)
 			m = build_v4(app, l3, olen, ICMP4_FRAG_NEEDED, mtu);
 		else
-			m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, mtu);
+			m = build_v6(app, l3, olen, ICMP6_PKT_TOO_BIG, 0,
+				RTE_MAX((uint32_t)mtu, ICMP6_MIN_MTU));
 	}
 	if (m == NULL || !finish(app, m, out) || !icmp_to_l2(m, orig->port)) {
 		app->ctl.too_big_dropped++;
@@ -357,4 +372,40 @@ ss_app_fwd_too_big(struct ss_app *app, struct rte_mbuf *orig)
 	rte_pktmbuf_free(orig);
 	app->ctl.icmp_too_big++;
 	ss_app_ctl_dispatch(app, m, SS_NET_CLASS_FORWARD);
+}
+
+void
+ss_app_icmp_param_problem(struct ss_app *app, struct rte_mbuf *orig,
+	uint32_t pointer)
+{
+	const struct rte_ipv6_hdr *oh = rte_pktmbuf_mtod_offset(orig,
+		const struct rte_ipv6_hdr *, orig->l2_len);
+	const uint32_t olen = rte_pktmbuf_data_len(orig) - orig->l2_len;
+	struct ss_ipaddr src = { .family = AF_INET6 };
+	struct rte_mbuf *m = NULL;
+	int16_t res;
+
+	/* the packet itself goes either way */
+	app->ctl_net.drop[SS_NET_DROP_IP6_ROUTING]++;
+	if (may_answer((const uint8_t *)oh, olen) && icmp_err_allowed(app))
+		m = build_v6(app, (const uint8_t *)oh, olen, ICMP6_PARAM_PROB,
+			ICMP6_PARAM_HDR, pointer);
+	/* from the address it was sent to, one of ours (RFC 4443 2.2) */
+	memcpy(src.v6, oh->dst_addr, 16);
+	rte_pktmbuf_free(orig);
+	if (m == NULL)
+		return;
+	set_src(m, &src);
+	ss_net_output_burst(&m, 1, &res, &app->ctl_net);
+	if (res >= 0) {
+		if (ss_app_ctl_tx((uint8_t)res, m, app) == 0)
+			app->ctl.icmp_param_problem++;
+		return;
+	}
+	if (res == SS_NET_FWD_HOLD) {
+		ss_net_ctl_hold(m, &app->ctl_net);
+		app->ctl.icmp_param_problem++;
+		return;
+	}
+	rte_pktmbuf_free(m);
 }

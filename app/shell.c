@@ -492,6 +492,7 @@ stats_emit(struct kv_out *o)
 	kv(o, "fwd_fragmented", ss_app.ctl.fwd_fragmented);
 	kv(o, "fwd_frag_pieces", ss_app.ctl.fwd_frag_pieces);
 	kv(o, "icmp_rate_limited", ss_app.ctl.icmp_rate_limited);
+	kv(o, "icmp_param_problem_sent", ss_app.ctl.icmp_param_problem);
 	kv(o, "reasm_fragments", ss_app.ctl.reasm.fragments);
 	kv(o, "reasm_done", ss_app.ctl.reasm.done);
 	kv(o, "reasm_jumbo", ss_app.ctl.reasm.jumbo);

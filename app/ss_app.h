@@ -189,6 +189,7 @@ struct ss_ctl_stats {
 	uint64_t fwd_fragmented;	/* IPv4 DF clear: fragmented */
 	uint64_t fwd_frag_pieces;	/* the fragments they made */
 	uint64_t icmp_rate_limited;	/* ICMP errors not sent: rate */
+	uint64_t icmp_param_problem;	/* sent: routing hdr to us (RFC 8200) */
 };
 
 struct ss_swnic_sec;
@@ -395,6 +396,11 @@ void ss_app_icmp_unreach(struct ss_app *app, struct rte_mbuf *orig);
  * lib/net left it): fragmented (IPv4, DF clear) or answered with ICMP
  * too big; frees it. */
 void ss_app_fwd_too_big(struct ss_app *app, struct rte_mbuf *orig);
+/* ... and an IPv6 packet to us whose routing header names further hops
+ * (data at L2; pointer: ss_net_ip6_rh_pointer) with a parameter
+ * problem; counted as SS_NET_DROP_IP6_ROUTING and freed. */
+void ss_app_icmp_param_problem(struct ss_app *app, struct rte_mbuf *orig,
+	uint32_t pointer);
 
 /* worker.c, for hold.c: protect and send m[0..n) (data at L3) on the
  * worker's lcore; punt to the control lcore. */

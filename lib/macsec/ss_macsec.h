@@ -39,7 +39,7 @@ struct rte_rcu_qsbr;
 /* Largest replay_window: the receive SAs keep a bitmap of the window so
  * that a PN seen once inside it is refused again (stricter than 802.1AE,
  * which only has lowestPN). */
-#define SS_MACSEC_MAX_REPLAY_WINDOW 1024
+#define SS_MACSEC_MAX_REPLAY_WINDOW 1024u
 
 enum ss_macsec_cipher {
 	SS_MACSEC_GCM_AES_128,

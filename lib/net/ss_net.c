@@ -48,6 +48,7 @@ const char *const ss_net_drop_names[SS_NET_DROP_MAX] = {
 	[SS_NET_DROP_ND_INVALID] = "nd_invalid",
 	[SS_NET_DROP_IP6_FRAG] = "ip6_frag_to_us",
 	[SS_NET_DROP_IP6_EXT] = "ip6_ext_hdr",
+	[SS_NET_DROP_IP6_ROUTING] = "ip6_routing_hdr",
 	[SS_NET_DROP_NO_HEADROOM] = "no_headroom",
 	[SS_NET_DROP_NO_MBUF] = "no_mbuf",
 };

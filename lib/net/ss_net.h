@@ -54,8 +54,9 @@ enum ss_net_drop {
 	SS_NET_DROP_NOT_FOR_US,		/* other dst MAC, unhandled proto */
 	SS_NET_DROP_NATT_KEEPALIVE,	/* 1-byte 0xff on UDP 4500 */
 	SS_NET_DROP_ND_INVALID,		/* ND message failing RFC 4861 */
-	SS_NET_DROP_IP6_FRAG,		/* fragment to us behind a routing hdr */
+	SS_NET_DROP_IP6_FRAG,		/* fragment to us to a group, or cut */
 	SS_NET_DROP_IP6_EXT,		/* bad or too many extension hdrs */
+	SS_NET_DROP_IP6_ROUTING,	/* to us, routing hdr names more hops */
 	SS_NET_DROP_NO_HEADROOM,	/* no room to prepend Ethernet */
 	SS_NET_DROP_NO_MBUF,		/* control lcore: allocation failed */
 	SS_NET_DROP_MAX
@@ -86,7 +87,9 @@ enum ss_net_class {
 	SS_NET_CLASS_DROP = 0,	/* counted; caller frees */
 	/* control plane: ARP, ND/RS/RA, ICMP/ICMPv6 to us, UDP 500 and
 	 * non-ESP UDP 4500 to us, EAPOL (0x888e); IP fragments to us
-	 * (packet_type L4_FRAG: the control lcore reassembles them) */
+	 * (packet_type L4_FRAG: the control lcore reassembles them);
+	 * IPv6 to us with a routing header that names further hops
+	 * (ss_net_ip6_rh_pointer: the control lcore answers it) */
 	SS_NET_CLASS_PUNT,
 	/* to one of our addresses: IP proto 50, or UDP 4500 whose first
 	 * four payload bytes are not zero */
@@ -120,6 +123,18 @@ ss_net_classify_burst(struct rte_mbuf **m, uint16_t n, uint8_t port,
  * Ethernet header goes into the headroom of the first segment.
  */
 #define SS_NET_PTYPE_IP4_CHECKED 0x10000000u
+
+/**
+ * For a frame ss_net_classify_burst punted (data at L2): if it is IPv6
+ * to one of our unicast addresses with a routing header whose segments
+ * left is not 0 (RFC 8200 4.4: we are not the last hop it names, and
+ * this gateway takes no part in source routing), the offset of that
+ * header's routing type field from the start of the IPv6 header, the
+ * pointer of the ICMPv6 parameter problem (code 0) that answers it;
+ * else -1. Multicast ones were dropped (SS_NET_DROP_IP6_ROUTING).
+ */
+int
+ss_net_ip6_rh_pointer(const struct rte_mbuf *m);
 
 #define SS_NET_FWD_DROP (-1)
 #define SS_NET_FWD_HOLD (-2)

@@ -351,7 +351,8 @@ classify_ip4(struct rte_mbuf *m, const struct rx_ctx *x, bool mac_ours,
 }
 
 /* Walk the extension headers of a packet to us: *off moves to the upper
- * layer header, returned (or -1: dropped and counted). */
+ * layer header, returned (or -1: dropped and counted); a routing header
+ * that names further hops stops the walk there (IPPROTO_ROUTING). */
 static inline int
 ip6_upper(const struct rte_mbuf *m, uint8_t nxt, uint32_t *off,
 	uint32_t end, struct ss_net_stats *st)
@@ -380,6 +381,9 @@ ip6_upper(const struct rte_mbuf *m, uint8_t nxt, uint32_t *off,
 		len = (h[1] + 1u) * 8;
 		if (unlikely(*off + len > end))
 			break;
+		/* segments left (RFC 8200 4.4); with 0 it is ignored */
+		if (unlikely(nxt == IPPROTO_ROUTING && h[3] != 0))
+			return IPPROTO_ROUTING;
 		nxt = h[0];
 		*off += len;
 	}
@@ -388,13 +392,13 @@ ip6_upper(const struct rte_mbuf *m, uint8_t nxt, uint32_t *off,
 }
 
 /*
- * A fragment to us whose fragment header has hop-by-hop or destination
- * options in front (off: the fragment header's offset, in the first
- * segment): those go, so that the fragment header is right behind the
- * IPv6 header, where rte_ip_frag wants it. We are the destination and
- * read their options no further, as with any packet to us. A routing
- * header is not ours to drop (it names further hops): off is returned
- * as it was. Else the fragment header's new offset.
+ * A fragment to us whose fragment header has hop-by-hop, destination
+ * options or routing headers in front (off: the fragment header's
+ * offset, in the first segment): those go, so that the fragment header
+ * is right behind the IPv6 header, where rte_ip_frag wants it. We are
+ * the destination and read their options no further, as with any packet
+ * to us; a routing header here has no segments left (ip6_upper stopped
+ * at any other). Returns the fragment header's new offset.
  */
 static __rte_noinline uint32_t
 ip6_frag_hoist(struct rte_mbuf *m, uint32_t off)
@@ -407,7 +411,8 @@ ip6_frag_hoist(struct rte_mbuf *m, uint32_t off)
 	uint32_t o;
 
 	for (o = base; o < off; o += (p[o + 1] + 1u) * 8) {
-		if (nxt != IPPROTO_HOPOPTS && nxt != IPPROTO_DSTOPTS)
+		if (nxt != IPPROTO_HOPOPTS && nxt != IPPROTO_DSTOPTS &&
+				nxt != IPPROTO_ROUTING)
 			return off;
 		nxt = p[o];
 	}
@@ -419,6 +424,26 @@ ip6_frag_hoist(struct rte_mbuf *m, uint32_t off)
 	ip->payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->payload_len) -
 		ext);
 	return base;
+}
+
+int
+ss_net_ip6_rh_pointer(const struct rte_mbuf *m)
+{
+	const uint32_t l2 = m->l2_len;
+	const struct rte_ipv6_hdr *ip;
+	struct ss_net_stats scratch;
+	uint32_t off = l2 + sizeof(*ip);
+
+	if (!RTE_ETH_IS_IPV6_HDR(m->packet_type) ||
+			(m->packet_type & RTE_PTYPE_L4_MASK) != 0 ||
+			rte_pktmbuf_data_len(m) < off)
+		return -1;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, l2);
+	if (ip6_upper(m, ip->proto, &off, off +
+			rte_be_to_cpu_16(ip->payload_len), &scratch) !=
+			IPPROTO_ROUTING)
+		return -1;
+	return (int)(off - l2 + 2);
 }
 
 static inline uint8_t
@@ -458,6 +483,19 @@ classify_ip6(struct rte_mbuf *m, uint8_t port, bool mac_ours,
 			RTE_ETHER_HDR_LEN + sizeof(*ip) + pl, st);
 		if (up < 0)
 			return SS_NET_CLASS_DROP;
+		if (unlikely(up == IPPROTO_ROUTING)) {
+			/* answered with a parameter problem, not to a
+			 * group (RFC 4443 2.4 (e)) */
+			if (mcast)
+				return drop(st, SS_NET_DROP_IP6_ROUTING);
+			if (memcmp(ip->src_addr, unspec, 16) == 0)
+				return drop(st, SS_NET_DROP_SRC_INVALID);
+			m->l3_len = off - RTE_ETHER_HDR_LEN;
+			m->packet_type = RTE_PTYPE_L2_ETHER |
+				RTE_PTYPE_L3_IPV6_EXT;
+			st->punted++;
+			return SS_NET_CLASS_PUNT;
+		}
 		if (unlikely(up == IPPROTO_FRAGMENT)) {
 			/* Reassembled by the control lcore (rte_ip_frag),
 			 * which takes a fragment header right behind the

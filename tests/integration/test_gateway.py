@@ -138,6 +138,77 @@ print(time.monotonic() - t)
 '''
 
 
+# IPv6 to the gateway with a routing header: one that names a further
+# hop (segments left 1) must come back as a parameter problem pointing at
+# its routing type (RFC 8200 4.4); one with no segments left is read past,
+# also in front of a fragment header: an echo request in 2 fragments
+# behind it gets its reply. Prints one JSON line.
+RH_PROBE = r'''
+import json, sys, time
+from scapy.all import (AsyncSniffer, Ether, IPv6, IPv6ExtHdrRouting,
+                       IPv6ExtHdrFragment, ICMPv6EchoRequest,
+                       ICMPv6EchoReply, ICMPv6ParamProblem, UDP, Raw,
+                       conf, fragment6, sendp)
+conf.verb = 0
+gw_mac, me, gw, host = sys.argv[1:5]
+e = Ether(dst=gw_mac, src=me)
+s = AsyncSniffer(iface="eth0", filter="icmp6 and src host " + gw)
+s.start()
+time.sleep(0.5)
+probe = IPv6(src=host, dst=gw) / IPv6ExtHdrRouting(
+    segleft=1, addresses=["2001:db8:3::1"]) / UDP(sport=5555, dport=500) / \
+    Raw(b"r" * 40)
+sendp(e / probe, iface="eth0")
+big = IPv6(src=host, dst=gw) / IPv6ExtHdrRouting(segleft=0, addresses=[]) / \
+    IPv6ExtHdrFragment(id=0x5151) / ICMPv6EchoRequest(id=0x77, seq=1,
+                                                      data=b"f" * 1200)
+frags = fragment6(big, 700)
+sendp([e / f for f in frags], iface="eth0")
+time.sleep(1.5)
+got = s.stop()
+out = {"frags": len(frags), "pp": [], "replies": 0}
+for p in got:
+    if ICMPv6ParamProblem in p:
+        q = p[ICMPv6ParamProblem]
+        out["pp"].append([p[IPv6].src, q.code, q.ptr,
+                          UDP in q and q[UDP].sport == 5555])
+    if ICMPv6EchoReply in p and p[ICMPv6EchoReply].id == 0x77:
+        out["replies"] += 1
+print(json.dumps(out))
+'''
+
+
+def rh_case(gw, topo):
+    """Routing headers on IPv6 packets to the gateway (RFC 8200 4.4)."""
+    gw.cmd('clear stats')
+    gw_mac = sh(['cat', '/sys/class/net/%s/address' %
+                 topo.gw_in]).stdout.strip()
+    me = sh(['cat', '/sys/class/net/eth0/address'],
+            ns=topo.ns_in).stdout.strip()
+    r = sh(['/usr/bin/python3', '-c', RH_PROBE, gw_mac, me, INSIDE['gw6'],
+            INSIDE['host6']], ns=topo.ns_in, check=False, timeout=60)
+    try:
+        res = json.loads(r.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        res = {}
+    st = gw.cmd('show stats')
+    pp = res.get('pp', [])
+    check('routing header with segments left 1 to the gateway: parameter '
+          'problem code 0, pointer 42, quoting the UDP packet (%s)' % pp,
+          pp == [[INSIDE['gw6'], 0, 42, True]] and
+          stat(st, 'icmp_param_problem_sent') == 1 and
+          stat(st, 'ip6_routing_hdr') == 1,
+          r.stdout[-500:] + r.stderr[-500:] +
+          str([l for l in st.splitlines() if 'routing' in l or 'param' in l]))
+    check('echo request in %s fragments behind a routing header with no '
+          'segments left: reassembled and answered (%s)' %
+          (res.get('frags'), res.get('replies')),
+          res.get('frags', 0) >= 2 and res.get('replies') == 1 and
+          stat(st, 'reasm_done') == 1 and stat(st, 'ip6_frag_to_us') == 0,
+          r.stdout[-500:] + str([l for l in st.splitlines()
+                                 if 'reasm' in l or 'frag' in l]))
+
+
 def stat(text, name):
     """A counter of 'show stats' (-1: not there)."""
     m = re.search(r'^\s+%s\s+(\d+)' % name, text, re.M)
@@ -337,6 +408,7 @@ def main():
                                                   after.items() if v}))
         n, out = ping(topo.ns_in, OUTSIDE['host4'])
         check('still forwarding after malformed input', n == 3, out)
+        rh_case(gw, topo)
         rc, err = gw.stop()
         gw = None
         check('clean exit on quit (status 0)', rc == 0, err[-1500:])

@@ -306,7 +306,6 @@ classify1(struct rte_mbuf *m, uint8_t port)
 	return cls;
 }
 
-/* Classify a frame that must be dropped for 'why' alone. */
 /* A fragment to us: punted for the control lcore's reassembly, marked
  * L4_FRAG, with l3_len up to its payload; no drop counter moves. */
 static void
@@ -327,6 +326,30 @@ expect_frag_punt(const uint8_t *f, size_t len, uint8_t l3_len)
 	rte_pktmbuf_free(m);
 }
 
+/* IPv6 to us whose routing header names further hops: punted for the
+ * control lcore's parameter problem, which points at 'ptr'; no L4 type,
+ * l3_len up to the routing header; the frame untouched. */
+static void
+expect_rh_punt(const uint8_t *f, size_t len, int ptr)
+{
+	struct ss_net_stats before = st;
+	struct rte_mbuf *m = mk(f, len);
+	unsigned int d;
+
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_uint_eq(m->packet_type, RTE_PTYPE_L2_ETHER |
+		RTE_PTYPE_L3_IPV6_EXT);
+	ck_assert_uint_eq(m->l3_len, ptr - 2);
+	ck_assert_int_eq(ss_net_ip6_rh_pointer(m), ptr);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(m), len);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m, const uint8_t *), f, len);
+	ck_assert_uint_eq(st.punted, before.punted + 1);
+	for (d = 0; d < SS_NET_DROP_MAX; d++)
+		ck_assert_uint_eq(st.drop[d], before.drop[d]);
+	rte_pktmbuf_free(m);
+}
+
+/* Classify a frame that must be dropped for 'why' alone. */
 static void
 expect_drop(const uint8_t *f, size_t len, uint8_t port, enum ss_net_drop why)
 {
@@ -529,6 +552,8 @@ START_TEST(test_classify_drops)
 		0x09 }};
 	static const struct rte_ether_addr mcast = {{ 0x01, 0, 0x5e, 0, 0,
 		1 }};
+	static const struct rte_ether_addr mcast6 = {{ 0x33, 0x33, 0, 0, 0,
+		1 }};
 	uint8_t f[256], l4[64];
 	struct rte_mbuf *m;
 	size_t len;
@@ -644,8 +669,8 @@ START_TEST(test_classify_drops)
 	put16(f + 18, 41);
 	expect_drop(f, len, 0, SS_NET_DROP_IP6_PLEN);
 	/* IPv6 fragment to us: reassembled on the control lcore with its
-	 * header first; hop-by-hop and destination options in front of it
-	 * are taken out; behind a routing header it is dropped */
+	 * header first; hop-by-hop, destination options and routing headers
+	 * without segments left in front of it are taken out */
 	l4[0] = 50;
 	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 44, 64, l4,
 		40);
@@ -676,12 +701,76 @@ START_TEST(test_classify_drops)
 		ck_assert_mem_eq(q + 54, l4 + 24, 16);	/* frag hdr, data */
 		rte_pktmbuf_free(m);
 	}
+	memset(l4, 0, sizeof(l4));
 	l4[0] = 44;
 	l4[1] = 0;		/* routing header (segments left 0), then frag */
 	l4[8] = 50;
+	memset(l4 + 16, 0x5a, 8);
 	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 43, 64, l4,
 		40);
-	expect_drop(f, len, 0, SS_NET_DROP_IP6_FRAG);
+	expect_frag_punt(f, len, 48);
+	{
+		const uint8_t *q;
+
+		m = mk(f, len);
+		ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+		ck_assert_uint_eq(m->pkt_len, len - 8);
+		q = rte_pktmbuf_mtod(m, const uint8_t *);
+		ck_assert_uint_eq(get16(q + 18), 40 - 8);
+		ck_assert_uint_eq(q[20], 44);
+		ck_assert_mem_eq(q + 54, l4 + 8, 16);	/* frag hdr, data */
+		ck_assert_int_eq(ss_net_ip6_rh_pointer(m), -1);
+		rte_pktmbuf_free(m);
+	}
+	/* a routing header that names further hops (segments left 1):
+	 * punted for a parameter problem pointing at its routing type,
+	 * whatever follows it (RFC 8200 4.4); not to a group */
+	l4[3] = 1;
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 43, 64, l4,
+		40);
+	expect_rh_punt(f, len, 40 + 2);
+	l4[0] = 17;		/* UDP 500 behind it */
+	put16(l4 + 8, 500);
+	put16(l4 + 10, 500);
+	put16(l4 + 12, 32);
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 43, 64, l4,
+		40);
+	expect_rh_punt(f, len, 40 + 2);
+	memset(l4, 0, 48);
+	l4[0] = 43;		/* hop-by-hop, 8 bytes, then routing, 16 */
+	l4[8] = 17;
+	l4[9] = 1;
+	l4[10] = 4;		/* type 4 (segment routing) */
+	l4[11] = 2;		/* segments left 2 */
+	put16(l4 + 24, 500);
+	put16(l4 + 26, 500);
+	put16(l4 + 28, 16);
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 0, 64, l4,
+		40);
+	expect_rh_punt(f, len, 40 + 8 + 2);
+	len = frame6(f, &mcast6, "2001:db8:1::10", "ff02::1", 0, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_IP6_ROUTING);
+	len = frame6(f, &mac0, "::", "2001:db8:1::1", 0, 64, l4, 40);
+	expect_drop(f, len, 0, SS_NET_DROP_SRC_INVALID);
+	/* with no segments left it is read past: IKE, as without it */
+	l4[11] = 0;
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:1::1", 0, 64, l4,
+		40);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_PUNT);
+	ck_assert_uint_eq(m->packet_type & RTE_PTYPE_L4_MASK,
+		RTE_PTYPE_L4_UDP);
+	ck_assert_uint_eq(m->l3_len, 40 + 8 + 16);
+	ck_assert_int_eq(ss_net_ip6_rh_pointer(m), -1);
+	rte_pktmbuf_free(m);
+	/* forwarded as it is when it is not to us (the routing header is
+	 * for the node in the destination address) */
+	l4[11] = 2;
+	len = frame6(f, &mac0, "2001:db8:1::10", "2001:db8:100::5", 0, 64, l4,
+		40);
+	m = mk(f, len);
+	ck_assert_uint_eq(classify1(m, 0), SS_NET_CLASS_FORWARD);
+	rte_pktmbuf_free(m);
 	memset(l4, 0, 16);
 	l4[0] = 50;
 	l4[1] = 9;		/* 80 bytes in 40 */

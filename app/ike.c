@@ -464,15 +464,18 @@ ts_has_ports(uint8_t proto)
 		proto == IPPROTO_SCTP;
 }
 
-/* Inbound check: every (remote TS prefix, local TS prefix) combination. */
+/* Every (source TS prefix, destination TS prefix) combination of a
+ * child's selectors, as ts[0..*nb): an inbound SA's check, or the rules
+ * of an outbound policy. */
 static int
-ts_to_sa(const struct ss_ike_child_sa *in, struct ss_sa_params *p)
+ts_to_sa(const struct ss_ike_child_sa *in, struct ss_sa_ts ts[SS_SA_MAX_TS],
+	uint8_t *nb)
 {
 	struct ss_prefix sp[SS_SA_MAX_TS], dp[SS_SA_MAX_TS];
 	unsigned int i, j, a, b;
 	int ns, nd;
 
-	p->nb_ts = 0;
+	*nb = 0;
 	for (i = 0; i < in->nb_src_ts; i++) {
 		const struct ss_ike_ts *st = &in->src_ts[i];
 
@@ -496,9 +499,9 @@ ts_to_sa(const struct ss_ike_child_sa *in, struct ss_sa_params *p)
 				for (b = 0; b < (unsigned int)nd; b++) {
 					struct ss_sa_ts *t;
 
-					if (p->nb_ts == SS_SA_MAX_TS)
+					if (*nb == SS_SA_MAX_TS)
 						return -E2BIG;
-					t = &p->ts[p->nb_ts++];
+					t = &ts[(*nb)++];
 					memset(t, 0, sizeof(*t));
 					t->src = sp[a];
 					t->dst = dp[b];
@@ -564,66 +567,39 @@ spd_protect(struct ss_app_ike *s, const struct ss_ike_child_sa *out,
 	uint32_t tunnel)
 {
 	struct ss_app *app = s->app;
-	struct ss_prefix sp[SS_SA_MAX_TS], dp[SS_SA_MAX_TS];
+	struct ss_sa_ts ts[SS_SA_MAX_TS];
 	char name[SS_SPD_NAME_LEN];
-	unsigned int i, j, a, b, n = 0;
+	unsigned int i, n = 0;
 	void *old = NULL;
-	int ns, nd, ret;
+	uint8_t nb;
+	int ret;
 
 	snprintf(name, sizeof(name), "ike:%u#0", tunnel);
 	if (ss_spd_find(app->spd, name) >= 0)
 		return 0;
-	for (i = 0; i < out->nb_src_ts; i++) {
-		const struct ss_ike_ts *st = &out->src_ts[i];
+	ret = ts_to_sa(out, ts, &nb);
+	if (ret < 0)
+		return ret;
+	for (n = 0; n < nb; n++) {
+		const struct ss_sa_ts *t = &ts[n];
+		struct ss_spd_rule r;
 
-		ns = range_to_prefixes(st->family, st->lo, st->hi, sp,
-			SS_SA_MAX_TS);
-		if (ns < 0)
+		memset(&r, 0, sizeof(r));
+		r.priority = IKE_SPD_PRIO;
+		r.family = t->src.addr.family;
+		r.src = t->src;
+		r.dst = t->dst;
+		r.proto = t->proto;
+		r.sport_lo = t->sport_lo;
+		r.sport_hi = t->sport_hi;
+		r.dport_lo = t->dport_lo;
+		r.dport_hi = t->dport_hi;
+		r.action = SS_SPD_PROTECT;
+		r.tunnel = tunnel;
+		snprintf(r.name, sizeof(r.name), "ike:%u#%u", tunnel, n);
+		ret = ss_spd_add(app->spd, &r);
+		if (ret < 0)
 			goto fail;
-		for (j = 0; j < out->nb_dst_ts; j++) {
-			const struct ss_ike_ts *dt = &out->dst_ts[j];
-			const uint8_t proto = st->proto ? st->proto : dt->proto;
-
-			if (dt->family != st->family ||
-					(st->proto && dt->proto &&
-					 st->proto != dt->proto))
-				continue;
-			nd = range_to_prefixes(dt->family, dt->lo, dt->hi, dp,
-				SS_SA_MAX_TS);
-			if (nd < 0) {
-				ns = nd;
-				goto fail;
-			}
-			for (a = 0; a < (unsigned int)ns; a++) {
-				for (b = 0; b < (unsigned int)nd; b++) {
-					struct ss_spd_rule r;
-
-					memset(&r, 0, sizeof(r));
-					r.priority = IKE_SPD_PRIO;
-					r.family = st->family;
-					r.src = sp[a];
-					r.dst = dp[b];
-					r.proto = proto;
-					r.sport_hi = 65535;
-					r.dport_hi = 65535;
-					if (ts_has_ports(proto)) {
-						r.sport_lo = st->port_lo;
-						r.sport_hi = st->port_hi;
-						r.dport_lo = dt->port_lo;
-						r.dport_hi = dt->port_hi;
-					}
-					r.action = SS_SPD_PROTECT;
-					r.tunnel = tunnel;
-					snprintf(r.name, sizeof(r.name),
-						"ike:%u#%u", tunnel, n++);
-					ret = ss_spd_add(app->spd, &r);
-					if (ret < 0) {
-						ns = ret;
-						goto fail;
-					}
-				}
-			}
-		}
 	}
 	if (n == 0)
 		return 0;
@@ -632,7 +608,6 @@ spd_protect(struct ss_app_ike *s, const struct ss_ike_child_sa *out,
 		ret = ss_spd_commit(app->spd, &old);
 	if (ret < 0) {
 		IKE_LOG(ERR, "SPD rebuild failed: %s\n", strerror(-ret));
-		ns = ret;
 		goto fail;
 	}
 	rcu_defer(s, old);
@@ -643,7 +618,7 @@ fail:
 		snprintf(name, sizeof(name), "ike:%u#%u", tunnel, i);
 		ss_spd_del(app->spd, name);
 	}
-	return ns < 0 ? ns : -EINVAL;
+	return ret;
 }
 
 /* ---- Child SA install / delete ---------------------------------------- */
@@ -728,7 +703,7 @@ sa_params(struct ss_app_ike *s, const struct ss_ike_child_sa *c,
 	memcpy(p->key + c->enc_key_len, c->auth_key, c->auth_key_len);
 	p->key_len = (uint8_t)(c->enc_key_len + c->auth_key_len);
 	if (c->inbound) {
-		ret = ts_to_sa(c, p);
+		ret = ts_to_sa(c, p->ts, &p->nb_ts);
 		if (ret < 0) {
 			explicit_bzero(p->key, sizeof(p->key));
 			return ret;

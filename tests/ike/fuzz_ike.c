@@ -22,6 +22,9 @@
 #include <arpa/inet.h>
 
 #include "ss_ike_priv.h"
+#ifdef SS_FUZZ_STANDALONE
+#include "ss_fuzz.h"
+#endif
 
 #define MAX_SEEDS 64
 
@@ -302,74 +305,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef SS_FUZZ_STANDALONE
-static uint64_t rs = 0x9e3779b97f4a7c15ull;
-
-static uint32_t
-rnd(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (uint32_t)rs;
-}
-
-static size_t
-mutate(uint8_t *b, size_t len, size_t cap)
-{
-	unsigned int n = 1 + rnd() % 4, i;
-
-	for (i = 0; i < n; i++) {
-		size_t pos = len ? rnd() % len : 0;
-
-		switch (rnd() % 8) {
-		case 0: /* bit flip */
-			if (len)
-				b[pos] ^= (uint8_t)(1u << (rnd() % 8));
-			break;
-		case 1: /* interesting byte */
-			if (len) {
-				static const uint8_t v[] = { 0, 1, 0x7f, 0x80,
-					0xff, 4, 8, 28, 46, 33 };
-
-				b[pos] = v[rnd() % sizeof(v)];
-			}
-			break;
-		case 2: /* truncate */
-			len = pos;
-			break;
-		case 3: /* extend with garbage */
-			while (len < cap && rnd() % 8)
-				b[len++] = (uint8_t)rnd();
-			break;
-		case 4: /* 16-bit length-ish field */
-			if (len > 1 && pos + 1 < len) {
-				uint16_t v = (uint16_t)(rnd() % 64);
-
-				b[pos] = v >> 8;
-				b[pos + 1] = v & 0xff;
-			}
-			break;
-		case 5: /* splice in a chunk of another seed */
-			if (nb_seeds) {
-				const struct pkt *s = &seeds[rnd() % nb_seeds];
-				size_t from = s->len ? rnd() % s->len : 0;
-				size_t cnt = RTE_MIN(s->len - from, len - pos);
-
-				memcpy(b + pos, s->buf + from, cnt);
-			}
-			break;
-		case 6: /* critical bit on */
-			if (len)
-				b[pos] |= 0x80;
-			break;
-		default: /* random byte */
-			if (len)
-				b[pos] = (uint8_t)rnd();
-		}
-	}
-	return len;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -408,12 +343,14 @@ main(int argc, char **argv)
 			return 1;
 	}
 	for (i = 0; i < iters; i++) {
-		unsigned int k = rnd() % nb_seeds;
+		unsigned int k = ss_fuzz_rnd() % nb_seeds;
 		const struct pkt *s = &seeds[k];
+		const struct pkt *o = &seeds[ss_fuzz_rnd() % nb_seeds];
 
-		buf[0] = (uint8_t)(k | ((rnd() & 3) ? 0x80 : 0));
+		buf[0] = (uint8_t)(k | ((ss_fuzz_rnd() & 3) ? 0x80 : 0));
 		memcpy(buf + 1, s->buf, s->len);
-		len = 1 + mutate(buf + 1, s->len, sizeof(buf) - 1);
+		len = 1 + ss_fuzz_mutate(buf + 1, s->len, sizeof(buf) - 1,
+			o->buf, o->len);
 		LLVMFuzzerTestOneInput(buf, len);
 		if ((i & 0xff) == 0)
 			now += 1000;

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#include <string.h>
+
+#include "ss_fuzz.h"
+
+static uint64_t rs = 0x9e3779b97f4a7c15ull;
+
+uint32_t
+ss_fuzz_rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)rs;
+}
+
+size_t
+ss_fuzz_mutate(uint8_t *b, size_t len, size_t cap, const uint8_t *splice,
+	size_t splice_len)
+{
+	static const uint8_t v[] = { 0, 1, 0x7f, 0x80, 0xff, 4, 8, 28, 46,
+		33 };
+	const unsigned int n = 1 + ss_fuzz_rnd() % 4;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const size_t pos = len ? ss_fuzz_rnd() % len : 0;
+
+		switch (ss_fuzz_rnd() % 8) {
+		case 0: /* bit flip */
+			if (len)
+				b[pos] ^= (uint8_t)(1u << (ss_fuzz_rnd() % 8));
+			break;
+		case 1: /* interesting byte */
+			if (len)
+				b[pos] = v[ss_fuzz_rnd() % sizeof(v)];
+			break;
+		case 2: /* truncate */
+			len = pos;
+			break;
+		case 3: /* extend with garbage */
+			while (len < cap && ss_fuzz_rnd() % 8)
+				b[len++] = (uint8_t)ss_fuzz_rnd();
+			break;
+		case 4: /* 16-bit length-ish field */
+			if (len > 1 && pos + 1 < len) {
+				const uint16_t x = (uint16_t)(ss_fuzz_rnd() %
+					64);
+
+				b[pos] = (uint8_t)(x >> 8);
+				b[pos + 1] = (uint8_t)x;
+			}
+			break;
+		case 5: /* splice in a chunk of another input */
+			if (splice != NULL && splice_len != 0) {
+				const size_t from = ss_fuzz_rnd() % splice_len;
+				size_t cnt = splice_len - from;
+
+				if (cnt > len - pos)
+					cnt = len - pos;
+				memcpy(b + pos, splice + from, cnt);
+			}
+			break;
+		case 6: /* critical bit on */
+			if (len)
+				b[pos] |= 0x80;
+			break;
+		default: /* random byte */
+			if (len)
+				b[pos] = (uint8_t)ss_fuzz_rnd();
+		}
+	}
+	return len;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 shardsec authors
+ */
+
+#ifndef SS_FUZZ_H
+#define SS_FUZZ_H
+
+/* The built-in mutator of the fuzz targets' plain programs (their
+ * bounded runs in the test suite; libFuzzer brings its own): a
+ * reproducible xorshift generator and a few byte-level mutations. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** The next pseudo-random number (the same sequence every run). */
+uint32_t
+ss_fuzz_rnd(void);
+
+/**
+ * Mutate the len bytes at b in place (1 to 4 of: bit flip, interesting
+ * byte, truncation, random tail up to cap, small 16-bit length, a chunk
+ * of splice[0..splice_len) copied in, top bit set, random byte).
+ * Returns the new length (<= cap).
+ */
+size_t
+ss_fuzz_mutate(uint8_t *b, size_t len, size_t cap, const uint8_t *splice,
+	size_t splice_len);
+
+#endif /* SS_FUZZ_H */

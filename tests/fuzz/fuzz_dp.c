@@ -27,7 +27,7 @@
  * those are freed, all of them ("nothing lost": each packet was sent or
  * dropped with a counter, never leaked).
  *
- * libFuzzer: tests/fuzz/build_libfuzzer.sh (clang, ASan, UBSan).
+ * libFuzzer: tests/fuzz/run_libfuzzer.sh (clang, ASan, UBSan).
  * Plain program (-DSS_FUZZ_STANDALONE, built by meson): a built-in
  * mutator runs N iterations (argv[1], default 20000) over seed frames.
  */
@@ -936,7 +936,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *dir = getenv("SS_FUZZ_SEED_DIR");
 	unsigned int k;
 
 	(void)argc;
@@ -944,17 +943,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	setup();
 	seeds_make();
 	/* the seed corpus, for a first run (tests/fuzz/run_libfuzzer.sh) */
-	for (k = 0; dir != NULL && k < nb_seeds; k++) {
-		char path[512];
-		FILE *o;
-
-		snprintf(path, sizeof(path), "%s/seed%02u", dir, k);
-		o = fopen(path, "wb");
-		if (o == NULL)
-			continue;
-		fwrite(seed_buf[k], 1, seed_len[k], o);
-		fclose(o);
-	}
+	for (k = 0; k < nb_seeds; k++)
+		ss_fuzz_seed_write("seed", k, seed_buf[k][0], seed_buf[k] + 1,
+			seed_len[k] - 1);
 	return 0;
 }
 

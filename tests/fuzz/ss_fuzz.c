@@ -2,6 +2,8 @@
  * Copyright(c) 2026 shardsec authors
  */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ss_fuzz.h"
@@ -74,4 +76,23 @@ ss_fuzz_mutate(uint8_t *b, size_t len, size_t cap, const uint8_t *splice,
 		}
 	}
 	return len;
+}
+
+void
+ss_fuzz_seed_write(const char *name, unsigned int k, uint8_t head,
+	const uint8_t *b, size_t len)
+{
+	const char *dir = getenv("SS_FUZZ_SEED_DIR");
+	char path[512];
+	FILE *o;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%02u", dir, name, k);
+	o = fopen(path, "wb");
+	if (o == NULL)
+		return;
+	if (fwrite(&head, 1, 1, o) != 1 || fwrite(b, 1, len, o) != len)
+		fprintf(stderr, "%s: short write\n", path);
+	fclose(o);
 }

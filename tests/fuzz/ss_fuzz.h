@@ -26,4 +26,13 @@ size_t
 ss_fuzz_mutate(uint8_t *b, size_t len, size_t cap, const uint8_t *splice,
 	size_t splice_len);
 
+/**
+ * With SS_FUZZ_SEED_DIR set (a libFuzzer corpus to start from), write
+ * seed input k there as DIR/NAME-k: the head byte, then len bytes at b.
+ * Without it, nothing.
+ */
+void
+ss_fuzz_seed_write(const char *name, unsigned int k, uint8_t head,
+	const uint8_t *b, size_t len);
+
 #endif /* SS_FUZZ_H */

@@ -17,7 +17,9 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	-DSS_IKE_FUZZING \
 	$(pkg-config --cflags-only-I libdpdk) \
 	-I"$src" -I"$src/lib/ike" -I"$src/lib/config" -I"$src/lib/steer" \
-	"$src"/tests/ike/fuzz_ike.c "$src"/lib/ike/ss_ike_msg.c \
+	-I"$src/tests/fuzz" \
+	"$src"/tests/ike/fuzz_ike.c "$src"/tests/fuzz/ss_fuzz.c \
+	"$src"/lib/ike/ss_ike_msg.c \
 	"$src"/lib/ike/ss_ike_crypto.c "$src"/lib/ike/ss_ike_sa.c \
 	"$src"/lib/ike/ss_ike_cfg.c "$src"/lib/ike/ss_ike_cert.c \
 	"$src"/lib/config/ss_config.c \

@@ -22,9 +22,7 @@
 #include <arpa/inet.h>
 
 #include "ss_ike_priv.h"
-#ifdef SS_FUZZ_STANDALONE
 #include "ss_fuzz.h"
-#endif
 
 #define MAX_SEEDS 64
 
@@ -227,29 +225,16 @@ decode_all(const uint8_t *data, size_t size)
 	}
 }
 
-/* With SS_FUZZ_SEED_DIR set, the recorded exchange is written there as
- * seed inputs (the libFuzzer corpus); first byte = engine selector. */
+/* The recorded exchange as seed inputs (the libFuzzer corpus); first
+ * byte = engine selector. */
 static void
 write_seeds(void)
 {
-	const char *dir = getenv("SS_FUZZ_SEED_DIR");
 	unsigned int i;
 
-	if (dir == NULL)
-		return;
-	for (i = 0; i < nb_seeds; i++) {
-		char path[512];
-		FILE *f;
-		uint8_t sel = (uint8_t)(i | 0x80);
-
-		snprintf(path, sizeof(path), "%s/seed-%02u", dir, i);
-		f = fopen(path, "wb");
-		if (f == NULL)
-			continue;
-		fwrite(&sel, 1, 1, f);
-		fwrite(seeds[i].buf, 1, seeds[i].len, f);
-		fclose(f);
-	}
+	for (i = 0; i < nb_seeds; i++)
+		ss_fuzz_seed_write("seed", i, (uint8_t)(i | 0x80),
+			seeds[i].buf, seeds[i].len);
 }
 
 int

@@ -20,6 +20,11 @@
  * valid ESP packet of inbound SA 'sa' (OpenSSL computes the cipher text
  * and ICV), so that mutations reach what lib/esp does after the ICV
  * check: trailer, inner header and selector checks, inner steering.
+ * Mode bit 2: the frame comes in on a MACsec port (the outside one, a
+ * lib/macsec SecY, GCM-AES-XPN-128, validateFrames strict): as it is
+ * (bit 1 clear: SecTAG parsing, SC and SA lookup, replay) or protected
+ * first by the peer's SecY (bit 1 set: decryption, then the inner frame
+ * goes on as above).
  *
  * What is checked besides sanitizers: every mbuf comes back. After each
  * input, the pool holds all of its mbufs but those waiting in the
@@ -53,6 +58,7 @@
 #include <rte_udp.h>
 
 #include "ss_config.h"
+#include "ss_macsec.h"
 #include "ss_esp.h"
 #include "ss_net.h"
 #include "ss_net_reasm.h"
@@ -122,6 +128,8 @@ static struct {
 	struct ss_sa_db *db;
 	struct ss_esp_server *esp[2];
 	struct ss_spd *spd;
+	struct ss_macsec *sy;		/* our SecY on the outside port */
+	struct ss_macsec *peer_sy;	/* the peer's, to protect frames */
 	uint64_t now;
 	uint64_t sent, inputs;
 } F;
@@ -356,6 +364,39 @@ spd_setup(void)
 	ss_spd_snapshot_free(old);
 }
 
+#define FZ_PEER_SCI 0x02cc00000002ull
+#define FZ_OUR_SCI 0x02aa00000101ull
+
+/* Our SecY and the peer's, one SA each way in AN 0, the same SAK. */
+static void
+macsec_setup(void)
+{
+	struct ss_macsec_conf c = {
+		.cipher = SS_MACSEC_GCM_AES_XPN_128, .confidentiality = true,
+		.replay_protect = true, .replay_window = 32,
+		.validate = SS_MACSEC_VALIDATE_STRICT, .socket = SOCKET_ID_ANY,
+	};
+	struct ss_macsec_key k = { .sak_len = 16, .ssci = 2 };
+	char err[128];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		k.sak[i] = (uint8_t)(0xa7 + 13 * i);
+	for (i = 0; i < 12; i++)
+		k.salt[i] = (uint8_t)(0x51 * i);
+	c.sci = FZ_OUR_SCI << 16 | 1;
+	F.sy = ss_macsec_create(&c, err, sizeof(err));
+	c.sci = FZ_PEER_SCI << 16 | 1;
+	F.peer_sy = ss_macsec_create(&c, err, sizeof(err));
+	if (F.sy == NULL || F.peer_sy == NULL ||
+			ss_macsec_rx_sc_add(F.sy, FZ_PEER_SCI << 16 | 1) < 0 ||
+			ss_macsec_rx_sa_install(F.sy, FZ_PEER_SCI << 16 | 1, 0,
+				&k, 1) < 0 ||
+			ss_macsec_tx_sa_install(F.peer_sy, 0, &k, 1) < 0 ||
+			ss_macsec_tx_sa_use(F.peer_sy, 0) < 0)
+		die("MACsec", EINVAL);
+}
+
 static void
 setup(void)
 {
@@ -379,6 +420,7 @@ setup(void)
 	net_setup();
 	sa_setup();
 	spd_setup();
+	macsec_setup();
 	F.now = rte_rdtsc();
 }
 
@@ -690,7 +732,7 @@ esp_frame(uint8_t *f, size_t cap, const struct in_sa *s, uint32_t seq,
 	return len;
 }
 
-#define NB_SEEDS 24
+#define NB_SEEDS 40
 
 static uint8_t seed_buf[NB_SEEDS][FZ_MAX_FRAME];
 static size_t seed_len[NB_SEEDS];
@@ -928,6 +970,36 @@ seeds_make(void)
 	/* authenticated ESP of every inbound SA */
 	for (k = 0; k < NB_IN_SA; k++)
 		seed(b, esp_seed(b, k, 1, 40));
+	/* on the MACsec port: the ARP request, IKE and an IPv4 fragment
+	 * protected by the peer; one of them as the peer sent it */
+	for (k = 0; k < nb_seeds && k < NB_SEEDS; k++) {
+		const uint8_t *s = seed_buf[k];
+
+		if ((s[0] & 3) != 1 || nb_seeds >= NB_SEEDS - 1)
+			continue;
+		memcpy(b, s, seed_len[k]);
+		b[0] = 4 | 2 | 1;
+		seed(b, seed_len[k]);
+	}
+	{
+		struct rte_mbuf *m = rte_pktmbuf_alloc(F.mp);
+		struct rte_mbuf *drop[1];
+		uint16_t nd = 0;
+
+		n = seed_len[0] - 1;
+		if (m == NULL)
+			die("seed", ENOMEM);
+		memcpy(rte_pktmbuf_append(m, (uint16_t)n), seed_buf[0] + 1, n);
+		if (ss_macsec_protect_burst(F.peer_sy, &m, 1, drop, &nd) == 1) {
+			b[0] = 4 | 1;
+			memcpy(b + 1, rte_pktmbuf_mtod(m, uint8_t *),
+				rte_pktmbuf_data_len(m));
+			seed(b, 1 + rte_pktmbuf_data_len(m));
+			rte_pktmbuf_free(m);
+		} else {
+			rte_pktmbuf_free(drop[0]);
+		}
+	}
 }
 
 int
@@ -964,7 +1036,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	port = data[0] & 1;
-	if (data[0] & 2) {
+	if (data[0] & 4) {
+		len = RTE_MIN(size - 1, sizeof(f));
+		memcpy(f, data + 1, len);
+		port = 1;
+	} else if (data[0] & 2) {
 		const struct in_sa *s;
 		uint32_t seq;
 
@@ -987,7 +1063,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
 	m->port = port_ids[port];
 	F.inputs++;
-	frames(&m, 1, port, 0);
+	if (data[0] & 4) {
+		struct rte_mbuf *ctl[1], *drop[1];
+		uint16_t nc = 0, nd = 0, k = 1;
+
+		if (data[0] & 2)
+			k = ss_macsec_protect_burst(F.peer_sy, &m, 1, drop,
+				&nd);
+		if (k != 0)
+			k = ss_macsec_validate_burst(F.sy, &m, 1, ctl, &nc,
+				drop, &nd);
+		if (nc != 0)
+			rte_pktmbuf_free(ctl[0]);	/* MKA: fuzz_mka */
+		if (nd != 0)
+			rte_pktmbuf_free(drop[0]);
+		if (k != 0)
+			frames(&m, 1, port, 0);
+	} else {
+		frames(&m, 1, port, 0);
+	}
 	/* time moves on: 1 ms an input; holds and reassembly expire */
 	F.now += rte_get_tsc_hz() / 1000;
 	if ((F.inputs & 15) == 0) {
@@ -1078,6 +1172,19 @@ main(int argc, char **argv)
 		(unsigned long)F.inputs, (unsigned long)F.sent,
 		(unsigned long)(es[0].in_packets + es[1].in_packets), drops,
 		(unsigned long)F.rst.done);
+	{
+		struct ss_macsec_stats ms;
+
+		ss_macsec_stats_get(F.sy, &ms);
+		printf("fuzz_dp: MACsec in: ok %lu, bad tag %lu, unknown SCI "
+			"%lu, not valid %lu, late %lu, no tag %lu\n",
+			(unsigned long)ms.in_pkts_ok,
+			(unsigned long)ms.in_pkts_bad_tag,
+			(unsigned long)ms.in_pkts_unknown_sci,
+			(unsigned long)ms.in_pkts_not_valid,
+			(unsigned long)ms.in_pkts_late,
+			(unsigned long)ms.in_pkts_no_tag);
+	}
 	fflush(stdout);
 	/* at the end, with the tables emptied, every mbuf is back */
 	ss_net_reasm_free(F.reasm, &F.rst);
@@ -1089,6 +1196,8 @@ main(int argc, char **argv)
 	ss_esp_crypto_fini();
 	ss_spd_destroy(F.spd);
 	ss_steer_ctx_free(F.steer);
+	ss_macsec_free(F.sy);
+	ss_macsec_free(F.peer_sy);
 	rte_mempool_free(F.mp);
 	rte_eal_cleanup();
 	if (k != FZ_POOL) {

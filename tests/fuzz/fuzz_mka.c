@@ -290,7 +290,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put_be32(f + FM_OFF_MN, a->mn + 1);
 	}
 	if ((data[0] & 0x20) && mka_pdu_decode(f, len, &p) == 0 &&
-			p.has_dist) {
+			p.has_dist && p.dist.wrapped != NULL) {
 		const size_t kn = (size_t)(p.dist.wrapped - f) - 4 -
 			(p.dist.has_cs ? 8 : 0);
 

@@ -276,13 +276,22 @@ sa_setup(void)
 			p.key[k] = (uint8_t)(0x3b * (k + 1) + i);
 		memcpy(s->key, p.key, p.key_len);
 		s->key_len = p.key_len;
-		if (i == 0) {
-			/* inner 10.0.0.0/8 -> anything */
+		/* traffic selectors on three of them: inner 10.0.0.0/8 ->
+		 * anything; 2001:db8:99::/48 -> anything; UDP to
+		 * 2001:db8:1::/48 port 2152 (the seeds' inner packets pass) */
+		p.ts[0].sport_hi = 65535;
+		p.ts[0].dport_hi = 65535;
+		if (i == 0)
 			pfx(&p.ts[0].src, "10.0.0.0/8");
-			p.ts[0].sport_hi = 65535;
-			p.ts[0].dport_hi = 65535;
-			p.nb_ts = 1;
+		if (i == 1)
+			pfx(&p.ts[0].src, "2001:db8:99::/48");
+		if (i == 3) {
+			pfx(&p.ts[0].dst, "2001:db8:1::/48");
+			p.ts[0].proto = IPPROTO_UDP;
+			p.ts[0].dport_lo = 2152;
+			p.ts[0].dport_hi = 2152;
 		}
+		p.nb_ts = i == 0 || i == 1 || i == 3;
 		sa_add(&p);
 	}
 	for (i = 0; i < 2; i++) {
@@ -1104,13 +1113,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 int
 main(int argc, char **argv)
 {
-	const unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 0) :
-		20000;
+	unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 0) : 20000;
 	static uint8_t buf[FZ_MAX_FRAME];
 	struct ss_esp_stats es[2];
 	unsigned long i;
 	unsigned int k, d, drops = 0;
 	uint32_t seq = 100;
+	long replayed;
 	size_t len;
 
 	setup();
@@ -1139,6 +1148,12 @@ main(int argc, char **argv)
 						a[1].drops[d]));
 			return 1;
 		}
+	}
+	/* files to replay (a corpus, a crash) instead of mutations */
+	replayed = ss_fuzz_replay(argc, argv, LLVMFuzzerTestOneInput);
+	if (replayed >= 0) {
+		printf("fuzz_dp: %ld inputs replayed\n", replayed);
+		iters = 0;
 	}
 	printf("fuzz_dp: %u seeds, %lu iterations\n", nb_seeds, iters);
 	for (i = 0; i < iters; i++) {

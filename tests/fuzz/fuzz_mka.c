@@ -356,9 +356,15 @@ main(int argc, char **argv)
 		5000;
 	static uint8_t buf[FM_FRAME_MAX + 1];
 	unsigned long i;
+	long replayed;
 	size_t len;
 
 	LLVMFuzzerInitialize(&argc, &argv);
+	replayed = ss_fuzz_replay(argc, argv, LLVMFuzzerTestOneInput);
+	if (replayed >= 0) {
+		printf("fuzz_mka: %ld inputs replayed\n", replayed);
+		return 0;
+	}
 	/* the session must have come through: the seeds are what makes
 	 * the mutations land where they matter */
 	if (nb_seeds < 8) {

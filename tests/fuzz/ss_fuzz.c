@@ -2,9 +2,12 @@
  * Copyright(c) 2026 shardsec authors
  */
 
+#include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ss_fuzz.h"
 
@@ -95,4 +98,55 @@ ss_fuzz_seed_write(const char *name, unsigned int k, uint8_t head,
 	if (fwrite(&head, 1, 1, o) != 1 || fwrite(b, 1, len, o) != len)
 		fprintf(stderr, "%s: short write\n", path);
 	fclose(o);
+}
+
+static long
+replay_file(const char *path, int (*one)(const uint8_t *, size_t))
+{
+	static uint8_t buf[1 << 16];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL) {
+		fprintf(stderr, "%s: cannot open\n", path);
+		return 0;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	one(buf, n);
+	return 1;
+}
+
+long
+ss_fuzz_replay(int argc, char **argv,
+	int (*one)(const uint8_t *data, size_t size))
+{
+	long done = 0;
+	int i;
+
+	if (argc < 2 || isdigit((unsigned char)argv[1][0]))
+		return -1;
+	for (i = 1; i < argc; i++) {
+		struct stat sb;
+		struct dirent *e;
+		DIR *d;
+
+		if (stat(argv[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			done += replay_file(argv[i], one);
+			continue;
+		}
+		d = opendir(argv[i]);
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			char path[4096];
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", argv[i],
+				e->d_name);
+			done += replay_file(path, one);
+		}
+		if (d != NULL)
+			closedir(d);
+	}
+	return done;
 }

@@ -35,4 +35,14 @@ void
 ss_fuzz_seed_write(const char *name, unsigned int k, uint8_t head,
 	const uint8_t *b, size_t len);
 
+/**
+ * The plain programs' replay: when argv[1] is not a number, each
+ * argument is an input file, or a folder of them (a libFuzzer corpus, a
+ * crash file), run once through one(). Returns how many ran, or -1 when
+ * argv[1] is a number (or absent): the caller mutates instead.
+ */
+long
+ss_fuzz_replay(int argc, char **argv,
+	int (*one)(const uint8_t *data, size_t size));
+
 #endif /* SS_FUZZ_H */

@@ -741,7 +741,7 @@ esp_frame(uint8_t *f, size_t cap, const struct in_sa *s, uint32_t seq,
 	return len;
 }
 
-#define NB_SEEDS 40
+#define NB_SEEDS 48
 
 static uint8_t seed_buf[NB_SEEDS][FZ_MAX_FRAME];
 static size_t seed_len[NB_SEEDS];
@@ -798,6 +798,32 @@ frame(uint8_t *b, uint8_t port, uint8_t fam, const char *src,
 	}
 	memcpy(ip + hl, l4, l4len);
 	return 1 + RTE_ETHER_HDR_LEN + hl + l4len;
+}
+
+/* An ICMP / ICMPv6 seed made by frame(): its checksum, and for ND the
+ * hop limit of 255 (not in the checksum). */
+static size_t
+icmp_fix(uint8_t *b, size_t n, uint8_t hops)
+{
+	uint8_t *ip = b + 1 + RTE_ETHER_HDR_LEN;
+	uint16_t c;
+
+	if ((ip[0] >> 4) == 4) {
+		uint8_t *l4 = ip + 20;
+
+		l4[2] = l4[3] = 0;
+		c = (uint16_t)~rte_raw_cksum(l4, n - 1 - RTE_ETHER_HDR_LEN -
+			20);
+	} else {
+		struct rte_ipv6_hdr h;
+
+		ip[7] = hops;
+		ip[40 + 2] = ip[40 + 3] = 0;
+		memcpy(&h, ip, sizeof(h));
+		c = rte_ipv6_udptcp_cksum(&h, ip + 40);
+	}
+	memcpy(ip + (((ip[0] >> 4) == 4) ? 20 : 40) + 2, &c, 2);
+	return n;
 }
 
 /* A valid inner packet as an authenticated-ESP input's plaintext for SA
@@ -877,11 +903,43 @@ seeds_make(void)
 	memset(l4, 0, sizeof(l4));
 	/* ICMP echo to us, both families */
 	l4[0] = 8;
-	seed(b, frame(b, 0, AF_INET, "10.0.0.5", "10.0.0.1", IPPROTO_ICMP,
-		l4, 16));
+	n = frame(b, 0, AF_INET, "10.0.0.5", "10.0.0.1", IPPROTO_ICMP, l4,
+		16);
+	seed(b, icmp_fix(b, n, 64));
 	l4[0] = 128;
-	seed(b, frame(b, 0, AF_INET6, "2001:db8:1::5", "2001:db8:1::1",
-		IPPROTO_ICMPV6, l4, 16));
+	n = frame(b, 0, AF_INET6, "2001:db8:1::5", "2001:db8:1::1",
+		IPPROTO_ICMPV6, l4, 16);
+	seed(b, icmp_fix(b, n, 64));
+	/* ND: a solicitation for our outside address (with the source's
+	 * link-layer address), and the inside default gateway's
+	 * advertisement (solicited, override, its link-layer address),
+	 * which lets out what waits for it */
+	memset(l4, 0, 32);
+	l4[0] = 135;
+	{
+		struct ss_ipaddr t;
+
+		ipa(&t, "2001:db8::2");
+		memcpy(l4 + 8, t.v6, 16);
+		l4[24] = 1;
+		l4[25] = 1;
+		memcpy(l4 + 26, host_mac.addr_bytes, 6);
+		n = frame(b, 1, AF_INET6, "2001:db8::1", "2001:db8::2",
+			IPPROTO_ICMPV6, l4, 32);
+		seed(b, icmp_fix(b, n, 255));
+		memset(l4, 0, 32);
+		l4[0] = 136;
+		l4[4] = 0x60;
+		ipa(&t, "2001:db8:1::fe");
+		memcpy(l4 + 8, t.v6, 16);
+		l4[24] = 2;
+		l4[25] = 1;
+		memcpy(l4 + 26, host_mac.addr_bytes, 6);
+		n = frame(b, 0, AF_INET6, "2001:db8:1::fe", "2001:db8:1::1",
+			IPPROTO_ICMPV6, l4, 32);
+		seed(b, icmp_fix(b, n, 255));
+	}
+	memset(l4, 0, sizeof(l4));
 	/* transit: protected, bypassed, discarded; IPv6 protected (to an
 	 * IPv4-only SA) and bypassed (waits for ND) */
 	l4[0] = 0x04;

@@ -29,5 +29,7 @@ echo "built $out/tests/fuzz/$target"
 mkdir -p "$out/corpus-$target"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp"
+# libFuzzer reports what it found with 77 by default, which meson
+# reads as a skipped test
 SS_FUZZ_SEED_DIR="$out/corpus-$target" "$out/tests/fuzz/$target" \
-	"$out/corpus-$target" "$@"
+	-error_exitcode=1 -timeout_exitcode=1 "$out/corpus-$target" "$@"

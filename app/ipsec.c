@@ -78,7 +78,6 @@ ss_app_ipsec_init(struct ss_app *app)
 	uint16_t ids[SS_CFG_MAX_SERVERS];
 	struct ss_sa_db_conf dbc;
 	struct ss_cfg_error cerr;
-	char err[256];
 	void *old = NULL;
 	size_t sz;
 	uint16_t s;
@@ -144,11 +143,10 @@ ss_app_ipsec_init(struct ss_app *app)
 			return -ENOMEM;
 	}
 	if (app->sacfg.present) {
-		ret = ss_sa_cfg_apply(&app->sacfg, app->sadb, err,
-			sizeof(err));
+		memset(&cerr, 0, sizeof(cerr));
+		ret = ss_sa_cfg_apply(&app->sacfg, app->sadb, &cerr);
 		if (ret < 0) {
-			fprintf(stderr, "shardsec: %s: ipsec: %s\n",
-				cfg->source, err);
+			fprintf(stderr, "shardsec: %s\n", cerr.msg);
 			return ret;
 		}
 	}

@@ -17,6 +17,9 @@
 
 #define APP_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
 	"shardsec: " __VA_ARGS__)
+/* A port's trouble names where the port is configured. */
+#define PORT_LOG(l, app, cp, fmt, ...) APP_LOG(l, "%s:%u: port %s: " fmt, \
+	(app)->cfg.source, (cp)->line, (cp)->name, ##__VA_ARGS__)
 
 int
 ss_app_port_index(const struct ss_app *app, uint16_t port_id)
@@ -42,7 +45,8 @@ device_name(const char *devargs, char *name, size_t len)
 }
 
 static int
-port_find_or_probe(const struct ss_cfg_port *cp, uint16_t *port_id)
+port_find_or_probe(const struct ss_app *app, const struct ss_cfg_port *cp,
+	uint16_t *port_id)
 {
 	char name[SS_CFG_DEVARGS_LEN];
 	int ret;
@@ -52,13 +56,13 @@ port_find_or_probe(const struct ss_cfg_port *cp, uint16_t *port_id)
 		return 0;	/* given on the EAL command line already */
 	ret = rte_dev_probe(cp->device);
 	if (ret < 0 && ret != -EEXIST) {
-		APP_LOG(ERR, "port %s: cannot probe device '%s': %s\n",
-			cp->name, cp->device, rte_strerror(-ret));
+		PORT_LOG(ERR, app, cp, "cannot probe device '%s': %s\n",
+			cp->device, rte_strerror(-ret));
 		return ret;
 	}
 	if (rte_eth_dev_get_port_by_name(name, port_id) != 0) {
-		APP_LOG(ERR, "port %s: device '%s' is not an ethernet port\n",
-			cp->name, name);
+		PORT_LOG(ERR, app, cp, "device '%s' is not an ethernet "
+			"port\n", name);
 		return -ENODEV;
 	}
 	return 0;
@@ -74,20 +78,20 @@ port_setup(struct ss_app *app, uint8_t idx)
 	uint16_t port_id, q, rxd, txd;
 	int socket, ret;
 
-	ret = port_find_or_probe(cp, &port_id);
+	ret = port_find_or_probe(app, cp, &port_id);
 	if (ret < 0)
 		return ret;
 	app->port_id[idx] = port_id;
 	ret = rte_eth_dev_info_get(port_id, &info);
 	if (ret < 0) {
-		APP_LOG(ERR, "port %s: cannot get device info: %s\n",
-			cp->name, rte_strerror(-ret));
+		PORT_LOG(ERR, app, cp, "cannot get device info: %s\n",
+			rte_strerror(-ret));
 		return ret;
 	}
 	if (info.max_rx_queues < nq || info.max_tx_queues < nq) {
-		APP_LOG(ERR, "port %s: device %s has %u rx / %u tx queues, "
+		PORT_LOG(ERR, app, cp, "device %s has %u rx / %u tx queues, "
 			"%u are needed (%u workers + control)%s\n",
-			cp->name, info.driver_name, info.max_rx_queues,
+			info.driver_name, info.max_rx_queues,
 			info.max_tx_queues, nq, app->nb_workers,
 			strstr(info.driver_name, "af_packet") != NULL ?
 			": add qpairs=N to the af_packet device" : "");
@@ -98,8 +102,8 @@ port_setup(struct ss_app *app, uint8_t idx)
 	 * counts the Ethernet header and CRC) */
 	if (cp->mtu > info.max_mtu || (uint32_t)cp->mtu + RTE_ETHER_HDR_LEN +
 			RTE_ETHER_CRC_LEN > info.max_rx_pktlen) {
-		APP_LOG(ERR, "port %s: mtu %u is above what device %s takes "
-			"(%u)\n", cp->name, cp->mtu, info.driver_name,
+		PORT_LOG(ERR, app, cp, "mtu %u is above what device %s takes "
+			"(%u)\n", cp->mtu, info.driver_name,
 			RTE_MIN((uint32_t)info.max_mtu, info.max_rx_pktlen -
 				RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN));
 		return -EINVAL;
@@ -121,10 +125,10 @@ port_setup(struct ss_app *app, uint8_t idx)
 		if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SECURITY) == 0 ||
 				(info.tx_offload_capa &
 				RTE_ETH_TX_OFFLOAD_SECURITY) == 0) {
-			APP_LOG(ERR, "port %s: device %s has no inline IPsec "
+			PORT_LOG(ERR, app, cp, "device %s has no inline IPsec "
 				"offload (rx/tx SECURITY); set "
 				"ipsec.inline.software = true for the "
-				"software inline NIC\n", cp->name,
+				"software inline NIC\n",
 				info.driver_name);
 			return -ENOTSUP;
 		}
@@ -134,7 +138,7 @@ port_setup(struct ss_app *app, uint8_t idx)
 
 	ret = rte_eth_dev_configure(port_id, nq, nq, &conf);
 	if (ret < 0) {
-		APP_LOG(ERR, "port %s: configure failed: %s\n", cp->name,
+		PORT_LOG(ERR, app, cp, "configure failed: %s\n",
 			rte_strerror(-ret));
 		return ret;
 	}
@@ -150,13 +154,13 @@ port_setup(struct ss_app *app, uint8_t idx)
 		ret = rte_eth_rx_queue_setup(port_id, q, rxd, socket, NULL,
 			app->pool);
 		if (ret < 0) {
-			APP_LOG(ERR, "port %s: rx queue %u: %s\n", cp->name,
+			PORT_LOG(ERR, app, cp, "rx queue %u: %s\n",
 				q, rte_strerror(-ret));
 			return ret;
 		}
 		ret = rte_eth_tx_queue_setup(port_id, q, txd, socket, NULL);
 		if (ret < 0) {
-			APP_LOG(ERR, "port %s: tx queue %u: %s\n", cp->name,
+			PORT_LOG(ERR, app, cp, "tx queue %u: %s\n",
 				q, rte_strerror(-ret));
 			return ret;
 		}
@@ -165,16 +169,16 @@ port_setup(struct ss_app *app, uint8_t idx)
 		ret = rte_eth_dev_default_mac_addr_set(port_id,
 			(struct rte_ether_addr *)(uintptr_t)&cp->mac);
 		if (ret < 0)
-			APP_LOG(WARNING, "port %s: cannot set MAC: %s\n",
-				cp->name, rte_strerror(-ret));
+			PORT_LOG(WARNING, app, cp, "cannot set MAC: %s\n",
+				rte_strerror(-ret));
 	}
 	ret = rte_eth_dev_set_mtu(port_id, cp->mtu);
 	if (ret < 0 && ret != -ENOTSUP)
-		APP_LOG(WARNING, "port %s: cannot set MTU %u: %s\n", cp->name,
+		PORT_LOG(WARNING, app, cp, "cannot set MTU %u: %s\n",
 			cp->mtu, rte_strerror(-ret));
 	ret = rte_eth_dev_start(port_id);
 	if (ret < 0) {
-		APP_LOG(ERR, "port %s: start failed: %s\n", cp->name,
+		PORT_LOG(ERR, app, cp, "start failed: %s\n",
 			rte_strerror(-ret));
 		return ret;
 	}

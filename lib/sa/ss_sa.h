@@ -514,6 +514,8 @@ struct ss_sa_cfg_tunnel {
 	struct ss_sa_tunnel_params tp;
 	uint32_t first_sa;		/* index into sas[] */
 	uint32_t nb_sas;
+	/* where it was written, for errors found when it is applied */
+	const config_setting_t *set;
 };
 
 /* Defaults of ipsec.hold, also when the section is absent. */
@@ -562,6 +564,7 @@ struct ss_sa_cfg {
 	uint32_t nb_tunnels;
 	struct ss_sa_params *sas;	/* nb_sas, malloc'd; keys inside */
 	uint32_t nb_sas;
+	const config_setting_t *sa_set[SS_SA_CFG_MAX_SAS];	/* of sas[] */
 	const config_setting_t *policies;	/* NULL when absent */
 };
 
@@ -581,9 +584,11 @@ uint32_t
 ss_sa_cfg_tunnel_by_name(const char *name, void *arg);
 
 /** Add the configured tunnels and SAs to db. Returns 0 or -errno with
- * err (size len) filled. */
+ * err filled: what db (or its data plane) refused, at the file, line and
+ * setting of the tunnel or SA (the configuration that c was parsed from
+ * must still be loaded). */
 int
-ss_sa_cfg_apply(const struct ss_sa_cfg *c, struct ss_sa_db *db, char *err,
-	size_t len);
+ss_sa_cfg_apply(const struct ss_sa_cfg *c, struct ss_sa_db *db,
+	struct ss_cfg_error *err);
 
 #endif /* SS_SA_H */

@@ -218,6 +218,7 @@ parse_tunnel(const struct ss_config *cfg, const config_setting_t *g,
 		return rc;
 	memset(t, 0, sizeof(*t));
 	memset(&tpl, 0, sizeof(tpl));
+	t->set = g;
 	rc = ss_cfg_get_str(g, "name", true, t->tp.name, sizeof(t->tp.name),
 		err);
 	if (rc != 0)
@@ -346,6 +347,7 @@ parse_tunnel(const struct ss_config *cfg, const config_setting_t *g,
 						t->tp.name,
 						cfg->servers[p->server].id);
 			}
+			c->sa_set[c->nb_sas] = e1;
 			c->nb_sas++;
 		}
 	}
@@ -571,8 +573,8 @@ ss_sa_cfg_tunnel_by_name(const char *name, void *arg)
 }
 
 int
-ss_sa_cfg_apply(const struct ss_sa_cfg *c, struct ss_sa_db *db, char *err,
-	size_t len)
+ss_sa_cfg_apply(const struct ss_sa_cfg *c, struct ss_sa_db *db,
+	struct ss_cfg_error *err)
 {
 	uint32_t map[SS_SA_CFG_MAX_TUNNELS];
 	uint32_t i;
@@ -581,7 +583,7 @@ ss_sa_cfg_apply(const struct ss_sa_cfg *c, struct ss_sa_db *db, char *err,
 	for (i = 0; i < c->nb_tunnels; i++) {
 		rc = ss_sa_tunnel_add(db, &c->tunnels[i].tp, &map[i]);
 		if (rc != 0) {
-			snprintf(err, len, "tunnel '%s': %s",
+			ss_cfg_fail(err, c->tunnels[i].set, "tunnel '%s': %s",
 				c->tunnels[i].tp.name, ss_sa_db_errstr(db));
 			return rc;
 		}
@@ -593,7 +595,8 @@ ss_sa_cfg_apply(const struct ss_sa_cfg *c, struct ss_sa_db *db, char *err,
 		rc = ss_sa_add(db, &p, NULL);
 		explicit_bzero(&p, sizeof(p));
 		if (rc != 0) {
-			snprintf(err, len, "%s", ss_sa_db_errstr(db));
+			ss_cfg_fail(err, c->sa_set[i], "%s",
+				ss_sa_db_errstr(db));
 			return rc;
 		}
 	}

@@ -466,6 +466,17 @@ def main():
         check('server on a disabled lcore refused',
               r.returncode == 1 and 'lcore 7 is not enabled' in r.stderr,
               r.stderr[-600:])
+        # a device that cannot be brought up: the port's line in the file
+        nodev = re.sub(r'device = "net_af_packet_[^"]*"',
+                       'device = "net_nosuch0"', cfg, count=1)
+        at = [n + 1 for n, ln in enumerate(nodev.splitlines())
+              if 'net_nosuch0' in ln]
+        r, dd = run(binary, topo, [], nodev)
+        want = ("gw.cfg:%d: port inside: cannot probe device 'net_nosuch0'"
+                % at[0]) if at else '?'
+        check('unusable device refused with the port\'s file:line',
+              r.returncode == 1 and want in r.stdout + r.stderr,
+              '%s | %s' % (want, (r.stdout + r.stderr)[-600:]))
 
         # SIGTERM: ports stopped, clean exit
         p = subprocess.Popen([binary] + sstopo.eal_args(topo.tag) +

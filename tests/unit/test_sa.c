@@ -489,7 +489,7 @@ START_TEST(test_cfg_good)
 		.socket = SOCKET_ID_ANY,
 	};
 	uint16_t sid[2];
-	char e[256];
+	struct ss_cfg_error ce;
 	struct ss_sa *sa;
 
 	ck_assert_msg(load(HEAD TUN(
@@ -521,11 +521,23 @@ START_TEST(test_cfg_good)
 	c.ids = sid;
 	db = ss_sa_db_create(&c, NULL);
 	ck_assert_ptr_nonnull(db);
-	ck_assert_msg(ss_sa_cfg_apply(&sc, db, e, sizeof(e)) == 0, "%s", e);
+	ck_assert_msg(ss_sa_cfg_apply(&sc, db, &ce) == 0, "%s", ce.msg);
 	sa = ss_sa_lookup_in(db, 1, 0x20000101);
 	ck_assert_ptr_nonnull(sa);
 	ck_assert_uint_eq(sa->replay_window, 128);
 	ck_assert_ptr_nonnull(ss_sa_out_table(db, 0)[0]);
+	ss_sa_db_free(db);
+	/* What only the database finds names the SA's line, not just the
+	 * file: here a database with only the first server. */
+	c.nb_servers = 1;
+	c.name = "cfgdb1";
+	db = ss_sa_db_create(&c, NULL);
+	ck_assert_ptr_nonnull(db);
+	memset(&ce, 0, sizeof(ce));
+	ck_assert_int_eq(ss_sa_cfg_apply(&sc, db, &ce), -EINVAL);
+	ck_assert_str_eq(ce.msg, "t.cfg:11: ipsec.tunnels.[0].sas.[1]: "
+		"SPI 0x20000101: no server index 1");
+	ck_assert_int_eq(ce.line, 11);
 	ss_sa_db_free(db);
 	ss_sa_cfg_clear(&sc);
 	ss_cfg_free(&cfg);

@@ -70,6 +70,31 @@ workers_assign(struct ss_app *app)
 	return 0;
 }
 
+int
+ss_app_config_register(struct ss_app *app)
+{
+	int ret;
+
+	ret = ss_sa_cfg_register(&app->sacfg);
+	if (ret < 0) {
+		fprintf(stderr, "shardsec: cannot register 'ipsec': %s\n",
+			strerror(-ret));
+		return ret;
+	}
+#ifdef SS_HAVE_IKE
+	ret = ss_app_ike_register(app);
+	if (ret < 0)
+		return ret;
+#endif
+	ret = ss_app_gen_register(app);
+	if (ret < 0)
+		return ret;
+	ret = ss_app_macsec_register(app);
+	if (ret < 0)
+		return ret;
+	return ss_app_lb_register(app);
+}
+
 static int
 load_config(const char *path, const char *text)
 {
@@ -77,24 +102,7 @@ load_config(const char *path, const char *text)
 	int ret;
 
 	memset(&err, 0, sizeof(err));
-	ret = ss_sa_cfg_register(&ss_app.sacfg);
-	if (ret < 0) {
-		fprintf(stderr, "shardsec: cannot register 'ipsec': %s\n",
-			strerror(-ret));
-		return ret;
-	}
-#ifdef SS_HAVE_IKE
-	ret = ss_app_ike_register(&ss_app);
-	if (ret < 0)
-		return ret;
-#endif
-	ret = ss_app_gen_register(&ss_app);
-	if (ret < 0)
-		return ret;
-	ret = ss_app_macsec_register(&ss_app);
-	if (ret < 0)
-		return ret;
-	ret = ss_app_lb_register(&ss_app);
+	ret = ss_app_config_register(&ss_app);
 	if (ret < 0)
 		return ret;
 	if (path != NULL)

@@ -376,6 +376,10 @@ uint16_t ss_app_servers_live(const struct ss_app *app);
 /* gen.c: traffic generator lcore and its ports (section "gen"). */
 struct ss_app_gen;
 int ss_app_gen_register(struct ss_app *app);	/* after ipsec's */
+/* Every section the program parses (ipsec, ike, gen, macsec, lb), once,
+ * before ss_cfg_load: what they fill lives in app and in their files'
+ * state. */
+int ss_app_config_register(struct ss_app *app);
 int ss_app_gen_init(struct ss_app *app);	/* after ss_app_ipsec_init */
 int ss_app_gen_launch(struct ss_app *app);
 void ss_app_gen_fini(struct ss_app *app);	/* after the lcores stopped */

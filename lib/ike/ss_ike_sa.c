@@ -1386,7 +1386,7 @@ queue_initial_children(struct ss_ike *ike, struct ike_sa *sa)
 
 		if (cc->start == SS_IKE_START_NONE && (int)i != first)
 			continue;
-		for (s = 0; s < RTE_MAX(ike->nb_servers, (uint16_t)1); s++) {
+		for (s = 0; s < RTE_MAX(ike->nb_servers, 1u); s++) {
 			uint16_t id = ike->nb_servers ? ike->servers[s] : 0;
 			const struct child *c;
 			bool has = false;

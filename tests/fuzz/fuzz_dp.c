@@ -71,17 +71,6 @@
 
 #define addr(a, fam, host) ss_test_esp_addr(a, fam, host)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FZ_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FZ_LSAN 1
-#endif
-#endif
-#ifdef FZ_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
-
 #define FZ_BURST 32
 #define FZ_POOL 4095
 #define FZ_BITS 4
@@ -418,40 +407,15 @@ macsec_setup(void)
 		die("MACsec", EINVAL);
 }
 
-#ifdef FZ_LSAN
-/* LeakSanitizer does not look into DPDK's memory, where the gateway's
- * state keeps pointers to what it allocated with malloc (ipsec-mb
- * managers, hold queues): without this, every one of those would be a
- * leak to it while the state lives (libFuzzer checks after inputs). */
-static int
-lsan_root(const struct rte_memseg_list *msl, void *arg)
-{
-	(void)arg;
-	if (msl->base_va != NULL && msl->len != 0)
-		__lsan_register_root_region(msl->base_va, msl->len);
-	return 0;
-}
-#endif
-
 static void
 setup(void)
 {
-	char prefix[48];
-	char *argv[] = { (char *)"fuzz_dp", (char *)"--no-huge",
-		(char *)"--no-pci", (char *)"-m", (char *)"256",
-		(char *)"--no-shconf", (char *)"--no-telemetry", (char *)"-l",
-		(char *)"0", (char *)"--log-level=crit", prefix, NULL };
 	static bool done;
 
 	if (done)
 		return;
 	done = true;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=fzdp%d", getpid());
-	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0)
-		die("rte_eal_init", rte_errno);
-#ifdef FZ_LSAN
-	rte_memseg_list_walk(lsan_root, NULL);
-#endif
+	ss_fuzz_eal_init("fuzz_dp");
 	F.mp = rte_pktmbuf_pool_create("fz_pool", FZ_POOL, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (F.mp == NULL)

@@ -3,7 +3,7 @@
 # Copyright(c) 2026 shardsec authors
 #
 # Build a fuzz target of tests/fuzz (fuzz_dp: the packet path, the
-# default; fuzz_mka: MKA) for libFuzzer with clang, ASan and UBSan (a
+# default; fuzz_mka: MKA; fuzz_cfg: the configuration) for libFuzzer with clang, ASan and UBSan (a
 # meson build of its own, -Dlibfuzzer=true: the libraries get libFuzzer's
 # coverage instrumentation), then run it over a corpus that starts from
 # the target's own seeds:
@@ -31,5 +31,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp"
 # libFuzzer reports what it found with 77 by default, which meson
 # reads as a skipped test
+dict=
+[ -f "$src/tests/fuzz/$target.dict" ] && dict="-dict=$src/tests/fuzz/$target.dict"
 SS_FUZZ_SEED_DIR="$out/corpus-$target" "$out/tests/fuzz/$target" \
-	-error_exitcode=1 -timeout_exitcode=1 "$out/corpus-$target" "$@"
+	-error_exitcode=1 -timeout_exitcode=1 $dict "$out/corpus-$target" "$@"

@@ -9,7 +9,25 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+
 #include "ss_fuzz.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FZ_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FZ_LSAN 1
+#endif
+#endif
+#ifdef FZ_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 static uint64_t rs = 0x9e3779b97f4a7c15ull;
 
@@ -81,8 +99,8 @@ ss_fuzz_mutate(uint8_t *b, size_t len, size_t cap, const uint8_t *splice,
 	return len;
 }
 
-void
-ss_fuzz_seed_write(const char *name, unsigned int k, uint8_t head,
+static void
+seed_write(const char *name, unsigned int k, const uint8_t *head,
 	const uint8_t *b, size_t len)
 {
 	const char *dir = getenv("SS_FUZZ_SEED_DIR");
@@ -95,9 +113,56 @@ ss_fuzz_seed_write(const char *name, unsigned int k, uint8_t head,
 	o = fopen(path, "wb");
 	if (o == NULL)
 		return;
-	if (fwrite(&head, 1, 1, o) != 1 || fwrite(b, 1, len, o) != len)
+	if ((head != NULL && fwrite(head, 1, 1, o) != 1) ||
+			fwrite(b, 1, len, o) != len)
 		fprintf(stderr, "%s: short write\n", path);
 	fclose(o);
+}
+
+void
+ss_fuzz_seed_write(const char *name, unsigned int k, uint8_t head,
+	const uint8_t *b, size_t len)
+{
+	seed_write(name, k, &head, b, len);
+}
+
+void
+ss_fuzz_seed_write_raw(const char *name, unsigned int k, const uint8_t *b,
+	size_t len)
+{
+	seed_write(name, k, NULL, b, len);
+}
+
+#ifdef FZ_LSAN
+static int
+lsan_root(const struct rte_memseg_list *msl, void *arg)
+{
+	(void)arg;
+	if (msl->base_va != NULL && msl->len != 0)
+		__lsan_register_root_region(msl->base_va, msl->len);
+	return 0;
+}
+#endif
+
+void
+ss_fuzz_eal_init(const char *name)
+{
+	char prefix[64];
+	char *argv[] = { (char *)(uintptr_t)name, (char *)"--no-huge",
+		(char *)"--no-pci", (char *)"-m", (char *)"256",
+		(char *)"--no-shconf", (char *)"--no-telemetry", (char *)"-l",
+		(char *)"0", (char *)"--log-level=crit", prefix, NULL };
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d", name,
+		(int)getpid());
+	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
+		fprintf(stderr, "%s: rte_eal_init: %s\n", name,
+			rte_strerror(rte_errno));
+		exit(1);
+	}
+#ifdef FZ_LSAN
+	rte_memseg_list_walk(lsan_root, NULL);
+#endif
 }
 
 static long

@@ -45,4 +45,22 @@ long
 ss_fuzz_replay(int argc, char **argv,
 	int (*one)(const uint8_t *data, size_t size));
 
+/**
+ * As ss_fuzz_seed_write, without the head byte (text inputs).
+ */
+void
+ss_fuzz_seed_write_raw(const char *name, unsigned int k, const uint8_t *b,
+	size_t len);
+
+/**
+ * Start DPDK for a fuzz target: no hugepages, no PCI, lcore 0, 256 MB,
+ * critical logs only, a file prefix of the target's own. Under ASan,
+ * DPDK's memory becomes a LeakSanitizer root: LeakSanitizer does not
+ * look into it, and the state kept there points to what was allocated
+ * with malloc (ipsec-mb managers, hold queues), which would otherwise
+ * be reported as leaked while that state lives. Exits on failure.
+ */
+void
+ss_fuzz_eal_init(const char *name);
+
 #endif /* SS_FUZZ_H */

@@ -1187,7 +1187,9 @@ ss_shell_script_open(struct ss_app *app, const char *path)
 	}
 	sh->script_name = path;
 	ctx_init();
-	sh->cl = cmdline_new(main_ctx, PROMPT, -1, STDOUT_FILENO);
+	/* cmdline_new prints its prompt at once: a script's lines are
+	 * echoed after the prompt as they run instead (see below) */
+	sh->cl = cmdline_new(main_ctx, "", -1, STDOUT_FILENO);
 	if (sh->cl == NULL) {
 		fclose(sh->script);
 		sh->script = NULL;
@@ -1213,7 +1215,8 @@ ss_shell_script_step(struct ss_app *app)
 			return true;
 		sleep_until = 0;
 	}
-	if (app->quit || fgets(line, sizeof(line), sh->script) == NULL) {
+	/* room for the newline put back below */
+	if (app->quit || fgets(line, sizeof(line) - 1, sh->script) == NULL) {
 		fclose(sh->script);
 		sh->script = NULL;
 		cmdline_free(sh->cl);
@@ -1222,6 +1225,20 @@ ss_shell_script_step(struct ss_app *app)
 	}
 	sh->line_no++;
 	len = strlen(line);
+	if (len == sizeof(line) - 2 && line[len - 1] != '\n' &&
+			!feof(sh->script)) {
+		int c;
+
+		/* refused whole: its tail must not run as a command */
+		while ((c = fgetc(sh->script)) != EOF && c != '\n')
+			;
+		sh->errors++;
+		app->exit_status = 1;
+		printf("%s:%u: line longer than %zu characters: not run\n",
+			sh->script_name, sh->line_no, sizeof(line) - 3);
+		fflush(stdout);
+		return true;
+	}
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
 	if (len == 0 || line[0] == '#')

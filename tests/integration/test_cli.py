@@ -8,6 +8,7 @@ Usage: test_cli.py PATH/TO/shardsec
 import json
 import os
 import pty
+import random
 import re
 import shutil
 import select
@@ -44,7 +45,8 @@ def run(binary, topo, args, cfg_text=None, timeout=60):
             f.write(cfg_text)
         cmd += ['-c', cfg]
     return subprocess.run(cmd + args, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL), d
+                          errors='replace', timeout=timeout,
+                          stdin=subprocess.DEVNULL), d
 
 
 def script(d, name, lines):
@@ -208,6 +210,86 @@ BAD = [
     ('quit now', "error: quit: unexpected 'now' (expected: end of line)"),
     ('frobnicate', "error: unknown command (try 'help')"),
 ]
+
+
+# Words of every kind for mutated command lines: numbers past every
+# limit, addresses, names, format directives, quotes, long words.
+WORDS = ['0', '1', '-1', '7', '65535', '65536', '4294967295', '4294967296',
+         '18446744073709551616', '0x', '0x0', '0xffffffff', '0x1ffffffff',
+         '-0x1', '1e9', 'json', 'all', 'inside', 'outside', 'in', 'out',
+         'sw', 'net', 'sw/net', '192.0.2.1', '::', '2001:db8::1',
+         '255.255.255.255', '1.2.3', '1.2.3.4/33', '%s%s%s%n', '%x%x',
+         '\\', '"', "'", '#', ';', '*', '?', '\t', 'A' * 200, '9' * 40,
+         '\u00e9', '\x01', '\x7f', 'shardsec.*', 'debug', 'none', '']
+
+
+def mutated(rng, n):
+    """n command lines made from GOOD's and BAD's by replacing, dropping,
+    inserting or appending words, or cutting the line short (never quit
+    or sleep: the script must run to its end)."""
+    base = [c for c in GOOD + [c for c, _ in BAD] if not c.startswith('#')]
+    out = []
+    while len(out) < n:
+        w = rng.choice(base).split()
+        op = rng.randrange(5)
+        if op == 0:
+            w[rng.randrange(len(w))] = rng.choice(WORDS)
+        elif op == 1 and len(w) > 1:
+            del w[rng.randrange(len(w))]
+        elif op == 2:
+            w.insert(rng.randrange(len(w) + 1), rng.choice(WORDS))
+        elif op == 3:
+            w = w[:rng.randrange(1, len(w) + 1)]
+        else:
+            w += [rng.choice(WORDS) for _ in range(rng.randrange(1, 4))]
+        line = ' '.join(w)
+        if not line.strip() or line.split()[0] in ('quit', 'sleep') or \
+                line.lstrip().startswith('#'):
+            continue
+        out.append(line)
+    return out
+
+
+def fuzz_checks(binary, topo, cfg, d):
+    """Operator input at random through a script: the gateway answers
+    every line, with a reason for each refusal, and stays up."""
+    rng = random.Random(20261204)
+    lines = mutated(rng, 1500)
+    # a line at the limit (1021 characters) runs; longer ones are refused
+    # whole, their tail never run as a command of its own
+    lines += ['show sa ' + 'A' * 1013, 'A' * 1022 + 'show route 192.0.2.77',
+              'B' * 3000, 'show port stats all']
+    path = script(d, 'fuzz.cmd', lines)
+    r, _ = run(binary, topo, ['--cmdline-file', path], cfg, timeout=300)
+    out = r.stdout
+    check('mutated commands: exits 1 (some failed), not killed',
+          r.returncode == 1, 'rc %d %s' % (r.returncode, r.stderr[-800:]))
+    check('mutated commands: no sanitizer report',
+          not sanitizer_report(r.stderr), r.stderr[-1500:])
+    b = blocks(out)
+    silent = [c for c, txt in b.items() if 'command failed' in txt and
+              not any(ln.startswith('error: ') for ln in txt.splitlines())]
+    check('mutated commands: every refusal says why', not silent,
+          repr(silent[:3]))
+    echoed = [ln for ln in out.splitlines() if ln.startswith('shardsec> ')]
+    want = [ln for ln in lines if ln and ln[0] != '#' and len(ln) <= 1021]
+    check('mutated commands: each line run once, in order (%d)' %
+          len(want), [ln[len('shardsec> '):] for ln in echoed] == want,
+          '%d echoed' % len(echoed))
+    check('mutated commands: over-long lines refused whole',
+          'fuzz.cmd:%d: line longer than 1021 characters: not run' %
+          (len(lines) - 2) in out and 'fuzz.cmd:%d: line longer' %
+          (len(lines) - 1) in out and not any(
+              ln.endswith('route 192.0.2.77') for ln in echoed),
+          out[-800:])
+    check('mutated commands: a line at the limit runs',
+          'error: show sa: SPI too long (1013 characters, at most 127)' in
+          b.get('show sa ' + 'A' * 1013, ''))
+    check('mutated commands: still answering at the end',
+          'NIC statistics for port 1' in b.get('show port stats all', ''))
+    check('mutated commands: no key or PSK printed',
+          '11' * 20 not in out and PSK not in out and
+          '11' * 20 not in r.stderr and PSK not in r.stderr)
 
 
 def gw_config(topo):
@@ -453,6 +535,7 @@ def main():
               in b.get('show port stats all', ''))
 
         pty_checks(binary, topo, cfg, d)
+        fuzz_checks(binary, topo, cfg, d)
 
         # configuration errors: file, line, path, reason; exit 1
         broken = cfg.replace('instance_bits = 4;', 'instance_bits = 4;\n'

@@ -253,8 +253,9 @@ def mutated(rng, n):
 def fuzz_checks(binary, topo, cfg, d):
     """Operator input at random through a script: the gateway answers
     every line, with a reason for each refusal, and stays up."""
-    rng = random.Random(20261204)
-    lines = mutated(rng, 1500)
+    # longer or other runs: SS_CLI_FUZZ_LINES=20000 SS_CLI_FUZZ_SEED=7
+    rng = random.Random(int(os.environ.get('SS_CLI_FUZZ_SEED', '20261204')))
+    lines = mutated(rng, int(os.environ.get('SS_CLI_FUZZ_LINES', '1500')))
     # a line at the limit (1021 characters) runs; longer ones are refused
     # whole, their tail never run as a command of its own
     lines += ['show sa ' + 'A' * 1013, 'A' * 1022 + 'show route 192.0.2.77',

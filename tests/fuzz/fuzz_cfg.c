@@ -26,9 +26,10 @@
  *
  * Inputs are plain text. The plain program (-DSS_FUZZ_STANDALONE, built
  * by meson) mutates the embedded default, the documented examples of
- * config/ and a seed here that has every section, with byte mutations
- * and a value-replacing one (values from fuzz_cfg.dict, which
- * run_libfuzzer.sh gives libFuzzer too).
+ * config/ and a seed here that has every section, with byte mutations,
+ * one that replaces a value (values from fuzz_cfg.dict, which
+ * run_libfuzzer.sh gives libFuzzer too) and one that takes a setting
+ * out.
  * Inputs with @include, or with a string that could name a device or a
  * kernel file (dev/, proc/, sys/ in it) for the IKE section to read, are
  * skipped: a configuration is the operator's own, and such files may
@@ -145,7 +146,11 @@ static const char seed_all[] =
 	"  { name = \"icmp\"; src = \"0.0.0.0/0\"; dst = \"0.0.0.0/0\";\n"
 	"    proto = \"icmp\"; action = \"bypass\"; priority = 5; },\n"
 	"  { name = \"drop\"; src = \"10.0.0.0/8\"; dst = \"0.0.0.0/0\";\n"
-	"    proto = 47; action = \"discard\"; }\n"
+	"    proto = 47; action = \"discard\"; },\n"
+	"  { name = \"ping\"; dst = \"192.0.2.0/24\"; proto = \"icmp\";\n"
+	"    icmp_type = 8; icmp_code = \"0-255\"; action = \"bypass\"; },\n"
+	"  { name = \"nd\"; src = \"::/0\"; proto = \"icmpv6\";\n"
+	"    icmp_type = \"133-137\"; action = \"bypass\"; priority = 1; }\n"
 	" );\n"
 	"};\n"
 	"ike = {\n"
@@ -681,6 +686,27 @@ mutate_value(char *b, size_t len, size_t cap)
 	return len - (e - p) + vl + 1;
 }
 
+/* Takes one "name = value;" out (from the delimiter before a random '='
+ * to its ';'): required settings go missing, defaults step in. */
+static size_t
+mutate_drop(char *b, size_t len)
+{
+	size_t p = len != 0 ? ss_fuzz_rnd() % len : 0, a, e;
+	char *eq = memchr(b + p, '=', len - p);
+
+	if (eq == NULL)
+		return len;
+	for (a = (size_t)(eq - b); a > 0 && strchr(";{(,\n", b[a - 1]) == NULL;
+			a--)
+		;
+	for (e = (size_t)(eq - b); e < len && b[e] != ';'; e++)
+		;
+	if (e < len)
+		e++;
+	memmove(b + a, b + e, len - e);
+	return len - (e - a);
+}
+
 static void
 stats_print(void)
 {
@@ -735,8 +761,12 @@ main(int argc, char **argv)
 		memcpy(buf, seeds.text[k], seeds.len[k]);
 		len = seeds.len[k];
 		while (m-- > 0) {
-			if (ss_fuzz_rnd() % 4 != 0 && dict.n != 0)
+			const uint32_t r = ss_fuzz_rnd() % 8;
+
+			if (r < 5 && dict.n != 0)
 				len = mutate_value(buf, len, FC_MAX_TEXT);
+			else if (r == 5)
+				len = mutate_drop(buf, len);
 			else
 				len = ss_fuzz_mutate((uint8_t *)buf, len,
 					FC_MAX_TEXT,

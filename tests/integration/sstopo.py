@@ -134,9 +134,15 @@ class Gateway:
                                   stdout=subprocess.PIPE, stderr=self.log,
                                   text=True, bufsize=1)
         self.out = ''
-        self.wait_for(r'shardsec: \d+ port', 60)
-        # the shell's first prompt follows the banner
-        self.wait_for(r'shardsec> $', 20)
+        try:
+            self.wait_for(r'shardsec: \d+ port', 60)
+            # the shell's first prompt follows the banner
+            self.wait_for(r'shardsec> $', 20)
+        except RuntimeError:
+            # a gateway that did not come up (some tests expect that)
+            # leaves no process and no files behind either
+            self.stop(5)
+            raise
 
     def read(self, timeout):
         end = time.time() + timeout

@@ -234,31 +234,50 @@ count_of(const char *hay, const char *needle)
 	return n;
 }
 
-/* The secret as the parsers would read it, in the forms a printer could
- * give it: as written, and as lower-case hex digits. */
-static void
-secret_add(const char *text, const char *v)
-{
-	char hex[512];
-	size_t i, k = 0;
+/* The input in lower case, and in lower case without ':' (hex keys may
+ * be written with separators). */
+static struct {
+	char low[FC_MAX_TEXT + 1];
+	char hex[FC_MAX_TEXT + 1];
+} txt;
 
-	if (strlen(v) < FC_MIN_SECRET || sec.n + 2 > FC_MAX_SECRETS ||
-			count_of(text, v) != 1)
+static void
+lower(char *to, const char *from, size_t cap, bool drop_colons)
+{
+	size_t k = 0;
+
+	for (; *from != '\0' && k + 1 < cap; from++)
+		if (!drop_colons || *from != ':')
+			to[k++] = (char)tolower((unsigned char)*from);
+	to[k] = '\0';
+}
+
+/* The secret as the parsers would read it, in the forms a printer could
+ * give it: as written, and as lower-case hex digits. Only a secret
+ * written once (in any case) is looked for: the same digits elsewhere in
+ * the input, say as an integer that an error message quotes, are not
+ * the secret. */
+static void
+secret_add(const char *v)
+{
+	char lv[sizeof(sec.v[0])], hex[sizeof(sec.v[0])];
+
+	if (strlen(v) < FC_MIN_SECRET || sec.n + 2 > FC_MAX_SECRETS)
+		return;
+	lower(lv, v, sizeof(lv), false);
+	if (count_of(txt.low, lv) != 1)
 		return;
 	snprintf(sec.v[sec.n++], sizeof(sec.v[0]), "%s", v);
 	if (strncasecmp(v, "0x", 2) != 0)
 		return;
-	for (i = 2; v[i] != '\0' && k + 1 < sizeof(hex); i++)
-		if (isxdigit((unsigned char)v[i]))
-			hex[k++] = (char)tolower((unsigned char)v[i]);
-	hex[k] = '\0';
-	if (k >= FC_MIN_SECRET && strcmp(hex, v + 2) != 0)
+	lower(hex, v + 2, sizeof(hex), true);
+	if (strlen(hex) >= FC_MIN_SECRET && count_of(txt.hex, hex) == 1)
 		snprintf(sec.v[sec.n++], sizeof(sec.v[0]), "%s", hex);
 }
 
 /* psk, cak, and "0x..." keys, wherever they are in the tree. */
 static void
-secrets_walk(const char *text, const config_setting_t *s)
+secrets_walk(const config_setting_t *s)
 {
 	const char *name = config_setting_name(s);
 	int i, n;
@@ -270,12 +289,12 @@ secrets_walk(const char *text, const config_setting_t *s)
 				strcmp(name, "cak") == 0 ||
 				(strcmp(name, "key") == 0 &&
 				 strncasecmp(v, "0x", 2) == 0)))
-			secret_add(text, v);
+			secret_add(v);
 		return;
 	}
 	n = config_setting_length(s);
 	for (i = 0; i < n; i++)
-		secrets_walk(text, config_setting_get_elem(s, i));
+		secrets_walk(config_setting_get_elem(s, i));
 }
 
 /* With libconfig alone, so that the check does not trust the code under
@@ -286,9 +305,11 @@ secrets_find(const char *text)
 	config_t c;
 
 	sec.n = 0;
+	lower(txt.low, text, sizeof(txt.low), false);
+	lower(txt.hex, text, sizeof(txt.hex), true);
 	config_init(&c);
 	if (config_read_string(&c, text) == CONFIG_TRUE)
-		secrets_walk(text, config_root_setting(&c));
+		secrets_walk(config_root_setting(&c));
 	config_destroy(&c);
 }
 

@@ -25,12 +25,9 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
-#include <rte_udp.h>
 
 #include "ss_app.h"
 #include "ss_app_lb.h"
-
-#define LB_UDP_IKE 500
 
 #define LB_LOG(l, ...) rte_log(RTE_LOG_ ## l, RTE_LOGTYPE_USER1, \
 	"shardsec: lb: " __VA_ARGS__)
@@ -574,71 +571,6 @@ lb_is_vip(const struct ss_app_lb *lb, const struct rte_mbuf *m)
 	return false;
 }
 
-/*
- * The UDP header of an unfragmented packet (data at L2), or NULL: IPv4
- * (any IHL), IPv6 after hop-by-hop, routing and destination options
- * headers. Bounded by the first segment (lib/net keeps frames whole
- * there for the ports the gateway has).
- */
-static const struct rte_udp_hdr *
-lb_udp(const struct rte_mbuf *m)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint32_t len = rte_pktmbuf_data_len(m);
-	uint32_t off = m->l2_len;
-	uint8_t nh;
-	int hops;
-
-	if (off + sizeof(struct rte_ipv4_hdr) > len)
-		return NULL;
-	if ((p[off] >> 4) == 4) {
-		const struct rte_ipv4_hdr *ip = (const void *)(p + off);
-
-		if (ip->next_proto_id != IPPROTO_UDP ||
-				(ip->fragment_offset & RTE_BE16(
-				RTE_IPV4_HDR_MF_FLAG |
-				RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-			return NULL;
-		off += (ip->version_ihl & 0xf) * 4u;
-	} else {
-		if (off + sizeof(struct rte_ipv6_hdr) > len)
-			return NULL;
-		nh = p[off + offsetof(struct rte_ipv6_hdr, proto)];
-		off += sizeof(struct rte_ipv6_hdr);
-		for (hops = 0; hops < 4 && (nh == IPPROTO_HOPOPTS ||
-				nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS);
-				hops++) {
-			if (off + 8 > len)
-				return NULL;
-			nh = p[off];
-			off += (p[off + 1] + 1u) * 8;
-		}
-		if (nh != IPPROTO_UDP)
-			return NULL;
-	}
-	if (off + sizeof(struct rte_udp_hdr) > len)
-		return NULL;
-	return (const void *)(p + off);
-}
-
-/* IKE: UDP 500, or UDP 4500 whose first four payload bytes are the zero
- * non-ESP marker (RFC 3948). */
-static inline bool
-lb_is_ike(const struct rte_mbuf *m, const struct rte_udp_hdr *u)
-{
-	const uint8_t *pl = (const uint8_t *)(u + 1);
-	const uint8_t *end = rte_pktmbuf_mtod(m, const uint8_t *) +
-		rte_pktmbuf_data_len(m);
-	uint32_t marker;
-
-	if (u->dst_port == RTE_BE16(LB_UDP_IKE))
-		return true;
-	if (u->dst_port != RTE_BE16(SS_STEER_UDP_NATT) || pl + 4 > end)
-		return false;
-	memcpy(&marker, pl, 4);
-	return marker == 0;
-}
-
 /* Entries looked at per burst with VIP packets: at 32-packet bursts
  * that visits a full table of 65536 flows every 8192 bursts. */
 #define LB_CT_SWEEP 8
@@ -648,7 +580,8 @@ lb_is_ike(const struct rte_mbuf *m, const struct rte_udp_hdr *u)
 static void
 lb_ct_apply(const struct ss_app_lb *lb, const struct ss_lb_table *t,
 	struct ss_lb_ct *ct, struct ss_lb_wstats *st, struct rte_mbuf **vip,
-	const uint16_t hk[], uint16_t nh, uint16_t owner[])
+	const struct ss_steer_l4 l4[], const uint16_t hk[], uint16_t nh,
+	uint16_t owner[])
 {
 	struct ss_lb_ct_key key[SS_BURST];
 	const struct ss_lb_ct_key *kp[SS_BURST];
@@ -663,7 +596,8 @@ lb_ct_apply(const struct ss_app_lb *lb, const struct ss_lb_table *t,
 	uint16_t i, nk = 0;
 
 	for (i = 0; i < nh; i++) {
-		if (unlikely(ss_lb_ct_key_make(vip[hk[i]], &key[nk]) < 0)) {
+		if (unlikely(ss_lb_ct_key_make(vip[hk[i]], &l4[hk[i]],
+				&key[nk]) < 0)) {
 			st->untracked++;
 			continue;
 		}
@@ -683,6 +617,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 	struct rte_mbuf **tx, uint16_t *ntx)
 {
 	const struct ss_lb_table *t;
+	struct ss_steer_l4 l4[SS_BURST];
 	struct rte_mbuf *vip[SS_BURST];
 	uint16_t owner[SS_BURST], hk[SS_BURST];
 	uint8_t kind[SS_BURST], lk[SS_BURST];
@@ -700,16 +635,16 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 	/* one table for the burst; the worker's quiescent state comes
 	 * after it */
 	t = __atomic_load_n(&lb->tab, __ATOMIC_ACQUIRE);
-	ss_steer_classify_burst(t->steer, vip, nv, owner, kind, NULL);
+	/* one parse of each packet's headers: the owner, and what the
+	 * counters, the IKE test and the flow table need */
+	ss_steer_classify_burst_l4(t->steer, vip, nv, owner, kind, l4, NULL);
 	for (i = 0; i < nv; i++) {
-		struct rte_mbuf *p = vip[i];
-		const struct rte_udp_hdr *u;
-
 		switch (kind[i]) {
 		case SS_STEER_ESP:
 			/* the same SPI owner either way; told apart for
 			 * the counters */
-			lk[i] = lb_udp(p) != NULL ? SS_LB_ESP_UDP : SS_LB_ESP;
+			lk[i] = (l4[i].flags & SS_STEER_L4_UDP) != 0 ?
+				SS_LB_ESP_UDP : SS_LB_ESP;
 			break;
 		case SS_STEER_GTPU:
 			lk[i] = SS_LB_GTPU;
@@ -720,8 +655,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 		case SS_STEER_HASH:
 			/* IKE SAs all live on one host: a hash would split
 			 * a peer's IKE_SA_INIT and its NAT-T exchanges */
-			u = lb_udp(p);
-			if (u != NULL && lb_is_ike(p, u)) {
+			if ((l4[i].flags & SS_STEER_L4_IKE) != 0) {
 				owner[i] = t->ike_idx;
 				lk[i] = SS_LB_IKE;
 			} else {
@@ -735,7 +669,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 		}
 	}
 	if (ct != NULL && nh != 0)
-		lb_ct_apply(lb, t, ct, st, vip, hk, nh, owner);
+		lb_ct_apply(lb, t, ct, st, vip, l4, hk, nh, owner);
 	for (i = 0; i < nv; i++) {
 		struct rte_mbuf *p = vip[i];
 		struct ss_lb_bstats *b;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -21,6 +22,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_app_lb_ct.h"
+#include "ss_steer.h"
 
 /*
  * An entry is the hash's 64-bit data, beside its key: the backend's id
@@ -120,73 +122,35 @@ ss_lb_ct_free(struct ss_lb_ct *ct)
 	rte_free(ct);
 }
 
-/* Ports of the L4 header at off (ICMP and others: 0), within len. */
-static int
-ct_ports(const uint8_t *p, uint32_t off, uint32_t len, uint8_t proto,
+int
+ss_lb_ct_key_make(const struct rte_mbuf *m, const struct ss_steer_l4 *l4,
 	struct ss_lb_ct_key *k)
 {
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP &&
-			proto != IPPROTO_SCTP)
-		return 0;
-	if (off + 4 > len)
-		return -1;
-	memcpy(&k->sport, p + off, 2);
-	memcpy(&k->dport, p + off + 2, 2);
-	return 0;
-}
-
-int
-ss_lb_ct_key_make(const struct rte_mbuf *m, struct ss_lb_ct_key *k)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint32_t len = rte_pktmbuf_data_len(m);
-	uint32_t off = m->l2_len;
-	uint8_t nh;
-	int hops;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+		m->l2_len);
+	const uint32_t room = rte_pktmbuf_data_len(m) - m->l2_len;
 
 	memset(k, 0, sizeof(*k));
-	if (off + sizeof(struct rte_ipv4_hdr) > len)
+	if (m->l2_len + sizeof(struct rte_ipv4_hdr) > rte_pktmbuf_data_len(m))
 		return -1;
-	if ((p[off] >> 4) == 4) {
-		const struct rte_ipv4_hdr *ip = (const void *)(p + off);
-		const uint32_t ihl = (ip->version_ihl & 0xf) * 4u;
-
-		if (ihl < sizeof(*ip))
-			return -1;
-		memcpy(k->src, &ip->src_addr, 4);
-		memcpy(k->dst, &ip->dst_addr, 4);
-		k->proto = ip->next_proto_id;
-		/* every fragment of a datagram is one flow, as lib/steer
-		 * hashes them */
-		if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
-				RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-			return 0;
-		return ct_ports(p, off + ihl, len, k->proto, k);
-	}
-	if ((p[off] >> 4) != 6 || off + sizeof(struct rte_ipv6_hdr) > len)
+	if ((ip[0] >> 4) == 4) {
+		memcpy(k->src, ip + offsetof(struct rte_ipv4_hdr, src_addr), 4);
+		memcpy(k->dst, ip + offsetof(struct rte_ipv4_hdr, dst_addr), 4);
+	} else if ((ip[0] >> 4) == 6 && room >= sizeof(struct rte_ipv6_hdr)) {
+		k->v6 = 1;
+		memcpy(k->src, ip + offsetof(struct rte_ipv6_hdr, src_addr),
+			16);
+		memcpy(k->dst, ip + offsetof(struct rte_ipv6_hdr, dst_addr),
+			16);
+	} else {
 		return -1;
-	k->v6 = 1;
-	memcpy(k->src, p + off + offsetof(struct rte_ipv6_hdr, src_addr), 16);
-	memcpy(k->dst, p + off + offsetof(struct rte_ipv6_hdr, dst_addr), 16);
-	nh = p[off + offsetof(struct rte_ipv6_hdr, proto)];
-	off += sizeof(struct rte_ipv6_hdr);
-	for (hops = 0; hops < 4; hops++) {
-		if (nh == IPPROTO_FRAGMENT) {
-			if (off + 8 > len)
-				return -1;
-			k->proto = p[off];
-			return 0;
-		}
-		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
-				nh != IPPROTO_DSTOPTS)
-			break;
-		if (off + 8 > len)
-			return -1;
-		nh = p[off];
-		off += (p[off + 1] + 1u) * 8;
 	}
-	k->proto = nh;
-	return ct_ports(p, off, len, nh, k);
+	/* every fragment of a datagram is one flow (no ports), as lib/steer
+	 * hashes them */
+	k->proto = l4->proto;
+	k->sport = rte_cpu_to_be_16(l4->sport);
+	k->dport = rte_cpu_to_be_16(l4->dport);
+	return 0;
 }
 
 /* Fresh: made in this epoch, used within idle + idle / 8 ticks (see

@@ -24,6 +24,7 @@
 
 struct rte_hash;
 struct rte_mbuf;
+struct ss_steer_l4;
 
 #define SS_LB_CT_MIN 64
 #define SS_LB_CT_MAX (1u << 24)
@@ -61,11 +62,14 @@ ss_lb_ct_create(const char *name, uint32_t entries, int socket);
 void
 ss_lb_ct_free(struct ss_lb_ct *ct);
 
-/** The flow of m (data at L2, l2_len bytes of link header; the IP header
- * is read from the first segment): 0, or -1 if its headers cannot be
- * read (such a packet is not tracked). */
+/** The flow of m (data at L2, l2_len bytes of link header): its
+ * addresses read from the IP header in the first segment, its protocol
+ * and ports from what lib/steer's classification read of it (l4; the
+ * headers are not parsed twice). 0, or -1 if the IP header is not there
+ * (such a packet is not tracked). */
 int
-ss_lb_ct_key_make(const struct rte_mbuf *m, struct ss_lb_ct_key *k);
+ss_lb_ct_key_make(const struct rte_mbuf *m, const struct ss_steer_l4 *l4,
+	struct ss_lb_ct_key *k);
 
 /*
  * n flows of one burst (n <= 64). On entry id[i] is the backend the hash

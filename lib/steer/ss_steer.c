@@ -363,6 +363,20 @@ hdr_at(const struct rte_mbuf *m, const uint8_t *base, bool direct,
 	return rte_pktmbuf_read(m, off, len, buf);
 }
 
+/* What the caller of ss_steer_classify_burst_l4 learns; nothing where
+ * l4 is the constant NULL of the other entry points. */
+static __rte_always_inline void
+l4_set(struct ss_steer_l4 *l4, uint16_t sport, uint16_t dport,
+	uint8_t proto, uint8_t flags)
+{
+	if (l4 != NULL) {
+		l4->sport = sport;
+		l4->dport = dport;
+		l4->proto = proto;
+		l4->flags = flags;
+	}
+}
+
 /* The flow hash's owner: addresses are read (IPv6: folded) only here,
  * not for the packets that carry an id. */
 static __rte_always_inline uint8_t
@@ -397,9 +411,10 @@ static __rte_always_inline uint8_t
 classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
 	const uint8_t *base, bool direct, uint32_t l4off, uint32_t end,
 	uint8_t proto, const uint8_t *addr, bool v6, uint16_t *owner,
-	struct ss_steer_stats *st)
+	struct ss_steer_l4 *l4i, struct ss_steer_stats *st)
 {
 	uint8_t l4buf[20], xbuf[8];
+	uint8_t flags = 0;
 	const uint8_t *l4, *x;
 	uint16_t sport, dport;
 	uint32_t v;
@@ -412,6 +427,9 @@ classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
 		sport = rd16(l4);
 		dport = rd16(l4 + 2);
 		l4off += 8;
+		flags = SS_STEER_L4_UDP;
+		if (l4i != NULL && dport == SS_STEER_UDP_IKE)
+			flags |= SS_STEER_L4_IKE;
 		if (dport == SS_STEER_UDP_NATT) {
 			/* ESP needs SPI + sequence number; a shorter
 			 * payload is a keepalive (0xff) or not ESP. */
@@ -420,8 +438,14 @@ classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
 				v = rd32(x);
 				if (v != 0) {
 					*owner = owner_by_id(b, v, st);
+					l4_set(l4i, sport, dport, proto, flags);
 					return SS_STEER_ESP;
 				}
+			}
+			if (l4i != NULL && l4off + 4 <= end) {
+				x = hdr_at(m, base, direct, l4off, 4, xbuf);
+				if (rd32(x) == 0)
+					flags |= SS_STEER_L4_IKE;
 			}
 		} else if (dport == SS_STEER_UDP_GTPU ||
 				sport == SS_STEER_UDP_GTPU) {
@@ -432,6 +456,7 @@ classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
 			/* version 1, PT 1 (GTP, not GTP'), G-PDU */
 			if ((x[0] & 0xf0) == 0x30 && x[1] == 0xff && v != 0) {
 				*owner = owner_by_id(b, v, st);
+				l4_set(l4i, sport, dport, proto, flags);
 				return SS_STEER_GTPU;
 			}
 			st->noid_gtpu++;
@@ -441,6 +466,7 @@ classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
 			goto bad;
 		l4 = hdr_at(m, base, direct, l4off, 4, l4buf);
 		*owner = owner_by_id(b, rd32(l4), st);
+		l4_set(l4i, 0, 0, proto, 0);
 		return SS_STEER_ESP;
 	} else if (proto == IPPROTO_NUM_TCP) {
 		if (l4off + 20 > end)
@@ -457,6 +483,7 @@ classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
 		v = rd32(l4 + 4);
 		if (v != 0) {
 			*owner = owner_by_id(b, v, st);
+			l4_set(l4i, sport, dport, proto, 0);
 			return SS_STEER_SCTP;
 		}
 		st->noid_sctp++;
@@ -464,6 +491,7 @@ classify_l4(const struct steer_burst *b, const struct rte_mbuf *m,
 		sport = 0;
 		dport = 0;
 	}
+	l4_set(l4i, sport, dport, proto, flags);
 	return hash_owner(b, addr, v6, sport, dport, proto, owner);
 
 bad:
@@ -479,7 +507,8 @@ bad:
  */
 static __rte_always_inline uint8_t
 classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
-	uint16_t *owner, struct ss_steer_stats *st, int inner)
+	uint16_t *owner, struct ss_steer_l4 *l4, struct ss_steer_stats *st,
+	int inner)
 {
 	const uint8_t *base = rte_pktmbuf_mtod(m, const uint8_t *);
 	/* the one offset the checked header can be at */
@@ -502,10 +531,12 @@ classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 		l4off = coff + 20;
 		proto = ip[9];
 		addr = ip + 12;
-		if (rd16(ip + 6) & 0x3fff)
+		if (rd16(ip + 6) & 0x3fff) {
+			l4_set(l4, 0, 0, proto, SS_STEER_L4_FRAG);
 			return hash_owner(b, addr, false, 0, 0, proto, owner);
+		}
 		return classify_l4(b, m, base, true, l4off, end, proto, addr,
-			false, owner, st);
+			false, owner, l4, st);
 	}
 	off = inner ? 0 : m->l2_len;
 	if (likely(off + 20 <= m->data_len))
@@ -580,9 +611,10 @@ classify_one(const struct steer_burst *b, const struct rte_mbuf *m,
 
 	/* every L4 read below is within end (checked first) */
 	return classify_l4(b, m, base, end <= m->data_len, l4off, end, proto,
-		addr, v6, owner, st);
+		addr, v6, owner, l4, st);
 
 fragment:
+	l4_set(l4, 0, 0, proto, SS_STEER_L4_FRAG);
 	return hash_owner(b, addr, v6, 0, 0, proto, owner);
 
 bad:
@@ -592,8 +624,8 @@ bad:
 
 static __rte_always_inline void
 classify_loop(const struct steer_burst *b, struct rte_mbuf **m, uint16_t n,
-	uint16_t owner[], uint8_t kind[], struct ss_steer_stats *st,
-	int inner)
+	uint16_t owner[], uint8_t kind[], struct ss_steer_l4 l4[],
+	struct ss_steer_stats *st, int inner)
 {
 	unsigned int i;
 
@@ -602,7 +634,8 @@ classify_loop(const struct steer_burst *b, struct rte_mbuf **m, uint16_t n,
 	for (i = 0; i < n; i++) {
 		uint8_t k;
 
-		k = classify_one(b, m[i], &owner[i], st, inner);
+		k = classify_one(b, m[i], &owner[i],
+			l4 != NULL ? &l4[i] : NULL, st, inner);
 		kind[i] = k;
 		st->kind[k]++;
 	}
@@ -611,7 +644,7 @@ classify_loop(const struct steer_burst *b, struct rte_mbuf **m, uint16_t n,
 /* Inlined into each caller, so that 'inner' is a constant. */
 static __rte_always_inline void
 classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
-	uint16_t n, uint16_t owner[], uint8_t kind[],
+	uint16_t n, uint16_t owner[], uint8_t kind[], struct ss_steer_l4 l4[],
 	struct ss_steer_stats *st, int inner)
 {
 	const uint32_t nb_servers = ctx->nb_servers;
@@ -633,7 +666,7 @@ classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
 			.owner1 = ctx->hash_map[0],
 		};
 
-		classify_loop(&b, m, n, owner, kind, st, inner);
+		classify_loop(&b, m, n, owner, kind, l4, st, inner);
 	} else {
 		const struct steer_burst b = {
 			.server_of_id = ctx->server_of_id,
@@ -642,7 +675,7 @@ classify_burst(const struct ss_steer_ctx *ctx, struct rte_mbuf **m,
 			.nb_servers = nb_servers,
 		};
 
-		classify_loop(&b, m, n, owner, kind, st, inner);
+		classify_loop(&b, m, n, owner, kind, l4, st, inner);
 	}
 }
 
@@ -651,7 +684,15 @@ ss_steer_classify_burst(const struct ss_steer_ctx *ctx,
 	struct rte_mbuf **m, uint16_t n, uint16_t owner[], uint8_t kind[],
 	struct ss_steer_stats *st)
 {
-	classify_burst(ctx, m, n, owner, kind, st, 0);
+	classify_burst(ctx, m, n, owner, kind, NULL, st, 0);
+}
+
+void
+ss_steer_classify_burst_l4(const struct ss_steer_ctx *ctx,
+	struct rte_mbuf **m, uint16_t n, uint16_t owner[], uint8_t kind[],
+	struct ss_steer_l4 l4[], struct ss_steer_stats *st)
+{
+	classify_burst(ctx, m, n, owner, kind, l4, st, 0);
 }
 
 void
@@ -659,5 +700,5 @@ ss_steer_classify_inner_burst(const struct ss_steer_ctx *ctx,
 	struct rte_mbuf **m, uint16_t n, uint16_t owner[], uint8_t kind[],
 	struct ss_steer_stats *st)
 {
-	classify_burst(ctx, m, n, owner, kind, st, 1);
+	classify_burst(ctx, m, n, owner, kind, NULL, st, 1);
 }

@@ -208,6 +208,40 @@ ss_steer_classify_burst(const struct ss_steer_ctx *ctx,
 	struct rte_mbuf **m, uint16_t n, uint16_t owner[], uint8_t kind[],
 	struct ss_steer_stats *st);
 
+/**
+ * What classification read of a packet's transport header, for a caller
+ * that needs more than the owner (the load balancer's IKE test and
+ * connection key) without parsing the headers a second time.
+ * proto: the upper-layer protocol (IPv6: after the extension headers;
+ * a fragment: the one its fragment header names). sport, dport: host
+ * order, for TCP, UDP and SCTP packets that are not fragments; else 0.
+ * flags: SS_STEER_L4_*. Valid for every kind but SS_STEER_BAD.
+ */
+struct ss_steer_l4 {
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t flags;
+};
+
+/** A fragment (IPv4 offset or MF, IPv6 fragment header not 0/0). */
+#define SS_STEER_L4_FRAG 0x01
+/** UDP (with ESP: ESP in UDP, RFC 3948). */
+#define SS_STEER_L4_UDP 0x02
+/** IKE: UDP to port 500, or to 4500 with the zero non-ESP marker. */
+#define SS_STEER_L4_IKE 0x04
+
+#define SS_STEER_UDP_IKE 500
+
+/**
+ * ss_steer_classify_burst, and l4[i] filled for each packet as
+ * struct ss_steer_l4 says.
+ */
+void
+ss_steer_classify_burst_l4(const struct ss_steer_ctx *ctx,
+	struct rte_mbuf **m, uint16_t n, uint16_t owner[], uint8_t kind[],
+	struct ss_steer_l4 l4[], struct ss_steer_stats *st);
+
 /** Same for decrypted inner packets: data starts at the IP header
  * (m[i]->l2_len is ignored, but for SS_STEER_PTYPE_IP4_CHECKED which,
  * where set with l2_len 0, must be true in its L3 form). */

@@ -4,7 +4,8 @@
 
 /*
  * What the load balancer's connection tracking (app/lb_ct.c) costs a
- * worker per packet: the flow key read from the frame, the bulk lookup
+ * worker per packet: the flow key made from the frame and what lib/steer
+ * read of it (the LB's one classification, two backends), the bulk lookup
  * and the entry's update (a flow seen before, "kept"), or the insert (a
  * new flow, "added"), and the sweep of 8 entries per burst. Bursts of 32
  * frames drawn at random from F flows (UDP over IPv4, Ethernet), so that
@@ -30,11 +31,13 @@
 #include <rte_random.h>
 
 #include "ss_app_lb_ct.h"
+#include "ss_steer.h"
 
 #define BURST 32
 #define RUNS 7
 
 static uint8_t up[256];
+static struct ss_steer_ctx *steer;
 
 static struct rte_mbuf *
 frame(struct rte_mempool *mp, uint32_t f)
@@ -89,7 +92,9 @@ run(struct ss_lb_ct *ct, struct rte_mbuf **m, uint32_t nf,
 	struct ss_lb_ct_key key[BURST];
 	const struct ss_lb_ct_key *kp[BURST];
 	struct rte_mbuf *b[BURST];
-	uint16_t id[BURST];
+	struct ss_steer_l4 l4[BURST];
+	uint16_t id[BURST], owner[BURST];
+	uint8_t kind[BURST];
 	const uint64_t idle = rte_get_tsc_hz() * 300;
 	uint64_t t0, t1;
 	uint32_t i, j, next = 0;
@@ -103,10 +108,12 @@ run(struct ss_lb_ct *ct, struct rte_mbuf **m, uint32_t nf,
 		for (j = 0; j < BURST; j++)
 			b[j] = fresh ? m[next++ % nf] :
 				m[rte_rand_max(nf)];
+		ss_steer_classify_burst_l4(steer, b, BURST, owner, kind, l4,
+			NULL);
 		for (j = 0; j < BURST; j++) {
-			if (ss_lb_ct_key_make(b[j], &key[j]) < 0)
+			if (ss_lb_ct_key_make(b[j], &l4[j], &key[j]) < 0)
 				abort();
-			id[j] = 1 + (key[j].src[3] & 1);
+			id[j] = 1 + owner[j];
 		}
 		if (ct == NULL)		/* the baseline: no tracking */
 			continue;
@@ -197,10 +204,15 @@ main(int argc, char **argv)
 		return 1;
 	}
 	memset(up, 1, sizeof(up));
+	steer = ss_steer_ctx_create(4, (const uint16_t []){ 1, 2 }, 2);
+	if (steer == NULL) {
+		fprintf(stderr, "steer: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
 	printf("# lb connection tracking, cycles per packet (TSC %.2f GHz): "
-		"key + bulk lookup + update or insert + sweep of 8 per burst "
-		"of %u\n# base: the same loop without the table (frame, key, "
-		"random draw); ct = cyc/pkt - base\n"
+		"classify + key + bulk lookup + update or insert + sweep of "
+		"8 per burst of %u\n# base: the same loop without the table "
+		"(frame, classify, key, random draw); ct = cyc/pkt - base\n"
 		"case      flows   entries   cyc/pkt      base        ct\n",
 		rte_get_tsc_hz() / 1e9, BURST);
 	for (i = 0; i < (small ? 1 : RTE_DIM(flows)); i++)
@@ -208,6 +220,7 @@ main(int argc, char **argv)
 			flows[i] * 2 : SS_LB_CT_MIN, false, seconds);
 	for (i = 0; !small && i < RTE_DIM(flows); i++)
 		bench(mp, flows[i], flows[i] * 2, true, seconds);
+	ss_steer_ctx_free(steer);
 	rte_mempool_free(mp);
 	rte_eal_cleanup();
 	return 0;

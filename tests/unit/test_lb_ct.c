@@ -3,7 +3,8 @@
  */
 
 /* The load balancer's connection tracking (app/lb_ct.c): flow keys from
- * real frames, and the table's decisions. */
+ * real frames (through lib/steer's classification, as the LB makes
+ * them), and the table's decisions. */
 
 #include <check.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "ss_app_lb_ct.h"
+#include "ss_steer.h"
 #include "ss_test.h"
 
 #define IDLE 1000	/* timer cycles, for the tests' own clock */
@@ -20,7 +22,8 @@
 static uint8_t up[256];
 
 /* A frame: Ethernet, IPv4 (or IPv6) from src/dst host bytes, proto, with
- * ports (or whatever 4 bytes) after the header; frag: IPv4 offset 8. */
+ * ports (or whatever 4 bytes) after the header, then zeros: 20 bytes of
+ * L4 in all, as a TCP header needs; frag: IPv4 offset 8. */
 static struct rte_mbuf *
 frame4(uint8_t s, uint8_t d, uint8_t proto, uint16_t sp, uint16_t dp,
 	bool frag, uint8_t ihl)
@@ -31,7 +34,7 @@ frame4(uint8_t s, uint8_t d, uint8_t proto, uint16_t sp, uint16_t dp,
 	b[12] = 0x08;
 	b[14] = 0x40 | ihl;
 	b[14 + 2] = 0;
-	b[14 + 3] = (uint8_t)(hl + 8);
+	b[14 + 3] = (uint8_t)(hl + 20);
 	if (frag)
 		b[14 + 7] = 1;		/* offset 8 bytes */
 	b[14 + 8] = 64;
@@ -44,8 +47,8 @@ frame4(uint8_t s, uint8_t d, uint8_t proto, uint16_t sp, uint16_t dp,
 	b[14 + hl + 1] = sp & 0xff;
 	b[14 + hl + 2] = dp >> 8;
 	b[14 + hl + 3] = dp & 0xff;
-	return ss_test_mbuf_split(b, (uint16_t)(14 + hl + 8),
-		(uint16_t)(14 + hl + 8));
+	return ss_test_mbuf_split(b, (uint16_t)(14 + hl + 20),
+		(uint16_t)(14 + hl + 20));
 }
 
 static struct rte_mbuf *
@@ -74,8 +77,28 @@ frame6(uint8_t nh0, bool ext, uint8_t proto, uint16_t sp, uint16_t dp)
 	b[off + 1] = sp & 0xff;
 	b[off + 2] = dp >> 8;
 	b[off + 3] = dp & 0xff;
-	b[14 + 5] = (uint8_t)(off + 8 - 54);
-	return ss_test_mbuf_split(b, (uint16_t)(off + 8), (uint16_t)(off + 8));
+	b[14 + 5] = (uint8_t)(off + 20 - 54);
+	return ss_test_mbuf_split(b, (uint16_t)(off + 20),
+		(uint16_t)(off + 20));
+}
+
+/* Two servers, as the LB classifies VIP packets. */
+static struct ss_steer_ctx *steer;
+
+/* The key as the LB makes it: lib/steer's one parse, then the key; -2
+ * when classification finds the headers bad (the LB drops those). */
+static int
+key_get(struct rte_mbuf *m, struct ss_lb_ct_key *k)
+{
+	struct ss_steer_l4 l4;
+	uint16_t owner;
+	uint8_t kind;
+
+	m->l2_len = 14;
+	ss_steer_classify_burst_l4(steer, &m, 1, &owner, &kind, &l4, NULL);
+	if (kind == SS_STEER_BAD)
+		return -2;
+	return ss_lb_ct_key_make(m, &l4, k);
 }
 
 static struct ss_lb_ct_key
@@ -83,16 +106,19 @@ key_of(struct rte_mbuf *m)
 {
 	struct ss_lb_ct_key k;
 
-	m->l2_len = 14;
-	ck_assert_int_eq(ss_lb_ct_key_make(m, &k), 0);
+	ck_assert_int_eq(key_get(m, &k), 0);
 	rte_pktmbuf_free(m);
 	return k;
 }
 
 START_TEST(test_keys)
 {
+	const struct ss_steer_l4 l4 = { .sport = 1, .dport = 2, .proto = 17 };
 	struct ss_lb_ct_key a, b;
 	struct rte_mbuf *m;
+
+	steer = ss_steer_ctx_create(4, (const uint16_t []){ 1, 2 }, 2);
+	ck_assert_ptr_nonnull(steer);
 
 	/* UDP: addresses, ports in network order, the rest zero */
 	a = key_of(frame4(1, 2, 17, 1000, 7777, false, 5));
@@ -136,18 +162,43 @@ START_TEST(test_keys)
 	b = key_of(frame6(44, true, 17, 5000, 53));
 	ck_assert_uint_eq(b.proto, 17);
 	ck_assert_uint_eq(b.sport, 0);
-	/* unreadable: IHL below 5, UDP ports cut off, not IP */
+	/* a TCP header cut short is not taken for one */
+	m = frame4(1, 2, 6, 1000, 80, false, 5);
+	rte_pktmbuf_trim(m, 1);
+	*rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 3) = 20 + 19;
+	ck_assert_int_eq(key_get(m, &a), -2);
+	rte_pktmbuf_free(m);
+	/* unreadable: IHL below 5, UDP ports cut off, not IP (bad to
+	 * classification, never keyed) */
 	m = frame4(1, 2, 17, 1, 2, false, 4);
-	m->l2_len = 14;
-	ck_assert_int_eq(ss_lb_ct_key_make(m, &a), -1);
+	ck_assert_int_eq(key_get(m, &a), -2);
 	rte_pktmbuf_free(m);
 	m = frame4(1, 2, 17, 1, 2, false, 5);
-	m->l2_len = 14;
-	rte_pktmbuf_trim(m, 6);
-	ck_assert_int_eq(ss_lb_ct_key_make(m, &a), -1);
+	rte_pktmbuf_trim(m, 22);
+	ck_assert_int_eq(key_get(m, &a), -2);
 	*rte_pktmbuf_mtod_offset(m, uint8_t *, 14) = 0x55;
-	ck_assert_int_eq(ss_lb_ct_key_make(m, &a), -1);
+	ck_assert_int_eq(key_get(m, &a), -2);
 	rte_pktmbuf_free(m);
+	/* and the key itself wants an IPv4 or IPv6 header whole in the
+	 * first segment */
+	m = frame4(1, 2, 17, 1, 2, false, 5);
+	m->l2_len = 14;
+	ck_assert_int_eq(ss_lb_ct_key_make(m, &l4, &a), 0);
+	ck_assert_uint_eq(a.sport, rte_cpu_to_be_16(1));
+	*rte_pktmbuf_mtod_offset(m, uint8_t *, 14) = 0x55;
+	ck_assert_int_eq(ss_lb_ct_key_make(m, &l4, &a), -1);
+	*rte_pktmbuf_mtod_offset(m, uint8_t *, 14) = 0x60;
+	ck_assert_int_eq(ss_lb_ct_key_make(m, &l4, &a), 0);
+	ck_assert_uint_eq(a.v6, 1);
+	rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - (14 + 39));
+	ck_assert_int_eq(ss_lb_ct_key_make(m, &l4, &a), -1);
+	*rte_pktmbuf_mtod_offset(m, uint8_t *, 14) = 0x45;
+	ck_assert_int_eq(ss_lb_ct_key_make(m, &l4, &a), 0);
+	rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - (14 + 19));
+	ck_assert_int_eq(ss_lb_ct_key_make(m, &l4, &a), -1);
+	rte_pktmbuf_free(m);
+	ss_steer_ctx_free(steer);
+	steer = NULL;
 }
 END_TEST
 

@@ -164,9 +164,15 @@ classify_inner1(const struct ss_steer_ctx *ctx, struct rte_mbuf *m,
 	return kind;
 }
 
+/* What ss_steer_classify_burst_l4 read of the last packet classify1
+ * took. */
+static struct ss_steer_l4 last_l4;
+
 /* Classify one packet, free it, return kind; owner through *owner.
- * Where the IPv4 header is as classification's flag promises, the
- * packet is classified with the flag too: same owner, kind, counters.
+ * ss_steer_classify_burst_l4 decides the same (its transport header in
+ * last_l4). Where the IPv4 header is as classification's flag promises,
+ * the packet is classified with the flag too: same owner, kind, counters,
+ * and (_l4) the same transport header.
  * A packet at L2 (l2_len 14, one segment) is then classified as an
  * inner packet from its IP header on, with and without the flag's L3
  * form: the same again. */
@@ -183,12 +189,29 @@ classify1(const struct ss_steer_ctx *ctx, struct rte_mbuf *m,
 	memset(&s2, 0, sizeof(s2));
 	m->packet_type &= ~SS_STEER_PTYPE_IP4_CHECKED;
 	ss_steer_classify_burst(ctx, &m, 1, owner, &kind, &s1);
+	memset(&last_l4, 0xee, sizeof(last_l4));
+	ss_steer_classify_burst_l4(ctx, &m, 1, &o2, &k2, &last_l4, &s2);
+	ck_assert_uint_eq(k2, kind);
+	ck_assert_uint_eq(o2, *owner);
+	ck_assert_mem_eq(&s1, &s2, sizeof(s1));
 	if (ss_test_ip4_checked_ok(m)) {
+		struct ss_steer_l4 l4c;
+
 		m->packet_type |= SS_STEER_PTYPE_IP4_CHECKED;
+		memset(&s2, 0, sizeof(s2));
 		ss_steer_classify_burst(ctx, &m, 1, &o2, &k2, &s2);
 		ck_assert_uint_eq(k2, kind);
 		ck_assert_uint_eq(o2, *owner);
 		ck_assert_mem_eq(&s1, &s2, sizeof(s1));
+		memset(&s2, 0, sizeof(s2));
+		memset(&l4c, 0xee, sizeof(l4c));
+		ss_steer_classify_burst_l4(ctx, &m, 1, &o2, &k2, &l4c, &s2);
+		ck_assert_uint_eq(k2, kind);
+		ck_assert_uint_eq(o2, *owner);
+		ck_assert_mem_eq(&s1, &s2, sizeof(s1));
+		if (kind != SS_STEER_BAD)
+			ck_assert_mem_eq(&l4c, &last_l4, sizeof(l4c));
+		memset(&s2, 0, sizeof(s2));
 	}
 	if (m->l2_len == 14 && m->nb_segs == 1 && m->data_len >= 14) {
 		rte_pktmbuf_adj(m, 14);
@@ -691,6 +714,118 @@ START_TEST(test_classify_frag_ext)
 }
 END_TEST
 
+/* What ss_steer_classify_burst_l4 tells of the transport header: the
+ * protocol after extension headers, ports in host order, UDP, IKE (500,
+ * or 4500 with the zero marker) and fragments. */
+START_TEST(test_classify_l4)
+{
+	static const uint8_t zero[8], keepalive[1] = { 0xff };
+	struct ss_steer_ctx *ctx = ctx4();
+	uint8_t l4[64], pl[16];
+	struct rte_mbuf *m;
+	struct tuple t;
+	uint16_t owner, len;
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		if (v6)
+			tuple_v6(&t, 1, 2, 17);
+		else
+			tuple_v4(&t, 0x0a000001, 0x0a000002, 17);
+		/* IKE on 500 */
+		memset(pl, 0x21, sizeof(pl));
+		len = mk_udp(l4, 40000, 500, pl, 16);
+		ck_assert_uint_eq(classify1(ctx, mk_pkt(&t, l4, len, 0),
+			&owner, NULL), SS_STEER_HASH);
+		ck_assert_uint_eq(last_l4.proto, 17);
+		ck_assert_uint_eq(last_l4.sport, 40000);
+		ck_assert_uint_eq(last_l4.dport, 500);
+		ck_assert_uint_eq(last_l4.flags,
+			SS_STEER_L4_UDP | SS_STEER_L4_IKE);
+		/* on 4500 behind the zero marker; only 4 bytes of it */
+		len = mk_udp(l4, 4500, 4500, zero, 8);
+		ck_assert_uint_eq(classify1(ctx, mk_pkt(&t, l4, len, 0),
+			&owner, NULL), SS_STEER_HASH);
+		ck_assert_uint_eq(last_l4.flags,
+			SS_STEER_L4_UDP | SS_STEER_L4_IKE);
+		len = mk_udp(l4, 4500, 4500, zero, 4);
+		classify1(ctx, mk_pkt(&t, l4, len, 0), &owner, NULL);
+		ck_assert_uint_eq(last_l4.flags,
+			SS_STEER_L4_UDP | SS_STEER_L4_IKE);
+		/* a NAT-T keepalive and 3 zero bytes are not IKE */
+		len = mk_udp(l4, 4500, 4500, keepalive, 1);
+		classify1(ctx, mk_pkt(&t, l4, len, 0), &owner, NULL);
+		ck_assert_uint_eq(last_l4.flags, SS_STEER_L4_UDP);
+		len = mk_udp(l4, 4500, 4500, zero, 3);
+		classify1(ctx, mk_pkt(&t, l4, len, 0), &owner, NULL);
+		ck_assert_uint_eq(last_l4.flags, SS_STEER_L4_UDP);
+		/* IKE's ports from the other side are not IKE to us */
+		len = mk_udp(l4, 500, 40000, pl, 16);
+		classify1(ctx, mk_pkt(&t, l4, len, 0), &owner, NULL);
+		ck_assert_uint_eq(last_l4.flags, SS_STEER_L4_UDP);
+		/* ESP in UDP: by its SPI, and UDP */
+		put32(pl, ss_steer_spi_make(7, 4, 99));
+		put32(pl + 4, 1);
+		len = mk_udp(l4, 4500, 4500, pl, 16);
+		ck_assert_uint_eq(classify1(ctx, mk_pkt(&t, l4, len, 0),
+			&owner, NULL), SS_STEER_ESP);
+		ck_assert_uint_eq(owner, 1);
+		ck_assert_uint_eq(last_l4.flags, SS_STEER_L4_UDP);
+		ck_assert_uint_eq(last_l4.dport, 4500);
+		/* ESP: no ports, no flags */
+		t.proto = 50;
+		memcpy(l4, pl, 16);
+		ck_assert_uint_eq(classify1(ctx, mk_pkt(&t, l4, 16, 0),
+			&owner, NULL), SS_STEER_ESP);
+		ck_assert_uint_eq(last_l4.proto, 50);
+		ck_assert_uint_eq(last_l4.sport, 0);
+		ck_assert_uint_eq(last_l4.flags, 0);
+		/* TCP: its ports */
+		t.proto = 6;
+		memset(l4, 0, 20);
+		put16(l4, 33000);
+		put16(l4 + 2, 443);
+		classify1(ctx, mk_pkt(&t, l4, 20, 0), &owner, NULL);
+		ck_assert_uint_eq(last_l4.proto, 6);
+		ck_assert_uint_eq(last_l4.sport, 33000);
+		ck_assert_uint_eq(last_l4.dport, 443);
+		ck_assert_uint_eq(last_l4.flags, 0);
+		/* ICMP: none */
+		t.proto = v6 ? 58 : 1;
+		classify1(ctx, mk_pkt(&t, l4, 20, 0), &owner, NULL);
+		ck_assert_uint_eq(last_l4.proto, t.proto);
+		ck_assert_uint_eq(last_l4.sport, 0);
+		ck_assert_uint_eq(last_l4.dport, 0);
+	}
+	/* IPv4 fragment of IKE: the protocol, no ports, FRAG */
+	tuple_v4(&t, 0x0a000001, 0x0a000002, 17);
+	len = mk_udp(l4, 40000, 500, pl, 16);
+	m = mk_pkt(&t, l4, len, 0);
+	put16(rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 6), 0x2000);
+	classify1(ctx, m, &owner, NULL);
+	ck_assert_uint_eq(last_l4.proto, 17);
+	ck_assert_uint_eq(last_l4.sport, 0);
+	ck_assert_uint_eq(last_l4.flags, SS_STEER_L4_FRAG);
+	/* IPv6: destination options then UDP 500; a fragment header
+	 * (offset 8) then UDP */
+	tuple_v6(&t, 1, 2, 60);
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 17;
+	mk_udp(l4 + 8, 40001, 500, pl, 16);
+	classify1(ctx, mk_pkt(&t, l4, 8 + 24, 0), &owner, NULL);
+	ck_assert_uint_eq(last_l4.proto, 17);
+	ck_assert_uint_eq(last_l4.sport, 40001);
+	ck_assert_uint_eq(last_l4.flags, SS_STEER_L4_UDP | SS_STEER_L4_IKE);
+	t.proto = 44;
+	put16(l4 + 2, 8);
+	classify1(ctx, mk_pkt(&t, l4, 8 + 24, 0), &owner, NULL);
+	ck_assert_uint_eq(last_l4.proto, 17);
+	ck_assert_uint_eq(last_l4.dport, 0);
+	ck_assert_uint_eq(last_l4.flags, SS_STEER_L4_FRAG);
+	ss_steer_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_hash_symmetric)
 {
 	struct ss_steer_ctx *ctx = ctx4();
@@ -1097,6 +1232,7 @@ START_TEST(test_segmented)
 {
 	struct ss_steer_ctx *ctx = ctx4();
 	struct ss_steer_stats st1, st2;
+	struct ss_steer_l4 l4a, l4b;
 	struct rte_mbuf *m;
 	uint8_t b[128], kind, k2;
 	uint16_t owner, o2, len, cut;
@@ -1107,6 +1243,11 @@ START_TEST(test_segmented)
 		m = mk_seg(b, len, len);
 		memset(&st1, 0, sizeof(st1));
 		ss_steer_classify_burst(ctx, &m, 1, &owner, &kind, &st1);
+		memset(&st2, 0, sizeof(st2));
+		ss_steer_classify_burst_l4(ctx, &m, 1, &o2, &k2, &l4a, &st2);
+		ck_assert_uint_eq(k2, kind);
+		ck_assert_uint_eq(o2, owner);
+		ck_assert_int_eq(memcmp(&st1, &st2, sizeof(st1)), 0);
 		if (ss_test_ip4_checked_ok(m)) {
 			/* as classification would mark it: same result */
 			m->packet_type |= SS_STEER_PTYPE_IP4_CHECKED;
@@ -1135,6 +1276,13 @@ START_TEST(test_segmented)
 			ck_assert_uint_eq(k2, kind);
 			ck_assert_uint_eq(o2, owner);
 			ck_assert_int_eq(memcmp(&st1, &st2, sizeof(st1)), 0);
+			/* what it read of the transport header: the same
+			 * wherever the segments break */
+			ss_steer_classify_burst_l4(ctx, &m, 1, &o2, &k2, &l4b,
+				&st2);
+			ck_assert_uint_eq(k2, kind);
+			if (kind != SS_STEER_BAD)
+				ck_assert_mem_eq(&l4a, &l4b, sizeof(l4a));
 			rte_pktmbuf_free(m);
 		}
 		/* The same IP packet as an inner one (data at L3, l2_len
@@ -1289,6 +1437,7 @@ steer_suite(void)
 	tcase_add_test(tc, test_classify_plain_and_bad);
 	tcase_add_test(tc, test_classify_frag_ext);
 	tcase_add_test(tc, test_one_server);
+	tcase_add_test(tc, test_classify_l4);
 	tcase_add_test(tc, test_hash_symmetric);
 	tcase_add_test(tc, test_ids_over_servers);
 	tcase_add_test(tc, test_inner);

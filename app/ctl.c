@@ -62,6 +62,10 @@ ctl_punted(struct ss_app *app, struct rte_mbuf *m)
 		ss_app_fwd_too_big(app, m);
 		return;
 	}
+	if (m->hash.usr == SS_PUNT_LB_FRAG) {
+		ss_app_lb_frag_input(app, m);
+		return;
+	}
 	if (port < 0) {
 		app->ctl.unhandled++;
 		rte_pktmbuf_free(m);

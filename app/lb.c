@@ -171,11 +171,12 @@ ss_app_lb_init(struct ss_app *app)
 
 	if (c->nb_backends == 0)
 		return 0;
-	lb = rte_zmalloc("ss_lb", sizeof(*lb) + app->nb_workers *
+	lb = rte_zmalloc("ss_lb", sizeof(*lb) + (app->nb_workers + 1) *
 		sizeof(lb->ws[0]), RTE_CACHE_LINE_SIZE);
 	if (lb == NULL)
 		return -ENOMEM;
 	lb->port = c->port;
+	lb->mtu = app->cfg.ports[c->port].mtu;
 	lb->ike_id = c->ike_backend;
 	rte_spinlock_init(&lb->lock);
 	for (i = 0; i < c->nb_backends; i++)
@@ -190,9 +191,10 @@ ss_app_lb_init(struct ss_app *app)
 	lb->ct_idle_s = c->conn_idle_s;
 	lb->ct_idle_tsc = (uint64_t)c->conn_idle_s * rte_get_timer_hz();
 	app->lb = lb;
-	for (w = 0; w < app->nb_workers; w++) {
-		const int sock = (int)rte_lcore_to_socket_id(
-			app->workers[w].lcore);
+	for (w = 0; w <= app->nb_workers; w++) {
+		const int sock = w < app->nb_workers ?
+			(int)rte_lcore_to_socket_id(app->workers[w].lcore) :
+			(int)rte_socket_id();
 		char name[RTE_HASH_NAMESIZE];
 
 		lb->ws[w] = rte_zmalloc_socket("ss_lb_ws",
@@ -201,7 +203,9 @@ ss_app_lb_init(struct ss_app *app)
 			ss_app_lb_fini(app);
 			return -ENOMEM;
 		}
-		if (c->conn_max == 0)
+		/* the control lcore's slot has no table: it sends whole
+		 * datagrams by the hash */
+		if (c->conn_max == 0 || w == app->nb_workers)
 			continue;
 		snprintf(name, sizeof(name), "ss_lbct%u", w);
 		lb->ct[w] = ss_lb_ct_create(name, c->conn_max, sock);
@@ -212,6 +216,11 @@ ss_app_lb_init(struct ss_app *app)
 			ss_app_lb_fini(app);
 			return -ENOMEM;
 		}
+	}
+	ret = ss_app_lb_frag_init(app);
+	if (ret < 0) {
+		ss_app_lb_fini(app);
+		return ret;
 	}
 	ret = lb_publish(app, lb);
 	if (ret < 0) {
@@ -260,10 +269,11 @@ ss_app_lb_fini(struct ss_app *app)
 		return;
 	/* the workers have stopped */
 	app->lb_on = false;
-	for (w = 0; w < app->nb_workers; w++) {
+	for (w = 0; w <= app->nb_workers; w++) {
 		rte_free(lb->ws[w]);
 		ss_lb_ct_free(lb->ct[w]);
 	}
+	ss_app_lb_frag_fini(app);
 	lb_reclaim(app, lb, true);
 	lb_table_free(lb->tab);
 	rte_free(lb);
@@ -528,6 +538,7 @@ ss_app_lb_timer(struct ss_app *app, uint64_t now)
 		return;
 	if (lb->nb_old != 0)
 		lb_reclaim(app, lb, false);
+	ss_app_lb_frag_timer(app, now);
 	if (c->health_ms == 0 || now < lb->next_check)
 		return;
 	lb->next_check = now + rte_get_timer_hz() * c->health_ms / 1000;
@@ -569,6 +580,22 @@ lb_is_vip(const struct ss_app_lb *lb, const struct rte_mbuf *m)
 				lb->v6[i], 16) == 0)
 			return true;
 	return false;
+}
+
+/* lk[] of a fragment for the control lcore (beside enum ss_lb_kind). */
+#define LB_LK_FRAG (SS_LB_KIND_MAX + 1)
+
+/* A fragment the control lcore can put together: IPv4, or IPv6 with the
+ * fragment header right behind the base header (as rte_ip_frag takes
+ * it). Others are hashed on their addresses, as lib/steer did. */
+static inline bool
+lb_frag_whole_able(const struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+		m->l2_len);
+
+	return (ip[0] >> 4) == 4 ||
+		ip[offsetof(struct rte_ipv6_hdr, proto)] == IPPROTO_FRAGMENT;
 }
 
 /* Entries looked at per burst with VIP packets: at 32-packet bursts
@@ -614,14 +641,15 @@ lb_ct_apply(const struct ss_app_lb *lb, const struct ss_lb_table *t,
 uint16_t
 ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 	struct ss_lb_ct *ct, struct rte_mbuf **m, uint16_t n,
-	struct rte_mbuf **tx, uint16_t *ntx)
+	uint32_t mtu, struct rte_mbuf **tx, uint16_t *ntx,
+	struct rte_mbuf **frag, uint16_t *nfrag)
 {
 	const struct ss_lb_table *t;
 	struct ss_steer_l4 l4[SS_BURST];
 	struct rte_mbuf *vip[SS_BURST];
 	uint16_t owner[SS_BURST], hk[SS_BURST];
 	uint8_t kind[SS_BURST], lk[SS_BURST];
-	uint16_t i, k = 0, nv = 0, nt = 0, nh = 0;
+	uint16_t i, k = 0, nv = 0, nt = 0, nh = 0, nf = 0;
 
 	for (i = 0; i < n; i++) {
 		if (lb_is_vip(lb, m[i]))
@@ -630,6 +658,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 			m[k++] = m[i];
 	}
 	*ntx = 0;
+	*nfrag = 0;
 	if (likely(nv == 0))
 		return n;
 	/* one table for the burst; the worker's quiescent state comes
@@ -658,6 +687,11 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 			if ((l4[i].flags & SS_STEER_L4_IKE) != 0) {
 				owner[i] = t->ike_idx;
 				lk[i] = SS_LB_IKE;
+			} else if (unlikely(l4[i].flags & SS_STEER_L4_FRAG) &&
+					lb_frag_whole_able(vip[i])) {
+				/* the SPI, ports, TEID are in the first
+				 * fragment only */
+				lk[i] = LB_LK_FRAG;
 			} else {
 				lk[i] = SS_LB_HASH;
 				hk[nh++] = i;
@@ -675,7 +709,21 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 		struct ss_lb_bstats *b;
 		const uint16_t o = owner[i];
 
-		if (unlikely(lk[i] == SS_LB_KIND_MAX)) {
+		if (unlikely(rte_pktmbuf_pkt_len(p) - p->l2_len > mtu) &&
+				lk[i] < SS_LB_KIND_MAX) {
+			/* cut, or answered with ICMP, by the control
+			 * lcore (which has put fragments together and
+			 * finds them above it too) */
+			st->big++;
+			frag[nf++] = p;
+			continue;
+		}
+		if (unlikely(lk[i] >= SS_LB_KIND_MAX)) {
+			if (lk[i] == LB_LK_FRAG) {
+				st->frag++;
+				frag[nf++] = p;
+				continue;
+			}
 			st->bad++;
 			rte_pktmbuf_free(p);
 			continue;
@@ -703,6 +751,7 @@ ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 		tx[nt++] = p;
 	}
 	*ntx = nt;
+	*nfrag = nf;
 	return k;
 }
 
@@ -716,7 +765,7 @@ ss_app_lb_stats_sum(const struct ss_app *app, struct ss_lb_wstats *sum)
 	memset(sum, 0, sizeof(*sum));
 	if (lb == NULL)
 		return;
-	for (w = 0; w < app->nb_workers; w++) {
+	for (w = 0; w <= app->nb_workers; w++) {
 		const struct ss_lb_wstats *s = lb->ws[w];
 
 		for (i = 0; i < SS_LB_MAX_IDS; i++) {
@@ -729,6 +778,8 @@ ss_app_lb_stats_sum(const struct ss_app *app, struct ss_lb_wstats *sum)
 		sum->unknown_id += s->unknown_id;
 		sum->bad += s->bad;
 		sum->untracked += s->untracked;
+		sum->frag += s->frag;
+		sum->big += s->big;
 		sum->ct.added += s->ct.added;
 		sum->ct.kept += s->ct.kept;
 		sum->ct.moved += s->ct.moved;
@@ -746,6 +797,7 @@ ss_app_lb_stats_clear(struct ss_app *app)
 	if (app->lb == NULL)
 		return;
 	/* as every clear: a racing worker increment may be lost */
-	for (w = 0; w < app->nb_workers; w++)
+	for (w = 0; w <= app->nb_workers; w++)
 		memset(app->lb->ws[w], 0, sizeof(*app->lb->ws[w]));
+	memset(&app->lb->fst, 0, sizeof(app->lb->fst));
 }

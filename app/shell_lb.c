@@ -124,6 +124,15 @@ show_lb(struct cmdline *cl, bool json)
 			lb->ct_idle_s, lb->ct_epoch, sum->ct.entries,
 			sum->ct.added, sum->ct.kept, sum->ct.moved,
 			sum->ct.expired, sum->ct.full, sum->untracked);
+		cmdline_printf(cl, ",\n \"fragments\": {\"in\": %" PRIu64
+			", \"reassembled\": %" PRIu64 ", \"above_mtu\": %"
+			PRIu64 ", \"datagrams\": %" PRIu64 ", \"sent\": %"
+			PRIu64 ", \"icmp_too_big\": %" PRIu64 ", \"dropped\": %"
+			PRIu64 ", \"reasm_dropped\": %" PRIu64
+			", \"reasm_too_big\": %" PRIu64 "}", sum->frag,
+			lb->fst.reasm.done, sum->big, lb->fst.datagrams,
+			lb->fst.sent, lb->fst.too_big, lb->fst.dropped,
+			lb->fst.reasm.dropped, lb->fst.reasm.too_big);
 		cmdline_printf(cl, ",\n \"unknown_id\": %" PRIu64 ", \"bad\": %"
 			PRIu64 "}\n", sum->unknown_id, sum->bad);
 		free(sum);
@@ -187,6 +196,14 @@ show_lb(struct cmdline *cl, bool json)
 			sum->untracked);
 	else
 		cmdline_printf(cl, "  conntrack: off (conn_max 0)\n");
+	cmdline_printf(cl, "  fragments: %" PRIu64 " in, %" PRIu64
+		" datagrams whole again; %" PRIu64 " above the port's MTU (%u)"
+		"; %" PRIu64 " to a backend in %" PRIu64 " frame(s), %" PRIu64
+		" answered ICMP too big, %" PRIu64 " not sent; reassembly "
+		"dropped %" PRIu64 " (timed out, overlapping, ...), too long "
+		"%" PRIu64 "\n", sum->frag, lb->fst.reasm.done, sum->big,
+		lb->mtu, lb->fst.datagrams, lb->fst.sent, lb->fst.too_big,
+		lb->fst.dropped, lb->fst.reasm.dropped, lb->fst.reasm.too_big);
 	cmdline_printf(cl, "  unknown_id %" PRIu64 "   bad %" PRIu64 "\n",
 		sum->unknown_id, sum->bad);
 	free(sum);

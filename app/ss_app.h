@@ -59,6 +59,8 @@ enum ss_punt_reason {
 	SS_PUNT_FWD_TOO_BIG = 5, /* transit, above the next hop's MTU:
 				 * fragment or ICMP; the MTU and the port
 				 * as lib/net left them (SS_NET_TOO_BIG_*) */
+	SS_PUNT_LB_FRAG = 6,	/* an IP fragment to a load balancer VIP:
+				 * put together, then to its backend */
 };
 
 /* A class for ss_app_ctl_dispatch beside lib/net's: a packet the control

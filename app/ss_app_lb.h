@@ -21,6 +21,12 @@
  * (ARP / neighbour solicitation to their address) where they have one:
  * a backend that stops answering is down, its hashed flows move, and
  * what only it can serve (its SAs, TEIDs, tags) is dropped and counted.
+ * IP fragments to a VIP carry the SPI, ports or TEID in the first one
+ * only: the workers hand them to the control lcore, which puts each
+ * datagram back together, decides its backend as for a whole packet,
+ * and sends it on cut again to the lb port's MTU (lb_frag.c); packets
+ * above that MTU go there too, to be cut (IPv4, DF clear) or answered
+ * with ICMP "too big".
  */
 
 #include <stdbool.h>
@@ -32,6 +38,7 @@
 
 #include "ss_app_lb_ct.h"
 #include "ss_config.h"
+#include "ss_net_reasm.h"
 
 struct ss_app;
 struct ss_lb_ct;
@@ -98,7 +105,23 @@ struct ss_lb_wstats {
 	struct ss_lb_ct_stats ct;	/* connection tracking */
 	uint64_t untracked;	/* hashed, headers a flow cannot be read
 				 * from (sent as hashed) */
+	uint64_t frag;		/* fragments to a VIP, handed to the
+				 * control lcore */
+	uint64_t big;		/* whole, above the lb port's MTU: handed
+				 * to the control lcore */
 } __rte_cache_aligned;
+
+/* The control lcore's side of fragments, and of packets too big for the
+ * lb port, to a VIP (lb_frag.c). */
+struct ss_lb_frag_stats {
+	uint64_t datagrams;	/* whole (again) and given a backend */
+	uint64_t sent;		/* frames sent on for them */
+	uint64_t too_big;	/* above the lb port's MTU, DF set or IPv6:
+				 * dropped, ICMP "too big" to the sender */
+	uint64_t dropped;	/* datagrams with a backend that could not be
+				 * cut or sent (no mbuf, TX full) */
+	struct ss_net_reasm_stats reasm;	/* putting them together */
+};
 
 /* Hash slots of the 5-tuple traffic: spread over the backends that are up
  * by weighted rendezvous hashing, so that one coming, going or changing
@@ -173,7 +196,14 @@ struct ss_app_lb {
 	uint32_t ct_epoch;		/* flushes */
 	uint32_t ct_idle_s;
 	struct ss_lb_ct *ct[RTE_MAX_LCORE];	/* per worker; NULL: off */
-	struct ss_lb_wstats *ws[];	/* per worker (nb_workers) */
+	/* fragments: the control lcore's reassembly and counters */
+	struct ss_net_reasm *reasm;
+	struct ss_lb_frag_stats fst;
+	uint32_t frag_id;		/* IPv6 fragment ids it gives */
+	uint32_t mtu;			/* the lb port's (L3) */
+	/* per worker (nb_workers), then the control lcore's (whole
+	 * datagrams it sends on) */
+	struct ss_lb_wstats *ws[];
 };
 
 /* lb_cfg.c: register the section (before the configuration is read). */
@@ -212,14 +242,24 @@ const char *ss_app_lb_state_name(const struct ss_lb_be *b);
 /*
  * Worker: take the packets of m[0..n) (transit, data at L2) sent to a
  * VIP out of m[]; those that have a backend are rewritten and put in
- * tx[] (*ntx of them), to be sent on lb->port; the others are counted
- * and freed. ct: the worker's connection table (NULL: none). Returns
- * how many packets are left in m[] (order kept).
+ * tx[] (*ntx of them), to be sent on lb->port; IP fragments and packets
+ * above mtu (the lb port's) go to frag[] (*nfrag), for the control lcore
+ * (ss_app_lb_frag_input); the
+ * others are counted and freed. ct: the worker's connection table
+ * (NULL: none). Returns how many packets are left in m[] (order kept).
  */
 uint16_t ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
-	struct ss_lb_ct *ct, struct rte_mbuf **m, uint16_t n,
-	struct rte_mbuf **tx, uint16_t *ntx);
-/* Every worker's counters summed; zero them. */
+	struct ss_lb_ct *ct, struct rte_mbuf **m, uint16_t n, uint32_t mtu,
+	struct rte_mbuf **tx, uint16_t *ntx, struct rte_mbuf **frag,
+	uint16_t *nfrag);
+/* lb_frag.c, control lcore: a fragment to a VIP, or a packet too big
+ * for the lb port, that a worker punted (takes m); the reassembly
+ * table's set-up, expiry and teardown. */
+void ss_app_lb_frag_input(struct ss_app *app, struct rte_mbuf *m);
+int ss_app_lb_frag_init(struct ss_app *app);
+void ss_app_lb_frag_timer(struct ss_app *app, uint64_t now);
+void ss_app_lb_frag_fini(struct ss_app *app);
+/* Every worker's counters summed (and the control lcore's); zero them. */
 void ss_app_lb_stats_sum(const struct ss_app *app, struct ss_lb_wstats *sum);
 void ss_app_lb_stats_clear(struct ss_app *app);
 

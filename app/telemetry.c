@@ -421,6 +421,17 @@ tm_lb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "ct_expired", sum->ct.expired);
 	rte_tel_data_add_dict_u64(d, "ct_full", sum->ct.full);
 	rte_tel_data_add_dict_u64(d, "ct_untracked", sum->untracked);
+	rte_tel_data_add_dict_u64(d, "frag_in", sum->frag);
+	rte_tel_data_add_dict_u64(d, "frag_reassembled", lb->fst.reasm.done);
+	rte_tel_data_add_dict_u64(d, "above_mtu", sum->big);
+	rte_tel_data_add_dict_u64(d, "icmp_too_big", lb->fst.too_big);
+	rte_tel_data_add_dict_u64(d, "frag_datagrams", lb->fst.datagrams);
+	rte_tel_data_add_dict_u64(d, "frag_sent", lb->fst.sent);
+	rte_tel_data_add_dict_u64(d, "frag_dropped", lb->fst.dropped);
+	rte_tel_data_add_dict_u64(d, "frag_reasm_dropped",
+		lb->fst.reasm.dropped);
+	rte_tel_data_add_dict_u64(d, "frag_reasm_too_big",
+		lb->fst.reasm.too_big);
 	free(sum);
 	return ret;
 }

@@ -555,16 +555,27 @@ worker_lb(struct ss_app *app, struct ss_worker *w, struct rte_mbuf **m,
 	uint16_t n)
 {
 	const struct ss_app_lb *lb = app->lb;
-	struct rte_mbuf *tx[SS_BURST];
+	struct rte_mbuf *tx[SS_BURST], *frag[SS_BURST];
 	int16_t res[SS_BURST];
-	uint16_t i, ntx, left;
+	uint16_t i, ntx, nfrag, left;
 
-	left = ss_app_lb_take(lb, lb->ws[w->idx], lb->ct[w->idx], m, n, tx,
-		&ntx);
+	left = ss_app_lb_take(lb, lb->ws[w->idx], lb->ct[w->idx], m, n,
+		lb->mtu, tx, &ntx, frag, &nfrag);
 	if (ntx != 0) {
 		for (i = 0; i < ntx; i++)
 			res[i] = lb->port;
 		worker_tx(app, w, tx, res, ntx);
+	}
+	if (unlikely(nfrag != 0)) {
+		/* Put together on the control lcore. Like the gateway's own
+		 * fragments they never take the second half of the punt
+		 * ring: a flood of them must not crowd out IKE, ARP, ND. */
+		if (rte_ring_count(w->punt) >= SS_PUNT_RING / 2) {
+			w->st.frag_shed += nfrag;
+			rte_pktmbuf_free_bulk(frag, nfrag);
+		} else {
+			worker_punt(w, frag, nfrag, SS_PUNT_LB_FRAG);
+		}
 	}
 	return left;
 }

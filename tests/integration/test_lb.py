@@ -13,7 +13,10 @@ as for IPVS-DR) and have the MACs the 'lb' section names. The client
 sends to the VIPs through the gateway: ESP (SPI ids 1, 2; IPv4 and IPv6),
 ESP in UDP 4500, GTP-U G-PDUs (TEID ids), SCTP DATA (vtag ids), IKE on
 UDP 500 and 4500 with the zero marker, plain UDP flows, and ESP of an id
-with no backend. Each backend captures what reaches it. Then a UDP echo
+with no backend. Each backend captures what reaches it. Then the same
+kinds as IP fragments (IPv4 and IPv6, some sent last fragment first):
+each datagram must reach its backend whole, cut again to fit the
+segment, and no fragment of it the other. Then a UDP echo
 service on both backends answers from the VIP straight to the client
 (its seg0 interface): the reply never crosses the gateway.
 Usage: test_lb.py PATH/TO/shardsec
@@ -127,6 +130,115 @@ for p in s.results:
         continue
     out.append([m.group(0).decode() if m else None, p[Ether].dst, dst, ttl])
 print(json.dumps(out), flush=True)
+'''
+
+# Datagrams to the VIPs sent as IP fragments, every third one last
+# fragment first: IPv6, 3000 bytes in fragments of 1280; IPv4, 1800 bytes
+# in fragments of 1000 (af_packet's socket puts IPv4 together before
+# DPDK sees it, PACKET_FANOUT_FLAG_DEFRAG: the gateway then has a whole
+# datagram above the lb port's MTU of 1400 to cut). Payload: the tag,
+# then bytes of a known pattern. Then an IPv4 packet with DF set and an
+# IPv6 one, 1428 and 1448 bytes, which fit the client's link (1500) but
+# not the lb port: answered with ICMP "too big" (MTU 1400), captured
+# here.
+FSEND = r'''
+import sys, json
+from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment, UDP, Raw, sendp,
+                       conf, fragment, fragment6, AsyncSniffer, ICMP,
+                       ICMPv6PacketTooBig)
+conf.verb = 0
+gwmac, R = sys.argv[1], int(sys.argv[2])
+V4, V6, C4, C6 = "198.51.100.10", "2001:db8:2::10", "198.51.100.2", "2001:db8:2::2"
+SIZE = {4: 1800, 6: 3000}
+def body(t, fam):
+    t = t.encode()
+    return t + bytes((i * 7 + 3) & 0xff for i in range(SIZE[fam] - len(t)))
+def l4(kind, k, t, fam):
+    if kind == "esp":
+        return 50, Raw((k << 28 | 0x1234).to_bytes(4, "big") + (1).to_bytes(4, "big") + body(t, fam))
+    if kind == "esp-udp":
+        return 17, UDP(sport=4500, dport=4500) / Raw((k << 28 | 0x5678).to_bytes(4, "big") + (1).to_bytes(4, "big") + body(t, fam))
+    if kind == "ike":
+        return 17, UDP(sport=k, dport=k) / Raw((bytes(4) if k == 4500 else b"") + bytes(8) + body(t, fam))
+    return 17, UDP(sport=30000 + k, dport=9999) / Raw(body(t, fam))
+out, n, nd = [], 0, 0
+for fam in (4, 6):
+    for kind, keys in (("esp", (1, 2)), ("esp-udp", (1, 2)), ("ike", (500, 4500)), ("hash", (0, 1, 2, 3))):
+        for k in keys:
+            for i in range(R):
+                t = "LBF:%s:%d:%d:%d;" % (kind, fam, k, i)
+                proto, pl = l4(kind, k, t, fam)
+                if fam == 4:
+                    fr = fragment(IP(src=C4, dst=V4, proto=proto, id=0x4000 + n) / pl, fragsize=1000)
+                else:
+                    fr = fragment6(IPv6(src=C6, dst=V6, nh=44) / IPv6ExtHdrFragment(nh=proto, id=0x6000 + n) / pl, 1280)
+                n += 1
+                if n % 3 == 0:
+                    fr = fr[::-1]
+                out += [Ether(dst=gwmac) / f for f in fr]
+sn = AsyncSniffer(iface="eth0", filter="icmp or icmp6")
+sn.start()
+sendp(out, iface="eth0", inter=0.002)
+big = [Ether(dst=gwmac) / IP(src=C4, dst=V4, flags="DF") /
+       UDP(sport=31000, dport=9999) / Raw(bytes(1400)),
+       Ether(dst=gwmac) / IPv6(src=C6, dst=V6) /
+       UDP(sport=31000, dport=9999) / Raw(bytes(1400))]
+sendp(big, iface="eth0", inter=0.2)
+import time
+time.sleep(1)
+sn.stop()
+icmp = []
+for p in sn.results:
+    if ICMP in p and p[ICMP].type == 3 and p[ICMP].code == 4:
+        icmp.append([4, p[IP].src, p[ICMP].nexthopmtu])
+    elif ICMPv6PacketTooBig in p:
+        icmp.append([6, p[IPv6].src, p[ICMPv6PacketTooBig].mtu])
+print(json.dumps([n, len(out), icmp]))
+'''
+
+# What each backend got of FSEND's datagrams: fragments put together
+# (scapy), each datagram's tag, whether its bytes are intact, and the
+# largest frame that carried it.
+FSNIFF = r'''
+import sys, json, re
+from collections import defaultdict
+from scapy.all import AsyncSniffer, IP, IPv6, IPv6ExtHdrFragment, conf, raw
+from scapy.layers.inet import defragment
+from scapy.layers.inet6 import defragment6
+conf.verb = 0
+s = AsyncSniffer(iface="eth0",
+                 filter="dst host 198.51.100.10 or dst host 2001:db8:2::10",
+                 started_callback=lambda: print("ready", flush=True))
+s.start()
+sys.stdin.readline()
+s.stop()
+def check(t, data):
+    m = re.search(rb"LBF:[^;]*;", data)
+    if m is None:
+        return None
+    tail = data[m.end():]
+    ok = tail == bytes((i * 7 + 3) & 0xff for i in range(len(tail)))
+    return [m.group(0).decode(), t, ok, len(m.group(0)) + len(tail)]
+out, v4, v6 = [], [], defaultdict(list)
+big = 0
+for p in s.results:
+    big = max(big, len(p))
+    if IP in p:
+        v4.append(p[IP])
+    elif IPv6 in p and IPv6ExtHdrFragment in p:
+        v6[(p[IPv6].src, p[IPv6ExtHdrFragment].id)].append(p[IPv6])
+for d in defragment(v4):
+    if d.flags.MF or d.frag:
+        out.append([None, 4, False, 0])
+        continue
+    r = check(4, raw(d.payload))
+    if r:
+        out.append(r)
+for frags in v6.values():
+    d = defragment6(frags)
+    r = check(6, raw(d.payload))
+    out.append(r if r else [None, 6, False, 0])
+print(json.dumps([out, big]), flush=True)
 '''
 
 # Answers from the VIP (bound to it: an unbound socket would answer from
@@ -343,6 +455,7 @@ poll_mode = "adaptive";
 mbufs = 8191;
 ports = (
   { name = "inside"; device = "net_af_packet_%(gi)s,iface=%(gi)s,qpairs=3";
+    mtu = 1400;
     addresses = ( "192.0.2.1/24" ); },
   { name = "outside"; device = "net_af_packet_%(go)s,iface=%(go)s,qpairs=3";
     addresses = ( "198.51.100.1/24", "2001:db8:2::1/64" ); }
@@ -642,6 +755,95 @@ def phase3(gw, topo, mac_out, procs):
           'conntrack: ' in o and 'idle 300 s' in o, o)
 
 
+def frag_phase(gw, topo, mac_out, procs):
+    """Fragmented ESP, ESP in UDP, IKE and hashed UDP to the VIPs: the
+    gateway puts each datagram together and sends it to the backend that
+    owns it, cut again to the segment's MTU."""
+    R = 3
+    gw.cmd('clear stats')
+    sniff = {}
+    for k, ns in topo.ns_b.items():
+        p = subprocess.Popen(['ip', 'netns', 'exec', ns, '/usr/bin/python3',
+                              '-c', FSNIFF], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        sniff[k] = p
+    for k, p in sniff.items():
+        ready = p.stdout.readline().strip()
+        check('fragments: capture on b%d running' % k, ready == 'ready',
+              ready)
+    r = sh(['/usr/bin/python3', '-c', FSEND, mac_out, str(R)], ns=topo.ns_c,
+           timeout=300)
+    ndg, nfr, icmp = json.loads(r.stdout.strip().splitlines()[-1])
+    nfr6 = 3 * (ndg // 2)    # IPv6: 3000 bytes in fragments of 1280
+    time.sleep(2)
+    got, big = {}, {}
+    for k, p in sniff.items():
+        out, _ = p.communicate('stop\n', timeout=120)
+        got[k], big[k] = json.loads(out.strip().splitlines()[-1])
+    check('fragments: client sent %d datagrams in %d fragments'
+          % (ndg, nfr), ndg == 2 * 10 * R and nfr > 2 * ndg, (ndg, nfr))
+    where = collections.defaultdict(list)
+    bad = []
+    for k, rows in got.items():
+        for t, fam, ok, size in rows:
+            if t is None or not ok or size != (1800 if fam == 4 else 3000):
+                bad.append((k, t, fam, size))
+                continue
+            where[t].append(k)
+    check('fragments: every datagram the backends got is whole and intact',
+          not bad, bad)
+    for kind, keys in (('esp', (1, 2)), ('esp-udp', (1, 2)),
+                       ('ike', (500, 4500))):
+        for fam in (4, 6):
+            for key in keys:
+                want = key if kind != 'ike' else IKE_BACKEND
+                tags = ['LBF:%s:%d:%d:%d;' % (kind, fam, key, i)
+                        for i in range(R)]
+                check('fragments: %s IPv%d %s %d: %d/%d datagrams whole on '
+                      'b%d only' % (kind, fam, 'port' if kind == 'ike'
+                                    else 'id', key,
+                                    sum(where[t] == [want] for t in tags),
+                                    R, want),
+                      all(where[t] == [want] for t in tags),
+                      {t: where[t] for t in tags})
+    for fam in (4, 6):
+        tags = ['LBF:hash:%d:%d:%d;' % (fam, f, i) for f in range(4)
+                for i in range(R)]
+        check('fragments: hashed UDP IPv%d: each of %d datagrams on one '
+              'backend' % (fam, len(tags)),
+              all(len(where[t]) == 1 for t in tags),
+              {t: where[t] for t in tags})
+    check('fragments: cut again to the lb port\'s MTU, 1400 (largest frame '
+          '%s)' % big, all(0 < b <= 1414 for b in big.values()), big)
+    check('too big: IPv4 with DF set and IPv6 answered with ICMP "too big", '
+          'MTU 1400, from the gateway\'s outside address (%s)' % icmp,
+          sorted(x[0] for x in icmp) == [4, 6] and
+          all(x[2] == 1400 for x in icmp) and
+          sorted(x[1] for x in icmp) == ['198.51.100.1', '2001:db8:2::1'],
+          icmp)
+    js, raw = lb_json(gw)
+    fr = js.get('fragments', {}) if js else {}
+    # IPv6: reassembled by the gateway; IPv4: whole when it arrived,
+    # above the MTU (and so is the DF one, and the IPv6 one)
+    check('fragments: show lb json counts them (%s)' % fr,
+          fr.get('in') == nfr6 and fr.get('reassembled') == ndg // 2 and
+          fr.get('above_mtu') == ndg // 2 + 2 and
+          fr.get('datagrams') == ndg and
+          fr.get('sent', 0) >= 2 * ndg and fr.get('icmp_too_big') == 2 and
+          fr.get('dropped') == 0 and fr.get('reasm_dropped') == 0, raw)
+    kinds = js['totals']['kinds'] if js else {}
+    check('fragments: each datagram counted once, by kind (%s)' % kinds,
+          kinds.get('esp') == 2 * 2 * R and kinds.get('esp-udp') == 2 * 2 * R
+          and kinds.get('ike') == 2 * 2 * R and
+          kinds.get('hash') == 2 * 4 * R, raw)
+    o = gw.cmd('show lb')
+    check('show lb: the fragments line',
+          'fragments: %d in, %d datagrams whole again; %d above the '
+          'port\'s MTU (1400)' % (nfr6, ndg // 2, ndg // 2 + 2) in o, o)
+    gw.cmd('clear stats')
+
+
 def main():
     binary = sys.argv[1]
     topo = LbTopo()
@@ -801,6 +1003,9 @@ def main():
         check('clear stats zeroes the lb counters',
               js is not None and js['totals']['packets'] == 0 and
               js['unknown_id'] == 0, raw)
+
+        # ---- phase 1b: IP fragments to the VIPs ------------------------
+        frag_phase(gw, topo, mac_out, procs)
 
         # ---- phase 2: a real reply path (direct server return) -------
         for k, ns in topo.ns_b.items():

@@ -29,6 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lbfrag  # noqa: E402
 import sstopo  # noqa: E402
 from sstopo import sh  # noqa: E402
 
@@ -142,49 +143,31 @@ print(json.dumps(out), flush=True)
 # not the lb port: answered with ICMP "too big" (MTU 1400), captured
 # here.
 FSEND = r'''
-import sys, json
-from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment, UDP, Raw, sendp,
-                       conf, fragment, fragment6, AsyncSniffer, ICMP,
-                       ICMPv6PacketTooBig)
+import sys, json, time
+sys.path.insert(0, sys.argv[3])
+import lbfrag
+from scapy.all import (Ether, IP, IPv6, UDP, Raw, sendp, conf, AsyncSniffer,
+                       ICMP, ICMPv6PacketTooBig)
 conf.verb = 0
 gwmac, R = sys.argv[1], int(sys.argv[2])
-V4, V6, C4, C6 = "198.51.100.10", "2001:db8:2::10", "198.51.100.2", "2001:db8:2::2"
 SIZE = {4: 1800, 6: 3000}
-def body(t, fam):
-    t = t.encode()
-    return t + bytes((i * 7 + 3) & 0xff for i in range(SIZE[fam] - len(t)))
-def l4(kind, k, t, fam):
-    if kind == "esp":
-        return 50, Raw((k << 28 | 0x1234).to_bytes(4, "big") + (1).to_bytes(4, "big") + body(t, fam))
-    if kind == "esp-udp":
-        return 17, UDP(sport=4500, dport=4500) / Raw((k << 28 | 0x5678).to_bytes(4, "big") + (1).to_bytes(4, "big") + body(t, fam))
-    if kind == "ike":
-        return 17, UDP(sport=k, dport=k) / Raw((bytes(4) if k == 4500 else b"") + bytes(8) + body(t, fam))
-    return 17, UDP(sport=30000 + k, dport=9999) / Raw(body(t, fam))
-out, n, nd = [], 0, 0
+out, n = [], 0
 for fam in (4, 6):
-    for kind, keys in (("esp", (1, 2)), ("esp-udp", (1, 2)), ("ike", (500, 4500)), ("hash", (0, 1, 2, 3))):
+    for kind, keys in lbfrag.KINDS:
         for k in keys:
             for i in range(R):
-                t = "LBF:%s:%d:%d:%d;" % (kind, fam, k, i)
-                proto, pl = l4(kind, k, t, fam)
-                if fam == 4:
-                    fr = fragment(IP(src=C4, dst=V4, proto=proto, id=0x4000 + n) / pl, fragsize=1000)
-                else:
-                    fr = fragment6(IPv6(src=C6, dst=V6, nh=44) / IPv6ExtHdrFragment(nh=proto, id=0x6000 + n) / pl, 1280)
+                fr = lbfrag.fragments(kind, fam, k, i, n, SIZE[fam],
+                                      1000 if fam == 4 else 1280)
                 n += 1
-                if n % 3 == 0:
-                    fr = fr[::-1]
                 out += [Ether(dst=gwmac) / f for f in fr]
 sn = AsyncSniffer(iface="eth0", filter="icmp or icmp6")
 sn.start()
 sendp(out, iface="eth0", inter=0.002)
-big = [Ether(dst=gwmac) / IP(src=C4, dst=V4, flags="DF") /
+big = [Ether(dst=gwmac) / IP(src=lbfrag.C4, dst=lbfrag.V4, flags="DF") /
        UDP(sport=31000, dport=9999) / Raw(bytes(1400)),
-       Ether(dst=gwmac) / IPv6(src=C6, dst=V6) /
+       Ether(dst=gwmac) / IPv6(src=lbfrag.C6, dst=lbfrag.V6) /
        UDP(sport=31000, dport=9999) / Raw(bytes(1400))]
 sendp(big, iface="eth0", inter=0.2)
-import time
 time.sleep(1)
 sn.stop()
 icmp = []
@@ -196,15 +179,13 @@ for p in sn.results:
 print(json.dumps([n, len(out), icmp]))
 '''
 
-# What each backend got of FSEND's datagrams: fragments put together
-# (scapy), each datagram's tag, whether its bytes are intact, and the
-# largest frame that carried it.
+# What each backend got of FSEND's datagrams (lbfrag.datagrams), and the
+# largest frame that carried them.
 FSNIFF = r'''
-import sys, json, re
-from collections import defaultdict
-from scapy.all import AsyncSniffer, IP, IPv6, IPv6ExtHdrFragment, conf, raw
-from scapy.layers.inet import defragment
-from scapy.layers.inet6 import defragment6
+import sys, json
+sys.path.insert(0, sys.argv[1])
+import lbfrag
+from scapy.all import AsyncSniffer, conf
 conf.verb = 0
 s = AsyncSniffer(iface="eth0",
                  filter="dst host 198.51.100.10 or dst host 2001:db8:2::10",
@@ -212,33 +193,8 @@ s = AsyncSniffer(iface="eth0",
 s.start()
 sys.stdin.readline()
 s.stop()
-def check(t, data):
-    m = re.search(rb"LBF:[^;]*;", data)
-    if m is None:
-        return None
-    tail = data[m.end():]
-    ok = tail == bytes((i * 7 + 3) & 0xff for i in range(len(tail)))
-    return [m.group(0).decode(), t, ok, len(m.group(0)) + len(tail)]
-out, v4, v6 = [], [], defaultdict(list)
-big = 0
-for p in s.results:
-    big = max(big, len(p))
-    if IP in p:
-        v4.append(p[IP])
-    elif IPv6 in p and IPv6ExtHdrFragment in p:
-        v6[(p[IPv6].src, p[IPv6ExtHdrFragment].id)].append(p[IPv6])
-for d in defragment(v4):
-    if d.flags.MF or d.frag:
-        out.append([None, 4, False, 0])
-        continue
-    r = check(4, raw(d.payload))
-    if r:
-        out.append(r)
-for frags in v6.values():
-    d = defragment6(frags)
-    r = check(6, raw(d.payload))
-    out.append(r if r else [None, 6, False, 0])
-print(json.dumps([out, big]), flush=True)
+big = max((len(p) for p in s.results), default=0)
+print(json.dumps([lbfrag.datagrams(s.results), big]), flush=True)
 '''
 
 # Answers from the VIP (bound to it: an unbound socket would answer from
@@ -764,7 +720,7 @@ def frag_phase(gw, topo, mac_out, procs):
     sniff = {}
     for k, ns in topo.ns_b.items():
         p = subprocess.Popen(['ip', 'netns', 'exec', ns, '/usr/bin/python3',
-                              '-c', FSNIFF], stdin=subprocess.PIPE,
+                              '-c', FSNIFF, HERE], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
         procs.append(p)
         sniff[k] = p
@@ -772,8 +728,8 @@ def frag_phase(gw, topo, mac_out, procs):
         ready = p.stdout.readline().strip()
         check('fragments: capture on b%d running' % k, ready == 'ready',
               ready)
-    r = sh(['/usr/bin/python3', '-c', FSEND, mac_out, str(R)], ns=topo.ns_c,
-           timeout=300)
+    r = sh(['/usr/bin/python3', '-c', FSEND, mac_out, str(R), HERE],
+           ns=topo.ns_c, timeout=300)
     ndg, nfr, icmp = json.loads(r.stdout.strip().splitlines()[-1])
     nfr6 = 3 * (ndg // 2)    # IPv6: 3000 bytes in fragments of 1280
     time.sleep(2)
@@ -783,37 +739,10 @@ def frag_phase(gw, topo, mac_out, procs):
         got[k], big[k] = json.loads(out.strip().splitlines()[-1])
     check('fragments: client sent %d datagrams in %d fragments'
           % (ndg, nfr), ndg == 2 * 10 * R and nfr > 2 * ndg, (ndg, nfr))
-    where = collections.defaultdict(list)
-    bad = []
-    for k, rows in got.items():
-        for t, fam, ok, size in rows:
-            if t is None or not ok or size != (1800 if fam == 4 else 3000):
-                bad.append((k, t, fam, size))
-                continue
-            where[t].append(k)
+    where, bad = lbfrag.placement(got, {4: 1800, 6: 3000})
     check('fragments: every datagram the backends got is whole and intact',
           not bad, bad)
-    for kind, keys in (('esp', (1, 2)), ('esp-udp', (1, 2)),
-                       ('ike', (500, 4500))):
-        for fam in (4, 6):
-            for key in keys:
-                want = key if kind != 'ike' else IKE_BACKEND
-                tags = ['LBF:%s:%d:%d:%d;' % (kind, fam, key, i)
-                        for i in range(R)]
-                check('fragments: %s IPv%d %s %d: %d/%d datagrams whole on '
-                      'b%d only' % (kind, fam, 'port' if kind == 'ike'
-                                    else 'id', key,
-                                    sum(where[t] == [want] for t in tags),
-                                    R, want),
-                      all(where[t] == [want] for t in tags),
-                      {t: where[t] for t in tags})
-    for fam in (4, 6):
-        tags = ['LBF:hash:%d:%d:%d;' % (fam, f, i) for f in range(4)
-                for i in range(R)]
-        check('fragments: hashed UDP IPv%d: each of %d datagrams on one '
-              'backend' % (fam, len(tags)),
-              all(len(where[t]) == 1 for t in tags),
-              {t: where[t] for t in tags})
+    lbfrag.placement_checks(check, where, R, IKE_BACKEND)
     check('fragments: cut again to the lb port\'s MTU, 1400 (largest frame '
           '%s)' % big, all(0 < b <= 1414 for b in big.values()), big)
     check('too big: IPv4 with DF set and IPv6 answered with ICMP "too big", '

@@ -20,7 +20,6 @@ Usage: test_lb_frag.py PATH/TO/shardsec
 import collections
 import json
 import os
-import re
 import struct
 import sys
 import tempfile
@@ -28,11 +27,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sstopo  # noqa: E402
+import lbfrag  # noqa: E402
+from lbfrag import V4, V6, C4  # noqa: E402
 
-from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment, UDP, Raw,  # noqa: E402
-                       conf, fragment, fragment6, rdpcap, wrpcap, raw)
-from scapy.layers.inet import defragment  # noqa: E402
-from scapy.layers.inet6 import defragment6  # noqa: E402
+from scapy.all import Ether, IP, UDP, Raw, conf, rdpcap, wrpcap  # noqa: E402
 
 conf.verb = 0
 # net_pcap's ports take no MAC: it names them 02:70:63:61:70:<n> ("pcap"
@@ -41,8 +39,6 @@ GWMAC = '02:70:63:61:70:01'
 CMAC = '02:00:00:00:0c:01'
 BMAC = {1: '02:00:00:00:01:01', 2: '02:00:00:00:01:02'}
 IKE_BACKEND = 2
-V4, V6 = '198.51.100.10', '2001:db8:2::10'
-C4, C6 = '198.51.100.2', '2001:db8:2::2'
 SIZE = {4: 3000, 6: 3000}
 R = 4
 results = []
@@ -56,53 +52,17 @@ def check(name, ok, detail=''):
     sys.stdout.flush()
 
 
-def pattern(n):
-    return bytes((i * 7 + 3) & 0xff for i in range(n))
-
-
-def body(t, fam):
-    t = t.encode()
-    return t + pattern(SIZE[fam] - len(t))
-
-
-def l4(kind, k, t, fam):
-    if kind == 'esp':
-        return 50, Raw(struct.pack('>II', k << 28 | 0x1234, 1) +
-                       body(t, fam))
-    if kind == 'esp-udp':
-        return 17, UDP(sport=4500, dport=4500) / Raw(
-            struct.pack('>II', k << 28 | 0x5678, 1) + body(t, fam))
-    if kind == 'ike':
-        return 17, UDP(sport=k, dport=k) / Raw(
-            (bytes(4) if k == 4500 else b'') + bytes(8) + body(t, fam))
-    return 17, UDP(sport=30000 + k, dport=9999) / Raw(body(t, fam))
-
-
-KINDS = (('esp', (1, 2)), ('esp-udp', (1, 2)), ('ike', (500, 4500)),
-         ('hash', (0, 1, 2, 3)))
-
-
 def frames():
     """The three RX queues' frames, and how many datagrams and
     fragments."""
     q = [[], [], []]
     n = nfr = 0
     for fam in (4, 6):
-        for kind, keys in KINDS:
+        for kind, keys in lbfrag.KINDS:
             for k in keys:
                 for i in range(R):
-                    t = 'LBF:%s:%d:%d:%d;' % (kind, fam, k, i)
-                    proto, pl = l4(kind, k, t, fam)
-                    if fam == 4:
-                        fr = fragment(IP(src=C4, dst=V4, proto=proto,
-                                         id=0x4000 + n) / pl, fragsize=1000)
-                    else:
-                        fr = fragment6(IPv6(src=C6, dst=V6, nh=44) /
-                                       IPv6ExtHdrFragment(nh=proto,
-                                                          id=0x6000 + n) /
-                                       pl, 1280)
-                    if n % 3 == 0:
-                        fr = fr[::-1]
+                    fr = lbfrag.fragments(kind, fam, k, i, n, SIZE[fam],
+                                          1000 if fam == 4 else 1280)
                     # dealt over the queues: the pieces of one datagram
                     # reach different lcores, the control lcore too
                     for j, f in enumerate(fr):
@@ -153,31 +113,6 @@ lb = {
 ''' % {'tag': os.getpid() % 100000, 'rx': rx, 'tx': tx, 'irx': irx,
        'itx': itx, 'v4': V4, 'v6': V6, 'ike': IKE_BACKEND,
        'm1': BMAC[1], 'm2': BMAC[2]}
-
-
-def datagrams(pkts):
-    """[(tag, family, intact, size)] of the frames to one backend."""
-    v4, v6, out = [], collections.defaultdict(list), []
-    for p in pkts:
-        if IP in p:
-            v4.append(p[IP])
-        elif IPv6ExtHdrFragment in p:
-            v6[(p[IPv6].src, p[IPv6ExtHdrFragment].id)].append(p[IPv6])
-    whole = [(4, d) for d in defragment(v4)]
-    whole += [(6, defragment6(f)) for f in v6.values()]
-    for fam, d in whole:
-        if fam == 4 and (d.flags.MF or d.frag):
-            out.append((None, 4, False, 0))
-            continue
-        data = raw(d.payload)
-        m = re.search(rb'LBF:[^;]*;', data)
-        if m is None:
-            out.append((None, fam, False, 0))
-            continue
-        tail = data[m.end():]
-        out.append((m.group(0).decode(), fam, tail == pattern(len(tail)),
-                    len(m.group(0)) + len(tail)))
-    return out
 
 
 class Tag:
@@ -246,30 +181,11 @@ def main():
               sent and all(len(p) <= 1414 for p in sent))
         check('frames out: %d (fr.sent %s)' % (len(sent), fr.get('sent')),
               len(sent) == fr.get('sent'))
-        where = collections.defaultdict(list)
-        bad = []
-        for k, mac in BMAC.items():
-            for t, fam, ok, size in datagrams(by_mac.get(mac, [])):
-                if t is None or not ok or size != SIZE[fam]:
-                    bad.append((k, t, fam, ok, size))
-                else:
-                    where[t].append(k)
+        where, bad = lbfrag.placement(
+            {k: lbfrag.datagrams(by_mac.get(mac, []))
+             for k, mac in BMAC.items()}, SIZE)
         check('every datagram out is whole and intact', not bad, bad)
-        for kind, keys in KINDS:
-            for fam in (4, 6):
-                for key in keys:
-                    tags = ['LBF:%s:%d:%d:%d;' % (kind, fam, key, i)
-                            for i in range(R)]
-                    if kind == 'hash':
-                        ok = all(len(where[t]) == 1 for t in tags)
-                        want = 'one backend'
-                    else:
-                        b = key if kind != 'ike' else IKE_BACKEND
-                        ok = all(where[t] == [b] for t in tags)
-                        want = 'b%d only' % b
-                    check('%s IPv%d %d: %d datagrams, each once, on %s'
-                          % (kind, fam, key, R, want), ok,
-                          {t: where[t] for t in tags})
+        lbfrag.placement_checks(check, where, R, IKE_BACKEND)
         check('the lone first fragment and the overlapping pair never '
               'leave', 'LBF:lone;' not in where and
               'LBF:overlap;' not in where, dict(where))

@@ -109,8 +109,8 @@ lb_frag_emit(const uint8_t *frag, uint32_t len, void *arg)
 	return 0;
 }
 
-/* Above the lb port's MTU with DF set, or IPv6: not ours to cut. ICMP
- * "too big" to the sender, from our address on the lb port, as a router
+/* A whole packet above the lb port's MTU that we may cut: IPv4 with DF
+ * clear. DF set, or IPv6, is answered with ICMP "too big", as a router
  * answers (IPVS does the same). */
 static bool
 lb_frag_may_cut(const struct rte_mbuf *m)
@@ -136,7 +136,9 @@ lb_frag_send(struct ss_app *app, struct ss_app_lb *lb, struct rte_mbuf *m)
 	};
 	int ret;
 
-	if (len <= mtu) {
+	if (len <= lb->mtu) {
+		/* as it is, even where it is longer than one of our mbufs
+		 * (put together in the reassembly's own) */
 		lb->fst.datagrams++;
 		if (ss_app_ctl_tx(lb->port, m, app) == 0)
 			lb->fst.sent++;
@@ -173,23 +175,28 @@ ss_app_lb_frag_input(struct ss_app *app, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* what rte_ip_frag reads (the worker checked the header, and that
+	/* a fragment, or a whole packet above the MTU; for a fragment,
+	 * what rte_ip_frag reads (the worker checked the header, and that
 	 * an IPv6 fragment header follows the base header) */
 	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
 	if ((ip[0] >> 4) == 4) {
 		frag = (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
 			RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
 			RTE_IPV4_HDR_OFFSET_MASK)) != 0;
-		m->l3_len = (uint16_t)((ip[0] & 0xf) * 4u);
-		m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 |
-			RTE_PTYPE_L4_FRAG;
+		if (frag) {
+			m->l3_len = (uint16_t)((ip[0] & 0xf) * 4u);
+			m->packet_type = RTE_PTYPE_L2_ETHER |
+				RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_FRAG;
+		}
 	} else {
 		frag = ip[offsetof(struct rte_ipv6_hdr, proto)] ==
 			IPPROTO_FRAGMENT;
-		m->l3_len = sizeof(struct rte_ipv6_hdr) +
-			sizeof(struct rte_ipv6_fragment_ext);
-		m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6_EXT |
-			RTE_PTYPE_L4_FRAG;
+		if (frag) {
+			m->l3_len = sizeof(struct rte_ipv6_hdr) +
+				sizeof(struct rte_ipv6_fragment_ext);
+			m->packet_type = RTE_PTYPE_L2_ETHER |
+				RTE_PTYPE_L3_IPV6_EXT | RTE_PTYPE_L4_FRAG;
+		}
 	}
 	if (frag) {
 		one = ss_net_reasm_input(lb->reasm, m, rte_rdtsc(),

@@ -140,8 +140,9 @@ ss_app_teardown(void)
 	ss_app_ipsec_fini(&ss_app);
 	ss_app_ports_fini(&ss_app);
 	ss_net_fini();
-	/* its jumbo buffers may have been anywhere above */
+	/* their jumbo buffers may have been anywhere above */
 	ss_app_reasm_fini(&ss_app);
+	ss_app_lb_frag_fini();
 	rte_mempool_free(ss_app.pool);
 	ss_app.pool = NULL;
 	ss_cfg_free(&ss_app.cfg);

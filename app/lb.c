@@ -273,7 +273,6 @@ ss_app_lb_fini(struct ss_app *app)
 		rte_free(lb->ws[w]);
 		ss_lb_ct_free(lb->ct[w]);
 	}
-	ss_app_lb_frag_fini(app);
 	lb_reclaim(app, lb, true);
 	lb_table_free(lb->tab);
 	rte_free(lb);

@@ -40,6 +40,12 @@
 #define LB_REASM_DATAGRAMS	1024
 #define LB_REASM_TIMEOUT_MS	2000
 
+/* The table outlives the role's state: a datagram it put together may
+ * still sit in a port's TX ring when the role is torn down, and its
+ * buffer then goes back to the table's own pool when the port closes
+ * (ss_app_lb_frag_fini, after the ports). */
+static struct ss_net_reasm *lb_reasm;
+
 struct lb_frag_emit {
 	struct ss_app *app;
 	const struct rte_mbuf *whole;	/* its L2 header, rewritten */
@@ -52,8 +58,11 @@ ss_app_lb_frag_init(struct ss_app *app)
 {
 	struct ss_app_lb *lb = app->lb;
 
-	lb->reasm = ss_net_reasm_create("ss_lb_reasm", LB_REASM_DATAGRAMS,
-		LB_REASM_TIMEOUT_MS, app->pool, (int)rte_socket_id());
+	if (lb_reasm == NULL)
+		lb_reasm = ss_net_reasm_create("ss_lb_reasm",
+			LB_REASM_DATAGRAMS, LB_REASM_TIMEOUT_MS, app->pool,
+			(int)rte_socket_id());
+	lb->reasm = lb_reasm;
 	if (lb->reasm == NULL) {
 		fprintf(stderr, "shardsec: lb: cannot create the reassembly "
 			"table for fragments to the VIPs: %s\n",
@@ -65,12 +74,10 @@ ss_app_lb_frag_init(struct ss_app *app)
 }
 
 void
-ss_app_lb_frag_fini(struct ss_app *app)
+ss_app_lb_frag_fini(void)
 {
-	struct ss_app_lb *lb = app->lb;
-
-	ss_net_reasm_free(lb->reasm, &lb->fst.reasm);
-	lb->reasm = NULL;
+	ss_net_reasm_free(lb_reasm, NULL);
+	lb_reasm = NULL;
 }
 
 void

@@ -254,11 +254,12 @@ uint16_t ss_app_lb_take(const struct ss_app_lb *lb, struct ss_lb_wstats *st,
 	uint16_t *nfrag);
 /* lb_frag.c, control lcore: a fragment to a VIP, or a packet too big
  * for the lb port, that a worker punted (takes m); the reassembly
- * table's set-up, expiry and teardown. */
+ * table's set-up and expiry; its teardown, after the ports are closed
+ * (its buffers may be in their TX rings). */
 void ss_app_lb_frag_input(struct ss_app *app, struct rte_mbuf *m);
 int ss_app_lb_frag_init(struct ss_app *app);
 void ss_app_lb_frag_timer(struct ss_app *app, uint64_t now);
-void ss_app_lb_frag_fini(struct ss_app *app);
+void ss_app_lb_frag_fini(void);
 /* Every worker's counters summed (and the control lcore's); zero them. */
 void ss_app_lb_stats_sum(const struct ss_app *app, struct ss_lb_wstats *sum);
 void ss_app_lb_stats_clear(struct ss_app *app);

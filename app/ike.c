@@ -47,6 +47,8 @@ struct ike_pair {
 	uint32_t tunnel;
 	uint16_t server;
 	uint8_t peer;			/* index in conf.peer[] */
+	bool retired;			/* outbound gone, inbound retiring */
+	uint64_t retired_packets;	/* inbound packets when retired */
 };
 
 struct ike_rcu {
@@ -856,33 +858,113 @@ out_find_cb(const struct ss_sa *sa, void *arg)
 	return 0;
 }
 
+struct in_find {
+	uint32_t spi;
+	uint64_t packets;
+	bool found;
+};
+
+static int
+in_find_cb(const struct ss_sa *sa, void *arg)
+{
+	struct in_find *f = arg;
+
+	if (sa->dir == SS_SA_DIR_IN && sa->spi == f->spi) {
+		f->packets = sa->st.packets;
+		f->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Packets an inbound SA has decrypted so far (0: no such SA). */
+static uint64_t
+in_packets(struct ss_app_ike *s, uint32_t spi)
+{
+	struct in_find f = { .spi = spi };
+
+	ss_sa_walk(s->app->sadb, in_find_cb, &f);
+	return f.packets;
+}
+
+static struct ike_pair *
+pair_find(struct ss_app_ike *s, uint32_t spi_in, uint32_t spi_out)
+{
+	struct ike_pair *pair;
+
+	TAILQ_FOREACH(pair, &s->pairs, next)
+		if (pair->spi_in == spi_in && pair->spi_out == spi_out)
+			return pair;
+	return NULL;
+}
+
+static int
+pair_out_del(struct ss_app_ike *s, const struct ike_pair *pair,
+	uint32_t spi_out)
+{
+	struct ss_sa_db *db = s->app->sadb;
+	int ret = ss_sa_del(db, spi_out, SS_SA_DIR_OUT);
+
+	if (ret == -ENOTUNIQ && pair != NULL) {
+		/* another peer picked the same outbound SPI */
+		struct out_find f = { .spi = spi_out, .tunnel = pair->tunnel };
+
+		ss_sa_walk(db, out_find_cb, &f);
+		ret = f.sa != NULL ? ss_sa_del_sa(db, f.sa) : -ENOENT;
+	}
+	return ret;
+}
+
 static int
 ike_child_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
 {
 	struct ss_app_ike *s = ctx;
-	struct ss_app *app = s->app;
-	struct ike_pair *pair;
-	int r1, r2;
+	struct ike_pair *pair = pair_find(s, spi_in, spi_out);
+	bool retired = pair != NULL && pair->retired;
+	uint64_t late = 0;
+	int r1, r2 = 0;
 
-	TAILQ_FOREACH(pair, &s->pairs, next)
-		if (pair->spi_in == spi_in && pair->spi_out == spi_out)
-			break;
-	r1 = ss_sa_del(app->sadb, spi_in, SS_SA_DIR_IN);
-	r2 = ss_sa_del(app->sadb, spi_out, SS_SA_DIR_OUT);
-	if (r2 == -ENOTUNIQ && pair != NULL) {
-		/* another peer picked the same outbound SPI */
-		struct out_find f = { .spi = spi_out, .tunnel = pair->tunnel };
-
-		ss_sa_walk(app->sadb, out_find_cb, &f);
-		r2 = f.sa != NULL ? ss_sa_del_sa(app->sadb, f.sa) : -ENOENT;
-	}
+	if (retired)
+		late = in_packets(s, spi_in) - pair->retired_packets;
+	r1 = ss_sa_del(s->app->sadb, spi_in, SS_SA_DIR_IN);
+	if (!retired)
+		r2 = pair_out_del(s, pair, spi_out);
 	if (pair != NULL) {
 		TAILQ_REMOVE(&s->pairs, pair, next);
 		free(pair);
 	}
-	IKE_LOG(INFO, "child SA deleted: in 0x%08x%s out 0x%08x%s\n", spi_in,
-		r1 < 0 ? " (not found)" : "", spi_out,
-		r2 < 0 ? " (not found)" : "");
+	if (retired)
+		IKE_LOG(INFO, "child SA deleted: retired in 0x%08x%s, "
+			"%" PRIu64 " packets decrypted after its pair's "
+			"Delete\n", spi_in, r1 < 0 ? " (not found)" : "",
+			r1 < 0 ? 0 : late);
+	else
+		IKE_LOG(INFO, "child SA deleted: in 0x%08x%s out 0x%08x%s\n",
+			spi_in, r1 < 0 ? " (not found)" : "", spi_out,
+			r2 < 0 ? " (not found)" : "");
+	return r1 < 0 ? r1 : r2;
+}
+
+/* A rekey replaced the pair: nothing more is sent on it, but what the
+ * peer sent on it just before it switched is still decrypted until the
+ * engine deletes the pair (ike.delete_rekeyed_delay). */
+static int
+ike_child_retire(void *ctx, uint32_t spi_in, uint32_t spi_out)
+{
+	struct ss_app_ike *s = ctx;
+	struct ike_pair *pair = pair_find(s, spi_in, spi_out);
+	int r1, r2;
+
+	if (pair == NULL)
+		return ike_child_delete(ctx, spi_in, spi_out);
+	r2 = pair_out_del(s, pair, spi_out);
+	r1 = ss_sa_retire(s->app->sadb, spi_in);
+	pair->retired = true;
+	pair->retired_packets = in_packets(s, spi_in);
+	IKE_LOG(INFO, "child SA retired: out 0x%08x%s deleted, in 0x%08x%s "
+		"kept %u s for packets in flight\n", spi_out,
+		r2 < 0 ? " (not found)" : "", spi_in,
+		r1 < 0 ? " (not found)" : "", ike_conf.delete_rekeyed_delay);
 	return r1 < 0 ? r1 : r2;
 }
 
@@ -891,12 +973,9 @@ static int
 ike_child_activate(void *ctx, uint32_t spi_in, uint32_t spi_out)
 {
 	struct ss_app_ike *s = ctx;
-	struct ike_pair *pair;
+	struct ike_pair *pair = pair_find(s, spi_in, spi_out);
 	int ret;
 
-	TAILQ_FOREACH(pair, &s->pairs, next)
-		if (pair->spi_in == spi_in && pair->spi_out == spi_out)
-			break;
 	if (pair == NULL) {
 		IKE_LOG(ERR, "activate out 0x%08x: no pair with in 0x%08x\n",
 			spi_out, spi_in);
@@ -1089,6 +1168,7 @@ ss_app_ike_init(struct ss_app *app)
 		.spi_alloc = ike_spi_alloc,
 		.event = ike_event,
 		.child_activate = ike_child_activate,
+		.child_retire = ike_child_retire,
 	};
 	struct ss_app_ike *s;
 	unsigned int i;

@@ -443,7 +443,8 @@ sa_json_cb(const struct ss_sa *sa, void *arg)
 	cmdline_printf(cl, "%s\n  {\"spi\": \"0x%08x\", \"dir\": \"%s\", "
 		"\"instance_id\": %u, \"server\": %u, \"algo\": \"%s\", "
 		"\"mode\": \"%s\", \"udp_encap\": %s, \"esn\": %s, "
-		"\"backend\": \"%s\", \"paused\": %s, "
+		"\"backend\": \"%s\", \"paused\": %s, \"standby\": %s, "
+		"\"retiring\": %s, "
 		"\"%s\": %" PRIu64 ", \"packets\": %" PRIu64 ", \"bytes\": %"
 		PRIu64 ", \"drops\": {", (*n)++ == 0 ? "" : ",", sa->spi,
 		sa->dir == SS_SA_DIR_IN ? "in" : "out", sa->instance_id,
@@ -452,6 +453,8 @@ sa_json_cb(const struct ss_sa *sa, void *arg)
 		sa->udp_encap ? "true" : "false", sa->esn ? "true" : "false",
 		ss_sa_backend_name(sa->backend),
 		ss_esp_sa_paused(sa) ? "true" : "false",
+		sa->standby ? "true" : "false",
+		sa->retiring ? "true" : "false",
 		sa->dir == SS_SA_DIR_IN ? "replay_top" : "seq",
 		sa->dir == SS_SA_DIR_IN ? sa->st.replay_top : sa->st.seq,
 		sa->st.packets, sa->st.bytes);

@@ -153,6 +153,8 @@ tm_sa_one(const struct ss_sa *sa, void *arg)
 	rte_tel_data_add_dict_int(p, "instance_id", sa->instance_id);
 	rte_tel_data_add_dict_int(p, "server", sa->server);
 	rte_tel_data_add_dict_string(p, "algo", ss_sa_algo_name(sa->algo));
+	rte_tel_data_add_dict_int(p, "standby", sa->standby);
+	rte_tel_data_add_dict_int(p, "retiring", sa->retiring);
 	rte_tel_data_add_dict_u64(p, "packets", sa->st.packets);
 	rte_tel_data_add_dict_u64(p, "bytes", sa->st.bytes);
 	rte_tel_data_add_dict_u64(p, sa->dir == SS_SA_DIR_IN ? "replay_top" :

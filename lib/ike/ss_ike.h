@@ -169,6 +169,10 @@ struct ss_ike_conf {
 	 * peer announced it too */
 	bool fragmentation;
 	uint16_t fragment_size;
+	/* s: after a rekey, the old pair's inbound SA keeps decrypting
+	 * this long past its Delete, for the peer's packets already on
+	 * the way (strongSwan's charon.delete_rekeyed_delay); 0: none */
+	uint32_t delete_rekeyed_delay;
 	struct ss_ike_peer_conf peer[SS_IKE_MAX_PEERS];
 	uint8_t nb_peers;
 };
@@ -216,6 +220,11 @@ struct ss_ike_ops {
 	 * deleted the pair it replaces (or did not within
 	 * SS_IKE_STANDBY_MS); NULL: nothing to do */
 	int (*child_activate)(void *ctx, uint32_t spi_in, uint32_t spi_out);
+	/* a pair replaced by a rekey is deleted: remove its outbound SA
+	 * now, keep its inbound SA until child_delete comes for the pair
+	 * (delete_rekeyed_delay later, or when the IKE SA goes); NULL:
+	 * child_delete at once */
+	int (*child_retire)(void *ctx, uint32_t spi_in, uint32_t spi_out);
 };
 
 /* Longest wait for the rekey initiator's Delete of the old pair before a
@@ -243,7 +252,7 @@ struct ss_ike_ops {
 	X(send_failed) X(restarts) \
 	X(cert_rejected) \
 	X(tx_fragments) X(rx_fragments) X(rx_reassembled) \
-	X(rx_fragment_bad)
+	X(rx_fragment_bad) X(child_retired)
 
 enum ss_ike_counter {
 #define SS_IKE_CNT_ENUM(n) SS_IKE_CNT_##n,

@@ -15,6 +15,8 @@
  *   fragmentation = true;       # RFC 7383 IKE fragmentation, if the peer has it
  *   fragment_size = 1280;       # bytes of IP datagram per fragment (576..9000);
  *                               # without RFC 7383, IP fragments of this size
+ *   delete_rekeyed_delay = 5;   # s the inbound SA of a rekeyed pair keeps
+ *                               # decrypting after its Delete (0..300, 0: none)
  *   peers = ( {
  *     name = "gw2";
  *     local_addr = "198.51.100.1";  local_port = 500;    # optional port
@@ -626,7 +628,7 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 	static const char *const keys[] = { "retransmit_ms",
 		"retransmit_tries", "cookie_threshold", "half_open_timeout",
 		"keepalive_interval", "save_keys", "fragmentation",
-		"fragment_size", "peers", NULL };
+		"fragment_size", "delete_rekeyed_delay", "peers", NULL };
 	const config_setting_t *peers;
 	uint32_t v;
 	unsigned int i, j;
@@ -642,6 +644,7 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 	out->keepalive_interval = 20;
 	out->fragmentation = true;
 	out->fragment_size = 1280;
+	out->delete_rekeyed_delay = 5;
 	if (section == NULL)
 		return 0;
 	if (ss_cfg_check_keys(section, keys, err) < 0 ||
@@ -651,6 +654,8 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 			&out->half_open_timeout, err) < 0 ||
 		get_u32(section, "keepalive_interval", 1, 3600,
 			&out->keepalive_interval, err) < 0 ||
+		get_u32(section, "delete_rekeyed_delay", 0, 300,
+			&out->delete_rekeyed_delay, err) < 0 ||
 		ss_cfg_get_str(section, "save_keys", false, out->save_keys,
 			sizeof(out->save_keys), err) < 0 ||
 		ss_cfg_get_bool(section, "fragmentation", false,
@@ -715,10 +720,11 @@ dump_cb(const struct ss_config *cfg, const config_setting_t *section,
 	fprintf(f, "ike = {\n\tretransmit_ms = %u;\n\tretransmit_tries = %u;\n"
 		"\tcookie_threshold = %u;\n\thalf_open_timeout = %u;\n"
 		"\tkeepalive_interval = %u;\n\tfragmentation = %s;\n"
-		"\tfragment_size = %u;\n", c->retransmit_ms,
-		c->retransmit_tries, c->cookie_threshold,
+		"\tfragment_size = %u;\n\tdelete_rekeyed_delay = %u;\n",
+		c->retransmit_ms, c->retransmit_tries, c->cookie_threshold,
 		c->half_open_timeout, c->keepalive_interval,
-		c->fragmentation ? "true" : "false", c->fragment_size);
+		c->fragmentation ? "true" : "false", c->fragment_size,
+		c->delete_rekeyed_delay);
 	fprintf(f, "\t# peers (pre-shared keys are not shown)\n");
 	for (i = 0; i < c->nb_peers; i++) {
 		const struct ss_ike_peer_conf *p = &c->peer[i];

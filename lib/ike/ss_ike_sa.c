@@ -189,6 +189,9 @@ struct ike_sa {
 	uint8_t rr;
 	struct child_list children;
 	unsigned int nb_children;
+	/* replaced pairs whose inbound SA still decrypts what the peer sent
+	 * before it switched (expire_ms: when it goes) */
+	struct child_list retired;
 	/* simultaneous IKE SA rekey (RFC 7296 2.8.2): the new IKE SA that
 	 * the peer's rekey made while ours was outstanding, and the lowest
 	 * nonce of that exchange */
@@ -379,6 +382,7 @@ sa_new(struct ss_ike *ike, const struct ss_ike_peer_conf *pc, bool initiator)
 	sa->created_ms = ike->now;
 	sa->last_rx_ms = ike->now;
 	TAILQ_INIT(&sa->children);
+	TAILQ_INIT(&sa->retired);
 	TAILQ_INSERT_TAIL(&ike->sas, sa, next);
 	return sa;
 }
@@ -407,26 +411,83 @@ child_activate(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
 		sa->pc->child[c->cc].name, c->spi_out, why);
 }
 
+/* Another live pair of c's child for c's server: c was replaced by a
+ * rekey (or is the redundant pair of a collision). */
+static bool
+child_replaced(const struct ike_sa *sa, const struct child *c)
+{
+	const struct child *x;
+
+	TAILQ_FOREACH(x, &sa->children, next)
+		if (x != c && x->cc == c->cc && x->server_id == c->server_id &&
+				!x->phantom && x->state != C_DELETING &&
+				x->state != C_REKEYED)
+			return true;
+	return false;
+}
+
+/* by_delete: a Delete exchange ends the pair (not the IKE SA going). A
+ * replaced pair's inbound SA then lives on for delete_rekeyed_delay: the
+ * peer switched to the new pair before it sent its Delete (or answered
+ * ours), but what it encrypted just before may still be on the way,
+ * held in its ESP queue or in one of our workers' rings. */
 static void
 child_remove(struct ss_ike *ike, struct ike_sa *sa, struct child *c,
-	bool notify)
+	bool notify, bool by_delete)
 {
 	struct child *s;
+	bool retire;
 
 	/* the pair a standby child replaces is gone: send on the new one */
 	if (sa->state == S_ESTABLISHED)
 		TAILQ_FOREACH(s, &sa->children, next)
 			if (s->standby && s->replaces == c->spi_in)
 				child_activate(ike, sa, s, "old pair deleted");
+	retire = by_delete && notify && !c->phantom &&
+		ike->conf.delete_rekeyed_delay > 0 &&
+		ike->ops.child_retire != NULL && child_replaced(sa, c);
 	TAILQ_REMOVE(&sa->children, c, next);
 	sa->nb_children--;
+	CNT(ike, child_deleted);
+	if (retire) {
+		ike->ops.child_retire(ike->ctx, c->spi_in, c->spi_out);
+		c->expire_ms = ike->now +
+			(uint64_t)ike->conf.delete_rekeyed_delay * 1000;
+		TAILQ_INSERT_TAIL(&sa->retired, c, next);
+		CNT(ike, child_retired);
+		event(ike, sa, "child %s deleted: in %08x out %08x server %u "
+			"(replaced: inbound kept %u s for packets in flight)",
+			sa->pc->child[c->cc].name, c->spi_in, c->spi_out,
+			c->server_id, ike->conf.delete_rekeyed_delay);
+		return;
+	}
 	if (notify && !c->phantom && ike->ops.child_delete != NULL)
 		ike->ops.child_delete(ike->ctx, c->spi_in, c->spi_out);
-	CNT(ike, child_deleted);
 	event(ike, sa, "child %s deleted: in %08x out %08x server %u",
 		sa->pc->child[c->cc].name, c->spi_in, c->spi_out,
 		c->server_id);
 	child_free(c);
+}
+
+/* Retired inbound SAs whose time is up; all of them when the IKE SA
+ * goes (its peer is gone or deleted it: nothing more is on the way). */
+static void
+retired_reap(struct ss_ike *ike, struct ike_sa *sa, bool all,
+	int server_id)
+{
+	struct child *c, *t;
+
+	TAILQ_FOREACH_SAFE(c, &sa->retired, next, t) {
+		if (!all && ike->now < c->expire_ms &&
+				(server_id < 0 || c->server_id != server_id))
+			continue;
+		TAILQ_REMOVE(&sa->retired, c, next);
+		if (ike->ops.child_delete != NULL)
+			ike->ops.child_delete(ike->ctx, c->spi_in, c->spi_out);
+		event(ike, sa, "child %s: inbound SA %08x of the replaced pair "
+			"removed", sa->pc->child[c->cc].name, c->spi_in);
+		child_free(c);
+	}
 }
 
 static void
@@ -436,7 +497,8 @@ sa_destroy(struct ss_ike *ike, struct ike_sa *sa, const char *why)
 	unsigned int i;
 
 	while ((c = TAILQ_FIRST(&sa->children)) != NULL)
-		child_remove(ike, sa, c, true);
+		child_remove(ike, sa, c, true, false);
+	retired_reap(ike, sa, true, -1);
 	if (sa->state == S_ESTABLISHED || sa->state == S_DELETING)
 		CNT(ike, ike_deleted);
 	event(ike, sa, "IKE SA %016" PRIx64 "_%016" PRIx64 " deleted (%s)",
@@ -2450,9 +2512,9 @@ sa_by_uid(const struct ss_ike *ike, uint32_t uid)
 	return NULL;
 }
 
-/* Children and pending work of 'from' move to 'to'. */
+/* The children of 'from', retired ones too, move to 'to'. */
 static void
-children_move(struct ike_sa *to, struct ike_sa *from)
+children_take(struct ike_sa *to, struct ike_sa *from)
 {
 	struct child *c;
 
@@ -2462,6 +2524,17 @@ children_move(struct ike_sa *to, struct ike_sa *from)
 		TAILQ_INSERT_TAIL(&to->children, c, next);
 		to->nb_children++;
 	}
+	while ((c = TAILQ_FIRST(&from->retired)) != NULL) {
+		TAILQ_REMOVE(&from->retired, c, next);
+		TAILQ_INSERT_TAIL(&to->retired, c, next);
+	}
+}
+
+/* Children and pending work of 'from' move to 'to'. */
+static void
+children_move(struct ike_sa *to, struct ike_sa *from)
+{
+	children_take(to, from);
 	while (from->q_len > 0 && to->q_len < QUEUE_LEN) {
 		to->q[(to->q_head + to->q_len) % QUEUE_LEN] =
 			from->q[from->q_head];
@@ -2480,7 +2553,6 @@ ike_rekey_make(struct ss_ike *ike, struct ike_sa *old, bool we_init,
 	const uint8_t *g, size_t glen)
 {
 	struct ike_sa *sa = sa_new(ike, old->pc, we_init);
-	struct child *c;
 
 	if (sa == NULL)
 		return NULL;
@@ -2503,12 +2575,7 @@ ike_rekey_make(struct ss_ike *ike, struct ike_sa *old, bool we_init,
 	}
 	sa->rr = old->rr;
 	sa->ts_max_queue = old->ts_max_queue;
-	while ((c = TAILQ_FIRST(&old->children)) != NULL) {
-		TAILQ_REMOVE(&old->children, c, next);
-		old->nb_children--;
-		TAILQ_INSERT_TAIL(&sa->children, c, next);
-		sa->nb_children++;
-	}
+	children_take(sa, old);
 	sa->state = S_ESTABLISHED;
 	sa->established_ms = ike->now;
 	if (sa->pc->rekey_time) {
@@ -2801,7 +2868,7 @@ handle_informational_request(struct ss_ike *ike, struct ike_sa *sa,
 			 * by our own exchange's response */
 			if (c->state != C_DELETING && nb_del < 64)
 				del_in[nb_del++] = c->spi_in;
-			child_remove(ike, sa, c, true);
+			child_remove(ike, sa, c, true, true);
 		}
 	}
 	if (ike_del) {
@@ -2846,7 +2913,7 @@ handle_informational_response(struct ss_ike *ike, struct ike_sa *sa,
 	if (sa->cur.type == T_CHILD_DELETE) {
 		c = child_by_in(sa, sa->cur.spi_in);
 		if (c != NULL)
-			child_remove(ike, sa, c, true);
+			child_remove(ike, sa, c, true, true);
 	}
 	/* a Delete in the response names the peer's side of the pair */
 	for (i = 0; i < m->nb_pl; i++) {
@@ -2864,7 +2931,7 @@ handle_informational_response(struct ss_ike *ike, struct ike_sa *sa,
 
 			c = child_by_out(sa, spi);
 			if (c != NULL && c->state == C_DELETING)
-				child_remove(ike, sa, c, true);
+				child_remove(ike, sa, c, true, true);
 		}
 	}
 }
@@ -3285,6 +3352,7 @@ ss_ike_timer(struct ss_ike *ike, uint64_t now_ms)
 
 	ike->now = now_ms;
 	TAILQ_FOREACH_SAFE(sa, &ike->sas, next, tmp) {
+		retired_reap(ike, sa, false, -1);
 		if (sa->req_pending && now_ms >= sa->req_next_ms) {
 			if (sa->req_tries >= ike->conf.retransmit_tries) {
 				CNT(ike, timeouts);
@@ -3587,6 +3655,7 @@ ss_ike_server_del(struct ss_ike *ike, uint16_t id, uint64_t now_ms)
 		(ike->nb_servers - i - 1) * sizeof(ike->servers[0]));
 	ike->nb_servers--;
 	TAILQ_FOREACH(sa, &ike->sas, next) {
+		retired_reap(ike, sa, false, id);
 		if (sa->state != S_ESTABLISHED)
 			continue;
 		TAILQ_FOREACH(c, &sa->children, next)

@@ -902,6 +902,27 @@ out:
 }
 
 int
+ss_sa_retire(struct ss_sa_db *db, uint32_t spi)
+{
+	struct ss_sa *sa;
+	int rc = 0;
+
+	if (db == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&db->lock);
+	TAILQ_FOREACH(sa, &db->sas, next)
+		if (sa->dir == SS_SA_DIR_IN && sa->spi == spi)
+			break;
+	if (sa == NULL)
+		rc = db_fail(db, -ENOENT, "no inbound SA with SPI 0x%08x",
+			spi);
+	else
+		sa->retiring = true;
+	pthread_mutex_unlock(&db->lock);
+	return rc;
+}
+
+int
 ss_sa_del_sa(struct ss_sa_db *db, struct ss_sa *sa)
 {
 	int rc;
@@ -1066,7 +1087,7 @@ ss_sa_format(const struct ss_sa *sa, char *buf, size_t len)
 			o += snprintf(d + o, sizeof(d) - o, " %s=%" PRIu64,
 				drop_names[i], drops[i]);
 	return snprintf(buf, len,
-		"spi=0x%08x id=%u server=%u %s %s %s%s%s%s backend=%s "
+		"spi=0x%08x id=%u server=%u %s %s %s%s%s%s%s backend=%s "
 		"%s=%" PRIu64
 		" packets=%" PRIu64 " bytes=%" PRIu64 " drops:%s",
 		sa->spi, sa->instance_id, sa->server,
@@ -1076,6 +1097,7 @@ ss_sa_format(const struct ss_sa *sa, char *buf, size_t len)
 		sa->udp_encap ? " udp-encap" : "",
 		sa->esn ? " esn" : "",
 		sa->standby ? " standby" : "",
+		sa->retiring ? " retiring" : "",
 		backend_names[sa->backend],
 		sa->dir == SS_SA_DIR_IN ? "replay_top" : "seq",
 		sa->dir == SS_SA_DIR_IN ? sa->st.replay_top : sa->st.seq,

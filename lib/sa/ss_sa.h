@@ -193,6 +193,9 @@ struct ss_sa {
 	bool active;			/* out: the (tunnel, server) pick */
 	bool standby;			/* out: installed, waiting for
 					 * ss_sa_activate */
+	bool retiring;			/* in: its pair was replaced; it
+					 * only decrypts what was already
+					 * on the way, then goes */
 	struct ss_sa_stats st;
 };
 
@@ -327,6 +330,14 @@ ss_sa_add(struct ss_sa_db *db, const struct ss_sa_params *p,
  */
 int
 ss_sa_activate(struct ss_sa_db *db, uint32_t tunnel, uint32_t spi);
+
+/**
+ * Mark an inbound SA as retiring (shown by ss_sa_format): a rekey
+ * replaced its pair and it is kept only for packets already sent on it.
+ * The workers use it as before. 0, -ENOENT.
+ */
+int
+ss_sa_retire(struct ss_sa_db *db, uint32_t spi);
 
 /** Delete by SPI and direction; -ENOENT, -ENOTUNIQ (outbound SPI shared
  * by several tunnels: use ss_sa_del_sa). */

@@ -12,9 +12,10 @@ kernel-libipsec in the outside namespace) and, REPS times:
     the initiate command to the last pair in the SA database): IKE_SA_INIT
     + IKE_AUTH (first pair) + N-1 CREATE_CHILD_SA exchanges, one at a time;
   - `ike rekey sw net` (every pair rekeyed, make before break): time until
-    every inbound SPI in `show sa` is new and the old ones are gone (shell
-    polling: each poll is a shell round trip of about 1 ms, so this is
-    coarser than the setup figure);
+    every live inbound SPI in `show sa` is new and the old pairs are
+    deleted (their inbound SAs, shown "retiring", stay for
+    ike.delete_rekeyed_delay; shell polling: each poll is a shell round
+    trip of about 1 ms, so this is coarser than the setup figure);
   - `ike terminate sw` and wait until both sides are clean.
 Prints a table and CSV: servers, setup ms (median, min, max), pairs/s
 (N / median setup), rekey ms (median) and rekeyed pairs/s; then the

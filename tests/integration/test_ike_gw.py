@@ -193,13 +193,17 @@ def sw_children(text):
     return res
 
 
-def gw_sas(gw):
-    """{(spi, dir): id} from `show sa`."""
+def gw_sas(gw, retiring=False):
+    """{(spi, dir): id} from `show sa`: the SAs of live pairs or, with
+    retiring, the inbound SAs of pairs a rekey replaced, kept a while
+    (ike.delete_rekeyed_delay) for the packets the peer had sent."""
     out = gw.cmd('show sa')
     sas = {}
-    for m in re.finditer(r'spi=0x([0-9a-f]{8}) id=(\d+) server=(\d+) (in|out)'
-                         r' (\S+)', out):
-        sas[(int(m.group(1), 16), m.group(4))] = int(m.group(2))
+    for line in out.splitlines():
+        m = re.search(r'spi=0x([0-9a-f]{8}) id=(\d+) server=(\d+) (in|out)'
+                      r' (\S+)', line)
+        if m and (' retiring ' in line) == retiring:
+            sas[(int(m.group(1), 16), m.group(4))] = int(m.group(2))
     return sas, out
 
 

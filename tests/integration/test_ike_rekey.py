@@ -14,7 +14,10 @@ and DPD every 2 s.
    outbound SA waits in standby until the old pair is deleted, RFC 7296
    2.8), strongSwan rekeys the IKE SA and the gateway rekeys it back.
    Every rekey is checked (new SPIs in `show sa` and in swanctl, new IKE
-   SPIs); not one packet may be lost in either direction.
+   SPIs); not one packet may be lost in either direction. The inbound SA
+   of each replaced pair stays "retiring" in `show sa` after the pair's
+   Delete (ike.delete_rekeyed_delay, 5 s) for what strongSwan had already
+   encrypted with it, then goes.
 2. simultaneous IKE SA rekey: both ends rekey at once, strongSwan's
    egress slowed (tbf) so that the requests cross (RFC 7296 2.8.2): one
    new IKE SA survives, the same on both sides, pairs kept.
@@ -109,6 +112,11 @@ def gw_ike(gw):
 def gw_in_spis(gw):
     sas, _ = gw_sas(gw)
     return sorted(s for (s, d) in sas if d == 'in')
+
+
+def gw_retiring(gw):
+    sas, _ = gw_sas(gw, retiring=True)
+    return {s for (s, d) in sas if d == 'in'}
 
 
 def gw_out_spis(gw):
@@ -219,6 +227,10 @@ def case_rekey_under_load(gw, charon, topo):
         if s1:
             seen_in |= set(s1[0])
             seen_out |= set(s1[1])
+        ret = gw_retiring(gw)
+        check('load: the replaced pairs\' inbound SAs are retiring, not '
+              'gone (%s)' % ' '.join('%08x' % x for x in sorted(ret)),
+              ret == set(ins0), gw.cmd('show sa'))
         time.sleep(2)
         # 2. strongSwan rekeys its Child SAs: we answer, standby path
         mark = len(gw_log(gw))
@@ -285,6 +297,23 @@ def case_rekey_under_load(gw, charon, topo):
         res = []
         for r, s in procs:
             res.append(stream_result(r, s))
+    gone = wait(lambda: not gw_retiring(gw), 10)
+    log = gw_log(gw)
+    kept = set(int(x, 16) for x in re.findall(
+        r'child SA retired: out 0x[0-9a-f]{8} deleted, in 0x([0-9a-f]{8}) '
+        r'kept 5 s', log))
+    freed = re.findall(
+        r'child SA deleted: retired in 0x([0-9a-f]{8}), (\d+) packets '
+        r'decrypted after', log)
+    late = sum(int(n) for _, n in freed)
+    freed = set(int(x, 16) for x, _ in freed)
+    print('    FIGURE: packets strongSwan sent on a replaced pair that '
+          'arrived after the pair\'s Delete (decrypted by its retiring '
+          'inbound SA): %d' % late)
+    check('load: every replaced pair retired (%d) and its inbound SA '
+          'deleted after the delay (%d)' % (len(kept), len(freed)),
+          gone and len(kept) >= 6 and kept == freed and
+          set(ins0) <= kept, gw.cmd('show sa') + log[-3000:])
     for (sent, got, txt), name in zip(res, ('inside -> strongSwan',
                                             'strongSwan -> inside')):
         print('    FIGURE: %s: %d sent, %d received, %d lost'

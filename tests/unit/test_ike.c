@@ -746,6 +746,16 @@ START_TEST(test_cfg_parse)
 		&e), 0);
 	ck_assert_msg(strstr(e.msg, "fragment_size") != NULL && e.line == 2,
 		"%s", e.msg);
+	/* strongSwan's 5 s for a rekeyed pair's inbound SA by default */
+	ck_assert_int_eq(parse_text("ike = { };", &c, &e), 0);
+	ck_assert_uint_eq(c.delete_rekeyed_delay, 5);
+	ck_assert_int_eq(parse_text("ike = { delete_rekeyed_delay = 0; };",
+		&c, &e), 0);
+	ck_assert_uint_eq(c.delete_rekeyed_delay, 0);
+	ck_assert_int_lt(parse_text("ike = {\n\n delete_rekeyed_delay = 301;"
+		" };", &c, &e), 0);
+	ck_assert_msg(strstr(e.msg, "delete_rekeyed_delay") != NULL &&
+		e.line == 3, "%s", e.msg);
 	/* errors name the line and path, never the secret */
 	ck_assert_int_lt(parse_text("ike = { peers = ( { name = \"p\";\n"
 		" local_addr = \"10.0.0.1\"; psk = \"0xzz-secret\"; } ); };",
@@ -782,13 +792,15 @@ struct rec {
 	unsigned int order;
 	bool activated;			/* standby outbound activated */
 	unsigned int act_order;
+	bool retired;			/* outbound gone, inbound kept */
+	uint64_t retire_ms;
 };
 
 struct node {
 	struct ss_ike *ike;
 	struct ss_ike_addr ip;		/* port unused */
 	struct rec ch[MAXCH];
-	unsigned int nb_ch, nb_live, nb_del, nb_act;
+	unsigned int nb_ch, nb_live, nb_del, nb_act, nb_retired;
 	unsigned int order;
 	char ev[2048];
 };
@@ -869,7 +881,10 @@ t_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
 			ck_assert_uint_eq(n->ch[i].out.spi, spi_out);
 			n->ch[i].deleted = true;
 			n->ch[i].order = ++order_ctr;
-			n->nb_live--;
+			if (n->ch[i].retired)
+				n->nb_retired--;
+			else
+				n->nb_live--;
 			n->nb_del++;
 			return 0;
 		}
@@ -912,6 +927,31 @@ t_event(void *ctx, const char *msg)
 		memmove(n->ev, n->ev + 1024, sizeof(n->ev) - 1024);
 }
 
+/* A replaced pair: its outbound SA goes, its inbound SA stays until
+ * child_delete. */
+static int
+t_retire(void *ctx, uint32_t spi_in, uint32_t spi_out)
+{
+	struct node *n = ctx;
+	unsigned int i;
+
+	for (i = 0; i < n->nb_ch; i++) {
+		struct rec *r = &n->ch[i];
+
+		if (r->in.spi != spi_in || r->deleted)
+			continue;
+		ck_assert_uint_eq(r->out.spi, spi_out);
+		ck_assert_msg(!r->retired, "%08x retired twice", spi_in);
+		r->retired = true;
+		r->retire_ms = now;
+		n->nb_live--;
+		n->nb_retired++;
+		return 0;
+	}
+	ck_abort_msg("retire of unknown SPI %08x", spi_in);
+	return -ENOENT;
+}
+
 static const struct ss_ike_ops t_ops = {
 	.send = t_send,
 	.child_install = t_install,
@@ -919,6 +959,17 @@ static const struct ss_ike_ops t_ops = {
 	.event = t_event,
 	.child_activate = t_activate,
 };
+
+/* the same with child_retire (opts.retire) */
+static const struct ss_ike_ops t_ops_retire = {
+	.send = t_send,
+	.child_install = t_install,
+	.child_delete = t_delete,
+	.event = t_event,
+	.child_activate = t_activate,
+	.child_retire = t_retire,
+};
+static bool use_retire;
 
 static void
 pump(void)
@@ -966,6 +1017,7 @@ struct opts {
 	bool transport_i, transport_r;
 	int servers_i, servers_r;
 	bool v6;
+	bool retire;			/* the ops have child_retire */
 };
 
 static void
@@ -1021,7 +1073,8 @@ node_make(int idx, const char *ip, const char *peer_ip, const char *ike,
 	ss_ike_destroy(nodes[idx].ike);
 	memset(&nodes[idx], 0, sizeof(nodes[idx]));
 	ss_ipaddr_parse(ip, &nodes[idx].ip.ip);
-	nodes[idx].ike = ss_ike_create(&conf, &t_ops, &nodes[idx]);
+	nodes[idx].ike = ss_ike_create(&conf, use_retire ? &t_ops_retire :
+		&t_ops, &nodes[idx]);
 	ck_assert_ptr_nonnull(nodes[idx].ike);
 	for (i = 1; i <= servers; i++)
 		ck_assert_int_eq(ss_ike_server_add(nodes[idx].ike,
@@ -1037,6 +1090,7 @@ pair_make(const struct opts *o)
 	memset(nodes, 0, sizeof(nodes));
 	q_len = 0;
 	drop_fn = NULL;
+	use_retire = o->retire;
 	now = 1000000;
 	node_make(0, a, b, o->ike_i, o->esp_i, o->psk_i, o->id_i, o->id_r,
 		o->ts_i_local, o->ts_i_remote, o->transport_i, o->extra_i,
@@ -1083,12 +1137,12 @@ check_pairs(int a, int b)
 		const struct rec *x = &nodes[a].ch[i];
 		bool found = false;
 
-		if (x->deleted)
+		if (x->deleted || x->retired)
 			continue;
 		for (j = 0; j < nodes[b].nb_ch; j++) {
 			const struct rec *y = &nodes[b].ch[j];
 
-			if (y->deleted || y->in.spi != x->out.spi)
+			if (y->deleted || y->retired || y->in.spi != x->out.spi)
 				continue;
 			found = true;
 			ck_assert_uint_eq(y->out.spi, x->in.spi);
@@ -1129,7 +1183,7 @@ live_on_server(int n, uint16_t id)
 	unsigned int i, c = 0;
 
 	for (i = 0; i < nodes[n].nb_ch; i++)
-		if (!nodes[n].ch[i].deleted &&
+		if (!nodes[n].ch[i].deleted && !nodes[n].ch[i].retired &&
 			nodes[n].ch[i].in.server_id == id)
 			c++;
 	return c;
@@ -2006,6 +2060,73 @@ START_TEST(test_ike_rekey)
 	ss_ike_rekey(nodes[0].ike, "peer", true, now);
 	pump();
 	ck_assert_uint_eq(check_pairs(0, 1), 3);
+	nodes_free();
+}
+END_TEST
+
+/* ike.delete_rekeyed_delay: the inbound SA of a pair replaced by a rekey
+ * outlives the pair's Delete (the peer's packets in flight), on both
+ * ends of the rekey, through an IKE SA rekey; a plain Delete and the end
+ * of the IKE SA take it at once. */
+START_TEST(test_child_rekey_retire)
+{
+	struct opts o;
+	unsigned int i;
+
+	default_opts(&o);
+	o.global_i = "delete_rekeyed_delay = 3;";
+	o.global_r = "delete_rekeyed_delay = 0;";
+	o.retire = true;
+	establish(&o, 2);
+	ck_assert_uint_eq(nodes[0].nb_retired + nodes[0].nb_del, 0);
+	/* A initiates: its old pairs end by the response to its Delete */
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", true, now), 0);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(nodes[0].nb_retired, 2);
+	ck_assert_uint_eq(nodes[0].nb_del, 0);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_retired), 2);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_deleted), 2);
+	for (i = 0; i < 2; i++)
+		ck_assert(nodes[0].ch[i].retired && !nodes[0].ch[i].deleted);
+	/* B, with no delay, deleted its old pairs whole */
+	ck_assert_uint_eq(nodes[1].nb_retired, 0);
+	ck_assert_uint_eq(nodes[1].nb_del, 2);
+	ck_assert_uint_eq(cnt(1, SS_IKE_CNT_child_retired), 0);
+	ck_assert_ptr_nonnull(strstr(nodes[0].ev,
+		"inbound kept 3 s for packets in flight"));
+	run_for(2800, 100);
+	ck_assert_uint_eq(nodes[0].nb_retired, 2);
+	run_for(400, 100);
+	ck_assert_uint_eq(nodes[0].nb_retired, 0);
+	ck_assert_uint_eq(nodes[0].nb_del, 2);
+	for (i = 0; i < 2; i++)
+		ck_assert(nodes[0].ch[i].deleted &&
+			now - nodes[0].ch[i].retire_ms >= 3000);
+	/* B initiates: A's old pairs end by B's Delete request */
+	ck_assert_int_eq(ss_ike_rekey(nodes[1].ike, "peer", true, now), 0);
+	pump();
+	ck_assert_uint_eq(check_pairs(0, 1), 2);
+	ck_assert_uint_eq(nodes[0].nb_retired, 2);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_retired), 4);
+	/* the IKE SA is rekeyed: the retired SAs move with the pairs */
+	ck_assert_int_eq(ss_ike_rekey(nodes[0].ike, "peer", false, now), 0);
+	pump();
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_ike_rekeyed), 1);
+	ck_assert_uint_eq(nodes[0].nb_retired, 2);
+	/* a server leaves: its retired SA goes at once; its live pair,
+	 * replaced by nothing, is deleted whole */
+	ck_assert_int_eq(ss_ike_server_del(nodes[0].ike, 2, now), 0);
+	pump();
+	ck_assert_uint_eq(nodes[0].nb_retired, 1);
+	ck_assert_uint_eq(live_on_server(0, 2), 0);
+	ck_assert_uint_eq(live_on_server(0, 1), 1);
+	ck_assert_uint_eq(cnt(0, SS_IKE_CNT_child_retired), 4);
+	/* the IKE SA ends: the last retired SA with it, before its time */
+	ck_assert_int_eq(ss_ike_terminate(nodes[0].ike, "peer", now), 0);
+	pump();
+	ck_assert_uint_eq(nodes[0].nb_retired + nodes[0].nb_live, 0);
+	ck_assert_uint_eq(nb_sas(0), 0);
 	nodes_free();
 }
 END_TEST
@@ -2984,6 +3105,7 @@ ike_suite(void)
 	tcase_add_test(tc, test_child_rekey);
 	tcase_add_test(tc, test_child_rekey_standby);
 	tcase_add_test(tc, test_child_rekey_lifetime);
+	tcase_add_test(tc, test_child_rekey_retire);
 	tcase_add_test(tc, test_rekey_collision);
 	tcase_add_test(tc, test_ike_rekey);
 	tcase_add_test(tc, test_ts_max_queue);

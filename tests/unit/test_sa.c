@@ -307,6 +307,33 @@ START_TEST(test_out_standby)
 }
 END_TEST
 
+/* A rekeyed pair's inbound SA: still found by the workers, shown as
+ * retiring, deleted like any other. */
+START_TEST(test_in_retire)
+{
+	struct ss_sa_db *db = mkdb(NULL);
+	struct ss_sa_params p;
+	struct ss_sa *in;
+	char line[512];
+
+	params(&p, 0x10000101, SS_SA_DIR_IN, 0);
+	ck_assert_int_eq(ss_sa_add(db, &p, &in), 0);
+	ss_sa_format(in, line, sizeof(line));
+	ck_assert_ptr_null(strstr(line, "retiring"));
+	ck_assert_int_eq(ss_sa_retire(db, 0x10000101), 0);
+	ck_assert(in->retiring);
+	ck_assert_ptr_eq(ss_sa_lookup_in(db, 0, 0x10000101), in);
+	ss_sa_format(in, line, sizeof(line));
+	ck_assert_ptr_nonnull(strstr(line, " in aes-gcm-128 tunnel retiring "));
+	ck_assert_int_eq(ss_sa_retire(db, 0x10000102), -ENOENT);
+	ck_assert_str_eq(ss_sa_db_errstr(db),
+		"no inbound SA with SPI 0x10000102");
+	ck_assert_int_eq(ss_sa_del(db, 0x10000101, SS_SA_DIR_IN), 0);
+	ck_assert_ptr_null(ss_sa_lookup_in(db, 0, 0x10000101));
+	ss_sa_db_free(db);
+}
+END_TEST
+
 static unsigned int keys_freed;
 static bool keys_zero;
 
@@ -702,6 +729,7 @@ sa_suite(void)
 	tcase_add_test(tc, test_add_del_lookup);
 	tcase_add_test(tc, test_in_cache);
 	tcase_add_test(tc, test_out_standby);
+	tcase_add_test(tc, test_in_retire);
 	tcase_add_test(tc, test_rcu_deferred_free);
 	tcase_add_test(tc, test_server_add_del);
 	tcase_add_test(tc, test_cfg_good);

@@ -893,10 +893,11 @@ t_delete(void *ctx, uint32_t spi_in, uint32_t spi_out)
 	return -ENOENT;
 }
 
-static int
-t_activate(void *ctx, uint32_t spi_in, uint32_t spi_out)
+/* The node's installed pair with this inbound SPI and outbound SPI. */
+static struct rec *
+rec_installed(struct node *n, uint32_t spi_in, uint32_t spi_out,
+	const char *what)
 {
-	struct node *n = ctx;
 	unsigned int i;
 
 	for (i = 0; i < n->nb_ch; i++) {
@@ -905,15 +906,24 @@ t_activate(void *ctx, uint32_t spi_in, uint32_t spi_out)
 		if (r->in.spi != spi_in || r->deleted)
 			continue;
 		ck_assert_uint_eq(r->out.spi, spi_out);
-		ck_assert_msg(r->out.standby && !r->activated,
-			"activate of %08x: not a standby SA", spi_out);
-		r->activated = true;
-		r->act_order = ++order_ctr;
-		n->nb_act++;
-		return 0;
+		return r;
 	}
-	ck_abort_msg("activate of unknown SPI %08x", spi_in);
-	return -ENOENT;
+	ck_abort_msg("%s of unknown SPI %08x", what, spi_in);
+	return NULL;
+}
+
+static int
+t_activate(void *ctx, uint32_t spi_in, uint32_t spi_out)
+{
+	struct node *n = ctx;
+	struct rec *r = rec_installed(n, spi_in, spi_out, "activate");
+
+	ck_assert_msg(r->out.standby && !r->activated,
+		"activate of %08x: not a standby SA", spi_out);
+	r->activated = true;
+	r->act_order = ++order_ctr;
+	n->nb_act++;
+	return 0;
 }
 
 static void
@@ -933,23 +943,14 @@ static int
 t_retire(void *ctx, uint32_t spi_in, uint32_t spi_out)
 {
 	struct node *n = ctx;
-	unsigned int i;
+	struct rec *r = rec_installed(n, spi_in, spi_out, "retire");
 
-	for (i = 0; i < n->nb_ch; i++) {
-		struct rec *r = &n->ch[i];
-
-		if (r->in.spi != spi_in || r->deleted)
-			continue;
-		ck_assert_uint_eq(r->out.spi, spi_out);
-		ck_assert_msg(!r->retired, "%08x retired twice", spi_in);
-		r->retired = true;
-		r->retire_ms = now;
-		n->nb_live--;
-		n->nb_retired++;
-		return 0;
-	}
-	ck_abort_msg("retire of unknown SPI %08x", spi_in);
-	return -ENOENT;
+	ck_assert_msg(!r->retired, "%08x retired twice", spi_in);
+	r->retired = true;
+	r->retire_ms = now;
+	n->nb_live--;
+	n->nb_retired++;
+	return 0;
 }
 
 static const struct ss_ike_ops t_ops = {

@@ -1182,9 +1182,9 @@ ss_app_ike_init(struct ss_app *app)
 	s->app = app;
 	s->tsc_per_ms = RTE_MAX(rte_get_timer_hz() / 1000, (uint64_t)1);
 	TAILQ_INIT(&s->pairs);
-	if (ike_conf.save_keys[0] != '\0' && !app->key_export_debug)
-		IKE_LOG(WARNING, "save_keys: key tables are written to %s "
-			"(debug only)\n", ike_conf.save_keys);
+	if (ike_conf.save_keys[0] != '\0')
+		IKE_LOG(WARNING, "debug_save_keys: every IKE and ESP key is "
+			"written to %s (DEBUG ONLY)\n", ike_conf.save_keys);
 	for (i = 0; i < ike_conf.nb_peers; i++)
 		s->ps[i].expected = expected_pairs(&ike_conf.peer[i],
 			app->cfg.nb_servers);

@@ -242,7 +242,6 @@ struct ss_app {
 	bool interactive;
 	const char *cmdline_file;
 	bool stats_on_exit;
-	bool key_export_debug;
 	bool runtime_on;	/* 'runtime on': workers time their stages */
 	uint64_t runtime_since;	/* TSC of 'runtime on' / 'clear runtime' */
 	volatile bool quit;

@@ -163,7 +163,8 @@ struct ss_ike_conf {
 	uint16_t cookie_threshold;	/* half-open SAs before cookies */
 	uint32_t half_open_timeout;	/* s */
 	uint32_t keepalive_interval;	/* s, NAT keepalives */
-	char save_keys[256];		/* folder for Wireshark key tables, "" off */
+	char save_keys[256];		/* debug_save_keys: folder for Wireshark
+					 * key tables, "" off */
 	/* RFC 7383: announce IKE fragmentation, and fragment encrypted
 	 * messages longer than fragment_size (whole IP datagram) when the
 	 * peer announced it too */
@@ -373,7 +374,7 @@ ss_ike_get_stats(const struct ss_ike *ike, struct ss_ike_stats *st);
 /** Wireshark key tables (strongSwan save-keys format) for every live SA:
  * ikev2_decryption_table and esp_sa lines (either FILE may be NULL).
  * Debug only: -EPERM unless the configuration enabled key export
- * (ike.save_keys = "FOLDER", where the engine also rewrites both files
+ * (ike.debug_save_keys = "FOLDER", where the engine also rewrites both files
  * at every new SA). Returns the number of lines written. */
 int
 ss_ike_export_keys(const struct ss_ike *ike, FILE *ike_f, FILE *esp_f);

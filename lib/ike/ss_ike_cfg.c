@@ -11,7 +11,8 @@
  *   cookie_threshold = 10;      # half-open SAs before COOKIE is demanded
  *   half_open_timeout = 30;     # s
  *   keepalive_interval = 20;    # s, NAT keepalives when behind a NAT
- *   save_keys = "/dir";         # DEBUG: Wireshark key tables (off if unset)
+ *   debug_save_keys = "/dir";   # DEBUG ONLY: every IKE and ESP key written
+ *                               # to Wireshark key tables there (off if unset)
  *   fragmentation = true;       # RFC 7383 IKE fragmentation, if the peer has it
  *   fragment_size = 1280;       # bytes of IP datagram per fragment (576..9000);
  *                               # without RFC 7383, IP fragments of this size
@@ -627,7 +628,7 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 {
 	static const char *const keys[] = { "retransmit_ms",
 		"retransmit_tries", "cookie_threshold", "half_open_timeout",
-		"keepalive_interval", "save_keys", "fragmentation",
+		"keepalive_interval", "debug_save_keys", "fragmentation",
 		"fragment_size", "delete_rekeyed_delay", "peers", NULL };
 	const config_setting_t *peers;
 	uint32_t v;
@@ -647,6 +648,11 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 	out->delete_rekeyed_delay = 5;
 	if (section == NULL)
 		return 0;
+	/* the key export's name says what it is, as macsec's does */
+	if (config_setting_get_member(section, "save_keys") != NULL)
+		return ss_cfg_fail(err, config_setting_get_member(section,
+			"save_keys"), "renamed to debug_save_keys (DEBUG "
+			"ONLY: it writes every IKE and ESP key to files)");
 	if (ss_cfg_check_keys(section, keys, err) < 0 ||
 		get_u32(section, "retransmit_ms", 50, 60000, &out->retransmit_ms,
 			err) < 0 ||
@@ -656,7 +662,7 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 			&out->keepalive_interval, err) < 0 ||
 		get_u32(section, "delete_rekeyed_delay", 0, 300,
 			&out->delete_rekeyed_delay, err) < 0 ||
-		ss_cfg_get_str(section, "save_keys", false, out->save_keys,
+		ss_cfg_get_str(section, "debug_save_keys", false, out->save_keys,
 			sizeof(out->save_keys), err) < 0 ||
 		ss_cfg_get_bool(section, "fragmentation", false,
 			&out->fragmentation, err) < 0)

@@ -3913,7 +3913,7 @@ ss_ike_export_keys(const struct ss_ike *ike, FILE *ike_f, FILE *esp_f)
 	int n = 0;
 
 	/* key material leaves the engine only when the operator turned the
-	 * export on in the configuration (ike.save_keys) */
+	 * export on in the configuration (ike.debug_save_keys) */
 	if (ike->conf.save_keys[0] == '\0')
 		return -EPERM;
 	TAILQ_FOREACH(sa, &ike->sas, next) {

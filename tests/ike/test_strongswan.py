@@ -186,7 +186,7 @@ ike = {
     } );
   } );
 };
-''' % (srv, 'save_keys = "%s";' % save_keys if save_keys else '',
+''' % (srv, 'debug_save_keys = "%s";' % save_keys if save_keys else '',
                 SS_IP, SW_IP, psk, ike, dpd, 'true' if encap else 'false',
                 SS_NET, SW_NET, esp, extra_child))
         return path
@@ -397,7 +397,7 @@ def case_responder_peer_rekeys(env):
 
 
 def case_wireshark_decrypts(env):
-    """Exported keys (save_keys) let Wireshark decrypt the captured
+    """Exported keys (debug_save_keys) let Wireshark decrypt the captured
     IKE_AUTH and strongSwan's ESP to us: our KDF agrees with both."""
     keys = os.path.join(env.tmp, 'keys')
     wsdir = os.path.join(env.tmp, 'home', '.config', 'wireshark')

@@ -746,6 +746,14 @@ START_TEST(test_cfg_parse)
 		&e), 0);
 	ck_assert_msg(strstr(e.msg, "fragment_size") != NULL && e.line == 2,
 		"%s", e.msg);
+	/* the key export is named for what it is */
+	ck_assert_int_lt(parse_text("ike = {\n save_keys = \"/tmp\"; };", &c,
+		&e), 0);
+	ck_assert_msg(strstr(e.msg, "renamed to debug_save_keys") != NULL &&
+		e.line == 2, "%s", e.msg);
+	ck_assert_int_eq(parse_text("ike = { debug_save_keys = \"/tmp\"; };",
+		&c, &e), 0);
+	ck_assert_str_eq(c.save_keys, "/tmp");
 	/* strongSwan's 5 s for a rekeyed pair's inbound SA by default */
 	ck_assert_int_eq(parse_text("ike = { };", &c, &e), 0);
 	ck_assert_uint_eq(c.delete_rekeyed_delay, 5);
@@ -2536,7 +2544,7 @@ START_TEST(test_key_export)
 	default_opts(&o);
 	o.servers_i = 1;
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(glob, sizeof(glob), "save_keys = \"%s\";", dir);
+	snprintf(glob, sizeof(glob), "debug_save_keys = \"%s\";", dir);
 	o.global_r = glob;
 	establish(&o, 1);
 	ib = eb = NULL;

@@ -51,6 +51,18 @@ def make_sa(d, src, dst):
     return SecurityAssociation(ESP, spi=d['spi'], tunnel_header=th, **kw)
 
 
+def udp_len_fix(pkt):
+    """scapy 2.5 serialises the IPv4 + NAT-T header before it appends the
+    ESP payload, freezing the UDP length at 8: put the real length back,
+    as a real peer sends it."""
+    if UDP not in pkt:
+        return pkt
+    raw = bytearray(bytes(pkt))
+    ihl = (raw[0] & 0xf) * 4
+    raw[ihl + 4:ihl + 6] = (len(raw) - ihl).to_bytes(2, 'big')
+    return IP(bytes(raw))
+
+
 def cut(pkt, size):
     """The IP fragments of pkt, size bytes at most each."""
     if IPv6 in pkt:
@@ -127,16 +139,7 @@ def send(sas, gw_mac, dst, count, seq=1, inter=0.0, frag=0, lose=-1,
                        flags='DF' if df else 0) / UDP(
                 sport=40000 + i, dport=d['spi'] % 1000 + 1000) / Raw(
                     b'shardsec-%08x-%d' % (d['spi'], i) + pad)
-            pkt = sa.encrypt(inner)
-            if UDP in pkt:
-                # scapy 2.5 serialises the IPv4 + NAT-T header before it
-                # appends the ESP payload, freezing the UDP length at 8:
-                # put the real length back, as a real peer sends it.
-                raw = bytearray(bytes(pkt))
-                ihl = (raw[0] & 0xf) * 4
-                ulen = len(raw) - ihl
-                raw[ihl + 4:ihl + 6] = ulen.to_bytes(2, 'big')
-                pkt = IP(bytes(raw))
+            pkt = udp_len_fix(sa.encrypt(inner))
             if frag:
                 frames += [Ether(dst=gw_mac) / f for k, f in
                            reversed(list(enumerate(cut(pkt, frag))))

@@ -55,14 +55,17 @@ def check(name, ok, detail=''):
     sys.stdout.flush()
 
 
-def ike_section(psk=PSK, auth=None, peer_extra='', start='none', tries=4):
+def ike_section(psk=PSK, auth=None, peer_extra='', start='none', tries=4,
+                ike_extra=''):
     """The gateway's ike section for the peer 'sw' (strongSwan): auth
-    replaces the psk line (certificates), peer_extra adds peer settings."""
+    replaces the psk line (certificates), peer_extra adds peer settings,
+    ike_extra settings of the section itself."""
     if auth is None:
         auth = 'psk = "%s";' % psk
     return '''ike = {
   retransmit_ms = 500;
   retransmit_tries = %d;
+  %s
   peers = ( {
     name = "sw";
     local_addr = "%s";
@@ -82,7 +85,8 @@ def ike_section(psk=PSK, auth=None, peer_extra='', start='none', tries=4):
     } );
   } );
 };
-''' % (tries, GW_IP, SW_IP, auth, peer_extra, GW_NET, SW_NET, start)
+''' % (tries, ike_extra, GW_IP, SW_IP, auth, peer_extra, GW_NET, SW_NET,
+       start)
 
 
 class Charon:

@@ -20,6 +20,11 @@ and DPD every 2 s.
    The inbound SA of each replaced pair stays "retiring" in `show sa`
    after the pair's Delete (ike.delete_rekeyed_delay, 5 s) for what
    strongSwan had already encrypted with it, then goes.
+1b. a late packet: with the gateway's debug key table, scapy encrypts
+   one packet with each old inbound SA after a rekey's Delete (what
+   strongSwan sent just before it switched): both reach the inside host;
+   after ike.delete_rekeyed_delay the same SAs' packets are dropped and
+   counted (unknown_spi).
 2. simultaneous IKE SA rekey: both ends rekey at once, strongSwan's
    egress slowed (tbf) so that the requests cross (RFC 7296 2.8.2): one
    new IKE SA survives, the same on both sides, pairs kept.
@@ -47,7 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sstopo import sh  # noqa: E402
 import test_ike_gw as gwt  # noqa: E402
 from test_ike_gw import (sw_children, gw_sas, ike_stat,  # noqa: E402
-                         gw_log, wait, PSK, SW_HOST, GW_IP)
+                         gw_log, wait, PSK, SW_HOST, SW_IP, GW_IP)
 
 results = gwt.results
 check = gwt.check
@@ -95,9 +100,117 @@ else:
 '''
 
 
-def ike_section():
+def ike_section(keys):
     return gwt.ike_section(peer_extra='dpd_interval = 2;', start='start',
-                           tries=3)
+                           tries=3,
+                           ike_extra='debug_save_keys = "%s";' % keys)
+
+
+def esp_keys(keys):
+    """{spi: SA dict for esp_peer.make_sa} of the gateway's inbound SAs,
+    from its debug key table (Wireshark's esp_sa format)."""
+    out = {}
+    with open(os.path.join(keys, 'esp_sa')) as f:
+        for line in f:
+            v = [x.strip('"') for x in line.strip().split(',')]
+            if len(v) < 8 or v[1] != SW_IP or v[2] != GW_IP:
+                continue
+            ek = v[5][2:]
+            if v[4].startswith('AES-GCM'):
+                algo = 'aes-gcm-%d' % ((len(ek) // 2 - 4) * 8)
+            else:
+                algo = 'aes-cbc-%d' % (len(ek) // 2 * 8)
+            out[int(v[3], 16)] = {'spi': int(v[3], 16), 'algo': algo,
+                                  'key': ek + v[7][2:], 'udp_encap': True}
+    return out
+
+
+# "SEQ..." as ESP of the given SAs (sa dict + 'seq') from strongSwan's
+# address to the gateway: inner 198.18.1.1 -> 192.0.2.2 UDP port 6003,
+# payload the 8-digit number the stream receiver counts
+LATE = r'''
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from esp_peer import make_sa, udp_len_fix
+from scapy.all import IP, UDP, Raw, conf, send
+conf.verb = 0
+for d in json.loads(sys.argv[2]):
+    sa = make_sa(d, "%s", "%s")
+    sa.seq_num = d["seq"]
+    inner = IP(src="%s", dst="192.0.2.2") / UDP(sport=6003, dport=6003) / \
+        Raw(b"%%08d" %% d["n"] + b"x" * 92)
+    send(udp_len_fix(sa.encrypt(inner)))
+print("sent", flush=True)
+''' % (SW_IP, GW_IP, SW_HOST)
+
+
+def replay_top(gw, spi):
+    m = re.search(r'spi=0x%08x .*? replay_top=(\d+)' % spi, gw.cmd('show sa'))
+    return int(m.group(1)) if m else -1
+
+
+def worker_stat(gw, name):
+    m = re.search(r'^\s+%s\s+(\d+)' % name, gw.cmd('show stats'), re.M)
+    return int(m.group(1)) if m else -1
+
+
+def late_send(topo, sas):
+    """Send one ESP packet per SA (seq and n in each), return the numbers
+    the inside host received."""
+    r = subprocess.Popen(['ip', 'netns', 'exec', topo.ns_in,
+                          '/usr/bin/python3', '-c', STREAM, 'recv',
+                          '192.0.2.2', '6003', '3'], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    r.stdout.readline()
+    s = sh(['/usr/bin/python3', '-c', LATE,
+            os.path.dirname(os.path.abspath(__file__)), json.dumps(sas)],
+           ns=topo.ns_out, check=False, timeout=60)
+    try:
+        ro, _ = r.communicate(timeout=8)
+    except subprocess.TimeoutExpired:
+        r.kill()
+        ro, _ = r.communicate()
+    m = re.search(r'got (\d+)', ro)
+    return (int(m.group(1)) if m else 0), s.stdout + s.stderr + ro
+
+
+def case_late_packet(gw, charon, topo, keys):
+    """What strongSwan encrypted with a pair just before a rekey replaced
+    it, arriving after the pair's Delete: the retiring inbound SA decrypts
+    it and it is delivered; once ike.delete_rekeyed_delay has passed the
+    SPI is unknown and the packet is dropped and counted (unknown_spi)."""
+    base = wait(lambda: settled(gw, charon), 20)
+    check('late: tunnel up before', base, gw.cmd('show ike sa'))
+    if not base:
+        return
+    k = esp_keys(keys)
+    check('late: the debug key table has both inbound SAs',
+          set(base[0]) <= set(k), (base, sorted(k)))
+    if not set(base[0]) <= set(k):
+        return
+    old = [dict(k[spi], seq=replay_top(gw, spi) + 1, n=i)
+           for i, spi in enumerate(base[0])]
+    gw.cmd('ike rekey sw net')
+    v = wait(lambda: (lambda x: x if x and not set(x[0]) & set(base[0])
+                      else None)(settled(gw, charon)), 15)
+    check('late: rekeyed, the old inbound SAs retiring', v and
+          gw_retiring(gw) == set(base[0]), gw.cmd('show sa'))
+    got, txt = late_send(topo, old)
+    check('late: a packet on each replaced pair after its Delete reached '
+          'the inside host (%d of 2)' % got, got == 2, txt)
+    gone = wait(lambda: not gw_retiring(gw), 10)
+    check('late: the retiring SAs went after the delay', gone,
+          gw.cmd('show sa'))
+    nospi = worker_stat(gw, 'unknown_spi')
+    for d in old:
+        d['seq'] += 1
+        d['n'] += 2
+    got, txt = late_send(topo, old)
+    nospi2 = worker_stat(gw, 'unknown_spi')
+    check('late: after the delay the same SAs\' packets are dropped as '
+          'unknown SPIs (%d received, unknown_spi +%d)'
+          % (got, nospi2 - nospi), got == 0 and nospi2 - nospi == 2,
+          txt + gw.cmd('show stats'))
 
 
 def sw_ike_spis(text):
@@ -375,11 +488,15 @@ def case_rekey_under_load(gw, charon, topo):
 def run(h):
     charon = h.charon()
     charon.start(PSK)
-    gw = h.gateway(ike_section())
+    keys = os.path.join(h.tmp, 'keys')
+    os.makedirs(keys)
+    gw = h.gateway(ike_section(keys))
     check('gateway up with IKE (2 servers)',
           'IKEv2: 1 peer(s)' in gw.out, gw.out[-1000:])
     h.cases(charon, [('rekey_under_load',
-                      lambda: case_rekey_under_load(gw, charon, h.topo))] +
+                      lambda: case_rekey_under_load(gw, charon, h.topo)),
+                     ('late_packet',
+                      lambda: case_late_packet(gw, charon, h.topo, keys))] +
             EXTRA_CASES(gw, charon, h.topo))
     h.finish(gw)
 

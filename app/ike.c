@@ -861,7 +861,6 @@ out_find_cb(const struct ss_sa *sa, void *arg)
 struct in_find {
 	uint32_t spi;
 	uint64_t packets;
-	bool found;
 };
 
 static int
@@ -871,7 +870,6 @@ in_find_cb(const struct ss_sa *sa, void *arg)
 
 	if (sa->dir == SS_SA_DIR_IN && sa->spi == f->spi) {
 		f->packets = sa->st.packets;
-		f->found = true;
 		return 1;
 	}
 	return 0;

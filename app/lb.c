@@ -584,17 +584,26 @@ lb_is_vip(const struct ss_app_lb *lb, const struct rte_mbuf *m)
 /* lk[] of a fragment for the control lcore (beside enum ss_lb_kind). */
 #define LB_LK_FRAG (SS_LB_KIND_MAX + 1)
 
-/* A fragment the control lcore can put together: IPv4, or IPv6 with the
- * fragment header right behind the base header (as rte_ip_frag takes
- * it). Others are hashed on their addresses, as lib/steer did. */
+/* A fragment the control lcore can put together: IPv4, or IPv6 with at
+ * most SS_LB_FRAG_EXT_MAX bytes of hop-by-hop, destination options and
+ * routing headers (no segments left) in front of its fragment header.
+ * Others are hashed on their addresses, as lib/steer did. */
 static inline bool
 lb_frag_whole_able(const struct rte_mbuf *m)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 		m->l2_len);
+	uint32_t nh;
+	int f;
 
-	return (ip[0] >> 4) == 4 ||
-		ip[offsetof(struct rte_ipv6_hdr, proto)] == IPPROTO_FRAGMENT;
+	if ((ip[0] >> 4) == 4 ||
+			ip[offsetof(struct rte_ipv6_hdr, proto)] ==
+			IPPROTO_FRAGMENT)
+		return true;
+	f = ss_net_ip6_frag_hdr(ip, rte_pktmbuf_data_len(m) - m->l2_len,
+		&nh);
+	return f >= 0 && f - (int)sizeof(struct rte_ipv6_hdr) <=
+		SS_LB_FRAG_EXT_MAX;
 }
 
 /* Entries looked at per burst with VIP packets: at 32-packet bursts

@@ -21,6 +21,13 @@
  * Connection tracking is per worker, so such a datagram of a hashed
  * flow goes where the hash says (which is where its flow's tracked
  * packets are, unless a backend change moved new flows since).
+ * An IPv6 fragment may have hop-by-hop, destination options and routing
+ * headers in front of its fragment header (the unfragmentable part,
+ * which every fragment carries). rte_ip_frag wants the fragment header
+ * right behind the IPv6 header, so they are taken out of each fragment;
+ * the first fragment's are kept (RFC 8200 4.5: the reassembled packet
+ * has those) and put back once the datagram is whole, and a datagram cut
+ * again carries them in every piece (ss_net_fragment).
  */
 
 #include <errno.h>
@@ -29,6 +36,7 @@
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_jhash.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
@@ -39,6 +47,26 @@
  * missing fragments (as the gateway's own, reasm.c). */
 #define LB_REASM_DATAGRAMS	1024
 #define LB_REASM_TIMEOUT_MS	2000
+
+/* The unfragmentable headers of datagrams being put together, by
+ * (source, destination, identification): sets of a few ways, an entry
+ * free once its datagram is whole or its time is up. */
+#define LB_EXT_SETS	256
+#define LB_EXT_WAYS	4
+
+struct lb_ext {
+	uint64_t expire;	/* TSC; 0: free */
+	uint32_t id;		/* the fragment header's, network order */
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint8_t first;		/* the IPv6 header's next header */
+	uint8_t len;		/* bytes in ext */
+	uint8_t nh;		/* offset in ext of the next-header byte
+				 * that named the fragment header */
+	uint8_t ext[SS_LB_FRAG_EXT_MAX];
+};
+
+static struct lb_ext lb_ext[LB_EXT_SETS][LB_EXT_WAYS];
 
 /* The table outlives the role's state: a datagram it put together may
  * still sit in a port's TX ring when the role is torn down, and its
@@ -70,7 +98,119 @@ ss_app_lb_frag_init(struct ss_app *app)
 		return -ENOMEM;
 	}
 	lb->frag_id = (uint32_t)rte_rand();
+	memset(lb_ext, 0, sizeof(lb_ext));
 	return 0;
+}
+
+static struct lb_ext *
+lb_ext_set(const struct rte_ipv6_hdr *ip, uint32_t id)
+{
+	uint32_t a[8];	/* source, destination: aligned for the hash */
+
+	memcpy(a, ip->src_addr, sizeof(a));
+	return lb_ext[rte_jhash_32b(a, RTE_DIM(a), id) % LB_EXT_SETS];
+}
+
+static bool
+lb_ext_is(const struct lb_ext *e, const struct rte_ipv6_hdr *ip,
+	uint32_t id)
+{
+	return e->expire != 0 && e->id == id &&
+		memcmp(e->src, ip->src_addr, 16) == 0 &&
+		memcmp(e->dst, ip->dst_addr, 16) == 0;
+}
+
+/* Keeps the first fragment's headers in front of the fragment header f
+ * (bytes 40..f of ip, nh: the byte that names the fragment header). */
+static void
+lb_ext_keep(struct ss_app_lb *lb, const struct rte_ipv6_hdr *ip,
+	uint32_t f, uint32_t nh, uint32_t id, uint64_t now)
+{
+	struct lb_ext *set = lb_ext_set(ip, id), *e = NULL;
+	unsigned int w;
+
+	for (w = 0; w < LB_EXT_WAYS && e == NULL; w++)
+		if (lb_ext_is(&set[w], ip, id))
+			e = &set[w];	/* a first fragment again */
+	for (w = 0; w < LB_EXT_WAYS && e == NULL; w++)
+		if (set[w].expire < now)
+			e = &set[w];
+	if (e == NULL) {
+		/* the one that has waited longest */
+		e = &set[0];
+		for (w = 1; w < LB_EXT_WAYS; w++)
+			if (set[w].expire < e->expire)
+				e = &set[w];
+		lb->fst.ext_evicted++;
+	}
+	e->expire = now + rte_get_tsc_hz() * LB_REASM_TIMEOUT_MS / 1000;
+	e->id = id;
+	memcpy(e->src, ip->src_addr, 16);
+	memcpy(e->dst, ip->dst_addr, 16);
+	e->first = ip->proto;
+	e->len = (uint8_t)(f - sizeof(*ip));
+	e->nh = (uint8_t)(nh - sizeof(*ip));
+	memcpy(e->ext, ip + 1, e->len);
+}
+
+/*
+ * An IPv6 fragment with extension headers in front of its fragment
+ * header (at f; nh: the byte that names it): they go, kept when it is
+ * the first fragment, so that the fragment header is right behind the
+ * IPv6 header.
+ */
+static void
+lb_ext_hoist(struct ss_app_lb *lb, struct rte_mbuf *m, uint32_t f,
+	uint32_t nh, uint64_t now)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + m->l2_len);
+	const struct rte_ipv6_fragment_ext *fh =
+		(const struct rte_ipv6_fragment_ext *)((uint8_t *)ip + f);
+	const uint32_t e = f - sizeof(*ip);
+
+	if ((fh->frag_data & RTE_BE16(0xfff8)) == 0)
+		lb_ext_keep(lb, ip, f, nh, fh->id, now);
+	memmove(p + e, p, m->l2_len + sizeof(*ip));
+	rte_pktmbuf_adj(m, (uint16_t)e);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, m->l2_len);
+	ip->proto = IPPROTO_FRAGMENT;
+	ip->payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->payload_len) -
+		e);
+}
+
+/* The whole datagram m (source and destination those of its fragments,
+ * identification id): the headers kept from its first fragment, if any,
+ * go back in front of what followed its fragment header. */
+static void
+lb_ext_restore(struct ss_app_lb *lb, struct rte_mbuf *m, uint32_t id)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		struct rte_ipv6_hdr *, m->l2_len);
+	struct lb_ext *set = lb_ext_set(ip, id), *e = NULL;
+	const uint32_t hdr = m->l2_len + sizeof(*ip);
+	unsigned int w;
+	uint8_t *p;
+
+	for (w = 0; w < LB_EXT_WAYS && e == NULL; w++)
+		if (lb_ext_is(&set[w], ip, id))
+			e = &set[w];
+	if (e == NULL)
+		return;
+	/* our own mbuf from the reassembly: its full headroom is free */
+	RTE_BUILD_BUG_ON(SS_LB_FRAG_EXT_MAX > RTE_PKTMBUF_HEADROOM);
+	p = (uint8_t *)rte_pktmbuf_prepend(m, e->len);
+	if (p != NULL) {
+		memmove(p, p + e->len, hdr);
+		memcpy(p + hdr, e->ext, e->len);
+		ip = (struct rte_ipv6_hdr *)(p + m->l2_len);
+		p[hdr + e->nh] = ip->proto;
+		ip->proto = e->first;
+		ip->payload_len = rte_cpu_to_be_16(
+			rte_be_to_cpu_16(ip->payload_len) + e->len);
+		lb->fst.ext_kept++;
+	}
+	e->expire = 0;
 }
 
 void
@@ -174,8 +314,10 @@ ss_app_lb_frag_input(struct ss_app *app, struct rte_mbuf *m)
 	struct ss_app_lb *lb = app->lb;
 	const uint8_t *ip;
 	struct rte_mbuf *one, *tx[1], *big[1];
+	const uint64_t now = rte_rdtsc();
 	uint16_t ntx, nbig;
-	bool frag;
+	uint32_t id = 0;
+	bool frag, v6;
 
 	if (lb == NULL || lb->reasm == NULL) {
 		app->ctl.unhandled++;
@@ -183,10 +325,10 @@ ss_app_lb_frag_input(struct ss_app *app, struct rte_mbuf *m)
 		return;
 	}
 	/* a fragment, or a whole packet above the MTU; for a fragment,
-	 * what rte_ip_frag reads (the worker checked the header, and that
-	 * an IPv6 fragment header follows the base header) */
+	 * what rte_ip_frag reads (the worker checked the header) */
 	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
-	if ((ip[0] >> 4) == 4) {
+	v6 = (ip[0] >> 4) == 6;
+	if (!v6) {
 		frag = (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
 			RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
 			RTE_IPV4_HDR_OFFSET_MASK)) != 0;
@@ -196,9 +338,19 @@ ss_app_lb_frag_input(struct ss_app *app, struct rte_mbuf *m)
 				RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_FRAG;
 		}
 	} else {
-		frag = ip[offsetof(struct rte_ipv6_hdr, proto)] ==
-			IPPROTO_FRAGMENT;
+		uint32_t nh;
+		const int f = ss_net_ip6_frag_hdr(ip, rte_pktmbuf_data_len(m) -
+			m->l2_len, &nh);
+
+		frag = f >= 0 && f - sizeof(struct rte_ipv6_hdr) <=
+			SS_LB_FRAG_EXT_MAX;
+		if (frag && f != sizeof(struct rte_ipv6_hdr))
+			lb_ext_hoist(lb, m, (uint32_t)f, nh, now);
 		if (frag) {
+			ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+				m->l2_len);
+			id = ((const struct rte_ipv6_fragment_ext *)(ip +
+				sizeof(struct rte_ipv6_hdr)))->id;
 			m->l3_len = sizeof(struct rte_ipv6_hdr) +
 				sizeof(struct rte_ipv6_fragment_ext);
 			m->packet_type = RTE_PTYPE_L2_ETHER |
@@ -206,10 +358,11 @@ ss_app_lb_frag_input(struct ss_app *app, struct rte_mbuf *m)
 		}
 	}
 	if (frag) {
-		one = ss_net_reasm_input(lb->reasm, m, rte_rdtsc(),
-			&lb->fst.reasm);
+		one = ss_net_reasm_input(lb->reasm, m, now, &lb->fst.reasm);
 		if (one == NULL)
 			return;
+		if (v6)
+			lb_ext_restore(lb, one, id);
 	} else if (lb_frag_may_cut(m)) {
 		/* whole already, above the lb port's MTU */
 		one = m;

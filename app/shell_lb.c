@@ -129,10 +129,12 @@ show_lb(struct cmdline *cl, bool json)
 			PRIu64 ", \"datagrams\": %" PRIu64 ", \"sent\": %"
 			PRIu64 ", \"icmp_too_big\": %" PRIu64 ", \"dropped\": %"
 			PRIu64 ", \"reasm_dropped\": %" PRIu64
-			", \"reasm_too_big\": %" PRIu64 "}", sum->frag,
+			", \"reasm_too_big\": %" PRIu64 ", \"ext_kept\": %"
+			PRIu64 ", \"ext_evicted\": %" PRIu64 "}", sum->frag,
 			lb->fst.reasm.done, sum->big, lb->fst.datagrams,
 			lb->fst.sent, lb->fst.too_big, lb->fst.dropped,
-			lb->fst.reasm.dropped, lb->fst.reasm.too_big);
+			lb->fst.reasm.dropped, lb->fst.reasm.too_big,
+			lb->fst.ext_kept, lb->fst.ext_evicted);
 		cmdline_printf(cl, ",\n \"unknown_id\": %" PRIu64 ", \"bad\": %"
 			PRIu64 "}\n", sum->unknown_id, sum->bad);
 		free(sum);
@@ -201,9 +203,12 @@ show_lb(struct cmdline *cl, bool json)
 		"; %" PRIu64 " to a backend in %" PRIu64 " frame(s), %" PRIu64
 		" answered ICMP too big, %" PRIu64 " not sent; reassembly "
 		"dropped %" PRIu64 " (timed out, overlapping, ...), too long "
-		"%" PRIu64 "\n", sum->frag, lb->fst.reasm.done, sum->big,
-		lb->mtu, lb->fst.datagrams, lb->fst.sent, lb->fst.too_big,
-		lb->fst.dropped, lb->fst.reasm.dropped, lb->fst.reasm.too_big);
+		"%" PRIu64 "; IPv6 headers in front of the fragment header "
+		"put back %" PRIu64 ", let go %" PRIu64 "\n", sum->frag,
+		lb->fst.reasm.done, sum->big, lb->mtu, lb->fst.datagrams,
+		lb->fst.sent, lb->fst.too_big, lb->fst.dropped,
+		lb->fst.reasm.dropped, lb->fst.reasm.too_big,
+		lb->fst.ext_kept, lb->fst.ext_evicted);
 	cmdline_printf(cl, "  unknown_id %" PRIu64 "   bad %" PRIu64 "\n",
 		sum->unknown_id, sum->bad);
 	free(sum);

@@ -120,8 +120,19 @@ struct ss_lb_frag_stats {
 				 * dropped, ICMP "too big" to the sender */
 	uint64_t dropped;	/* datagrams with a backend that could not be
 				 * cut or sent (no mbuf, TX full) */
+	uint64_t ext_kept;	/* IPv6 datagrams whose extension headers in
+				 * front of the fragment header were put
+				 * back once whole */
+	uint64_t ext_evicted;	/* such headers let go before their
+				 * datagram was whole (more than the table
+				 * holds at once) */
 	struct ss_net_reasm_stats reasm;	/* putting them together */
 };
+
+/* IPv6 extension headers in front of a fragment header that the load
+ * balancer keeps for a datagram it puts together: within an mbuf's
+ * headroom, where they go back. */
+#define SS_LB_FRAG_EXT_MAX 120
 
 /* Hash slots of the 5-tuple traffic: spread over the backends that are up
  * by weighted rendezvous hashing, so that one coming, going or changing

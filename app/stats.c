@@ -49,10 +49,11 @@ print_lb(const struct ss_app *app, FILE *f)
 	fprintf(f, "lb fragments: in %" PRIu64 " reassembled %" PRIu64
 		" above-mtu %" PRIu64 " datagrams %" PRIu64 " sent %" PRIu64
 		" icmp-too-big %" PRIu64 " dropped %" PRIu64 " reasm-dropped %"
-		PRIu64 " reasm-too-big %" PRIu64 "\n", sum->frag,
+		PRIu64 " reasm-too-big %" PRIu64 " ext-kept %" PRIu64
+		" ext-evicted %" PRIu64 "\n", sum->frag,
 		lb->fst.reasm.done, sum->big, lb->fst.datagrams, lb->fst.sent,
 		lb->fst.too_big, lb->fst.dropped, lb->fst.reasm.dropped,
-		lb->fst.reasm.too_big);
+		lb->fst.reasm.too_big, lb->fst.ext_kept, lb->fst.ext_evicted);
 	if (lb->ct[0] != NULL)
 		fprintf(f, "lb conntrack: entries %" PRIu64 " added %" PRIu64
 			" kept %" PRIu64 " moved %" PRIu64 " expired %" PRIu64

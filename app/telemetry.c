@@ -434,6 +434,8 @@ tm_lb(const char *cmd, const char *params, struct rte_tel_data *d)
 		lb->fst.reasm.dropped);
 	rte_tel_data_add_dict_u64(d, "frag_reasm_too_big",
 		lb->fst.reasm.too_big);
+	rte_tel_data_add_dict_u64(d, "frag_ext_kept", lb->fst.ext_kept);
+	rte_tel_data_add_dict_u64(d, "frag_ext_evicted", lb->fst.ext_evicted);
 	free(sum);
 	return ret;
 }

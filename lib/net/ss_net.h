@@ -215,12 +215,36 @@ typedef int (*ss_net_frag_emit)(const uint8_t *frag, uint32_t len,
  * at most mtu bytes, by copy, and hand them to emit in order. IPv4 keeps
  * the packet's own offset and MF (it may be a fragment already), and
  * later fragments carry only the options with the copied flag; IPv6
- * (base header only) gets a fragment header with id behind it.
+ * gets a fragment header with id behind its unfragmentable part, which
+ * every fragment carries (ss_net_ip6_unfrag_len).
  * -EMSGSIZE when mtu leaves no room for 8 bytes, -EINVAL bad input.
  */
 int
 ss_net_fragment(const uint8_t *l3, uint32_t len, uint32_t mtu, uint32_t id,
 	ss_net_frag_emit emit, void *arg);
+
+/* Extension headers walked in front of an upper layer or fragment header. */
+#define SS_NET_IP6_EXT_MAX 8
+
+/*
+ * The IPv6 packet at l3 (len bytes): the length of its unfragmentable part
+ * (RFC 8200 4.5: the IPv6 header, hop-by-hop options, a routing header and
+ * the destination options in front of it), and in *nh the offset of the
+ * next-header byte that names what follows that part. -EINVAL when a
+ * header runs past len.
+ */
+int
+ss_net_ip6_unfrag_len(const uint8_t *l3, uint32_t len, uint32_t *nh);
+
+/*
+ * The IPv6 fragment at l3 (len bytes): the offset of its fragment header,
+ * when only hop-by-hop options, destination options and routing headers
+ * with no segments left stand in front of it (at most
+ * SS_NET_IP6_EXT_MAX), and in *nh the offset of the next-header byte that
+ * names it; -1 otherwise.
+ */
+int
+ss_net_ip6_frag_hdr(const uint8_t *l3, uint32_t len, uint32_t *nh);
 
 /** Where the control lcore sends, and allocates requests from. */
 void

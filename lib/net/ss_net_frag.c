@@ -8,7 +8,9 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -85,33 +87,99 @@ frag4(const uint8_t *l3, uint32_t len, uint32_t mtu, ss_net_frag_emit emit,
 	return ret;
 }
 
+/* Headers that may stand in front of a fragment header (RFC 8200 4.1). */
+static inline bool
+ip6_unfrag_ext(uint8_t nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_DSTOPTS ||
+		nh == IPPROTO_ROUTING;
+}
+
+int
+ss_net_ip6_unfrag_len(const uint8_t *l3, uint32_t len, uint32_t *nh)
+{
+	uint32_t off = sizeof(struct rte_ipv6_hdr), end = off, at = 6, k;
+	uint8_t nxt;
+
+	if (len < off)
+		return -EINVAL;
+	nxt = l3[6];
+	*nh = 6;
+	for (k = 0; k < SS_NET_IP6_EXT_MAX && ip6_unfrag_ext(nxt); k++) {
+		const uint8_t cur = nxt;
+
+		if (off + 8 > len || off + (l3[off + 1] + 1u) * 8 > len)
+			return -EINVAL;
+		at = off;
+		nxt = l3[off];
+		off += (l3[off + 1] + 1u) * 8;
+		/* destination options belong to the part that is cut
+		 * unless a routing header follows them */
+		if (cur != IPPROTO_DSTOPTS) {
+			end = off;
+			*nh = at;
+		}
+	}
+	return (int)end;
+}
+
+int
+ss_net_ip6_frag_hdr(const uint8_t *l3, uint32_t len, uint32_t *nh)
+{
+	uint32_t off = sizeof(struct rte_ipv6_hdr), k;
+	uint8_t nxt;
+
+	if (len < off)
+		return -1;
+	nxt = l3[6];
+	*nh = 6;
+	for (k = 0; k <= SS_NET_IP6_EXT_MAX; k++) {
+		if (nxt == IPPROTO_FRAGMENT)
+			return off + 8 <= len ? (int)off : -1;
+		if (!ip6_unfrag_ext(nxt) || off + 8 > len)
+			return -1;
+		/* a routing header that names further hops: not to us */
+		if (nxt == IPPROTO_ROUTING && l3[off + 3] != 0)
+			return -1;
+		*nh = off;
+		nxt = l3[off];
+		off += (l3[off + 1] + 1u) * 8;
+	}
+	return -1;
+}
+
+/* Each fragment: the unfragmentable part (IPv6 header and the extension
+ * headers every fragment carries), the fragment header, a piece. */
 static int
 frag6(const uint8_t *l3, uint32_t len, uint32_t mtu, uint32_t id,
 	ss_net_frag_emit emit, void *arg, uint8_t *buf)
 {
-	const uint32_t hl = sizeof(struct rte_ipv6_hdr);
 	const uint32_t fh = sizeof(struct rte_ipv6_fragment_ext);
-	uint32_t off;
+	uint32_t off, nh;
+	const int hl = ss_net_ip6_unfrag_len(l3, len, &nh);
 	int ret = 0;
 
-	if (hl > len || mtu < hl + fh + 8)
+	if (hl < 0)
+		return -EINVAL;
+	if (mtu < (uint32_t)hl + fh + 8)
 		return -EMSGSIZE;
 	for (off = 0; off < len - hl && ret == 0; ) {
 		const uint32_t n = RTE_MIN((mtu - hl - fh) & ~7u,
 			len - hl - off);
 		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)buf;
 		struct rte_ipv6_fragment_ext *x =
-			(struct rte_ipv6_fragment_ext *)(o + 1);
+			(struct rte_ipv6_fragment_ext *)(buf + hl);
 
 		memcpy(buf, l3, hl);
 		memcpy(buf + hl + fh, l3 + hl + off, n);
-		x->next_header = o->proto;
+		x->next_header = l3[nh];
 		x->reserved = 0;
 		x->frag_data = rte_cpu_to_be_16((uint16_t)((off / 8) << 3 |
 			(off + n < len - hl ? 1 : 0)));
 		x->id = rte_cpu_to_be_32(id);
-		o->proto = IPPROTO_FRAGMENT;
-		o->payload_len = rte_cpu_to_be_16((uint16_t)(fh + n));
+		buf[nh] = IPPROTO_FRAGMENT;
+		o->payload_len = rte_cpu_to_be_16((uint16_t)(hl - sizeof(*o) +
+			fh + n));
 		ret = emit(buf, hl + fh + n, arg);
 		off += n;
 	}

@@ -9,8 +9,9 @@ import collections
 import re
 import struct
 
-from scapy.all import (IP, IPv6, IPv6ExtHdrFragment, UDP, Raw, fragment,
-                       fragment6, raw)
+from scapy.all import (IP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, UDP, Raw,
+                       fragment, fragment6, raw)
 from scapy.layers.inet import defragment
 from scapy.layers.inet6 import defragment6
 
@@ -20,6 +21,12 @@ C4, C6 = '198.51.100.2', '2001:db8:2::2'
 # ike_backend), UDP flows by the hash
 KINDS = (('esp', (1, 2)), ('esp-udp', (1, 2)), ('ike', (500, 4500)),
          ('hash', (0, 1, 2, 3)))
+# IPv6 only: the same as esp and hash, with hop-by-hop options,
+# destination options and a routing header (no segments left) in front of
+# the fragment header, which every fragment carries (RFC 8200 4.5)
+XKINDS = (('espx', (1, 2)), ('hashx', (0, 1, 2, 3)))
+# the layers in front of the fragment header, and of a whole one's payload
+XCHAIN = ['IPv6ExtHdrHopByHop', 'IPv6ExtHdrDestOpt', 'IPv6ExtHdrRouting']
 
 
 def pattern(n):
@@ -32,6 +39,7 @@ def tag(kind, fam, key, i):
 
 def _l4(kind, key, body):
     """IP protocol and payload of one kind."""
+    kind = kind[:-1] if kind in ('espx', 'hashx') else kind
     if kind == 'esp':
         return 50, Raw(struct.pack('>II', key << 28 | 0x1234, 1) + body)
     if kind == 'esp-udp':
@@ -52,6 +60,12 @@ def fragments(kind, fam, key, i, n, size, fragsize):
     if fam == 4:
         fr = fragment(IP(src=C4, dst=V4, proto=proto, id=0x4000 + n) / pl,
                       fragsize=fragsize)
+    elif kind.endswith('x'):
+        fr = fragment6(IPv6(src=C6, dst=V6) / IPv6ExtHdrHopByHop() /
+                       IPv6ExtHdrDestOpt() /
+                       IPv6ExtHdrRouting(segleft=0, addresses=[]) /
+                       IPv6ExtHdrFragment(nh=proto, id=0x6000 + n) / pl,
+                       fragsize)
     else:
         fr = fragment6(IPv6(src=C6, dst=V6, nh=44) /
                        IPv6ExtHdrFragment(nh=proto, id=0x6000 + n) / pl,
@@ -59,16 +73,33 @@ def fragments(kind, fam, key, i, n, size, fragsize):
     return fr[::-1] if n % 3 == 0 else fr
 
 
+def ext_chain(p):
+    """The names of the extension headers behind p's IPv6 header, up to
+    a fragment header or the upper layer."""
+    out, q = [], p[IPv6].payload
+    while q.__class__.__name__.startswith('IPv6ExtHdr') and \
+            not isinstance(q, IPv6ExtHdrFragment):
+        out.append(q.__class__.__name__)
+        q = q.payload
+    return out
+
+
 def datagrams(pkts):
     """What one backend got: [(tag, family, intact, size)] of the
     datagrams its frames make (scapy puts the fragments together); tag
-    None for one that stays incomplete or carries none."""
+    None for one that stays incomplete or carries none. An IPv6 one is
+    intact only with its extension headers (XCHAIN for the x kinds, none
+    for the others)."""
     v4, v6, out = [], collections.defaultdict(list), []
     for p in pkts:
         if IP in p:
             v4.append(p[IP])
         elif IPv6ExtHdrFragment in p:
-            v6[(p[IPv6].src, p[IPv6ExtHdrFragment].id)].append(p[IPv6])
+            # dissected anew: with extension headers in front of the
+            # fragment header, scapy's defragment6 writes the datagram
+            # into the caller's first fragment (its copy() shares them)
+            v6[(p[IPv6].src, p[IPv6ExtHdrFragment].id)].append(
+                IPv6(raw(p[IPv6])))
     whole = [(4, d) for d in defragment(v4)]
     whole += [(6, defragment6(f)) for f in v6.values()]
     for fam, d in whole:
@@ -81,8 +112,12 @@ def datagrams(pkts):
             out.append((None, fam, False, 0))
             continue
         tail = data[m.end():]
-        out.append((m.group(0).decode(), fam, tail == pattern(len(tail)),
-                    len(m.group(0)) + len(tail)))
+        t = m.group(0).decode()
+        ok = tail == pattern(len(tail))
+        if fam == 6:
+            x = t.split(':')[1] in [k for k, _ in XKINDS]
+            ok = ok and ext_chain(d) == (XCHAIN if x else [])
+        out.append((t, fam, ok, len(m.group(0)) + len(tail)))
     return out
 
 
@@ -100,14 +135,17 @@ def placement(got, size):
     return where, bad
 
 
-def placement_checks(check, where, reps, ike_backend):
+def placement_checks(check, where, reps, ike_backend, ext=False):
     """Every datagram on its backend, once: by id, IKE on ike_backend,
-    each hashed one on one backend."""
-    for kind, keys in KINDS:
-        for fam in (4, 6):
+    each hashed one on one backend; with ext, the IPv6 XKINDS too."""
+    rows = [(k, keys, (4, 6)) for k, keys in KINDS]
+    if ext:
+        rows += [(k, keys, (6,)) for k, keys in XKINDS]
+    for kind, keys, fams in rows:
+        for fam in fams:
             for key in keys:
                 tags = [tag(kind, fam, key, i) for i in range(reps)]
-                if kind == 'hash':
+                if kind in ('hash', 'hashx'):
                     ok = all(len(where[t]) == 1 for t in tags)
                     want = 'one backend'
                 else:

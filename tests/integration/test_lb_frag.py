@@ -10,8 +10,10 @@ scapy wrote, one per RX queue (workers 1 and 2, control lcore), and
 "inside", the lb port (MTU 1400), writes what it sends to files. The
 fragments of each datagram are dealt over the three queues, some last
 first: ESP by SPI id, ESP in UDP, IKE on 500 and 4500, hashed UDP, IPv4
-and IPv6, plus IPv4 fragments that overlap (dropped by reassembly) and
-a lone first fragment (never completed). Each datagram must leave
+and IPv6, IPv6 ESP and hashed UDP with extension headers in front of the
+fragment header (they must come out with the datagram, and in front of
+the fragment header of every piece), plus IPv4 fragments that overlap
+(dropped by reassembly) and a lone first fragment (never completed). Each datagram must leave
 towards its backend's MAC whole (scapy puts the pieces together),
 intact, in frames that fit, and exactly once; the lone and overlapping
 ones never; the counters of 'show lb json' must say so.
@@ -30,7 +32,8 @@ import sstopo  # noqa: E402
 import lbfrag  # noqa: E402
 from lbfrag import V4, V6, C4  # noqa: E402
 
-from scapy.all import Ether, IP, UDP, Raw, conf, rdpcap, wrpcap  # noqa: E402
+from scapy.all import (Ether, IP, IPv6ExtHdrFragment,  # noqa: E402
+                       IPv6ExtHdrHopByHop, UDP, Raw, conf, rdpcap, wrpcap)
 
 conf.verb = 0
 # net_pcap's ports take no MAC: it names them 02:70:63:61:70:<n> ("pcap"
@@ -58,7 +61,8 @@ def frames():
     q = [[], [], []]
     n = nfr = 0
     for fam in (4, 6):
-        for kind, keys in lbfrag.KINDS:
+        kinds = lbfrag.KINDS + (lbfrag.XKINDS if fam == 6 else ())
+        for kind, keys in kinds:
             for k in keys:
                 for i in range(R):
                     fr = lbfrag.fragments(kind, fam, k, i, n, SIZE[fam],
@@ -157,10 +161,14 @@ def main():
               fr.get('datagrams') == ndg and fr.get('dropped') == 0 and
               fr.get('reasm_dropped', 0) == 3, fr)
         check('each datagram counted once, by kind (%s)' % kinds,
-              kinds.get('esp') == 2 * 2 * R and
+              kinds.get('esp') == 2 * 2 * R + 2 * R and
               kinds.get('esp-udp') == 2 * 2 * R and
               kinds.get('ike') == 2 * 2 * R and
-              kinds.get('hash') == 2 * 4 * R, kinds)
+              kinds.get('hash') == 2 * 4 * R + 4 * R, kinds)
+        check('IPv6 headers in front of the fragment header put back in '
+              'all %d datagrams that had them, none let go (%s)'
+              % (6 * R, fr), fr.get('ext_kept') == 6 * R and
+              fr.get('ext_evicted') == 0, fr)
         rc, err = gw.stop()
         gw = None
         check('clean exit, no sanitizer report',
@@ -184,8 +192,18 @@ def main():
         where, bad = lbfrag.placement(
             {k: lbfrag.datagrams(by_mac.get(mac, []))
              for k, mac in BMAC.items()}, SIZE)
-        check('every datagram out is whole and intact', not bad, bad)
-        lbfrag.placement_checks(check, where, R, IKE_BACKEND)
+        check('every datagram out is whole and intact (IPv6: with its '
+              'extension headers)', not bad, bad)
+        xfr = [p for p in sent if IPv6ExtHdrFragment in p and
+               IPv6ExtHdrHopByHop in p]
+        check('%d IPv6 fragments out carry hop-by-hop, destination '
+              'options and routing headers, in front of the fragment '
+              'header' % len(xfr), len(xfr) >= 6 * R * 3 and
+              all(lbfrag.ext_chain(p) == lbfrag.XCHAIN and
+                  isinstance(p[lbfrag.XCHAIN[-1]].payload,
+                             IPv6ExtHdrFragment) for p in xfr),
+              [p.summary() for p in xfr[:4]])
+        lbfrag.placement_checks(check, where, R, IKE_BACKEND, ext=True)
         check('the lone first fragment and the overlapping pair never '
               'leave', 'LBF:lone;' not in where and
               'LBF:overlap;' not in where, dict(where))

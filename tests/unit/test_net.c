@@ -2528,6 +2528,82 @@ START_TEST(test_fragment_ip4_options)
 }
 END_TEST
 
+/* ss_net_fragment on IPv6 with hop-by-hop options, destination options
+ * and a routing header in front of a second destination options header:
+ * the first three are the unfragmentable part that every piece carries,
+ * the fragment header behind them; the last goes with the data (RFC 8200
+ * 4.5). ss_net_ip6_frag_hdr then finds each piece's fragment header. */
+START_TEST(test_fragment_ip6_ext)
+{
+	static struct frags fr;
+	uint8_t p[40 + 8 + 8 + 24 + 8 + 1000], whole[1100];
+	const uint32_t u = 40 + 8 + 8 + 24;	/* unfragmentable */
+	uint32_t i, nh, got = 0;
+
+	memset(&fr, 0, sizeof(fr));
+	memset(p, 0, sizeof(p));
+	p[0] = 0x60;
+	put16(p + 4, sizeof(p) - 40);
+	p[6] = 0;				/* hop-by-hop */
+	p[7] = 64;
+	p[40] = 60;				/* then destination options */
+	p[48] = 43;				/* then routing, 24 bytes */
+	p[56] = 60;				/* then destination options */
+	p[57] = 2;
+	p[58] = 0;				/* type 0, */
+	p[59] = 0;				/* no segments left */
+	p[80] = 17;				/* then UDP */
+	for (i = 88; i < sizeof(p); i++)
+		p[i] = (uint8_t)i;
+	ck_assert_int_eq(ss_net_ip6_unfrag_len(p, sizeof(p), &nh), (int)u);
+	ck_assert_uint_eq(nh, 56);		/* the routing header's */
+	ck_assert_int_eq(ss_net_fragment(p, sizeof(p), 400, 0x1234,
+		frags_emit, &fr), 0);
+	ck_assert_uint_eq(fr.n, 4);
+	for (i = 0; i < fr.n; i++) {
+		const uint8_t *b = fr.b[i];
+		const uint16_t fo = get16(b + u + 2);
+
+		ck_assert_uint_le(fr.len[i], 400);
+		ck_assert_uint_eq(get16(b + 4), fr.len[i] - 40);
+		ck_assert_mem_eq(b, p, 4);
+		ck_assert_mem_eq(b + 6, p + 6, 56 - 6);	/* to the routing */
+		ck_assert_uint_eq(b[56], 44);		/* names the fragment */
+		ck_assert_mem_eq(b + 57, p + 57, u - 57);
+		ck_assert_uint_eq(b[u], 60);	/* what followed the routing */
+		ck_assert_uint_eq(get16(b + u + 4), 0);
+		ck_assert_uint_eq(get16(b + u + 6), 0x1234);
+		ck_assert_uint_eq(fo >> 3, got / 8);
+		ck_assert_uint_eq(fo & 1, i + 1 < fr.n ? 1 : 0);
+		ck_assert_int_eq(ss_net_ip6_frag_hdr(b, fr.len[i], &nh),
+			(int)u);
+		ck_assert_uint_eq(nh, 56);
+		memcpy(whole + got, b + u + 8, fr.len[i] - u - 8);
+		got += fr.len[i] - u - 8;
+	}
+	ck_assert_uint_eq(got, sizeof(p) - u);
+	ck_assert_mem_eq(whole, p + u, got);
+	/* no room for 8 bytes behind the unfragmentable part */
+	ck_assert_int_eq(ss_net_fragment(p, sizeof(p), u + 8 + 7, 0,
+		frags_emit, &fr), -EMSGSIZE);
+	/* a header that runs past the packet */
+	ck_assert_int_eq(ss_net_ip6_unfrag_len(p, 60, &nh), -EINVAL);
+	/* the fragment walk: not with segments left, nor past the end,
+	 * nor an upper layer header in front */
+	fr.b[0][59] = 1;
+	ck_assert_int_eq(ss_net_ip6_frag_hdr(fr.b[0], fr.len[0], &nh), -1);
+	fr.b[0][59] = 0;
+	ck_assert_int_eq(ss_net_ip6_frag_hdr(fr.b[0], u + 4, &nh), -1);
+	fr.b[0][48] = 17;
+	ck_assert_int_eq(ss_net_ip6_frag_hdr(fr.b[0], fr.len[0], &nh), -1);
+	/* the base header alone: the fragment header right behind it */
+	p[6] = 44;
+	ck_assert_int_eq(ss_net_ip6_frag_hdr(p, sizeof(p), &nh), 40);
+	ck_assert_uint_eq(nh, 6);
+	ck_assert_int_eq(ss_net_ip6_unfrag_len(p, sizeof(p), &nh), 40);
+}
+END_TEST
+
 /* An answer above the port's MTU (a large echo request reassembled
  * before it was answered) leaves as IP fragments that fit, and they put
  * back together the whole echo reply. */
@@ -3042,6 +3118,7 @@ net_suite(void)
 	tcase_add_test(tc, test_echo4);
 	tcase_add_test(tc, test_echo_fragmented);
 	tcase_add_test(tc, test_fragment_ip4_options);
+	tcase_add_test(tc, test_fragment_ip6_ext);
 	tcase_add_test(tc, test_reasm);
 	tcase_add_test(tc, test_reasm_shed);
 	tcase_add_test(tc, test_echo6);

@@ -630,7 +630,7 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 		"retransmit_tries", "cookie_threshold", "half_open_timeout",
 		"keepalive_interval", "debug_save_keys", "fragmentation",
 		"fragment_size", "delete_rekeyed_delay", "peers", NULL };
-	const config_setting_t *peers;
+	const config_setting_t *peers, *old;
 	uint32_t v;
 	unsigned int i, j;
 	int n;
@@ -649,10 +649,10 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 	if (section == NULL)
 		return 0;
 	/* the key export's name says what it is, as macsec's does */
-	if (config_setting_get_member(section, "save_keys") != NULL)
-		return ss_cfg_fail(err, config_setting_get_member(section,
-			"save_keys"), "renamed to debug_save_keys (DEBUG "
-			"ONLY: it writes every IKE and ESP key to files)");
+	old = config_setting_get_member(section, "save_keys");
+	if (old != NULL)
+		return ss_cfg_fail(err, old, "renamed to debug_save_keys "
+			"(DEBUG ONLY: it writes every IKE and ESP key to files)");
 	if (ss_cfg_check_keys(section, keys, err) < 0 ||
 		get_u32(section, "retransmit_ms", 50, 60000, &out->retransmit_ms,
 			err) < 0 ||

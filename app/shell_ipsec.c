@@ -30,16 +30,22 @@ static int
 sa_cb(const struct ss_sa *sa, void *arg)
 {
 	struct sa_walk_arg *a = arg;
-	char buf[512];
+	struct ss_esp_nic_stats ns;
+	char buf[512], nic[96] = "";
 	unsigned int r;
 
 	if (!a->all && sa->spi != a->spi)
 		return 0;
 	a->found++;
 	ss_sa_format(sa, buf, sizeof(buf));
+	/* what the NIC counted for the SA's session, where it keeps that */
+	if (ss_esp_sa_nic_stats(sa, &ns) == 0)
+		snprintf(nic, sizeof(nic), " nic: packets=%" PRIu64 " bytes=%"
+			PRIu64 " failed=%" PRIu64, ns.packets, ns.bytes,
+			ns.failed);
 	/* paused: its key is on the way to the NIC, packets are held */
-	cmdline_printf(a->cl, "%s%s\n", buf,
-		ss_esp_sa_paused(sa) ? " paused" : "");
+	cmdline_printf(a->cl, "%s%s%s\n", buf,
+		ss_esp_sa_paused(sa) ? " paused" : "", nic);
 	if (a->all)
 		return 0;
 	/* One SA asked for: every drop reason, zero or not. */
@@ -436,6 +442,7 @@ sa_json_cb(const struct ss_sa *sa, void *arg)
 	struct cmdline *cl = ((void **)arg)[0];
 	unsigned int *n = ((void **)arg)[1];
 	const uint32_t *only = ((void **)arg)[2];
+	struct ss_esp_nic_stats ns;
 	unsigned int r;
 
 	if (only != NULL && sa->spi != *only)
@@ -461,7 +468,12 @@ sa_json_cb(const struct ss_sa *sa, void *arg)
 	for (r = 0; r < SS_SA_DROP_MAX; r++)
 		cmdline_printf(cl, "%s\"%s\": %" PRIu64, r == 0 ? "" : ", ",
 			ss_sa_drop_name(r), sa->st.drops[r]);
-	cmdline_printf(cl, "}}");
+	if (ss_esp_sa_nic_stats(sa, &ns) == 0)
+		cmdline_printf(cl, "}, \"nic\": {\"packets\": %" PRIu64
+			", \"bytes\": %" PRIu64 ", \"failed\": %" PRIu64 "}}",
+			ns.packets, ns.bytes, ns.failed);
+	else
+		cmdline_printf(cl, "}, \"nic\": null}");
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <rte_security.h>
 
 #include "ss_crypto.h"
+#include "ss_esp.h"
 #include "ss_esp_mb.h"
 #include "ss_inline.h"
 #include "ss_sa.h"
@@ -261,6 +262,8 @@ inl_session_create(struct ss_esp_sa *esa, const struct ss_sa *sa,
 	sc.ipsec.mode = idx.ipsec.mode;
 	sc.ipsec.options.esn = sa->esn;
 	sc.ipsec.options.udp_encap = sa->udp_encap;
+	/* the NIC's own per-SA counts, where it keeps them */
+	sc.ipsec.options.stats = cap->ipsec.options.stats;
 	if (sa->udp_encap) {
 		/* the ports as on the wire in the SA's direction */
 		sc.ipsec.udp.sport = sa->dir == SS_SA_DIR_OUT ?
@@ -349,11 +352,37 @@ inl_session_destroy(struct ss_esp_sa *esa)
 	memset(&esa->ss.security, 0, sizeof(esa->ss.security));
 }
 
+static int
+inl_session_stats(const struct ss_sa *sa, struct ss_esp_nic_stats *st)
+{
+	const struct ss_esp_sa *esa = sa->dp;
+	struct rte_security_stats s;
+	int rc;
+
+	if (esa->cs == NULL || inl.ctx == NULL)
+		return -ENOTSUP;
+	memset(&s, 0, sizeof(s));
+	rc = rte_security_session_stats_get(inl.ctx, esa->cs, &s);
+	if (rc != 0)
+		return rc;
+	if (sa->dir == SS_SA_DIR_IN) {
+		st->packets = s.ipsec.ipackets;
+		st->bytes = s.ipsec.ibytes;
+		st->failed = s.ipsec.ierrors;
+	} else {
+		st->packets = s.ipsec.opackets;
+		st->bytes = s.ipsec.obytes;
+		st->failed = s.ipsec.oerrors;
+	}
+	return 0;
+}
+
 static const struct ss_crypto_backend inline_backend = {
 	.name = "inline",
 	.session_create = inl_session_create,
 	.session_destroy = inl_session_destroy,
 	.inline_crypto = true,
+	.session_stats = inl_session_stats,
 };
 
 /* One line per capability, so that the operator sees what the NIC
@@ -371,14 +400,15 @@ caps_report(void)
 				c->protocol != RTE_SECURITY_PROTOCOL_IPSEC)
 			continue;
 		any = true;
-		INL_LOG(INFO, "port %u: inline crypto ESP %s %s%s%s\n",
+		INL_LOG(INFO, "port %u: inline crypto ESP %s %s%s%s%s\n",
 			inl.port_id,
 			c->ipsec.mode == RTE_SECURITY_IPSEC_SA_MODE_TUNNEL ?
 			"tunnel" : "transport",
 			c->ipsec.direction ==
 			RTE_SECURITY_IPSEC_SA_DIR_EGRESS ? "egress" :
 			"ingress", c->ipsec.options.esn ? " esn" : "",
-			c->ipsec.options.udp_encap ? " udp-encap" : "");
+			c->ipsec.options.udp_encap ? " udp-encap" : "",
+			c->ipsec.options.stats ? " per-SA-counts" : "");
 	}
 	return any;
 }

@@ -99,9 +99,18 @@ struct swsec_cnt {
 	uint64_t rx_no_session;
 };
 
+/* One session's counts on one queue (rte_security_session_stats_get):
+ * what was encrypted or decrypted, and what failed (ICV, crypto). */
+struct swsec_scnt {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t errors;
+};
+
 /* One per queue: written by that queue's poller only. */
 struct swsec_q {
 	struct swsec_cnt cnt;
+	struct swsec_scnt *sc;		/* by session slot */
 	struct ss_swnic_sec *dev;
 	const struct rte_eth_rxtx_callback *cb;
 } __rte_cache_aligned;
@@ -124,6 +133,7 @@ struct ss_swnic_sec {
 	uint32_t nb_ingress;
 	uint32_t free_top;
 	struct swsec_cnt gone;		/* of detached ports */
+	struct swsec_scnt *gone_sc;	/* the same, by session slot */
 	struct swsec_port *port[RTE_MAX_ETHPORTS];
 	struct swsec_sess **slot;	/* max_sessions */
 	uint32_t *free_stack;		/* max_sessions */
@@ -206,7 +216,7 @@ static const struct rte_cryptodev_capabilities swsec_crypto_caps[] = {
 		.mode = (m), \
 		.direction = (d), \
 		.replay_win_sz_max = 0, \
-		.options = { .udp_encap = 1 }, \
+		.options = { .udp_encap = 1, .stats = 1 }, \
 	}, \
 	.crypto_capabilities = swsec_crypto_caps, \
 	.ol_flags = RTE_SECURITY_TX_OLOAD_NEED_MDATA, \
@@ -233,6 +243,23 @@ cnt_add(uint64_t *c, uint64_t n)
 {
 	if (n != 0)
 		__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+static inline void
+scnt_add(struct swsec_scnt *c, uint64_t pkts, uint64_t bytes,
+	uint64_t errors)
+{
+	cnt_add(&c->pkts, pkts);
+	cnt_add(&c->bytes, bytes);
+	cnt_add(&c->errors, errors);
+}
+
+static void
+scnt_sum(struct swsec_scnt *to, const struct swsec_scnt *from)
+{
+	to->pkts += __atomic_load_n(&from->pkts, __ATOMIC_RELAXED);
+	to->bytes += __atomic_load_n(&from->bytes, __ATOMIC_RELAXED);
+	to->errors += __atomic_load_n(&from->errors, __ATOMIC_RELAXED);
 }
 
 static void
@@ -426,9 +453,10 @@ swsec_session_create(void *device, struct rte_security_session_conf *conf,
 		return -ENOTSUP;
 	/* What the hardware would have to do itself: not offered. Replay
 	 * window size is accepted and ignored, as ixgbe does: rte_ipsec
-	 * keeps the window in software for inline crypto. */
+	 * keeps the window in software for inline crypto. Per-session
+	 * counts are always kept (options.stats asks for them). */
 	if (ix->options.esn || ix->options.tunnel_hdr_verify ||
-			ix->options.udp_ports_verify || ix->options.stats)
+			ix->options.udp_ports_verify)
 		return -ENOTSUP;
 	if (d->nb_egress + d->nb_ingress >= d->conf.max_sessions ||
 			d->free_top == 0)
@@ -517,6 +545,49 @@ udp_port_recount(struct ss_swnic_sec *d, uint16_t port)
 		~(UINT64_C(1) << (port % 64)), __ATOMIC_RELEASE);
 }
 
+static void
+slot_counts_clear(struct ss_swnic_sec *d, uint32_t slot)
+{
+	uint32_t pi;
+	uint16_t i;
+
+	for (pi = 0; pi < RTE_MAX_ETHPORTS; pi++) {
+		const struct swsec_port *p = d->port[pi];
+
+		if (p == NULL)
+			continue;
+		for (i = 0; i < p->nb_rxq; i++)
+			memset(&p->rxq[i].sc[slot], 0, sizeof(p->rxq[i].sc[0]));
+		for (i = 0; i < p->nb_txq; i++)
+			memset(&p->txq[i].sc[slot], 0, sizeof(p->txq[i].sc[0]));
+	}
+	memset(&d->gone_sc[slot], 0, sizeof(d->gone_sc[0]));
+}
+
+/* A session's counts: its slot's, over every queue it can be seen on
+ * (Tx queues for egress, Rx for ingress) and detached ports. */
+static void
+slot_counts(const struct ss_swnic_sec *d, uint32_t slot, bool egress,
+	struct swsec_scnt *c)
+{
+	uint32_t pi;
+	uint16_t i;
+
+	*c = d->gone_sc[slot];
+	for (pi = 0; pi < RTE_MAX_ETHPORTS; pi++) {
+		const struct swsec_port *p = d->port[pi];
+
+		if (p == NULL)
+			continue;
+		if (egress)
+			for (i = 0; i < p->nb_txq; i++)
+				scnt_sum(c, &p->txq[i].sc[slot]);
+		else
+			for (i = 0; i < p->nb_rxq; i++)
+				scnt_sum(c, &p->rxq[i].sc[slot]);
+	}
+}
+
 /* Unpublished, waited for, freed and wiped. */
 static void
 sess_teardown(struct ss_swnic_sec *d, struct swsec_sess *s)
@@ -536,6 +607,9 @@ sess_teardown(struct ss_swnic_sec *d, struct swsec_sess *s)
 		d->nb_egress--;
 	else
 		d->nb_ingress--;
+	/* no burst counts for it any more: the next session in its slot
+	 * starts from zero */
+	slot_counts_clear(d, s->slot);
 	d->slot[s->slot] = NULL;
 	d->free_stack[d->free_top++] = s->slot;
 	if (!s->egress && s->udp)
@@ -572,8 +646,48 @@ swsec_set_pkt_metadata(void *device, struct rte_security_session *sess,
 	return 0;
 }
 
+/* Per session: what it encrypted (egress) or decrypted (ingress), and
+ * what failed. Without a session: the device's totals. */
+static int
+swsec_session_stats_get(void *device, struct rte_security_session *sess,
+	struct rte_security_stats *st)
+{
+	const struct ss_swnic_sec *d = device;
+	const struct swsec_sess *s;
+	struct ss_swnic_sec_stats t;
+	struct swsec_scnt c;
+
+	if (d == NULL || st == NULL)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	st->protocol = RTE_SECURITY_PROTOCOL_IPSEC;
+	if (sess == NULL) {
+		ss_swnic_sec_stats_get(d, &t);
+		st->ipsec.opackets = t.tx_encrypted;
+		st->ipsec.oerrors = t.tx_dropped_no_session + t.tx_dropped_bad;
+		st->ipsec.ipackets = t.rx_decrypted;
+		st->ipsec.ierrors = t.rx_auth_failed + t.rx_bad;
+		return 0;
+	}
+	s = SECURITY_GET_SESS_PRIV(sess);
+	if (s->magic != SESS_MAGIC || s->dev != d || s->ses != sess)
+		return -EINVAL;
+	slot_counts(d, s->slot, s->egress, &c);
+	if (s->egress) {
+		st->ipsec.opackets = c.pkts;
+		st->ipsec.obytes = c.bytes;
+		st->ipsec.oerrors = c.errors;
+	} else {
+		st->ipsec.ipackets = c.pkts;
+		st->ipsec.ibytes = c.bytes;
+		st->ipsec.ierrors = c.errors;
+	}
+	return 0;
+}
+
 static const struct rte_security_ops swsec_ops = {
 	.session_create = swsec_session_create,
+	.session_stats_get = swsec_session_stats_get,
 	.session_destroy = swsec_session_destroy,
 	.session_get_size = swsec_session_get_size,
 	.set_pkt_metadata = swsec_set_pkt_metadata,
@@ -848,9 +962,10 @@ udp6_cksum_fix(struct rte_mbuf *m)
 
 /* Returns how many it dropped. */
 static uint64_t
-tx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_cnt *c)
+tx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_q *q)
 {
-	uint64_t ok = 0, bad = 0;
+	struct swsec_cnt *c = &q->cnt;
+	uint64_t ok = 0, bad = 0, bytes = 0;
 	uint16_t k;
 
 	if (b->n == 0)
@@ -863,6 +978,7 @@ tx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_cnt *c)
 			m->ol_flags &= ~RTE_MBUF_F_TX_SEC_OFFLOAD;
 			if (b->s->udp)
 				udp6_cksum_fix(m);
+			bytes += rte_pktmbuf_pkt_len(m);
 			ok++;
 		} else {
 			/* Never out in the clear. */
@@ -873,6 +989,7 @@ tx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_cnt *c)
 	}
 	cnt_add(&c->tx_encrypted, ok);
 	cnt_add(&c->tx_dropped_bad, bad);
+	scnt_add(&q->sc[b->s->slot], ok, bytes, bad);
 	b->n = 0;
 	return bad;
 }
@@ -917,14 +1034,14 @@ swsec_tx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 			goto drop;
 		}
 		if (b.n == BATCH || (b.n != 0 && b.s != s))
-			dropped += tx_flush(&b, pkts, &q->cnt);
+			dropped += tx_flush(&b, pkts, q);
 		batch_add(&b, s, m, &l, i);
 		continue;
 drop:
 		rte_pktmbuf_free(m);
 		pkts[i] = NULL;
 	}
-	dropped += tx_flush(&b, pkts, &q->cnt);
+	dropped += tx_flush(&b, pkts, q);
 	cnt_add(&q->cnt.tx_dropped_no_session, no_sess);
 	cnt_add(&q->cnt.tx_dropped_bad, bad);
 	if (dropped + no_sess + bad == 0)
@@ -941,9 +1058,10 @@ drop:
 /* ---- Rx ------------------------------------------------------------- */
 
 static void
-rx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_cnt *c)
+rx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_q *q)
 {
-	uint64_t ok = 0, fail = 0;
+	struct swsec_cnt *c = &q->cnt;
+	uint64_t ok = 0, fail = 0, bytes = 0;
 	uint16_t k;
 
 	if (b->n == 0)
@@ -958,13 +1076,16 @@ rx_flush(struct batch *b, struct rte_mbuf *pkts[], struct swsec_cnt *c)
 		struct rte_mbuf *m = pkts[b->idx[k]];
 
 		m->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD;
-		if (b->st[k] != 0)
+		if (b->st[k] != 0) {
 			m->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED;
-		else
+		} else {
+			bytes += rte_pktmbuf_pkt_len(m);
 			ok++;
+		}
 	}
 	cnt_add(&c->rx_decrypted, ok);
 	cnt_add(&c->rx_auth_failed, fail);
+	scnt_add(&q->sc[b->s->slot], ok, bytes, fail);
 	b->n = 0;
 }
 
@@ -1001,14 +1122,15 @@ swsec_rx_cb(uint16_t port_id, uint16_t queue, struct rte_mbuf *pkts[],
 		if (!esp_len_ok(s, &l)) {
 			m->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD |
 				RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED;
+			cnt_add(&q->sc[s->slot].errors, 1);
 			bad++;
 			continue;
 		}
 		if (b.n == BATCH || (b.n != 0 && b.s != s))
-			rx_flush(&b, pkts, &q->cnt);
+			rx_flush(&b, pkts, q);
 		batch_add(&b, s, m, &l, i);
 	}
-	rx_flush(&b, pkts, &q->cnt);
+	rx_flush(&b, pkts, q);
 	cnt_add(&q->cnt.rx_no_session, no_sess);
 	cnt_add(&q->cnt.rx_bad, bad);
 	return nb_pkts;
@@ -1069,7 +1191,10 @@ ss_swnic_sec_create(const struct ss_swnic_sec_conf *c)
 	d->hash = rte_zmalloc_socket("ss_swnic_sec_hash",
 		sizeof(d->hash[0]) * (d->hash_mask + 1), RTE_CACHE_LINE_SIZE,
 		c->socket);
-	if (d->slot == NULL || d->free_stack == NULL || d->hash == NULL) {
+	d->gone_sc = rte_zmalloc_socket("ss_swnic_sec_sc",
+		sizeof(d->gone_sc[0]) * c->max_sessions, 0, c->socket);
+	if (d->slot == NULL || d->free_stack == NULL || d->hash == NULL ||
+			d->gone_sc == NULL) {
 		rc = ENOMEM;
 		goto fail;
 	}
@@ -1102,6 +1227,7 @@ fail:
 	rte_free(d->slot);
 	rte_free(d->free_stack);
 	rte_free(d->hash);
+	rte_free(d->gone_sc);
 	rte_free(d);
 	rte_errno = rc;
 	return NULL;
@@ -1116,6 +1242,12 @@ ss_swnic_sec_ctx(struct ss_swnic_sec *d)
 static void
 port_free(struct swsec_port *p)
 {
+	uint16_t i;
+
+	for (i = 0; p->rxq != NULL && i < p->nb_rxq; i++)
+		rte_free(p->rxq[i].sc);
+	for (i = 0; p->txq != NULL && i < p->nb_txq; i++)
+		rte_free(p->txq[i].sc);
 	rte_free(p->rxq);
 	rte_free(p->txq);
 	rte_free(p);
@@ -1181,6 +1313,18 @@ ss_swnic_sec_attach(struct ss_swnic_sec *d, uint16_t port_id)
 		port_free(p);
 		return -ENOMEM;
 	}
+	for (i = 0; i < p->nb_rxq + p->nb_txq; i++) {
+		struct swsec_q *q = i < p->nb_rxq ? &p->rxq[i] :
+			&p->txq[i - p->nb_rxq];
+
+		q->sc = rte_zmalloc_socket("ss_swnic_sec_sc",
+			sizeof(q->sc[0]) * d->conf.max_sessions, 0,
+			d->conf.socket);
+		if (q->sc == NULL) {
+			port_free(p);
+			return -ENOMEM;
+		}
+	}
 	for (i = 0; i < p->nb_rxq; i++) {
 		p->rxq[i].dev = d;
 		p->rxq[i].cb = rte_eth_add_rx_callback(port_id, i,
@@ -1216,6 +1360,7 @@ void
 ss_swnic_sec_detach(struct ss_swnic_sec *d, uint16_t port_id)
 {
 	struct swsec_port *p;
+	uint32_t j;
 	uint16_t i;
 
 	if (d == NULL || port_id >= RTE_MAX_ETHPORTS ||
@@ -1228,10 +1373,16 @@ ss_swnic_sec_detach(struct ss_swnic_sec *d, uint16_t port_id)
 			RTE_QSBR_THRID_INVALID);
 	port_cb_free(p);
 	/* The queues are still: their counts move to the device's. */
-	for (i = 0; i < p->nb_rxq; i++)
+	for (i = 0; i < p->nb_rxq; i++) {
 		cnt_sum(&d->gone, &p->rxq[i].cnt);
-	for (i = 0; i < p->nb_txq; i++)
+		for (j = 0; j < d->conf.max_sessions; j++)
+			scnt_sum(&d->gone_sc[j], &p->rxq[i].sc[j]);
+	}
+	for (i = 0; i < p->nb_txq; i++) {
 		cnt_sum(&d->gone, &p->txq[i].cnt);
+		for (j = 0; j < d->conf.max_sessions; j++)
+			scnt_sum(&d->gone_sc[j], &p->txq[i].sc[j]);
+	}
 	d->port[port_id] = NULL;
 	port_free(p);
 	SWSEC_LOG(INFO, "port %u detached", port_id);
@@ -1288,6 +1439,7 @@ ss_swnic_sec_free(struct ss_swnic_sec *d)
 	rte_free(d->slot);
 	rte_free(d->free_stack);
 	rte_free(d->hash);
+	rte_free(d->gone_sc);
 	explicit_bzero(d, sizeof(*d));
 	rte_free(d);
 }

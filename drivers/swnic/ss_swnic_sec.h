@@ -11,7 +11,8 @@
  * It gives an rte_security context that behaves like the one an
  * ixgbe-style NIC hands out (action INLINE_CRYPTO, ESP, tunnel and
  * transport, ESP in UDP (NAT-T) on the ports its ingress sessions name,
- * no ESN) and does that NIC's crypto
+ * per-session counts (rte_security_session_stats_get), no ESN) and
+ * does that NIC's crypto
  * in Rx and Tx callbacks on an existing ethdev port, so that code written
  * for real inline-crypto NICs runs, unchanged, on any PMD.
  *

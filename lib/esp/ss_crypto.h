@@ -44,6 +44,8 @@
 
 #include "ss_sa.h"
 
+struct ss_esp_nic_stats;
+
 struct ss_esp_server;
 
 /* Offset of the IV inside each crypto op (rte_ipsec writes it there). */
@@ -123,6 +125,10 @@ struct ss_crypto_backend {
 	 * inbound SA's be_priv may hold an ipsec-mb state
 	 * (ss_esp_mb_state_make) for the ESP the NIC did not decrypt. */
 	bool inline_crypto;
+	/* The NIC's counts of the session of sa (sa->dp's); NULL: none
+	 * kept. */
+	int (*session_stats)(const struct ss_sa *sa,
+		struct ss_esp_nic_stats *st);
 };
 
 /** Replace a back-end slot (control lcore, before SAs use it). */

@@ -442,6 +442,17 @@ ss_esp_sa_paused(const struct ss_sa *sa)
 	return esa != NULL && __atomic_load_n(&esa->paused, __ATOMIC_ACQUIRE);
 }
 
+int
+ss_esp_sa_nic_stats(const struct ss_sa *sa, struct ss_esp_nic_stats *st)
+{
+	const struct ss_esp_sa *esa = sa->dp;
+
+	memset(st, 0, sizeof(*st));
+	if (esa == NULL || esa->be == NULL || esa->be->session_stats == NULL)
+		return -ENOTSUP;
+	return esa->be->session_stats(sa, st);
+}
+
 uint64_t
 ss_esp_sa_resume(struct ss_sa *sa, void *state)
 {

@@ -122,6 +122,21 @@ ss_esp_inbound_burst(struct ss_esp_server *srv, struct rte_mbuf **m,
 bool
 ss_esp_sa_paused(const struct ss_sa *sa);
 
+/** What a NIC counted for one SA's session (inline crypto back-ends). */
+struct ss_esp_nic_stats {
+	uint64_t packets;	/* encrypted (out) or decrypted (in) */
+	uint64_t bytes;		/* of those frames, as on the wire */
+	uint64_t failed;	/* failed the crypto or the ICV check */
+};
+
+/**
+ * The NIC's own counts of the SA's session, read from the device
+ * (rte_security_session_stats_get). Control lcore. 0, or -ENOTSUP when
+ * the SA's back-end or its NIC keeps none.
+ */
+int
+ss_esp_sa_nic_stats(const struct ss_sa *sa, struct ss_esp_nic_stats *st);
+
 /**
  * Control lcore: the NIC has stored the key of a paused SA; the data
  * path uses state (the back-end's be_priv) from now on. Returns how long

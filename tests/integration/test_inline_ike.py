@@ -152,6 +152,28 @@ def case_traffic(gw, charon, topo):
                          delta(n0, n1, 'rx_decrypted')),
           delta(n0, n1, 'tx_encrypted') >= n and
           delta(n0, n1, 'rx_decrypted') >= n, (n0, n1))
+    # the NIC's own count of each SA's session
+    # (rte_security_session_stats_get)
+    out = gw.cmd('show sa json')
+    try:
+        sas = json.loads(out[out.index('['):out.rindex(']') + 1])
+    except ValueError:
+        sas = []
+    by = {d: [a for a in sas if a.get('dir') == d] for d in ('in', 'out')}
+    nic_out = sum((a.get('nic') or {}).get('packets', 0) for a in by['out'])
+    nic_in = sum((a.get('nic') or {}).get('packets', 0) for a in by['in'])
+    check('traffic: per SA, the NIC counted its session: out %d (each '
+          'what the SA sent), in %d, >= %d each way, bytes with them, '
+          'none failed' % (nic_out, nic_in, n),
+          len(sas) == 4 and all(a.get('nic') is not None for a in sas) and
+          all(a['nic']['packets'] == a['packets'] for a in by['out']) and
+          nic_out >= n and nic_in >= n and
+          all(a['nic']['failed'] == 0 and
+              (a['nic']['bytes'] > 0) == (a['nic']['packets'] > 0)
+              for a in sas), out)
+    o = gw.cmd('show sa')
+    check('show sa: a nic: line part for each inline SA',
+          o.count(' nic: packets=') == 4, o)
 
 
 def case_rekey(gw, charon, topo):

@@ -585,9 +585,10 @@ START_TEST(test_caps)
 	for (; c->action != RTE_SECURITY_ACTION_TYPE_NONE; c++, n++) {
 		struct rte_security_ipsec_sa_options zero;
 
-		/* NAT-T is the one option it does */
+		/* NAT-T and per-session counts are the options it does */
 		memset(&zero, 0, sizeof(zero));
 		zero.udp_encap = 1;
+		zero.stats = 1;
 		ck_assert_int_eq(c->action,
 			RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO);
 		ck_assert_int_eq(c->protocol, RTE_SECURITY_PROTOCOL_IPSEC);
@@ -703,7 +704,9 @@ START_TEST(test_egress)
 {
 	const struct eg_case *ec = &eg_cases[_i];
 	struct ss_swnic_sec_stats s0, s1;
+	struct rte_security_stats ss;
 	uint8_t inner[1500], pt[2048];
+	uint64_t bytes = 0;
 	struct tsa t;
 	unsigned int k;
 
@@ -750,6 +753,7 @@ START_TEST(test_egress)
 				ck_assert_mem_eq(f + l2 + 16, inner + 16, 4);
 		}
 		ck_assert_uint_eq(r->pkt_len, l2 + ipl + esp_len);
+		bytes += r->pkt_len;
 		f += l2 - 14;	/* as if untagged, below */
 		/* Sequence numbers from 1. */
 		ck_assert_uint_eq(rd32(f + 14 + ipl + 4), k + 1);
@@ -769,9 +773,24 @@ START_TEST(test_egress)
 	ck_assert_uint_eq(s1.tx_dropped_bad, s0.tx_dropped_bad);
 	ck_assert_uint_eq(s1.tx_dropped_no_session, s0.tx_dropped_no_session);
 	ck_assert_uint_eq(s1.sessions_egress, 1);
+	/* the session's own counts: what it encrypted, frames as sent */
+	ck_assert_int_eq(rte_security_session_stats_get(ctx, t.ses, &ss), 0);
+	ck_assert_int_eq(ss.protocol, RTE_SECURITY_PROTOCOL_IPSEC);
+	ck_assert_uint_eq(ss.ipsec.opackets, RTE_DIM(eg_lens));
+	ck_assert_uint_eq(ss.ipsec.obytes, bytes);
+	ck_assert_uint_eq(ss.ipsec.oerrors, 0);
+	ck_assert_uint_eq(ss.ipsec.ipackets + ss.ipsec.ibytes, 0);
+	/* without a session: the device's totals */
+	ck_assert_int_eq(rte_security_session_stats_get(ctx, NULL, &ss), 0);
+	ck_assert_uint_eq(ss.ipsec.opackets, s1.tx_encrypted);
 	tsa_free(&t);
 	stats(&s1);
 	ck_assert_uint_eq(s1.sessions_egress, 0);
+	/* a new session in the freed slot starts from zero */
+	tsa_make(&t, ec->alg, true, ec->tun, 0x100 + (uint32_t)_i);
+	ck_assert_int_eq(rte_security_session_stats_get(ctx, t.ses, &ss), 0);
+	ck_assert_uint_eq(ss.ipsec.opackets + ss.ipsec.obytes, 0);
+	tsa_free(&t);
 }
 END_TEST
 
@@ -838,8 +857,9 @@ START_TEST(test_ingress)
 {
 	const struct eg_case ic = in_cases[_i];
 	struct ss_swnic_sec_stats s0, s1;
+	struct rte_security_stats ss;
 	uint8_t inner[1500], f[2048];
-	uint64_t fail = 0;
+	uint64_t fail = 0, bytes = 0;
 	struct tsa t;
 	unsigned int k;
 
@@ -872,6 +892,7 @@ START_TEST(test_ingress)
 		rte_pktmbuf_free(m);
 
 		/* The good one. */
+		bytes += fl;
 		m = wire(port_b, port_a, mbuf_of(f, fl));
 		ck_assert(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD);
 		ck_assert(!(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED));
@@ -907,6 +928,12 @@ START_TEST(test_ingress)
 	ck_assert_uint_eq(s1.rx_bad, s0.rx_bad);
 	ck_assert_uint_eq(s1.rx_no_session, s0.rx_no_session);
 	ck_assert_uint_eq(s1.sessions_ingress, 1);
+	/* the session's own counts: decrypted, and failed the ICV */
+	ck_assert_int_eq(rte_security_session_stats_get(ctx, t.ses, &ss), 0);
+	ck_assert_uint_eq(ss.ipsec.ipackets, RTE_DIM(eg_lens));
+	ck_assert_uint_eq(ss.ipsec.ibytes, bytes);
+	ck_assert_uint_eq(ss.ipsec.ierrors, fail);
+	ck_assert_uint_eq(ss.ipsec.opackets + ss.ipsec.oerrors, 0);
 	tsa_free(&t);
 }
 END_TEST

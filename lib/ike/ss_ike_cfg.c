@@ -652,7 +652,8 @@ ss_ike_cfg_parse(const struct ss_config *cfg,
 	old = config_setting_get_member(section, "save_keys");
 	if (old != NULL)
 		return ss_cfg_fail(err, old, "renamed to debug_save_keys "
-			"(DEBUG ONLY: it writes every IKE and ESP key to files)");
+			"(DEBUG ONLY: it writes every IKE and ESP key to "
+			"files)");
 	if (ss_cfg_check_keys(section, keys, err) < 0 ||
 		get_u32(section, "retransmit_ms", 50, 60000, &out->retransmit_ms,
 			err) < 0 ||

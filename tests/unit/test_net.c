@@ -2546,9 +2546,9 @@ START_TEST(test_fragment_ip6_ext)
 	put16(p + 4, sizeof(p) - 40);
 	p[6] = 0;				/* hop-by-hop */
 	p[7] = 64;
-	p[40] = 60;				/* then destination options */
+	p[40] = 60;				/* then dest. options */
 	p[48] = 43;				/* then routing, 24 bytes */
-	p[56] = 60;				/* then destination options */
+	p[56] = 60;				/* then dest. options */
 	p[57] = 2;
 	p[58] = 0;				/* type 0, */
 	p[59] = 0;				/* no segments left */
@@ -2567,10 +2567,12 @@ START_TEST(test_fragment_ip6_ext)
 		ck_assert_uint_le(fr.len[i], 400);
 		ck_assert_uint_eq(get16(b + 4), fr.len[i] - 40);
 		ck_assert_mem_eq(b, p, 4);
-		ck_assert_mem_eq(b + 6, p + 6, 56 - 6);	/* to the routing */
-		ck_assert_uint_eq(b[56], 44);		/* names the fragment */
+		/* all up to the routing header's next header */
+		ck_assert_mem_eq(b + 6, p + 6, 56 - 6);
+		ck_assert_uint_eq(b[56], 44);	/* names the fragment */
 		ck_assert_mem_eq(b + 57, p + 57, u - 57);
-		ck_assert_uint_eq(b[u], 60);	/* what followed the routing */
+		/* the fragment header names what followed the routing */
+		ck_assert_uint_eq(b[u], 60);
 		ck_assert_uint_eq(get16(b + u + 4), 0);
 		ck_assert_uint_eq(get16(b + u + 6), 0x1234);
 		ck_assert_uint_eq(fo >> 3, got / 8);
